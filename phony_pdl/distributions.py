@@ -1,0 +1,434 @@
+"""Probability distributions PDL names, with their parameters and inverse CDFs.
+
+Each family is declared once: a pydantic model of its parameters (natural names,
+validated), whether it is discrete, and a function that builds the scipy frozen
+distribution used for inverse-CDF sampling from Phony's own uniform streams.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+
+class DistParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _positive(name: str, value: float | None) -> None:
+    if value is not None and not (value > 0 and math.isfinite(value)):
+        raise PydanticCustomError(
+            "bad-distribution-param",
+            "{name}={value} must be a positive number",
+            {"name": name, "value": value},
+        )
+
+
+def _prob(name: str, value: float | None, allow_zero: bool = False) -> None:
+    if value is None:
+        return
+    ok = (0 <= value <= 1) if allow_zero else (0 < value <= 1)
+    if not ok:
+        raise PydanticCustomError(
+            "bad-distribution-param",
+            "{name}={value} must be a probability in " + ("[0, 1]" if allow_zero else "(0, 1]"),
+            {"name": name, "value": value},
+        )
+
+
+def _one_of(params: BaseModel, *names: str, default: str | None = None) -> None:
+    given = [n for n in names if getattr(params, n) is not None]
+    if len(given) > 1:
+        raise PydanticCustomError(
+            "bad-distribution-param",
+            "give only one of {names}",
+            {"names": ", ".join(names)},
+        )
+    if not given and default is None:
+        raise PydanticCustomError(
+            "bad-distribution-param",
+            "needs one of {names}",
+            {"names": ", ".join(names)},
+        )
+
+
+class UniformParams(DistParams):
+    pass
+
+
+class NormalParams(DistParams):
+    mean: float = 0.0
+    sd: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> NormalParams:
+        _positive("sd", self.sd)
+        return self
+
+
+class LognormalParams(DistParams):
+    median: float | None = None
+    mean: float | None = None
+    sigma: float | None = None
+    sd: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> LognormalParams:
+        _one_of(self, "median", "mean")
+        _one_of(self, "sigma", "sd")
+        _positive("median", self.median)
+        _positive("mean", self.mean)
+        _positive("sigma", self.sigma)
+        _positive("sd", self.sd)
+        if self.sd is not None and self.mean is None:
+            raise PydanticCustomError(
+                "bad-distribution-param", "`sd` goes with `mean`; with `median` give `sigma`", {}
+            )
+        return self
+
+    def mu_sigma(self) -> tuple[float, float]:
+        if self.sigma is not None:
+            sigma = self.sigma
+            mu = (
+                math.log(self.median)
+                if self.median is not None
+                else math.log(self.mean) - sigma**2 / 2
+            )
+        else:  # mean and sd of the variable itself
+            sigma = math.sqrt(math.log1p((self.sd / self.mean) ** 2))
+            mu = math.log(self.mean) - sigma**2 / 2
+        return mu, sigma
+
+
+class ExponentialParams(DistParams):
+    mean: float | None = None
+    rate: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ExponentialParams:
+        _one_of(self, "mean", "rate")
+        _positive("mean", self.mean)
+        _positive("rate", self.rate)
+        return self
+
+    def scale(self) -> float:
+        return self.mean if self.mean is not None else 1.0 / self.rate
+
+
+class GammaParams(DistParams):
+    shape: float
+    scale: float | None = None
+    rate: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> GammaParams:
+        _one_of(self, "scale", "rate", default="scale")
+        _positive("shape", self.shape)
+        _positive("scale", self.scale)
+        _positive("rate", self.rate)
+        return self
+
+
+class BetaParams(DistParams):
+    alpha: float
+    beta: float
+
+    @model_validator(mode="after")
+    def _check(self) -> BetaParams:
+        _positive("alpha", self.alpha)
+        _positive("beta", self.beta)
+        return self
+
+
+class WeibullParams(DistParams):
+    shape: float
+    scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> WeibullParams:
+        _positive("shape", self.shape)
+        _positive("scale", self.scale)
+        return self
+
+
+class ParetoParams(DistParams):
+    alpha: float
+    scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> ParetoParams:
+        _positive("alpha", self.alpha)
+        _positive("scale", self.scale)
+        return self
+
+
+class TriangularParams(DistParams):
+    mode: float
+
+
+class PoissonParams(DistParams):
+    mean: float
+
+    @model_validator(mode="after")
+    def _check(self) -> PoissonParams:
+        _positive("mean", self.mean)
+        return self
+
+
+class BinomialParams(DistParams):
+    n: int
+    p: float
+
+    @model_validator(mode="after")
+    def _check(self) -> BinomialParams:
+        _positive("n", self.n)
+        _prob("p", self.p, allow_zero=True)
+        return self
+
+
+class NegativeBinomialParams(DistParams):
+    n: float
+    p: float
+
+    @model_validator(mode="after")
+    def _check(self) -> NegativeBinomialParams:
+        _positive("n", self.n)
+        _prob("p", self.p)
+        return self
+
+
+class GeometricParams(DistParams):
+    p: float
+
+    @model_validator(mode="after")
+    def _check(self) -> GeometricParams:
+        _prob("p", self.p)
+        return self
+
+
+class ZipfParams(DistParams):
+    s: float
+    n: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ZipfParams:
+        _positive("s", self.s)
+        _positive("n", self.n)
+        if self.n is None and self.s <= 1:
+            raise PydanticCustomError(
+                "bad-distribution-param",
+                "an unbounded zipf needs s > 1 (got s={s}); give `n` to bound it",
+                {"s": self.s},
+            )
+        return self
+
+
+class EmpiricalParams(DistParams):
+    quantiles: list[float] | None = None
+    histogram: dict[str, list[float]] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EmpiricalParams:
+        _one_of(self, "quantiles", "histogram")
+        if self.quantiles is not None:
+            q = self.quantiles
+            if len(q) < 2 or any(b < a for a, b in itertools.pairwise(q)):
+                raise PydanticCustomError(
+                    "bad-distribution-param",
+                    "`quantiles` needs at least two non-decreasing values",
+                    {},
+                )
+        if self.histogram is not None:
+            h = self.histogram
+            if set(h) != {"edges", "weights"}:
+                raise PydanticCustomError(
+                    "bad-distribution-param", "`histogram` needs exactly `edges` and `weights`", {}
+                )
+            edges, weights = h["edges"], h["weights"]
+            if len(edges) != len(weights) + 1 or any(b <= a for a, b in itertools.pairwise(edges)):
+                raise PydanticCustomError(
+                    "bad-distribution-param",
+                    "`histogram` needs increasing `edges` and one weight per bin",
+                    {},
+                )
+            if any(w < 0 for w in weights) or sum(weights) <= 0:
+                raise PydanticCustomError(
+                    "bad-weights", "histogram weights must be >= 0 and not all zero", {}
+                )
+        return self
+
+
+class MixtureParams(DistParams):
+    # Components are validated one by one by `validate_params` (each is a distribution spec).
+    components: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    params: type[DistParams]
+    discrete: bool
+    summary: str
+    frozen: Callable[[Any, float | None, float | None], Any] | None = None
+    needs_bounds: bool = False
+
+
+def _scipy() -> Any:
+    import scipy.stats
+
+    return scipy.stats
+
+
+REGISTRY: dict[str, Distribution] = {}
+
+
+def _register(d: Distribution) -> None:
+    if d.name in REGISTRY:
+        raise RuntimeError(f"distribution {d.name!r} declared twice")
+    REGISTRY[d.name] = d
+
+
+def _empirical(p: EmpiricalParams, lo: float | None, hi: float | None) -> Any:
+    st = _scipy()
+    if p.quantiles is not None:
+        q = np.asarray(p.quantiles, dtype=float)
+        edges = q
+        weights = np.ones(len(q) - 1)
+    else:
+        edges = np.asarray(p.histogram["edges"], dtype=float)
+        weights = np.asarray(p.histogram["weights"], dtype=float)
+    # rv_histogram gives a piecewise-linear CDF: linear between quantiles, uniform within bins.
+    return st.rv_histogram((weights, edges), density=False)
+
+
+for _d in (
+    Distribution(
+        "uniform",
+        UniformParams,
+        False,
+        "uniform between `min` and `max`",
+        lambda p, lo, hi: _scipy().uniform(loc=lo, scale=hi - lo),
+        needs_bounds=True,
+    ),
+    Distribution(
+        "normal",
+        NormalParams,
+        False,
+        "normal with `mean` and `sd`",
+        lambda p, lo, hi: _scipy().norm(loc=p.mean, scale=p.sd),
+    ),
+    Distribution(
+        "lognormal",
+        LognormalParams,
+        False,
+        "log-normal by `median` and `sigma` (log scale) or `mean` and `sd`",
+        lambda p, lo, hi: _scipy().lognorm(s=p.mu_sigma()[1], scale=math.exp(p.mu_sigma()[0])),
+    ),
+    Distribution(
+        "exponential",
+        ExponentialParams,
+        False,
+        "exponential by `mean` or `rate`",
+        lambda p, lo, hi: _scipy().expon(scale=p.scale()),
+    ),
+    Distribution(
+        "gamma",
+        GammaParams,
+        False,
+        "gamma by `shape` and `scale` or `rate`",
+        lambda p, lo, hi: _scipy().gamma(
+            a=p.shape, scale=p.scale if p.scale is not None else (1 / p.rate if p.rate else 1.0)
+        ),
+    ),
+    Distribution(
+        "beta",
+        BetaParams,
+        False,
+        "beta by `alpha` and `beta`, scaled to `min`..`max` (default 0..1)",
+        lambda p, lo, hi: _scipy().beta(
+            p.alpha, p.beta, loc=lo or 0.0, scale=(hi if hi is not None else 1.0) - (lo or 0.0)
+        ),
+    ),
+    Distribution(
+        "weibull",
+        WeibullParams,
+        False,
+        "Weibull by `shape` and `scale`",
+        lambda p, lo, hi: _scipy().weibull_min(p.shape, scale=p.scale),
+    ),
+    Distribution(
+        "pareto",
+        ParetoParams,
+        False,
+        "Pareto by `alpha` and `scale` (the minimum)",
+        lambda p, lo, hi: _scipy().pareto(p.alpha, scale=p.scale),
+    ),
+    Distribution(
+        "triangular",
+        TriangularParams,
+        False,
+        "triangular between `min` and `max` peaking at `mode`",
+        lambda p, lo, hi: _scipy().triang((p.mode - lo) / (hi - lo), loc=lo, scale=hi - lo),
+        needs_bounds=True,
+    ),
+    Distribution(
+        "poisson",
+        PoissonParams,
+        True,
+        "Poisson counts by `mean`",
+        lambda p, lo, hi: _scipy().poisson(p.mean),
+    ),
+    Distribution(
+        "binomial",
+        BinomialParams,
+        True,
+        "binomial by `n` trials and success probability `p`",
+        lambda p, lo, hi: _scipy().binom(p.n, p.p),
+    ),
+    Distribution(
+        "negative_binomial",
+        NegativeBinomialParams,
+        True,
+        "failures before `n` successes with probability `p`",
+        lambda p, lo, hi: _scipy().nbinom(p.n, p.p),
+    ),
+    Distribution(
+        "geometric",
+        GeometricParams,
+        True,
+        "trials up to and including the first success, probability `p` (support 1, 2, …)",
+        lambda p, lo, hi: _scipy().geom(p.p),
+    ),
+    Distribution(
+        "zipf",
+        ZipfParams,
+        True,
+        "Zipf ranks 1, 2, … with exponent `s` (bounded to `n` when given)",
+        lambda p, lo, hi: _scipy().zipfian(p.s, p.n) if p.n else _scipy().zipf(p.s),
+    ),
+    Distribution(
+        "empirical",
+        EmpiricalParams,
+        False,
+        "piecewise-linear from `quantiles` or a `histogram` of `edges` and `weights`",
+        lambda p, lo, hi: _empirical(p, lo, hi),
+    ),
+    Distribution("mixture", MixtureParams, False, "weighted mixture of `components`", None),
+):
+    _register(_d)
+
+
+def param_names(name: str) -> list[str]:
+    d = REGISTRY.get(name)
+    return list(d.params.model_fields) if d else []
+
+
+def all_param_names() -> set[str]:
+    return {n for d in REGISTRY.values() for n in d.params.model_fields}

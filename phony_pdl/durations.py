@@ -1,0 +1,44 @@
+"""Durations: `90s`, `15m`, `2h`, `30d`, `2w`, compounds like `1h30m`, or ISO 8601 `P3DT4H`."""
+
+from __future__ import annotations
+
+import re
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_SHORT = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$")
+_SHORT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_ISO = re.compile(
+    r"^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+DURATION_HELP = "write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H"
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Seconds in a duration; bare numbers are seconds. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration, got boolean {value}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"duration {value} is negative")
+        return float(value)
+    text = value.strip()
+    if _SHORT.match(text):
+        return sum(float(n) * _UNIT_SECONDS[u] for n, u in _SHORT_PART.findall(text))
+    m = _ISO.match(text.upper())
+    if m and text.upper() != "PT":
+        weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+        return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
+    if re.match(r"^P.*(Y|\d+M.*T|^P\d+M)", text.upper()) or re.match(r"^P\d+M", text.upper()):
+        raise ValueError(f"'{text}' uses months or years, which have no fixed length; use days")
+    raise ValueError(f"'{text}' is not a duration")
+
+
+def is_duration_text(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_duration(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,110 @@
+"""What a generator sees: the rows to fill, random streams, locale data, coherent records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..rng import Stream
+from .locale_data import LocalePack, load_pack
+
+
+class GenContext:
+    """Context of one (entity, field) evaluated at an array of row indices.
+
+    ``rows`` are global row indices; every random draw is a pure function of
+    (seed, entity, field or family, label, row), so values never depend on
+    which block or worker asks for them.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        entity: str,
+        field: str,
+        rows: np.ndarray,
+        locale: str,
+        link: str | None = None,
+        unique: bool = False,
+        record_cache: dict | None = None,
+        attempt: int = 0,
+    ) -> None:
+        self.seed = seed
+        self.entity = entity
+        self.field = field
+        self.rows = rows
+        self.locale = locale
+        self.link = link or ""
+        self.unique = unique
+        self.attempt = attempt
+        self._records = record_cache if record_cache is not None else {}
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def stream(self, label: str = "") -> Stream:
+        labels = [self.entity, self.field, label]
+        if self.attempt:
+            labels.append(f"retry{self.attempt}")
+        return Stream(self.seed, *labels)
+
+    def uniform(self, label: str = "") -> np.ndarray:
+        return self.stream(label).uniform(self.rows)
+
+    def integers(self, k: int, label: str = "") -> np.ndarray:
+        return self.stream(label).integers(self.rows, k)
+
+    def pack(self, family: str) -> LocalePack:
+        return load_pack(self.locale, family)
+
+    def record(self, family: str, build: Callable[[GenContext], dict[str, Any]]) -> dict[str, Any]:
+        """One sampled record per row for a family (person, address, …) and link.
+
+        Every field of the family in the same row and link reads the same record,
+        which is what makes a row's email belong to its person and its city to its
+        postal code.
+        """
+        key = (family, self.link, self.locale, self.attempt)
+        rows_id = id(self.rows)
+        cached = self._records.get(key)
+        if cached is not None and cached[0] == rows_id:
+            return cached[1]
+        labels = [self.entity, f"@{family}", self.link]
+        if self.attempt:
+            labels.append(f"retry{self.attempt}")
+        record_ctx = _RecordContext(self, Stream(self.seed, *labels))
+        value = build(record_ctx)
+        self._records[key] = (rows_id, value)
+        return value
+
+
+class _RecordContext:
+    """Random draws for a record: keyed by family and link, not by field."""
+
+    def __init__(self, parent: GenContext, base: Stream) -> None:
+        self.parent = parent
+        self.base = base
+        self.rows = parent.rows
+        self.locale = parent.locale
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def uniform(self, label: str) -> np.ndarray:
+        return self.base.sub(label).uniform(self.rows)
+
+    def integers(self, k: int, label: str) -> np.ndarray:
+        return self.base.sub(label).integers(self.rows, k)
+
+    def pack(self, family: str) -> LocalePack:
+        return load_pack(self.locale, family)
+
+
+def take(values: pa.Array, index: np.ndarray) -> pa.Array:
+    return values.take(pa.array(index, type=pa.int64()))

@@ -1,0 +1,89 @@
+"""The generator registry: one declaration per generator drives validation,
+`phony generators`, spec/generators.md, the JSON Schema and uniqueness checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..types import DataType
+
+
+class Params(BaseModel):
+    """Base of every generator's parameter model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+DomainFn = Callable[[Any, str], "int | None"]
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    name: str
+    params: type[Params]
+    returns: DataType
+    family: str
+    summary: str
+    func: Callable[..., Any]
+    domain: DomainFn | int | None = None
+
+    def domain_size(self, params: Any, locale: str) -> int | None:
+        """How many distinct values exist (None when unbounded or unknown)."""
+        if callable(self.domain):
+            return self.domain(params, locale)
+        return self.domain
+
+
+REGISTRY: dict[str, GeneratorSpec] = {}
+_plugins_loaded = False
+
+
+def generator(
+    name: str,
+    *,
+    returns: DataType,
+    family: str,
+    summary: str,
+    params: type[Params] = Params,
+    domain: DomainFn | int | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a generator; a duplicate name fails at import time."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        if name in REGISTRY:
+            raise RuntimeError(f"generator {name!r} is declared twice")
+        REGISTRY[name] = GeneratorSpec(name, params, returns, family, summary, func, domain)
+        return func
+
+    return register
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from . import builtin  # noqa: F401  (fills the registry by declaration)
+
+    for ep in entry_points(group="phony.generators"):
+        ep.load()
+
+
+def get(name: str) -> GeneratorSpec | None:
+    _load_plugins()
+    return REGISTRY.get(name)
+
+
+def names() -> list[str]:
+    _load_plugins()
+    return sorted(REGISTRY)
+
+
+def all_specs() -> list[GeneratorSpec]:
+    _load_plugins()
+    return [REGISTRY[n] for n in sorted(REGISTRY)]

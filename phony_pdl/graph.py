@@ -1,0 +1,288 @@
+"""The entity graph: (entity, field) nodes, dependency edges, execution order.
+
+An edge u → v means v is computed from u. Every entity also has a row-count
+node ``(entity, ROWS)``; per-parent counts and timelines hang off their
+parent's. Entity-level cycles are fine (orders.total ← order_items.amount ←
+order_items.order_id ← orders.id) as long as the field graph is acyclic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from . import expr as expr_mod
+from .model import Document, Entity, FieldSpec
+from .template import TemplateError, template_fields
+
+ROWS = "#rows"
+Node = tuple[str, str]
+
+
+def copula_node(index: int) -> str:
+    return f"#copula{index}"
+
+
+def per_parent_fk(doc: Document, entity_name: str) -> str | None:
+    """The child field filled by a `count: {per: parent}` expansion (first ref to the parent)."""
+    entity = doc.entities[entity_name]
+    parent = entity.count.per if entity.count is not None and hasattr(entity.count, "per") else None
+    if entity.timeline is not None:
+        parent = entity.timeline.for_
+    if parent is None:
+        return None
+    for fname, f in entity.fields.items():
+        if f.ref is not None and f.ref.split(".")[0] == parent:
+            return fname
+    return None
+
+
+def ref_target(f: FieldSpec) -> tuple[str, str] | None:
+    if f.ref is None or "." not in f.ref:
+        return None
+    ent, _, fld = f.ref.partition(".")
+    return ent, fld
+
+
+def _lookup(doc: Document, entity_name: str, path: str) -> list[Node]:
+    """Nodes behind a field path: `field` or `fk_field.parent_field`."""
+    entity = doc.entities[entity_name]
+    head, _, rest = path.partition(".")
+    if head not in entity.fields:
+        return []
+    if not rest:
+        return [(entity_name, head)]
+    target = ref_target(entity.fields[head])
+    if target is None or target[0] not in doc.entities:
+        return [(entity_name, head)]
+    if rest not in doc.entities[target[0]].fields:
+        return [(entity_name, head)]
+    return [(entity_name, head), (target[0], rest)]
+
+
+def field_dependencies(doc: Document, entity_name: str, fname: str) -> Iterator[Node]:
+    entity: Entity = doc.entities[entity_name]
+    f = entity.fields[fname]
+    yield (entity_name, ROWS)
+    target = ref_target(f)
+    if target is not None and target[0] in doc.entities:
+        yield (target[0], ROWS)
+        if target[1] in doc.entities[target[0]].fields:
+            yield target
+    for path in (f.from_, f.after, f.before):
+        if path:
+            yield from _lookup(doc, entity_name, path)
+    if f.template is not None:
+        try:
+            for name in template_fields(f.template):
+                if name in entity.fields:
+                    yield (entity_name, name)
+        except TemplateError:
+            pass
+    if f.expr is not None:
+        try:
+            for name in expr_mod.columns(expr_mod.parse_expr(f.expr)):
+                if name in entity.fields:
+                    yield (entity_name, name)
+        except expr_mod.ExprError:
+            pass
+    if f.aggregate is not None:
+        try:
+            agg = expr_mod.parse_aggregate(f.aggregate)
+        except expr_mod.ExprError:
+            agg = None
+        if agg is not None and agg.child in doc.entities:
+            child = doc.entities[agg.child]
+            yield (agg.child, ROWS)
+            if agg.field and agg.field in child.fields:
+                yield (agg.child, agg.field)
+            for col in agg.filter_columns:
+                name = col.split(".")[-1]
+                if name in child.fields:
+                    yield (agg.child, name)
+            via = f.via or next(
+                (
+                    n
+                    for n, cf in child.fields.items()
+                    if (ref_target(cf) or ("", ""))[0] == entity_name
+                ),
+                None,
+            )
+            if via and via in child.fields:
+                yield (agg.child, via)
+            if agg.func in ("first", "last"):  # ordered by the child's event time when it has one
+                for n, cf in child.fields.items():
+                    if cf.timeline == "time":
+                        yield (agg.child, n)
+    for i, block in enumerate(entity.correlate):
+        if fname in block.fields:
+            yield (entity_name, copula_node(i))
+
+
+def rows_dependencies(doc: Document, entity_name: str) -> Iterator[Node]:
+    entity = doc.entities[entity_name]
+    count = entity.count
+    if count is not None and not isinstance(count, int) and count.per in doc.entities:
+        yield (count.per, ROWS)
+    if entity.timeline is not None and entity.timeline.for_ in doc.entities:
+        parent = entity.timeline.for_
+        yield (parent, ROWS)
+        start = entity.timeline.start.split(".")[-1]
+        if start in doc.entities[parent].fields:
+            yield (parent, start)
+        for state in entity.timeline.states.values():
+            for prob in (state.next or {}).values():
+                if isinstance(prob, str):
+                    try:
+                        for col in expr_mod.columns(expr_mod.parse_expr(prob)):
+                            name = col.split(".")[-1]
+                            if name in doc.entities[parent].fields:
+                                yield (parent, name)
+                    except expr_mod.ExprError:
+                        pass
+
+
+def build_graph(doc: Document) -> nx.DiGraph:
+    g = nx.DiGraph()
+    for ename, entity in doc.entities.items():
+        g.add_node((ename, ROWS), kind="rows")
+        for dep in rows_dependencies(doc, ename):
+            g.add_edge(dep, (ename, ROWS))
+        for i, _block in enumerate(entity.correlate):
+            g.add_edge((ename, ROWS), (ename, copula_node(i)))
+        for fname in entity.fields:
+            g.add_node((ename, fname), kind="field")
+            for dep in field_dependencies(doc, ename, fname):
+                if dep != (ename, fname) or entity.fields[fname].ref is None:
+                    g.add_edge(dep, (ename, fname))
+    # A self-reference (employees.manager_id → employees.id) reads earlier rows of the
+    # same column set; it is not a cycle as long as it does not point at itself.
+    return g
+
+
+def field_cycles(g: nx.DiGraph) -> list[list[Node]]:
+    """One representative cycle per strongly connected component, deterministic."""
+    cycles = []
+    for component in sorted(nx.strongly_connected_components(g), key=lambda c: sorted(c)):
+        if len(component) == 1:
+            node = next(iter(component))
+            if not g.has_edge(node, node):
+                continue
+            cycles.append([node, node])
+            continue
+        sub = g.subgraph(component)
+        start = min(component)
+        cycle = nx.find_cycle(sub, source=start)
+        nodes = [cycle[0][0]] + [v for _, v in cycle]
+        cycles.append(nodes)
+    return cycles
+
+
+def execution_order(g: nx.DiGraph) -> list[Node]:
+    """Topological order, ties broken by name so the plan never depends on dict order."""
+    return list(nx.lexicographical_topological_sort(g, key=lambda n: f"{n[0]}\x00{n[1]}"))
+
+
+def entity_order(doc: Document, skip_nullable: bool = True) -> list[str]:
+    """Parents before children by foreign keys (nullable cycle FKs ignored), ties by file order."""
+    g = nx.DiGraph()
+    names = list(doc.entities)
+    g.add_nodes_from(names)
+    for ename, entity in doc.entities.items():
+        parents = set()
+        if entity.count is not None and not isinstance(entity.count, int):
+            parents.add(entity.count.per)
+        if entity.timeline is not None:
+            parents.add(entity.timeline.for_)
+        for f in entity.fields.values():
+            target = ref_target(f)
+            if target is None or target[0] == ename or target[0] not in doc.entities:
+                continue
+            if skip_nullable and is_nullable(f):
+                continue
+            parents.add(target[0])
+        for p in sorted(parents):
+            if p in doc.entities and p != ename:
+                g.add_edge(p, ename)
+    position = {n: i for i, n in enumerate(names)}
+    try:
+        return list(nx.lexicographical_topological_sort(g, key=lambda n: f"{position[n]:09d}"))
+    except nx.NetworkXUnfeasible:
+        return names
+
+
+def is_nullable(f: FieldSpec) -> bool:
+    if f.nullable is not None:
+        return f.nullable
+    return bool(f.null_rate)
+
+
+def mermaid(doc: Document) -> str:
+    lines = ["erDiagram"]
+    for ename, entity in doc.entities.items():
+        lines.append(f"    {ename} {{")
+        pk = entity.primary_key or ("id" if "id" in entity.fields else None)
+        pks = [pk] if isinstance(pk, str) else list(pk or [])
+        for fname, f in entity.fields.items():
+            marks = []
+            if fname in pks:
+                marks.append("PK")
+            if f.ref:
+                marks.append("FK")
+            if f.unique and fname not in pks:
+                marks.append("UK")
+            kind = (f.type or f.source).replace("(", "_").replace(",", "_").replace(")", "")
+            lines.append(f"        {kind} {fname}{(' ' + ','.join(marks)) if marks else ''}")
+        lines.append("    }")
+    for ename, entity in doc.entities.items():
+        for fname, f in entity.fields.items():
+            target = ref_target(f)
+            if target is None:
+                continue
+            card = "o|" if is_nullable(f) else "||"
+            lines.append(f'    {target[0]} {card}--o{{ {ename} : "{fname}"')
+        if entity.timeline is not None and per_parent_fk(doc, ename) is None:
+            lines.append(f'    {entity.timeline.for_} ||--o{{ {ename} : "timeline"')
+    for ename, entity in doc.entities.items():
+        for fname, f in entity.fields.items():
+            if f.aggregate:
+                try:
+                    agg = expr_mod.parse_aggregate(f.aggregate)
+                    lines.append(
+                        f"    %% {ename}.{fname} = {agg.func}({agg.child}.{agg.field or '*'})"
+                    )
+                except expr_mod.ExprError:
+                    pass
+    return "\n".join(lines) + "\n"
+
+
+def dot(doc: Document) -> str:
+    lines = ["digraph phony {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];']
+    for ename, entity in doc.entities.items():
+        pk = entity.primary_key or ("id" if "id" in entity.fields else None)
+        pks = [pk] if isinstance(pk, str) else list(pk or [])
+        rows = []
+        for fname, f in entity.fields.items():
+            tag = " (PK)" if fname in pks else " (FK)" if f.ref else ""
+            rows.append(f"<{fname}> {fname}{tag}")
+        lines.append(f'  "{ename}" [label="{{{ename}|{"|".join(rows)}}}"];')
+    for ename, entity in doc.entities.items():
+        for fname, f in entity.fields.items():
+            target = ref_target(f)
+            if target is not None:
+                style = "dashed" if is_nullable(f) else "solid"
+                lines.append(
+                    f'  "{ename}":"{fname}" -> "{target[0]}":"{target[1]}" [style={style}];'
+                )
+            if f.aggregate:
+                try:
+                    agg = expr_mod.parse_aggregate(f.aggregate)
+                    lines.append(
+                        f'  "{agg.child}" -> "{ename}":"{fname}" '
+                        f'[style=dotted, label="{agg.func}"];'
+                    )
+                except expr_mod.ExprError:
+                    pass
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,232 @@
+"""pydantic models of PDL v1: the validated syntax tree.
+
+The models describe shape and local types only; cross-references, graph rules
+and numeric sanity live in validate.py, where every problem gets a position.
+Keys that a source takes as parameters (`mean`, `sd` for a distribution,
+`gender` for a generator) are written flat in PDL; the reader gathers them into
+``params`` and validates them against the source's own parameter model.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = str | int | float | bool | None
+
+
+class PdlModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, populate_by_name=True, validate_default=False
+    )
+
+    def to_pdl(self) -> dict[str, Any]:
+        """The PDL form (aliases, defaults left out), so reprs read like the file."""
+        data = self.model_dump(by_alias=True, exclude_unset=True, exclude={"params"})
+        data.update(getattr(self, "params", {}) or {})
+        return data
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.to_pdl()!r})"
+
+
+class ZipfPick(PdlModel):
+    zipf: float = Field(description="Zipf exponent: rank r is picked with weight 1/r^s.")
+
+
+class DistSpec(PdlModel):
+    """A distribution written inline: `{distribution: exponential, mean: 30d}`."""
+
+    distribution: str | None = Field(None, description="Distribution family.")
+    min: float | int | str | None = Field(None, description="Lower bound (truncates).")
+    max: float | int | str | None = Field(None, description="Upper bound (truncates).")
+    clip: bool = Field(False, description="Clip to min/max instead of truncating.")
+    params: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+
+class PerCount(PdlModel):
+    """`count: {per: customers, distribution: poisson, mean: 3, max: 30}`."""
+
+    per: str = Field(description="Parent entity: rows are made for each parent row.")
+    const: int | None = Field(None, description="Exactly this many children per parent.")
+    min: int | None = Field(None, description="Fewest children per parent.")
+    max: int | None = Field(None, description="Most children per parent.")
+    distribution: str | None = Field(
+        None, description="Discrete distribution of children per parent."
+    )
+    params: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+
+SOURCE_KEYS: tuple[str, ...] = (
+    "sequence",
+    "generator",
+    "choice",
+    "distribution",
+    "const",
+    "pattern",
+    "template",
+    "ref",
+    "from",
+    "after",
+    "before",
+    "expr",
+    "aggregate",
+    "timeline",
+)
+
+# Keys that belong to one source only (key → sources that accept it).
+SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "step": ("sequence",),
+    "pick": ("ref",),
+    "gap": ("after", "before"),
+    "via": ("aggregate",),
+    "clip": ("distribution",),
+}
+
+
+class FieldSpec(PdlModel):
+    """One column. Exactly one source key; any number of modifiers."""
+
+    # sources
+    sequence: int | None = Field(None, description="Consecutive integers from this start.")
+    step: int | None = Field(None, description="Increment of a `sequence` (default 1).")
+    generator: str | None = Field(
+        None, description="A registered generator, e.g. person.first_name."
+    )
+    choice: list[Scalar] | dict[str, float] | None = Field(
+        None, description="Values picked uniformly (list) or by weight (mapping value: weight)."
+    )
+    distribution: str | None = Field(
+        None, description="A distribution family; parameters are flat keys."
+    )
+    clip: bool = Field(
+        False, description="Clip a distribution to min/max instead of truncating it."
+    )
+    const: Scalar = Field(None, description="The same value on every row.")
+    pattern: str | None = Field(None, description="Strings matching a regular expression subset.")
+    template: str | None = Field(
+        None, description="Text with {field} placeholders from the same row."
+    )
+    ref: str | None = Field(None, description="Foreign key: `entity.key_field`.")
+    pick: Literal["uniform", "sequential"] | ZipfPick | None = Field(
+        None, description="How parents are chosen for a `ref`."
+    )
+    from_: str | None = Field(
+        None,
+        alias="from",
+        description="A parent's value through a foreign key: `fk_field.parent_field`.",
+    )
+    after: str | None = Field(
+        None, description="A time after another time field (or `fk.parent_field`)."
+    )
+    before: str | None = Field(None, description="A time before another time field.")
+    gap: DistSpec | str | float | None = Field(
+        None, description="Duration between `after`/`before` and this value."
+    )
+    expr: str | None = Field(None, description="SQL expression over this row's fields.")
+    aggregate: str | None = Field(
+        None, description="SQL aggregate over child rows, e.g. `sum(order_items.amount)`."
+    )
+    via: str | None = Field(
+        None, description="The child's foreign key, when it has several to this entity."
+    )
+    timeline: Literal["state", "time", "step"] | None = Field(
+        None, description="Column of a timeline entity."
+    )
+    # modifiers
+    type: str | None = Field(
+        None, description="Value type: int, float, decimal(p,s), bool, string, …"
+    )
+    null_rate: float | None = Field(None, description="Share of rows that are NULL, in [0, 1].")
+    nullable: bool | None = Field(None, description="Column accepts NULL (default: null_rate > 0).")
+    unique: bool = Field(False, description="No two rows share a value.")
+    min: int | float | str | None = Field(None, description="Lower bound (value, length or date).")
+    max: int | float | str | None = Field(None, description="Upper bound (value, length or date).")
+    between: Annotated[list[int | float | str], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="[min, max] in one key."
+    )
+    round: int | None = Field(None, description="Decimal places to round to.")
+    format: str | None = Field(
+        None, description="strftime format for temporal values written as text."
+    )
+    locale: str | None = Field(
+        None, description="Locale of a semantic generator (overrides the document)."
+    )
+    link: str | None = Field(
+        None, description="Coherence group: fields sharing a link share one record."
+    )
+    hidden: bool = Field(False, description="Computed for other fields but not written.")
+    sql_type: str | None = Field(
+        None, description="Column type in SQL output, overriding the mapping."
+    )
+    description: str | None = Field(None, description="Free text for documentation.")
+    params: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def source(self) -> str:
+        for key in SOURCE_KEYS:
+            if key in self.present:
+                return key
+        return "type"
+
+    @property
+    def present(self) -> set[str]:
+        fields = type(self).model_fields
+        return {fields[n].alias or n for n in self.model_fields_set}
+
+
+class Correlate(PdlModel):
+    fields: list[str] = Field(description="Fields in the copula block, in matrix order.")
+    rho: float | None = Field(None, description="Pearson correlation of a pair of fields.")
+    matrix: list[list[float]] | None = Field(None, description="Full Pearson correlation matrix.")
+    spearman: float | list[list[float]] | None = Field(
+        None, description="Spearman rank correlation (pair value or matrix)."
+    )
+    repair: Literal["nearest"] | None = Field(
+        None, description="Replace a non-PSD matrix by the nearest correlation matrix."
+    )
+
+
+class TimelineState(PdlModel):
+    next: dict[str, float | str] | None = Field(
+        None, description="Next state → probability (a number or a SQL expression)."
+    )
+    after: DistSpec | str | float | None = Field(
+        None, description="Time spent before entering this state."
+    )
+
+
+class Timeline(PdlModel):
+    for_: str = Field(alias="for", description="Parent entity: one timeline per parent row.")
+    start: str = Field(description="Parent time field the timeline starts at.")
+    initial: str = Field(description="State of the first event.")
+    states: dict[str, TimelineState] = Field(description="The state machine.")
+    max_steps: int = Field(100, description="Most events in one timeline.")
+
+
+class Entity(PdlModel):
+    count: int | PerCount | None = Field(None, description="Rows: a number, or `{per: parent, …}`.")
+    primary_key: str | list[str] | None = Field(None, description="Key field(s); default `id`.")
+    unique: list[list[str] | str] = Field(
+        default_factory=list, description="Composite unique constraints."
+    )
+    fields: dict[str, FieldSpec] = Field(description="Columns, in output order.")
+    correlate: list[Correlate] = Field(default_factory=list, description="Gaussian copula blocks.")
+    timeline: Timeline | None = Field(
+        None, description="State machine producing one row per event."
+    )
+    description: str | None = Field(None, description="Free text for documentation.")
+
+
+class Document(PdlModel):
+    pdl: int = Field(description="PDL language version; this Phony reads 1.")
+    name: str = Field(description="Schema name; default output folder out/<name>/.")
+    seed: int = Field(0, description="Default random seed; --seed overrides.")
+    locale: str = Field("en_US", description="Default locale of semantic generators.")
+    description: str | None = Field(None, description="Free text for documentation.")
+    entities: dict[str, Entity] = Field(description="Tables, by name.")
+
+
+# Models whose flat unknown keys are source parameters rather than errors.
+PARAM_HOLDERS: tuple[type[PdlModel], ...] = (FieldSpec, DistSpec, PerCount)

@@ -1,0 +1,115 @@
+"""Loading a PDL document: parse → read → validate, raising one SchemaError with everything."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import graph as graph_mod
+from .errors import Diagnostic, SchemaError
+from .model import Document
+from .nodes import MapNode, Node, from_python
+from .parse import parse_file, parse_text
+from .reader import Locator, Reader, describe
+from .validate import validate_document
+
+
+class Schema:
+    """A validated PDL document, ready to plan and generate."""
+
+    def __init__(self, document: Document, source: str, name: str, root: Node) -> None:
+        self.document = document
+        self.source = source  # the text (or canonical JSON for dict input)
+        self.file = name
+        self._root = root
+
+    def __repr__(self) -> str:
+        return f"Schema(name={self.name!r}, entities={list(self.entities)!r}, file={self.file!r})"
+
+    @property
+    def name(self) -> str:
+        return self.document.name
+
+    @property
+    def entities(self) -> dict:
+        return self.document.entities
+
+    @property
+    def seed(self) -> int:
+        return self.document.seed
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        return graph_mod.build_graph(self.document)
+
+    def entity_order(self) -> list[str]:
+        return graph_mod.entity_order(self.document)
+
+    def mermaid(self) -> str:
+        return graph_mod.mermaid(self.document)
+
+    def dot(self) -> str:
+        return graph_mod.dot(self.document)
+
+    def generate(self, **options: Any):
+        """Generate every entity; see phony_pdl.engine.generate for options."""
+        from .engine import generate
+
+        return generate(self, **options)
+
+
+def _build(root: Node, name: str, text: str) -> Schema:
+    diagnostics: list[Diagnostic] = []
+    if not isinstance(root, MapNode):
+        diagnostics.append(
+            Diagnostic(
+                "wrong-type",
+                f"a PDL document is a mapping, got {describe(root)}",
+                root.span,
+                hint="start with `pdl: 1`",
+            )
+        )
+        raise SchemaError(diagnostics, {name: text})
+    document = Reader(root, diagnostics).read_document()
+    if document is not None:
+        validate_document(document, Locator(root), diagnostics)
+    if diagnostics or document is None:
+        raise SchemaError(diagnostics, {name: text})
+    return Schema(document, text, name, root)
+
+
+def load(source: str | Path | Mapping[str, Any], *, name: str | None = None) -> Schema:
+    """A validated Schema from a path, PDL text (YAML or JSON) or a dict.
+
+    Raises SchemaError (a ValueError) whose ``diagnostics`` list every problem.
+    """
+    if isinstance(source, Mapping):
+        label = name or "<dict>"
+        root = from_python(dict(source), label)
+        text = json.dumps(source, sort_keys=False, default=str, ensure_ascii=False)
+        return _build(root, label, text)
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and _looks_like_path(source)
+    ):
+        root, label, text = parse_file(source)
+        return _build(root, name or label, text)
+    label = name or "<string>"
+    root = parse_text(source, label)
+    return _build(root, label, source)
+
+
+def _looks_like_path(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped or stripped.startswith(("{", "pdl:", "#", "---")):
+        return False
+    return stripped.endswith((".yaml", ".yml", ".json")) or Path(stripped).exists()

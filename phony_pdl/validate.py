@@ -1,0 +1,1430 @@
+"""Semantic checks over a read Document: references, types, numbers, graph rules.
+
+Every check appends to one list; nothing raises until the caller has them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from . import distributions
+from . import expr as expr_mod
+from . import graph as graph_mod
+from .durations import DURATION_HELP, parse_duration
+from .errors import Diagnostic, Span, did_you_mean, one_of
+from .generators import registry
+from .model import SOURCE_KEYS, SOURCE_OPTIONS, DistSpec, Document, Entity, FieldSpec, PerCount
+from .pattern import PatternError, parse_pattern
+from .pattern import domain_size as pattern_domain
+from .reader import Locator, Path, path_str
+from .resources import known_locales
+from .template import TemplateError, parse_template
+from .types import DataType, known_type_names, parse_type
+
+SUPPORTED_VERSIONS = (1,)
+MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
+MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit, the tightest of the targets
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if n != "params"})
+DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
+
+
+def a_type(dtype: DataType) -> str:
+    name = str(dtype)
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def _as_date(value: Any) -> dt.datetime | None:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+class Validator:
+    def __init__(self, doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:
+        self.doc = doc
+        self.loc = locator
+        self.diags = diagnostics
+        self.types: dict[tuple[str, str], DataType | None] = {}
+
+    # ------------------------------------------------------------ helpers
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str | None = None,
+        *,
+        key: bool = False,
+        span: Span | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.diags.append(
+            Diagnostic(
+                code, message, span or self.loc.span(path, key=key), path_str(path), hint, notes
+            )
+        )
+
+    def fpath(self, ename: str, fname: str, *rest: str | int) -> Path:
+        return ("entities", ename, "fields", fname, *rest)
+
+    # ------------------------------------------------------------ document
+
+    def run(self) -> None:
+        doc = self.doc
+        if doc.pdl not in SUPPORTED_VERSIONS:
+            self.add(
+                "unsupported-version",
+                f"pdl: {doc.pdl} is not a version this Phony reads",
+                ("pdl",),
+                hint="this Phony reads `pdl: 1`; upgrade Phony for newer files",
+            )
+        self.check_locale(doc.locale, ("locale",))
+        if not doc.entities:
+            self.add(
+                "missing-key",
+                "`entities` is empty",
+                ("entities",),
+                hint="declare at least one entity",
+            )
+        self.check_identifiers()
+        for ename, entity in doc.entities.items():
+            self.check_entity(ename, entity)
+        self.check_graph()
+
+    def check_locale(self, locale: str, path: Path) -> None:
+        locales = known_locales()
+        if locale not in locales:
+            self.add(
+                "unknown-locale",
+                f"no data pack for locale '{locale}'",
+                path,
+                hint=did_you_mean(locale, locales) or f"available: {one_of(locales)}",
+            )
+
+    def check_identifiers(self) -> None:
+        def check(names: list[str], base: Path, what: str) -> None:
+            seen: dict[str, str] = {}
+            for name in names:
+                path = (*base, name)
+                if not _IDENTIFIER.match(name):
+                    self.add(
+                        "bad-identifier",
+                        f"{what} name '{name}' is not a portable identifier",
+                        path,
+                        hint="use letters, digits and underscores, starting with a letter or underscore",
+                        key=True,
+                    )
+                elif len(name.encode()) > MAX_IDENTIFIER_BYTES:
+                    self.add(
+                        "bad-identifier",
+                        f"{what} name '{name[:20]}…' is {len(name.encode())} bytes long",
+                        path,
+                        hint=f"databases cut names at {MAX_IDENTIFIER_BYTES} bytes; shorten it",
+                        key=True,
+                    )
+                folded = name.casefold()
+                if folded in seen:
+                    other = seen[folded]
+                    self.add(
+                        "identifier-collision",
+                        f"{what} '{name}' collides with '{other}' after case folding",
+                        path,
+                        hint="databases that fold case would see one name; rename one",
+                        key=True,
+                        notes=(f"'{other}' is at {self.loc.span((*base, other), key=True)}",),
+                    )
+                else:
+                    seen[folded] = name
+
+        check(list(self.doc.entities), ("entities",), "entity")
+        for ename, entity in self.doc.entities.items():
+            check(list(entity.fields), ("entities", ename, "fields"), "field")
+
+    # ------------------------------------------------------------ entities
+
+    def rows(self, ename: str, _seen: frozenset = frozenset()) -> tuple[float, float]:
+        """(fewest rows guaranteed, expected rows) of an entity at scale 1."""
+        entity = self.doc.entities.get(ename)
+        if entity is None or ename in _seen:
+            return 0.0, 0.0
+        count = entity.count
+        if isinstance(count, int):
+            return float(count), float(count)
+        if isinstance(count, PerCount):
+            pmin, pexp = self.rows(count.per, _seen | {ename})
+            lo, mean = self.per_parent_bounds(count)
+            return pmin * lo, pexp * mean
+        if entity.timeline is not None:
+            pmin, pexp = self.rows(entity.timeline.for_, _seen | {ename})
+            return pmin, pexp * 3
+        return 0.0, 0.0
+
+    def per_parent_bounds(self, count: PerCount) -> tuple[float, float]:
+        """(fewest, expected) children per parent."""
+        if count.const is not None:
+            return float(count.const), float(count.const)
+        if count.distribution in (None, "uniform"):
+            lo, hi = count.min or 0, count.max if count.max is not None else count.min or 0
+            return float(lo), (lo + hi) / 2
+        mean = count.params.get("mean")
+        if isinstance(mean, int | float) and not isinstance(mean, bool):
+            return float(count.min or 0), float(mean)
+        return float(count.min or 0), float(count.min or 1)
+
+    def check_entity(self, ename: str, entity: Entity) -> None:
+        base: Path = ("entities", ename)
+        count = entity.count
+        if count is None and entity.timeline is None:
+            self.add(
+                "missing-key",
+                f"entity '{ename}' has no `count`",
+                base,
+                hint="add `count: 100` or `count: {per: parent_entity, min: 1, max: 5}`",
+                key=True,
+            )
+        if count is not None and entity.timeline is not None:
+            self.add(
+                "invalid-value",
+                "a timeline entity gets its rows from the timeline; remove `count`",
+                (*base, "count"),
+                key=True,
+            )
+        if isinstance(count, int):
+            if count < 0:
+                self.add(
+                    "bad-count",
+                    f"count={count} is negative",
+                    (*base, "count"),
+                    hint="use 0 or more rows",
+                )
+            elif count > MAX_ROWS:
+                self.add(
+                    "bad-count",
+                    f"count={count:,} is beyond {MAX_ROWS:,} rows",
+                    (*base, "count"),
+                    hint="use --scale for large runs; check for a typo",
+                )
+        elif isinstance(count, PerCount):
+            self.check_per_count(ename, count, (*base, "count"))
+        if not entity.fields:
+            self.add("missing-key", f"entity '{ename}' has no fields", (*base, "fields"), key=True)
+        self.check_keys(ename, entity)
+        for fname, f in entity.fields.items():
+            self.check_field(ename, fname, f)
+        for i, block in enumerate(entity.correlate):
+            self.check_correlate(ename, entity, i, block)
+        if entity.timeline is not None:
+            self.check_timeline(ename, entity)
+
+    def check_per_count(self, ename: str, count: PerCount, path: Path) -> None:
+        if count.per not in self.doc.entities:
+            self.add(
+                "unknown-entity",
+                f"`per: {count.per}` names no entity",
+                (*path, "per"),
+                hint=did_you_mean(count.per, self.doc.entities)
+                or f"entities: {one_of(self.doc.entities)}",
+            )
+        elif count.per == ename:
+            self.add("bad-count", "an entity cannot count its rows per itself", (*path, "per"))
+        for key in ("const", "min", "max"):
+            value = getattr(count, key)
+            if value is not None and value < 0:
+                self.add(
+                    "bad-count", f"{key}={value} is negative", (*path, key), hint="use 0 or more"
+                )
+        if count.min is not None and count.max is not None and count.min > count.max:
+            self.add(
+                "min-greater-than-max",
+                f"min={count.min} is greater than max={count.max}",
+                (*path, "min"),
+                hint="swap them",
+            )
+        if count.const is not None and (
+            count.distribution or count.min is not None or count.max is not None
+        ):
+            self.add(
+                "invalid-value",
+                "`const` children per parent excludes `min`, `max` and `distribution`",
+                (*path, "const"),
+                key=True,
+            )
+        if count.distribution is None:
+            if count.const is None and count.max is None:
+                self.add(
+                    "missing-key",
+                    "a per-parent count needs `const`, `max` (with optional `min`) or a `distribution`",
+                    path,
+                    hint="e.g. `{per: orders, min: 1, max: 5}`",
+                )
+            for key in count.params:
+                self.add(
+                    "unknown-key",
+                    f"unknown key '{key}' in `count`",
+                    (*path, key),
+                    hint=did_you_mean(key, ["per", "const", "min", "max", "distribution"]),
+                    key=True,
+                )
+            return
+        if count.distribution not in DISCRETE_COUNT_DISTS:
+            known = count.distribution in distributions.REGISTRY
+            self.add(
+                "unknown-distribution" if not known else "invalid-value",
+                f"'{count.distribution}' is not a discrete distribution for counts"
+                if known
+                else f"unknown distribution '{count.distribution}'",
+                (*path, "distribution"),
+                hint=did_you_mean(count.distribution, DISCRETE_COUNT_DISTS)
+                or f"use one of {one_of(DISCRETE_COUNT_DISTS)}",
+            )
+            return
+        self.check_dist_params(count.distribution, count.params, path, count.min, count.max)
+
+    def check_keys(self, ename: str, entity: Entity) -> None:
+        base: Path = ("entities", ename)
+        pk = entity.primary_key
+        pk_list = [pk] if isinstance(pk, str) else list(pk or [])
+        for i, name in enumerate(pk_list):
+            if name not in entity.fields:
+                p = (*base, "primary_key") if isinstance(pk, str) else (*base, "primary_key", i)
+                self.add(
+                    "bad-key",
+                    f"primary key '{name}' is not a field of '{ename}'",
+                    p,
+                    hint=did_you_mean(name, entity.fields) or f"fields: {one_of(entity.fields)}",
+                )
+            elif entity.fields[name].null_rate:
+                p = self.fpath(ename, name, "null_rate")
+                self.add("bad-key", f"primary key '{name}' cannot have a null_rate", p)
+        for i, group in enumerate(entity.unique):
+            names = [group] if isinstance(group, str) else group
+            for j, name in enumerate(names):
+                if name not in entity.fields:
+                    p = (*base, "unique", i) if isinstance(group, str) else (*base, "unique", i, j)
+                    self.add(
+                        "bad-key",
+                        f"unique constraint names '{name}', which is not a field of '{ename}'",
+                        p,
+                        hint=did_you_mean(name, entity.fields)
+                        or f"fields: {one_of(entity.fields)}",
+                    )
+            if all(n in entity.fields for n in names):
+                self.check_unique_group(ename, entity, names, (*base, "unique", i))
+        if len(pk_list) > 1 and all(n in entity.fields for n in pk_list):
+            self.check_unique_group(ename, entity, pk_list, (*base, "primary_key"))
+
+    def key_fields(self, ename: str) -> set[str]:
+        entity = self.doc.entities[ename]
+        pk = entity.primary_key
+        if pk is None and "id" in entity.fields:
+            pk = "id"
+        keys = {pk} if isinstance(pk, str) else set()
+        keys |= {n for n, f in entity.fields.items() if f.unique or f.source == "sequence"}
+        return keys
+
+    # ------------------------------------------------------------ fields
+
+    def check_field(self, ename: str, fname: str, f: FieldSpec) -> None:
+        path = self.fpath(ename, fname)
+        present = f.present
+        sources = [k for k in SOURCE_KEYS if k in present]
+        if not sources and "type" not in present:
+            self.add(
+                "no-source",
+                f"field '{fname}' has no value source",
+                path,
+                hint="add one of: " + ", ".join(SOURCE_KEYS) + ", or a `type` alone",
+                key=True,
+            )
+            return
+        if len(sources) > 1:
+            self.add(
+                "multiple-sources",
+                f"field '{fname}' has {len(sources)} sources: {', '.join(sources)}",
+                (*path, sources[1]),
+                hint="a field takes exactly one source; keep one",
+                key=True,
+            )
+            return
+        source = sources[0] if sources else "type"
+        for option, owners in SOURCE_OPTIONS.items():
+            if option in present and source not in owners:
+                self.add(
+                    "misplaced-key",
+                    f"`{option}` only applies to {' or '.join(owners)}, not to {source}",
+                    (*path, option),
+                    hint=f"remove `{option}`",
+                    key=True,
+                )
+        dtype = self.declared_type(ename, fname, f)
+        if f.params and source not in ("generator", "distribution"):
+            for key in f.params:
+                self.add(
+                    "unknown-key",
+                    f"unknown key '{key}' in a field",
+                    (*path, key),
+                    hint=did_you_mean(key, _FIELD_KEYS) or f"expected one of {one_of(_FIELD_KEYS)}",
+                    key=True,
+                )
+        self.check_modifiers(ename, fname, f, dtype)
+        getattr(self, f"source_{source}")(ename, fname, f, dtype)
+        if f.unique:
+            self.check_unique_group(ename, self.doc.entities[ename], [fname], (*path, "unique"))
+
+    def declared_type(self, ename: str, fname: str, f: FieldSpec) -> DataType | None:
+        if f.type is None:
+            return None
+        try:
+            return parse_type(f.type)
+        except ValueError as exc:
+            self.add(
+                "unknown-type",
+                str(exc),
+                self.fpath(ename, fname, "type"),
+                hint=did_you_mean(f.type, known_type_names())
+                or f"types: {one_of(known_type_names())}",
+            )
+            return None
+
+    def check_modifiers(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname)
+        if f.null_rate is not None and not (0 <= f.null_rate <= 1):
+            self.add(
+                "bad-null-rate",
+                f"null_rate={f.null_rate} is outside [0, 1]",
+                (*path, "null_rate"),
+                hint="a share of rows: 0.1 means 10% NULL",
+            )
+        if f.null_rate and f.nullable is False:
+            self.add(
+                "invalid-value",
+                "`nullable: false` contradicts a null_rate above 0",
+                (*path, "nullable"),
+            )
+        if f.round is not None and not (0 <= f.round <= 18):
+            self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
+        if f.locale is not None:
+            self.check_locale(f.locale, (*path, "locale"))
+        if f.between is not None and (f.min is not None or f.max is not None):
+            self.add(
+                "invalid-value",
+                "`between` and `min`/`max` say the same thing twice",
+                (*path, "between"),
+                hint="keep one",
+                key=True,
+            )
+        lo, hi = self.bounds(f)
+        lo_key = "between" if f.between is not None else "min"
+        if lo is not None and hi is not None:
+            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+            if a is None or b is None:
+                bad = lo if a is None else hi
+                self.add(
+                    "type-mismatch",
+                    f"bound {bad!r} is not {a_type(dtype) if dtype else 'a number, date or duration'}",
+                    (*path, lo_key),
+                    hint="write numbers plainly and dates as 2024-01-31",
+                )
+            elif a > b:
+                self.add(
+                    "min-greater-than-max",
+                    f"min={lo!r} is greater than max={hi!r}",
+                    (*path, lo_key),
+                    hint="swap them",
+                )
+
+    @staticmethod
+    def bounds(f: FieldSpec) -> tuple[Any, Any]:
+        if f.between is not None:
+            return f.between[0], f.between[1]
+        return f.min, f.max
+
+    @staticmethod
+    def comparable(value: Any, dtype: DataType | None) -> float | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            if dtype is not None and dtype.kind == "time":
+                try:
+                    t = dt.time.fromisoformat(value)
+                    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+                except ValueError:
+                    return None
+            d = _as_date(value)
+            if d is not None:
+                return (
+                    d.replace(tzinfo=None).timestamp()
+                    if d.tzinfo
+                    else (d - dt.datetime(1970, 1, 1)).total_seconds()
+                )
+            try:
+                return parse_duration(value)
+            except ValueError:
+                return None
+        return None
+
+    # one method per source ------------------------------------------------
+
+    def source_type(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        pass
+
+    def source_sequence(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        if dtype is not None and dtype.kind not in ("int", "decimal", "string"):
+            self.add(
+                "type-mismatch",
+                f"a sequence yields integers, not {dtype}",
+                self.fpath(ename, fname, "type"),
+            )
+        if f.step == 0:
+            self.add(
+                "invalid-value", "step=0 would repeat one value", self.fpath(ename, fname, "step")
+            )
+
+    def source_generator(
+        self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None
+    ) -> None:
+        path = self.fpath(ename, fname)
+        spec = registry.get(f.generator)
+        if spec is None:
+            self.add(
+                "unknown-generator",
+                f"unknown generator '{f.generator}'",
+                (*path, "generator"),
+                hint=did_you_mean(f.generator, registry.names())
+                or "run `phony generators` for the list",
+            )
+            return
+        try:
+            spec.params.model_validate(f.params)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                key = err["loc"][0] if err["loc"] else None
+                valid = list(spec.params.model_fields)
+                if err["type"] == "extra_forbidden" and isinstance(key, str):
+                    self.add(
+                        "unknown-key",
+                        f"unknown key '{key}' for generator '{f.generator}'",
+                        (*path, key),
+                        hint=did_you_mean(key, valid + _FIELD_KEYS)
+                        or (
+                            f"its parameters: {one_of(valid)}"
+                            if valid
+                            else "it takes no parameters"
+                        ),
+                        key=True,
+                    )
+                else:
+                    self.add(
+                        "bad-generator-param",
+                        f"{key}: {err['msg']}" if key else err["msg"],
+                        (*path, key) if key else path,
+                    )
+
+    def source_choice(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "choice")
+        choice = f.choice
+        if isinstance(choice, dict):
+            if not choice:
+                self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
+                return
+            for value, weight in choice.items():
+                if weight < 0 or not math.isfinite(weight):
+                    self.add(
+                        "bad-weights", f"weight {weight} of '{value}' is negative", (*path, value)
+                    )
+            if all(w == 0 for w in choice.values()):
+                self.add(
+                    "bad-weights",
+                    "all choice weights are zero",
+                    path,
+                    hint="give some value a weight > 0",
+                )
+            values = list(choice)
+        else:
+            if not choice:
+                self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
+                return
+            values = choice
+        if dtype is not None:
+            for i, v in enumerate(values):
+                if not self.fits(v, dtype):
+                    p = (*path, v) if isinstance(choice, dict) else (*path, i)
+                    self.add("type-mismatch", f"choice value {v!r} is not {a_type(dtype)}", p)
+
+    def source_distribution(
+        self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None
+    ) -> None:
+        path = self.fpath(ename, fname)
+        if dtype is not None and not dtype.numeric:
+            self.add(
+                "type-mismatch",
+                f"a distribution yields numbers, not {dtype}",
+                (*path, "type"),
+                hint="use type: int, float or decimal(p,s)",
+            )
+        lo, hi = self.bounds(f)
+        self.check_dist_params(f.distribution, f.params, path, lo, hi)
+
+    def check_dist_params(
+        self, name: str | None, params: dict, path: Path, lo: Any, hi: Any, durations: bool = False
+    ) -> None:
+        d = distributions.REGISTRY.get(name or "")
+        if d is None:
+            self.add(
+                "unknown-distribution",
+                f"unknown distribution '{name}'",
+                (*path, "distribution"),
+                hint=did_you_mean(name or "", distributions.REGISTRY)
+                or f"known: {one_of(distributions.REGISTRY)}",
+            )
+            return
+        values = dict(params)
+        if durations:
+            for k, v in values.items():
+                if isinstance(v, str):
+                    try:
+                        values[k] = parse_duration(v)
+                    except ValueError as exc:
+                        self.add("bad-duration", str(exc), (*path, k), hint=DURATION_HELP)
+                        return
+        valid = list(d.params.model_fields)
+        if d.needs_bounds and (lo is None or hi is None):
+            self.add(
+                "bad-distribution-param",
+                f"distribution '{name}' needs `min` and `max`",
+                (*path, "distribution"),
+                hint="add `min:` and `max:` (or `between: [a, b]`)",
+            )
+        if name == "mixture":
+            self.check_mixture(values, path, durations)
+            return
+        try:
+            parsed = d.params.model_validate(values)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                key = err["loc"][0] if err["loc"] else (err.get("ctx") or {}).get("name")
+                if err["type"] == "extra_forbidden":
+                    self.add(
+                        "unknown-key",
+                        f"unknown key '{key}' for distribution '{name}'",
+                        (*path, key),
+                        hint=did_you_mean(str(key), valid + _FIELD_KEYS)
+                        or (
+                            f"its parameters: {one_of(valid)}"
+                            if valid
+                            else "it takes no parameters"
+                        ),
+                        key=True,
+                    )
+                elif err["type"] == "missing":
+                    self.add(
+                        "bad-distribution-param",
+                        f"distribution '{name}' needs `{key}`",
+                        (*path, "distribution"),
+                        hint=f"its parameters: {one_of(valid)}",
+                    )
+                else:
+                    self.add(
+                        "bad-distribution-param",
+                        f"{name}: {err['msg']}",
+                        (*path, key) if isinstance(key, str) else (*path, "distribution"),
+                    )
+            return
+        if name == "triangular" and lo is not None and hi is not None:
+            a, b = self.comparable(lo, None), self.comparable(hi, None)
+            if a is not None and b is not None and not (a <= parsed.mode <= b):
+                self.add(
+                    "bad-distribution-param",
+                    f"mode={parsed.mode} lies outside [{lo}, {hi}]",
+                    (*path, "mode"),
+                )
+
+    def check_mixture(self, values: dict, path: Path, durations: bool) -> None:
+        comps = values.get("components")
+        if not isinstance(comps, list) or not comps:
+            self.add(
+                "bad-distribution-param",
+                "a mixture needs `components`: a list of distributions with a `weight` each",
+                (*path, "distribution"),
+            )
+            return
+        weights = []
+        for i, comp in enumerate(comps):
+            cpath = (*path, "components", i)
+            if not isinstance(comp, dict) or "distribution" not in comp:
+                self.add("bad-distribution-param", "each component needs a `distribution`", cpath)
+                continue
+            comp = dict(comp)
+            w = comp.pop("weight", 1)
+            if not isinstance(w, int | float) or isinstance(w, bool) or w < 0:
+                self.add("bad-weights", f"weight {w!r} must be a number >= 0", (*cpath, "weight"))
+            else:
+                weights.append(w)
+            name = comp.pop("distribution")
+            lo, hi = comp.pop("min", None), comp.pop("max", None)
+            if name == "mixture":
+                self.add("bad-distribution-param", "mixtures cannot nest", (*cpath, "distribution"))
+                continue
+            self.check_dist_params(name, comp, cpath, lo, hi, durations)
+        if weights and sum(weights) <= 0:
+            self.add("bad-weights", "all mixture weights are zero", (*path, "components"))
+
+    def source_const(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        if dtype is not None and f.const is not None and not self.fits(f.const, dtype):
+            self.add(
+                "type-mismatch",
+                f"const {f.const!r} is not {a_type(dtype)}",
+                self.fpath(ename, fname, "const"),
+            )
+
+    def source_pattern(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "pattern")
+        try:
+            parse_pattern(f.pattern)
+        except PatternError as exc:
+            self.add(
+                "bad-pattern",
+                str(exc),
+                path,
+                hint="see spec/pdl.md#pattern for the supported subset",
+                span=self.offset_span(path, exc.offset),
+            )
+
+    def offset_span(self, path: Path, offset: int) -> Span:
+        """The span of one character inside a scalar (quoted scalars start one column later)."""
+        node = self.loc.node(path)
+        span = node.span
+        plain = getattr(node, "plain", True)
+        if span.line != span.end_line or span.line == 0:
+            return span
+        col = span.column + offset + (0 if plain else 1)
+        return Span(span.file, span.line, col, span.line, col + 1)
+
+    def source_template(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "template")
+        entity = self.doc.entities[ename]
+        try:
+            parts = parse_template(f.template)
+        except TemplateError as exc:
+            self.add("bad-template", str(exc), path, span=self.offset_span(path, exc.offset))
+            return
+        for kind, name in parts:
+            if kind == "field" and name not in entity.fields:
+                self.add(
+                    "bad-template",
+                    f"template names '{{{name}}}', which is not a field of '{ename}'",
+                    path,
+                    hint=did_you_mean(name, entity.fields) or f"fields: {one_of(entity.fields)}",
+                    span=self.offset_span(path, f.template.find("{" + name)),
+                )
+            elif kind == "field" and name == fname:
+                self.add("field-cycle", f"template of '{fname}' uses '{fname}' itself", path)
+
+    def resolve_ref(self, text: str, path: Path) -> tuple[str, str] | None:
+        if text.count(".") != 1:
+            self.add(
+                "invalid-value",
+                f"ref '{text}' should be `entity.field`",
+                path,
+                hint="e.g. `ref: customers.id`",
+            )
+            return None
+        ent, fld = text.split(".")
+        if ent not in self.doc.entities:
+            self.add(
+                "unknown-entity",
+                f"ref '{text}' names entity '{ent}', which does not exist",
+                path,
+                hint=did_you_mean(ent, self.doc.entities)
+                or f"entities: {one_of(self.doc.entities)}",
+            )
+            return None
+        if fld not in self.doc.entities[ent].fields:
+            self.add(
+                "unknown-field",
+                f"ref '{text}' names field '{fld}', which '{ent}' does not have",
+                path,
+                hint=did_you_mean(fld, self.doc.entities[ent].fields)
+                or f"fields of {ent}: {one_of(self.doc.entities[ent].fields)}",
+            )
+            return None
+        return ent, fld
+
+    def source_ref(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "ref")
+        target = self.resolve_ref(f.ref, path)
+        if target is None:
+            return
+        ent, fld = target
+        if fld not in self.key_fields(ent):
+            self.add(
+                "ref-not-key",
+                f"ref '{f.ref}' points at '{fld}', which is neither the primary key nor unique",
+                path,
+                hint=f"reference the key of '{ent}', or mark '{fld}' `unique: true`",
+            )
+        if (ent, fld) == (ename, fname):
+            self.add("field-cycle", f"'{fname}' references itself", path)
+            return
+        target_type = self.type_of(ent, fld)
+        if (
+            dtype is not None
+            and target_type is not None
+            and not self.same_family(dtype, target_type)
+        ):
+            self.add(
+                "fk-type-mismatch",
+                f"'{fname}' is {dtype} but the key it references, {ent}.{fld}, is {target_type}",
+                self.fpath(ename, fname, "type"),
+                hint="remove `type` (a foreign key takes its key's type) or make them match",
+            )
+
+    @staticmethod
+    def same_family(a: DataType, b: DataType) -> bool:
+        return a.kind == b.kind or {a.kind, b.kind} <= {"int", "decimal"}
+
+    def resolve_path(self, ename: str, text: str, path: Path, what: str) -> tuple[str, str] | None:
+        """`field` or `fk_field.parent_field` → (entity, field) of the value."""
+        entity = self.doc.entities[ename]
+        head, _, rest = text.partition(".")
+        if head not in entity.fields:
+            self.add(
+                "unknown-field",
+                f"{what} '{text}' names '{head}', which is not a field of '{ename}'",
+                path,
+                hint=did_you_mean(head, entity.fields) or f"fields: {one_of(entity.fields)}",
+            )
+            return None
+        if not rest:
+            return ename, head
+        fk = entity.fields[head]
+        if fk.ref is None:
+            self.add(
+                "invalid-value",
+                f"{what} '{text}' goes through '{head}', which is not a foreign key",
+                path,
+                hint=f"`{head}` needs `ref: entity.key` to look values up through it",
+            )
+            return None
+        parent = fk.ref.split(".")[0]
+        if parent not in self.doc.entities:
+            return None  # reported on the ref itself
+        if rest not in self.doc.entities[parent].fields:
+            self.add(
+                "unknown-field",
+                f"{what} '{text}' names '{rest}', which '{parent}' does not have",
+                path,
+                hint=did_you_mean(rest, self.doc.entities[parent].fields)
+                or f"fields of {parent}: {one_of(self.doc.entities[parent].fields)}",
+            )
+            return None
+        return parent, rest
+
+    def source_from(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "from")
+        if "." not in f.from_:
+            self.add(
+                "invalid-value",
+                f"from '{f.from_}' should be `fk_field.parent_field`",
+                path,
+                hint="e.g. `from: product_id.price`",
+            )
+            return
+        self.resolve_path(ename, f.from_, path, "from")
+
+    def source_after(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        self.relative_time(ename, fname, f, "after")
+
+    def source_before(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        self.relative_time(ename, fname, f, "before")
+
+    def relative_time(self, ename: str, fname: str, f: FieldSpec, key: str) -> None:
+        path = self.fpath(ename, fname)
+        target = self.resolve_path(ename, getattr(f, key), (*path, key), key)
+        if target is not None:
+            ttype = self.type_of(*target)
+            if ttype is not None and ttype.kind not in ("date", "datetime"):
+                self.add(
+                    "type-mismatch",
+                    f"`{key}: {getattr(f, key)}` needs a date or datetime, but it is {ttype}",
+                    (*path, key),
+                )
+        self.check_gap(f.gap, (*path, "gap"), required=False)
+
+    def check_gap(self, gap: Any, path: Path, required: bool = True) -> None:
+        if gap is None:
+            return
+        if isinstance(gap, str | int | float) and not isinstance(gap, bool):
+            try:
+                parse_duration(gap)
+            except ValueError as exc:
+                self.add("bad-duration", str(exc), path, hint=DURATION_HELP)
+            return
+        if isinstance(gap, DistSpec):
+            for key in ("min", "max"):
+                value = getattr(gap, key)
+                if value is not None:
+                    try:
+                        parse_duration(value)
+                    except ValueError as exc:
+                        self.add("bad-duration", str(exc), (*path, key), hint=DURATION_HELP)
+            if gap.distribution is None:
+                if gap.min is None or gap.max is None:
+                    self.add(
+                        "missing-key",
+                        "a gap needs a `distribution` or `min` and `max`",
+                        path,
+                        hint="e.g. `gap: {distribution: exponential, mean: 2h}` or `gap: {min: 1h, max: 1d}`",
+                    )
+                return
+            self.check_dist_params(
+                gap.distribution, gap.params, path, gap.min, gap.max, durations=True
+            )
+
+    def source_expr(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        path = self.fpath(ename, fname, "expr")
+        entity = self.doc.entities[ename]
+        try:
+            tree = expr_mod.parse_expr(f.expr)
+        except expr_mod.ExprError as exc:
+            self.add("bad-expression", str(exc), path, hint=exc.hint)
+            return
+        for name in expr_mod.columns(tree):
+            if "." in name:
+                self.add(
+                    "bad-expression",
+                    f"'{name}' reads another entity; an expr sees only its own row",
+                    path,
+                    hint="bring the value in with a `from:` field (it can be `hidden: true`)",
+                )
+            elif name not in entity.fields:
+                self.add(
+                    "bad-expression",
+                    f"expression names '{name}', which is not a field of '{ename}'",
+                    path,
+                    hint=did_you_mean(name, entity.fields) or f"fields: {one_of(entity.fields)}",
+                )
+
+    def source_aggregate(
+        self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None
+    ) -> None:
+        path = self.fpath(ename, fname, "aggregate")
+        try:
+            agg = expr_mod.parse_aggregate(f.aggregate)
+        except expr_mod.ExprError as exc:
+            self.add("bad-aggregate", str(exc), path, hint=exc.hint)
+            return
+        if agg.child not in self.doc.entities:
+            self.add(
+                "unknown-entity",
+                f"aggregate reads entity '{agg.child}', which does not exist",
+                path,
+                hint=did_you_mean(agg.child, self.doc.entities)
+                or f"entities: {one_of(self.doc.entities)}",
+            )
+            return
+        child = self.doc.entities[agg.child]
+        if agg.field is not None and agg.field not in child.fields:
+            self.add(
+                "unknown-field",
+                f"aggregate reads '{agg.child}.{agg.field}', which does not exist",
+                path,
+                hint=did_you_mean(agg.field, child.fields)
+                or f"fields of {agg.child}: {one_of(child.fields)}",
+            )
+        for col in agg.filter_columns:
+            parts = col.split(".")
+            if (len(parts) == 2 and parts[0] != agg.child) or parts[-1] not in child.fields:
+                self.add(
+                    "bad-aggregate",
+                    f"FILTER reads '{col}', which is not a field of '{agg.child}'",
+                    path,
+                )
+        fks = [n for n, cf in child.fields.items() if cf.ref and cf.ref.split(".")[0] == ename]
+        if f.via is not None:
+            if f.via not in fks:
+                self.add(
+                    "bad-aggregate",
+                    f"via '{f.via}' is not a foreign key from '{agg.child}' to '{ename}'",
+                    self.fpath(ename, fname, "via"),
+                    hint=f"foreign keys to {ename}: {one_of(fks)}" if fks else None,
+                )
+        elif not fks:
+            self.add(
+                "bad-aggregate",
+                f"'{agg.child}' has no foreign key to '{ename}', so it has no rows per {ename} row",
+                path,
+                hint=f"add a field `{{ref: {ename}.id}}` to '{agg.child}'",
+            )
+        elif len(fks) > 1:
+            self.add(
+                "bad-aggregate",
+                f"'{agg.child}' has {len(fks)} foreign keys to '{ename}': {', '.join(fks)}",
+                path,
+                hint="say which one with `via:`",
+            )
+
+    def source_timeline(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        if self.doc.entities[ename].timeline is None:
+            self.add(
+                "bad-timeline",
+                f"`timeline: {f.timeline}` needs a `timeline:` block on entity '{ename}'",
+                self.fpath(ename, fname, "timeline"),
+            )
+
+    # ------------------------------------------------------------ types and domains
+
+    def fits(self, value: Any, dtype: DataType) -> bool:
+        kind = dtype.kind
+        if value is None:
+            return True
+        if kind == "int":
+            return (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, str) and re.fullmatch(r"[-+]?\d+", value) is not None
+            )
+        if kind in ("float", "decimal"):
+            if isinstance(value, bool):
+                return False
+            if isinstance(value, int | float):
+                return True
+            try:
+                float(value)
+                return True
+            except (TypeError, ValueError):
+                return False
+        if kind == "bool":
+            return isinstance(value, bool)
+        if kind == "string":
+            return isinstance(value, str | int | float) and not isinstance(value, bool)
+        if kind in ("date", "datetime"):
+            return isinstance(value, str) and _as_date(value) is not None
+        if kind == "time":
+            try:
+                dt.time.fromisoformat(str(value))
+                return True
+            except ValueError:
+                return False
+        if kind == "uuid":
+            return (
+                isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F-]{32,36}", value) is not None
+            )
+        return True
+
+    def type_of(self, ename: str, fname: str, _depth: int = 0) -> DataType | None:
+        """The value type of a field (declared, or implied by its source)."""
+        key = (ename, fname)
+        if key in self.types:
+            return self.types[key]
+        self.types[key] = None  # guards reference loops
+        result = self._infer_type(ename, fname, _depth)
+        self.types[key] = result
+        return result
+
+    def _infer_type(self, ename: str, fname: str, depth: int) -> DataType | None:
+        from .types import BOOL, DATETIME, FLOAT, INT, STRING
+
+        entity = self.doc.entities.get(ename)
+        if entity is None or fname not in entity.fields or depth > 20:
+            return None
+        f = entity.fields[fname]
+        if f.type is not None:
+            try:
+                return parse_type(f.type)
+            except ValueError:
+                return None
+        source = f.source
+        if source == "sequence":
+            return INT
+        if source == "generator":
+            spec = registry.get(f.generator or "")
+            return spec.returns if spec else None
+        if source == "choice":
+            values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])
+            values = [v for v in values if v is not None]
+            if values and all(isinstance(v, bool) for v in values):
+                return BOOL
+            if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                return INT
+            if values and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            ):
+                return FLOAT
+            return STRING
+        if source == "distribution":
+            d = distributions.REGISTRY.get(f.distribution or "")
+            return INT if d is not None and d.discrete else FLOAT
+        if source == "const":
+            v = f.const
+            if isinstance(v, bool):
+                return BOOL
+            if isinstance(v, int):
+                return INT
+            if isinstance(v, float):
+                return FLOAT
+            return STRING
+        if source in ("pattern", "template"):
+            return STRING
+        if source == "ref":
+            parts = (f.ref or "").split(".")
+            return self.type_of(parts[0], parts[-1], depth + 1) if len(parts) == 2 else None
+        if source in ("from", "after", "before"):
+            text = getattr(f, "from_" if source == "from" else source) or ""
+            head, _, rest = text.partition(".")
+            if source != "from" and not rest:
+                return self.type_of(ename, head, depth + 1)
+            fk = entity.fields.get(head)
+            if fk is None or fk.ref is None:
+                return None
+            parent = fk.ref.split(".")[0]
+            base = self.type_of(parent, rest, depth + 1)
+            return base if source == "from" else (base or DATETIME)
+        if source == "timeline":
+            return {"state": STRING, "time": DATETIME, "step": INT}[f.timeline]
+        if source == "aggregate":
+            try:
+                agg = expr_mod.parse_aggregate(f.aggregate or "")
+            except expr_mod.ExprError:
+                return None
+            if agg.func in ("count", "count_distinct"):
+                return INT
+            if agg.func == "avg":
+                return FLOAT
+            return self.type_of(agg.child, agg.field, depth + 1) if agg.field else None
+        return None
+
+    def domain(self, ename: str, fname: str) -> int | None:
+        """Distinct values a field can take (None: unbounded or unknown)."""
+        entity = self.doc.entities[ename]
+        f = entity.fields[fname]
+        dtype = self.type_of(ename, fname)
+        source = f.source
+        if source == "choice":
+            return len(f.choice) if f.choice else 0
+        if source == "const":
+            return 1
+        if source == "pattern":
+            try:
+                return pattern_domain(parse_pattern(f.pattern))
+            except PatternError:
+                return None
+        if source == "generator":
+            spec = registry.get(f.generator or "")
+            if spec is None:
+                return None
+            try:
+                params = spec.params.model_validate(f.params)
+            except ValidationError:
+                return None
+            return spec.domain_size(params, f.locale or self.doc.locale)
+        if source == "ref":
+            parts = (f.ref or "").split(".")
+            if len(parts) == 2 and parts[0] in self.doc.entities:
+                return int(self.rows(parts[0])[1])
+            return None
+        if dtype is not None and dtype.kind == "bool":
+            return 2
+        if source in ("type", "distribution"):
+            lo, hi = self.bounds(f)
+            if dtype is not None and lo is not None and hi is not None:
+                if dtype.kind == "int":
+                    a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+                    if a is not None and b is not None:
+                        return max(0, math.floor(b) - math.ceil(a) + 1)
+                if dtype.kind == "date":
+                    a, b = _as_date(str(lo)), _as_date(str(hi))
+                    if a is not None and b is not None:
+                        return max(0, (b.date() - a.date()).days + 1)
+                if dtype.kind == "decimal":
+                    a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+                    if a is not None and b is not None:
+                        return max(0, int((b - a) * 10**dtype.scale) + 1)
+            if source == "distribution":
+                d = distributions.REGISTRY.get(f.distribution or "")
+                if (
+                    d is not None
+                    and d.discrete
+                    and f.round is None
+                    and lo is not None
+                    and hi is not None
+                ):
+                    a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+                    if a is not None and b is not None:
+                        return max(0, int(b) - int(a) + 1)
+        if f.round is not None and dtype is not None and dtype.kind in ("float", "decimal"):
+            lo, hi = self.bounds(f)
+            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+            if a is not None and b is not None:
+                return max(0, int((b - a) * 10**f.round) + 1)
+        return None
+
+    def check_unique_group(self, ename: str, entity: Entity, names: list[str], path: Path) -> None:
+        count = entity.count
+        fk = graph_mod.per_parent_fk(self.doc, ename)
+        if isinstance(count, PerCount) and fk in names:
+            others = [n for n in names if n != fk]
+            per_parent = count.const if count.const is not None else count.min
+            needed = float(per_parent or 0)
+            what = f"{int(needed):,} rows per '{count.per}' row"
+        else:
+            others = names
+            needed = self.rows(ename)[0]
+            what = f"{int(needed):,} rows"
+        if not others:
+            return
+        space = 1
+        for n in others:
+            d = self.domain(ename, n)
+            if d is None:
+                return
+            space *= d
+        if needed > space:
+            label = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+            self.add(
+                "impossible-unique",
+                f"{label} must be unique over {what}, but only {space:,} distinct values exist",
+                path,
+                hint="widen the domain, lower the count, or drop `unique`",
+                key=len(names) == 1,
+            )
+
+    # ------------------------------------------------------------ correlate and timeline
+
+    def check_correlate(self, ename: str, entity: Entity, i: int, block: Any) -> None:
+        path: Path = ("entities", ename, "correlate", i)
+        k = len(block.fields)
+        for j, name in enumerate(block.fields):
+            if name not in entity.fields:
+                self.add(
+                    "unknown-field",
+                    f"correlate names '{name}', which is not a field of '{ename}'",
+                    (*path, "fields", j),
+                    hint=did_you_mean(name, entity.fields),
+                )
+                return
+            src = entity.fields[name].source
+            if src not in ("distribution", "type", "choice"):
+                self.add(
+                    "bad-correlation",
+                    f"'{name}' comes from `{src}`; only distribution, choice and typed fields can be correlated",
+                    (*path, "fields", j),
+                )
+                return
+        if len(set(block.fields)) != k or k < 2:
+            self.add(
+                "bad-correlation",
+                "a correlate block needs two or more distinct fields",
+                (*path, "fields"),
+            )
+            return
+        given = [x for x in ("rho", "matrix", "spearman") if getattr(block, x) is not None]
+        if len(given) != 1:
+            self.add(
+                "bad-correlation",
+                "give exactly one of `rho`, `matrix` or `spearman`",
+                path,
+                hint="`rho` for a pair, `matrix` for three or more fields",
+            )
+            return
+        value = getattr(block, given[0])
+        if isinstance(value, int | float):
+            if k != 2:
+                self.add(
+                    "bad-correlation",
+                    f"`{given[0]}: {value}` is for two fields; {k} need a matrix",
+                    (*path, given[0]),
+                )
+                return
+            m = np.array([[1.0, value], [value, 1.0]])
+        else:
+            m = np.array(value, dtype=float)
+            if m.shape != (k, k):
+                self.add(
+                    "bad-correlation",
+                    f"matrix is {m.shape[0]}×{m.shape[1] if m.ndim == 2 else '?'} but there are {k} fields",
+                    (*path, given[0]),
+                )
+                return
+            if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1.0):
+                self.add(
+                    "bad-correlation",
+                    "a correlation matrix must be symmetric with 1 on the diagonal",
+                    (*path, given[0]),
+                )
+                return
+        if np.any(np.abs(m) > 1):
+            self.add("bad-correlation", "correlations must lie in [-1, 1]", (*path, given[0]))
+            return
+        smallest = float(np.linalg.eigvalsh(m).min())
+        if smallest < -1e-9 and block.repair is None:
+            self.add(
+                "bad-correlation",
+                f"the correlation matrix is not positive semi-definite (smallest eigenvalue {smallest:.4f})",
+                (*path, given[0]),
+                hint="these correlations cannot hold together; adjust them or add `repair: nearest`",
+            )
+
+    def check_timeline(self, ename: str, entity: Entity) -> None:
+        tl = entity.timeline
+        path: Path = ("entities", ename, "timeline")
+        if tl.for_ not in self.doc.entities:
+            self.add(
+                "unknown-entity",
+                f"timeline `for: {tl.for_}` names no entity",
+                (*path, "for"),
+                hint=did_you_mean(tl.for_, self.doc.entities),
+            )
+        else:
+            start = tl.start.split(".")
+            if len(start) == 2 and start[0] != tl.for_:
+                self.add(
+                    "bad-timeline",
+                    f"timeline start '{tl.start}' must be a field of '{tl.for_}'",
+                    (*path, "start"),
+                )
+            elif start[-1] not in self.doc.entities[tl.for_].fields:
+                self.add(
+                    "unknown-field",
+                    f"timeline start '{tl.start}' is not a field of '{tl.for_}'",
+                    (*path, "start"),
+                    hint=did_you_mean(start[-1], self.doc.entities[tl.for_].fields),
+                )
+        if tl.initial not in tl.states:
+            self.add(
+                "bad-timeline",
+                f"initial state '{tl.initial}' is not among the states",
+                (*path, "initial"),
+                hint=did_you_mean(tl.initial, tl.states) or f"states: {one_of(tl.states)}",
+            )
+        if tl.max_steps < 1:
+            self.add(
+                "bad-timeline", f"max_steps={tl.max_steps} must be at least 1", (*path, "max_steps")
+            )
+        terminal = [s for s, st in tl.states.items() if not st.next]
+        if not terminal:
+            self.add(
+                "bad-timeline",
+                "no terminal state: every state has `next`, so timelines only end at max_steps",
+                (*path, "states"),
+                hint="give at least one state no `next`",
+            )
+        for sname, state in tl.states.items():
+            spath = (*path, "states", sname)
+            if state.after is not None:
+                self.check_gap(state.after, (*spath, "after"))
+            if not state.next:
+                continue
+            total, has_expr = 0.0, False
+            for target, prob in state.next.items():
+                if target not in tl.states:
+                    self.add(
+                        "bad-timeline",
+                        f"state '{sname}' moves to '{target}', which is not a state",
+                        (*spath, "next", target),
+                        hint=did_you_mean(target, tl.states) or f"states: {one_of(tl.states)}",
+                        key=True,
+                    )
+                if isinstance(prob, str):
+                    has_expr = True
+                    try:
+                        expr_mod.parse_expr(prob)
+                    except expr_mod.ExprError as exc:
+                        self.add(
+                            "bad-expression", str(exc), (*spath, "next", target), hint=exc.hint
+                        )
+                    continue
+                if prob < 0:
+                    self.add(
+                        "bad-weights",
+                        f"probability {prob} of '{target}' is negative",
+                        (*spath, "next", target),
+                    )
+                total += prob
+            if not has_expr and abs(total - 1.0) > 1e-9:
+                self.add(
+                    "bad-weights",
+                    f"probabilities out of '{sname}' sum to {total:g}, not 1",
+                    (*spath, "next"),
+                    hint="next-state probabilities must add up to 1",
+                )
+        reachable, frontier = {tl.initial}, [tl.initial]
+        while frontier:
+            state = tl.states.get(frontier.pop())
+            for target in (state.next or {}) if state else {}:
+                if target in tl.states and target not in reachable:
+                    reachable.add(target)
+                    frontier.append(target)
+        for sname in tl.states:
+            if sname not in reachable and tl.initial in tl.states:
+                self.add(
+                    "bad-timeline",
+                    f"state '{sname}' cannot be reached from '{tl.initial}'",
+                    (*path, "states", sname),
+                    key=True,
+                )
+
+    # ------------------------------------------------------------ graph
+
+    def check_graph(self) -> None:
+        g = graph_mod.build_graph(self.doc)
+        for cycle in graph_mod.field_cycles(g):
+            names = " → ".join(f"{e}.{f}" for e, f in cycle)
+            ename, fname = cycle[0]
+            if fname.startswith("#"):
+                ename, fname = next(((e, f) for e, f in cycle if not f.startswith("#")), cycle[0])
+            path = self.fpath(ename, fname) if not fname.startswith("#") else ("entities", ename)
+            self.add(
+                "field-cycle",
+                f"fields depend on each other in a circle: {names}",
+                path,
+                hint="break the circle: compute one of them from a source that does not read the others",
+                key=True,
+            )
+        # NOT NULL foreign keys that form a circle between entities cannot be inserted.
+        eg = {}
+        for ename, entity in self.doc.entities.items():
+            for fname, f in entity.fields.items():
+                target = graph_mod.ref_target(f)
+                if (
+                    target
+                    and target[0] != ename
+                    and target[0] in self.doc.entities
+                    and not graph_mod.is_nullable(f)
+                ):
+                    eg.setdefault(ename, []).append((target[0], fname))
+        import networkx as nx
+
+        dg = nx.DiGraph()
+        for ename, edges in eg.items():
+            for parent, fname in edges:
+                dg.add_edge(ename, parent, field=fname)
+        for component in sorted(nx.strongly_connected_components(dg), key=lambda c: sorted(c)):
+            if len(component) < 2:
+                continue
+            sub = dg.subgraph(component)
+            cycle = nx.find_cycle(sub, source=min(component))
+            hops = [f"{u}.{dg.edges[u, v]['field']} → {v}" for u, v in cycle]
+            first_entity, _ = cycle[0]
+            self.add(
+                "fk-cycle",
+                "NOT NULL foreign keys form a circle: " + ", ".join(hops),
+                self.fpath(first_entity, dg.edges[cycle[0]]["field"]),
+                hint="no insert order can satisfy them; make one nullable (`nullable: true` or a `null_rate`)",
+                key=True,
+            )
+
+
+def validate_document(doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:
+    Validator(doc, locator, diagnostics).run()

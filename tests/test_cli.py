@@ -1,0 +1,97 @@
+"""The CLI as users see it: exit codes, messages, graph output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from phony_pdl.cli import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+
+
+def test_validate_all_examples_exit_zero() -> None:
+    files = [str(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    result = runner.invoke(app, ["validate", *files])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": valid") == len(files)
+
+
+def test_validate_reports_and_exits_one(tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "pdl: 1\nname: t\nentities:\n  u:\n    count: 1\n    fields:\n      a: { generator: person.firstname }\n"
+    )
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "error[unknown-generator]" in result.output
+    assert f"{bad}:7:" in result.output
+    assert "did you mean 'person.first_name'?" in result.output
+
+
+def test_validate_json_output(tmp_path) -> None:
+    import json
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "pdl: 3\nname: t\nentities:\n  u:\n    count: 1\n    fields:\n      a: { const: 1 }\n"
+    )
+    result = runner.invoke(app, ["validate", "--json", str(bad)])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report[0]["code"] == "unsupported-version"
+    assert (report[0]["line"], report[0]["column"]) == (1, 6)
+
+
+def test_usage_errors_exit_two() -> None:
+    assert runner.invoke(app, ["validate"]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["graph", str(ROOT / "examples" / "shop.yaml"), "--format", "png"]
+        ).exit_code
+        == 2
+    )
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_missing_file_exits_one() -> None:
+    result = runner.invoke(app, ["validate", "does-not-exist.yaml"])
+    assert result.exit_code == 1
+    assert "error[file-not-found]" in result.output
+
+
+def test_graph_mermaid_shows_entities_keys_and_cycle_through_aggregate() -> None:
+    result = runner.invoke(app, ["graph", str(ROOT / "examples" / "shop.yaml")])
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("erDiagram")
+    assert "customers ||--o{ orders" in out
+    assert "orders ||--o{ order_items" in out
+    assert "%% orders.total = sum(order_items.amount)" in out
+
+
+def test_graph_dot() -> None:
+    result = runner.invoke(app, ["graph", str(ROOT / "examples" / "teams.yaml"), "--format", "dot"])
+    assert result.exit_code == 0
+    assert '"teams":"captain_id" -> "players":"id" [style=dashed]' in result.output
+
+
+def test_generators_lists_registry() -> None:
+    result = runner.invoke(app, ["generators"])
+    assert result.exit_code == 0
+    assert "person.first_name" in result.output
+
+
+def test_console_script_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "phony_pdl.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("phony ")

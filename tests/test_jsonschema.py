@@ -1,0 +1,43 @@
+"""schemas/pdl-1.schema.json is generated from the models and registry, and every example fits it."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from phony_pdl.jsonschema_export import render
+from phony_pdl.nodes import to_python
+from phony_pdl.parse import parse_file
+from phony_pdl.resources import schema_path
+
+from .conftest import EXAMPLES, ROOT
+
+
+def test_committed_schema_is_in_sync() -> None:
+    committed = (ROOT / "schemas" / "pdl-1.schema.json").read_text(encoding="utf-8")
+    assert committed == render(), (
+        "run: python -m phony_pdl.jsonschema_export > schemas/pdl-1.schema.json"
+    )
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(json.loads(schema_path().read_text()))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_examples_validate_against_json_schema(example) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path().read_text()))
+    data = to_python(parse_file(example)[0])
+    errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
+    assert errors == []
+
+
+def test_json_schema_catches_typos_for_editors() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path().read_text()))
+    data = to_python(parse_file(EXAMPLES[0])[0])
+    entity = next(iter(data["entities"].values()))
+    field = next(iter(entity["fields"].values()))
+    field["nul_rate"] = 0.1
+    assert any("nul_rate" in e.message for e in validator.iter_errors(data))

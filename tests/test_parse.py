@@ -1,0 +1,169 @@
+"""The parsers keep positions, load safely and reject what YAML 1.1 would misread."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from phony_pdl.errors import SchemaError
+from phony_pdl.nodes import MapNode, to_python
+from phony_pdl.parse import decode, parse_json, parse_text, parse_yaml
+
+
+def codes(exc: pytest.ExceptionInfo[SchemaError]) -> list[str]:
+    return exc.value.codes
+
+
+def test_yaml_nodes_keep_line_and_column() -> None:
+    tree = parse_yaml("pdl: 1\nentities:\n  users:\n    count: 5\n", "f.yaml")
+    assert isinstance(tree, MapNode)
+    users = tree.get("entities").get("users")
+    count = users.get("count")
+    assert (count.span.file, count.span.line, count.span.column) == ("f.yaml", 4, 12)
+    assert users.key_node("count").span.column == 5
+
+
+def test_json_nodes_keep_line_and_column() -> None:
+    tree = parse_json('{\n  "a": {"b": [1, 2.5, "x"]}\n}', "f.json")
+    item = tree.get("a").get("b").items[2]
+    assert (item.span.line, item.span.column) == (2, 23)
+    assert to_python(tree) == {"a": {"b": [1, 2.5, "x"]}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1.10", 1.1),
+        ("a: '1.10'", "1.10"),
+        ("a: 2024-01-31", "2024-01-31"),  # dates stay text; the model parses them
+        ("a: ~", None),
+        ("a: true", True),
+        ("a: 0x1F", 31),
+        ("a: 1_000", 1000),
+        ("a: .inf", float("inf")),
+    ],
+)
+def test_yaml_12_core_resolution(text: str, expected: object) -> None:
+    assert to_python(parse_yaml(text))["a"] == expected
+
+
+@pytest.mark.parametrize("scalar", ["NO", "yes", "on", "Off", "012", "1:30", "0b101"])
+def test_yaml_11_surprises_need_quotes(scalar: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        parse_yaml(f"a: {scalar}\n", "s.yaml")
+    diag = exc.value.diagnostics[0]
+    assert diag.code == "ambiguous-scalar"
+    assert diag.hint.startswith(f'quote it: "{scalar}"')
+    assert (diag.span.line, diag.span.column) == (1, 4)
+    assert to_python(parse_yaml(f'a: "{scalar}"\n'))["a"] == scalar
+
+
+def test_duplicate_keys_name_both_lines() -> None:
+    with pytest.raises(SchemaError) as exc:
+        parse_yaml("a: 1\nb: 2\na: 3\n", "d.yaml")
+    diag = exc.value.diagnostics[0]
+    assert diag.code == "duplicate-key"
+    assert diag.span.line == 3
+    assert "line 1" in diag.message
+
+
+def test_python_tags_are_refused_without_running_anything(tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    with pytest.raises(SchemaError) as exc:
+        parse_yaml(f"a: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert codes(exc) == ["forbidden-tag"]
+    assert not marker.exists()
+
+
+def test_merge_keys_and_aliases_share_values() -> None:
+    tree = parse_yaml("base: &b {x: 1, y: 2}\nuse: {<<: *b, y: 3}\n")
+    assert to_python(tree)["use"] == {"y": 3, "x": 1}
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty-document"),
+        (b"# only a comment\n", "empty-document"),
+        (b"a: 1\n---\nb: 2\n", "multiple-documents"),
+        (b"a: [1, 2\n", "syntax"),
+        (b"a: caf\xe9\n", "encoding"),
+        ("a: 1\n".encode("utf-16"), "encoding"),
+    ],
+)
+def test_bad_files_give_diagnostics_not_tracebacks(data: bytes, code: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        parse_text(decode(data, "x.yaml"), "x.yaml")
+    assert codes(exc) == [code]
+
+
+def test_utf8_bom_is_accepted() -> None:
+    text = decode(b"\xef\xbb\xbfa: 1\n", "b.yaml")
+    assert to_python(parse_text(text)) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": 1,}', "unexpected '}'"),
+        ('{"a" 1}', "unexpected '1'"),
+        ("{'a': 1}", "unexpected character"),
+        ('{"a": [1 2]}', "missing ','"),
+        ('{"a": 1} 2', "after the top-level value"),
+    ],
+)
+def test_json_syntax_errors(text: str, message: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        parse_json(text, "j.json")
+    assert codes(exc) == ["syntax"]
+    assert message in exc.value.diagnostics[0].message
+
+
+BOMB = textwrap.dedent(
+    """
+    import sys, time, resource
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    from phony_pdl.parse import parse_text
+    from phony_pdl.errors import SchemaError
+    text = sys.stdin.read()
+    start = time.perf_counter()
+    try:
+        parse_text(text, "bomb.yaml")
+    except SchemaError as exc:
+        print(exc.codes[0], round(time.perf_counter() - start, 3))
+    """
+)
+
+
+def _run_isolated(text: str) -> tuple[str, float]:
+    """Parse in a child process capped at 1 GiB of address space."""
+    result = subprocess.run(
+        [sys.executable, "-c", BOMB], input=text, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    code, seconds = result.stdout.split()
+    return code, float(seconds)
+
+
+def test_alias_bomb_is_rejected_quickly_in_bounded_memory() -> None:
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    code, seconds = _run_isolated("\n".join(lines) + "\n")
+    assert code == "alias-limit"
+    assert seconds < 30  # generous ceiling: the point is it fails instead of expanding 10^9 nodes
+
+
+@pytest.mark.parametrize("opener", ["[", "{a: "])
+def test_ten_thousand_deep_nesting_is_rejected(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    code, _ = _run_isolated("x: " + opener * 10_000 + "1" + closer * 10_000 + "\n")
+    assert code == "too-deep"
+
+
+def test_ten_thousand_deep_json_is_rejected() -> None:
+    code, _ = _run_isolated('{"x": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    assert code == "too-deep"

@@ -1,0 +1,163 @@
+"""Semantic validation: every problem at once, as data, through the public API."""
+
+from __future__ import annotations
+
+import pytest
+
+import phony_pdl
+from phony_pdl import SchemaError
+
+
+def doc(**users_fields: dict) -> dict:
+    return {"pdl": 1, "name": "t", "entities": {"users": {"count": 10, "fields": users_fields}}}
+
+
+def test_load_accepts_path_text_and_dict(root) -> None:
+    by_path = phony_pdl.load(root / "examples" / "shop.yaml")
+    by_text = phony_pdl.load((root / "examples" / "shop.yaml").read_text())
+    by_dict = phony_pdl.load(doc(id={"sequence": 1}))
+    assert by_path.name == by_text.name == "shop"
+    assert list(by_dict.entities) == ["users"]
+
+
+def test_every_problem_is_reported_sorted_by_position() -> None:
+    text = (
+        "pdl: 1\nname: t\nentities:\n  users:\n    count: -1\n    fields:\n"
+        "      id: { sequence: 1 }\n      a: { distribution: normal, sd: 0 }\n"
+        "      b: { generator: internet.emial }\n      c: { choice: { x: -1, y: 2 } }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    diags = exc.value.diagnostics
+    assert [d.code for d in diags] == [
+        "bad-count",
+        "bad-distribution-param",
+        "unknown-generator",
+        "bad-weights",
+    ]
+    assert [d.span.line for d in diags] == [5, 8, 9, 10]
+    assert diags[2].hint == "did you mean 'internet.email'?"
+    assert diags[2].to_dict()["path"] == "entities.users.fields.b.generator"
+
+
+def test_schema_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown generator"):
+        phony_pdl.load(doc(id={"sequence": 1}, x={"generator": "nope.nope"}))
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"x": {"type": "int", "min": 5, "max": 1}}, "min-greater-than-max"),
+        ({"x": {"type": "date", "between": ["2024-05-01", "2024-01-01"]}}, "min-greater-than-max"),
+        ({"x": {"choice": [1, 2], "unique": True}}, "impossible-unique"),
+        (
+            {"x": {"type": "date", "between": ["2024-01-01", "2024-01-05"], "unique": True}},
+            "impossible-unique",
+        ),
+        ({"x": {"pattern": "[AB][0-9]", "unique": True}}, None),  # 20 values ≥ 10 rows
+        ({"x": {"pattern": "[AB]", "unique": True}}, "impossible-unique"),
+        ({"x": {"null_rate": -0.1, "const": 1}}, "bad-null-rate"),
+        ({"x": {"expr": "y + 1"}, "y": {"expr": "x + 1"}}, "field-cycle"),
+        ({"x": {"expr": "SUM(y) OVER (ORDER BY y)"}, "y": {"const": 1}}, "bad-expression"),
+        ({"x": {"distribution": "uniform"}}, "bad-distribution-param"),
+        (
+            {"x": {"distribution": "lognormal", "median": 5, "mean": 5, "sigma": 1}},
+            "bad-distribution-param",
+        ),
+        ({"x": {"after": "y", "gap": "3 days"}, "y": {"type": "datetime"}}, "bad-duration"),
+        ({"x": {"after": "y", "gap": "P1M"}, "y": {"type": "datetime"}}, "bad-duration"),
+        ({"x": {"after": "y"}, "y": {"type": "int"}}, "type-mismatch"),
+        ({"x": {"const": "abc", "type": "int"}}, "type-mismatch"),
+        ({"x": {"type": "decimal(40,2)"}}, "unknown-type"),
+        ({"x": {"template": "{y"}}, "bad-template"),
+        ({"x": {"pattern": "(?=a)"}}, "bad-pattern"),
+        ({"x": {"ref": "users"}}, "invalid-value"),
+        ({"x": {"sequence": 1, "gap": "1h"}}, "misplaced-key"),
+        ({"x": {"const": 1, "locale": "xx_YY"}}, "unknown-locale"),
+        ({"x": {"const": 1}}, None),
+    ],
+)
+def test_field_rules(fields: dict, code: str | None) -> None:
+    fields = {"id": {"sequence": 1}, **fields}
+    if code is None:
+        phony_pdl.load(doc(**fields))
+        return
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(**fields))
+    assert code in exc.value.codes
+
+
+def test_nullable_fk_cycle_is_allowed_and_not_null_cycle_is_not() -> None:
+    base = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {"count": 2, "fields": {"id": {"sequence": 1}, "b_id": {"ref": "b.id"}}},
+            "b": {"count": 2, "fields": {"id": {"sequence": 1}, "a_id": {"ref": "a.id"}}},
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(base)
+    assert exc.value.codes == ["fk-cycle"]
+    base["entities"]["a"]["fields"]["b_id"]["nullable"] = True
+    schema = phony_pdl.load(base)
+    assert schema.entity_order() == ["a", "b"]  # a loads first with b_id NULL
+
+
+def test_per_parent_composite_uniqueness_uses_children_per_parent() -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "orders": {"count": 5, "fields": {"id": {"sequence": 1}}},
+            "products": {"count": 3, "fields": {"id": {"sequence": 1}}},
+            "items": {
+                "count": {"per": "orders", "const": 4},
+                "unique": [["order_id", "product_id"]],
+                "fields": {"order_id": {"ref": "orders.id"}, "product_id": {"ref": "products.id"}},
+            },
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(schema)
+    assert exc.value.codes == ["impossible-unique"]
+    assert "4 rows per 'orders' row" in exc.value.diagnostics[0].message
+    schema["entities"]["items"]["count"]["const"] = 3
+    phony_pdl.load(schema)
+
+
+def test_timeline_probability_expressions_are_not_summed() -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "orders": {
+                "count": 3,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "at": {"type": "datetime"},
+                    "total": {"distribution": "normal", "mean": 100, "sd": 10},
+                },
+            },
+            "events": {
+                "timeline": {
+                    "for": "orders",
+                    "start": "orders.at",
+                    "initial": "new",
+                    "states": {
+                        "new": {
+                            "next": {
+                                "paid": "CASE WHEN total > 100 THEN 0.8 ELSE 0.9 END",
+                                "lost": "0.1",
+                            }
+                        },
+                        "paid": {},
+                        "lost": {},
+                    },
+                },
+                "fields": {"order_id": {"ref": "orders.id"}, "state": {"timeline": "state"}},
+            },
+        },
+    }
+    phony_pdl.load(schema)
