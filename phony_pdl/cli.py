@@ -114,6 +114,129 @@ def graph(
     sys.stdout.write(schema.mermaid() if fmt == "mermaid" else schema.dot())
 
 
+FORMATS = ("csv", "jsonl", "json", "parquet")
+
+
+def _load_or_exit(path: Path):
+    from .schema import load
+
+    try:
+        return load(path)
+    except SchemaError as exc:
+        _fail(exc, trailer="Nothing was written.")
+
+
+@app.command()
+def generate(
+    schema_file: Annotated[
+        Path, typer.Option("--schema", "-s", help="PDL file to generate.", show_default=False)
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<schema name>).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, jsonl, json or parquet.")
+    ] = "csv",
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed (default: the schema's).")
+    ] = None,
+    scale: Annotated[float, typer.Option("--scale", help="Multiply every fixed count.")] = 1.0,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Comma-separated entities to write.")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Processes making blocks.")] = 1,
+    block_rows: Annotated[int | None, typer.Option("--block-rows", help="Rows per block.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Generate every entity of a schema into one file per entity (+ manifest.json)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .errors import GenerationError
+
+    if fmt not in FORMATS:
+        _fail(UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}"))
+    if workers < 1:
+        _fail(UsageError("--workers must be at least 1"))
+    if block_rows is not None and block_rows < 1:
+        _fail(UsageError("--block-rows must be at least 1"))
+    if scale <= 0:
+        _fail(UsageError("--scale must be a positive number"))
+    schema = _load_or_exit(schema_file)
+    directory = out_dir or Path("out") / schema.name
+    started = time.perf_counter()
+    try:
+        dataset = schema.generate(
+            seed=seed,
+            scale=scale,
+            only=[e.strip() for e in only.split(",") if e.strip()] if only else None,
+            block_rows=block_rows,
+        )
+        with Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet,
+            transient=True,
+        ) as progress:
+            tasks: dict[str, int] = {}
+
+            def on_progress(entity: str, done: int, total: int) -> None:
+                if entity not in tasks:
+                    tasks[entity] = progress.add_task(entity, total=total)
+                progress.update(tasks[entity], completed=done)
+
+            report = dataset.write(directory, format=fmt, workers=workers, progress=on_progress)
+    except (GenerationError, UsageError) as exc:
+        _fail(exc)
+    elapsed = time.perf_counter() - started
+    if quiet:
+        return
+    table = Table("entity", "rows", "file", "seconds", "rows/s", box=None, pad_edge=False)
+    for name, entry in report.entities.items():
+        rate = entry.rows / entry.seconds if entry.seconds > 0 else 0
+        table.add_row(name, f"{entry.rows:,}", entry.file, f"{entry.seconds:.2f}", f"{rate:,.0f}")
+    err.print(table)
+    err.print(
+        f"{report.rows:,} rows in {elapsed:.2f}s → {directory}/ (seed {dataset.plan.seed}, {fmt})",
+        markup=False,
+    )
+
+
+@app.command()
+def preview(
+    file: Annotated[Path, typer.Argument(help="PDL file.", show_default=False)],
+    rows: Annotated[int, typer.Option("--rows", "-n", help="Rows per entity.")] = 5,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+) -> None:
+    """Print the first rows of every entity as tables; writes nothing."""
+    import numpy as np
+
+    from .engine.columns import Columns
+    from .errors import GenerationError
+
+    schema = _load_or_exit(file)
+    try:
+        dataset = schema.generate(seed=seed)
+        columns = Columns(dataset.plan)
+        for name in dataset:
+            n = min(rows, dataset.count(name))
+            batch = columns.table(name, np.arange(n, dtype=np.int64))
+            table = Table(
+                *batch.schema.names,
+                title=f"{name} ({dataset.count(name):,} rows)",
+                title_justify="left",
+            )
+            for row in batch.to_pylist():
+                table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
+            out.print(table)
+    except GenerationError as exc:
+        _fail(exc)
+
+
 def main() -> None:
     try:
         app()

@@ -258,3 +258,146 @@ def domain_size(node: object, cap: int = 10**30) -> int:
                 break
         return total
     raise TypeError(node)
+
+
+# ---------------------------------------------------------------- generation
+
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+
+
+def _ascii_class(chars: str) -> bool:
+    return all(ord(c) < 128 for c in chars)
+
+
+def _strings_from_matrix(matrix: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """Row i is the first lengths[i] bytes of matrix[i] (ASCII), without a per-row loop."""
+    n, width = matrix.shape
+    keep = np.arange(width)[None, :] < lengths[:, None]
+    data = matrix[keep]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()))
+
+
+def generate(node: object, rows: np.ndarray, stream, label: str = "p") -> pa.Array:
+    """Strings matching the pattern tree for each row, from `stream` (an rng.Stream)."""
+    n = len(rows)
+    if label == "p":
+        positions = fixed_positions(node)
+        if positions is not None and all(_ascii_class(p) for p in positions):
+            return _fixed_ascii(positions, rows, stream)
+    if isinstance(node, Lit):
+        return pa.array(np.full(n, node.text, dtype=object), type=pa.string())
+    if isinstance(node, CharClass):
+        return _repeat_class(node.chars, 1, 1, rows, stream, label)
+    if isinstance(node, Seq):
+        parts = [generate(item, rows, stream, f"{label}.{i}") for i, item in enumerate(node.items)]
+        return pc.binary_join_element_wise(*parts, "")
+    if isinstance(node, Alt):
+        pick = stream.sub(f"{label}|").integers(rows, len(node.options))
+        result = None
+        for i, option in enumerate(node.options):
+            values = generate(option, rows, stream, f"{label}|{i}")
+            result = values if result is None else pc.if_else(pa.array(pick == i), values, result)
+        return result
+    if isinstance(node, Repeat):
+        if isinstance(node.item, CharClass) and _ascii_class(node.item.chars):
+            return _repeat_class(node.item.chars, node.min, node.max, rows, stream, label)
+        lengths = node.min + stream.sub(f"{label}#").integers(rows, node.max - node.min + 1)
+        parts = []
+        for j in range(node.max):
+            piece = generate(node.item, rows, stream, f"{label}*{j}")
+            if j >= node.min:
+                piece = pc.if_else(pa.array(lengths > j), piece, pa.scalar(""))
+            parts.append(piece)
+        if not parts:
+            return pa.array([""] * n, type=pa.string())
+        return pc.binary_join_element_wise(*parts, "")
+    raise TypeError(node)
+
+
+def _repeat_class(chars: str, lo: int, hi: int, rows: np.ndarray, stream, label: str) -> pa.Array:
+    n = len(rows)
+    if not _ascii_class(chars):
+        table = pa.array(list(chars), type=pa.string())
+        parts = []
+        lengths = lo + stream.sub(f"{label}#").integers(rows, hi - lo + 1)
+        for j in range(hi):
+            piece = table.take(pa.array(stream.sub(f"{label}@{j}").integers(rows, len(chars))))
+            if j >= lo:
+                piece = pc.if_else(pa.array(lengths > j), piece, pa.scalar(""))
+            parts.append(piece)
+        return pc.binary_join_element_wise(*parts, "")
+    alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
+    matrix = np.empty((n, hi), dtype=np.uint8)
+    for j in range(hi):
+        matrix[:, j] = alphabet[stream.sub(f"{label}@{j}").integers(rows, len(chars))]
+    if lo == hi:
+        lengths = np.full(n, hi, dtype=np.int64)
+    else:
+        lengths = lo + stream.sub(f"{label}#").integers(rows, hi - lo + 1)
+    return _strings_from_matrix(matrix, lengths)
+
+
+def _fixed_ascii(positions: list[str], rows: np.ndarray, stream) -> pa.Array:
+    """Fixed-length ASCII patterns in one byte matrix: literals broadcast, classes drawn."""
+    n, width = len(rows), len(positions)
+    matrix = np.empty((n, width), dtype=np.uint8)
+    for j, chars in enumerate(positions):
+        if len(chars) == 1:
+            matrix[:, j] = ord(chars)
+        else:
+            alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
+            matrix[:, j] = alphabet[stream.sub(f"p@{j}").integers(rows, len(chars))]
+    return _strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))
+
+
+def fixed_positions(node: object) -> list[str] | None:
+    """Character choices per position when the pattern has one fixed length, else None."""
+    if isinstance(node, Lit):
+        return list(node.text)
+    if isinstance(node, CharClass):
+        return [node.chars]
+    if isinstance(node, Seq):
+        out: list[str] = []
+        for item in node.items:
+            sub = fixed_positions(item)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if isinstance(node, Repeat) and node.min == node.max:
+        sub = fixed_positions(node.item)
+        return None if sub is None else sub * node.min
+    return None
+
+
+def generate_unique(positions: list[str], index: np.ndarray, stream, label: str = "p") -> pa.Array:
+    """Distinct strings for distinct `index` values (< the pattern's domain).
+
+    The index is written in mixed radix over the positions, least significant last;
+    positions beyond 62 bits of index are random (the suffix already makes rows distinct).
+    """
+    n = len(index)
+    width = len(positions)
+    matrix = np.empty((n, width), dtype=np.uint8)
+    remaining = index.astype(np.int64).copy()
+    capacity = 1
+    ascii_only = all(_ascii_class(p) for p in positions)
+    if not ascii_only:
+        raise ValueError("unique patterns need ASCII characters")
+    rows = index.astype(np.int64)
+    for pos in range(width - 1, -1, -1):
+        chars = positions[pos]
+        alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
+        k = len(chars)
+        if capacity * k <= 2**62:
+            digit = remaining % k
+            remaining //= k
+            capacity *= k
+        else:
+            digit = stream.sub(f"{label}@u{pos}").integers(rows, k)
+        matrix[:, pos] = alphabet[digit]
+    return _strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))

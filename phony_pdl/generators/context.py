@@ -32,6 +32,7 @@ class GenContext:
         unique: bool = False,
         record_cache: dict | None = None,
         attempt: int = 0,
+        total_rows: int = 0,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -41,6 +42,7 @@ class GenContext:
         self.link = link or ""
         self.unique = unique
         self.attempt = attempt
+        self.total_rows = total_rows  # rows of the whole entity (sizes unique suffixes)
         self._records = record_cache if record_cache is not None else {}
 
     @property

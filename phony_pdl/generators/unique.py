@@ -37,7 +37,12 @@ def permute_below(index: np.ndarray, n: int, key: int) -> np.ndarray:
 
 
 def unique_suffix(ctx) -> pa.Array:
-    """A distinct number per row that does not look like a counter."""
+    """A distinct number per row that does not look like a counter.
+
+    Numbers come from a keyed permutation of [0, 10·rows), so they stay short
+    (four digits for a thousand rows) and never repeat within the entity.
+    """
     key = derive_key(ctx.seed, ctx.entity, ctx.field, "unique")
-    code = permute_below(ctx.rows, 1 << 40, key)
+    space = max(100, 10 * max(ctx.total_rows, int(ctx.rows.max()) + 1 if len(ctx.rows) else 1))
+    code = permute_below(ctx.rows, space, key)
     return pa.array(code.astype(str))

@@ -1,0 +1,239 @@
+"""Block-wise generation: plan once, then make any block of any entity independently."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .._version import __version__
+from ..errors import GenerationError, UsageError
+from ..schema import Schema
+from .columns import Columns
+from .plan import DEFAULT_BLOCK_ROWS, Plan
+
+__all__ = ["DEFAULT_BLOCK_ROWS", "Dataset", "Plan", "generate"]
+
+# Set in the parent before forking workers; each worker reads its own copy.
+_WORKER_PLAN: Plan | None = None
+
+
+def _make_block(task: tuple[str, int, int]) -> pa.RecordBatch:
+    entity, start, stop = task
+    assert _WORKER_PLAN is not None
+    return Columns(_WORKER_PLAN).table(entity, np.arange(start, stop, dtype=np.int64))
+
+
+@dataclass
+class EntityReport:
+    rows: int = 0
+    seconds: float = 0.0
+    file: str | None = None
+    sha256: str | None = None
+
+
+@dataclass
+class RunReport:
+    entities: dict[str, EntityReport] = field(default_factory=dict)
+    directory: Path | None = None
+    manifest: Path | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(e.rows for e in self.entities.values())
+
+
+class Dataset(Mapping[str, pa.Table]):
+    """Generated entities, made on demand: `dataset["orders"]` is a pyarrow.Table."""
+
+    def __init__(self, plan: Plan, entities: list[str]) -> None:
+        self.plan = plan
+        self.entities = entities
+        self._tables: dict[str, pa.Table] = {}
+
+    def __getitem__(self, name: str) -> pa.Table:
+        if name not in self.entities:
+            raise KeyError(name)
+        if name not in self._tables:
+            self._tables[name] = pa.Table.from_batches(
+                list(self.iter_batches(name)), schema=self.arrow_schema(name)
+            )
+        return self._tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entities)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{e}={self.plan.count(e):,}" for e in self.entities)
+        return f"Dataset({self.plan.schema.name!r}, seed={self.plan.seed}, {counts})"
+
+    def count(self, name: str) -> int:
+        return self.plan.count(name)
+
+    def arrow_schema(self, name: str) -> pa.Schema:
+        return Columns(self.plan).table(name, np.zeros(0, dtype=np.int64)).schema
+
+    def blocks(self, name: str) -> list[tuple[str, int, int]]:
+        n = self.plan.count(name)
+        step = self.plan.block_rows
+        return [(name, start, min(start + step, n)) for start in range(0, n, step)]
+
+    def iter_batches(self, name: str, *, workers: int = 1) -> Iterator[pa.RecordBatch]:
+        """Record batches of an entity in row order (the same bytes for any worker count)."""
+        tasks = self.blocks(name)
+        if workers <= 1 or len(tasks) <= 1:
+            columns = Columns(self.plan)
+            for entity, start, stop in tasks:
+                yield columns.table(entity, np.arange(start, stop, dtype=np.int64))
+            return
+        yield from _parallel(self.plan, tasks, workers)
+
+    def write(
+        self,
+        path: str | Path,
+        *,
+        format: str = "csv",
+        workers: int = 1,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> RunReport:
+        """Write one file per entity plus manifest.json; see phony_pdl.writers."""
+        from ..writers import FORMATS, open_writer
+        from ..writers.base import AtomicFile, remove_stale_temps
+
+        if format not in ("csv", "jsonl", "json", "parquet"):
+            raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet")
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(directory)
+        self.plan.prepare(self.needed())
+        report = RunReport(directory=directory)
+        del FORMATS
+        for name in self.entities:
+            started = time.perf_counter()
+            writer = open_writer(
+                format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
+            )
+            try:
+                total = self.plan.count(name)
+                done = 0
+                if progress:
+                    progress(name, 0, total)
+                for batch in self.iter_batches(name, workers=workers):
+                    writer.write(batch)
+                    done += batch.num_rows
+                    if progress:
+                        progress(name, done, total)
+                digest = writer.close()
+            except BaseException:
+                writer.abort()
+                raise
+            report.entities[name] = EntityReport(
+                rows=writer.rows,
+                seconds=time.perf_counter() - started,
+                file=writer.path.name,
+                sha256=digest,
+            )
+        manifest = self.manifest(report, format)
+        target = AtomicFile(directory / "manifest.json")
+        try:
+            target.write((json.dumps(manifest, indent=2) + "\n").encode())
+            target.commit()
+        except BaseException:
+            target.abort()
+            raise
+        report.manifest = directory / "manifest.json"
+        return report
+
+    def low_cardinality(self, name: str) -> list[str]:
+        """Columns with few distinct values (dictionary encoding pays off for them)."""
+        out = []
+        for fname, f in self.plan.doc.entities[name].fields.items():
+            if f.hidden:
+                continue
+            if f.source in ("choice", "const", "timeline") or (
+                f.source == "generator"
+                and f.generator.startswith(("address.", "commerce.category"))
+            ):
+                out.append(fname)
+        return out
+
+    def needed(self) -> list[str]:
+        """Entities the selected ones depend on (their reductions must be planned too)."""
+        import networkx as nx
+
+        g = self.plan.schema.graph
+        wanted = set(self.entities)
+        for node in list(g.nodes):
+            if node[0] in self.entities:
+                wanted |= {a[0] for a in nx.ancestors(g, node)}
+        return [e for e in self.plan.order if e in wanted]
+
+    def manifest(self, report: RunReport, format: str) -> dict[str, Any]:
+        import numpy
+        import scipy
+
+        return {
+            "phony_version": __version__,
+            "schema": self.plan.schema.name,
+            "schema_sha256": self.plan.schema.sha256,
+            "seed": self.plan.seed,
+            "scale": self.plan.scale,
+            "format": format,
+            "versions": {
+                "numpy": numpy.__version__,
+                "scipy": scipy.__version__,
+                "pyarrow": pa.__version__,
+            },
+            "entities": {
+                name: {"rows": e.rows, "file": e.file, "sha256": e.sha256}
+                for name, e in report.entities.items()
+            },
+        }
+
+
+def _parallel(
+    plan: Plan, tasks: list[tuple[str, int, int]], workers: int
+) -> Iterator[pa.RecordBatch]:
+    global _WORKER_PLAN
+    context = multiprocessing.get_context("fork")
+    _WORKER_PLAN = plan
+    try:
+        with context.Pool(processes=workers) as pool:
+            # imap keeps task order, so output bytes never depend on which worker finished first.
+            yield from pool.imap(_make_block, tasks, chunksize=1)
+    finally:
+        _WORKER_PLAN = None
+
+
+def generate(
+    schema: Schema,
+    *,
+    seed: int | None = None,
+    scale: float = 1.0,
+    only: list[str] | None = None,
+    block_rows: int | None = None,
+) -> Dataset:
+    """Plan a run. Rows are made lazily when the Dataset is read or written."""
+    plan = Plan(schema, seed=seed, scale=scale, block_rows=block_rows)
+    entities = plan.order
+    if only:
+        unknown = [e for e in only if e not in schema.entities]
+        if unknown:
+            raise UsageError(f"--only names unknown entities: {', '.join(unknown)}")
+        entities = [e for e in plan.order if e in only]
+    try:
+        for name in entities:
+            plan.count(name)
+    except GenerationError:
+        raise
+    return Dataset(plan, entities)

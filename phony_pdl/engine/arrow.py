@@ -1,0 +1,153 @@
+"""PDL types ↔ Arrow types, and PDL literals (bounds, consts, choices) as Arrow values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..types import DataType
+
+EPOCH = dt.datetime(1970, 1, 1)
+US_PER_DAY = 86_400_000_000
+
+ARROW_TYPES = {
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "string": pa.string(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+    "time": pa.time64("us"),
+    "uuid": pa.string(),
+}
+
+# Defaults when a type-alone field gives no bounds (fixed: outputs never depend on "now").
+DEFAULT_BOUNDS: dict[str, tuple[Any, Any]] = {
+    "int": (0, 1_000_000),
+    "float": (0.0, 1.0),
+    "decimal": (0, 1000),
+    "date": ("2000-01-01", "2025-12-31"),
+    "datetime": ("2000-01-01", "2025-12-31"),
+    "time": ("00:00:00", "23:59:59.999999"),
+    "string": (8, 16),
+}
+
+
+def arrow_type(dtype: DataType) -> pa.DataType:
+    if dtype.kind == "decimal":
+        return pa.decimal128(dtype.precision, dtype.scale)
+    return ARROW_TYPES[dtype.kind]
+
+
+def parse_datetime(value: Any, *, end: bool = False) -> int:
+    """Microseconds since the epoch; a date-only upper bound means the end of that day."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value * 1_000_000)
+    text = str(value).strip()
+    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    us = (parsed - EPOCH) // dt.timedelta(microseconds=1)
+    if end and len(text) <= 10:  # `2024-12-31` as an upper bound includes that whole day
+        us += US_PER_DAY - 1
+    return us
+
+
+def parse_date(value: Any) -> int:
+    """Days since the epoch."""
+    return (dt.date.fromisoformat(str(value).strip()[:10]) - EPOCH.date()).days
+
+
+def parse_time(value: Any) -> int:
+    t = dt.time.fromisoformat(str(value).strip())
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+
+
+def scalar_to_units(value: Any, dtype: DataType, *, end: bool = False) -> float | int:
+    """A bound in the integer/float units the generators work in."""
+    kind = dtype.kind
+    if kind == "date":
+        return parse_date(value)
+    if kind == "datetime":
+        return parse_datetime(value, end=end)
+    if kind == "time":
+        return parse_time(value)
+    if kind == "decimal":
+        return int((Decimal(str(value)) * (10**dtype.scale)).to_integral_value())
+    if kind == "int":
+        return int(value)
+    return float(value)
+
+
+def from_units(units: np.ndarray, dtype: DataType) -> pa.Array:
+    """Integer/float units → an Arrow array of the type."""
+    kind = dtype.kind
+    if kind == "date":
+        return pa.array(units.astype(np.int32), type=pa.int32()).cast(pa.date32())
+    if kind == "datetime":
+        return pa.array(units.astype(np.int64), type=pa.int64()).cast(pa.timestamp("us"))
+    if kind == "time":
+        return pa.array(units.astype(np.int64), type=pa.int64()).cast(pa.time64("us"))
+    if kind == "decimal":
+        return decimal_from_unscaled(units.astype(np.int64), dtype)
+    if kind == "int":
+        return pa.array(units.astype(np.int64))
+    if kind == "bool":
+        return pa.array(units.astype(bool))
+    return pa.array(units.astype(np.float64))
+
+
+def decimal_from_unscaled(
+    unscaled: np.ndarray, dtype: DataType, mask: np.ndarray | None = None
+) -> pa.Array:
+    """int64 unscaled values → decimal128 without per-value Python objects."""
+    n = len(unscaled)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = unscaled
+    words[:, 1] = np.where(unscaled < 0, -1, 0)  # two's-complement sign extension to 128 bits
+    validity = None
+    null_count = 0
+    if mask is not None:
+        validity = pa.array(~mask).buffers()[1]
+        null_count = int(mask.sum())
+    return pa.Array.from_buffers(
+        pa.decimal128(dtype.precision, dtype.scale),
+        n,
+        [validity, pa.py_buffer(words.tobytes())],
+        null_count=null_count,
+    )
+
+
+def literal_array(values: list[Any], dtype: DataType) -> pa.Array:
+    """PDL literal values (choice lists, consts) as an Arrow array of the field type."""
+    kind = dtype.kind
+    if kind in ("date", "datetime", "time", "decimal"):
+        units = np.array(
+            [scalar_to_units(v, dtype) if v is not None else 0 for v in values], dtype=np.int64
+        )
+        arr = from_units(units, dtype)
+        if any(v is None for v in values):
+            arr = pc.if_else(pa.array([v is None for v in values]), pa.scalar(None, arr.type), arr)
+        return arr
+    if kind == "int":
+        return pa.array([None if v is None else int(v) for v in values], type=pa.int64())
+    if kind == "float":
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if kind == "bool":
+        return pa.array(values, type=pa.bool_())
+    return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def to_numpy_units(arr: pa.Array, dtype: DataType) -> np.ndarray:
+    """Arrow values → integer/float units (nulls as 0) for arithmetic."""
+    kind = dtype.kind
+    if kind == "date":
+        return pc.fill_null(arr.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if kind in ("datetime", "time"):
+        return pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    return pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)

@@ -1,0 +1,608 @@
+"""Column evaluation: any field of any entity, for any array of row indices.
+
+A value is a pure function of (seed, entity, field, row), so a block, a single
+row looked up through a foreign key, or a row on another worker all get the
+same answer. One method per PDL source; modifiers are applied afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import expr as expr_mod
+from ..errors import GenerationError
+from ..generators import registry
+from ..generators.context import GenContext
+from ..generators.unique import permute_below
+from ..model import FieldSpec, ZipfPick
+from ..pattern import domain_size as pattern_domain
+from ..pattern import fixed_positions, generate_unique, parse_pattern
+from ..pattern import generate as pattern_generate
+from ..rng import Stream, derive_key
+from ..template import parse_template
+from ..types import DataType, parse_type
+from . import sampling
+from .arrow import (
+    DEFAULT_BOUNDS,
+    arrow_type,
+    decimal_from_unscaled,
+    from_units,
+    literal_array,
+    scalar_to_units,
+    to_numpy_units,
+)
+from .evaluate import evaluate
+from .plan import Plan
+
+MAX_UNIQUE_ATTEMPTS = 12
+# Generators whose values are distinct per row when the field asks for `unique`.
+UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
+
+
+class Batch:
+    """Rows of one entity being evaluated, with the columns computed so far."""
+
+    __slots__ = ("attempt", "cache", "entity", "parent_index", "records", "rows")
+
+    def __init__(
+        self, entity: str, rows: np.ndarray, attempt: dict[str, int] | None = None
+    ) -> None:
+        self.entity = entity
+        self.rows = rows.astype(np.int64, copy=False)
+        self.cache: dict[str, pa.Array] = {}
+        self.parent_index: dict[str, np.ndarray] = {}
+        self.records: dict = {}
+        self.attempt = attempt or {}
+
+
+class Columns:
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.doc = plan.doc
+        self.seed = plan.seed
+
+    # ------------------------------------------------------------ entry points
+
+    def get(self, batch: Batch, name: str) -> pa.Array:
+        cached = batch.cache.get(name)
+        if cached is not None:
+            return cached
+        key = (batch.entity, name)
+        if key in self.plan.materialized and not batch.attempt:
+            values = self.plan.materialized[key].take(pa.array(batch.rows))
+            if self.doc.entities[batch.entity].fields[name].ref is not None:
+                self.parent_indices(batch, name)
+        else:
+            values = self.compute(batch, name)
+        batch.cache[name] = values
+        return values
+
+    def table(
+        self, entity: str, rows: np.ndarray, *, include_hidden: bool = False
+    ) -> pa.RecordBatch:
+        batch = Batch(entity, rows)
+        names, arrays = [], []
+        for name, f in self.doc.entities[entity].fields.items():
+            values = self.get(batch, name)
+            if f.hidden and not include_hidden:
+                continue
+            names.append(name)
+            arrays.append(values)
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def stream(self, batch: Batch, name: str, label: str = "") -> Stream:
+        attempt = batch.attempt.get(name, 0)
+        labels: list[Any] = [batch.entity, name, label]
+        if attempt:
+            labels.append(f"retry{attempt}")
+        return Stream(self.seed, *labels)
+
+    # ------------------------------------------------------------ one field
+
+    def compute(self, batch: Batch, name: str) -> pa.Array:
+        f = self.doc.entities[batch.entity].fields[name]
+        dtype = self.plan.dtype(batch.entity, name)
+        source = f.source
+        values = getattr(self, f"src_{source}")(batch, name, f, dtype)
+        return self.modifiers(batch, name, f, dtype, values)
+
+    def modifiers(
+        self, batch: Batch, name: str, f: FieldSpec, dtype: DataType | None, values: pa.Array
+    ) -> pa.Array:
+        target = arrow_type(dtype) if dtype is not None else values.type
+        if f.round is not None and (
+            pa.types.is_floating(values.type) or pa.types.is_decimal(values.type)
+        ):
+            values = pc.round(values, ndigits=f.round, round_mode="half_to_even")
+        if f.source not in ("type", "distribution", "sequence", "ref") and (
+            f.min is not None or f.max is not None
+        ):
+            values = self.clamp(values, f)
+        if values.type != target and f.format is None:
+            values = self.cast(values, target, dtype)
+        if f.format is not None and (
+            pa.types.is_timestamp(values.type)
+            or pa.types.is_date(values.type)
+            or pa.types.is_time(values.type)
+        ):
+            if pa.types.is_date(values.type):
+                values = values.cast(pa.timestamp("s"))
+            values = pc.strftime(values, format=f.format)
+        if f.null_rate:
+            mask = self.stream(batch, name, "#null").uniform(batch.rows) < f.null_rate
+            if mask.any():
+                values = pc.if_else(pa.array(mask), pa.scalar(None, values.type), values)
+        return values
+
+    def cast(self, values: pa.Array, target: pa.DataType, dtype: DataType) -> pa.Array:
+        if pa.types.is_integer(target) and pa.types.is_floating(values.type):
+            values = pc.round(values, round_mode="half_to_even")
+        if pa.types.is_decimal(target) and (
+            pa.types.is_floating(values.type) or pa.types.is_integer(values.type)
+        ):
+            floats = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+            mask = np.isnan(floats)
+            unscaled = np.rint(np.nan_to_num(floats) * 10**target.scale).astype(np.int64)
+            return decimal_from_unscaled(unscaled, dtype, mask if mask.any() else None)
+        if pa.types.is_string(target) and not pa.types.is_string(values.type):
+            return pc.cast(values, pa.string())
+        try:
+            return pc.cast(values, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise GenerationError(f"cannot convert {values.type} to {dtype}: {exc}") from None
+
+    def clamp(self, values: pa.Array, f: FieldSpec) -> pa.Array:
+        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+            return values
+        if f.min is not None:
+            values = pc.max_element_wise(values, pa.scalar(f.min).cast(values.type))
+        if f.max is not None:
+            values = pc.min_element_wise(values, pa.scalar(f.max).cast(values.type))
+        return values
+
+    # ------------------------------------------------------------ sources
+
+    def src_sequence(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        return pa.array(f.sequence + batch.rows * (f.step or 1))
+
+    def unique_index(self, batch: Batch, name: str, domain: int) -> np.ndarray:
+        key = derive_key(self.seed, batch.entity, name, "unique")
+        return permute_below(batch.rows, domain, key)
+
+    def bounds_units(self, f: FieldSpec, dtype: DataType) -> tuple[Any, Any]:
+        lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+        default_lo, default_hi = DEFAULT_BOUNDS.get(dtype.kind, (0, 1))
+        lo = default_lo if lo is None else lo
+        hi = default_hi if hi is None else hi
+        return scalar_to_units(lo, dtype), scalar_to_units(hi, dtype, end=True)
+
+    def src_type(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        kind = dtype.kind
+        stream = self.stream(batch, name)
+        rows = batch.rows
+        if kind == "bool":
+            return pa.array(stream.uniform(rows) < 0.5)
+        if kind == "uuid":
+            spec = registry.get("id.uuid4")
+            return spec.func(self.gen_context(batch, name, f), spec.params())
+        if kind == "string":
+            lo, hi = f.min, f.max
+            lo = 8 if lo is None else int(lo)
+            hi = max(lo, 16) if hi is None else int(hi)
+            from ..pattern import _repeat_class
+
+            return _repeat_class("abcdefghijklmnopqrstuvwxyz", lo, hi, rows, stream, "s")
+        lo, hi = self.bounds_units(f, dtype)
+        if kind == "float":
+            values = lo + stream.uniform(rows) * (hi - lo)
+            return pa.array(values)
+        span = int(hi) - int(lo) + 1
+        if span <= 0:
+            raise GenerationError(f"{batch.entity}.{name}: empty range")
+        offsets = self.unique_index(batch, name, span) if f.unique else stream.integers(rows, span)
+        return from_units(int(lo) + offsets, dtype)
+
+    def src_choice(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        if isinstance(f.choice, dict):
+            values = list(f.choice)
+            weights = np.array(list(f.choice.values()), dtype=np.float64)
+        else:
+            values = list(f.choice)
+            weights = np.ones(len(values))
+        table = literal_array(values, dtype)
+        if f.unique:
+            index = self.unique_index(batch, name, len(values))
+        else:
+            u = self.copula_uniform(batch, name)
+            if u is None:
+                u = self.stream(batch, name).uniform(batch.rows)
+            cumulative = np.cumsum(weights) / weights.sum()
+            cumulative[-1] = 1.0
+            index = np.searchsorted(cumulative, u, side="right").astype(np.int64)
+        return table.take(pa.array(index))
+
+    def src_const(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        table = literal_array([f.const], dtype)
+        return table.take(pa.array(np.zeros(len(batch.rows), dtype=np.int64)))
+
+    def src_distribution(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        u = self.copula_uniform(batch, name)
+        if u is None:
+            u = self.stream(batch, name).open_uniform(batch.rows)
+        lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+        pick = None
+        if f.distribution == "mixture":
+            pick = self.stream(batch, name, "component").uniform(batch.rows)
+        values = sampling.sample(
+            f.distribution,
+            f.params,
+            u,
+            lo=None if lo is None else float(lo),
+            hi=None if hi is None else float(hi),
+            clip=f.clip,
+            pick=pick,
+        )
+        if dtype.kind == "int":
+            return pa.array(np.rint(values).astype(np.int64))
+        return pa.array(np.asarray(values, dtype=np.float64))
+
+    def src_pattern(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        tree = parse_pattern(f.pattern)
+        stream = self.stream(batch, name)
+        if f.unique:
+            positions = fixed_positions(tree)
+            if positions is not None:
+                domain = min(pattern_domain(tree), 2**62)
+                return generate_unique(positions, self.unique_index(batch, name, domain), stream)
+        return pattern_generate(tree, batch.rows, stream)
+
+    def src_template(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        parts = []
+        for kind, value in parse_template(f.template):
+            if kind == "text":
+                parts.append(pa.scalar(value))
+            else:
+                column = self.get(batch, value)
+                parts.append(
+                    column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+                )
+        if not parts:
+            return pa.array([""] * len(batch.rows))
+        if all(isinstance(p, pa.Scalar) for p in parts):
+            text = "".join(p.as_py() for p in parts)
+            return pa.array(np.full(len(batch.rows), text, dtype=object), type=pa.string())
+        return pc.binary_join_element_wise(*parts, "", null_handling="replace", null_replacement="")
+
+    def gen_context(self, batch: Batch, name: str, f: FieldSpec) -> GenContext:
+        return GenContext(
+            seed=self.seed,
+            entity=batch.entity,
+            field=name,
+            rows=batch.rows,
+            locale=f.locale or self.doc.locale,
+            link=f.link,
+            unique=f.unique,
+            record_cache=batch.records,
+            attempt=batch.attempt.get(name, 0),
+            total_rows=self.plan.count(batch.entity),
+        )
+
+    def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        spec = registry.get(f.generator)
+        params = spec.params.model_validate(f.params)
+        values = spec.func(self.gen_context(batch, name, f), params)
+        if isinstance(values, np.ndarray):
+            values = pa.array(values)
+        return values
+
+    # ---- relational
+
+    def parent_indices(self, batch: Batch, name: str) -> np.ndarray:
+        """Row indices, in the referenced entity, that a foreign key field points at (-1: NULL)."""
+        cached = batch.parent_index.get(name)
+        if cached is not None:
+            return cached
+        f = self.doc.entities[batch.entity].fields[name]
+        parent, _ = f.ref.split(".")
+        n_parent = self.plan.count(parent)
+        rows = batch.rows
+        layout = self.plan.layout(batch.entity)
+        if layout is not None and self.plan.expansion_fk(batch.entity) == name:
+            idx = layout.parent_of(rows)
+        elif parent == batch.entity:
+            # A self-reference picks an earlier row, so inserts in row order always succeed.
+            u = self.stream(batch, name).uniform(rows)
+            idx = np.where(rows > 0, (u * rows).astype(np.int64), -1)
+        elif n_parent == 0:
+            idx = np.full(len(rows), -1, dtype=np.int64)
+        else:
+            idx = self.pick(batch, name, f, n_parent)
+        batch.parent_index[name] = idx
+        return idx
+
+    def pick(self, batch: Batch, name: str, f: FieldSpec, n_parent: int) -> np.ndarray:
+        rows = batch.rows
+        entity = self.doc.entities[batch.entity]
+        group = self.composite_group(batch.entity, name)
+        if f.unique:
+            return self.unique_index(batch, name, n_parent)
+        if group is not None:
+            return self.pick_in_group(batch, name, f, n_parent, group)
+        del entity
+        return self.pick_raw(batch, name, f, n_parent, rows)
+
+    def pick_raw(
+        self, batch: Batch, name: str, f: FieldSpec, n_parent: int, rows: np.ndarray
+    ) -> np.ndarray:
+        stream = self.stream(batch, name)
+        if f.pick == "sequential":
+            return rows % n_parent
+        if isinstance(f.pick, ZipfPick):
+            # Rank r is chosen with weight 1/r^s; ranks map to parents by a keyed permutation
+            # so the popular parents are spread over the table, not always the first rows.
+            cumulative = self.plan_cache(
+                ("zipf", n_parent, f.pick.zipf), lambda: _zipf_cdf(n_parent, f.pick.zipf)
+            )
+            ranks = np.searchsorted(cumulative, stream.uniform(rows), side="right").astype(np.int64)
+            ranks = np.minimum(ranks, n_parent - 1)
+            return permute_below(ranks, n_parent, derive_key(self.seed, batch.entity, name, "zipf"))
+        return stream.integers(rows, n_parent)
+
+    def plan_cache(self, key: Any, build: Any) -> Any:
+        cache = self.plan.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
+    def composite_group(self, entity: str, name: str) -> list[str] | None:
+        spec = self.doc.entities[entity]
+        for group in spec.unique:
+            names = [group] if isinstance(group, str) else list(group)
+            if name in names and len(names) > 1:
+                return names
+        pk = spec.primary_key
+        if isinstance(pk, list) and name in pk and len(pk) > 1:
+            return list(pk)
+        return None
+
+    def pick_in_group(
+        self, batch: Batch, name: str, f: FieldSpec, n_parent: int, group: list[str]
+    ) -> np.ndarray:
+        """Foreign keys in a composite unique constraint: distinct combinations by construction."""
+        entity = batch.entity
+        expansion = self.plan.expansion_fk(entity)
+        layout = self.plan.layout(entity)
+        others = [g for g in group if g != name]
+        if expansion in others and layout is not None and len(group) == 2:
+            return self.pick_within_parent(batch, name, f, n_parent, layout)
+        fields = self.doc.entities[entity].fields
+        if all(fields[g].ref is not None for g in group):
+            # Pairs (a, b, …) = a keyed permutation of the row index, written in mixed radix.
+            sizes = [self.plan.count(fields[g].ref.split(".")[0]) for g in group]
+            total = int(np.prod(sizes, dtype=object))
+            if total > 2**62:
+                return self.pick_raw(batch, name, f, n_parent, batch.rows)
+            code = permute_below(
+                batch.rows, total, derive_key(self.seed, entity, "#unique", *group)
+            )
+            for g, size in zip(reversed(group), reversed(sizes), strict=True):
+                digit = code % size
+                code = code // size
+                if g == name:
+                    return digit
+        return self.pick_raw(batch, name, f, n_parent, batch.rows)
+
+    def pick_within_parent(
+        self, batch: Batch, name: str, f: FieldSpec, n_parent: int, layout
+    ) -> np.ndarray:
+        """Distinct picks among the children of each parent (order_items: one line per product)."""
+        rows = batch.rows
+        parents = layout.parent_of(rows)
+        # Evaluate whole parent groups so the choice for a row never depends on the block.
+        unique_parents = np.unique(parents)
+        starts = layout.offsets[unique_parents]
+        sizes = layout.offsets[unique_parents + 1] - starts
+        before = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        full = np.repeat(starts - before, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+        full_parents = np.repeat(unique_parents, sizes)
+        picks = self.pick_raw(batch, name, f, n_parent, full)
+        for attempt in range(1, MAX_UNIQUE_ATTEMPTS + 1):
+            dup = _duplicates_within(full_parents, picks)
+            if not dup.any():
+                break
+            if attempt < MAX_UNIQUE_ATTEMPTS // 2:
+                retry = Batch(batch.entity, full[dup], {name: attempt})
+                picks[dup] = self.pick_raw(retry, name, f, n_parent, full[dup])
+            else:  # rare: probe to the next parent until free (groups are smaller than n_parent)
+                picks[dup] = (picks[dup] + 1) % n_parent
+        else:
+            if _duplicates_within(full_parents, picks).any():
+                raise GenerationError(
+                    f"{batch.entity}.{name}: could not make picks distinct per parent"
+                )
+        position = np.searchsorted(full, rows)
+        return picks[position]
+
+    def src_ref(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        parent, key = f.ref.split(".")
+        idx = self.parent_indices(batch, name)
+        valid = idx >= 0
+        safe = np.where(valid, idx, 0)
+        if self.plan.count(parent) == 0:
+            key_type = self.plan.dtype(parent, key)
+            return pa.nulls(len(idx), type=arrow_type(key_type) if key_type else pa.int64())
+        values = self.lookup(parent, key, safe)
+        if not valid.all():
+            values = pc.if_else(pa.array(valid), values, pa.scalar(None, values.type))
+        return values
+
+    def lookup(self, entity: str, field: str, rows: np.ndarray) -> pa.Array:
+        """Values of a field at arbitrary rows (recomputed, never a whole table in memory)."""
+        spec = self.doc.entities[entity].fields[field]
+        if spec.source == "sequence" and not spec.null_rate:
+            return pa.array(spec.sequence + rows * (spec.step or 1))
+        return self.get(Batch(entity, rows), field)
+
+    def src_from(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        fk, _, parent_field = f.from_.partition(".")
+        return self.through(batch, fk, parent_field)
+
+    def through(self, batch: Batch, fk: str, parent_field: str) -> pa.Array:
+        parent = self.doc.entities[batch.entity].fields[fk].ref.split(".")[0]
+        idx = self.parent_indices(batch, fk)
+        valid = idx >= 0
+        values = self.lookup(parent, parent_field, np.where(valid, idx, 0))
+        if not valid.all():
+            values = pc.if_else(pa.array(valid), values, pa.scalar(None, values.type))
+        return values
+
+    def src_after(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        return self.relative(batch, name, f, f.after, +1)
+
+    def src_before(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        return self.relative(batch, name, f, f.before, -1)
+
+    def relative(self, batch: Batch, name: str, f: FieldSpec, path: str, sign: int) -> pa.Array:
+        head, _, rest = path.partition(".")
+        base = self.through(batch, head, rest) if rest else self.get(batch, head)
+        seconds = self.gap_seconds(batch, name, f.gap)
+        if pa.types.is_date(base.type):
+            days = np.floor(seconds / 86400).astype(np.int32) * sign
+            units = to_numpy_units(base, parse_type("date")) + days
+            out = pa.array(units.astype(np.int32)).cast(pa.date32())
+        else:
+            us = to_numpy_units(base.cast(pa.timestamp("us")), parse_type("datetime"))
+            out = pa.array(us + sign * np.rint(seconds * 1e6).astype(np.int64)).cast(
+                pa.timestamp("us")
+            )
+        if base.null_count:
+            out = pc.if_else(pc.is_null(base), pa.scalar(None, out.type), out)
+        return out
+
+    def gap_seconds(self, batch: Batch, name: str, gap: Any) -> np.ndarray:
+        from ..durations import parse_duration
+
+        n = len(batch.rows)
+        if gap is None:
+            return np.zeros(n)
+        if isinstance(gap, str | int | float):
+            return np.full(n, parse_duration(gap))
+        stream = self.stream(batch, name, "gap")
+        lo = None if gap.min is None else parse_duration(gap.min)
+        hi = None if gap.max is None else parse_duration(gap.max)
+        if gap.distribution is None:
+            return lo + stream.uniform(batch.rows) * (hi - lo)
+        params = sampling.seconds_params(gap.params)
+        pick = self.stream(batch, name, "gap-component").uniform(batch.rows)
+        return np.asarray(
+            sampling.sample(
+                gap.distribution,
+                params,
+                stream.open_uniform(batch.rows),
+                lo=lo,
+                hi=hi,
+                clip=gap.clip,
+                pick=pick,
+            ),
+            dtype=np.float64,
+        )
+
+    def src_expr(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        tree = self.plan_cache(("expr", f.expr), lambda: expr_mod.parse_expr(f.expr))
+        columns = {col: self.get(batch, col) for col in expr_mod.columns(tree)}
+        return evaluate(tree, columns, len(batch.rows))
+
+    def src_aggregate(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        from .aggregate import aggregate_column
+
+        key = (batch.entity, name)
+        if key not in self.plan.aggregates:
+            self.plan.aggregates[key] = aggregate_column(self, batch.entity, name, f)
+        return self.plan.aggregates[key].take(pa.array(batch.rows))
+
+    def src_timeline(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        from .timeline import timeline_column
+
+        return timeline_column(self, batch, f.timeline)
+
+    # ------------------------------------------------------------ correlations
+
+    def copula_uniform(self, batch: Batch, name: str) -> np.ndarray | None:
+        """Correlated uniforms for a field in a `correlate` block (Gaussian copula)."""
+        from scipy.special import ndtr, ndtri
+
+        spec = self.doc.entities[batch.entity]
+        for i, block in enumerate(spec.correlate):
+            if name not in block.fields:
+                continue
+            k = len(block.fields)
+            chol = self.plan_cache(("copula", batch.entity, i), lambda b=block: _cholesky(b))
+            normals = np.empty((len(batch.rows), k))
+            for j in range(k):
+                u = Stream(self.seed, batch.entity, f"#copula{i}", j).open_uniform(batch.rows)
+                normals[:, j] = ndtri(u)
+            z = normals @ chol.T
+            j = block.fields.index(name)
+            return np.clip(ndtr(z[:, j]), 1e-16, 1 - 1e-16)
+        return None
+
+
+def _cholesky(block) -> np.ndarray:
+    k = len(block.fields)
+    if block.spearman is not None:
+        value = block.spearman
+        m = (
+            np.array([[1.0, value], [value, 1.0]])
+            if isinstance(value, int | float)
+            else np.array(value, float)
+        )
+        m = 2 * np.sin(np.pi * m / 6)  # Spearman → Pearson for a Gaussian copula
+    elif block.rho is not None:
+        m = np.array([[1.0, block.rho], [block.rho, 1.0]])
+    else:
+        m = np.array(block.matrix, dtype=float)
+    np.fill_diagonal(m, 1.0)
+    eigenvalues, vectors = np.linalg.eigh(m)
+    if eigenvalues.min() < 1e-12:  # `repair: nearest` (validated): clip the spectrum, renormalise
+        eigenvalues = np.clip(eigenvalues, 1e-10, None)
+        m = vectors @ np.diag(eigenvalues) @ vectors.T
+        d = np.sqrt(np.diag(m))
+        m = m / np.outer(d, d)
+    assert m.shape == (k, k)
+    return np.linalg.cholesky(m)
+
+
+def _zipf_cdf(n: int, s: float) -> np.ndarray:
+    weights = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** s
+    cumulative = np.cumsum(weights)
+    cumulative /= cumulative[-1]
+    cumulative[-1] = 1.0
+    return cumulative
+
+
+def _duplicates_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """True for every (group, value) pair already seen earlier in the arrays."""
+    order = np.lexsort((np.arange(len(values)), values, groups))
+    g, v = groups[order], values[order]
+    same = np.zeros(len(values), dtype=bool)
+    same[1:] = (g[1:] == g[:-1]) & (v[1:] == v[:-1])
+    out = np.zeros(len(values), dtype=bool)
+    out[order] = same
+    return out
+
+
+def prepare_entity(plan: Plan, entity: str) -> None:
+    """Whole-column work an entity needs before its blocks can be made independently."""
+    from .unique import materialize_unique
+
+    columns = Columns(plan)
+    for name, f in plan.doc.entities[entity].fields.items():
+        if f.aggregate is not None and (entity, name) not in plan.aggregates:
+            from .aggregate import aggregate_column
+
+            plan.aggregates[(entity, name)] = aggregate_column(columns, entity, name, f)
+    materialize_unique(plan, columns, entity)

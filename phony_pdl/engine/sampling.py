@@ -1,0 +1,87 @@
+"""Distribution sampling by inverse CDF from Phony's own uniforms.
+
+scipy provides the quantile functions (ppf); which uniform feeds which row is
+ours, so a numpy or scipy upgrade can change a value only through the ppf
+arithmetic itself (documented in spec/pdl.md, "Determinism").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import distributions
+from ..durations import parse_duration
+
+
+def frozen(name: str, params: dict[str, Any], lo: float | None, hi: float | None) -> Any:
+    d = distributions.REGISTRY[name]
+    parsed = d.params.model_validate(params)
+    return d.frozen(parsed, lo, hi)
+
+
+def seconds_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Duration strings (`30d`) in a gap's parameters → seconds."""
+    return {k: parse_duration(v) if isinstance(v, str) else v for k, v in params.items()}
+
+
+def sample(
+    name: str,
+    params: dict[str, Any],
+    u: np.ndarray,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    clip: bool = False,
+    pick: np.ndarray | None = None,
+) -> np.ndarray:
+    """Values of a distribution for uniforms `u` in (0, 1), truncated (or clipped) to [lo, hi].
+
+    `pick` (uniforms) chooses mixture components; it is unused otherwise.
+    """
+    d = distributions.REGISTRY[name]
+    if name == "mixture":
+        return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
+    dist = d.frozen(d.params.model_validate(params), lo, hi)
+    if clip or d.needs_bounds or (lo is None and hi is None):
+        values = dist.ppf(u)
+    else:
+        # Truncation: map u into the CDF range of [lo, hi], so no mass piles up at the bounds.
+        if d.discrete:
+            c_lo = dist.cdf(lo - 1) if lo is not None else 0.0
+        else:
+            c_lo = dist.cdf(lo) if lo is not None else 0.0
+        c_hi = dist.cdf(hi) if hi is not None else 1.0
+        values = dist.ppf(c_lo + u * (c_hi - c_lo))
+    if lo is not None or hi is not None:
+        values = np.clip(
+            values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
+        )
+    return values
+
+
+def _mixture(
+    params: dict[str, Any],
+    u: np.ndarray,
+    pick: np.ndarray,
+    lo: float | None,
+    hi: float | None,
+    clip: bool,
+) -> np.ndarray:
+    comps = params["components"]
+    weights = np.array([float(c.get("weight", 1)) for c in comps])
+    cumulative = np.cumsum(weights) / weights.sum()
+    which = np.minimum(np.searchsorted(cumulative, pick, side="right"), len(comps) - 1)
+    out = np.empty(len(u), dtype=np.float64)
+    for i, comp in enumerate(comps):
+        sel = which == i
+        if not sel.any():
+            continue
+        comp = dict(comp)
+        comp.pop("weight", None)
+        name = comp.pop("distribution")
+        c_lo = comp.pop("min", lo)
+        c_hi = comp.pop("max", hi)
+        out[sel] = sample(name, comp, u[sel], lo=c_lo, hi=c_hi, clip=clip)
+    return out

@@ -1,0 +1,115 @@
+"""Atomic files and the writer registry."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+
+TEMP_SUFFIX = ".phony-tmp"
+
+
+class AtomicFile:
+    """Writes to `.name.<pid>.phony-tmp` and renames over `name` only on success.
+
+    A run killed at any moment leaves no file under its final name that is partial.
+    """
+
+    def __init__(self, path: Path, *, native: bool = False) -> None:
+        """`native=True`: a C++ writer (Parquet) writes `self.temp` itself; hashed at commit."""
+        self.path = path
+        self.temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+        self.native = native
+        self.handle: BinaryIO = open(self.temp, "wb")  # noqa: SIM115 (closed in commit/abort)
+        self.digest = hashlib.sha256()
+        self.size = 0
+        if native:
+            self.handle.close()
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def commit(self) -> str:
+        if self.native:
+            with open(self.temp, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    self.digest.update(chunk)
+                os.fsync(fh.fileno())
+        else:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+        os.replace(self.temp, self.path)
+        return self.digest.hexdigest()
+
+    def abort(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        self.temp.unlink(missing_ok=True)
+
+
+def remove_stale_temps(directory: Path) -> None:
+    """Temp files left by a killed run (never under a final name) are removed on the next run."""
+    if directory.is_dir():
+        for p in directory.glob(f".*{TEMP_SUFFIX}"):
+            p.unlink(missing_ok=True)
+
+
+class EntityWriter:
+    """Receives the record batches of one entity in row order."""
+
+    extension = ""
+
+    native = False
+
+    def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
+        self.path = path
+        self.schema = schema
+        self.dictionary = dictionary or []
+        self.file = AtomicFile(path, native=self.native)
+        self.rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self.rows += batch.num_rows
+        self.write_batch(batch)
+
+    def write_batch(self, batch: pa.RecordBatch) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Write trailers before commit (JSON's closing bracket, Parquet's footer)."""
+
+    def close(self) -> str:
+        self.finish()
+        return self.file.commit()
+
+    def abort(self) -> None:
+        self.file.abort()
+
+
+FORMATS: dict[str, type[EntityWriter]] = {}
+
+
+def register(name: str):
+    def deco(cls: type[EntityWriter]) -> type[EntityWriter]:
+        if name in FORMATS:
+            raise RuntimeError(f"writer {name!r} registered twice")
+        FORMATS[name] = cls
+        return cls
+
+    return deco
+
+
+def open_writer(
+    fmt: str, directory: Path, entity: str, schema: pa.Schema, dictionary: list[str] | None = None
+) -> EntityWriter:
+    """`dictionary`: low-cardinality columns worth dictionary-encoding (Parquet)."""
+    from . import csv, json, parquet  # noqa: F401  (fill the registry)
+
+    cls = FORMATS[fmt]
+    return cls(directory / f"{entity}.{cls.extension}", schema, dictionary)
