@@ -57,6 +57,7 @@ class Dataset(Mapping[str, pa.Table]):
         self.plan = plan
         self.entities = entities
         self._tables: dict[str, pa.Table] = {}
+        self._prepared = False
 
     def __getitem__(self, name: str) -> pa.Table:
         if name not in self.entities:
@@ -90,6 +91,7 @@ class Dataset(Mapping[str, pa.Table]):
 
     def iter_batches(self, name: str, *, workers: int = 1) -> Iterator[pa.RecordBatch]:
         """Record batches of an entity in row order (the same bytes for any worker count)."""
+        self.prepare()
         tasks = self.blocks(name)
         if workers <= 1 or len(tasks) <= 1:
             columns = Columns(self.plan)
@@ -115,7 +117,7 @@ class Dataset(Mapping[str, pa.Table]):
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(directory)
-        self.plan.prepare(self.needed())
+        self.prepare()
         report = RunReport(directory=directory)
         del FORMATS
         for name in self.entities:
@@ -153,6 +155,12 @@ class Dataset(Mapping[str, pa.Table]):
             raise
         report.manifest = directory / "manifest.json"
         return report
+
+    def prepare(self) -> None:
+        """Run the whole-table reductions once (counts, aggregates, unique retries)."""
+        if not self._prepared:
+            self.plan.prepare(self.needed())
+            self._prepared = True
 
     def low_cardinality(self, name: str) -> list[str]:
         """Columns with few distinct values (dictionary encoding pays off for them)."""

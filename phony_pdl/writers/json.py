@@ -37,7 +37,8 @@ def encode_column(arr: pa.Array) -> pa.Array:
         out = pc.cast(arr, pa.string())
     elif pa.types.is_integer(t):
         text = pc.cast(arr, pa.string())
-        big = pc.greater(pc.abs(pc.cast(arr, pa.float64())), float(_SAFE_INT))
+        wide = pc.cast(arr, pa.int64())
+        big = pc.or_(pc.greater(wide, _SAFE_INT), pc.less(wide, -_SAFE_INT))
         out = pc.if_else(big, quote(text), text) if pc.any(big).as_py() else text
     elif pa.types.is_floating(t):
         finite = pc.is_finite(arr)

@@ -1,0 +1,282 @@
+"""Engine behaviour on real schemas: relations hold, values are right, output is stable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+import phony_pdl
+from phony_pdl.errors import GenerationError
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def shop():
+    return phony_pdl.load(ROOT / "examples" / "shop.yaml").generate()
+
+
+def col(table: pa.Table, name: str) -> list:
+    return table.column(name).to_pylist()
+
+
+def test_counts_and_per_parent_expansion(shop) -> None:
+    customers, orders = shop["customers"], shop["orders"]
+    assert customers.num_rows == 1000
+    per_customer = pc.value_counts(orders.column("customer_id")).to_pylist()
+    assert sum(v["counts"] for v in per_customer) == orders.num_rows
+    assert max(v["counts"] for v in per_customer) <= 30
+    items = shop["order_items"]
+    counts = pc.value_counts(items.column("order_id")).to_pylist()
+    assert all(1 <= v["counts"] <= 5 for v in counts)
+    assert len(counts) == orders.num_rows  # every order has items (min 1)
+
+
+def test_foreign_keys_exist_and_lookups_agree(shop) -> None:
+    products = {r["id"]: r["price"] for r in shop["products"].to_pylist()}
+    for row in shop["order_items"].to_pylist():
+        assert row["product_id"] in products
+        assert row["unit_price"] == products[row["product_id"]]
+        assert row["amount"] == row["quantity"] * row["unit_price"]
+    customer_ids = set(col(shop["customers"], "id"))
+    assert set(col(shop["orders"], "customer_id")) <= customer_ids
+
+
+def test_composite_unique_per_parent(shop) -> None:
+    pairs = list(
+        zip(
+            col(shop["order_items"], "order_id"),
+            col(shop["order_items"], "product_id"),
+            strict=True,
+        )
+    )
+    assert len(pairs) == len(set(pairs))
+
+
+def test_aggregates_add_up(shop) -> None:
+    totals: dict[int, Decimal] = {}
+    for row in shop["order_items"].to_pylist():
+        totals[row["order_id"]] = totals.get(row["order_id"], Decimal(0)) + row["amount"]
+    for row in shop["orders"].to_pylist():
+        assert row["total"] == totals[row["id"]]
+
+
+def test_timeline_is_ordered_and_status_is_last_event(shop) -> None:
+    events = shop["order_events"].to_pylist()
+    last_state: dict[int, str] = {}
+    previous: dict[int, dt.datetime] = {}
+    placed = {r["id"]: r["placed_at"] for r in shop["orders"].to_pylist()}
+    allowed = {
+        "created": {"paid", "cancelled"},
+        "paid": {"shipped", "refunded"},
+        "shipped": {"delivered"},
+    }
+    for e in events:
+        oid = e["order_id"]
+        if oid in previous:
+            assert e["at"] >= previous[oid]
+            assert e["state"] in allowed[last_state[oid]]
+        else:
+            assert e["state"] == "created"
+            assert e["at"] == placed[oid]
+        previous[oid], last_state[oid] = e["at"], e["state"]
+    for row in shop["orders"].to_pylist():
+        assert row["status"] == last_state[row["id"]]
+        assert last_state[row["id"]] in {"delivered", "cancelled", "refunded"}
+
+
+def test_orders_placed_after_signup(shop) -> None:
+    signup = dict(
+        zip(col(shop["customers"], "id"), col(shop["customers"], "signed_up_at"), strict=True)
+    )
+    for row in shop["orders"].to_pylist():
+        assert row["placed_at"] >= signup[row["customer_id"]]
+
+
+def test_coherent_person_and_unique_email(shop) -> None:
+    customers = shop["customers"].to_pylist()
+    emails = [c["email"] for c in customers]
+    assert len(set(emails)) == len(emails)
+    for c in customers[:200]:
+        local = c["email"].split("@")[0]
+        assert c["last_name"].lower().replace(" ", "") in local
+
+
+def test_distribution_bounds_and_null_rate(shop) -> None:
+    ages = np.array(col(shop["customers"], "age"))
+    assert ages.min() >= 18 and ages.max() <= 95
+    assert 35 < ages.mean() < 47
+    phones = col(shop["customers"], "phone")
+    nulls = sum(p is None for p in phones)
+    assert 60 <= nulls <= 140  # 10% of 1000 within ~4.5 sd
+
+
+def test_correlation_is_close_to_target() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "c",
+            "entities": {
+                "t": {
+                    "count": 50_000,
+                    "fields": {
+                        "a": {"distribution": "normal", "mean": 0, "sd": 1},
+                        "b": {"distribution": "normal", "mean": 10, "sd": 3},
+                    },
+                    "correlate": [{"fields": ["a", "b"], "rho": 0.6}],
+                }
+            },
+        }
+    )
+    t = schema.generate()["t"]
+    rho = np.corrcoef(t.column("a").to_numpy(), t.column("b").to_numpy())[0, 1]
+    assert abs(rho - 0.6) < 0.02
+
+
+def test_self_reference_points_to_earlier_rows() -> None:
+    hr = phony_pdl.load(ROOT / "examples" / "hr.yaml").generate()
+    employees = hr["employees"].to_pylist()
+    position = {e["id"]: i for i, e in enumerate(employees)}
+    assert employees[0]["manager_id"] is None
+    for i, e in enumerate(employees[1:], start=1):
+        if e["manager_id"] is not None:
+            assert position[e["manager_id"]] < i
+    departments = hr["departments"].to_pylist()
+    assert len({d["name"] for d in departments}) == len(departments)
+    assert len({d["cost_center"] for d in departments}) == len(departments)
+
+
+def test_nullable_cycle_values_reference_existing_rows() -> None:
+    teams = phony_pdl.load(ROOT / "examples" / "teams.yaml").generate()
+    player_ids = set(col(teams["players"], "id"))
+    assert all(c in player_ids for c in col(teams["teams"], "captain_id") if c is not None)
+
+
+def test_seed_changes_output_and_same_seed_repeats() -> None:
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    a = schema.generate(seed=1)["customers"]
+    b = schema.generate(seed=1)["customers"]
+    c = schema.generate(seed=2)["customers"]
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+def test_block_size_does_not_change_values() -> None:
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    for entity in ("customers", "orders", "order_items", "order_events"):
+        big = schema.generate(block_rows=65_536)[entity]
+        small = schema.generate(block_rows=97)[entity]
+        assert big.equals(small), entity
+
+
+def test_scale_multiplies_fixed_counts() -> None:
+    ds = phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(scale=0.1)
+    assert ds.count("customers") == 100
+    assert ds.count("products") == 20
+
+
+EXPRESSIONS = [
+    ("a + b * 2", [7, 2], [7, 2], lambda a, b: a + b * 2),
+    (
+        "CASE WHEN a > 5 THEN 'big' ELSE 'small' END",
+        [7, 2],
+        [0, 0],
+        lambda a, b: "big" if a > 5 else "small",
+    ),
+    ("COALESCE(NULLIF(a, 7), b)", [7, 2], [1, 3], lambda a, b: b if a == 7 else a),
+    ("UPPER(SUBSTRING('hello', 1, 3)) || '-' || LENGTH('abcd')", [0], [0], lambda a, b: "HEL-4"),
+    ("ROUND(a / 3.0, 2)", [10], [0], lambda a, b: 3.33),
+    ("ABS(-a) + FLOOR(2.7) + CEIL(2.1)", [4], [0], lambda a, b: 9.0),
+    ("a % 3", [10, -7], [0, 0], lambda a, b: int(np.fmod(a, 3))),
+    ("NOT (a = b) AND (a IS NOT NULL OR b > 1)", [1, 2], [1, 3], lambda a, b: a != b),
+    ("a IN (1, 2) OR b BETWEEN 5 AND 6", [1, 3], [0, 5], lambda a, b: a in (1, 2) or 5 <= b <= 6),
+    ("CAST(a AS VARCHAR)", [12], [0], lambda a, b: "12"),
+]
+
+
+@pytest.mark.parametrize(("sql", "a", "b", "python"), EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_expressions(sql: str, a: list, b: list, python) -> None:
+    choice_a = {"choice": a} if len(a) > 1 else {"const": a[0]}
+    choice_b = {"choice": b} if len(b) > 1 else {"const": b[0]}
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "e",
+            "entities": {
+                "t": {"count": 200, "fields": {"a": choice_a, "b": choice_b, "x": {"expr": sql}}}
+            },
+        }
+    )
+    for row in schema.generate()["t"].to_pylist():
+        assert row["x"] == python(row["a"], row["b"]), row
+
+
+def test_date_arithmetic_and_extract() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "d",
+            "entities": {
+                "t": {
+                    "count": 50,
+                    "fields": {
+                        "at": {"type": "datetime", "between": ["2024-01-01", "2024-12-31"]},
+                        "later": {"expr": "at + INTERVAL '2' DAY"},
+                        "year": {"expr": "EXTRACT(YEAR FROM at)"},
+                        "label": {
+                            "type": "date",
+                            "between": ["2024-03-01", "2024-03-31"],
+                            "format": "%d/%m/%Y",
+                        },
+                    },
+                }
+            },
+        }
+    )
+    for row in schema.generate()["t"].to_pylist():
+        assert row["later"] - row["at"] == dt.timedelta(days=2)
+        assert row["year"] == 2024
+        _day, month, year = row["label"].split("/")
+        assert (month, year) == ("03", "2024")
+
+
+def test_unique_retries_report_failure() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "u",
+            "entities": {
+                "t": {
+                    "count": 500,
+                    "fields": {
+                        "a": {"type": "int", "min": 0, "max": 9},
+                        "x": {"expr": "a * 2", "unique": True},
+                    },
+                }
+            },
+        }
+    )
+    with pytest.raises(GenerationError, match=r"t\.x: only 10 of 500 rows could be made unique"):
+        schema.generate().write("/tmp/phony-unique-fail", format="csv")
+
+
+def test_unique_with_retries_succeeds_when_possible() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "u",
+            "entities": {
+                "t": {
+                    "count": 150,
+                    "fields": {"x": {"distribution": "poisson", "mean": 5000, "unique": True}},
+                }
+            },
+        }
+    )
+    values = schema.generate()["t"].column("x").to_pylist()
+    assert len(set(values)) == 150

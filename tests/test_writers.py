@@ -1,0 +1,172 @@
+"""Writers: exact text conventions, valid JSON, typed Parquet, atomic files, manifest."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import phony_pdl
+from phony_pdl.writers import open_writer
+from phony_pdl.writers.base import TEMP_SUFFIX
+
+from .conftest import ROOT
+
+HOSTILE = [
+    "plain",
+    "",
+    None,
+    'quote " inside',
+    "comma, here",
+    "line\nbreak",
+    "tab\there",
+    "back\\slash",
+    "ctrl\x01",
+    "emoji 🎲",
+]
+
+
+def hostile_batch() -> pa.RecordBatch:
+    n = len(HOSTILE)
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(HOSTILE),
+            pa.array([1, -2, None, 2**53 + 1, 0, 5, 6, 7, 8, 9], type=pa.int64()),
+            pa.array([0.1, float("nan"), float("inf"), None, -0.0, 1e20, 2.5, 3, 4, 5]),
+            pa.array([True, False, None] + [True] * (n - 3)),
+        ],
+        names=["s", "i", "f", "b"],
+    )
+
+
+def write(fmt: str, directory: Path, batch: pa.RecordBatch) -> Path:
+    writer = open_writer(fmt, directory, "t", batch.schema)
+    writer.write(batch)
+    writer.close()
+    return writer.path
+
+
+def test_csv_quotes_strings_and_keeps_null_distinct_from_empty(tmp_path: Path) -> None:
+    path = write("csv", tmp_path, hostile_batch())
+    raw = path.read_bytes()
+    assert b"\r\n" not in raw
+    rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
+    assert rows[0] == ["s", "i", "f", "b"]
+    assert [r[0] for r in rows[1:]] == [("" if v is None else v) for v in HOSTILE]
+    lines = raw.decode().split("\n")
+    assert lines[2].startswith('"",')  # empty string is quoted
+    assert lines[3].startswith(",")  # NULL is an empty unquoted field
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_json_is_valid_and_follows_the_rules(fmt: str, tmp_path: Path) -> None:
+    path = write(fmt, tmp_path, hostile_batch())
+    text = path.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else json.loads(text)
+    assert [r["s"] for r in rows] == HOSTILE
+    assert rows[3]["i"] == str(2**53 + 1)  # beyond 2**53: a string, so JavaScript cannot round it
+    assert rows[0]["i"] == 1
+    assert rows[1]["f"] is None and rows[2]["f"] is None  # NaN and Infinity become null
+    assert rows[5]["f"] == 1e20
+    assert rows[2]["b"] is None
+
+
+def test_parquet_is_typed(tmp_path: Path) -> None:
+    ds = phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(scale=0.05)
+    ds.write(tmp_path, format="parquet")
+    schema = pq.read_schema(tmp_path / "customers.parquet")
+    assert schema.field("id").type == pa.int64()
+    assert schema.field("signed_up_at").type == pa.timestamp("us")
+    assert pq.read_schema(tmp_path / "products.parquet").field("price").type == pa.decimal128(10, 2)
+    assert pq.read_table(tmp_path / "orders.parquet").num_rows == ds.count("orders")
+
+
+def test_empty_entity_still_writes_a_valid_file(tmp_path: Path) -> None:
+    schema = phony_pdl.load(
+        {"pdl": 1, "name": "e", "entities": {"t": {"count": 0, "fields": {"id": {"sequence": 1}}}}}
+    )
+    for fmt in ("csv", "jsonl", "json", "parquet"):
+        schema.generate().write(tmp_path / fmt, format=fmt)
+    assert (tmp_path / "csv" / "t.csv").read_text() == '"id"\n'
+    assert json.loads((tmp_path / "json" / "t.json").read_text()) == []
+    assert pq.read_table(tmp_path / "parquet" / "t.parquet").num_rows == 0
+
+
+def test_failure_leaves_no_final_file(tmp_path: Path) -> None:
+    batch = hostile_batch()
+    writer = open_writer("csv", tmp_path, "t", batch.schema)
+    writer.write(batch)
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_manifest_lists_counts_and_hashes(tmp_path: Path) -> None:
+    import hashlib
+
+    report = (
+        phony_pdl.load(ROOT / "examples" / "hr.yaml")
+        .generate(seed=3)
+        .write(tmp_path, format="jsonl")
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["seed"] == 3
+    assert manifest["schema"] == "hr"
+    for name, entry in manifest["entities"].items():
+        data = (tmp_path / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert entry["rows"] == len(data.splitlines()) == report.entities[name].rows
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
+
+
+def test_cli_generate_default_output_and_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["generate", "--schema", str(ROOT / "examples" / "teams.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "teams" / "players.csv").exists()
+    assert "rows/s" in result.output
+
+
+def test_cli_generate_rejects_bad_schema_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "pdl: 1\nname: b\nentities:\n  t:\n    count: -1\n    fields:\n      id: { sequence: 1 }\n"
+    )
+    result = CliRunner().invoke(
+        app, ["generate", "--schema", str(bad), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "error[bad-count]" in result.output
+    assert "Nothing was written." in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_generate_usage_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    shop = str(ROOT / "examples" / "shop.yaml")
+    runner = CliRunner()
+    assert runner.invoke(app, ["generate", "--schema", shop, "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["generate", "--schema", shop, "--workers", "0"]).exit_code == 2
+    result = runner.invoke(
+        app, ["generate", "--schema", shop, "--only", "nope", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "unknown entities: nope" in result.output
