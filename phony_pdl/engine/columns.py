@@ -17,6 +17,7 @@ from .. import expr as expr_mod
 from ..errors import GenerationError
 from ..generators import registry
 from ..generators.context import GenContext
+from ..generators.locale_data import alias_table
 from ..generators.unique import permute_below
 from ..model import FieldSpec, ZipfPick
 from ..pattern import domain_size as pattern_domain
@@ -220,10 +221,23 @@ class Columns:
             u = self.copula_uniform(batch, name)
             if u is None:
                 u = self.stream(batch, name).uniform(batch.rows)
-            cumulative = np.cumsum(weights) / weights.sum()
-            cumulative[-1] = 1.0
-            index = np.searchsorted(cumulative, u, side="right").astype(np.int64)
+            if self.in_copula(batch.entity, name):
+                # Ordered categories under a copula: inverse CDF keeps the rank order.
+                cumulative = np.cumsum(weights) / weights.sum()
+                cumulative[-1] = 1.0
+                index = np.searchsorted(cumulative, u, side="right").astype(np.int64)
+            else:
+                sampler = self.plan_cache(
+                    ("choice", batch.entity, name), lambda: alias_table(weights)
+                )
+                probability, alias = sampler
+                scaled = u * len(probability)
+                column = np.minimum(scaled.astype(np.int64), len(probability) - 1)
+                index = np.where((scaled - column) < probability[column], column, alias[column])
         return table.take(pa.array(index))
+
+    def in_copula(self, entity: str, name: str) -> bool:
+        return any(name in block.fields for block in self.doc.entities[entity].correlate)
 
     def src_const(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         table = literal_array([f.const], dtype)

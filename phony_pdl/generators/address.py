@@ -10,31 +10,38 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..types import FLOAT, STRING
-from .context import GenContext
+from .context import GenContext, LazyRecord
 from .locale_data import load_pack
 from .registry import Params, generator
 
 
-def address_record(ctx: Any) -> dict[str, Any]:
+def _street(ctx: Any, rec: LazyRecord) -> pa.Array:
     pack = ctx.pack("address")
-    place = pack.table_weights("places").index(ctx.uniform("place"))
-    streets = pack.strings("street_names")
-    suffixes = pack.strings("street_suffixes")
-    number = 1 + (ctx.uniform("number") ** 2 * 9999).astype(np.int64)
+    streets, suffixes = pack.strings("street_names"), pack.strings("street_suffixes")
+    return pc.binary_join_element_wise(
+        streets.take(pa.array(ctx.integers(len(streets), "street"))),
+        suffixes.take(pa.array(ctx.integers(len(suffixes), "suffix"))),
+        " ",
+    )
+
+
+ADDRESS_PARTS = {
+    "place": lambda ctx, rec: pa.array(
+        ctx.pack("address").table_weights("places").index(ctx.uniform("place"))
+    ),
+    # Small house numbers are more common than large ones.
+    "number": lambda ctx, rec: pa.array(
+        1 + (ctx.uniform("number") ** 2 * 9999).astype(np.int64)
+    ).cast(pa.string()),
+    "street": _street,
     # jitter within ~3 km of the city centre so coordinates are not all identical
-    dlat = (ctx.uniform("dlat") - 0.5) * 0.05
-    dlon = (ctx.uniform("dlon") - 0.5) * 0.05
-    return {
-        "place": pa.array(place),
-        "number": pa.array(number.astype(str)),
-        "street": pc.binary_join_element_wise(
-            streets.take(pa.array(ctx.integers(len(streets), "street"))),
-            suffixes.take(pa.array(ctx.integers(len(suffixes), "suffix"))),
-            " ",
-        ),
-        "dlat": dlat,
-        "dlon": dlon,
-    }
+    "dlat": lambda ctx, rec: (ctx.uniform("dlat") - 0.5) * 0.05,
+    "dlon": lambda ctx, rec: (ctx.uniform("dlon") - 0.5) * 0.05,
+}
+
+
+def address_record(ctx: Any) -> LazyRecord:
+    return LazyRecord(ctx, ADDRESS_PARTS)
 
 
 def _rec(ctx: GenContext) -> dict[str, Any]:

@@ -85,6 +85,20 @@ class GenContext:
         return value
 
 
+class LazyRecord:
+    """A record whose parts are computed on first use (a row's city needs no street)."""
+
+    def __init__(self, ctx: Any, parts: dict[str, Callable[[Any, LazyRecord], Any]]) -> None:
+        self.ctx = ctx
+        self.parts = parts
+        self.values: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.values:
+            self.values[name] = self.parts[name](self.ctx, self)
+        return self.values[name]
+
+
 class _RecordContext:
     """Random draws for a record: keyed by family and link, not by field."""
 

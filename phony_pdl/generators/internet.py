@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from ..types import STRING
 from .context import GenContext
-from .person import person_record
+from .person import person_record, vocab
 from .registry import Params, generator
 from .unique import unique_suffix
 
@@ -17,32 +17,26 @@ class EmailParams(Params):
     domain: str | None = None
 
 
-def _ascii_lower(values: pa.Array) -> pa.Array:
-    lowered = pc.utf8_lower(values)
-    return pc.replace_substring_regex(lowered, r"[^a-z0-9]", "")
+_DIGITS = pa.array([str(i) for i in range(100)], type=pa.string())
+_SEPARATORS = pa.array([".", "", ".", "_"], type=pa.string())
 
 
 def _local_part(ctx: GenContext) -> pa.Array:
     """first.last, firstlast, f.last or first_last, often with digits, from the row's person."""
     person = ctx.record("person", person_record)
-    first = _ascii_lower(person["first_name"])
-    last = _ascii_lower(person["last_name"])
+    first_idx = pa.array(person["first_index"])
+    first = vocab(ctx, "first", "ascii").take(first_idx)
+    last = vocab(ctx, "last", "ascii").take(pa.array(person["last_index"]))
     style = ctx.integers(4, "style")
-    initial = pc.utf8_slice_codeunits(first, 0, 1)
-    forms = [
-        pc.binary_join_element_wise(first, last, "."),
-        pc.binary_join_element_wise(first, last, ""),
-        pc.binary_join_element_wise(initial, last, "."),
-        pc.binary_join_element_wise(first, last, "_"),
-    ]
-    local = forms[0]
-    for k in range(1, 4):
-        local = pc.if_else(pa.array(style == k), forms[k], local)
+    # styles: first.last, firstlast, f.last, first_last
+    head = pc.if_else(pa.array(style == 2), pc.utf8_slice_codeunits(first, 0, 1), first)
+    separator = _SEPARATORS.take(pa.array(style))
+    local = pc.binary_join_element_wise(head, separator, last, "")
     if ctx.unique:
         return pc.binary_join_element_wise(local, unique_suffix(ctx), "")
-    digits = ctx.integers(100, "digits")
+    digits = _DIGITS.take(pa.array(ctx.integers(100, "digits")))
     with_digits = ctx.uniform("has_digits") < 0.4
-    tail = pc.if_else(pa.array(with_digits), pa.array(digits.astype(str)), pa.scalar(""))
+    tail = pc.if_else(pa.array(with_digits), digits, pa.scalar(""))
     return pc.binary_join_element_wise(local, tail, "")
 
 
@@ -84,5 +78,5 @@ def ipv4(ctx: GenContext, p: Params) -> pa.Array:
     raw = ctx.stream("ip").raw(ctx.rows) >> np.uint64(32)
     octets = [((raw >> np.uint64(s)) & np.uint64(255)).astype(np.int64) for s in (24, 16, 8, 0)]
     octets[0] = 1 + octets[0] % 223  # avoid 0.x and multicast/reserved first octets
-    parts = [pa.array(o.astype(str)) for o in octets]
+    parts = [pa.array(o).cast(pa.string()) for o in octets]
     return pc.binary_join_element_wise(*parts, ".")

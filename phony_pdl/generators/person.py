@@ -9,29 +9,65 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..types import STRING
-from .context import GenContext
+from .context import GenContext, LazyRecord
 from .locale_data import load_pack
 from .registry import Params, generator
 
 SEXES = pa.array(["female", "male"])
 
 
-def person_record(ctx: Any) -> dict[str, Any]:
+def _first_index(ctx: Any, rec: LazyRecord) -> np.ndarray:
+    """Index into the combined first-name list (female names first, then male)."""
     pack = ctx.pack("person")
-    female = ctx.uniform("sex") < 0.5
-    u_first = ctx.uniform("first")
     fem, mal = pack.weighted("first_names", "female"), pack.weighted("first_names", "male")
-    first_f = fem.sample(u_first)
-    first_m = mal.sample(u_first)
-    first = pc.if_else(pa.array(female), first_f, first_m)
-    last = pack.weighted("last_names").sample(ctx.uniform("last"))
-    return {
-        "female": female,
-        "sex": SEXES.take(pa.array((~female).astype(np.int64))),
-        "first_name": first,
-        "last_name": last,
-        "u_first": u_first,
-    }
+    u = rec["u_first"]
+    return np.where(rec["female"], fem.index(u), len(fem) + mal.index(u))
+
+
+PERSON_PARTS = {
+    "female": lambda ctx, rec: ctx.uniform("sex") < 0.5,
+    "u_first": lambda ctx, rec: ctx.uniform("first"),
+    "first_index": _first_index,
+    "last_index": lambda ctx, rec: (
+        ctx.pack("person").weighted("last_names").index(ctx.uniform("last"))
+    ),
+    "first_name": lambda ctx, rec: vocab(ctx, "first").take(pa.array(rec["first_index"])),
+    "last_name": lambda ctx, rec: vocab(ctx, "last").take(pa.array(rec["last_index"])),
+    "sex": lambda ctx, rec: SEXES.take(pa.array((~rec["female"]).astype(np.int64))),
+}
+
+
+def vocab(ctx: Any, kind: str, form: str = "text") -> pa.Array:
+    """Name lists of the locale: `text` as written, `ascii` lowercased letters only (for emails)."""
+    pack = ctx.pack("person")
+    key = f"vocab:{kind}:{form}"
+    if key not in pack._cache:
+        if kind == "first":
+            names = [n for n, _ in pack.data["first_names"]["female"]] + [
+                n for n, _ in pack.data["first_names"]["male"]
+            ]
+        else:
+            names = [n for n, _ in pack.data["last_names"]]
+        values = pa.array(names, type=pa.string())
+        if form == "ascii":
+            values = pc.replace_substring_regex(pc.utf8_lower(ascii_fold(values)), r"[^a-z0-9]", "")
+        pack._cache[key] = values
+    return pack._cache[key]
+
+
+def ascii_fold(values: pa.Array) -> pa.Array:
+    """Strip accents for email-safe names (José → Jose) using Unicode decomposition."""
+    import unicodedata
+
+    folded = [
+        None if v is None else unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode()
+        for v in values.to_pylist()
+    ]  # runs once per vocabulary, not per row
+    return pa.array(folded, type=pa.string())
+
+
+def person_record(ctx: Any) -> LazyRecord:
+    return LazyRecord(ctx, PERSON_PARTS)
 
 
 def _record(ctx: GenContext) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from ..pattern import _strings_from_matrix
 from ..types import STRING
 from .context import GenContext
 from .registry import Params, generator
@@ -17,8 +17,12 @@ class PhoneParams(Params):
     format: Literal["national", "e164"] = "national"
 
 
-def _digits(values: np.ndarray, width: int) -> pa.Array:
-    return pc.utf8_lpad(pa.array(values.astype(str)), width, "0")
+_TEMPLATES = {"national": "(AAA) EEE-SSSS", "e164": "+1AAAEEESSSS"}
+
+
+def _put_digits(matrix: np.ndarray, columns: list[int], values: np.ndarray) -> None:
+    for k, col in enumerate(reversed(columns)):
+        matrix[:, col] = ord("0") + (values // 10**k) % 10
 
 
 @generator(
@@ -29,16 +33,14 @@ def _digits(values: np.ndarray, width: int) -> pa.Array:
     summary="NANP-valid number: `(212) 555-0143` nationally or `+12125550143` in E.164.",
 )
 def number(ctx: GenContext, p: PhoneParams) -> pa.Array:
-    # NANP: area code and exchange start with 2-9; avoid N11 codes and 555-01xx fiction ranges.
+    # NANP: area code and exchange start with 2-9 and are never N11.
     area = 200 + ctx.integers(800, "area")
     area = np.where(area % 100 == 11, area + 1, area)
     exchange = 200 + ctx.integers(800, "exchange")
     exchange = np.where(exchange % 100 == 11, exchange + 1, exchange)
     line = ctx.integers(10000, "line")
-    a, e, s = _digits(area, 3), _digits(exchange, 3), _digits(line, 4)
-    if p.format == "e164":
-        return pc.binary_join_element_wise(pa.scalar("+1"), a, e, s, "")
-    open_paren = pc.binary_join_element_wise(
-        pa.scalar("("), a, pa.scalar(") "), e, pa.scalar("-"), s, ""
-    )
-    return open_paren
+    template = _TEMPLATES[p.format]
+    matrix = np.tile(np.frombuffer(template.encode(), dtype=np.uint8), (ctx.n, 1))
+    for letter, values in (("A", area), ("E", exchange), ("S", line)):
+        _put_digits(matrix, [i for i, c in enumerate(template) if c == letter], values)
+    return _strings_from_matrix(matrix, np.full(ctx.n, len(template), dtype=np.int64))

@@ -45,4 +45,4 @@ def unique_suffix(ctx) -> pa.Array:
     key = derive_key(ctx.seed, ctx.entity, ctx.field, "unique")
     space = max(100, 10 * max(ctx.total_rows, int(ctx.rows.max()) + 1 if len(ctx.rows) else 1))
     code = permute_below(ctx.rows, space, key)
-    return pa.array(code.astype(str))
+    return pa.array(code).cast(pa.string())
