@@ -114,7 +114,7 @@ def graph(
     sys.stdout.write(schema.mermaid() if fmt == "mermaid" else schema.dot())
 
 
-FORMATS = ("csv", "jsonl", "json", "parquet")
+FORMATS = ("csv", "jsonl", "json", "parquet", "sql")
 
 
 def _load_or_exit(path: Path):
@@ -146,9 +146,37 @@ def generate(
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="Processes making blocks.")] = 1,
     block_rows: Annotated[int | None, typer.Option("--block-rows", help="Rows per block.")] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Load into a database instead: sqlite:///f.db, postgresql://…, mysql://…, duckdb:///f.duckdb.",
+        ),
+    ] = None,
+    create: Annotated[
+        bool,
+        typer.Option(
+            "--create/--no-create", help="Create the tables (or load into existing ones)."
+        ),
+    ] = True,
+    truncate: Annotated[
+        bool, typer.Option("--truncate", help="With --no-create: empty the tables first.")
+    ] = False,
+    batch_rows: Annotated[
+        int | None, typer.Option("--batch-rows", help="Rows per INSERT/COPY when loading.")
+    ] = None,
+    dialect: Annotated[
+        str, typer.Option("--dialect", help="SQL dialect for --format sql.")
+    ] = "postgres",
+    copy: Annotated[
+        bool, typer.Option("--copy", help="--format sql: COPY blocks (PostgreSQL).")
+    ] = False,
+    checks: Annotated[
+        bool, typer.Option("--checks/--no-checks", help="CHECK constraints from PDL bounds.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
-    """Generate every entity of a schema into one file per entity (+ manifest.json)."""
+    """Generate every entity of a schema into files (one per entity + manifest.json) or a database."""
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -189,9 +217,31 @@ def generate(
                     tasks[entity] = progress.add_task(entity, total=total)
                 progress.update(tasks[entity], completed=done)
 
-            report = dataset.write(directory, format=fmt, workers=workers, progress=on_progress)
+            if to:
+                from .loaders import load
+
+                loaded = load(
+                    dataset, to, create=create, truncate=truncate, checks=checks,
+                    batch_rows=batch_rows, workers=workers, progress=on_progress,
+                )  # fmt: skip
+            else:
+                sql = {"dialect": dialect, "copy": copy, "checks": checks} if fmt == "sql" else None
+                report = dataset.write(
+                    directory, format=fmt, workers=workers, progress=on_progress, sql=sql
+                )
     except (GenerationError, UsageError) as exc:
         _fail(exc)
+    if to:
+        if not quiet:
+            total = sum(loaded.rows.values())
+            for name, rows in loaded.rows.items():
+                err.print(f"{name:<20} {rows:>12,} rows", markup=False)
+            rate = total / loaded.seconds if loaded.seconds else 0
+            err.print(
+                f"{total:,} rows loaded into {to} in {loaded.seconds:.2f}s ({rate:,.0f} rows/s)",
+                markup=False,
+            )
+        return
     elapsed = time.perf_counter() - started
     if quiet:
         return

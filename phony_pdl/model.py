@@ -220,6 +220,9 @@ class Entity(PdlModel):
 
 
 class Document(PdlModel):
+    schema_: str | None = Field(
+        None, alias="$schema", description="JSON Schema of the file, for editors; ignored by Phony."
+    )
     pdl: int = Field(description="PDL language version; this Phony reads 1.")
     name: str = Field(description="Schema name; default output folder out/<name>/.")
     seed: int = Field(0, description="Default random seed; --seed overrides.")

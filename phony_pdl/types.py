@@ -64,6 +64,8 @@ def parse_type(text: str) -> DataType:
     """`decimal(10,2)` → DataType; raises ValueError with a user-facing message."""
     raw = text.strip().lower()
     raw = _ALIASES.get(raw, raw)
+    if raw.startswith("numeric("):
+        raw = "decimal" + raw[len("numeric") :]
     m = _DECIMAL.match(raw)
     if m:
         precision = int(m.group(1) or 18)

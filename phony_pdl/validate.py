@@ -19,7 +19,16 @@ from . import graph as graph_mod
 from .durations import DURATION_HELP, parse_duration
 from .errors import Diagnostic, Span, did_you_mean, one_of
 from .generators import registry
-from .model import SOURCE_KEYS, SOURCE_OPTIONS, DistSpec, Document, Entity, FieldSpec, PerCount
+from .model import (
+    SOURCE_KEYS,
+    SOURCE_OPTIONS,
+    DistSpec,
+    Document,
+    Entity,
+    FieldSpec,
+    PerCount,
+    ZipfPick,
+)
 from .pattern import PatternError, parse_pattern
 from .pattern import domain_size as pattern_domain
 from .reader import Locator, Path, path_str
@@ -222,8 +231,18 @@ class Validator:
         self.check_keys(ename, entity)
         for fname, f in entity.fields.items():
             self.check_field(ename, fname, f)
+        seen_in_block: dict[str, int] = {}
         for i, block in enumerate(entity.correlate):
             self.check_correlate(ename, entity, i, block)
+            for j, name in enumerate(block.fields):
+                if seen_in_block.get(name, i) != i:
+                    self.add(
+                        "bad-correlation",
+                        f"'{name}' is already in correlate block {seen_in_block[name]}",
+                        ("entities", ename, "correlate", i, "fields", j),
+                        hint="put fields that correlate with each other in one block with a matrix",
+                    )
+                seen_in_block.setdefault(name, i)
         if entity.timeline is not None:
             self.check_timeline(ename, entity)
 
@@ -294,6 +313,8 @@ class Validator:
     def check_keys(self, ename: str, entity: Entity) -> None:
         base: Path = ("entities", ename)
         pk = entity.primary_key
+        if pk is None and "id" in entity.fields:
+            pk = "id"  # the implicit primary key obeys the same rules
         pk_list = [pk] if isinstance(pk, str) else list(pk or [])
         for i, name in enumerate(pk_list):
             if name not in entity.fields:
@@ -321,8 +342,14 @@ class Validator:
                     )
             if all(n in entity.fields for n in names):
                 self.check_unique_group(ename, entity, names, (*base, "unique", i))
-        if len(pk_list) > 1 and all(n in entity.fields for n in pk_list):
-            self.check_unique_group(ename, entity, pk_list, (*base, "primary_key"))
+        checkable = pk_list and all(n in entity.fields for n in pk_list)
+        if checkable and (len(pk_list) > 1 or not entity.fields[pk_list[0]].unique):
+            where = (
+                (*base, "primary_key")
+                if entity.primary_key is not None
+                else self.fpath(ename, pk_list[0])
+            )
+            self.check_unique_group(ename, entity, pk_list, where)
 
     def key_fields(self, ename: str) -> set[str]:
         entity = self.doc.entities[ename]
@@ -331,6 +358,10 @@ class Validator:
             pk = "id"
         keys = {pk} if isinstance(pk, str) else set()
         keys |= {n for n, f in entity.fields.items() if f.unique or f.source == "sequence"}
+        for group in entity.unique:  # `unique: [code]` or `unique: [[code]]` make one column a key
+            names = [group] if isinstance(group, str) else group
+            if len(names) == 1:
+                keys.add(names[0])
         return keys
 
     # ------------------------------------------------------------ fields
@@ -765,6 +796,13 @@ class Validator:
 
     def source_ref(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         path = self.fpath(ename, fname, "ref")
+        if isinstance(f.pick, ZipfPick) and not (f.pick.zipf > 0 and math.isfinite(f.pick.zipf)):
+            self.add(
+                "invalid-value",
+                f"zipf={f.pick.zipf} must be a positive exponent",
+                self.fpath(ename, fname, "pick", "zipf"),
+                hint="1.0–1.5 gives a realistic popularity skew",
+            )
         target = self.resolve_ref(f.ref, path)
         if target is None:
             return
@@ -1301,6 +1339,14 @@ class Validator:
                     (*path, "start"),
                     hint=did_you_mean(start[-1], self.doc.entities[tl.for_].fields),
                 )
+            else:
+                start_type = self.type_of(tl.for_, start[-1])
+                if start_type is not None and start_type.kind not in ("date", "datetime"):
+                    self.add(
+                        "type-mismatch",
+                        f"timeline start '{tl.start}' is {start_type}, not a date or datetime",
+                        (*path, "start"),
+                    )
         if tl.initial not in tl.states:
             self.add(
                 "bad-timeline",
@@ -1339,11 +1385,13 @@ class Validator:
                 if isinstance(prob, str):
                     has_expr = True
                     try:
-                        expr_mod.parse_expr(prob)
+                        tree = expr_mod.parse_expr(prob)
                     except expr_mod.ExprError as exc:
                         self.add(
                             "bad-expression", str(exc), (*spath, "next", target), hint=exc.hint
                         )
+                        continue
+                    self.check_parent_columns(tl.for_, tree, (*spath, "next", target))
                     continue
                 if prob < 0:
                     self.add(
@@ -1373,6 +1421,20 @@ class Validator:
                     f"state '{sname}' cannot be reached from '{tl.initial}'",
                     (*path, "states", sname),
                     key=True,
+                )
+
+    def check_parent_columns(self, parent: str, tree: Any, path: Path) -> None:
+        entity = self.doc.entities.get(parent)
+        if entity is None:
+            return
+        for col in expr_mod.columns(tree):
+            parts = col.split(".")
+            if (len(parts) == 2 and parts[0] != parent) or parts[-1] not in entity.fields:
+                self.add(
+                    "bad-expression",
+                    f"probability reads '{col}', which is not a field of '{parent}'",
+                    path,
+                    hint=did_you_mean(parts[-1], entity.fields),
                 )
 
     # ------------------------------------------------------------ graph

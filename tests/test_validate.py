@@ -161,3 +161,46 @@ def test_timeline_probability_expressions_are_not_summed() -> None:
         },
     }
     phony_pdl.load(schema)
+
+
+def test_entity_unique_makes_a_ref_target_and_schema_key_is_allowed() -> None:
+    spec = {
+        "$schema": "../schemas/pdl-1.schema.json",
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {"count": 5, "unique": [["code"]], "fields": {"code": {"pattern": "[A-Z]{4}"}}},
+            "b": {"count": 5, "fields": {"a_code": {"ref": "a.code", "pick": {"zipf": 1.1}}}},
+        },
+    }
+    phony_pdl.load(spec)
+    spec["entities"]["b"]["fields"]["a_code"]["pick"] = {"zipf": 0}
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    assert exc.value.codes == ["invalid-value"]
+
+
+def test_implicit_primary_key_must_be_unique_and_not_null() -> None:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(id={"const": 1}))
+    assert exc.value.codes == ["impossible-unique"]
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(id={"sequence": 1, "null_rate": 0.1}))
+    assert exc.value.codes == ["bad-key"]
+
+
+def test_numeric_alias_and_duplicate_correlation_blocks() -> None:
+    phony_pdl.load(doc(id={"sequence": 1}, x={"type": "numeric(10,2)"}))
+    spec = doc(
+        id={"sequence": 1},
+        a={"distribution": "normal", "mean": 0, "sd": 1},
+        b={"distribution": "normal", "mean": 0, "sd": 1},
+        c={"distribution": "normal", "mean": 0, "sd": 1},
+    )
+    spec["entities"]["users"]["correlate"] = [
+        {"fields": ["a", "b"], "rho": 0.5},
+        {"fields": ["a", "c"], "rho": 0.2},
+    ]
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    assert exc.value.codes == ["bad-correlation"]

@@ -107,19 +107,27 @@ class Dataset(Mapping[str, pa.Table]):
         format: str = "csv",
         workers: int = 1,
         progress: Callable[[str, int, int], None] | None = None,
+        sql: dict[str, Any] | None = None,
     ) -> RunReport:
-        """Write one file per entity plus manifest.json; see phony_pdl.writers."""
-        from ..writers import FORMATS, open_writer
-        from ..writers.base import AtomicFile, remove_stale_temps
+        """Write one file per entity plus manifest.json; see phony_pdl.writers.
 
-        if format not in ("csv", "jsonl", "json", "parquet"):
-            raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet")
+        `format="sql"` writes one `<schema>.sql` script instead; `sql` takes
+        `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks) and `checks`.
+        """
+        from ..writers import open_writer
+        from ..writers.base import remove_stale_temps
+
+        if format not in ("csv", "jsonl", "json", "parquet", "sql"):
+            raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet, sql")
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(directory)
         self.prepare()
         report = RunReport(directory=directory)
-        del FORMATS
+        if format == "sql":
+            self.write_sql(directory, report, workers=workers, progress=progress, **(sql or {}))
+            self.write_manifest(directory, report, format)
+            return report
         for name in self.entities:
             started = time.perf_counter()
             writer = open_writer(
@@ -145,6 +153,50 @@ class Dataset(Mapping[str, pa.Table]):
                 file=writer.path.name,
                 sha256=digest,
             )
+        self.write_manifest(directory, report, format)
+        return report
+
+    def write_sql(
+        self,
+        directory: Path,
+        report: RunReport,
+        *,
+        dialect: str = "postgres",
+        copy: bool = False,
+        checks: bool = True,
+        workers: int = 1,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        from ..sql.dialects import get_dialect
+        from ..sql.script import sql_script
+        from ..writers.base import AtomicFile
+
+        target = get_dialect(dialect)
+        if copy and not target.supports_copy:
+            raise UsageError(f"--copy needs PostgreSQL; {target.name} has no COPY FROM STDIN")
+        started = time.perf_counter()
+        name = f"{self.plan.schema.name}.sql"
+        out = AtomicFile(directory / name)
+        try:
+            for _, data in sql_script(
+                self, target, copy=copy, checks=checks, workers=workers, progress=progress
+            ):
+                out.write(data)
+            digest = out.commit()
+        except BaseException:
+            out.abort()
+            raise
+        for entity in self.entities:
+            report.entities[entity] = EntityReport(
+                rows=self.plan.count(entity), file=name, sha256=digest
+            )
+        report.entities[self.entities[0]].seconds = (
+            time.perf_counter() - started if self.entities else 0
+        )
+
+    def write_manifest(self, directory: Path, report: RunReport, format: str) -> None:
+        from ..writers.base import AtomicFile
+
         manifest = self.manifest(report, format)
         target = AtomicFile(directory / "manifest.json")
         try:
@@ -154,7 +206,6 @@ class Dataset(Mapping[str, pa.Table]):
             target.abort()
             raise
         report.manifest = directory / "manifest.json"
-        return report
 
     def prepare(self) -> None:
         """Run the whole-table reductions once (counts, aggregates, unique retries)."""

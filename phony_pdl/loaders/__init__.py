@@ -1,0 +1,242 @@
+"""Loading straight into databases: `phony generate --schema FILE --to URL`.
+
+One code path for every target: create tables in FK order (or use existing ones),
+stream blocks in one transaction, fill cycle foreign keys by UPDATE, verify row
+counts and foreign keys, then commit. Any failure rolls back; where the server
+commits DDL on its own (MySQL/MariaDB) the tables this run created are dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from ..errors import GenerationError, UsageError
+from ..sql.ddl import Table, add_foreign_key, create_table
+from ..sql.dialects import Dialect, get_dialect
+from ..sql.encode import quote_identifier
+from ..sql.script import (
+    Deferred,
+    orphan_query,
+    require_keys_for_cycles,
+    schema_tables,
+    split_deferred,
+    update_statements,
+)
+
+
+class LoadError(GenerationError):
+    """A load failed; the database was left as it was before the run."""
+
+
+@dataclass
+class Target:
+    scheme: str
+    dialect: Dialect
+    url: str
+    path: str | None = None  # file databases
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+_SCHEMES = {
+    "sqlite": "sqlite",
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "duckdb": "duckdb",
+}
+_EXTRAS = {
+    "postgres": ("psycopg", "postgres"),
+    "mysql": ("pymysql", "mysql"),
+    "duckdb": ("duckdb", "duckdb"),
+}
+
+
+def parse_url(url: str) -> Target:
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0].lower()
+    if scheme not in _SCHEMES:
+        raise UsageError(
+            f"--to {url!r}: unknown database scheme '{parsed.scheme}'; use sqlite:///file.db, "
+            "postgresql://user@host/db, mysql://user@host/db, mariadb://… or duckdb:///file.duckdb"
+        )
+    dialect = get_dialect(_SCHEMES[scheme])
+    if scheme in ("sqlite", "duckdb"):
+        path = url.split("://", 1)[1]
+        path = (
+            path[1:] if path.startswith("/") else path
+        )  # sqlite:///rel.db → rel.db, sqlite:////abs → /abs
+        if not path:
+            raise UsageError(f"--to {url!r}: give a file, e.g. {scheme}:///data.db")
+        return Target(scheme, dialect, url, path=path)
+    params = {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port,
+        "user": unquote(parsed.username) if parsed.username else None,
+        "password": unquote(parsed.password) if parsed.password else None,
+        "database": parsed.path.lstrip("/") or None,
+    }
+    if not params["database"]:
+        raise UsageError(f"--to {url!r}: name the database, e.g. {scheme}://user@host/dbname")
+    return Target(scheme, dialect, url, params=params)
+
+
+def require_driver(dialect_name: str) -> Any:
+    module, extra = _EXTRAS[dialect_name]
+    try:
+        return __import__(module)
+    except ImportError:
+        raise UsageError(
+            f"loading into {dialect_name} needs the '{module}' driver: pip install 'phony-pdl[{extra}]'"
+        ) from None
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def load(
+    dataset: Any,
+    url: str,
+    *,
+    create: bool = True,
+    truncate: bool = False,
+    checks: bool = True,
+    batch_rows: int | None = None,
+    workers: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadReport:
+    """Load every entity of a dataset into the database at `url`, all or nothing."""
+    from .backends import connect
+
+    target = parse_url(url)
+    tables = schema_tables(dataset, checks)
+    require_keys_for_cycles(tables)
+    dataset.prepare()
+    backend = connect(target)
+    report = LoadReport()
+    started = time.perf_counter()
+    created: list[str] = []
+    try:
+        backend.begin()
+        before = prepare_tables(
+            backend, tables, create=create, truncate=truncate, checks=checks, created=created
+        )
+        if not target.dialect.transactional_ddl:
+            backend.begin_data()
+        held: dict[str, Deferred] = {}
+        for table in tables:
+            total = dataset.count(table.name)
+            done = 0
+            if progress:
+                progress(table.name, 0, total)
+            for batch in dataset.iter_batches(table.name, workers=workers):
+                batch = split_deferred(batch, table, held)
+                step = batch_rows or batch.num_rows or 1
+                for start in range(0, batch.num_rows, step):
+                    part = batch.slice(start, step)
+                    try:
+                        backend.insert(table, part)
+                    except Exception as exc:
+                        raise LoadError(
+                            f"loading {table.name} rows {done + start + 1}–{done + start + part.num_rows} "
+                            f"failed: {backend.message(exc)}"
+                        ) from exc
+                done += batch.num_rows
+                if progress:
+                    progress(table.name, done, total)
+            report.rows[table.name] = done
+        for d in held.values():
+            for statement in update_statements(d, target.dialect):
+                try:
+                    backend.execute(statement)
+                except Exception as exc:
+                    raise LoadError(
+                        f"filling {d.table}.{d.column} failed: {backend.message(exc)}"
+                    ) from exc
+        verify(backend, tables, before, report)
+        backend.commit()
+    except BaseException as exc:
+        backend.rollback_and_cleanup(created)
+        if isinstance(exc, LoadError | UsageError | KeyboardInterrupt):
+            raise
+        if isinstance(exc, GenerationError):
+            raise LoadError(f"{exc}; nothing was loaded") from exc
+        raise LoadError(f"load failed: {backend.message(exc)}; nothing was loaded") from exc
+    finally:
+        backend.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def prepare_tables(
+    backend: Any,
+    tables: list[Table],
+    *,
+    create: bool,
+    truncate: bool,
+    checks: bool,
+    created: list[str],
+) -> dict[str, int]:
+    """Create (or check) the tables; returns row counts before loading."""
+    dialect = backend.dialect
+    existing = {t.name for t in tables if backend.table_exists(t.name)}
+    if create:
+        clash = [t.name for t in tables if t.name in existing]
+        if clash:
+            raise LoadError(
+                f"table(s) {', '.join(clash)} already exist; use --no-create to load into existing "
+                "tables (with --truncate to empty them first), or drop them"
+            )
+        for table in tables:
+            sql = create_table(
+                table, dialect, inline_deferred=dialect.forward_fk == "inline", checks=checks
+            )
+            backend.execute(sql)
+            created.append(table.name)
+        if dialect.forward_fk == "alter":
+            for table in tables:
+                for fk in table.deferred:
+                    backend.execute(add_foreign_key(table, fk, dialect))
+        return {t.name: 0 for t in tables}
+    missing = [t.name for t in tables if t.name not in existing]
+    if missing:
+        raise LoadError(
+            f"--no-create: table(s) {', '.join(missing)} do not exist; create them or drop --no-create"
+        )
+    if truncate:
+        for table in tables:  # cycle keys first: they point forward and would block the deletes
+            for fk in table.deferred:
+                q = quote_identifier
+                backend.execute(
+                    f"UPDATE {q(table.name, dialect)} SET {q(fk.column, dialect)} = NULL"
+                )
+        for table in reversed(tables):  # children first, so no foreign key points at a deleted row
+            backend.execute(f"DELETE FROM {quote_identifier(table.name, dialect)}")
+    return {
+        t.name: backend.scalar(f"SELECT COUNT(*) FROM {quote_identifier(t.name, dialect)}")
+        for t in tables
+    }
+
+
+def verify(backend: Any, tables: list[Table], before: dict[str, int], report: LoadReport) -> None:
+    dialect = backend.dialect
+    for table in tables:
+        count = backend.scalar(f"SELECT COUNT(*) FROM {quote_identifier(table.name, dialect)}")
+        expected = before[table.name] + report.rows.get(table.name, 0)
+        if count != expected:
+            raise LoadError(
+                f"{table.name}: the database holds {count:,} rows, expected {expected:,}"
+            )
+        for fk in table.foreign_keys:
+            orphans = backend.scalar(orphan_query(table, fk, dialect))
+            if orphans:
+                raise LoadError(
+                    f"{table.name}.{fk.column}: {orphans:,} rows reference missing {fk.parent}.{fk.parent_column}"
+                )

@@ -1,0 +1,253 @@
+"""One small class per database: connect, run SQL, insert a batch the fast way, clean up."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UsageError
+from ..sql.ddl import Table
+from ..sql.dialects import Dialect
+from ..sql.encode import copy_rows, insert_statements, quote_identifier
+from . import Target, require_driver
+
+
+class Backend:
+    dialect: Dialect
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.dialect = target.dialect
+        self.conn: Any = None
+
+    # transactions -------------------------------------------------------
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def begin_data(self) -> None:
+        """Start the data transaction after auto-committed DDL (MySQL)."""
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback_and_cleanup(self, created: list[str]) -> None:
+        # The connection may be gone (killed); then the server has rolled back already.
+        with contextlib.suppress(Exception):
+            self.conn.rollback()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    # statements ---------------------------------------------------------
+    def execute(self, sql: str) -> None:
+        cur = self.conn.cursor()
+        cur.execute(sql)
+        cur.close()
+
+    def scalar(self, sql: str) -> Any:
+        cur = self.conn.cursor()
+        cur.execute(sql)
+        value = cur.fetchone()[0]
+        cur.close()
+        return value
+
+    def table_exists(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def insert(self, table: Table, batch: pa.RecordBatch) -> None:
+        for start in range(0, batch.num_rows, self.dialect.max_insert_rows):
+            part = batch.slice(start, self.dialect.max_insert_rows)
+            self.execute(insert_statements(table.name, part, self.dialect, part.num_rows).decode())
+
+    @staticmethod
+    def message(exc: BaseException) -> str:
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class SQLite(Backend):
+    def __init__(self, target: Target) -> None:
+        import sqlite3
+
+        super().__init__(target)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so DDL is inside the transaction too.
+        self.conn = sqlite3.connect(target.path, isolation_level=None)
+        self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback_and_cleanup(self, created: list[str]) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.execute("ROLLBACK")
+
+    def table_exists(self, name: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def insert(self, table: Table, batch: pa.RecordBatch) -> None:
+        columns = []
+        for arr in batch.columns:
+            t = arr.type
+            if pa.types.is_temporal(t) or pa.types.is_decimal(t):
+                arr = (
+                    pc.cast(arr, pa.string())
+                    if not pa.types.is_decimal(t)
+                    else pc.cast(arr, pa.float64())
+                )
+            elif pa.types.is_boolean(t):
+                arr = pc.cast(arr, pa.int8())
+            columns.append(arr.to_pylist())
+        names = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
+        marks = ", ".join("?" * batch.num_columns)
+        sql = f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({names}) VALUES ({marks})"
+        self.conn.executemany(sql, zip(*columns, strict=True))
+
+
+class PostgreSQL(Backend):
+    def __init__(self, target: Target) -> None:
+        psycopg = require_driver("postgres")
+        super().__init__(target)
+        p = {k: v for k, v in target.params.items() if v is not None}
+        if "database" in p:
+            p["dbname"] = p.pop("database")
+        self.conn = psycopg.connect(application_name="phony", **p)
+
+    def begin(self) -> None:
+        pass  # psycopg opens a transaction on the first statement (autocommit is off)
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                f"SELECT to_regclass('{quote_identifier(name, self.dialect).replace(chr(39), chr(39) * 2)}') IS NOT NULL"
+            )
+        )
+
+    def insert(self, table: Table, batch: pa.RecordBatch) -> None:
+        columns = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(
+                f"COPY {quote_identifier(table.name, self.dialect)} ({columns}) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write(copy_rows(batch, table.name))
+
+    @staticmethod
+    def message(exc: BaseException) -> str:
+        diag = getattr(exc, "diag", None)
+        text = str(exc).strip()
+        if diag is not None and getattr(diag, "context", None):
+            line = re.search(r"line (\d+)", diag.context)
+            if line:
+                text += f" (row {line.group(1)} of the batch)"
+        return text.splitlines()[0] if text else type(exc).__name__
+
+
+class MySQL(Backend):
+    def __init__(self, target: Target) -> None:
+        pymysql = require_driver("mysql")
+        super().__init__(target)
+        p = {k: v for k, v in target.params.items() if v is not None}
+        p.setdefault("port", 3306)
+        self.conn = pymysql.connect(charset="utf8mb4", autocommit=False, program_name="phony", **p)
+        self.execute(
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'"
+        )
+
+    def begin(self) -> None:
+        pass  # DDL commits by itself in MySQL; the data transaction starts in begin_data
+
+    def begin_data(self) -> None:
+        self.execute("START TRANSACTION")
+
+    def table_exists(self, name: str) -> bool:
+        cur = self.conn.cursor()
+        cur.execute(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = %s",
+            (name,),
+        )
+        found = cur.fetchone()[0] > 0
+        cur.close()
+        return found
+
+    def rollback_and_cleanup(self, created: list[str]) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.rollback()
+        if not created:
+            return
+        # DDL was committed on its own: drop what this run created, on a fresh connection
+        # if the old one died (e.g. KILLed mid-load).
+        conn = self.conn
+        try:
+            conn.ping(reconnect=False)
+        except Exception:
+            conn = MySQL(self.target).conn
+        cur = conn.cursor()
+        cur.execute("SET FOREIGN_KEY_CHECKS = 0")
+        for name in reversed(created):
+            cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(name, self.dialect)}")
+        cur.execute("SET FOREIGN_KEY_CHECKS = 1")
+        conn.commit()
+        cur.close()
+        if conn is not self.conn:
+            conn.close()
+
+
+class DuckDB(Backend):
+    def __init__(self, target: Target) -> None:
+        duckdb = require_driver("duckdb")
+        super().__init__(target)
+        self.conn = duckdb.connect(target.path)
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback_and_cleanup(self, created: list[str]) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.execute("ROLLBACK")
+
+    def execute(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def scalar(self, sql: str) -> Any:
+        return self.conn.execute(sql).fetchone()[0]
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            ).fetchone()[0]
+        )
+
+    def insert(self, table: Table, batch: pa.RecordBatch) -> None:
+        # Arrow ingestion: DuckDB reads the batch's buffers directly.
+        self.conn.register("phony_batch", pa.Table.from_batches([batch]))
+        try:
+            columns = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
+            self.conn.execute(
+                f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({columns}) SELECT {columns} FROM phony_batch"
+            )
+        finally:
+            self.conn.unregister("phony_batch")
+
+
+BACKENDS = {"sqlite": SQLite, "postgres": PostgreSQL, "mysql": MySQL, "duckdb": DuckDB}
+
+
+def connect(target: Target) -> Backend:
+    cls = BACKENDS[target.dialect.name]
+    try:
+        return cls(target)
+    except UsageError:
+        raise
+    except Exception as exc:
+        from . import LoadError
+
+        raise LoadError(f"cannot connect to {target.url}: {Backend.message(exc)}") from exc

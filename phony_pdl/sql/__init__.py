@@ -1,0 +1,1 @@
+"""SQL output: dialects, the literal encoder, DDL and load scripts."""

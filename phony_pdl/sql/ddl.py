@@ -1,0 +1,268 @@
+"""Tables as the database sees them: columns, types, keys, constraints, load order.
+
+Built from a plan (not from data), so DDL can be written before any row exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .. import graph as graph_mod
+from ..engine.plan import Plan
+from ..model import FieldSpec
+from ..types import DataType
+from .dialects import Dialect
+from .encode import quote_identifier
+
+_ALWAYS_SET = {
+    "sequence",
+    "generator",
+    "choice",
+    "distribution",
+    "type",
+    "pattern",
+    "template",
+    "timeline",
+}
+
+
+@dataclass
+class Column:
+    name: str
+    dtype: DataType | None
+    nullable: bool
+    sql_type: str | None = None  # the field's own `sql_type`, verbatim
+    check: str | None = None  # a CHECK body in PDL terms: ("between", lo, hi) or ("in", values)
+    check_args: tuple = ()
+
+
+@dataclass
+class ForeignKey:
+    column: str
+    parent: str
+    parent_column: str
+    deferred: bool  # filled by UPDATE after the parent loads (a nullable cycle)
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    primary_key: list[str]
+    uniques: list[list[str]]
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+
+    @property
+    def deferred(self) -> list[ForeignKey]:
+        return [fk for fk in self.foreign_keys if fk.deferred]
+
+
+class Nullability:
+    """Which columns can hold NULL, derived from their sources (conservative)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.doc = plan.doc
+        self.memo: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, entity: str, name: str, deferred: bool = False) -> bool:
+        key = (entity, name)
+        if key not in self.memo:
+            self.memo[key] = True  # guards loops
+            self.memo[key] = self._compute(entity, name)
+        return self.memo[key] or deferred
+
+    def _compute(self, entity: str, name: str) -> bool:
+        f: FieldSpec = self.doc.entities[entity].fields[name]
+        if f.nullable is not None:
+            return f.nullable
+        if f.null_rate:
+            return True
+        source = f.source
+        if source == "const":
+            return f.const is None
+        if source == "choice":
+            values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])
+            return any(v is None for v in values)
+        if source in _ALWAYS_SET:
+            return False
+        if source == "ref":
+            parent = f.ref.split(".")[0]
+            if parent == entity:
+                return True  # the first row has no earlier row to point to
+            return self.plan.count(parent) == 0
+        if source == "from" or (
+            source in ("after", "before") and "." in (f.after or f.before or "")
+        ):
+            path = f.from_ or f.after or f.before
+            fk, _, parent_field = path.partition(".")
+            parent = self.doc.entities[entity].fields[fk].ref.split(".")[0]
+            return self(entity, fk) or self(parent, parent_field)
+        if source in ("after", "before"):
+            return self(entity, f.after or f.before)
+        if source == "aggregate":
+            from ..expr import parse_aggregate
+
+            return parse_aggregate(f.aggregate).func not in ("count", "count_distinct")
+        return True  # expressions: NULL whenever an input is
+
+
+def primary_key(plan: Plan, entity: str) -> list[str]:
+    spec = plan.doc.entities[entity]
+    pk = spec.primary_key
+    if pk is None and "id" in spec.fields:
+        pk = "id"
+    names = [pk] if isinstance(pk, str) else list(pk or [])
+    return [n for n in names if not spec.fields[n].hidden]
+
+
+def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
+    """Tables in load order (parents first; nullable cycle FKs deferred)."""
+    nullable = Nullability(plan)
+    position = {e: i for i, e in enumerate(entities)}
+    out = []
+    for entity in entities:
+        spec = plan.doc.entities[entity]
+        visible = {n: f for n, f in spec.fields.items() if not f.hidden}
+        fks = []
+        for name, f in visible.items():
+            target = graph_mod.ref_target(f)
+            if target is None:
+                continue
+            parent, parent_column = target
+            if parent not in position or plan.doc.entities[parent].fields[parent_column].hidden:
+                continue
+            deferred = position[parent] > position[entity]
+            fks.append(ForeignKey(name, parent, parent_column, deferred))
+        deferred_columns = {fk.column for fk in fks if fk.deferred}
+        columns = []
+        for name, f in visible.items():
+            column = Column(
+                name=name,
+                dtype=plan.dtype(entity, name),
+                nullable=nullable(entity, name, deferred=name in deferred_columns),
+                sql_type=f.sql_type,
+            )
+            if checks:
+                add_check(column, f)
+            columns.append(column)
+        uniques = [[n] for n, f in visible.items() if f.unique]
+        for group in spec.unique:
+            names = [group] if isinstance(group, str) else list(group)
+            if all(n in visible for n in names) and names not in uniques:
+                uniques.append(names)
+        pk = primary_key(plan, entity)
+        uniques = [u for u in uniques if u != pk]
+        out.append(Table(entity, columns, pk, uniques, fks))
+    return out
+
+
+def add_check(column: Column, f: FieldSpec) -> None:
+    """CHECK constraints that PDL bounds imply and generation guarantees."""
+    dtype = column.dtype
+    if dtype is None or f.format is not None:
+        return
+    if f.source == "choice" and dtype.kind in ("int", "string"):
+        values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])
+        # A NUL cannot be spelled portably inside DDL; such a column simply gets no CHECK.
+        if values and all(v is not None and "\x00" not in str(v) for v in values):
+            column.check, column.check_args = "in", tuple(values)
+        return
+    if f.source not in ("type", "distribution") or not dtype.numeric:
+        return
+    lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+    if lo is None and hi is None:
+        return
+    if f.round is not None:
+        return  # rounding may step past a bound written with more decimals
+    scale = dtype.scale if dtype.kind == "decimal" else (0 if dtype.kind == "int" else None)
+    for bound in (lo, hi):
+        if bound is not None and scale is not None:
+            exponent = Decimal(str(bound)).as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > scale:
+                return  # the bound is finer than the column can hold
+    column.check, column.check_args = "between", (lo, hi)
+
+
+def column_type(column: Column, dialect: Dialect, key: bool) -> str:
+    if column.sql_type:
+        return column.sql_type
+    dtype = column.dtype
+    if dtype is None:
+        return dialect.types["string"]
+    if dtype.kind == "string" and key:
+        return dialect.key_string
+    template = dialect.types[dtype.kind]
+    return template.format(p=dtype.precision, s=dtype.scale)
+
+
+def _literal(value: object, dialect: Dialect) -> str:
+    if isinstance(value, bool):
+        return dialect.true if value else dialect.false
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("'", "''")
+    if dialect.backslash_escapes:
+        text = text.replace("\\", "\\\\")
+    return f"{dialect.string_prefix}'{text}'"
+
+
+def check_sql(column: Column, dialect: Dialect) -> str | None:
+    q = quote_identifier(column.name, dialect)
+    if column.check == "in":
+        return f"CHECK ({q} IN ({', '.join(_literal(v, dialect) for v in column.check_args)}))"
+    if column.check == "between":
+        lo, hi = column.check_args
+        parts = []
+        if lo is not None:
+            parts.append(f"{q} >= {_literal(lo, dialect)}")
+        if hi is not None:
+            parts.append(f"{q} <= {_literal(hi, dialect)}")
+        return f"CHECK ({' AND '.join(parts)})"
+    return None
+
+
+def create_table(
+    table: Table, dialect: Dialect, *, inline_deferred: bool, checks: bool = True
+) -> str:
+    q = lambda name: quote_identifier(name, dialect)  # noqa: E731
+    keyed = {c for group in [table.primary_key, *table.uniques] for c in group}
+    keyed |= {fk.column for fk in table.foreign_keys}
+    lines = []
+    for column in table.columns:
+        parts = [q(column.name), column_type(column, dialect, column.name in keyed)]
+        if not column.nullable:
+            parts.append("NOT NULL")
+        if checks:
+            check = check_sql(column, dialect)
+            if check:
+                parts.append(check)
+        lines.append(" ".join(parts))
+    if table.primary_key:
+        lines.append(f"PRIMARY KEY ({', '.join(q(c) for c in table.primary_key)})")
+    for group in table.uniques:
+        lines.append(f"UNIQUE ({', '.join(q(c) for c in group)})")
+    for fk in table.foreign_keys:
+        if fk.deferred and not inline_deferred:
+            continue
+        if fk.parent == table.name and not dialect.self_reference_fk:
+            continue
+        lines.append(
+            f"FOREIGN KEY ({q(fk.column)}) REFERENCES {q(fk.parent)} ({q(fk.parent_column)})"
+        )
+    body = ",\n  ".join(lines)
+    return f"CREATE TABLE {q(table.name)} (\n  {body}\n);\n"
+
+
+def add_foreign_key(table: Table, fk: ForeignKey, dialect: Dialect) -> str:
+    q = lambda name: quote_identifier(name, dialect)  # noqa: E731
+    name = q(f"fk_{table.name}_{fk.column}"[:63])
+    return (
+        f"ALTER TABLE {q(table.name)} ADD CONSTRAINT {name} FOREIGN KEY ({q(fk.column)}) "
+        f"REFERENCES {q(fk.parent)} ({q(fk.parent_column)});\n"
+    )
+
+
+def drop_table(table: str, dialect: Dialect) -> str:
+    return f"DROP TABLE IF EXISTS {quote_identifier(table, dialect)};\n"

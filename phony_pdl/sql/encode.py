@@ -1,0 +1,144 @@
+"""The one dialect-aware encoder: Arrow columns → SQL literals and PostgreSQL COPY text.
+
+Works column-wise with Arrow kernels; a value a target cannot store (NUL in PostgreSQL
+text, NaN in MySQL) fails early with the table, column and row instead of corrupting data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from ..errors import GenerationError
+from .dialects import Dialect
+
+
+def quote_identifier(name: str, dialect: Dialect) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect.sqlglot)
+
+
+def _first_match(arr: pa.Array, pattern: str) -> int | None:
+    hits = pc.match_substring_regex(arr, pattern)
+    if not pc.any(hits).as_py():
+        return None
+    return int(np.flatnonzero(hits.to_numpy(zero_copy_only=False))[0])
+
+
+def string_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
+    s = arr
+    if dialect.backslash_escapes:
+        s = pc.replace_substring(s, "\\", "\\\\")
+    s = pc.replace_substring(s, "'", "''")
+    bad = _first_match(s, "\\x00")
+    if bad is not None:
+        if dialect.nul_in_text is None:
+            raise GenerationError(
+                f"{where}, row {bad + 1}: the value contains a NUL character (U+0000), "
+                f"which {dialect.name} cannot store in text"
+            )
+        s = pc.replace_substring(s, "\x00", dialect.nul_in_text)
+    return pc.binary_join_element_wise(
+        pa.scalar(dialect.string_prefix + "'"), s, pa.scalar("'"), ""
+    )
+
+
+def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
+    values = pc.fill_null(arr, 0.0).to_numpy(zero_copy_only=False)
+    text = pc.cast(arr, pa.string())
+    special = ~np.isfinite(values)
+    if not special.any():
+        return text
+    if dialect.nan is None:
+        row = int(np.flatnonzero(special)[0])
+        raise GenerationError(
+            f"{where}, row {row + 1}: {values[row]} cannot be stored in {dialect.name}"
+        )
+    negative_infinity = dialect.infinity.replace("Infinity", "-Infinity")
+    words = np.where(
+        np.isnan(values), dialect.nan, np.where(values > 0, dialect.infinity, negative_infinity)
+    )
+    return pc.if_else(pa.array(special), pa.array(words.astype(object), type=pa.string()), text)
+
+
+def sql_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
+    """SQL literal text for every value of a column (NULL for nulls)."""
+    t = arr.type
+    if pa.types.is_null(t):
+        return pa.array(["NULL"] * len(arr), type=pa.string())
+    if pa.types.is_boolean(t):
+        out = pc.if_else(arr, pa.scalar(dialect.true), pa.scalar(dialect.false))
+    elif pa.types.is_integer(t) or pa.types.is_decimal(t):
+        out = pc.cast(arr, pa.string())
+    elif pa.types.is_floating(t):
+        out = float_literals(arr, dialect, where)
+    elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        out = string_literals(arr, dialect, where)
+    else:  # date, time, timestamp: ISO text that every target parses
+        out = pc.binary_join_element_wise(
+            pa.scalar("'"), pc.cast(arr, pa.string()), pa.scalar("'"), ""
+        )
+    return pc.fill_null(out, "NULL")
+
+
+def insert_statements(
+    table: str, batch: pa.RecordBatch, dialect: Dialect, rows_per_statement: int
+) -> bytes:
+    """Multi-row INSERT statements for a batch, `rows_per_statement` rows each (UTF-8)."""
+    n = batch.num_rows
+    if n == 0:
+        return b""
+    columns = ", ".join(quote_identifier(name, dialect) for name in batch.schema.names)
+    head = f"INSERT INTO {quote_identifier(table, dialect)} ({columns}) VALUES\n("
+    position = np.arange(n) % rows_per_statement
+    last = (position == rows_per_statement - 1) | (np.arange(n) == n - 1)
+    prefix = pc.if_else(pa.array(position == 0), pa.scalar(head), pa.scalar("("))
+    suffix = pc.if_else(pa.array(last), pa.scalar(");\n"), pa.scalar("),\n"))
+    parts: list = [prefix]
+    for i, name in enumerate(batch.schema.names):
+        if i:
+            parts.append(pa.scalar(", "))
+        parts.append(sql_literals(batch.column(i), dialect, f"{table}.{name}"))
+    parts.append(suffix)
+    from ..writers.json import joined_bytes
+
+    return joined_bytes(pc.binary_join_element_wise(*parts, ""))
+
+
+def copy_text(arr: pa.Array, where: str) -> pa.Array:
+    """PostgreSQL COPY text format for a column: \\N for NULL, backslash escapes."""
+    t = arr.type
+    if pa.types.is_boolean(t):
+        out = pc.if_else(arr, pa.scalar("t"), pa.scalar("f"))
+    elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        bad = _first_match(arr, "\\x00")
+        if bad is not None:
+            raise GenerationError(
+                f"{where}, row {bad + 1}: the value contains a NUL character (U+0000), "
+                "which PostgreSQL cannot store in text"
+            )
+        out = pc.replace_substring(arr, "\\", "\\\\")
+        for raw, escaped in (("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+            out = pc.replace_substring(out, raw, escaped)
+    elif pa.types.is_floating(t):
+        out = pc.cast(arr, pa.string())
+        out = pc.replace_substring(out, "nan", "NaN")
+        out = pc.replace_substring_regex(out, "^(-?)inf$", "\\1Infinity")
+    else:
+        out = pc.cast(arr, pa.string())
+    return pc.fill_null(out, "\\N")
+
+
+def copy_rows(batch: pa.RecordBatch, table: str) -> bytes:
+    if batch.num_rows == 0:
+        return b""
+    parts: list = []
+    for i, name in enumerate(batch.schema.names):
+        if i:
+            parts.append(pa.scalar("\t"))
+        parts.append(copy_text(batch.column(i), f"{table}.{name}"))
+    parts.append(pa.scalar("\n"))
+    from ..writers.json import joined_bytes
+
+    return joined_bytes(pc.binary_join_element_wise(*parts, ""))
