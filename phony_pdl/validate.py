@@ -817,6 +817,13 @@ class Validator:
         if (ent, fld) == (ename, fname):
             self.add("field-cycle", f"'{fname}' references itself", path)
             return
+        if ent == ename and f.unique:
+            self.add(
+                "invalid-value",
+                "a self-reference cannot be `unique`: each row points to a random earlier row",
+                self.fpath(ename, fname, "unique"),
+                hint="drop `unique`, or model the chain with a sequence (`expr: id - 1`)",
+            )
         target_type = self.type_of(ent, fld)
         if (
             dtype is not None
@@ -1213,7 +1220,8 @@ class Validator:
         fk = graph_mod.per_parent_fk(self.doc, ename)
         if isinstance(count, PerCount) and fk in names:
             others = [n for n in names if n != fk]
-            per_parent = count.const if count.const is not None else count.min
+            # The largest group must fit: a parent may get `max` children.
+            per_parent = count.const if count.const is not None else count.max
             needed = float(per_parent or 0)
             what = f"{int(needed):,} rows per '{count.per}' row"
         else:

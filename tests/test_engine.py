@@ -280,3 +280,123 @@ def test_unique_with_retries_succeeds_when_possible() -> None:
     )
     values = schema.generate()["t"].column("x").to_pylist()
     assert len(set(values)) == 150
+
+
+def test_keys_and_one_column_unique_groups_are_unique() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "k",
+            "entities": {
+                "t": {
+                    "count": 400,
+                    "primary_key": "code",
+                    "unique": [["serial"]],
+                    "fields": {
+                        "code": {"type": "int", "min": 1, "max": 500},
+                        "serial": {"distribution": "poisson", "mean": 100000},
+                        "flag": {"type": "bool"},
+                    },
+                },
+                "u": {
+                    "count": 2,
+                    "fields": {"id": {"sequence": 1}, "b": {"type": "bool", "unique": True}},
+                },
+            },
+        }
+    )
+    ds = schema.generate()
+    t = ds["t"]
+    assert len(set(t.column("code").to_pylist())) == 400
+    assert len(set(t.column("serial").to_pylist())) == 400
+    assert sorted(ds["u"].column("b").to_pylist()) == [False, True]
+
+
+def test_type_alone_fields_follow_the_copula() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "c",
+            "entities": {
+                "t": {
+                    "count": 20_000,
+                    "fields": {
+                        "a": {"type": "float", "min": 0, "max": 1},
+                        "b": {"type": "int", "min": 0, "max": 1000},
+                    },
+                    "correlate": [{"fields": ["a", "b"], "spearman": 0.7}],
+                }
+            },
+        }
+    )
+    from scipy.stats import spearmanr
+
+    t = schema.generate()["t"]
+    rho = spearmanr(t.column("a").to_numpy(), t.column("b").to_numpy()).statistic
+    assert abs(rho - 0.7) < 0.03
+
+
+def test_float_aggregates_do_not_depend_on_block_size() -> None:
+    spec = {
+        "pdl": 1,
+        "name": "a",
+        "entities": {
+            "p": {
+                "count": 50,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "s": {"aggregate": "sum(c.x)"},
+                    "m": {"aggregate": "avg(c.x)"},
+                },
+            },
+            "c": {
+                "count": {"per": "p", "min": 1, "max": 40},
+                "fields": {
+                    "p_id": {"ref": "p.id"},
+                    "x": {"distribution": "normal", "mean": 3, "sd": 1},
+                },
+            },
+        },
+    }
+    schema = phony_pdl.load(spec)
+    assert schema.generate(block_rows=7)["p"].equals(schema.generate(block_rows=65_536)["p"])
+
+
+def test_bounds_with_one_side_and_short_strings() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "b",
+            "entities": {
+                "t": {
+                    "count": 500,
+                    "fields": {
+                        "x": {"type": "float", "min": 5},
+                        "s": {"type": "string", "max": 3},
+                        "d": {"type": "int", "max": -10},
+                    },
+                }
+            },
+        }
+    )
+    t = schema.generate()["t"].to_pydict()
+    assert min(t["x"]) >= 5
+    assert all(1 <= len(v) <= 3 for v in t["s"])
+    assert max(t["d"]) <= -10
+
+
+def test_expression_type_errors_are_generation_errors_not_tracebacks() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "e",
+            "entities": {
+                "t": {
+                    "count": 5,
+                    "fields": {"d": {"type": "date"}, "x": {"expr": "d = 'not a date'"}},
+                }
+            },
+        }
+    )
+    with pytest.raises(GenerationError, match=r"t\.x: `d = 'not a date'` cannot be evaluated"):
+        schema.generate()["t"]

@@ -21,6 +21,11 @@ from .plan import DEFAULT_BLOCK_ROWS, Plan
 
 __all__ = ["DEFAULT_BLOCK_ROWS", "Dataset", "Plan", "generate"]
 
+_FEW_VALUE_GENERATORS = {
+    "address.city", "address.region", "address.region_code", "address.country", "address.country_code",
+    "address.timezone", "address.postal_code", "commerce.category", "person.sex", "person.prefix",
+}  # fmt: skip
+
 # Set in the parent before forking workers; each worker reads its own copy.
 _WORKER_PLAN: Plan | None = None
 
@@ -219,10 +224,8 @@ class Dataset(Mapping[str, pa.Table]):
         for fname, f in self.plan.doc.entities[name].fields.items():
             if f.hidden:
                 continue
-            if f.source in ("choice", "const", "timeline") or (
-                f.source == "generator"
-                and f.generator.startswith(("address.", "commerce.category"))
-            ):
+            few_values = f.source == "generator" and f.generator in _FEW_VALUE_GENERATORS
+            if f.source in ("choice", "const") or f.timeline == "state" or few_values:
                 out.append(fname)
         return out
 

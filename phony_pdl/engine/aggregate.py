@@ -44,6 +44,7 @@ def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> 
     value_type = None
     sums_int = None
     sums_float = None
+    float_parts: list[tuple[np.ndarray, np.ndarray]] = []
     best_rows = None
     pairs = []  # (parent, value-code) for count_distinct
     values_all = []
@@ -78,12 +79,9 @@ def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> 
                 sums_int = np.zeros(n_parent, np.int64) if sums_int is None else sums_int
                 np.add.at(sums_int, p, v.to_numpy().astype(np.int64))
             else:
-                sums_float = np.zeros(n_parent) if sums_float is None else sums_float
-                sums_float += np.bincount(
-                    p,
-                    weights=v.to_numpy(zero_copy_only=False).astype(np.float64),
-                    minlength=n_parent,
-                )
+                # Floats are summed once, in row order, after the pass: adding block by block
+                # would make the last bits depend on --block-rows.
+                float_parts.append((p, v.to_numpy(zero_copy_only=False).astype(np.float64)))
         elif func in ("first", "last"):
             child_rows = rows[keep]
             if best_rows is None:
@@ -95,6 +93,12 @@ def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> 
             values_all.append((p, v))
         elif func == "count_distinct":
             pairs.append((p, v))
+    if float_parts:
+        sums_float = np.bincount(
+            np.concatenate([p for p, _ in float_parts]),
+            weights=np.concatenate([w for _, w in float_parts]),
+            minlength=n_parent,
+        )
     if func == "count":
         return pa.array(counts)
     if func == "count_distinct":

@@ -177,34 +177,60 @@ class Columns:
     def bounds_units(self, f: FieldSpec, dtype: DataType) -> tuple[Any, Any]:
         lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
         default_lo, default_hi = DEFAULT_BOUNDS.get(dtype.kind, (0, 1))
-        lo = default_lo if lo is None else lo
-        hi = default_hi if hi is None else hi
-        return scalar_to_units(lo, dtype), scalar_to_units(hi, dtype, end=True)
+        d_lo, d_hi = (
+            scalar_to_units(default_lo, dtype),
+            scalar_to_units(default_hi, dtype, end=True),
+        )
+        u_lo = None if lo is None else scalar_to_units(lo, dtype)
+        u_hi = None if hi is None else scalar_to_units(hi, dtype, end=True)
+        # One bound given: keep the default width of the range on the other side.
+        if u_lo is None and u_hi is None:
+            return d_lo, d_hi
+        if u_hi is None:
+            return u_lo, u_lo + (d_hi - d_lo)
+        if u_lo is None:
+            return u_hi - (d_hi - d_lo), u_hi
+        return u_lo, u_hi
 
     def src_type(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         kind = dtype.kind
         stream = self.stream(batch, name)
         rows = batch.rows
+        unique = self.plan.is_unique(batch.entity, name)
         if kind == "bool":
+            if unique:
+                return pa.array(self.unique_index(batch, name, 2) == 1)
             return pa.array(stream.uniform(rows) < 0.5)
         if kind == "uuid":
             spec = registry.get("id.uuid4")
             return spec.func(self.gen_context(batch, name, f), spec.params())
         if kind == "string":
-            lo, hi = f.min, f.max
-            lo = 8 if lo is None else int(lo)
-            hi = max(lo, 16) if hi is None else int(hi)
+            lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+            hi = (
+                max(int(lo), 16)
+                if hi is None and lo is not None
+                else (16 if hi is None else int(hi))
+            )
+            lo = min(8, hi) if lo is None else int(lo)
             from ..pattern import _repeat_class
 
             return _repeat_class("abcdefghijklmnopqrstuvwxyz", lo, hi, rows, stream, "s")
         lo, hi = self.bounds_units(f, dtype)
+        u = self.copula_uniform(
+            batch, name
+        )  # correlated fields take their uniforms from the copula
         if kind == "float":
-            values = lo + stream.uniform(rows) * (hi - lo)
+            values = lo + (stream.uniform(rows) if u is None else u) * (hi - lo)
             return pa.array(values)
         span = int(hi) - int(lo) + 1
         if span <= 0:
             raise GenerationError(f"{batch.entity}.{name}: empty range")
-        offsets = self.unique_index(batch, name, span) if f.unique else stream.integers(rows, span)
+        if unique:
+            offsets = self.unique_index(batch, name, span)
+        elif u is not None:
+            offsets = np.minimum((u * span).astype(np.int64), span - 1)
+        else:
+            offsets = stream.integers(rows, span)
         return from_units(int(lo) + offsets, dtype)
 
     def src_choice(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
@@ -215,7 +241,7 @@ class Columns:
             values = list(f.choice)
             weights = np.ones(len(values))
         table = literal_array(values, dtype)
-        if f.unique:
+        if self.plan.is_unique(batch.entity, name):
             index = self.unique_index(batch, name, len(values))
         else:
             u = self.copula_uniform(batch, name)
@@ -267,7 +293,7 @@ class Columns:
     def src_pattern(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         tree = parse_pattern(f.pattern)
         stream = self.stream(batch, name)
-        if f.unique:
+        if self.plan.is_unique(batch.entity, name):
             positions = fixed_positions(tree)
             if positions is not None:
                 domain = min(pattern_domain(tree), 2**62)
@@ -299,7 +325,7 @@ class Columns:
             rows=batch.rows,
             locale=f.locale or self.doc.locale,
             link=f.link,
-            unique=f.unique,
+            unique=self.plan.is_unique(batch.entity, name),
             record_cache=batch.records,
             attempt=batch.attempt.get(name, 0),
             total_rows=self.plan.count(batch.entity),
@@ -342,7 +368,7 @@ class Columns:
         rows = batch.rows
         entity = self.doc.entities[batch.entity]
         group = self.composite_group(batch.entity, name)
-        if f.unique:
+        if self.plan.is_unique(batch.entity, name):
             return self.unique_index(batch, name, n_parent)
         if group is not None:
             return self.pick_in_group(batch, name, f, n_parent, group)
@@ -528,7 +554,23 @@ class Columns:
     def src_expr(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         tree = self.plan_cache(("expr", f.expr), lambda: expr_mod.parse_expr(f.expr))
         columns = {col: self.get(batch, col) for col in expr_mod.columns(tree)}
-        return evaluate(tree, columns, len(batch.rows))
+        try:
+            return evaluate(tree, columns, len(batch.rows))
+        except GenerationError as exc:
+            raise GenerationError(f"{batch.entity}.{name}: {exc} in `{f.expr}`") from None
+        except (
+            pa.ArrowInvalid,
+            pa.ArrowNotImplementedError,
+            pa.ArrowTypeError,
+            TypeError,
+            ValueError,
+        ) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            types = ", ".join(f"{c} is {v.type}" for c, v in columns.items())
+            raise GenerationError(
+                f"{batch.entity}.{name}: `{f.expr}` cannot be evaluated: {first}"
+                + (f" ({types})" if types else "")
+            ) from None
 
     def src_aggregate(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         from .aggregate import aggregate_column

@@ -121,6 +121,25 @@ class Plan:
         np.cumsum(per, out=offsets[1:])
         return Layout(count.per, offsets)
 
+    def is_unique(self, entity: str, field: str) -> bool:
+        """Distinct values required: `unique: true`, a one-column `unique:` group, or the
+        single-column primary key (default `id`)."""
+        cache = self.__dict__.setdefault("_unique", {})
+        if entity not in cache:
+            spec = self.doc.entities[entity]
+            names = {n for n, f in spec.fields.items() if f.unique}
+            for group in spec.unique:
+                members = [group] if isinstance(group, str) else list(group)
+                if len(members) == 1:
+                    names.add(members[0])
+            pk = spec.primary_key
+            if pk is None and "id" in spec.fields:
+                pk = "id"
+            if isinstance(pk, str) or (isinstance(pk, list) and len(pk) == 1):
+                names.add(pk if isinstance(pk, str) else pk[0])
+            cache[entity] = names
+        return field in cache[entity]
+
     def layout(self, entity: str) -> Layout | None:
         self.count(entity)
         return self.layouts.get(entity)

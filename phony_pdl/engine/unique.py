@@ -60,11 +60,13 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
 
     spec = plan.doc.entities[entity]
     targets: list[tuple[str, list[str]]] = []
-    for name, f in spec.fields.items():
-        if f.unique and not unique_by_construction(plan, entity, name):
+    for name in spec.fields:
+        if plan.is_unique(entity, name) and not unique_by_construction(plan, entity, name):
             targets.append((name, [name]))
-    for group in spec.unique:
-        names = [group] if isinstance(group, str) else list(group)
+    groups = [[g] if isinstance(g, str) else list(g) for g in spec.unique]
+    if isinstance(spec.primary_key, list) and len(spec.primary_key) > 1:
+        groups.append(list(spec.primary_key))
+    for names in groups:
         if len(names) < 2 or all(spec.fields[g].ref is not None for g in names):
             continue  # foreign-key combinations are distinct by construction (columns.pick_in_group)
         redraw = next((g for g in reversed(names) if spec.fields[g].ref is None), None)

@@ -54,10 +54,25 @@ class AtomicFile:
 
 
 def remove_stale_temps(directory: Path) -> None:
-    """Temp files left by a killed run (never under a final name) are removed on the next run."""
-    if directory.is_dir():
-        for p in directory.glob(f".*{TEMP_SUFFIX}"):
-            p.unlink(missing_ok=True)
+    """Temp files left by a killed run (never under a final name) are removed on the next run;
+    those of a process that is still running are left alone."""
+    if not directory.is_dir():
+        return
+    for p in directory.glob(f".*{TEMP_SUFFIX}"):
+        pid = p.name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        p.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class EntityWriter:

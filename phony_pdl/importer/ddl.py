@@ -1,0 +1,242 @@
+"""CREATE TABLE / ALTER TABLE / CREATE TYPE … AS ENUM text → Catalog, through sqlglot."""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+
+from ..errors import UsageError
+from .model import Catalog, ColumnInfo, ForeignKeyInfo, TableInfo
+
+_AUTO_TYPES = {"serial", "bigserial", "smallserial"}
+
+
+def _name(node: exp.Expression | None) -> str:
+    return node.name if node is not None else ""
+
+
+def _literal(node: exp.Expression) -> object:
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        text = node.this
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        value = _literal(node.this)
+        return -value if isinstance(value, int | float) else value
+    if isinstance(node, exp.Cast):
+        return _literal(node.this)
+    return None
+
+
+def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
+    if kind is None:
+        return "text", (), ""
+    raw = kind.sql()
+    base = kind.this.name.lower() if hasattr(kind.this, "name") else str(kind.this).lower()
+    if base == "userdefined":
+        base = kind.args.get("kind").name.lower() if kind.args.get("kind") is not None else "text"
+    params = []
+    for p in kind.expressions:
+        value = _literal(p.this) if isinstance(p, exp.DataTypeParam) else None
+        if isinstance(value, int):
+            params.append(value)
+    return base, tuple(params), raw
+
+
+def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) -> None:
+    """CHECK (x BETWEEN a AND b), (x >= a AND x <= b), (x IN (…)) → column bounds/enums."""
+    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    for part in parts:
+        if isinstance(part, exp.Paren):
+            part = part.this
+        column = None
+        if isinstance(part, exp.Between) and isinstance(part.this, exp.Column):
+            column = table.column(part.this.name)
+            if column:
+                column.low, column.high = _literal(part.args["low"]), _literal(part.args["high"])
+        elif isinstance(part, exp.In) and isinstance(part.this, exp.Column):
+            column = table.column(part.this.name)
+            if column:
+                values = [_literal(v) for v in part.expressions]
+                column.enum = [v for v in values if v is not None]
+        elif isinstance(part, exp.GT | exp.GTE | exp.LT | exp.LTE):
+            left, right = part.this, part.expression
+            if isinstance(left, exp.Column):
+                column, value = table.column(left.name), _literal(right)
+                lower = isinstance(part, exp.GT | exp.GTE)
+            elif isinstance(right, exp.Column):
+                column, value = table.column(right.name), _literal(left)
+                lower = isinstance(part, exp.LT | exp.LTE)
+            else:
+                value, lower = None, False
+            if column is not None and isinstance(value, int | float):
+                strict = isinstance(part, exp.GT | exp.LT)
+                step = (
+                    1
+                    if column.type in ("int", "integer", "bigint", "smallint", "tinyint")
+                    else 0.01
+                )
+                if lower:
+                    column.low = value + (step if strict else 0)
+                else:
+                    column.high = value - (step if strict else 0)
+        if column is None:
+            catalog.problems.append(
+                f"{table.name}: CHECK ({part.sql()}) is not a range or list Phony understands"
+            )
+
+
+def _add_constraint(
+    table: TableInfo, node: exp.Expression, catalog: Catalog, tables: dict[str, TableInfo]
+) -> None:
+    if isinstance(node, exp.Constraint):
+        for inner in node.expressions:
+            _add_constraint(table, inner, catalog, tables)
+        return
+    if isinstance(node, exp.PrimaryKey):
+        table.primary_key = [_name(e) for e in node.expressions]
+    elif isinstance(node, exp.ForeignKey):
+        ref = node.args.get("reference")
+        target = ref.this if ref is not None else None
+        parent_table = target.this if isinstance(target, exp.Schema) else target
+        parent_columns = (
+            [_name(e) for e in target.expressions] if isinstance(target, exp.Schema) else []
+        )
+        table.foreign_keys.append(
+            ForeignKeyInfo(
+                [_name(e) for e in node.expressions], _name(parent_table), parent_columns
+            )
+        )
+    elif isinstance(node, exp.UniqueColumnConstraint):
+        schema = node.this
+        names = [_name(e) for e in schema.expressions] if isinstance(schema, exp.Schema) else []
+        if len(names) == 1 and table.column(names[0]):
+            table.column(names[0]).unique = True
+        elif names:
+            table.uniques.append(names)
+    elif isinstance(node, exp.CheckColumnConstraint | exp.Check):
+        _apply_check(table, node.this, catalog)
+    else:
+        catalog.problems.append(f"{table.name}: constraint {node.sql()[:60]} is ignored")
+
+
+def parse_ddl(text: str, dialect: str) -> Catalog:
+    try:
+        statements = sqlglot.parse(text, read=dialect)
+    except sqlglot.errors.ParseError as exc:
+        raise UsageError(
+            f"the DDL does not parse as {dialect}: {str(exc).splitlines()[0]}"
+        ) from None
+    catalog = Catalog()
+    enums: dict[str, list[str]] = {}
+    tables: dict[str, TableInfo] = {}
+    for st in statements:
+        if st is None:
+            continue
+        if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() == "TYPE":
+            dtype = st.expression
+            if isinstance(dtype, exp.DataType) and dtype.this == exp.DataType.Type.ENUM:
+                enums[_name(st.this).lower()] = [_literal(v) for v in dtype.expressions]
+            continue
+        if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() == "TABLE":
+            schema = st.this
+            if not isinstance(schema, exp.Schema):
+                catalog.problems.append(
+                    f"CREATE TABLE … AS SELECT ({st.sql()[:50]}…) has no column list"
+                )
+                continue
+            table_node = schema.this
+            table = TableInfo(_name(table_node), _name(table_node.args.get("db")) or None)
+            tables[table.name] = table
+            catalog.tables.append(table)
+            deferred: list[exp.Expression] = []
+            for item in schema.expressions:
+                if isinstance(item, exp.ColumnDef):
+                    base, params, raw = _type(item.args.get("kind"))
+                    column = ColumnInfo(
+                        _name(item.this), base, params, raw_type=raw, auto=base in _AUTO_TYPES
+                    )
+                    if base in enums:
+                        column.enum = list(enums[base])
+                        column.type = "text"
+                    table.columns.append(column)
+                    for constraint in item.args.get("constraints") or []:
+                        kind = constraint.args.get("kind")
+                        if isinstance(kind, exp.NotNullColumnConstraint):
+                            column.nullable = bool(kind.args.get("allow_null"))
+                        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+                            table.primary_key = [column.name]
+                            column.nullable = False
+                        elif isinstance(kind, exp.UniqueColumnConstraint):
+                            column.unique = True
+                        elif isinstance(
+                            kind,
+                            exp.AutoIncrementColumnConstraint
+                            | exp.GeneratedAsIdentityColumnConstraint,
+                        ):
+                            column.auto = True
+                        elif isinstance(kind, exp.Reference):
+                            target = kind.this
+                            parent = target.this if isinstance(target, exp.Schema) else target
+                            cols = (
+                                [_name(e) for e in target.expressions]
+                                if isinstance(target, exp.Schema)
+                                else []
+                            )
+                            table.foreign_keys.append(
+                                ForeignKeyInfo([column.name], _name(parent), cols)
+                            )
+                        elif isinstance(kind, exp.CheckColumnConstraint):
+                            deferred.append(kind)
+                        elif isinstance(kind, exp.DefaultColumnConstraint):
+                            column.default = kind.this.sql() if kind.this is not None else None
+                else:
+                    deferred.append(item)
+            for item in deferred:
+                _add_constraint(table, item, catalog, tables)
+            continue
+        if isinstance(st, exp.Alter):
+            table = tables.get(_name(st.this))
+            if table is None:
+                catalog.problems.append(f"ALTER TABLE {_name(st.this)}: no such table above it")
+                continue
+            for action in st.args.get("actions") or []:
+                if isinstance(action, exp.AddConstraint):
+                    for c in action.expressions:
+                        _add_constraint(table, c, catalog, tables)
+                else:
+                    catalog.problems.append(
+                        f"ALTER TABLE {table.name}: {action.sql()[:60]} is ignored"
+                    )
+            continue
+        if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() in (
+            "INDEX",
+            "SCHEMA",
+            "SEQUENCE",
+        ):
+            if st.args.get("unique") and (st.args.get("kind") or "").upper() == "INDEX":
+                index = st.this
+                table = (
+                    tables.get(_name(index.args.get("table")))
+                    if isinstance(index, exp.Index)
+                    else None
+                )
+                params = index.args.get("params") if isinstance(index, exp.Index) else None
+                columns = [
+                    _name(c.this if isinstance(c, exp.Ordered) else c)
+                    for c in (params.args.get("columns") if params else [])
+                ]
+                if table is not None and columns:
+                    if len(columns) == 1 and table.column(columns[0]):
+                        table.column(columns[0]).unique = True
+                    else:
+                        table.uniques.append(columns)
+            continue
+        catalog.problems.append(f"statement ignored: {st.sql()[:70]}")
+    for table in catalog.tables:
+        for fk in table.foreign_keys:
+            if not fk.parent_columns:
+                parent = tables.get(fk.parent)
+                fk.parent_columns = list(parent.primary_key) if parent else ["id"]
+    return catalog

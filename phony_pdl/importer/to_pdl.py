@@ -1,0 +1,315 @@
+"""Catalog → a readable PDL document, choosing generators from column names and types.
+
+Every guess is marked with a comment; what cannot be mapped is listed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from .model import Catalog, ColumnInfo, TableInfo
+
+_INT = {
+    "int",
+    "integer",
+    "bigint",
+    "smallint",
+    "tinyint",
+    "mediumint",
+    "int2",
+    "int4",
+    "int8",
+    "serial",
+    "bigserial",
+    "smallserial",
+}
+_FLOAT = {"float", "double", "real", "double precision", "float4", "float8", "doubleprecision"}
+_DECIMAL = {"decimal", "numeric", "money"}
+_TEXT = {
+    "varchar",
+    "char",
+    "text",
+    "nvarchar",
+    "nchar",
+    "string",
+    "character varying",
+    "bpchar",
+    "citext",
+    "mediumtext",
+    "longtext",
+    "tinytext",
+    "name",
+}
+_DATE = {"date"}
+_DATETIME = {
+    "timestamp",
+    "datetime",
+    "timestamptz",
+    "timestampltz",
+    "timestamp_ns",
+    "datetime2",
+    "smalldatetime",
+    "timestamp with time zone",
+    "timestamp without time zone",
+}
+_TIME = {"time", "timetz"}
+_BOOL = {"boolean", "bool", "bit"}
+_UUID = {"uuid", "uniqueidentifier"}
+_JSON = {"json", "jsonb"}
+
+# Column-name heuristics: (regex on the lower-case name, PDL source, note).
+_BY_NAME: list[tuple[str, dict]] = [
+    (r"^(e_?mail|email_address)$", {"generator": "internet.email"}),
+    (r"^(first_?name|given_?name|forename)$", {"generator": "person.first_name"}),
+    (r"^(last_?name|surname|family_?name)$", {"generator": "person.last_name"}),
+    (
+        r"^(full_?name|person_?name|contact_?name|customer_?name|employee_?name)$",
+        {"generator": "person.full_name"},
+    ),
+    (r"^(user_?name|login|handle)$", {"generator": "internet.username"}),
+    (r"^(phone|phone_?number|mobile|telephone|tel|cell)$", {"generator": "phone.number"}),
+    (r"^(city|town)$", {"generator": "address.city"}),
+    (r"^(state|region|province|county)$", {"generator": "address.region"}),
+    (r"^(state_?code|region_?code)$", {"generator": "address.region_code"}),
+    (r"^(country_?code|country_?iso|iso_?country)$", {"generator": "address.country_code"}),
+    (r"^country$", {"generator": "address.country"}),
+    (r"^(postal_?code|zip|zip_?code|postcode)$", {"generator": "address.postal_code"}),
+    (
+        r"^(street|street_?address|address|address_?line_?1|address1)$",
+        {"generator": "address.street_address"},
+    ),
+    (r"^(lat|latitude)$", {"generator": "address.latitude"}),
+    (r"^(lon|lng|longitude)$", {"generator": "address.longitude"}),
+    (r"^(timezone|time_?zone|tz)$", {"generator": "address.timezone"}),
+    (r"^(job_?title|title|position)$", {"generator": "person.job_title"}),
+    (r"^(ip|ip_?address|ipv4)$", {"generator": "internet.ipv4"}),
+    (r"^(product_?name)$", {"generator": "commerce.product_name"}),
+    (r"^(category|category_?name)$", {"generator": "commerce.category"}),
+]
+_MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
+_QUANTITY = re.compile(r"^(quantity|qty|count|units)$")
+_PEOPLE = re.compile(
+    r"(customer|user|person|people|employee|member|contact|author|client|staff|player|student|patient)"
+)
+_PRODUCTS = re.compile(r"(product|item|article|sku|goods)")
+
+
+@dataclass
+class FieldGuess:
+    spec: dict
+    note: str | None = None
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if value is None:
+        return "null"
+    text = str(value)
+    ambiguous = text.lower() in {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", text) and not ambiguous:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _bounds(column: ColumnInfo, default_low: float, default_high: float) -> tuple[float, float]:
+    low = column.low if column.low is not None else default_low
+    high = column.high if column.high is not None else default_high
+    if high < low:
+        high = low
+    return low, high
+
+
+def guess(
+    table: TableInfo, column: ColumnInfo, fk_parent: tuple[str, str] | None, catalog: Catalog
+) -> FieldGuess:
+    name = column.name.lower()
+    kind = column.type.lower()
+    in_pk = column.name in table.primary_key
+    if fk_parent is not None:
+        spec: dict = {"ref": f"{fk_parent[0]}.{fk_parent[1]}"}
+        if column.nullable and not in_pk:
+            spec["nullable"] = True
+        return FieldGuess(spec)
+    if in_pk and len(table.primary_key) == 1:
+        if kind in _INT or column.auto:
+            return FieldGuess({"sequence": 1})
+        if kind in _UUID:
+            return FieldGuess({"generator": "id.uuid4"})
+        length = column.params[0] if column.params else 12
+        width = max(4, min(length, 12))
+        return FieldGuess(
+            {"pattern": f"[A-Z0-9]{{{width}}}", "unique": True}, "key text: random codes"
+        )
+    if column.enum:
+        return FieldGuess({"choice": list(column.enum)})
+    spec, note = _by_name(table, column, name, kind)
+    if spec is None:
+        spec, note = _by_type(table, column, kind, catalog)
+    if column.unique and "unique" not in spec and "sequence" not in spec:
+        if spec.get("type") == "string":
+            length = column.params[0] if column.params else 16
+            spec = {"pattern": f"[a-z0-9]{{{max(6, min(length, 16))}}}"}
+        spec["unique"] = True
+    if column.nullable and not in_pk:
+        spec["nullable"] = True
+    return FieldGuess(spec, note)
+
+
+def _by_name(
+    table: TableInfo, column: ColumnInfo, name: str, kind: str
+) -> tuple[dict | None, str | None]:
+    if kind in _BOOL or kind in _DATE or kind in _DATETIME or kind in _UUID:
+        if name == "updated_at" and table.column("created_at") is not None and kind in _DATETIME:
+            return {
+                "after": "created_at",
+                "gap": {"distribution": "exponential", "mean": "30d"},
+            }, "after created_at"
+        return None, None
+    text_like = kind in _TEXT or kind in _JSON
+    for pattern, source in _BY_NAME:
+        if re.match(pattern, name) and (
+            text_like
+            or "latitude" in source.get("generator", "")
+            or "longitude" in source.get("generator", "")
+        ):
+            return dict(source), "guessed from the name"
+    if name == "name" and text_like:
+        if _PRODUCTS.search(table.name.lower()):
+            return {"generator": "commerce.product_name"}, "guessed from the table name"
+        if _PEOPLE.search(table.name.lower()):
+            return {"generator": "person.full_name"}, "guessed from the table name"
+    if (kind in _DECIMAL or kind in _FLOAT or kind in _INT) and _MONEY.search(name):
+        low, high = _bounds(column, 0.5, 1_000_000)
+        spec = {"distribution": "lognormal", "median": 25, "sigma": 0.9, "min": low, "max": high}
+        if kind in _DECIMAL:
+            p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
+            spec["type"] = f"decimal({p},{s})"
+        elif kind in _INT:
+            spec["type"] = "int"
+        return spec, "money: log-normal around 25"
+    if kind in _INT and _QUANTITY.match(name):
+        low, high = _bounds(column, 1, 10)
+        return {
+            "distribution": "poisson",
+            "mean": 2,
+            "min": low,
+            "max": high,
+            "type": "int",
+        }, "quantity"
+    return None, None
+
+
+def _by_type(
+    table: TableInfo, column: ColumnInfo, kind: str, catalog: Catalog
+) -> tuple[dict, str | None]:
+    if kind in _INT:
+        low, high = _bounds(column, 0, 1000)
+        return {"type": "int", "min": int(low), "max": int(high)}, None
+    if kind in _DECIMAL:
+        p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
+        cap = min(10 ** (p - s) - 1, 10000)
+        low, high = _bounds(column, 0, cap)
+        return {"type": f"decimal({p},{s})", "min": low, "max": high}, None
+    if kind in _FLOAT:
+        low, high = _bounds(column, 0, 1000)
+        return {"type": "float", "min": low, "max": high}, None
+    if kind in _BOOL:
+        return {"type": "bool"}, None
+    if kind in _DATE:
+        return {"type": "date", "between": ["2020-01-01", "2025-12-31"]}, None
+    if kind in _DATETIME:
+        return {"type": "datetime", "between": ["2020-01-01", "2025-12-31"]}, None
+    if kind in _TIME:
+        return {"type": "time"}, None
+    if kind in _UUID:
+        return {"generator": "id.uuid4"}, None
+    if kind in _JSON:
+        return {"const": "{}"}, "JSON column: an empty object"
+    if kind in _TEXT:
+        length = column.params[0] if column.params else None
+        if kind in ("char", "nchar", "bpchar") and length:
+            return {"pattern": f"[A-Z]{{{length}}}"}, None
+        high = min(length, 24) if length else 24
+        return {"type": "string", "min": min(4, high), "max": high}, None
+    catalog.problems.append(
+        f"{table.name}.{column.name}: type {column.raw_type or column.type} has no PDL mapping; written as text"
+    )
+    return {
+        "type": "string",
+        "min": 4,
+        "max": 12,
+        "sql_type": column.raw_type or column.type,
+    }, "unmapped type"
+
+
+def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
+    lines = [
+        f"# Imported by Phony from {source}.",
+        "# Guesses are marked; review them, then run: phony generate --schema THIS_FILE",
+        "# yaml-language-server: $schema=https://phony.dev/schemas/pdl-1.schema.json",
+        "pdl: 1",
+        f"name: {_scalar(re.sub(r'[^A-Za-z0-9_]', '_', name) or 'imported')}",
+        "seed: 1",
+        "entities:",
+    ]
+    names = {t.name for t in catalog.tables}
+    for table in catalog.tables:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
+            catalog.problems.append(
+                f"table '{table.name}': the name is not a PDL identifier; skipped"
+            )
+            continue
+        fk_of: dict[str, tuple[str, str]] = {}
+        for fk in table.foreign_keys:
+            if len(fk.columns) != 1:
+                catalog.problems.append(
+                    f"{table.name}: composite foreign key ({', '.join(fk.columns)}) → {fk.parent} is not supported; "
+                    "its columns are generated independently"
+                )
+                continue
+            if fk.parent not in names:
+                catalog.problems.append(
+                    f"{table.name}.{fk.columns[0]}: references {fk.parent}, which is not in the input"
+                )
+                continue
+            fk_of[fk.columns[0]] = (fk.parent, fk.parent_columns[0] if fk.parent_columns else "id")
+        has_parent = any(p != table.name for p, _ in fk_of.values())
+        count = rows * 3 if has_parent else rows
+        lines.append(f"  {table.name}:")
+        lines.append(f"    count: {count}")
+        if table.primary_key and table.primary_key != ["id"]:
+            pk = table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
+            lines.append(f"    primary_key: {_flow(pk)}")
+        if table.uniques:
+            lines.append(f"    unique: {_flow(table.uniques)}")
+        lines.append("    fields:")
+        width = max((len(c.name) for c in table.columns), default=0) + 1
+        for column in table.columns:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", column.name):
+                catalog.problems.append(
+                    f"{table.name}.{column.name}: the name is not a PDL identifier; skipped"
+                )
+                continue
+            result = guess(table, column, fk_of.get(column.name), catalog)
+            line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
+            if result.note:
+                line += f"  # {result.note}"
+            lines.append(line)
+    if catalog.problems:
+        lines.append("")
+        lines.append("# Not mapped (review these):")
+        lines.extend(f"#  - {p}" for p in catalog.problems)
+    return "\n".join(lines) + "\n"
