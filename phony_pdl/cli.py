@@ -287,6 +287,56 @@ def preview(
         _fail(exc)
 
 
+@app.command("import")
+def import_(
+    source: Annotated[
+        str, typer.Argument(help="A .sql DDL file or a database URL.", show_default=False)
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the PDL here (default: stdout).")
+    ] = None,
+    dialect: Annotated[str, typer.Option("--dialect", help="Dialect of a DDL file.")] = "postgres",
+    rows: Annotated[
+        int, typer.Option("--rows", help="Rows per table (x3 for tables with a parent).")
+    ] = 100,
+) -> None:
+    """Turn existing DDL (file or live database) into a PDL schema, guessing generators."""
+    from .importer import import_ddl, import_url
+    from .schema import load
+
+    try:
+        if "://" in source:
+            text, problems = import_url(source, rows=rows)
+        else:
+            text, problems = import_ddl(source, dialect, rows=rows)
+    except UsageError as exc:
+        _fail(exc)
+    try:
+        load(text, name=str(output or "<import>"))
+    except SchemaError as exc:  # a bug in the importer, not in the user's DDL: say so plainly
+        err.print(exc.render(), markup=False)
+        err.print(
+            "the imported schema does not validate; please report this with the DDL", markup=False
+        )
+        raise typer.Exit(1) from None
+    if output:
+        from .writers.base import AtomicFile
+
+        out_file = AtomicFile(output)
+        out_file.write(text.encode("utf-8"))
+        out_file.commit()
+        err.print(f"wrote {output}", markup=False)
+    else:
+        sys.stdout.write(text)
+    if problems:
+        err.print(
+            f"{len(problems)} item(s) could not be mapped (listed at the end of the schema):",
+            markup=False,
+        )
+        for problem in problems:
+            err.print(f"  - {problem}", markup=False)
+
+
 def main() -> None:
     try:
         app()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sqlite3
 import subprocess
 import threading
 import time
@@ -25,69 +24,11 @@ from phony_pdl.loaders import LoadError, load
 from phony_pdl.sql.dialects import get_dialect
 from phony_pdl.sql.script import orphan_query, schema_tables
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, MY, PG, ROOT
 
 pytestmark = pytest.mark.db
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
-MY = {"host": "127.0.0.1", "port": 3306, "user": "root", "database": "test"}
+
 TARGETS = ["sqlite", "postgres", "mysql", "duckdb"]
-
-
-# ---------------------------------------------------------------- databases per test
-
-
-@pytest.fixture
-def database(request, tmp_path: Path):
-    """A fresh, empty database of the requested kind: (kind, url, connect())."""
-    kind = request.param
-    name = f"phony_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        path = tmp_path / "t.db"
-
-        def connect():
-            conn = sqlite3.connect(path)
-            conn.execute("PRAGMA foreign_keys = ON")
-            return conn
-
-        yield kind, f"sqlite:///{path}", connect
-        return
-    if kind == "duckdb":
-        duckdb = pytest.importorskip("duckdb")
-        path = tmp_path / "t.duckdb"
-        yield kind, f"duckdb:///{path}", lambda: duckdb.connect(str(path))
-        return
-    if kind == "postgres":
-        psycopg = pytest.importorskip("psycopg")
-        try:
-            admin = psycopg.connect(**PG, autocommit=True)
-        except psycopg.OperationalError as exc:
-            pytest.skip(f"PostgreSQL is not running on 127.0.0.1:5432: {exc}")
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield (
-                kind,
-                f"postgresql://postgres@127.0.0.1:5432/{name}",
-                lambda: psycopg.connect(**{**PG, "dbname": name}),
-            )
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
-        return
-    pymysql = pytest.importorskip("pymysql")
-    try:
-        admin = pymysql.connect(**MY, autocommit=True)
-    except pymysql.err.OperationalError as exc:
-        pytest.skip(f"MariaDB is not running on 127.0.0.1:3306: {exc}")
-    admin.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    try:
-        yield (
-            kind,
-            f"mysql://root@127.0.0.1:3306/{name}",
-            lambda: pymysql.connect(**{**MY, "database": name}, charset="utf8mb4"),
-        )
-    finally:
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.close()
 
 
 def query(connect, sql: str) -> list[tuple]:

@@ -16,6 +16,8 @@ def _name(node: exp.Expression | None) -> str:
 
 
 def _literal(node: exp.Expression) -> object:
+    while isinstance(node, exp.Paren):
+        node = node.this
     if isinstance(node, exp.Literal):
         if node.is_string:
             return node.this
@@ -46,11 +48,23 @@ def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
 
 def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) -> None:
     """CHECK (x BETWEEN a AND b), (x >= a AND x <= b), (x IN (…)) → column bounds/enums."""
-    parts = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
-    for part in parts:
-        if isinstance(part, exp.Paren):
-            part = part.this
+
+    def conjuncts(node: exp.Expression) -> list[exp.Expression]:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.And):
+            return conjuncts(node.this) + conjuncts(node.expression)
+        return [node]
+
+    for part in conjuncts(condition):
         column = None
+        # PostgreSQL writes `x IN ('a', 'b')` back as `x = ANY (ARRAY['a', 'b'])`.
+        if isinstance(part, exp.EQ) and isinstance(part.expression, exp.Any):
+            array = part.expression.this
+            while isinstance(array, exp.Paren):
+                array = array.this
+            if isinstance(array, exp.Array) and isinstance(part.this, exp.Column):
+                part = exp.In(this=part.this, expressions=array.expressions)
         if isinstance(part, exp.Between) and isinstance(part.this, exp.Column):
             column = table.column(part.this.name)
             if column:
@@ -157,6 +171,12 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                     column = ColumnInfo(
                         _name(item.this), base, params, raw_type=raw, auto=base in _AUTO_TYPES
                     )
+                    kind_node = item.args.get("kind")
+                    if base == "enum" and kind_node is not None:  # MySQL's inline ENUM('a', 'b')
+                        column.enum = [
+                            _literal(v) for v in kind_node.expressions if _literal(v) is not None
+                        ]
+                        column.type = "text"
                     if base in enums:
                         column.enum = list(enums[base])
                         column.type = "text"

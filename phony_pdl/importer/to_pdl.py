@@ -6,6 +6,7 @@ Every guess is marked with a comment; what cannot be mapped is listed at the end
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ _INT = {
     "bigserial",
     "smallserial",
 }
+_INT_MAX = {"tinyint": 127, "smallint": 32767, "int2": 32767, "smallserial": 32767}
 _FLOAT = {"float", "double", "real", "double precision", "float4", "float8", "doubleprecision"}
 _DECIMAL = {"decimal", "numeric", "money"}
 _TEXT = {
@@ -48,7 +50,10 @@ _DATETIME = {
     "datetime",
     "timestamptz",
     "timestampltz",
+    "timestampntz",
     "timestamp_ns",
+    "timestamp_ms",
+    "timestamp_s",
     "datetime2",
     "smalldatetime",
     "timestamp with time zone",
@@ -83,7 +88,7 @@ _BY_NAME: list[tuple[str, dict]] = [
     (r"^(lat|latitude)$", {"generator": "address.latitude"}),
     (r"^(lon|lng|longitude)$", {"generator": "address.longitude"}),
     (r"^(timezone|time_?zone|tz)$", {"generator": "address.timezone"}),
-    (r"^(job_?title|title|position)$", {"generator": "person.job_title"}),
+    (r"^(job_?title)$", {"generator": "person.job_title"}),
     (r"^(ip|ip_?address|ipv4)$", {"generator": "internet.ipv4"}),
     (r"^(product_?name)$", {"generator": "commerce.product_name"}),
     (r"^(category|category_?name)$", {"generator": "commerce.category"}),
@@ -186,6 +191,8 @@ def _by_name(
             or "longitude" in source.get("generator", "")
         ):
             return dict(source), "guessed from the name"
+    if name in ("title", "position") and text_like and _PEOPLE.search(table.name.lower()):
+        return {"generator": "person.job_title"}, "guessed from the name"
     if name == "name" and text_like:
         if _PRODUCTS.search(table.name.lower()):
             return {"generator": "commerce.product_name"}, "guessed from the table name"
@@ -193,13 +200,26 @@ def _by_name(
             return {"generator": "person.full_name"}, "guessed from the table name"
     if (kind in _DECIMAL or kind in _FLOAT or kind in _INT) and _MONEY.search(name):
         low, high = _bounds(column, 0.5, 1_000_000)
-        spec = {"distribution": "lognormal", "median": 25, "sigma": 0.9, "min": low, "max": high}
+        # Centre the log-normal inside CHECK bounds (a median of 25 under `salary >= 30000` would
+        # put every value at the bound); without bounds, amounts cluster around 25.
+        if column.low is not None or column.high is not None:
+            median = round(math.sqrt(max(low, 0.01) * high), 2)
+            note = "money: log-normal inside the CHECK bounds"
+        else:
+            median, note = 25, "money: log-normal around 25"
+        spec = {
+            "distribution": "lognormal",
+            "median": median,
+            "sigma": 0.5,
+            "min": low,
+            "max": high,
+        }
         if kind in _DECIMAL:
             p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
             spec["type"] = f"decimal({p},{s})"
         elif kind in _INT:
             spec["type"] = "int"
-        return spec, "money: log-normal around 25"
+        return spec, note
     if kind in _INT and _QUANTITY.match(name):
         low, high = _bounds(column, 1, 10)
         return {
@@ -215,9 +235,15 @@ def _by_name(
 def _by_type(
     table: TableInfo, column: ColumnInfo, kind: str, catalog: Catalog
 ) -> tuple[dict, str | None]:
+    if kind == "tinyint" and column.params == (1,):
+        return {"type": "bool"}, "MySQL tinyint(1) is a boolean"
     if kind in _INT:
-        low, high = _bounds(column, 0, 1000)
-        return {"type": "int", "min": int(low), "max": int(high)}, None
+        low, high = _bounds(column, 0, _INT_MAX.get(kind, 1000))
+        return {
+            "type": "int",
+            "min": int(low),
+            "max": int(min(high, _INT_MAX.get(kind, high))),
+        }, None
     if kind in _DECIMAL:
         p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
         cap = min(10 ** (p - s) - 1, 10000)

@@ -217,14 +217,11 @@ class DuckDB(Backend):
         self.conn.execute(sql)
 
     def scalar(self, sql: str) -> Any:
-        return self.conn.execute(sql).fetchone()[0]
+        return self.conn.execute(sql).fetchall()[0][0]  # fetchall: DuckDB wants results drained
 
     def table_exists(self, name: str) -> bool:
-        return bool(
-            self.conn.execute(
-                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?", [name]
-            ).fetchone()[0]
-        )
+        query = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?"
+        return bool(self.conn.execute(query, [name]).fetchall()[0][0])
 
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
         # Arrow ingestion: DuckDB reads the batch's buffers directly.

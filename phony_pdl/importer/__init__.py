@@ -1,0 +1,62 @@
+"""`phony import`: existing DDL (a file or a live database) → a PDL schema to review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+from .ddl import parse_ddl
+from .model import Catalog
+from .to_pdl import to_pdl
+
+__all__ = ["import_ddl", "import_url", "to_pdl"]
+
+
+def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
+    """PostgreSQL folds unquoted names to lower case; mirror that so loads hit the same tables."""
+    if dialect not in ("postgres", "postgresql"):
+        return
+    import sqlglot
+    from sqlglot import exp
+
+    quoted = {i.name for i in sqlglot.parse_one("SELECT 1").find_all(exp.Identifier)}
+    for st in sqlglot.parse(text, read="postgres"):
+        if st is not None:
+            quoted |= {i.name for i in st.find_all(exp.Identifier) if i.quoted}
+    fold = lambda n: n if n in quoted else n.lower()  # noqa: E731
+    for table in catalog.tables:
+        table.name = fold(table.name)
+        for c in table.columns:
+            c.name = fold(c.name)
+        table.primary_key = [fold(n) for n in table.primary_key]
+        table.uniques = [[fold(n) for n in g] for g in table.uniques]
+        for fk in table.foreign_keys:
+            fk.columns = [fold(n) for n in fk.columns]
+            fk.parent = fold(fk.parent)
+            fk.parent_columns = [fold(n) for n in fk.parent_columns]
+
+
+def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str, list[str]]:
+    """(PDL text, problems) for a DDL file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    catalog = parse_ddl(text, dialect)
+    _normalise_case(catalog, text, dialect)
+    if not catalog.tables:
+        raise UsageError(f"{path}: no CREATE TABLE statements found")
+    return to_pdl(catalog, name=p.stem, source=f"{p.name} ({dialect})", rows=rows), list(
+        catalog.problems
+    )
+
+
+def import_url(url: str, *, rows: int = 100) -> tuple[str, list[str]]:
+    """(PDL text, problems) for the tables of a live database."""
+    from .introspect import catalog_from_url
+
+    catalog, name = catalog_from_url(url)
+    if not catalog.tables:
+        raise UsageError(f"{url}: the database has no tables")
+    return to_pdl(catalog, name=name, source=url.split("@")[-1], rows=rows), list(catalog.problems)
