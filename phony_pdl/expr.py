@@ -104,13 +104,15 @@ def parse_expr(text: str) -> exp.Expression:
         raise ExprError(f"SQL does not parse: {exc}") from None
     if tree is None:
         raise ExprError("empty expression")
+    in_window: set[int] = set()
     for node in tree.walk():
+        if id(node) in in_window:
+            continue
+        if isinstance(node, exp.Window):
+            _check_window(node)
+            in_window |= {id(n) for n in node.walk()} - {id(node)}
+            continue
         if type(node) not in SUPPORTED:
-            if isinstance(node, exp.Window):
-                raise ExprError(
-                    "window functions (OVER) are not supported in `expr` yet",
-                    hint=f"supported: {SUPPORTED_FUNCTIONS}",
-                )
             if isinstance(node, (exp.AggFunc, tuple(_AGG_TYPES))):
                 raise ExprError(
                     f"aggregate {_name(node)}() is not allowed in `expr`",
@@ -123,6 +125,49 @@ def parse_expr(text: str) -> exp.Expression:
                 hint=f"supported: {SUPPORTED_FUNCTIONS}, arithmetic, comparisons, AND/OR/NOT, ||",
             )
     return tree
+
+
+WINDOW_FUNCTIONS = (
+    exp.Sum,
+    exp.Count,
+    exp.Avg,
+    exp.Min,
+    exp.Max,
+    exp.Lag,
+    exp.Lead,
+    exp.RowNumber,
+    exp.Rank,
+)
+_WINDOW_PARTS = (
+    exp.Window,
+    exp.Order,
+    exp.Ordered,
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Star,
+)
+
+
+def _check_window(node: exp.Window) -> None:
+    func = node.this
+    if not isinstance(func, WINDOW_FUNCTIONS):
+        raise ExprError(
+            f"window function {_name(func)}() is not supported",
+            hint="supported over a window: SUM, COUNT, AVG, MIN, MAX, LAG, LEAD, ROW_NUMBER, RANK",
+        )
+    if node.args.get("spec") is not None:
+        raise ExprError(
+            "explicit window frames (ROWS/RANGE BETWEEN …) are not supported; the SQL default is used"
+        )
+    for part in node.walk():
+        if part is func or isinstance(part, _WINDOW_PARTS):
+            continue
+        raise ExprError(f"{_name(part)} inside OVER (…) is not supported; use plain columns")
+
+
+def windows(tree: exp.Expression) -> list[exp.Window]:
+    return list(tree.find_all(exp.Window))
 
 
 def columns(tree: exp.Expression) -> list[str]:

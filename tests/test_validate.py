@@ -59,7 +59,12 @@ def test_schema_error_is_a_value_error() -> None:
         ({"x": {"pattern": "[AB]", "unique": True}}, "impossible-unique"),
         ({"x": {"null_rate": -0.1, "const": 1}}, "bad-null-rate"),
         ({"x": {"expr": "y + 1"}, "y": {"expr": "x + 1"}}, "field-cycle"),
-        ({"x": {"expr": "SUM(y) OVER (ORDER BY y)"}, "y": {"const": 1}}, "bad-expression"),
+        ({"x": {"expr": "NTILE(4) OVER (ORDER BY y)"}, "y": {"const": 1}}, "bad-expression"),
+        (
+            {"x": {"expr": "SUM(y) OVER (ORDER BY y ROWS 2 PRECEDING)"}, "y": {"const": 1}},
+            "bad-expression",
+        ),
+        ({"x": {"expr": "SUM(y) OVER (PARTITION BY y ORDER BY y)"}, "y": {"const": 1}}, None),
         ({"x": {"distribution": "uniform"}}, "bad-distribution-param"),
         (
             {"x": {"distribution": "lognormal", "median": 5, "mean": 5, "sigma": 1}},

@@ -44,6 +44,22 @@ def arrow_type(dtype: DataType) -> pa.DataType:
     return ARROW_TYPES[dtype.kind]
 
 
+def pdl_type(t: pa.DataType) -> DataType | None:
+    """The PDL type of an Arrow type (for columns whose type only evaluation tells)."""
+    if pa.types.is_decimal(t):
+        return DataType("decimal", t.precision, t.scale)
+    for kind, arrow in ARROW_TYPES.items():
+        if kind != "uuid" and t == arrow:
+            return DataType(kind)
+    if pa.types.is_integer(t):
+        return DataType("int")
+    if pa.types.is_floating(t):
+        return DataType("float")
+    if pa.types.is_timestamp(t):
+        return DataType("datetime")
+    return None
+
+
 def parse_datetime(value: Any, *, end: bool = False) -> int:
     """Microseconds since the epoch; a date-only upper bound means the end of that day."""
     if isinstance(value, int | float) and not isinstance(value, bool):

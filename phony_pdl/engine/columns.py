@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlglot import exp
 
 from .. import expr as expr_mod
 from ..errors import GenerationError
@@ -553,7 +554,21 @@ class Columns:
 
     def src_expr(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         tree = self.plan_cache(("expr", f.expr), lambda: expr_mod.parse_expr(f.expr))
-        columns = {col: self.get(batch, col) for col in expr_mod.columns(tree)}
+        windows = expr_mod.windows(tree)
+        extra: dict[str, pa.Array] = {}
+        if windows:
+            # Window values need the whole entity: computed once per run, read here per block.
+            tree = tree.copy()
+            for i, node in enumerate(expr_mod.windows(tree)):
+                full = self.window_values(batch.entity, windows[i])
+                extra[f"__window{i}"] = full.take(pa.array(batch.rows))
+                replacement = exp.column(f"__window{i}")
+                if node is tree:
+                    tree = replacement
+                else:
+                    node.replace(replacement)
+        columns = {col: self.get(batch, col) for col in expr_mod.columns(tree) if col not in extra}
+        columns.update(extra)
         try:
             return evaluate(tree, columns, len(batch.rows))
         except GenerationError as exc:
@@ -571,6 +586,15 @@ class Columns:
                 f"{batch.entity}.{name}: `{f.expr}` cannot be evaluated: {first}"
                 + (f" ({types})" if types else "")
             ) from None
+
+    def window_values(self, entity: str, node) -> pa.Array:
+        from .window import compute
+
+        key = (entity, node.sql())
+        windows = self.plan.__dict__.setdefault("windows", {})
+        if key not in windows:
+            windows[key] = compute(self, entity, node)
+        return windows[key]
 
     def src_aggregate(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         from .aggregate import aggregate_column
@@ -661,4 +685,7 @@ def prepare_entity(plan: Plan, entity: str) -> None:
             from .aggregate import aggregate_column
 
             plan.aggregates[(entity, name)] = aggregate_column(columns, entity, name, f)
+        if f.expr is not None:
+            for node in expr_mod.windows(expr_mod.parse_expr(f.expr)):
+                columns.window_values(entity, node)
     materialize_unique(plan, columns, entity)

@@ -74,8 +74,19 @@ class Plan:
     # ------------------------------------------------------------ types
 
     def dtype(self, entity: str, field: str) -> DataType | None:
-        """The field's PDL type, or None where only evaluation tells (expressions)."""
-        return self._types.type_of(entity, field)
+        """The field's PDL type; for expressions without `type`, what evaluation yields."""
+        declared = self._types.type_of(entity, field)
+        if declared is not None or self.doc.entities[entity].fields[field].expr is None:
+            return declared
+        cache = self.__dict__.setdefault("_evaluated_types", {})
+        if (entity, field) not in cache:
+            from .arrow import pdl_type
+            from .columns import Batch, Columns
+
+            cache[(entity, field)] = None  # guards recursion while evaluating
+            empty = Columns(self).get(Batch(entity, np.zeros(0, dtype=np.int64)), field)
+            cache[(entity, field)] = pdl_type(empty.type)
+        return cache[(entity, field)]
 
     # ------------------------------------------------------------ counts
 

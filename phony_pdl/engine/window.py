@@ -1,0 +1,249 @@
+"""Window functions in `expr` (SUM(x) OVER (PARTITION BY … ORDER BY …), LAG, LEAD,
+ROW_NUMBER, RANK): computed once over the whole entity, then read per block.
+
+Semantics follow SQL (and DuckDB, which the tests use as the referee): with ORDER BY,
+aggregates run over the default frame RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW,
+so rows that tie on the ORDER BY keys (peers) share one value; without ORDER BY they
+cover the whole partition. Ties in ORDER BY are broken by row order for ROW_NUMBER,
+LAG and LEAD. NULL arguments are skipped by aggregates, as in SQL.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from ..errors import GenerationError
+
+if TYPE_CHECKING:
+    from .columns import Columns
+
+SUPPORTED = {
+    exp.Sum: "sum",
+    exp.Count: "count",
+    exp.Avg: "avg",
+    exp.Min: "min",
+    exp.Max: "max",
+    exp.Lag: "lag",
+    exp.Lead: "lead",
+    exp.RowNumber: "row_number",
+    exp.Rank: "rank",
+}
+
+
+def window_columns(node: exp.Window) -> list[str]:
+    names = []
+    for col in node.find_all(exp.Column):
+        if col.name not in names:
+            names.append(col.name)
+    return names
+
+
+def _codes(arr: pa.Array) -> np.ndarray:
+    """Order-preserving integer codes for sorting (NULLs first, as DuckDB's default NULLS LAST
+    for ASC is handled by the caller's key order)."""
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        order = pc.sort_indices(arr, null_placement="at_end").to_numpy()
+        ranks = np.empty(len(arr), dtype=np.int64)
+        sorted_values = arr.take(pa.array(order))
+        same = np.zeros(len(arr), dtype=bool)
+        if len(arr) > 1:
+            eq = pc.equal(sorted_values.slice(1), sorted_values.slice(0, len(arr) - 1))
+            same[1:] = pc.fill_null(eq, False).to_numpy(zero_copy_only=False)
+        ranks[order] = np.cumsum(~same) - 1
+        return ranks
+    if pa.types.is_decimal(arr.type):
+        arr = pc.cast(arr, pa.float64())
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type) or pa.types.is_time(arr.type):
+        arr = (
+            arr.cast(pa.int64())
+            if not pa.types.is_date(arr.type)
+            else arr.cast(pa.int32()).cast(pa.int64())
+        )
+    values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)
+    if values.dtype == bool:
+        values = values.astype(np.int64)
+    return values
+
+
+def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
+    """The window expression's value for every row of the entity, in row order."""
+    from .columns import Batch
+
+    plan = columns.plan
+    n = plan.count(entity)
+    func = node.this
+    kind = SUPPORTED.get(type(func))
+    if kind is None:
+        raise GenerationError(f"window function {func.sql()} is not supported")
+    names = window_columns(node)
+    parts: dict[str, list[pa.Array]] = {name: [] for name in names}
+    for start in range(0, n, plan.block_rows):
+        batch = Batch(entity, np.arange(start, min(start + plan.block_rows, n), dtype=np.int64))
+        for name in names:
+            parts[name].append(columns.get(batch, name))
+    data = {
+        name: pa.concat_arrays(chunks) if chunks else pa.array([]) for name, chunks in parts.items()
+    }
+    partition = [
+        data[p.name] for p in (node.args.get("partition_by") or []) if isinstance(p, exp.Column)
+    ]
+    order_spec = node.args.get("order")
+    ordered = [
+        (o.this, bool(o.args.get("desc"))) for o in (order_spec.expressions if order_spec else [])
+    ]
+    keys: list[np.ndarray] = []
+    for arr in partition:
+        keys.append(_codes(arr))
+    for expr_node, desc in ordered:
+        if not isinstance(expr_node, exp.Column):
+            raise GenerationError("ORDER BY in a window must name columns")
+        codes = _codes(data[expr_node.name]).astype(np.float64)
+        nulls = pc.is_null(data[expr_node.name]).to_numpy(zero_copy_only=False)
+        codes = np.where(nulls, np.inf, -codes if desc else codes)  # NULLS LAST, as in DuckDB
+        keys.append(codes)
+    row = np.arange(n)
+    order = np.lexsort([row, *reversed(keys)]) if keys else row
+    # group boundaries (partitions) and peer boundaries (same partition and ORDER BY keys)
+    part_keys = keys[: len(partition)]
+    new_group = np.ones(n, dtype=bool)
+    new_peer = np.ones(n, dtype=bool)
+    if n > 1:
+        same_group = np.ones(n - 1, dtype=bool)
+        for k in part_keys:
+            sk = k[order]
+            same_group &= sk[1:] == sk[:-1]
+        new_group[1:] = ~same_group
+        same_peer = same_group.copy()
+        for k in keys[len(partition) :]:
+            sk = k[order]
+            same_peer &= sk[1:] == sk[:-1]
+        new_peer[1:] = ~same_peer if ordered else ~same_group
+    group_id = np.cumsum(new_group) - 1
+    group_start = np.flatnonzero(new_group)
+    position = np.arange(n) - group_start[group_id]  # 0-based position within the partition
+    if kind == "row_number":
+        out = np.empty(n, dtype=np.int64)
+        out[order] = position + 1
+        return pa.array(out)
+    if kind == "rank":
+        peer_start = np.maximum.accumulate(np.where(new_peer, np.arange(n), 0))
+        out = np.empty(n, dtype=np.int64)
+        out[order] = peer_start - group_start[group_id] + 1
+        return pa.array(out)
+    args = func.expressions if kind in ("lag", "lead") else []
+    target = func.this
+    if kind in ("lag", "lead"):
+        offset = int(args[0].this) if args else 1
+        source = data[target.name] if isinstance(target, exp.Column) else None
+        if source is None:
+            raise GenerationError("LAG/LEAD take a column")
+        shift = -offset if kind == "lag" else offset
+        other = np.arange(n) + shift
+        group_end = np.append(group_start[1:], n)[group_id]
+        valid = (other >= group_start[group_id]) & (other < group_end)
+        sorted_values = source.take(pa.array(order))
+        picked = sorted_values.take(pa.array(np.where(valid, other, 0)))
+        picked = pc.if_else(pa.array(valid), picked, pa.scalar(None, picked.type))
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[order] = np.arange(n)
+        return picked.take(pa.array(inverse))
+    # aggregates over the frame
+    if kind == "count":
+        if isinstance(target, exp.Star) or target is None:
+            present = np.ones(n, dtype=np.int64)
+        else:
+            present = (~pc.is_null(data[target.name]).to_numpy(zero_copy_only=False)).astype(
+                np.int64
+            )
+        values = present[order].astype(np.float64)
+        value_type = pa.int64()
+    else:
+        source = data[target.name]
+        value_type = source.type
+        as_float = (
+            pc.cast(source, pa.float64()) if not pa.types.is_floating(source.type) else source
+        )
+        raw = as_float.to_numpy(zero_copy_only=False)
+        present = ~np.isnan(raw)
+        values = np.where(present, raw, 0.0)[order]
+        counts_sorted = present[order].astype(np.int64)
+    if kind in ("sum", "count", "avg"):
+        if pa.types.is_decimal(value_type):
+            scale = value_type.scale
+            units = np.rint(values * 10**scale).astype(np.int64)
+            running = _segment_cumsum(units, group_start, group_id)
+        elif pa.types.is_integer(value_type):
+            running = _segment_cumsum(values.astype(np.int64), group_start, group_id)
+        else:
+            running = _segment_cumsum_float(values, group_start, group_id)
+        if not ordered:  # no ORDER BY: the whole partition
+            ends = np.append(group_start[1:], n) - 1
+            running = running[ends][group_id]
+        else:
+            running = _peer_last(running, new_peer)
+        if kind == "avg":
+            counts_running = _segment_cumsum(counts_sorted, group_start, group_id)
+            counts_running = (
+                counts_running[np.append(group_start[1:], n) - 1][group_id]
+                if not ordered
+                else _peer_last(counts_running, new_peer)
+            )
+            scale_back = 10**value_type.scale if pa.types.is_decimal(value_type) else 1
+            with np.errstate(invalid="ignore", divide="ignore"):
+                result = (running / scale_back) / counts_running
+            out = np.empty(n)
+            out[order] = result
+            return pa.array(out, mask=np.isnan(out))
+        out = np.empty(n, dtype=running.dtype)
+        out[order] = running
+        if pa.types.is_decimal(value_type):
+            from ..types import DataType
+            from .arrow import decimal_from_unscaled
+
+            return decimal_from_unscaled(out, DataType("decimal", 38, value_type.scale))
+        return pa.array(out)
+    # running min / max
+    func_np = np.minimum if kind == "min" else np.maximum
+    fill = np.inf if kind == "min" else -np.inf
+    masked = np.where(counts_sorted > 0, values, fill)
+    result = np.empty(n)
+    for g, start in enumerate(group_start):  # one accumulate per partition (vectorized inside)
+        end = group_start[g + 1] if g + 1 < len(group_start) else n
+        result[start:end] = (
+            func_np.accumulate(masked[start:end]) if ordered else func_np.reduce(masked[start:end])
+        )
+    if ordered:
+        result = _peer_last(result, new_peer)
+    out = np.empty(n)
+    out[order] = result
+    arr = pa.array(np.where(np.isinf(out), np.nan, out))
+    arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, pa.float64()), arr)
+    return pc.cast(arr, value_type) if not pa.types.is_decimal(value_type) else arr
+
+
+def _segment_cumsum(
+    values: np.ndarray, group_start: np.ndarray, group_id: np.ndarray
+) -> np.ndarray:
+    total = np.cumsum(values)
+    before = np.concatenate([[0], total])[group_start]
+    return total - before[group_id]
+
+
+def _segment_cumsum_float(
+    values: np.ndarray, group_start: np.ndarray, group_id: np.ndarray
+) -> np.ndarray:
+    """Running float sums per partition (one global cumsum, offsets removed: deterministic)."""
+    return _segment_cumsum(values, group_start, group_id)
+
+
+def _peer_last(running: np.ndarray, new_peer: np.ndarray) -> np.ndarray:
+    """Every row takes the running value of the last row among its peers (RANGE frames)."""
+    n = len(running)
+    peer_id = np.cumsum(new_peer) - 1
+    last_of_peer = np.append(np.flatnonzero(new_peer)[1:], n) - 1
+    return running[last_of_peer[peer_id]]

@@ -1,0 +1,209 @@
+"""Aggregates, windows and timelines checked by an independent engine (DuckDB) and by statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import chisquare
+
+import phony_pdl
+
+from .conftest import ROOT
+
+
+def to_parquet(schema_source, tmp: Path, **options) -> duckdb.DuckDBPyConnection:
+    dataset = phony_pdl.load(schema_source).generate(**options)
+    dataset.write(tmp, format="parquet")
+    con = duckdb.connect()
+    for entity in dataset:
+        con.execute(
+            f"CREATE VIEW \"{entity}\" AS SELECT * FROM read_parquet('{tmp / entity}.parquet')"
+        )
+    return con
+
+
+def rows(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def test_shop_aggregates_match_duckdb(tmp_path: Path) -> None:
+    con = to_parquet(ROOT / "examples" / "shop.yaml", tmp_path)
+    mismatched = rows(
+        con,
+        """
+        SELECT COUNT(*) FROM orders o
+        LEFT JOIN (SELECT order_id, SUM(amount) AS s FROM order_items GROUP BY order_id) i ON i.order_id = o.id
+        WHERE o.total IS DISTINCT FROM i.s
+        """,
+    )
+    assert mismatched == [(0,)]
+    mismatched = rows(
+        con,
+        """
+        SELECT COUNT(*) FROM orders o
+        LEFT JOIN (SELECT order_id, arg_max(state, "at") AS last_state FROM order_events GROUP BY order_id) e
+          ON e.order_id = o.id
+        WHERE o.status IS DISTINCT FROM e.last_state
+        """,
+    )
+    assert mismatched == [(0,)]
+
+
+def test_bank_windows_match_duckdb(tmp_path: Path) -> None:
+    con = to_parquet(ROOT / "examples" / "bank.yaml", tmp_path)
+    result = rows(
+        con,
+        """
+        WITH w AS (
+          SELECT *,
+            SUM(amount) OVER (PARTITION BY account_id ORDER BY "at") AS d_running,
+            ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY "at") AS d_seq,
+            balance - COALESCE(LAG(balance) OVER (PARTITION BY account_id ORDER BY "at"), 0) AS d_amount
+          FROM transactions)
+        SELECT COUNT(*), SUM(CAST(running <> d_running AS INT)), SUM(CAST(seq <> d_seq AS INT)),
+               SUM(CAST(amount <> d_amount AS INT)), SUM(CAST(running <> balance AS INT))
+        FROM w
+        """,
+    )
+    total, *wrong = result[0]
+    assert total > 5000
+    assert wrong == [0, 0, 0, 0]
+    below = rows(
+        con,
+        "SELECT COUNT(*) FROM transactions t JOIN accounts a ON a.id = t.account_id "
+        "WHERE t.running < -a.overdraft_limit",
+    )
+    assert below == [(0,)]
+
+
+AGGREGATES = {
+    "n": ("count(c.v)", "COUNT(v)"),
+    "n_big": ("count(c.v) FILTER (WHERE c.v > 50)", "COUNT(v) FILTER (WHERE v > 50)"),
+    "kinds": ("count_distinct(c.kind)", "COUNT(DISTINCT kind)"),
+    "total": ("sum(c.v)", "SUM(v)"),
+    "money": ("sum(c.m)", "SUM(m)"),
+    "low": ("min(c.v)", "MIN(v)"),
+    "high": ("max(c.m)", "MAX(m)"),
+    "first_kind": ("first(c.kind)", "arg_min(kind, row_no)"),
+    "last_v": ("last(c.v)", "arg_max(v, row_no)"),
+}
+
+
+def test_every_aggregate_matches_duckdb(tmp_path: Path) -> None:
+    fields = {"id": {"sequence": 1}}
+    fields.update({name: {"aggregate": agg} for name, (agg, _) in AGGREGATES.items()})
+    schema = {
+        "pdl": 1,
+        "name": "agg",
+        "entities": {
+            "p": {"count": 300, "fields": fields},
+            "c": {
+                "count": {"per": "p", "distribution": "poisson", "mean": 4},
+                "fields": {
+                    "row_no": {"sequence": 0},
+                    "p_id": {"ref": "p.id"},
+                    "v": {"type": "int", "min": 0, "max": 100, "null_rate": 0.1},
+                    "m": {"type": "decimal(10,2)", "min": 0, "max": 999},
+                    "kind": {"choice": ["a", "b", "c", "d"]},
+                },
+            },
+        },
+    }
+    con = to_parquet(schema, tmp_path)
+    for name, (_, sql) in AGGREGATES.items():
+        # SQL semantics: parents without children get 0 from counts and NULL from the rest.
+        expected = "COALESCE(g.x, 0)" if name in ("n", "n_big", "kinds") else "g.x"
+        bad = rows(
+            con,
+            f"""
+            SELECT COUNT(*) FROM p LEFT JOIN (SELECT p_id, {sql} AS x FROM c GROUP BY p_id) g ON g.p_id = p.id
+            WHERE p.{name} IS DISTINCT FROM {expected}
+            """,
+        )
+        assert bad == [(0,)], name
+
+
+STATES = {
+    "new": {"a": 0.5, "b": 0.3, "c": 0.2},
+    "a": {"b": 0.6, "done": 0.4},
+    "b": {"done": 1.0},
+    "c": {"a": 0.25, "done": 0.75},
+}
+
+
+def timeline_schema(parents: int, max_steps: int = 50) -> dict:
+    states = {
+        s: {"next": nxt, "after": {"distribution": "exponential", "mean": "1h"}}
+        for s, nxt in STATES.items()
+    }
+    states["done"] = {"after": "10m"}
+    return {
+        "pdl": 1,
+        "name": "tl",
+        "entities": {
+            "p": {"count": parents, "fields": {"id": {"sequence": 1}, "t0": {"type": "datetime"}}},
+            "e": {
+                "timeline": {
+                    "for": "p",
+                    "start": "p.t0",
+                    "initial": "new",
+                    "states": states,
+                    "max_steps": max_steps,
+                },
+                "fields": {
+                    "p_id": {"ref": "p.id"},
+                    "state": {"timeline": "state"},
+                    "at": {"timeline": "time"},
+                    "k": {"timeline": "step"},
+                },
+            },
+        },
+    }
+
+
+def test_transition_frequencies_match_declared_probabilities() -> None:
+    ds = phony_pdl.load(timeline_schema(100_000)).generate()
+    e = ds["e"].to_pydict()
+    p_id, state = np.array(e["p_id"]), np.array(e["state"])
+    same = p_id[1:] == p_id[:-1]
+    pairs = list(zip(state[:-1][same], state[1:][same], strict=True))
+    for source, targets in STATES.items():
+        observed = np.array([sum(1 for a, b in pairs if a == source and b == t) for t in targets])
+        expected = np.array(list(targets.values())) * observed.sum()
+        if len(targets) > 1:
+            assert chisquare(observed, expected).pvalue > 1e-4, source
+        else:
+            assert observed.sum() == expected.sum()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 400), st.integers(2, 8), st.integers(0, 2**31))
+def test_timeline_invariants(parents: int, max_steps: int, seed: int) -> None:
+    spec = timeline_schema(parents, max_steps)
+    spec["seed"] = seed
+    ds = phony_pdl.load(spec).generate()
+    starts = dict(
+        zip(ds["p"].column("id").to_pylist(), ds["p"].column("t0").to_pylist(), strict=True)
+    )
+    allowed = {s: set(n) for s, n in STATES.items()}
+    previous: dict[int, tuple] = {}
+    for p, s, at, k in zip(
+        *(ds["e"].column(c).to_pylist() for c in ("p_id", "state", "at", "k")), strict=True
+    ):
+        if p not in previous:
+            assert (s, at, k) == ("new", starts[p], 1)
+        else:
+            ps, pat, pk = previous[p]
+            assert s in allowed[ps] and at >= pat and k == pk + 1
+        previous[p] = (s, at, k)
+    for s, _, k in previous.values():  # every path ends in a terminal state or at max_steps
+        assert s == "done" or k == max_steps
+
+
+def test_timelines_do_not_depend_on_block_size() -> None:
+    schema = phony_pdl.load(timeline_schema(500))
+    assert schema.generate(block_rows=13)["e"].equals(schema.generate()["e"])
