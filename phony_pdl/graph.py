@@ -30,6 +30,8 @@ def per_parent_fk(doc: Document, entity_name: str) -> str | None:
     parent = entity.count.per if entity.count is not None and hasattr(entity.count, "per") else None
     if entity.timeline is not None:
         parent = entity.timeline.for_
+    if entity.series is not None:
+        parent = entity.series.for_
     if parent is None:
         return None
     for fname, f in entity.fields.items():
@@ -125,6 +127,13 @@ def rows_dependencies(doc: Document, entity_name: str) -> Iterator[Node]:
     count = entity.count
     if count is not None and not isinstance(count, int) and count.per in doc.entities:
         yield (count.per, ROWS)
+    if entity.series is not None and entity.series.for_ in doc.entities:
+        parent = entity.series.for_
+        yield (parent, ROWS)
+        for bound in (entity.series.start, entity.series.end):
+            head, _, rest = (bound or "").partition(".")
+            if head == parent and rest in doc.entities[parent].fields:
+                yield (parent, rest)
     if entity.timeline is not None and entity.timeline.for_ in doc.entities:
         parent = entity.timeline.for_
         yield (parent, ROWS)
@@ -195,6 +204,8 @@ def entity_order(doc: Document, skip_nullable: bool = True) -> list[str]:
             parents.add(entity.count.per)
         if entity.timeline is not None:
             parents.add(entity.timeline.for_)
+        if entity.series is not None:
+            parents.add(entity.series.for_)
         for f in entity.fields.values():
             target = ref_target(f)
             if target is None or target[0] == ename or target[0] not in doc.entities:

@@ -74,6 +74,14 @@ def build_schema() -> dict[str, Any]:
                 "description": d["properties"]["generator"].get("description", ""),
             }
             rules += _conditionals("generator", generators)
+            from .series_params import SeriesValueParams
+
+            rules.append(
+                {
+                    "if": {"properties": {"series": {"const": "value"}}, "required": ["series"]},
+                    "then": {"properties": _params_schema(SeriesValueParams)},
+                }
+            )
         if rules:
             d["allOf"] = rules
     for d in defs.values():

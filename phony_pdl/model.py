@@ -73,6 +73,7 @@ SOURCE_KEYS: tuple[str, ...] = (
     "expr",
     "aggregate",
     "timeline",
+    "series",
 )
 
 # Keys that belong to one source only (key → sources that accept it).
@@ -133,6 +134,10 @@ class FieldSpec(PdlModel):
     )
     timeline: Literal["state", "time", "step"] | None = Field(
         None, description="Column of a timeline entity."
+    )
+    series: Literal["time", "step", "value"] | None = Field(
+        None,
+        description="Column of a series entity; `value` takes a model (ar1, random_walk, seasonal).",
     )
     # modifiers
     type: str | None = Field(
@@ -197,12 +202,37 @@ class TimelineState(PdlModel):
     )
 
 
+class Calendar(PdlModel):
+    weekdays: bool = Field(
+        False, description="Move events that fall on Saturday or Sunday to Monday."
+    )
+    hours: Annotated[list[int], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="[first, last) hour of the day events may happen in, e.g. [9, 17]."
+    )
+
+
 class Timeline(PdlModel):
     for_: str = Field(alias="for", description="Parent entity: one timeline per parent row.")
     start: str = Field(description="Parent time field the timeline starts at.")
     initial: str = Field(description="State of the first event.")
     states: dict[str, TimelineState] = Field(description="The state machine.")
     max_steps: int = Field(100, description="Most events in one timeline.")
+    calendar: Calendar | None = Field(None, description="Shift event times into allowed windows.")
+
+
+class Series(PdlModel):
+    """Regular or random events per parent row: readings, renewals, heartbeats."""
+
+    for_: str = Field(alias="for", description="Parent entity: one series per parent row.")
+    start: str = Field(description="Parent time field (`parent.field`) or a literal date/time.")
+    end: str | None = Field(
+        None, description="Parent time field or literal where the series stops."
+    )
+    every: str | None = Field(None, description="Fixed interval between events, e.g. `1h`.")
+    poisson: str | None = Field(None, description="Mean gap of a Poisson process, e.g. `2h`.")
+    jitter: str | None = Field(None, description="Uniform ± shift of each fixed-interval event.")
+    churn: float | None = Field(None, description="Chance that the series stops after each event.")
+    max_events: int = Field(10_000, description="Most events in one series.")
 
 
 class Entity(PdlModel):
@@ -213,6 +243,7 @@ class Entity(PdlModel):
     )
     fields: dict[str, FieldSpec] = Field(description="Columns, in output order.")
     correlate: list[Correlate] = Field(default_factory=list, description="Gaussian copula blocks.")
+    series: Series | None = Field(None, description="Events per parent row over time.")
     timeline: Timeline | None = Field(
         None, description="State machine producing one row per event."
     )

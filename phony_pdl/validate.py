@@ -194,7 +194,7 @@ class Validator:
     def check_entity(self, ename: str, entity: Entity) -> None:
         base: Path = ("entities", ename)
         count = entity.count
-        if count is None and entity.timeline is None:
+        if count is None and entity.timeline is None and entity.series is None:
             self.add(
                 "missing-key",
                 f"entity '{ename}' has no `count`",
@@ -202,11 +202,18 @@ class Validator:
                 hint="add `count: 100` or `count: {per: parent_entity, min: 1, max: 5}`",
                 key=True,
             )
-        if count is not None and entity.timeline is not None:
+        if count is not None and (entity.timeline is not None or entity.series is not None):
             self.add(
                 "invalid-value",
-                "a timeline entity gets its rows from the timeline; remove `count`",
+                "a timeline or series entity gets its rows from its events; remove `count`",
                 (*base, "count"),
+                key=True,
+            )
+        if entity.timeline is not None and entity.series is not None:
+            self.add(
+                "invalid-value",
+                "an entity has a `timeline` or a `series`, not both",
+                (*base, "series"),
                 key=True,
             )
         if isinstance(count, int):
@@ -245,6 +252,100 @@ class Validator:
                 seen_in_block.setdefault(name, i)
         if entity.timeline is not None:
             self.check_timeline(ename, entity)
+        if entity.series is not None:
+            self.check_series(ename, entity)
+
+    def check_series(self, ename: str, entity: Entity) -> None:
+        s = entity.series
+        path: Path = ("entities", ename, "series")
+        if s.for_ not in self.doc.entities:
+            self.add(
+                "unknown-entity",
+                f"series `for: {s.for_}` names no entity",
+                (*path, "for"),
+                hint=did_you_mean(s.for_, self.doc.entities),
+            )
+            return
+        for key in ("start", "end"):
+            value = getattr(s, key)
+            if value is None:
+                continue
+            head, _, rest = value.partition(".")
+            if rest and head in self.doc.entities:
+                if head != s.for_:
+                    self.add(
+                        "bad-timeline",
+                        f"series {key} '{value}' must be a field of '{s.for_}'",
+                        (*path, key),
+                    )
+                elif rest not in self.doc.entities[head].fields:
+                    self.add(
+                        "unknown-field",
+                        f"series {key} '{value}' is not a field of '{head}'",
+                        (*path, key),
+                        hint=did_you_mean(rest, self.doc.entities[head].fields),
+                    )
+                else:
+                    t = self.type_of(head, rest)
+                    if t is not None and t.kind not in ("date", "datetime"):
+                        self.add(
+                            "type-mismatch",
+                            f"series {key} '{value}' is {t}, not a date or datetime",
+                            (*path, key),
+                        )
+            elif _as_date(value) is None:
+                self.add(
+                    "invalid-value",
+                    f"series {key} '{value}' is neither `{s.for_}.field` nor a date",
+                    (*path, key),
+                    hint="write a parent field like devices.installed_at or a date like 2024-01-01",
+                )
+        if (s.every is None) == (s.poisson is None):
+            self.add(
+                "missing-key",
+                "a series needs exactly one of `every` (fixed interval) or `poisson` (mean gap)",
+                path,
+                key=True,
+            )
+        for key in ("every", "poisson", "jitter"):
+            value = getattr(s, key)
+            if value is None:
+                continue
+            try:
+                seconds = parse_duration(value)
+            except ValueError as exc:
+                self.add("bad-duration", str(exc), (*path, key), hint=DURATION_HELP)
+                continue
+            if seconds <= 0 and key != "jitter":
+                self.add("bad-duration", f"{key}={value} must be longer than zero", (*path, key))
+        if s.jitter is not None and s.every is not None:
+            try:
+                if parse_duration(s.jitter) * 2 >= parse_duration(s.every):
+                    self.add(
+                        "invalid-value",
+                        f"jitter {s.jitter} must be under half of every {s.every}, so events stay in order",
+                        (*path, "jitter"),
+                    )
+            except ValueError:
+                pass
+        if s.poisson is not None and s.end is None:
+            self.add("missing-key", "a Poisson series needs an `end`", path, key=True)
+        if s.churn is not None and not (0 <= s.churn < 1):
+            self.add("invalid-value", f"churn={s.churn} must be in [0, 1)", (*path, "churn"))
+        if s.max_events < 1:
+            self.add(
+                "invalid-value",
+                f"max_events={s.max_events} must be at least 1",
+                (*path, "max_events"),
+            )
+        if s.end is None and not s.churn and "max_events" not in s.model_fields_set:
+            self.add(
+                "missing-key",
+                "a series without `end` or `churn` would always run to max_events",
+                path,
+                hint="add `end:`, a `churn:` probability, or an explicit `max_events:`",
+                key=True,
+            )
 
     def check_per_count(self, ename: str, count: PerCount, path: Path) -> None:
         if count.per not in self.doc.entities:
@@ -399,7 +500,7 @@ class Validator:
                     key=True,
                 )
         dtype = self.declared_type(ename, fname, f)
-        if f.params and source not in ("generator", "distribution"):
+        if f.params and source not in ("generator", "distribution", "series"):
             for key in f.params:
                 self.add(
                     "unknown-key",
@@ -1022,6 +1123,47 @@ class Validator:
                 hint="say which one with `via:`",
             )
 
+    def source_series(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
+        from .series_params import SeriesValueParams
+
+        path = self.fpath(ename, fname)
+        if self.doc.entities[ename].series is None:
+            self.add(
+                "bad-timeline",
+                f"`series: {f.series}` needs a `series:` block on entity '{ename}'",
+                (*path, "series"),
+            )
+            return
+        if f.series != "value":
+            for key in f.params:
+                self.add(
+                    "unknown-key",
+                    f"unknown key '{key}' for `series: {f.series}`",
+                    (*path, key),
+                    key=True,
+                )
+            return
+        try:
+            SeriesValueParams.model_validate(f.params)
+        except ValidationError as exc:
+            valid = list(SeriesValueParams.model_fields)
+            for err in exc.errors(include_url=False):
+                key = err["loc"][0] if err["loc"] else None
+                if err["type"] == "extra_forbidden":
+                    self.add(
+                        "unknown-key",
+                        f"unknown key '{key}' for `series: value`",
+                        (*path, key),
+                        hint=did_you_mean(str(key), valid) or f"its parameters: {one_of(valid)}",
+                        key=True,
+                    )
+                else:
+                    self.add(
+                        "bad-distribution-param",
+                        f"series value: {err['msg']}",
+                        (*path, key) if key else path,
+                    )
+
     def source_timeline(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         if self.doc.entities[ename].timeline is None:
             self.add(
@@ -1138,6 +1280,8 @@ class Validator:
             return base if source == "from" else (base or DATETIME)
         if source == "timeline":
             return {"state": STRING, "time": DATETIME, "step": INT}[f.timeline]
+        if source == "series":
+            return {"time": DATETIME, "step": INT, "value": FLOAT}[f.series]
         if source == "aggregate":
             try:
                 agg = expr_mod.parse_aggregate(f.aggregate or "")

@@ -60,7 +60,7 @@ def normal(value):
     if isinstance(value, float):
         return round(value, 6)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="microseconds")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):

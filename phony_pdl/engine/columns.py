@@ -447,7 +447,7 @@ class Columns:
         unique_parents = np.unique(parents)
         starts = layout.offsets[unique_parents]
         sizes = layout.offsets[unique_parents + 1] - starts
-        before = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        before = np.cumsum(sizes) - sizes
         full = np.repeat(starts - before, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
         full_parents = np.repeat(unique_parents, sizes)
         picks = self.pick_raw(batch, name, f, n_parent, full)
@@ -603,6 +603,18 @@ class Columns:
         if key not in self.plan.aggregates:
             self.plan.aggregates[key] = aggregate_column(self, batch.entity, name, f)
         return self.plan.aggregates[key].take(pa.array(batch.rows))
+
+    def src_series(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        from ..series_params import SeriesValueParams
+        from . import series
+
+        if f.series == "time":
+            return pa.array(series.times_us(self, batch), type=pa.int64()).cast(pa.timestamp("us"))
+        if f.series == "step":
+            layout = self.plan.layout(batch.entity)
+            return pa.array(layout.position_in_parent(batch.rows) + 1)
+        params = SeriesValueParams.model_validate(f.params)
+        return pa.array(series.values(self, batch, name, params))
 
     def src_timeline(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         from .timeline import timeline_column

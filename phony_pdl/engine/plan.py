@@ -97,7 +97,13 @@ class Plan:
             raise GenerationError(f"row count of '{entity}' depends on itself")
         self._counting.add(entity)
         spec = self.doc.entities[entity]
-        if spec.timeline is not None:
+        if spec.series is not None:
+            from .series import series_layout
+
+            layout = series_layout(self, entity)
+            self.layouts[entity] = layout
+            n = int(layout.offsets[-1])
+        elif spec.timeline is not None:
             from .timeline import timeline_layout
 
             layout = timeline_layout(self, entity)

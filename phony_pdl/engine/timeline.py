@@ -131,7 +131,10 @@ class Machine:
             state = np.where(alive, nxt, state)
         if not states:
             return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.int64), lengths
-        return np.stack(states, axis=1), np.stack(times, axis=1), lengths
+        stacked = np.stack(times, axis=1)
+        if self.spec.calendar is not None:
+            stacked = apply_calendar(stacked, self.spec.calendar)
+        return np.stack(states, axis=1), stacked, lengths
 
 
 def timeline_layout(plan: Plan, entity: str) -> Layout:
@@ -173,3 +176,32 @@ def timeline_column(columns: Columns, batch: Batch, kind: str) -> pa.Array:
     if kind == "time":
         return pa.array(time, type=pa.int64()).cast(pa.timestamp("us"))
     return pa.array(steps + 1)
+
+
+_DAY_US = 86_400_000_000
+_HOUR_US = 3_600_000_000
+
+
+def apply_calendar(times_us: np.ndarray, calendar) -> np.ndarray:
+    """Move each time to the next allowed moment (business hours, weekdays).
+
+    The shift is a non-decreasing function of time, so event order is kept.
+    """
+    t = times_us.copy()
+    if calendar.hours is not None:
+        first, last = calendar.hours
+        day = np.floor_divide(t, _DAY_US) * _DAY_US
+        time_of_day = t - day
+        before = time_of_day < first * _HOUR_US
+        after = time_of_day >= last * _HOUR_US
+        t = np.where(before, day + first * _HOUR_US, t)
+        t = np.where(after, day + _DAY_US + first * _HOUR_US, t)
+    if calendar.weekdays:
+        day_number = np.floor_divide(t, _DAY_US)
+        weekday = (day_number + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+        skip = np.where(weekday == 5, 2, np.where(weekday == 6, 1, 0))
+        start_of_day = (day_number + skip) * _DAY_US + (
+            calendar.hours[0] * _HOUR_US if calendar.hours else 0
+        )
+        t = np.where(skip > 0, start_of_day, t)
+    return t

@@ -1,0 +1,166 @@
+"""Series entities and timeline calendars: counts, order, values and calendars hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import phony_pdl
+from phony_pdl import SchemaError
+
+from .conftest import ROOT
+
+
+def series_schema(**series) -> dict:
+    return {
+        "pdl": 1,
+        "name": "s",
+        "entities": {
+            "p": {
+                "count": 30,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "t0": {"type": "datetime", "between": ["2024-01-01", "2024-01-10"]},
+                    "t1": {"after": "t0", "gap": {"min": "1d", "max": "5d"}},
+                },
+            },
+            "e": {
+                "series": {"for": "p", "start": "p.t0", "end": "p.t1", **series},
+                "fields": {
+                    "p_id": {"ref": "p.id"},
+                    "at": {"series": "time"},
+                    "k": {"series": "step"},
+                    "v": {"series": "value", "model": "ar1", "mean": 10, "sd": 1, "phi": 0.8},
+                },
+            },
+        },
+    }
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            {"every": "1h"},
+            {"every": "2h", "jitter": "10m"},
+            {"poisson": "3h"},
+            {"every": "30m", "churn": 0.05},
+        ]
+    ),
+    st.integers(0, 2**31),
+)
+def test_series_invariants(series: dict, seed: int) -> None:
+    spec = series_schema(**series)
+    spec["seed"] = seed
+    schema = phony_pdl.load(spec)
+    ds = schema.generate()
+    parents = {r["id"]: r for r in ds["p"].to_pylist()}
+    last: dict[int, tuple] = {}
+    for row in ds["e"].to_pylist():
+        parent = parents[row["p_id"]]
+        slack = dt.timedelta(minutes=10) if "jitter" in series else dt.timedelta(0)
+        assert parent["t0"] - slack <= row["at"] <= parent["t1"] + slack
+        if row["p_id"] in last:
+            assert row["at"] >= last[row["p_id"]][0] and row["k"] == last[row["p_id"]][1] + 1
+        else:
+            assert row["k"] == 1
+        last[row["p_id"]] = (row["at"], row["k"])
+    assert schema.generate(block_rows=17)["e"].equals(ds["e"])
+
+
+def test_fixed_interval_counts_and_ar1_persistence() -> None:
+    spec = series_schema(every="10m")
+    spec["entities"]["p"]["count"] = 5
+    ds = phony_pdl.load(spec).generate()
+    e = ds["e"].to_pydict()
+    for row in ds["p"].to_pylist():
+        n = sum(1 for p in e["p_id"] if p == row["id"])
+        assert n == int((row["t1"] - row["t0"]) / dt.timedelta(minutes=10)) + 1
+    v = np.array(e["v"])
+    same = np.array(e["p_id"][1:]) == np.array(e["p_id"][:-1])
+    lag1 = np.corrcoef(v[:-1][same], v[1:][same])[0, 1]
+    assert abs(lag1 - 0.8) < 0.05
+    assert abs(v.mean() - 10) < 0.5
+
+
+def test_daily_cycle_peaks_at_the_requested_hour() -> None:
+    t = phony_pdl.load(ROOT / "examples" / "iot.yaml").generate()["readings"].to_pydict()
+    hours = np.array([a.hour for a in t["at"]])
+    temps = np.array(t["temperature"])
+    by_hour = [temps[hours == h].mean() for h in range(24)]
+    assert int(np.argmax(by_hour)) in (14, 15, 16)
+    assert int(np.argmin(by_hour)) in (2, 3, 4)
+
+
+def test_poisson_counts_match_the_rate() -> None:
+    spec = series_schema(poisson="1h")
+    spec["entities"]["p"]["count"] = 300
+    ds = phony_pdl.load(spec).generate()
+    expected = sum((r["t1"] - r["t0"]) / dt.timedelta(hours=1) for r in ds["p"].to_pylist())
+    assert abs(ds["e"].num_rows - expected) < 4 * np.sqrt(expected)
+
+
+@pytest.mark.parametrize(
+    ("series", "code"),
+    [
+        ({"every": "1h", "poisson": "1h"}, "missing-key"),
+        ({}, "missing-key"),
+        ({"every": "1h", "jitter": "40m"}, "invalid-value"),
+        ({"every": "soon"}, "bad-duration"),
+        ({"poisson": "1h", "churn": 1.5}, "invalid-value"),
+    ],
+)
+def test_series_validation(series: dict, code: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(series_schema(**series))
+    assert code in exc.value.codes
+
+
+def test_series_value_params_are_checked() -> None:
+    spec = series_schema(every="1h")
+    spec["entities"]["e"]["fields"]["v"]["phi"] = 1.2
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    assert exc.value.codes == ["bad-distribution-param"]
+    spec["entities"]["e"]["fields"]["v"]["phi"] = 0.5
+    spec["entities"]["e"]["fields"]["v"]["colour"] = "red"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    assert exc.value.codes == ["unknown-key"]
+
+
+def test_timeline_calendar_keeps_order_and_windows() -> None:
+    states = {
+        "open": {"next": {"work": 1}, "after": {"distribution": "exponential", "mean": "5h"}},
+        "work": {"next": {"done": 1}, "after": {"distribution": "exponential", "mean": "20h"}},
+        "done": {"after": {"distribution": "exponential", "mean": "10h"}},
+    }
+    spec = {
+        "pdl": 1,
+        "name": "cal",
+        "entities": {
+            "t": {"count": 400, "fields": {"id": {"sequence": 1}, "t0": {"type": "datetime"}}},
+            "ev": {
+                "timeline": {
+                    "for": "t",
+                    "start": "t.t0",
+                    "initial": "open",
+                    "states": states,
+                    "calendar": {"weekdays": True, "hours": [9, 17]},
+                },
+                "fields": {"t_id": {"ref": "t.id"}, "at": {"timeline": "time"}},
+            },
+        },
+    }
+    ev = phony_pdl.load(spec).generate()["ev"].to_pydict()
+    for at in ev["at"]:
+        assert at.weekday() < 5 and 9 <= at.hour < 17
+    for (p1, a1), (p2, a2) in zip(
+        zip(ev["t_id"], ev["at"], strict=False), zip(ev["t_id"][1:], ev["at"][1:], strict=False), strict=False
+    ):
+        if p1 == p2:
+            assert a2 >= a1
