@@ -78,11 +78,17 @@ def main() -> None:
             url, sa_url, drop = fresh_database(kind, Path(tmp))
             engine = sqlalchemy.create_engine(sa_url)
             started = time.perf_counter()
-            frame.to_sql("events", engine, index=False, chunksize=5_000, method="multi" if kind != "sqlite" else None)
-            pandas_rate = args.rows / (time.perf_counter() - started)
+            try:
+                frame.to_sql(
+                    "events", engine, index=False, chunksize=5_000, method="multi" if kind != "sqlite" else None
+                )
+                pandas_rate = args.rows / (time.perf_counter() - started)
+                pandas_text, ratio = f"{pandas_rate:,.0f}", f"{rates[0] / pandas_rate:.1f}×"
+            except Exception as exc:  # e.g. duckdb-engine cannot create a column named `at`
+                pandas_text, ratio = f"failed ({type(exc).__name__})", "–"
             engine.dispose()
             drop()
-            line = f"| {kind} | {rates[0]:,.0f} | {rates[1]:,.0f} | {pandas_rate:,.0f} | {rates[0] / pandas_rate:.1f}× |"
+            line = f"| {kind} | {rates[0]:,.0f} | {rates[1]:,.0f} | {pandas_text} | {ratio} |"
             print(line, flush=True)
             lines.append(line)
     lines.append("")
