@@ -146,6 +146,7 @@ _WINDOW_PARTS = (
     exp.Identifier,
     exp.Literal,
     exp.Star,
+    exp.Neg,
 )
 
 

@@ -137,7 +137,7 @@ class FieldSpec(PdlModel):
     )
     series: Literal["time", "step", "value"] | None = Field(
         None,
-        description="Column of a series entity; `value` takes a model (ar1, random_walk, seasonal).",
+        description="Column of a series entity; `value` takes a model (ar1, random_walk, constant).",
     )
     # modifiers
     type: str | None = Field(

@@ -1506,6 +1506,15 @@ class Validator:
                 (*path, "initial"),
                 hint=did_you_mean(tl.initial, tl.states) or f"states: {one_of(tl.states)}",
             )
+        if tl.calendar is not None and tl.calendar.hours is not None:
+            first, last = tl.calendar.hours
+            if not 0 <= first < last <= 24:
+                self.add(
+                    "invalid-value",
+                    f"calendar hours [{first}, {last}] must satisfy 0 <= first < last <= 24",
+                    (*path, "calendar", "hours"),
+                    hint="e.g. hours: [9, 17] for nine to five",
+                )
         if tl.max_steps < 1:
             self.add(
                 "bad-timeline", f"max_steps={tl.max_steps} must be at least 1", (*path, "max_steps")

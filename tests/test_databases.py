@@ -381,3 +381,86 @@ def test_required_servers_are_reachable_in_ci() -> None:
 
     psycopg.connect(**PG).close()
     pymysql.connect(**MY).close()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres", "mysql"], indirect=True)
+def test_two_cycles_with_the_same_key_name(database) -> None:
+    _kind, url, connect = database
+    spec = {
+        "pdl": 1,
+        "name": "cycles",
+        "entities": {
+            "teams": {
+                "count": 5,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "captain_id": {"ref": "players.id", "nullable": True},
+                },
+            },
+            "clubs": {
+                "count": 4,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "captain_id": {"ref": "players.id", "nullable": True},
+                },
+            },
+            "players": {
+                "count": 30,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "team_id": {"ref": "teams.id"},
+                    "club_id": {"ref": "clubs.id"},
+                },
+            },
+        },
+    }
+    dataset = phony_pdl.load(spec).generate()
+    load(dataset, url)
+    for table in ("teams", "clubs"):
+        got = sorted(query(connect, f"SELECT id, captain_id FROM {table}"))
+        assert got == sorted(
+            zip(*(dataset[table].column(c).to_pylist() for c in ("id", "captain_id")), strict=True)
+        )
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_failed_truncating_load_keeps_the_old_rows(database) -> None:
+    _kind, url, connect = database
+    good = phony_pdl.load(ROOT / "examples" / "teams.yaml").generate(seed=1)
+    load(good, url)
+    before = query(connect, "SELECT COUNT(*) FROM players")[0][0]
+    import yaml
+
+    bad = yaml.safe_load((ROOT / "examples" / "teams.yaml").read_text())
+    # player numbers outside the table's CHECK (1..99) make the load fail after the DELETEs
+    bad["entities"]["players"]["fields"]["number"] = {"type": "int", "min": 200, "max": 300}
+    bad["entities"]["players"]["fields"]["born_on"]["between"] = ["1990-01-01", "2006-12-31"]
+    with pytest.raises(LoadError):
+        load(phony_pdl.load(bad).generate(), url, create=False, truncate=True)
+    assert query(connect, "SELECT COUNT(*) FROM players")[0][0] == before
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_formatted_dates_and_numeric_text_choices_load(database) -> None:
+    _kind, url, connect = database
+    spec = {
+        "pdl": 1,
+        "name": "fmt",
+        "entities": {
+            "t": {
+                "count": 20,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "day": {"type": "date", "format": "%d/%m/%Y"},
+                    "code": {"choice": [1, 2, 3], "type": "string"},
+                },
+            }
+        },
+    }
+    load(phony_pdl.load(spec).generate(), url)
+    assert (
+        query(connect, "SELECT COUNT(*) FROM t WHERE day LIKE '%/%/%' AND code IN ('1', '2', '3')")[
+            0
+        ][0]
+        == 20
+    )

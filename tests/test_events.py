@@ -207,3 +207,41 @@ def test_timeline_invariants(parents: int, max_steps: int, seed: int) -> None:
 def test_timelines_do_not_depend_on_block_size() -> None:
     schema = phony_pdl.load(timeline_schema(500))
     assert schema.generate(block_rows=13)["e"].equals(schema.generate()["e"])
+
+
+def test_window_edge_cases_match_duckdb(tmp_path: Path) -> None:
+    schema = {
+        "pdl": 1,
+        "name": "wedge",
+        "entities": {
+            "t": {
+                "count": 400,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "g": {"choice": [1, 2, 3], "null_rate": 0.2},
+                    "s": {"choice": ["a", "b"], "null_rate": 0.2},
+                    "x": {"type": "int", "min": 0, "max": 9, "null_rate": 0.5},
+                    "lag2": {"expr": "LAG(x, 2, -1) OVER (PARTITION BY g ORDER BY id)"},
+                    "lead1": {"expr": "LEAD(id) OVER (PARTITION BY s ORDER BY id DESC)"},
+                    "run": {"expr": "SUM(x) OVER (PARTITION BY g ORDER BY id)"},
+                    "cnt": {"expr": "COUNT(x) OVER (PARTITION BY s)"},
+                },
+            }
+        },
+    }
+    con = to_parquet(schema, tmp_path)
+    bad = rows(
+        con,
+        """
+        WITH w AS (SELECT *,
+            LAG(x, 2, -1) OVER (PARTITION BY g ORDER BY id) AS d_lag2,
+            LEAD(id) OVER (PARTITION BY s ORDER BY id DESC) AS d_lead1,
+            SUM(x) OVER (PARTITION BY g ORDER BY id) AS d_run,
+            COUNT(x) OVER (PARTITION BY s) AS d_cnt
+          FROM t)
+        SELECT SUM(CAST(lag2 IS DISTINCT FROM d_lag2 AS INT)), SUM(CAST(lead1 IS DISTINCT FROM d_lead1 AS INT)),
+               SUM(CAST(run IS DISTINCT FROM d_run AS INT)), SUM(CAST(cnt IS DISTINCT FROM d_cnt AS INT))
+        FROM w
+        """,
+    )
+    assert bad == [(0, 0, 0, 0)]

@@ -160,7 +160,37 @@ def test_timeline_calendar_keeps_order_and_windows() -> None:
     for at in ev["at"]:
         assert at.weekday() < 5 and 9 <= at.hour < 17
     for (p1, a1), (p2, a2) in zip(
-        zip(ev["t_id"], ev["at"], strict=False), zip(ev["t_id"][1:], ev["at"][1:], strict=False), strict=False
+        zip(ev["t_id"], ev["at"], strict=False),
+        zip(ev["t_id"][1:], ev["at"][1:], strict=False),
+        strict=False,
     ):
         if p1 == p2:
             assert a2 >= a1
+
+
+def test_null_start_means_no_series_and_calendar_hours_are_checked() -> None:
+    spec = series_schema(every="6h")
+    spec["entities"]["p"]["fields"]["t0"]["null_rate"] = 0.5
+    ds = phony_pdl.load(spec).generate()
+    no_start = {r["id"] for r in ds["p"].to_pylist() if r["t0"] is None}
+    assert no_start and not no_start & set(ds["e"].column("p_id").to_pylist())
+    bad = {
+        "pdl": 1,
+        "name": "c",
+        "entities": {
+            "t": {"count": 1, "fields": {"id": {"sequence": 1}, "t0": {"type": "datetime"}}},
+            "ev": {
+                "timeline": {
+                    "for": "t",
+                    "start": "t.t0",
+                    "initial": "a",
+                    "states": {"a": {}},
+                    "calendar": {"hours": [17, 9]},
+                },
+                "fields": {"t_id": {"ref": "t.id"}},
+            },
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(bad)
+    assert exc.value.codes == ["invalid-value"]

@@ -10,6 +10,7 @@ retries.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,20 @@ class Layout:
         if parents is None:
             parents = self.parent_of(rows)
         return rows - self.offsets[parents]
+
+
+def layout_from_counts(
+    plan: Plan, parent: str, children_of: Callable[[np.ndarray], np.ndarray]
+) -> Layout:
+    """Children per parent, computed block by block over the parents, as a prefix-sum layout."""
+    n_parent = plan.count(parent)
+    counts = np.zeros(n_parent, dtype=np.int64)
+    for start in range(0, n_parent, plan.block_rows):
+        parents = np.arange(start, min(start + plan.block_rows, n_parent), dtype=np.int64)
+        counts[parents] = children_of(parents)
+    offsets = np.zeros(n_parent + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return Layout(parent, offsets)
 
 
 class Plan:

@@ -20,7 +20,7 @@ from ..durations import parse_duration
 from ..rng import Stream
 from ..series_params import SeriesValueParams
 from .arrow import parse_datetime, to_numpy_units
-from .plan import Layout, Plan
+from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
     from .columns import Batch, Columns
@@ -41,7 +41,11 @@ def _bound(
         values = columns.lookup(head, rest, parents)
         if pa.types.is_date(values.type):
             values = values.cast(pa.timestamp("us"))
-        return to_numpy_units(values.cast(pa.timestamp("us")), parse_type("datetime"))
+        units = to_numpy_units(values.cast(pa.timestamp("us")), parse_type("datetime"))
+        # A NULL bound means "no series": the minimum int64 marks it for counts() below.
+        return np.where(
+            values.is_null().to_numpy(zero_copy_only=False), np.iinfo(np.int64).min, units
+        )
     return np.full(len(parents), parse_datetime(text, end=end), dtype=np.int64)
 
 
@@ -65,6 +69,10 @@ class SeriesSpec:
         s = self.spec
         start, end = self.bounds(columns, parents)
         cap = np.full(len(parents), s.max_events, dtype=np.int64)
+        missing = start == np.iinfo(np.int64).min
+        if end is not None:
+            missing |= end == np.iinfo(np.int64).min
+            end = np.where(missing, start, end)
         if end is not None:
             span = np.maximum(end - start, 0).astype(np.float64) / US
             if self.every:
@@ -82,22 +90,15 @@ class SeriesSpec:
             u = Stream(self.plan.seed, self.entity, "#churn").open_uniform(parents)
             lived = 1 + np.floor(np.log(u) / np.log1p(-s.churn)).astype(np.int64)
             cap = np.minimum(cap, lived)
-        return np.maximum(cap, 0)
+        return np.where(missing, 0, np.maximum(cap, 0))
 
 
 def series_layout(plan: Plan, entity: str) -> Layout:
     from .columns import Columns
 
     spec = SeriesSpec(plan, entity)
-    n_parent = plan.count(spec.parent)
     columns = Columns(plan)
-    counts = np.zeros(n_parent, dtype=np.int64)
-    for start in range(0, n_parent, plan.block_rows):
-        parents = np.arange(start, min(start + plan.block_rows, n_parent), dtype=np.int64)
-        counts[parents] = spec.counts(columns, parents)
-    offsets = np.zeros(n_parent + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return Layout(spec.parent, offsets)
+    return layout_from_counts(plan, spec.parent, lambda parents: spec.counts(columns, parents))
 
 
 class _Groups:

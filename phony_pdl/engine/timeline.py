@@ -19,7 +19,7 @@ from ..rng import Stream
 from . import sampling
 from .arrow import to_numpy_units
 from .evaluate import evaluate
-from .plan import Layout, Plan
+from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
     from .columns import Batch, Columns
@@ -141,15 +141,10 @@ def timeline_layout(plan: Plan, entity: str) -> Layout:
     from .columns import Columns
 
     machine = Machine(plan, entity)
-    n_parent = plan.count(machine.parent)
     columns = Columns(plan)
-    lengths = np.zeros(n_parent, dtype=np.int64)
-    for start in range(0, n_parent, plan.block_rows):
-        parents = np.arange(start, min(start + plan.block_rows, n_parent), dtype=np.int64)
-        lengths[parents] = machine.run(columns, parents)[2]
-    offsets = np.zeros(n_parent + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return Layout(machine.parent, offsets)
+    return layout_from_counts(
+        plan, machine.parent, lambda parents: machine.run(columns, parents)[2]
+    )
 
 
 def timeline_column(columns: Columns, batch: Batch, kind: str) -> pa.Array:

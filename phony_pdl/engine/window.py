@@ -43,6 +43,12 @@ def window_columns(node: exp.Window) -> list[str]:
     return names
 
 
+def _key(arr: pa.Array) -> list[np.ndarray]:
+    """Sort keys for a column: NULLs form their own group (after every value)."""
+    nulls = pc.is_null(arr).to_numpy(zero_copy_only=False)
+    return [nulls.astype(np.int64), np.where(nulls, -1, _codes(arr))]
+
+
 def _codes(arr: pa.Array) -> np.ndarray:
     """Order-preserving integer codes for sorting (NULLs first, as DuckDB's default NULLS LAST
     for ASC is handled by the caller's key order)."""
@@ -56,6 +62,8 @@ def _codes(arr: pa.Array) -> np.ndarray:
             same[1:] = pc.fill_null(eq, False).to_numpy(zero_copy_only=False)
         ranks[order] = np.cumsum(~same) - 1
         return ranks
+    if pa.types.is_boolean(arr.type):
+        arr = pc.cast(arr, pa.int8())
     if pa.types.is_decimal(arr.type):
         arr = pc.cast(arr, pa.float64())
     if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type) or pa.types.is_time(arr.type):
@@ -98,7 +106,7 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
     ]
     keys: list[np.ndarray] = []
     for arr in partition:
-        keys.append(_codes(arr))
+        keys.extend(_key(arr))
     for expr_node, desc in ordered:
         if not isinstance(expr_node, exp.Column):
             raise GenerationError("ORDER BY in a window must name columns")
@@ -106,10 +114,15 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         nulls = pc.is_null(data[expr_node.name]).to_numpy(zero_copy_only=False)
         codes = np.where(nulls, np.inf, -codes if desc else codes)  # NULLS LAST, as in DuckDB
         keys.append(codes)
+    if n == 0:
+        return pa.array(
+            [], type=pa.int64() if kind in ("row_number", "rank", "count") else pa.float64()
+        )
     row = np.arange(n)
     order = np.lexsort([row, *reversed(keys)]) if keys else row
     # group boundaries (partitions) and peer boundaries (same partition and ORDER BY keys)
-    part_keys = keys[: len(partition)]
+    n_part_keys = 2 * len(partition)
+    part_keys = keys[:n_part_keys]
     new_group = np.ones(n, dtype=bool)
     new_peer = np.ones(n, dtype=bool)
     if n > 1:
@@ -119,7 +132,7 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
             same_group &= sk[1:] == sk[:-1]
         new_group[1:] = ~same_group
         same_peer = same_group.copy()
-        for k in keys[len(partition) :]:
+        for k in keys[n_part_keys:]:
             sk = k[order]
             same_peer &= sk[1:] == sk[:-1]
         new_peer[1:] = ~same_peer if ordered else ~same_group
@@ -138,7 +151,9 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
     args = func.expressions if kind in ("lag", "lead") else []
     target = func.this
     if kind in ("lag", "lead"):
-        offset = int(args[0].this) if args else 1
+        offset_node = func.args.get("offset") or (args[0] if args else None)
+        offset = int(offset_node.this) if offset_node is not None else 1
+        default_node = func.args.get("default") or (args[1] if len(args) > 1 else None)
         source = data[target.name] if isinstance(target, exp.Column) else None
         if source is None:
             raise GenerationError("LAG/LEAD take a column")
@@ -148,7 +163,14 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         valid = (other >= group_start[group_id]) & (other < group_end)
         sorted_values = source.take(pa.array(order))
         picked = sorted_values.take(pa.array(np.where(valid, other, 0)))
-        picked = pc.if_else(pa.array(valid), picked, pa.scalar(None, picked.type))
+        fallback = pa.scalar(None, picked.type)
+        negative = isinstance(default_node, exp.Neg)
+        literal = default_node.this if negative else default_node
+        if isinstance(literal, exp.Literal):
+            text = literal.this
+            value = text if literal.is_string else (float(text) if "." in text else int(text))
+            fallback = pa.scalar(-value if negative else value).cast(picked.type)
+        picked = pc.if_else(pa.array(valid), picked, fallback)
         inverse = np.empty(n, dtype=np.int64)
         inverse[order] = np.arange(n)
         return picked.take(pa.array(inverse))
@@ -165,6 +187,14 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
     else:
         source = data[target.name]
         value_type = source.type
+        if not (
+            pa.types.is_integer(value_type)
+            or pa.types.is_floating(value_type)
+            or pa.types.is_decimal(value_type)
+        ):
+            raise GenerationError(
+                f"{func.sql()} OVER (…): window aggregates need a numeric column; {target.name} is {value_type}"
+            )
         as_float = (
             pc.cast(source, pa.float64()) if not pa.types.is_floating(source.type) else source
         )
@@ -186,6 +216,14 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
             running = running[ends][group_id]
         else:
             running = _peer_last(running, new_peer)
+        seen = None
+        if kind != "count":  # SQL: SUM/AVG over a frame without any non-NULL value is NULL
+            seen = _segment_cumsum(counts_sorted, group_start, group_id)
+            seen = (
+                seen[np.append(group_start[1:], n) - 1][group_id]
+                if not ordered
+                else _peer_last(seen, new_peer)
+            )
         if kind == "avg":
             counts_running = _segment_cumsum(counts_sorted, group_start, group_id)
             counts_running = (
@@ -201,12 +239,17 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
             return pa.array(out, mask=np.isnan(out))
         out = np.empty(n, dtype=running.dtype)
         out[order] = running
+        empty = None
+        if seen is not None:
+            empty = np.empty(n, dtype=bool)
+            empty[order] = seen == 0
+            empty = empty if empty.any() else None
         if pa.types.is_decimal(value_type):
             from ..types import DataType
             from .arrow import decimal_from_unscaled
 
-            return decimal_from_unscaled(out, DataType("decimal", 38, value_type.scale))
-        return pa.array(out)
+            return decimal_from_unscaled(out, DataType("decimal", 38, value_type.scale), empty)
+        return pa.array(out, mask=empty)
     # running min / max
     func_np = np.minimum if kind == "min" else np.maximum
     fill = np.inf if kind == "min" else -np.inf

@@ -125,11 +125,10 @@ def load(
     created: list[str] = []
     try:
         backend.begin()
-        before = prepare_tables(
-            backend, tables, create=create, truncate=truncate, checks=checks, created=created
-        )
+        prepare_tables(backend, tables, create=create, checks=checks, created=created)
         if not target.dialect.transactional_ddl:
-            backend.begin_data()
+            backend.begin_data()  # after the DDL (which MySQL commits), before any DELETE or INSERT
+        before = empty_or_count(backend, tables, truncate=truncate)
         held: dict[str, Deferred] = {}
         for table in tables:
             total = dataset.count(table.name)
@@ -176,15 +175,9 @@ def load(
 
 
 def prepare_tables(
-    backend: Any,
-    tables: list[Table],
-    *,
-    create: bool,
-    truncate: bool,
-    checks: bool,
-    created: list[str],
-) -> dict[str, int]:
-    """Create (or check) the tables; returns row counts before loading."""
+    backend: Any, tables: list[Table], *, create: bool, checks: bool, created: list[str]
+) -> None:
+    """Create the tables (or check that they exist)."""
     dialect = backend.dialect
     existing = {t.name for t in tables if backend.table_exists(t.name)}
     if create:
@@ -204,12 +197,17 @@ def prepare_tables(
             for table in tables:
                 for fk in table.deferred:
                     backend.execute(add_foreign_key(table, fk, dialect))
-        return {t.name: 0 for t in tables}
+        return
     missing = [t.name for t in tables if t.name not in existing]
     if missing:
         raise LoadError(
             f"--no-create: table(s) {', '.join(missing)} do not exist; create them or drop --no-create"
         )
+
+
+def empty_or_count(backend: Any, tables: list[Table], *, truncate: bool) -> dict[str, int]:
+    """Empty the tables (--truncate, inside the load's transaction) or count their rows."""
+    dialect = backend.dialect
     if truncate:
         for table in tables:  # cycle keys first: they point forward and would block the deletes
             for fk in table.deferred:

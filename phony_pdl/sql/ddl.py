@@ -11,7 +11,7 @@ from decimal import Decimal
 from .. import graph as graph_mod
 from ..engine.plan import Plan
 from ..model import FieldSpec
-from ..types import DataType
+from ..types import STRING, DataType
 from .dialects import Dialect
 from .encode import quote_identifier
 
@@ -140,7 +140,8 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
         for name, f in visible.items():
             column = Column(
                 name=name,
-                dtype=plan.dtype(entity, name),
+                # a `format`ted temporal value is written as text
+                dtype=STRING if f.format is not None else plan.dtype(entity, name),
                 nullable=nullable(entity, name, deferred=name in deferred_columns),
                 sql_type=f.sql_type,
             )
@@ -163,11 +164,12 @@ def add_check(column: Column, f: FieldSpec) -> None:
     dtype = column.dtype
     if dtype is None or f.format is not None:
         return
-    if f.source == "choice" and dtype.kind in ("int", "string"):
+    if f.source == "choice" and dtype.kind in ("int", "string") and f.min is None and f.max is None:
         values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])
         # A NUL cannot be spelled portably inside DDL; such a column simply gets no CHECK.
         if values and all(v is not None and "\x00" not in str(v) for v in values):
-            column.check, column.check_args = "in", tuple(values)
+            as_text = dtype.kind == "string"
+            column.check, column.check_args = "in", tuple(str(v) if as_text else v for v in values)
         return
     if f.source not in ("type", "distribution") or not dtype.numeric:
         return
@@ -211,7 +213,10 @@ def _literal(value: object, dialect: Dialect) -> str:
 def check_sql(column: Column, dialect: Dialect) -> str | None:
     q = quote_identifier(column.name, dialect)
     if column.check == "in":
-        return f"CHECK ({q} IN ({', '.join(_literal(v, dialect) for v in column.check_args)}))"
+        literals = [_literal(v, dialect) for v in column.check_args]
+        if dialect.check_list_as_or and len(literals) <= 64:
+            return f"CHECK ({' OR '.join(f'{q} = {lit}' for lit in literals)})"
+        return f"CHECK ({q} IN ({', '.join(literals)}))"
     if column.check == "between":
         lo, hi = column.check_args
         parts = []

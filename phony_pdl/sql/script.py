@@ -41,7 +41,9 @@ def split_deferred(
         i = batch.schema.get_field_index(fk.column)
         values = batch.column(i)
         key = table.primary_key[0]
-        entry = held.setdefault(fk.column, Deferred(table.name, key, fk.column, [], []))
+        entry = held.setdefault(
+            f"{table.name}.{fk.column}", Deferred(table.name, key, fk.column, [], [])
+        )
         entry.keys.append(batch.column(batch.schema.get_field_index(key)))
         entry.values.append(values)
         batch = batch.set_column(
@@ -107,7 +109,7 @@ def sql_script(
     )
     if dialect.name == "mysql":
         yield None, b"SET NAMES utf8mb4;\n"
-    yield None, (b"BEGIN;\n" if dialect.transactional_ddl else b"")
+    yield None, (f"{dialect.begin};\n".encode() if dialect.transactional_ddl else b"")
     for table in table_list:
         yield None, create_table(table, dialect, inline_deferred=inline, checks=checks).encode()
     if dialect.forward_fk == "alter":
