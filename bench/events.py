@@ -113,8 +113,9 @@ def main() -> None:
         "Times include planning (timeline lengths, the aggregate pass over all children) and writing "
         "both entities.",
     ]
-    with open(HERE / "RESULTS.md", "a") as fh:
-        fh.write("\n".join(lines) + "\n")
+    from results import replace_section
+
+    replace_section("## Events", lines)
 
 
 if __name__ == "__main__":

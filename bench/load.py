@@ -50,6 +50,7 @@ def fresh_database(kind: str, tmp: Path) -> tuple[str, str, callable]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgres,mysql,duckdb")
     args = parser.parse_args()
     import sqlalchemy
 
@@ -67,7 +68,7 @@ def main() -> None:
         "|---|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("sqlite", "postgres", "mysql", "duckdb"):
+        for kind in args.databases.split(","):
             rates = []
             for checks in (True, False):
                 url, _, drop = fresh_database(kind, Path(tmp))
@@ -96,8 +97,9 @@ def main() -> None:
         "Phony creates the table with keys, NOT NULL and CHECK constraints and verifies row counts "
         "and foreign keys before committing; to_sql creates an unconstrained table."
     )
-    with open(HERE / "RESULTS.md", "a") as fh:
-        fh.write("\n".join(lines) + "\n")
+    from results import replace_section
+
+    replace_section("## Loading", lines)
 
 
 if __name__ == "__main__":

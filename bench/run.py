@@ -140,7 +140,7 @@ def write_results(r: dict, quick: bool) -> None:
 
     users = r["users_parquet"]["rows_per_s"]
     lines = [
-        "# Benchmark results",
+        "## Generation speed, and Faker and Mimesis on the same fields",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"{'quick run' if quick else 'full run'} of `python bench/run.py`. One process per case; "
@@ -167,7 +167,9 @@ def write_results(r: dict, quick: bool) -> None:
         "Core table columns: sequence, int range, normal, decimal(10,2), weighted choice, datetime "
         "range, pattern, template, decimal expr (bench/core.yaml).",
     ]
-    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    from results import replace_section
+
+    replace_section("## Generation", lines)
     print(f"wrote {HERE / 'RESULTS.md'}")
 
 
