@@ -22,7 +22,10 @@ TIMELINE = {
     "pdl": 1,
     "name": "orders_timeline",
     "entities": {
-        "orders": {"count": 1, "fields": {"id": {"sequence": 1}, "placed_at": {"type": "datetime"}}},
+        "orders": {
+            "count": 1,
+            "fields": {"id": {"sequence": 1}, "placed_at": {"type": "datetime"}},
+        },
         "events": {
             "timeline": {
                 "for": "orders",
@@ -30,14 +33,26 @@ TIMELINE = {
                 "initial": "created",
                 "states": {
                     "created": {"next": {"paid": 0.92, "cancelled": 0.08}},
-                    "paid": {"next": {"shipped": 0.97, "refunded": 0.03}, "after": {"distribution": "exponential", "mean": "2h"}},
-                    "shipped": {"next": {"delivered": 1}, "after": {"distribution": "lognormal", "median": "1d", "sigma": 0.6}},
-                    "delivered": {"after": {"distribution": "lognormal", "median": "3d", "sigma": 0.4}},
+                    "paid": {
+                        "next": {"shipped": 0.97, "refunded": 0.03},
+                        "after": {"distribution": "exponential", "mean": "2h"},
+                    },
+                    "shipped": {
+                        "next": {"delivered": 1},
+                        "after": {"distribution": "lognormal", "median": "1d", "sigma": 0.6},
+                    },
+                    "delivered": {
+                        "after": {"distribution": "lognormal", "median": "3d", "sigma": 0.4}
+                    },
                     "cancelled": {"after": {"distribution": "exponential", "mean": "1h"}},
                     "refunded": {"after": {"distribution": "exponential", "mean": "5d"}},
                 },
             },
-            "fields": {"order_id": {"ref": "orders.id"}, "state": {"timeline": "state"}, "at": {"timeline": "time"}},
+            "fields": {
+                "order_id": {"ref": "orders.id"},
+                "state": {"timeline": "state"},
+                "at": {"timeline": "time"},
+            },
         },
     },
 }
@@ -56,7 +71,10 @@ AGGREGATE = {
         },
         "items": {
             "count": {"per": "orders", "const": 10},
-            "fields": {"order_id": {"ref": "orders.id"}, "amount": {"type": "decimal(10,2)", "min": 1, "max": 200}},
+            "fields": {
+                "order_id": {"ref": "orders.id"},
+                "amount": {"type": "decimal(10,2)", "min": 1, "max": 200},
+            },
         },
     },
 }
@@ -76,7 +94,11 @@ def child(case: str, size: int) -> None:
         seconds = time.perf_counter() - started
     rows = report.entities["events" if case == "timeline" else "items"].rows
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"case": case, "parents": parents, "rows": rows, "seconds": seconds, "rss_mb": rss}))
+    print(
+        json.dumps(
+            {"case": case, "parents": parents, "rows": rows, "seconds": seconds, "rss_mb": rss}
+        )
+    )
 
 
 def main() -> None:

@@ -34,16 +34,20 @@ def fresh_database(kind: str, tmp: Path) -> tuple[str, str, callable]:
         admin = psycopg.connect(host="127.0.0.1", user="postgres", dbname="test", autocommit=True)
         admin.execute(f'CREATE DATABASE "{name}"')
         url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        return url, url.replace("postgresql://", "postgresql+psycopg://"), lambda: admin.execute(
-            f'DROP DATABASE "{name}" WITH (FORCE)'
+        return (
+            url,
+            url.replace("postgresql://", "postgresql+psycopg://"),
+            lambda: admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)'),
         )
     import pymysql
 
     admin = pymysql.connect(host="127.0.0.1", user="root", autocommit=True)
     admin.cursor().execute(f"CREATE DATABASE `{name}`")
     url = f"mysql://root@127.0.0.1:3306/{name}"
-    return url, url.replace("mysql://", "mysql+pymysql://"), lambda: admin.cursor().execute(
-        f"DROP DATABASE `{name}`"
+    return (
+        url,
+        url.replace("mysql://", "mysql+pymysql://"),
+        lambda: admin.cursor().execute(f"DROP DATABASE `{name}`"),
     )
 
 
@@ -58,7 +62,10 @@ def main() -> None:
     dataset = schema.generate(scale=args.rows / 1_000_000)
     dataset.prepare()
     frame = dataset["events"].to_pandas()
-    for column in ("price", "total"):  # SQLite's driver cannot bind Decimal; floats for every target
+    for column in (
+        "price",
+        "total",
+    ):  # SQLite's driver cannot bind Decimal; floats for every target
         frame[column] = frame[column].astype(float)
     lines = [
         "",
@@ -81,7 +88,11 @@ def main() -> None:
             started = time.perf_counter()
             try:
                 frame.to_sql(
-                    "events", engine, index=False, chunksize=5_000, method="multi" if kind != "sqlite" else None
+                    "events",
+                    engine,
+                    index=False,
+                    chunksize=5_000,
+                    method="multi" if kind != "sqlite" else None,
                 )
                 pandas_rate = args.rows / (time.perf_counter() - started)
                 pandas_text, ratio = f"{pandas_rate:,.0f}", f"{rates[0] / pandas_rate:.1f}×"

@@ -8,11 +8,13 @@
 
 from ._version import __version__
 from .errors import Diagnostic, GenerationError, PhonyError, SchemaError, UsageError
+from .fake import Phony
 from .schema import Schema, load
 
 __all__ = [
     "Diagnostic",
     "GenerationError",
+    "Phony",
     "PhonyError",
     "Schema",
     "SchemaError",

@@ -10,6 +10,7 @@ def test_all_is_exact_and_importable() -> None:
         [
             "Diagnostic",
             "GenerationError",
+            "Phony",
             "PhonyError",
             "Schema",
             "SchemaError",

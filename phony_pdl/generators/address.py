@@ -1,42 +1,111 @@
 """address.*: one sampled place per row (and per `link`): city, region, postal code,
-country and coordinates come from the same record, so they agree."""
+time zone and coordinates come from the same record, so they agree; streets are
+written in the locale's own order (`street_format`)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..types import FLOAT, STRING
+from ._common import constant, render, scaled, split_format, take
 from .context import GenContext, LazyRecord
-from .locale_data import load_pack
+from .locale_data import LocalePack, Weighted, load_pack
 from .registry import Params, generator
 
+# How a full postal address reads, by country (default: street, postal code and city).
+FULL_FORMATS = {
+    "US": "{street_address}, {city}, {region_code} {postal_code}",
+    "GB": "{street_address}, {city} {postal_code}",
+    "BR": "{street_address}, {city} - {region_code}, {postal_code}",
+}
+DEFAULT_FULL_FORMAT = "{street_address}, {postal_code} {city}"
 
-def _street(ctx: Any, rec: LazyRecord) -> pa.Array:
-    pack = ctx.pack("address")
-    streets, suffixes = pack.strings("street_names"), pack.strings("street_suffixes")
-    return pc.binary_join_element_wise(
-        streets.take(pa.array(ctx.integers(len(streets), "street"))),
-        suffixes.take(pa.array(ctx.integers(len(suffixes), "suffix"))),
-        " ",
+# Jitter around the place's coordinates: ±0.025° (under 3 km) so rows are not identical.
+JITTER_DEGREES = 0.05
+
+
+@dataclass(frozen=True)
+class AddressData:
+    places: Weighted
+    columns: dict[str, pa.Array]
+    latitude: np.ndarray
+    longitude: np.ndarray
+    streets: pa.Array
+    suffixes: pa.Array
+    street_format: str  # e.g. "{number} {street} {suffix}", without {suffix} if none
+    street_only: str  # the street without the number, e.g. "{street} {suffix}"
+    country: str
+    country_code: str
+
+
+def _drop_suffix(fmt: str) -> str:
+    fmt = re.sub(r"\s*\{suffix\}\s*", " ", fmt)
+    return re.sub(r"\s+", " ", fmt).strip(" ")
+
+
+def address_data(pack: LocalePack) -> AddressData:
+    cached = pack._cache.get("address:data")
+    if cached is not None:
+        return cached
+    d = pack.data
+    places = d["places"]
+    columns = {
+        c: pa.array([p[c] for p in places], type=pa.string())
+        for c in ("city", "region", "region_code", "postal_code", "timezone")
+    }
+    suffixes = d.get("street_suffixes") or []
+    street_format = d.get("street_format", "{number} {street} {suffix}")
+    if not suffixes:
+        street_format = _drop_suffix(street_format)
+    names = [t for is_name, t in split_format(street_format) if is_name and t != "number"]
+    data = AddressData(
+        places=Weighted.build([[i, p.get("weight", 1)] for i, p in enumerate(places)]),
+        columns=columns,
+        latitude=np.array([p["latitude"] for p in places], dtype=np.float64),
+        longitude=np.array([p["longitude"] for p in places], dtype=np.float64),
+        streets=pa.array(d["street_names"], type=pa.string()),
+        suffixes=pa.array(suffixes or [""], type=pa.string()),
+        street_format=street_format,
+        street_only=" ".join("{" + n + "}" for n in names),
+        country=d["country"],
+        country_code=d["country_code"],
     )
+    pack._cache["address:data"] = data
+    return data
+
+
+def _data(ctx: Any) -> AddressData:
+    return address_data(ctx.pack("address"))
+
+
+def _number(ctx: Any, rec: LazyRecord) -> pa.Array:
+    # Small house numbers are more common than large ones.
+    return pa.array(1 + (ctx.uniform("number") ** 2 * 9999).astype(np.int64)).cast(pa.string())
+
+
+def _street_words(ctx: Any, rec: LazyRecord) -> dict[str, pa.Array]:
+    data = _data(ctx)
+    return {
+        "street": take(data.streets, scaled(ctx.uniform("street"), len(data.streets))),
+        "suffix": take(data.suffixes, scaled(ctx.uniform("suffix"), len(data.suffixes))),
+    }
 
 
 ADDRESS_PARTS = {
-    "place": lambda ctx, rec: pa.array(
-        ctx.pack("address").table_weights("places").index(ctx.uniform("place"))
+    "place": lambda ctx, rec: _data(ctx).places.index(ctx.uniform("place")),
+    "number": _number,
+    "words": _street_words,
+    "street": lambda ctx, rec: render(_data(ctx).street_only, rec["words"], ctx.n),
+    "street_address": lambda ctx, rec: render(
+        _data(ctx).street_format, {**rec["words"], "number": rec["number"]}, ctx.n
     ),
-    # Small house numbers are more common than large ones.
-    "number": lambda ctx, rec: pa.array(
-        1 + (ctx.uniform("number") ** 2 * 9999).astype(np.int64)
-    ).cast(pa.string()),
-    "street": _street,
-    # jitter within ~3 km of the city centre so coordinates are not all identical
-    "dlat": lambda ctx, rec: (ctx.uniform("dlat") - 0.5) * 0.05,
-    "dlon": lambda ctx, rec: (ctx.uniform("dlon") - 0.5) * 0.05,
+    "dlat": lambda ctx, rec: (ctx.uniform("dlat") - 0.5) * JITTER_DEGREES,
+    "dlon": lambda ctx, rec: (ctx.uniform("dlon") - 0.5) * JITTER_DEGREES,
 }
 
 
@@ -44,16 +113,13 @@ def address_record(ctx: Any) -> LazyRecord:
     return LazyRecord(ctx, ADDRESS_PARTS)
 
 
-def _rec(ctx: GenContext) -> dict[str, Any]:
+def address(ctx: GenContext) -> Any:
+    """The row's place record (shared by address.* and phone.number's area code)."""
     return ctx.record("address", address_record)
 
 
 def _place_column(ctx: GenContext, column: str) -> pa.Array:
-    values = ctx.pack("address").column("places", column)
-    idx = _rec(ctx)["place"]
-    if isinstance(values, np.ndarray):
-        return pa.array(values[idx.to_numpy()])
-    return values.take(idx)
+    return take(_data(ctx).columns[column], address(ctx)["place"])
 
 
 def _distinct(column: str):
@@ -67,7 +133,7 @@ def _distinct(column: str):
     "address.city",
     returns=STRING,
     family="address",
-    summary="City of the row's place.",
+    summary="City of the row's place, weighted by population.",
     domain=_distinct("city"),
 )
 def city(ctx: GenContext, p: Params) -> pa.Array:
@@ -89,7 +155,7 @@ def region(ctx: GenContext, p: Params) -> pa.Array:
     "address.region_code",
     returns=STRING,
     family="address",
-    summary="ISO 3166-2 subdivision code of the row's region (e.g. CA).",
+    summary="ISO 3166-2 subdivision code of the row's region, without the country (`CA`, `BY`).",
     domain=_distinct("region_code"),
 )
 def region_code(ctx: GenContext, p: Params) -> pa.Array:
@@ -100,7 +166,8 @@ def region_code(ctx: GenContext, p: Params) -> pa.Array:
     "address.postal_code",
     returns=STRING,
     family="address",
-    summary="Postal code belonging to the row's city.",
+    summary="Postal code of the row's city (how exact depends on the locale; see "
+    "generators/DATA_SOURCES.md).",
     domain=_distinct("postal_code"),
 )
 def postal_code(ctx: GenContext, p: Params) -> pa.Array:
@@ -122,60 +189,102 @@ def timezone(ctx: GenContext, p: Params) -> pa.Array:
     "address.country",
     returns=STRING,
     family="address",
-    summary="Country name of the locale.",
+    summary="Country name of the locale, in its language (`Deutschland`).",
     domain=1,
 )
 def country(ctx: GenContext, p: Params) -> pa.Array:
-    return pa.array([ctx.pack("address").data["country"]] * ctx.n, type=pa.string())
+    return constant(_data(ctx).country, ctx.n)
 
 
 @generator(
     "address.country_code",
     returns=STRING,
     family="address",
-    summary="ISO 3166-1 alpha-2 country code.",
+    summary="ISO 3166-1 alpha-2 code of the locale's country.",
     domain=1,
 )
 def country_code(ctx: GenContext, p: Params) -> pa.Array:
-    return pa.array([ctx.pack("address").data["country_code"]] * ctx.n, type=pa.string())
+    return constant(_data(ctx).country_code, ctx.n)
 
 
 @generator(
-    "address.latitude", returns=FLOAT, family="address", summary="Latitude near the row's city."
+    "address.latitude",
+    returns=FLOAT,
+    family="address",
+    summary="Latitude within 3 km of the row's city (6 decimals).",
 )
 def latitude(ctx: GenContext, p: Params) -> pa.Array:
-    base = ctx.pack("address").column("places", "latitude")
-    rec = _rec(ctx)
-    return pa.array(np.round(base[rec["place"].to_numpy()] + rec["dlat"], 6))
+    rec = address(ctx)
+    return pa.array(np.round(_data(ctx).latitude[rec["place"]] + rec["dlat"], 6))
 
 
 @generator(
-    "address.longitude", returns=FLOAT, family="address", summary="Longitude near the row's city."
+    "address.longitude",
+    returns=FLOAT,
+    family="address",
+    summary="Longitude within 3 km of the row's city (6 decimals).",
 )
 def longitude(ctx: GenContext, p: Params) -> pa.Array:
-    base = ctx.pack("address").column("places", "longitude")
-    rec = _rec(ctx)
-    return pa.array(np.round(base[rec["place"].to_numpy()] + rec["dlon"], 6))
-
-
-@generator("address.building_number", returns=STRING, family="address", summary="House number.")
-def building_number(ctx: GenContext, p: Params) -> pa.Array:
-    return _rec(ctx)["number"]
+    rec = address(ctx)
+    return pa.array(np.round(_data(ctx).longitude[rec["place"]] + rec["dlon"], 6))
 
 
 @generator(
-    "address.street_name", returns=STRING, family="address", summary="Street name with suffix."
+    "address.building_number",
+    returns=STRING,
+    family="address",
+    summary="House number 1–10000, small numbers more likely.",
+    domain=10000,
+)
+def building_number(ctx: GenContext, p: Params) -> pa.Array:
+    return address(ctx)["number"]
+
+
+@generator(
+    "address.street",
+    returns=STRING,
+    family="address",
+    summary="Street with its type in the locale's order (`Maple Avenue`, `Calle Mayor`, "
+    "`Goethestraße`).",
+)
+def street(ctx: GenContext, p: Params) -> pa.Array:
+    return address(ctx)["street"]
+
+
+@generator(
+    "address.street_name",
+    returns=STRING,
+    family="address",
+    summary="The same as address.street (Faker's name for it).",
 )
 def street_name(ctx: GenContext, p: Params) -> pa.Array:
-    return _rec(ctx)["street"]
+    return address(ctx)["street"]
 
 
 @generator(
     "address.street_address",
     returns=STRING,
     family="address",
-    summary="House number and street, e.g. `742 Maple Avenue`.",
+    summary="Street and house number in the locale's `street_format` (`742 Maple Avenue`, "
+    "`Goethestraße 12`, `Calle Mayor, 5`).",
 )
 def street_address(ctx: GenContext, p: Params) -> pa.Array:
-    rec = _rec(ctx)
-    return pc.binary_join_element_wise(rec["number"], rec["street"], " ")
+    return address(ctx)["street_address"]
+
+
+@generator(
+    "address.full",
+    returns=STRING,
+    family="address",
+    summary="One-line postal address of the row's place in the country's order "
+    "(`742 Maple Avenue, Denver, CO 80202`, `Goethestraße 12, 10115 Berlin`).",
+)
+def full(ctx: GenContext, p: Params) -> pa.Array:
+    data = _data(ctx)
+    rec = address(ctx)
+    fmt = FULL_FORMATS.get(data.country_code, DEFAULT_FULL_FORMAT)
+    values = {"street_address": rec["street_address"]}
+    for name in ("city", "region", "region_code", "postal_code"):
+        if "{" + name + "}" in fmt:
+            values[name] = take(data.columns[name], rec["place"])
+    return render(fmt, values, ctx.n)

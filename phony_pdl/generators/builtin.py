@@ -1,3 +1,14 @@
 """Imports every built-in family module so their declarations fill the registry."""
 
-from . import address, commerce, ids, internet, person, phone  # noqa: F401
+from . import (  # noqa: F401
+    address,
+    commerce,
+    company,
+    finance,
+    ids,
+    internet,
+    lorem,
+    misc,
+    person,
+    phone,
+)

@@ -1,77 +1,221 @@
-"""person.*: one sampled person per row (and per `link`), shared by every person field."""
+"""person.*: one sampled person per row (and per `link`), shared by every person field.
+
+The record holds indices into the locale's name lists plus a few uniforms; each
+field turns the part it needs into values, so a row's first name, sex, prefix,
+birth date, age and email all describe the same person.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import model_validator
 
-from ..types import STRING
+from ..types import DATE, INT, STRING
+from ._common import ascii_words, language_of, scaled, take
 from .context import GenContext, LazyRecord
-from .locale_data import load_pack
+from .locale_data import LocalePack, Weighted, alias_table, load_pack
 from .registry import Params, generator
 
 SEXES = pa.array(["female", "male"])
 
+# Ages are whole years as of this fixed date: outputs never depend on the wall clock.
+REFERENCE_DATE = dt.date(2025, 1, 1)
+_ACADEMIC = ("Dr", "Prof", "Pr", "Dott", "Ing")
 
-def _first_index(ctx: Any, rec: LazyRecord) -> np.ndarray:
-    """Index into the combined first-name list (female names first, then male)."""
-    pack = ctx.pack("person")
-    fem, mal = pack.weighted("first_names", "female"), pack.weighted("first_names", "male")
-    u = rec["u_first"]
-    return np.where(rec["female"], fem.index(u), len(fem) + mal.index(u))
+
+@dataclass(frozen=True)
+class IndexSampler:
+    """Weighted choice of vocabulary positions, one alias table per sex.
+
+    Both tables live in one padded matrix, so a row's sex selects its table inside a
+    single vectorized pass (no sampling of both lists followed by a choice).
+    """
+
+    probability: np.ndarray  # (2, K) chance of keeping the column
+    alias: np.ndarray  # (2, K) the other column
+    positions: np.ndarray  # (2, K) column → vocabulary index
+    sizes: np.ndarray  # (2,) columns used by each sex
+
+    @classmethod
+    def build(cls, by_sex: list[tuple[list[int], list[float]]]) -> IndexSampler:
+        width = max(len(p) for p, _ in by_sex)
+        probability = np.ones((2, width))
+        alias = np.zeros((2, width), dtype=np.int64)
+        positions = np.zeros((2, width), dtype=np.int64)
+        for s, (pos, weights) in enumerate(by_sex):
+            prob, ali = alias_table(np.asarray(weights, dtype=np.float64))
+            probability[s, : len(pos)] = prob
+            alias[s, : len(pos)] = ali
+            positions[s, : len(pos)] = pos
+        sizes = np.array([len(p) for p, _ in by_sex], dtype=np.int64)
+        return cls(probability, alias, positions, sizes)
+
+    def index(self, u: np.ndarray, female: np.ndarray) -> np.ndarray:
+        width = self.probability.shape[1]
+        male = ~female
+        k = np.where(male, self.sizes[1], self.sizes[0])
+        scaled_u = u * k
+        column = np.minimum(scaled_u.astype(np.int64), k - 1)
+        base = male * width
+        flat = base + column
+        keep = (scaled_u - column) < self.probability.ravel()[flat]
+        chosen = np.where(keep, flat, base + self.alias.ravel()[flat])
+        return self.positions.ravel()[chosen]
+
+    def one(self, sex: int, u: np.ndarray) -> np.ndarray:
+        """Draws from one sex's table only (person.first_name with `gender`)."""
+        return self.index(u, np.full(len(u), sex == 0))
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """A locale's person.json prepared for vectorized sampling."""
+
+    first: pa.Array  # female names, then male names
+    first_ascii: pa.Array
+    last: pa.Array  # sex-neutral surnames, then female and male forms (pl_PL)
+    last_ascii: pa.Array
+    first_by_sex: IndexSampler
+    first_any: Weighted  # sex and name in one draw: index < n_female means female
+    n_female: int
+    last_by_sex: IndexSampler
+    last_any: Weighted | None  # when surnames do not depend on sex
+    prefixes: pa.Array
+    prefix_by_sex: IndexSampler
+    job_titles: pa.Array
+    # email heads with their separator, one block per style (see internet.local_part):
+    # "first.", "first", "f.", "first_", then "last." (offsets k·len(first)), and tails:
+    # family names, then given names (offset len(last))
+    heads: pa.Array
+    tails: pa.Array
+
+
+def person_data(pack: LocalePack) -> PersonData:
+    cached = pack._cache.get("person:data")
+    if cached is not None:
+        return cached
+    d = pack.data
+    language = language_of(pack.locale)
+    fem = d["first_names"]["female"]
+    mal = d["first_names"]["male"]
+    first = [n for n, _ in fem] + [n for n, _ in mal]
+    first_by_sex = IndexSampler.build(
+        [
+            (list(range(len(fem))), [w for _, w in fem]),
+            (list(range(len(fem), len(first))), [w for _, w in mal]),
+        ]
+    )
+    neutral = d["last_names"]
+    last = [n for n, _ in neutral]
+    by_sex = d.get("last_names_by_sex") or {}
+    samplers = []
+    for sex in ("female", "male"):
+        forms = by_sex.get(sex, [])
+        start = len(last)
+        last += [n for n, _ in forms]
+        positions = list(range(len(neutral))) + list(range(start, start + len(forms)))
+        weights = [float(w) for _, w in neutral] + [float(w) for _, w in forms]
+        samplers.append((positions, weights))
+    prefixes: list[str] = []
+    prefix_samplers = []
+    for sex in ("female", "male"):
+        items = d["prefixes"][sex]
+        start = len(prefixes)
+        prefixes += items
+        # courtesy titles are common, academic ones (Dr., Prof.) rare
+        weights = [1.0 if p.startswith(_ACADEMIC) else 12.0 for p in items]
+        prefix_samplers.append((list(range(start, len(prefixes))), weights))
+    f_total = sum(float(w) for _, w in fem)
+    m_total = sum(float(w) for _, w in mal)
+    first_any = Weighted.build(
+        [[i, 0.5 * float(w) / f_total] for i, (_, w) in enumerate(fem)]
+        + [[len(fem) + i, 0.5 * float(w) / m_total] for i, (_, w) in enumerate(mal)]
+    )
+    last_any = None if by_sex else Weighted.build([[i, w] for i, (_, w) in enumerate(neutral)])
+    first_ascii = ascii_words(first, language, "user")
+    last_ascii = ascii_words(last, language, "user")
+    initials = pc.utf8_slice_codeunits(first_ascii, 0, 1)
+    data = PersonData(
+        first=pa.array(first, type=pa.string()),
+        first_ascii=first_ascii,
+        last=pa.array(last, type=pa.string()),
+        last_ascii=last_ascii,
+        first_by_sex=first_by_sex,
+        first_any=first_any,
+        n_female=len(fem),
+        last_by_sex=IndexSampler.build(samplers),
+        last_any=last_any,
+        prefixes=pa.array(prefixes, type=pa.string()),
+        prefix_by_sex=IndexSampler.build(prefix_samplers),
+        job_titles=pa.array(d["job_titles"], type=pa.string()),
+        heads=pa.concat_arrays(
+            [
+                pc.binary_join_element_wise(first_ascii, ".", ""),
+                first_ascii,
+                pc.binary_join_element_wise(initials, ".", ""),
+                pc.binary_join_element_wise(first_ascii, "_", ""),
+                pc.binary_join_element_wise(last_ascii, ".", ""),
+            ]
+        ),
+        tails=pa.concat_arrays([last_ascii, first_ascii]),
+    )
+    pack._cache["person:data"] = data
+    return data
+
+
+def _data(ctx: Any) -> PersonData:
+    return person_data(ctx.pack("person"))
+
+
+def _last_index(ctx: Any, rec: LazyRecord) -> np.ndarray:
+    data = _data(ctx)
+    u = ctx.uniform("last")
+    if data.last_any is not None:
+        return data.last_any.index(u)
+    return data.last_by_sex.index(u, rec["female"])
 
 
 PERSON_PARTS = {
-    "female": lambda ctx, rec: ctx.uniform("sex") < 0.5,
     "u_first": lambda ctx, rec: ctx.uniform("first"),
-    "first_index": _first_index,
-    "last_index": lambda ctx, rec: (
-        ctx.pack("person").weighted("last_names").index(ctx.uniform("last"))
+    "first_index": lambda ctx, rec: _data(ctx).first_any.index(rec["u_first"]),
+    "female": lambda ctx, rec: rec["first_index"] < _data(ctx).n_female,
+    "last_index": _last_index,
+    "first_name": lambda ctx, rec: take(_data(ctx).first, rec["first_index"]),
+    "last_name": lambda ctx, rec: take(_data(ctx).last, rec["last_index"]),
+    "sex": lambda ctx, rec: take(SEXES, (~rec["female"]).astype(np.int64)),
+    "prefix_index": lambda ctx, rec: _data(ctx).prefix_by_sex.index(
+        ctx.uniform("prefix"), rec["female"]
     ),
-    "first_name": lambda ctx, rec: vocab(ctx, "first").take(pa.array(rec["first_index"])),
-    "last_name": lambda ctx, rec: vocab(ctx, "last").take(pa.array(rec["last_index"])),
-    "sex": lambda ctx, rec: SEXES.take(pa.array((~rec["female"]).astype(np.int64))),
+    "u_age": lambda ctx, rec: ctx.uniform("age"),
+    "u_birthday": lambda ctx, rec: ctx.uniform("birthday"),
+    "u_job": lambda ctx, rec: ctx.uniform("job"),
 }
-
-
-def vocab(ctx: Any, kind: str, form: str = "text") -> pa.Array:
-    """Name lists of the locale: `text` as written, `ascii` lowercased letters only (for emails)."""
-    pack = ctx.pack("person")
-    key = f"vocab:{kind}:{form}"
-    if key not in pack._cache:
-        if kind == "first":
-            names = [n for n, _ in pack.data["first_names"]["female"]] + [
-                n for n, _ in pack.data["first_names"]["male"]
-            ]
-        else:
-            names = [n for n, _ in pack.data["last_names"]]
-        values = pa.array(names, type=pa.string())
-        if form == "ascii":
-            values = pc.replace_substring_regex(pc.utf8_lower(ascii_fold(values)), r"[^a-z0-9]", "")
-        pack._cache[key] = values
-    return pack._cache[key]
-
-
-def ascii_fold(values: pa.Array) -> pa.Array:
-    """Strip accents for email-safe names (José → Jose) using Unicode decomposition."""
-    import unicodedata
-
-    folded = [
-        None if v is None else unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode()
-        for v in values.to_pylist()
-    ]  # runs once per vocabulary, not per row
-    return pa.array(folded, type=pa.string())
 
 
 def person_record(ctx: Any) -> LazyRecord:
     return LazyRecord(ctx, PERSON_PARTS)
 
 
-def _record(ctx: GenContext) -> dict[str, Any]:
+def person(ctx: GenContext) -> Any:
+    """The row's person record (shared by person.*, internet.email and internet.username)."""
     return ctx.record("person", person_record)
+
+
+def vocab(ctx: Any, kind: str, form: str = "text") -> pa.Array:
+    """Name lists of the locale: `text` as written, `ascii` for emails (Müller → mueller)."""
+    data = _data(ctx)
+    if kind == "first":
+        return data.first_ascii if form == "ascii" else data.first
+    return data.last_ascii if form == "ascii" else data.last
+
+
+# --------------------------------------------------------------------------- names
 
 
 class FirstNameParams(Params):
@@ -79,13 +223,10 @@ class FirstNameParams(Params):
 
 
 def _first_name_domain(p: FirstNameParams, locale: str) -> int:
-    pack = load_pack(locale, "person")
+    names = load_pack(locale, "person").data["first_names"]
     if p.gender == "any":
-        names = {n for n, _ in pack.data["first_names"]["female"]} | {
-            n for n, _ in pack.data["first_names"]["male"]
-        }
-        return len(names)
-    return len(pack.data["first_names"][p.gender])
+        return len({n for n, _ in names["female"]} | {n for n, _ in names["male"]})
+    return len({n for n, _ in names[p.gender]})
 
 
 @generator(
@@ -93,74 +234,150 @@ def _first_name_domain(p: FirstNameParams, locale: str) -> int:
     params=FirstNameParams,
     returns=STRING,
     family="person",
-    summary="Given name, frequency-weighted, agreeing with the row's sex.",
+    summary="Given name, frequency-weighted, agreeing with the row's sex "
+    "(`gender` forces one list instead).",
     domain=_first_name_domain,
 )
 def first_name(ctx: GenContext, p: FirstNameParams) -> pa.Array:
-    person = _record(ctx)
+    rec = person(ctx)
     if p.gender == "any":
-        return person["first_name"]
-    return ctx.pack("person").weighted("first_names", p.gender).sample(person["u_first"])
+        return rec["first_name"]
+    sampler = _data(ctx).first_by_sex
+    return take(_data(ctx).first, sampler.one(0 if p.gender == "female" else 1, rec["u_first"]))
+
+
+def _last_domain(p: Params, locale: str) -> int:
+    return len(set(person_data(load_pack(locale, "person")).last.to_pylist()))
 
 
 @generator(
     "person.last_name",
     returns=STRING,
     family="person",
-    summary="Family name, frequency-weighted.",
-    domain=lambda p, locale: len(load_pack(locale, "person").data["last_names"]),
+    summary="Family name, frequency-weighted (female or male form where the language has "
+    "both, e.g. Kowalska/Kowalski).",
+    domain=_last_domain,
 )
 def last_name(ctx: GenContext, p: Params) -> pa.Array:
-    return _record(ctx)["last_name"]
+    return person(ctx)["last_name"]
+
+
+class FullNameParams(Params):
+    with_prefix: bool = False
 
 
 @generator(
     "person.full_name",
+    params=FullNameParams,
     returns=STRING,
     family="person",
-    summary="Given and family name of the row's person.",
+    summary="Given and family name of the row's person; `with_prefix` puts the courtesy "
+    "title first.",
 )
-def full_name(ctx: GenContext, p: Params) -> pa.Array:
-    person = _record(ctx)
-    return pc.binary_join_element_wise(person["first_name"], person["last_name"], " ")
+def full_name(ctx: GenContext, p: FullNameParams) -> pa.Array:
+    rec = person(ctx)
+    parts = [rec["first_name"], rec["last_name"]]
+    if p.with_prefix:
+        parts.insert(0, take(_data(ctx).prefixes, rec["prefix_index"]))
+    return pc.binary_join_element_wise(*parts, " ")
 
 
 @generator(
     "person.sex",
     returns=STRING,
     family="person",
-    summary="`female` or `male`, agreeing with the first name.",
+    summary="`female` or `male`, agreeing with the first name and prefix.",
     domain=2,
 )
 def sex(ctx: GenContext, p: Params) -> pa.Array:
-    return _record(ctx)["sex"]
+    return person(ctx)["sex"]
+
+
+def _prefix_domain(p: Params, locale: str) -> int:
+    prefixes = load_pack(locale, "person").data["prefixes"]
+    return len(set(prefixes["female"]) | set(prefixes["male"]))
 
 
 @generator(
     "person.prefix",
     returns=STRING,
     family="person",
-    summary="Courtesy title agreeing with the row's sex (Ms., Mr., Dr.).",
+    summary="Courtesy title agreeing with the row's sex (Ms., Herr, Sra.); academic titles "
+    "(Dr., Prof.) are rarer.",
+    domain=_prefix_domain,
 )
 def prefix(ctx: GenContext, p: Params) -> pa.Array:
-    person = _record(ctx)
-    prefixes = ctx.pack("person").data["prefixes"]
-    fem = pa.array(prefixes["female"])
-    mal = pa.array(prefixes["male"])
-    u = ctx.uniform("prefix")
-    f_idx = np.minimum((u * len(fem)).astype(np.int64), len(fem) - 1)
-    m_idx = np.minimum((u * len(mal)).astype(np.int64), len(mal) - 1)
-    return pc.if_else(
-        pa.array(person["female"]), fem.take(pa.array(f_idx)), mal.take(pa.array(m_idx))
-    )
+    return take(_data(ctx).prefixes, person(ctx)["prefix_index"])
 
 
 @generator(
     "person.job_title",
     returns=STRING,
     family="person",
-    summary="Job title.",
+    summary="Job title of the row's person, in the locale's language where the data has it.",
+    domain=lambda p, locale: len(set(load_pack(locale, "person").data["job_titles"])),
 )
 def job_title(ctx: GenContext, p: Params) -> pa.Array:
-    titles = ctx.pack("person").strings("job_titles")
-    return titles.take(pa.array(ctx.integers(len(titles))))
+    titles = _data(ctx).job_titles
+    return take(titles, scaled(person(ctx)["u_job"], len(titles)))
+
+
+# --------------------------------------------------------------------------- age
+
+
+class AgeParams(Params):
+    min_age: int = 18
+    max_age: int = 80
+
+    @model_validator(mode="after")
+    def _bounds(self) -> AgeParams:
+        if not 0 <= self.min_age <= self.max_age <= 150:
+            raise ValueError(
+                f"need 0 <= min_age <= max_age <= 150, got {self.min_age}..{self.max_age}"
+            )
+        return self
+
+
+def _ages(ctx: GenContext, p: AgeParams) -> np.ndarray:
+    return p.min_age + scaled(person(ctx)["u_age"], p.max_age - p.min_age + 1)
+
+
+_EPOCH_YEAR = np.datetime64("1970", "Y")
+
+
+def _jan(year: np.ndarray, day: int) -> np.ndarray:
+    """Days since 1970-01-01 of January `day` of each year."""
+    years = (year - 1970).astype("timedelta64[Y]") + _EPOCH_YEAR
+    return years.astype("datetime64[D]").astype(np.int64) + (day - 1)
+
+
+@generator(
+    "person.age",
+    params=AgeParams,
+    returns=INT,
+    family="person",
+    summary="Age in whole years on 2025-01-01 (a fixed date), uniform in "
+    "[min_age, max_age]; agrees with person.birth_date given the same bounds.",
+    domain=lambda p, locale: p.max_age - p.min_age + 1,
+)
+def age(ctx: GenContext, p: AgeParams) -> pa.Array:
+    return pa.array(_ages(ctx, p), type=pa.int64())
+
+
+@generator(
+    "person.birth_date",
+    params=AgeParams,
+    returns=DATE,
+    family="person",
+    summary="Birth date of the row's person: a day on which they were person.age years old "
+    "on 2025-01-01.",
+)
+def birth_date(ctx: GenContext, p: AgeParams) -> pa.Array:
+    ages = _ages(ctx, p)
+    ref = REFERENCE_DATE.year
+    # Age A on 2025-01-01 ⇔ born between (2024-A)-01-02 and (2025-A)-01-01 inclusive.
+    first = _jan(ref - 1 - ages, 2)
+    last = _jan(ref - ages, 1)
+    days = first + (person(ctx)["u_birthday"] * (last - first + 1)).astype(np.int64)
+    days = np.minimum(days, last)
+    return pa.array(days.astype(np.int32), type=pa.int32()).cast(pa.date32())

@@ -1,0 +1,215 @@
+"""A Faker-style Python API over Phony's generators.
+
+>>> from phony_pdl.fake import Phony
+>>> fake = Phony(locale="de_DE", seed=1)
+>>> name = fake.person.first_name()                # one value (str)
+>>> names = fake.person.first_name(n=1_000)         # a pyarrow array
+>>> women = fake.person.first_name(n=5, gender="female")
+>>> people = fake.record("person", n=3)             # a pyarrow Table, one person per row
+
+Every call draws the next rows of an internal row counter, so successive calls give
+new values, and the same seed and sequence of calls always give the same values. A
+value depends only on (seed, locale, generator, parameters, row), exactly as in a PDL
+run, and is built by the same vectorized code: a million names take one call.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from pydantic import ValidationError
+
+from .errors import UsageError
+from .generators import registry
+from .generators.context import GenContext
+from .resources import known_locales
+
+API_ENTITY = "__api__"
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class Phony:
+    """Generators by family: ``Phony("en_US", seed=1).internet.email(n=10)``."""
+
+    def __init__(self, locale: str = "en_US", seed: int = 0) -> None:
+        if locale not in known_locales():
+            raise UsageError(
+                f"unknown locale '{locale}'{_suggest(locale, list(known_locales()))} "
+                f"(known: {', '.join(known_locales())})"
+            )
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise UsageError(f"seed must be an int, got {type(seed).__name__}")
+        self.locale = locale
+        self.seed = seed
+        self.row = 0  # the next row index to draw
+
+    def __repr__(self) -> str:
+        return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
+
+    # ---- discovery
+
+    @staticmethod
+    def families() -> list[str]:
+        return sorted({spec.family for spec in registry.all_specs()})
+
+    def __getattr__(self, name: str) -> _Family:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        families = self.families()
+        if name not in families:
+            raise AttributeError(
+                f"no generator family '{name}'{_suggest(name, families)} "
+                f"(families: {', '.join(families)})"
+            )
+        return _Family(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.families()})
+
+    # ---- drawing
+
+    def reset(self, row: int = 0) -> None:
+        """Start drawing again at `row` (0: the first values this seed gives)."""
+        self.row = int(row)
+
+    def _rows(self, count: int) -> np.ndarray:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise UsageError(f"n must be a non-negative int, got {count!r}")
+        rows = np.arange(self.row, self.row + count, dtype=np.int64)
+        self.row += count
+        return rows
+
+    def _context(self, name: str, rows: np.ndarray, cache: dict) -> GenContext:
+        return GenContext(
+            seed=self.seed,
+            entity=API_ENTITY,
+            field=name,
+            rows=rows,
+            locale=self.locale,
+            record_cache=cache,
+            total_rows=int(rows[-1]) + 1 if len(rows) else 0,
+        )
+
+    def _params(self, spec: registry.GeneratorSpec, params: dict[str, Any]) -> Any:
+        try:
+            return spec.params.model_validate(params)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(x) for x in e['loc']) or 'params'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            )
+            known = ", ".join(spec.params.model_fields) or "none"
+            raise UsageError(f"{spec.name}: {problems} (its parameters: {known})") from None
+
+    def generate(self, name: str, n: int | None = None, **params: Any) -> Any:
+        """Values of the generator `name` (e.g. "person.first_name").
+
+        Without `n`: one Python value. With `n`: a pyarrow Array of n values.
+        """
+        spec = registry.get(name)
+        if spec is None:
+            raise UsageError(f"unknown generator '{name}'{_suggest(name, registry.names())}")
+        parsed = self._params(spec, params)
+        rows = self._rows(1 if n is None else n)
+        values = spec.func(self._context(name, rows, {}), parsed)
+        if isinstance(values, np.ndarray):
+            values = pa.array(values)
+        return values[0].as_py() if n is None else values
+
+    def record(self, *families: str, n: int = 1, fields: list[str] | None = None) -> pa.Table:
+        """A table whose every row is one coherent record of the families' generators.
+
+        ``record("person", n=3)`` has every person.* column (default parameters), all
+        describing the same person in each row; ``record("person", "internet")`` adds
+        emails of those people. `fields` picks generators by full name instead.
+        """
+        specs = registry.all_specs()
+        if fields is not None:
+            chosen = []
+            for name in fields:
+                spec = registry.get(name)
+                if spec is None:
+                    raise UsageError(
+                        f"unknown generator '{name}'{_suggest(name, registry.names())}"
+                    )
+                chosen.append(spec)
+        else:
+            if not families:
+                raise UsageError("name at least one family, e.g. record('person', n=10)")
+            known = self.families()
+            for family in families:
+                if family not in known:
+                    raise UsageError(
+                        f"no generator family '{family}'{_suggest(family, known)} "
+                        f"(families: {', '.join(known)})"
+                    )
+            chosen = [s for f in dict.fromkeys(families) for s in specs if s.family == f]
+        short = [s.name.split(".", 1)[1] for s in chosen]
+        columns = [
+            sh if short.count(sh) == 1 else s.name for sh, s in zip(short, chosen, strict=True)
+        ]
+        rows = self._rows(n)
+        cache: dict = {}  # one record per family shared by every column: coherent rows
+        arrays = []
+        for spec in chosen:
+            values = spec.func(self._context(spec.name, rows, cache), spec.params())
+            arrays.append(pa.array(values) if isinstance(values, np.ndarray) else values)
+        return pa.table(dict(zip(columns, arrays, strict=True)))
+
+
+class _Family:
+    """`fake.person`: its generators as methods."""
+
+    def __init__(self, owner: Phony, family: str) -> None:
+        self._owner = owner
+        self._family = family
+
+    def _names(self) -> list[str]:
+        return [s.name.split(".", 1)[1] for s in registry.all_specs() if s.family == self._family]
+
+    def __getattr__(self, name: str) -> _Generator:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        full = f"{self._family}.{name}"
+        if registry.get(full) is None:
+            raise AttributeError(
+                f"no generator '{full}'{_suggest(name, self._names())} "
+                f"({self._family}: {', '.join(self._names())})"
+            )
+        return _Generator(self._owner, full)
+
+    def __dir__(self) -> list[str]:
+        return self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __repr__(self) -> str:
+        return f"<{self._family} generators: {', '.join(self._names())}>"
+
+
+class _Generator:
+    def __init__(self, owner: Phony, name: str) -> None:
+        self._owner = owner
+        self.name = name
+        spec = registry.get(name)
+        self.__doc__ = f"{spec.summary}\n\nParameters: " + (
+            ", ".join(f"{k}={f.default!r}" for k, f in spec.params.model_fields.items()) or "none"
+        )
+
+    def __call__(self, n: int | None = None, **params: Any) -> Any:
+        return self._owner.generate(self.name, n, **params)
+
+    def __repr__(self) -> str:
+        return f"<generator {self.name}>"
+
+
+__all__ = ["Phony"]

@@ -1,0 +1,103 @@
+"""pytest fixtures for tests that need fake data.
+
+``phony``: a :class:`phony_pdl.fake.Phony` seeded from the test's node id, so each test
+gets its own values and the same values on every run, on every machine, in any order
+and under xdist::
+
+    def test_signup(phony):
+        email = phony.internet.email()
+
+    @pytest.mark.phony(locale="de_DE", seed=7)      # optional: choose locale or seed
+    def test_german_names(phony): ...
+
+``phony_dataset``: a factory that generates a PDL schema (a path, PDL text or a dict)
+and returns ``{entity: pyarrow.Table}``::
+
+    def test_report(phony_dataset):
+        data = phony_dataset("schemas/shop.yaml", scale=0.1)
+        assert data["orders"].num_rows > 0
+
+A relative path is looked up from the working directory, then next to the test file.
+Enable with the ``pytest11`` entry point of phony-pdl, or in a conftest or test module
+with ``pytest_plugins = ["phony_pdl.pytest_plugin"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from .fake import Phony
+
+DEFAULT_LOCALE = "en_US"
+
+
+def node_seed(nodeid: str) -> int:
+    """A stable 32-bit seed for a test id (SHA-256, never Python's salted hash())."""
+    return int.from_bytes(hashlib.sha256(nodeid.encode("utf-8")).digest()[:4], "little")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "phony(locale='en_US', seed=None): locale and seed of the `phony` fixture"
+    )
+
+
+@pytest.fixture
+def phony(request: pytest.FixtureRequest) -> Phony:
+    """A Phony seeded from this test's node id (or from `@pytest.mark.phony(seed=…)`)."""
+    marker = request.node.get_closest_marker("phony")
+    options = dict(marker.kwargs) if marker else {}
+    unknown = set(options) - {"locale", "seed"}
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.phony takes locale and seed, not {sorted(unknown)}")
+    seed = options.get("seed")
+    return Phony(
+        locale=options.get("locale", DEFAULT_LOCALE),
+        seed=node_seed(request.node.nodeid) if seed is None else seed,
+    )
+
+
+def _resolve(source: Any, test_file: Path | None) -> Any:
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("pdl:")):
+        return source  # PDL text
+    path = Path(source)
+    if not path.is_absolute() and not path.exists() and test_file is not None:
+        beside = test_file.parent / path
+        if beside.exists():
+            return beside
+    return path
+
+
+@pytest.fixture
+def phony_dataset(request: pytest.FixtureRequest) -> Callable[..., dict[str, pa.Table]]:
+    """Factory: ``phony_dataset(source, seed=None, scale=1.0, only=None)`` → {entity: Table}.
+
+    `seed` None keeps the schema's own seed, so the data is the same as `phony generate`.
+    """
+    from . import load
+
+    test_file = Path(str(request.node.path)) if getattr(request.node, "path", None) else None
+
+    def make(
+        source: str | Path | Mapping[str, Any],
+        *,
+        seed: int | None = None,
+        scale: float = 1.0,
+        only: list[str] | None = None,
+    ) -> dict[str, pa.Table]:
+        schema = load(_resolve(source, test_file))
+        dataset = schema.generate(seed=seed, scale=scale, only=only)
+        return {name: dataset[name] for name in dataset}
+
+    return make
+
+
+__all__ = ["node_seed", "phony", "phony_dataset"]

@@ -1,0 +1,222 @@
+"""The Faker-style Python API (phony_pdl.fake.Phony) and the pytest plugin fixtures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from phony_pdl.errors import UsageError
+from phony_pdl.fake import Phony
+from phony_pdl.generators._common import ascii_word
+
+from .conftest import ROOT
+
+pytest_plugins = ["phony_pdl.pytest_plugin", "pytester"]
+
+
+def test_one_value_or_an_array() -> None:
+    fake = Phony(locale="de_DE", seed=1)
+    name = fake.person.first_name()
+    assert isinstance(name, str) and name
+    names = fake.person.first_name(n=100_000)
+    assert isinstance(names, pa.Array) and len(names) == 100_000
+    assert names.type == pa.string() and names.null_count == 0
+    assert len(set(names.to_pylist())) > 200
+    one = fake.person.first_name(n=1)
+    assert isinstance(one, pa.Array) and len(one) == 1
+
+
+def test_python_types_of_single_values() -> None:
+    fake = Phony(seed=3)
+    assert isinstance(fake.person.age(), int)
+    assert isinstance(fake.person.birth_date(), dt.date)
+    assert isinstance(fake.address.latitude(), float)
+    assert isinstance(fake.commerce.price(), Decimal)
+    assert isinstance(fake.misc.boolean(), bool)
+    assert isinstance(fake.id.uuid4(), str)
+
+
+def test_params_as_keyword_arguments() -> None:
+    fake = Phony(locale="de_DE", seed=1)
+    women = fake.person.first_name(n=200, gender="female").to_pylist()
+    men = fake.person.first_name(n=200, gender="male").to_pylist()
+    assert not set(women) & set(men) - {"Kim", "Toni", "Luca", "Sascha", "Andrea"}
+    assert all(
+        x.endswith("@example.com")
+        for x in fake.internet.email(n=5, domain="example.com").to_pylist()
+    )
+    assert all(x.startswith("+49") for x in fake.phone.number(n=5, format="e164").to_pylist())
+    assert fake.finance.iban(country="NL").startswith("NL")
+
+
+def test_successive_calls_advance_and_are_reproducible() -> None:
+    a, b = Phony("en_US", seed=7), Phony("en_US", seed=7)
+    first = [a.internet.email() for _ in range(5)]
+    assert len(set(first)) == 5  # each call draws new rows
+    assert [b.internet.email() for _ in range(5)] == first  # same seed, same calls
+    assert a.row == 5
+    a.reset()
+    assert a.internet.email() == first[0]
+    other = Phony("en_US", seed=8)
+    assert [other.internet.email() for _ in range(5)] != first
+
+
+def test_batch_equals_single_calls() -> None:
+    """A value depends only on its row: n=5 gives what five single calls give."""
+    a, b = Phony("fr_FR", seed=2), Phony("fr_FR", seed=2)
+    assert a.address.city(n=5).to_pylist() == [b.address.city() for _ in range(5)]
+
+
+def test_record_is_coherent_per_row() -> None:
+    fake = Phony(locale="pl_PL", seed=5)
+    table = fake.record("person", n=500)
+    assert isinstance(table, pa.Table) and table.num_rows == 500
+    assert set(table.column_names) >= {
+        "first_name",
+        "last_name",
+        "full_name",
+        "sex",
+        "prefix",
+        "job_title",
+        "birth_date",
+        "age",
+    }
+    for row in table.to_pylist():
+        assert row["full_name"] == f"{row['first_name']} {row['last_name']}"
+        born = row["birth_date"]
+        assert row["age"] == 2025 - born.year - ((born.month, born.day) > (1, 1))
+        if row["sex"] == "female":
+            assert row["prefix"] in ("Pani", "Dr")
+
+
+def test_record_of_several_families_and_chosen_fields() -> None:
+    fake = Phony(locale="de_DE", seed=1)
+    table = fake.record("person", "internet", n=50)
+    assert table.column_names[:2] == ["age", "birth_date"]  # person first, as asked
+    for row in table.to_pylist():
+        local = row["email"].split("@")[0]
+        assert ascii_word(row["last_name"], "de") in local  # the same person
+        assert ascii_word(row["last_name"], "de") in row["username"]
+    picked = fake.record(fields=["address.city", "address.postal_code", "phone.number"], n=20)
+    assert picked.column_names == ["city", "postal_code", "number"]
+    clash = fake.record(fields=["commerce.currency", "finance.currency"], n=2)
+    assert clash.column_names == ["commerce.currency", "finance.currency"]
+
+
+def test_errors_are_helpful() -> None:
+    with pytest.raises(UsageError, match="unknown locale 'de_CH'"):
+        Phony(locale="de_CH")
+    fake = Phony()
+    with pytest.raises(AttributeError, match="did you mean 'person'"):
+        fake.persn  # noqa: B018
+    with pytest.raises(AttributeError, match="did you mean 'first_name'"):
+        fake.person.frist_name  # noqa: B018
+    with pytest.raises(UsageError, match="gendr"):
+        fake.person.first_name(gendr="female")
+    with pytest.raises(UsageError, match="gender"):
+        fake.person.first_name(gender="other")
+    with pytest.raises(UsageError, match="n must be"):
+        fake.person.first_name(n=-1)
+    with pytest.raises(UsageError, match="unknown generator"):
+        fake.generate("person.nope")
+    with pytest.raises(UsageError, match="no generator family"):
+        fake.record("persons")
+
+
+def test_discovery() -> None:
+    fake = Phony()
+    assert {"person", "internet", "address", "finance"} <= set(dir(fake))
+    assert "first_name" in dir(fake.person)
+    assert "first_name" in list(fake.person)
+    assert "Given name" in fake.person.first_name.__doc__
+    assert repr(fake).startswith("Phony(locale='en_US'")
+
+
+def test_generate_by_name() -> None:
+    fake = Phony(locale="it_IT", seed=1)
+    assert fake.generate("address.country_code") == "IT"
+    assert len(fake.generate("id.ulid", n=3)) == 3
+
+
+# --------------------------------------------------------------------------- pytest plugin
+
+
+def node_seed(nodeid: str) -> int:
+    from phony_pdl.pytest_plugin import node_seed as seed_of
+
+    return seed_of(nodeid)
+
+
+def test_phony_fixture_is_seeded_from_the_node_id(phony, request) -> None:
+    assert isinstance(phony, Phony)
+    assert phony.seed == node_seed(request.node.nodeid)
+    assert phony.locale == "en_US"
+    again = Phony(locale="en_US", seed=node_seed(request.node.nodeid))
+    assert phony.person.full_name(n=3).to_pylist() == again.person.full_name(n=3).to_pylist()
+
+
+def test_node_seed_is_stable() -> None:
+    assert node_seed("tests/test_x.py::test_a") == node_seed("tests/test_x.py::test_a")
+    assert node_seed("tests/test_x.py::test_a") != node_seed("tests/test_x.py::test_b")
+    assert node_seed("a") == 310482890  # hashlib, not the salted hash(): same everywhere
+
+
+def test_phony_dataset_from_a_path(phony_dataset) -> None:
+    data = phony_dataset(ROOT / "examples" / "users.yaml", scale=0.1)
+    assert set(data) == {"users"}
+    assert isinstance(data["users"], pa.Table) and data["users"].num_rows == 100
+    again = phony_dataset(ROOT / "examples" / "users.yaml", scale=0.1)
+    assert again["users"].equals(data["users"])
+    other = phony_dataset(ROOT / "examples" / "users.yaml", scale=0.1, seed=99)
+    assert not other["users"].equals(data["users"])
+
+
+def test_phony_dataset_relative_to_the_test_file(phony_dataset) -> None:
+    data = phony_dataset("../examples/users.yaml", scale=0.01)
+    assert data["users"].num_rows == 10
+
+
+def test_phony_dataset_from_a_dict(phony_dataset) -> None:
+    doc = {
+        "pdl": 1,
+        "name": "t",
+        "locale": "nl_NL",
+        "entities": {
+            "a": {"count": 5, "fields": {"name": {"generator": "person.full_name"}}},
+            "b": {"count": 3, "fields": {"id": {"sequence": 1}}},
+        },
+    }
+    data = phony_dataset(doc)
+    assert {k: v.num_rows for k, v in data.items()} == {"a": 5, "b": 3}
+
+
+def test_plugin_gives_each_test_its_own_stable_values(pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_one(phony):
+            print("VALUE", phony.person.full_name())
+
+        def test_two(phony):
+            print("VALUE", phony.person.full_name())
+
+        @pytest.mark.phony(locale="tr_TR", seed=42)
+        def test_marker(phony):
+            assert phony.locale == "tr_TR" and phony.seed == 42
+            assert phony.address.country_code() == "TR"
+        """
+    )
+    runs = []
+    for _ in range(2):
+        result = pytester.runpytest_subprocess(
+            "-s", "-p", "phony_pdl.pytest_plugin", "-W", "error::pytest.PytestUnknownMarkWarning"
+        )
+        result.assert_outcomes(passed=3)
+        runs.append(re.findall(r"VALUE ([^\n.]+)", result.stdout.str()))
+    assert runs[0] == runs[1] and len(runs[0]) == 2
+    assert runs[0][0] != runs[0][1]
