@@ -174,6 +174,27 @@ def generate(
     checks: Annotated[
         bool, typer.Option("--checks/--no-checks", help="CHECK constraints from PDL bounds.")
     ] = True,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="files: one file per entity; dataset: a directory of parts per entity (one per block).",
+        ),
+    ] = "files",
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Make parts as Dask tasks: local[:N] or tcp://host:port (implies --layout dataset).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="--layout dataset: keep parts an earlier run already wrote (SHA-256 checked).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Generate every entity of a schema into files (one per entity + manifest.json) or a database."""
@@ -191,6 +212,16 @@ def generate(
         _fail(UsageError("--block-rows must be at least 1"))
     if scale <= 0:
         _fail(UsageError("--scale must be a positive number"))
+    if layout not in ("files", "dataset"):
+        _fail(UsageError(f"--layout {layout!r}: expected 'files' or 'dataset'"))
+    if dask is not None:
+        layout = "dataset"
+    if layout == "dataset" and (to or fmt == "sql"):
+        _fail(
+            UsageError("--layout dataset (and --dask) write files: not with --to or --format sql")
+        )
+    if resume and layout != "dataset":
+        _fail(UsageError("--resume needs --layout dataset (or --dask)"))
     schema = _load_or_exit(schema_file)
     directory = out_dir or Path("out") / schema.name
     started = time.perf_counter()
@@ -224,6 +255,13 @@ def generate(
                     dataset, to, create=create, truncate=truncate, checks=checks,
                     batch_rows=batch_rows, workers=workers, progress=on_progress,
                 )  # fmt: skip
+            elif layout == "dataset":
+                from .distributed import write_dataset
+
+                report = write_dataset(
+                    dataset, directory, format=fmt, workers=workers, client=dask,
+                    resume=resume, progress=on_progress,
+                )  # fmt: skip
             else:
                 sql = {"dialect": dialect, "copy": copy, "checks": checks} if fmt == "sql" else None
                 report = dataset.write(
@@ -254,6 +292,10 @@ def generate(
         f"{report.rows:,} rows in {elapsed:.2f}s → {directory}/ (seed {dataset.plan.seed}, {fmt})",
         markup=False,
     )
+    if layout == "dataset" and resume:
+        err.print(f"resume: {report.reused} parts kept, {report.written} written", markup=False)
+        if report.resume_note:
+            err.print(f"resume: previous manifest not used ({report.resume_note})", markup=False)
 
 
 @app.command()

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 MY = {"host": "127.0.0.1", "port": 3306, "user": "root", "database": "test"}
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+HEAVY_EXAMPLES = {"tpch"}  # SF1-sized; exercised at small scale in tests/test_distributed.py
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.stem not in HEAVY_EXAMPLES)
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
