@@ -50,7 +50,8 @@ def main_options(
 @app.command()
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="PDL files (YAML or JSON).", show_default=False)
+        list[Path],
+        typer.Argument(help="PDL files (YAML or JSON) or .phony models.", show_default=False),
     ],
     json_output: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
 ) -> None:
@@ -62,6 +63,23 @@ def validate(
     failed = 0
     report = []
     for path in files:
+        if path.suffix == ".phony":
+            from .ngram.commands import validate as validate_model
+            from .ngram.model import ModelError
+
+            try:
+                validate_model(path)
+            except ModelError as exc:
+                failed += 1
+                if json_output:
+                    report.append({"code": exc.code, "message": str(exc), "file": str(path), "line": None,
+                                   "column": None, "path": "", "hint": None, "notes": []})  # fmt: skip
+                else:
+                    err.print(exc.render(), markup=False)
+                continue
+            if not json_output:
+                out.print(f"{path}: valid", markup=False)
+            continue
         try:
             load(path)
         except SchemaError as exc:
@@ -327,6 +345,144 @@ def preview(
             out.print(table)
     except GenerationError as exc:
         _fail(exc)
+
+
+@app.command()
+def train(
+    input_file: Annotated[
+        Path,
+        typer.Argument(
+            help="Training lines: .txt (one per line), .csv (--column) or .json/.jsonl (--field).",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Model file to write (.phony).", show_default=False),
+    ],
+    column: Annotated[str | None, typer.Option("--column", help="CSV column to learn.")] = None,
+    field: Annotated[
+        str | None, typer.Option("--field", help="Dotted path of the JSON values to learn.")
+    ] = None,
+    order: Annotated[
+        int, typer.Option("--order", help="n: contexts of up to n-1 tokens (1-8).")
+    ] = 3,
+    mode: Annotated[str, typer.Option("--mode", help="char or word tokens.")] = "char",
+    min_count: Annotated[
+        int, typer.Option("--min-count", help="Drop n-grams seen fewer times.")
+    ] = 1,
+    lowercase: Annotated[bool, typer.Option("--lowercase", help="Lowercase lines first.")] = False,
+    locale: Annotated[
+        str | None,
+        typer.Option("--locale", help="Locale of the data (tr_TR: Turkish lowercasing)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Train a .phony n-gram model from text lines, a CSV column or JSON values."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from .ngram.commands import train as train_model
+    from .ngram.model import ModelError
+
+    options = dict(column=column, field=field, order=order, mode=mode, min_count=min_count,
+                   lowercase=lowercase, locale=locale)  # fmt: skip
+    try:
+        if quiet:
+            summary = train_model(input_file, output, **options)
+        else:
+            with Progress(
+                TextColumn("reading"), BarColumn(), DownloadColumn(), console=err, transient=True
+            ) as bar:
+                task = bar.add_task("read", total=None)
+                summary = train_model(
+                    input_file,
+                    output,
+                    progress=lambda done, total: bar.update(
+                        task, completed=done, total=total or None
+                    ),
+                    **options,
+                )
+    except ModelError as exc:
+        _fail(exc)
+    if not quiet:
+        out.print(
+            f"{summary['output']}: {summary['lines']:,} lines ({summary['distinct_lines']:,} distinct), "
+            f"order {summary['order']} {summary['mode']}, {summary['vocabulary']:,} tokens, "
+            f"{summary['contexts']:,} contexts, {summary['transitions']:,} transitions, {summary['bytes']:,} bytes",
+            markup=False,
+        )
+
+
+@app.command()
+def info(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="A .phony file or a bundled model (en_US/first_names).", show_default=False
+        ),
+    ],
+) -> None:
+    """What a .phony model is and where it came from."""
+    from .ngram.commands import info as model_info
+    from .ngram.model import ModelError
+
+    try:
+        rows = model_info(model)
+    except ModelError as exc:
+        _fail(exc)
+    table = Table(box=None, show_header=False, pad_edge=False)
+    for key, value in rows:
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+@app.command()
+def stats(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="A .phony file or a bundled model (en_US/first_names).", show_default=False
+        ),
+    ],
+    samples: Annotated[
+        int, typer.Option("--samples", help="Values to draw for the sample figures.")
+    ] = 10_000,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the statistics as JSON.")
+    ] = False,
+) -> None:
+    """Contexts, branching, top transitions, lengths, entropy and a sample of a model."""
+    import json
+
+    from .ngram.commands import stats as model_stats
+    from .ngram.model import ModelError
+
+    try:
+        result = model_stats(model, samples=samples)
+    except ModelError as exc:
+        _fail(exc)
+    if json_output:
+        out.print(json.dumps(result, indent=2, ensure_ascii=False), markup=False)
+        return
+    b, ln, s = result["branching_factor"], result["length"], result["sample"]
+    contexts = ", ".join(f"{k}: {v:,}" for k, v in result["contexts"].items())
+    out.print(
+        "\n".join(
+            [
+                f"order {result['order']} {result['mode']}; contexts {contexts}; {result['transitions']:,} transitions",
+                f"branching: mean {b['mean']}, visit-weighted {b['weighted']}, max {b['max']}",
+                f"entropy: {result['entropy_bits_per_token']} bits per token (perplexity {result['perplexity']})",
+                f"lengths ({ln['unit']}): {ln['min']}–{ln['max']}, mean {ln['mean']}, median {ln['p50']}, 90% ≤ {ln['p90']}",
+                f"sample of {s['n']:,}: {s['distinct_share']:.1%} distinct, {s['novel_share']:.1%} not in training; "
+                "e.g. " + ", ".join(s["examples"][:6]),
+            ]
+        ),
+        markup=False,
+    )
+    table = Table("context", "next", "count", "probability", box=None, pad_edge=False)
+    for t in result["top_transitions"]:
+        table.add_row(t["context"], t["next"], f"{t['count']:,}", f"{t['probability']:.4f}")
+    out.print(table)
 
 
 @app.command("import")

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     internet,
     lorem,
     misc,
+    ngram,
     person,
     phone,
 )

@@ -1,0 +1,485 @@
+""".phony n-gram models: training, the file format and its failure modes, sampling."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import phony_pdl
+from phony_pdl.errors import GenerationError, SchemaError
+from phony_pdl.generators import registry
+from phony_pdl.ngram import commands, fileformat
+from phony_pdl.ngram.model import (
+    ERROR_CODES,
+    ModelError,
+    membership_hashes,
+    normalize,
+    token_hash,
+    train_lines,
+)
+from phony_pdl.ngram.sample import compile_model, default_blocklist, sample
+from phony_pdl.rng import derive_key
+
+from .conftest import ROOT
+
+BROKEN = ROOT / "tests" / "ngram_broken"
+EXPECTED = json.loads((BROKEN / "expected.json").read_text(encoding="utf-8"))
+NAMES = sorted(
+    {n for sex in ("female", "male") for n, _ in json.loads(
+        (ROOT / "generators/locales/en_US/person.json").read_text("utf-8"))["first_names"][sex]}
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ngram_generator():
+    """The `ngram` generator, registered for these tests.
+
+    Importing phony_pdl.generators.ngram registers it. Until builtin.py imports it
+    too, the registration is undone afterwards, so the registry-derived files
+    (schemas/pdl-1.schema.json, spec/generators.md) stay in sync for other tests.
+    """
+    wired = registry.get("ngram") is not None
+    import phony_pdl.generators.ngram as module
+
+    yield module
+    if not wired:
+        registry.REGISTRY.pop("ngram", None)
+
+
+@pytest.fixture(scope="module")
+def names_txt(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "names.txt"
+    path.write_text("\n".join(NAMES) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def names_model(names_txt, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "names.phony"
+    commands.train(names_txt, out, locale="en_US")
+    return out
+
+
+def key(seed: int = 1):
+    return lambda label: derive_key(seed, "t", "f", label)
+
+
+def doc(fields: dict, count: int = 500, locale: str | None = None) -> dict:
+    d = {"pdl": 1, "name": "t", "seed": 11, "entities": {"t": {"count": count, "fields": {
+        "id": {"sequence": 1}, **fields}}}}  # fmt: skip
+    if locale:
+        d["locale"] = locale
+    return d
+
+
+# ------------------------------------------------------------------ training and the file
+
+
+def test_round_trip_and_identical_bytes(names_txt, names_model, tmp_path) -> None:
+    again = tmp_path / "again.phony"
+    commands.train(names_txt, again, locale="en_US")
+    assert again.read_bytes() == names_model.read_bytes()
+    model = fileformat.read(names_model)
+    assert model == train_lines(NAMES, locale="en_US", source=model_source(names_txt))
+    assert fileformat.dumps(model) == names_model.read_bytes()
+    data = names_model.read_bytes()
+    assert data[:4] == b"\x1f\x8b\x08\x00"  # deflate, no FNAME/FCOMMENT/FEXTRA flags
+    assert data[4:8] == b"\0\0\0\0"  # mtime 0
+    doc_ = json.loads(gzip.decompress(data))
+    assert doc_["format"] == "phony" and doc_["version"] == 1
+    assert doc_["metadata"]["source"]["name"] == "names.txt"  # no folder in the metadata
+    assert doc_["metadata"]["phony_version"] == phony_pdl.__version__
+    assert doc_["checksum"] == fileformat.checksum(doc_)
+
+
+def model_source(path: Path):
+    from phony_pdl.ngram.commands import read_lines
+
+    return read_lines(path)[1]
+
+
+def test_progress_reports_bytes_read(names_txt, tmp_path) -> None:
+    calls: list[tuple[int, int]] = []
+    commands.train(names_txt, tmp_path / "p.phony", progress=lambda d, t: calls.append((d, t)))
+    size = names_txt.stat().st_size
+    assert calls and calls[-1] == (size, size)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_info_and_validate_accept_bundled_names() -> None:
+    assert dict(commands.info("tr_TR/first_names"))["locale"] == "tr_TR"
+    commands.validate("en_US/last_names")
+    with pytest.raises(ModelError, match="did you mean 'first_names'") as exc:
+        commands.info("first_nams")
+    assert exc.value.code == "model-not-found"
+
+
+def test_counts_backoff_and_membership() -> None:
+    model = train_lines(["abc", "abd", "abc"], order=3)
+    assert model.vocabulary == ("", "a", "b", "c", "d")
+    top = model.levels[2]
+    # context "ab" (ids 1, 2) is followed by c twice and d once
+    i = [tuple(c) for c in top.contexts.tolist()].index((1, 2))
+    lo, hi = top.offsets[i], top.offsets[i + 1]
+    assert dict(zip(top.next[lo:hi].tolist(), top.counts[lo:hi].tolist(), strict=True)) == {
+        3: 2,
+        4: 1,
+    }
+    assert model.metadata["lines"] == 3 and model.metadata["distinct_lines"] == 2
+    assert model.metadata["length_counts"] == [0, 0, 0, 3]
+    assert model.contains("abc") and not model.contains("abe")
+    h = membership_hashes([["a", "b", "c"], ["a", "b", "d"]])
+    assert sorted(h.tolist()) == model.training_hashes.tolist()
+
+
+def test_membership_hash_reference_vector() -> None:
+    # spec/phony-format.md gives this value; another implementation must reproduce it
+    assert token_hash("A") == int.from_bytes(
+        __import__("hashlib").sha256(b"A").digest()[:8], "little"
+    )
+    assert int(membership_hashes([["A", "n", "n", "a"]])[0]) == 0x176E0074DC3C3764
+
+
+def test_min_count_prunes_and_keeps_shorter_contexts() -> None:
+    model = train_lines(["abc"] * 3 + ["xyz"], order=3, min_count=2)
+    assert "x" in model.vocabulary  # the vocabulary keeps every token
+    assert all(c >= 2 for lv in model.levels for c in lv.counts.tolist())
+    fileformat.loads(fileformat.dumps(model))  # still a consistent file
+
+
+def test_csv_json_jsonl_inputs(tmp_path) -> None:
+    with (tmp_path / "n.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name"])
+        w.writerows([i, n] for i, n in enumerate(NAMES))
+    (tmp_path / "n.json").write_text(
+        json.dumps({"people": [{"name": {"given": n}} for n in NAMES]})
+    )
+    (tmp_path / "n.jsonl").write_text("\n".join(json.dumps({"n": n}) for n in NAMES))
+    models = [
+        commands.train(tmp_path / "n.csv", tmp_path / "a.phony", column="name"),
+        commands.train(tmp_path / "n.json", tmp_path / "b.phony", field="people.name.given"),
+        commands.train(tmp_path / "n.jsonl", tmp_path / "c.phony", field="n"),
+    ]
+    assert {m["lines"] for m in models} == {len(NAMES)}
+    loaded = [fileformat.read(tmp_path / f"{x}.phony") for x in "abc"]
+    assert loaded[0].levels == loaded[1].levels == loaded[2].levels
+    assert loaded[0].metadata["source"]["column"] == "name"
+    assert loaded[1].metadata["source"]["field"] == "people.name.given"
+
+
+@pytest.mark.parametrize(
+    ("setup", "kwargs", "code", "fragment"),
+    [
+        (None, {}, "input-not-found", "does not exist"),
+        ("", {}, "empty-corpus", "the file is empty"),
+        (" \n\t\n", {}, "empty-corpus", "every line is blank"),
+        (b"ok\n\xff\n", {}, "bad-input", "not UTF-8 text: invalid byte 0xff on line 2"),
+        ("a,b\n1,2\n", {"column": "c"}, "column-not-found", "column 'c' is not in the header"),
+        ("a,b\n1,2\n", {}, "column-not-found", "has 2 columns; name one with --column"),
+        ('[{"name": "x"}]', {"field": "nme"}, "field-not-found", "did you mean 'name'?"),
+        ('[{"name": {"x": 1}}]', {"field": "name"}, "field-not-found", "not a string"),
+        ("{", {"field": "x"}, "bad-input", "is not valid JSON"),
+        ("x\n", {"order": 0}, "bad-option", "order=0"),
+        ("x\n", {"mode": "byte"}, "bad-option", "mode='byte'"),
+        ("a\nb\n", {"min_count": 5}, "empty-corpus", "min_count=5 removes"),
+    ],
+)
+def test_training_failures(tmp_path, setup, kwargs, code, fragment) -> None:
+    suffix = (
+        ".csv"
+        if "column" in kwargs or (isinstance(setup, str) and setup.startswith("a,b"))
+        else (".json" if "field" in kwargs else ".txt")
+    )
+    path = tmp_path / f"in{suffix}"
+    if isinstance(setup, bytes):
+        path.write_bytes(setup)
+    elif setup is not None:
+        path.write_text(setup, encoding="utf-8")
+    with pytest.raises(ModelError) as exc:
+        commands.train(path, tmp_path / "out.phony", **kwargs)
+    assert exc.value.code == code
+    assert fragment in str(exc.value)
+    assert isinstance(exc.value, ValueError) and exc.value.exit_code == 1
+    assert not (tmp_path / "out.phony").exists()
+
+
+# ------------------------------------------------------------------ broken files
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED), ids=sorted(EXPECTED))
+def test_broken_files_are_rejected_precisely(name: str) -> None:
+    want = EXPECTED[name]
+    for check in (commands.validate, fileformat.read):
+        with pytest.raises(ModelError) as exc:
+            check(BROKEN / name)
+        assert exc.value.code == want["code"], str(exc.value)
+        assert want["message"] in str(exc.value)
+        assert name in str(exc.value)  # the message names the file
+
+
+def test_broken_files_have_distinct_messages() -> None:
+    messages = []
+    for name in EXPECTED:
+        with pytest.raises(ModelError) as exc:
+            fileformat.read(BROKEN / name)
+        messages.append(str(exc.value).replace(name, ""))
+    assert len(set(messages)) == len(messages)
+    assert {e["code"] for e in EXPECTED.values()} >= {
+        "empty-file", "not-gzip", "truncated", "corrupt-gzip", "not-utf8", "bad-json",
+        "not-a-model", "unsupported-version", "bad-checksum", "bad-structure",
+        "inconsistent-counts",
+    }  # fmt: skip
+
+
+def test_missing_model_file(tmp_path) -> None:
+    with pytest.raises(ModelError, match="does not exist") as exc:
+        commands.validate(tmp_path / "nope.phony")
+    assert exc.value.code == "model-not-found"
+
+
+def test_json_schema_accepts_models_and_is_valid(names_model) -> None:
+    schema = json.loads((ROOT / "schemas" / "phony-1.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(gzip.decompress(names_model.read_bytes())), schema)
+    commands.validate(names_model)
+
+
+def test_error_codes_are_documented() -> None:
+    spec = (ROOT / "spec" / "phony-format.md").read_text(encoding="utf-8")
+    section = spec.split("\n## Error codes\n", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.MULTILINE)
+    assert documented == list(ERROR_CODES)
+
+
+# ------------------------------------------------------------------ info and stats
+
+
+def test_info_and_stats(names_model) -> None:
+    info = dict(commands.info(names_model))
+    assert info["order"] == 3 and info["mode"] == "char" and info["locale"] == "en_US"
+    assert info["lines"] == len(NAMES) and info["source"] == "names.txt"
+    assert info["checksum"].startswith("sha256:")
+    stats = commands.stats(names_model, samples=2000)
+    assert stats["contexts"]["length 0"] == 1
+    assert stats["branching_factor"]["mean"] > 1
+    assert len(stats["top_transitions"]) == 10
+    assert stats["length"]["min"] == min(len(n) for n in NAMES)
+    assert 1.0 < stats["entropy_bits_per_token"] < 5.0
+    assert stats["sample"]["novel_share"] > 0.8
+    assert stats == commands.stats(names_model, samples=2000)  # deterministic
+
+
+# ------------------------------------------------------------------ sampling
+
+
+def test_rows_are_independent_of_the_call(names_model) -> None:
+    compiled = compile_model(fileformat.read(names_model))
+    rows = np.arange(5000)
+    full = sample(compiled, rows, key(), min_length=4, max_length=9)
+    part_rows = rows[3::7]
+    part = sample(compiled, part_rows[::-1], key(), min_length=4, max_length=9)
+    assert part.to_pylist() == full.take(pa.array(part_rows[::-1])).to_pylist()
+    other_seed = sample(compiled, rows, key(2), min_length=4, max_length=9)
+    assert other_seed.to_pylist() != full.to_pylist()
+
+
+def test_lengths_prefix_suffix_and_novel(names_model) -> None:
+    model = fileformat.read(names_model)
+    compiled = compile_model(model)
+    values = sample(
+        compiled, np.arange(20_000), key(), min_length=7, max_length=9, prefix="Ma", suffix="!"
+    ).to_pylist()
+    assert all(7 <= len(v) <= 9 and v.startswith("Ma") and v.endswith("!") for v in values)
+    plain = sample(compiled, np.arange(20_000), key()).to_pylist()
+    assert any(v in NAMES for v in plain)  # a plain model reproduces some training names
+    novel = sample(compiled, np.arange(20_000), key(), novel=True).to_pylist()
+    assert not set(novel) & set(NAMES)
+    # rows whose first draw was new keep their value: novel only redraws the known ones
+    same = [a == b for a, b in zip(plain, novel, strict=True) if a not in NAMES]
+    assert all(same)
+
+
+def test_lengths_follow_training(names_model) -> None:
+    compiled = compile_model(fileformat.read(names_model))
+    values = sample(compiled, np.arange(50_000), key())
+    lengths = np.bincount([len(v) for v in values.to_pylist()], minlength=20)[:20] / 50_000
+    train = np.bincount([len(n) for n in NAMES], minlength=20)[:20] / len(NAMES)
+    assert np.abs(np.cumsum(lengths) - np.cumsum(train)).max() < 0.05  # KS distance
+
+
+def test_impossible_bounds_fail_with_a_clear_error(tmp_path) -> None:
+    model = train_lines(["ab", "ab", "ba"], order=3)
+    compiled = compile_model(model)
+    with pytest.raises(GenerationError, match="rows found no acceptable value after 64"):
+        sample(compiled, np.arange(10), key(), novel=True, name="tiny")
+
+
+def test_blocked_words_are_redrawn() -> None:
+    model = train_lines(
+        ["Ashita", "Shitara", "Shannon", "Fuckel", "Anna", "Hannah", "Tucker", "Bitchen"]
+    )
+    words = default_blocklist()
+    assert {"fuck", "shit"} <= set(words)
+
+    def bad(v: str) -> bool:
+        return any(w in v.lower() for w in words)
+
+    free = sample(compile_model(model, blocklist=()), np.arange(5000), key()).to_pylist()
+    assert any(bad(v) for v in free)
+    clean = sample(compile_model(model), np.arange(5000), key()).to_pylist()
+    assert not any(bad(v) for v in clean)
+    assert all(a == b for a, b in zip(free, clean, strict=True) if not bad(a))  # only hits redrawn
+    free = sample(compile_model(model, blocklist=()), np.arange(2000), key(), prefix="Sh")
+    assert any(bad(v) for v in free.to_pylist())
+    prefixed = sample(compile_model(model), np.arange(2000), key(), prefix="Sh").to_pylist()
+    assert not any(bad(v) for v in prefixed)  # words across the prefix count too
+
+
+def test_word_mode(tmp_path) -> None:
+    lines = [
+        f"{a} {m} {p}"
+        for a in ("Big", "Small", "Red")
+        for m in ("Steel", "Wood")
+        for p in ("Chair", "Table", "Lamp")
+    ]
+    model = train_lines(lines, order=2, mode="word")
+    assert model.vocabulary[1:] == tuple(sorted({w for x in lines for w in x.split()}))
+    values = sample(compile_model(model), np.arange(2000), key(), max_length=15).to_pylist()
+    assert all(len(v) <= 15 and "  " not in v and v == v.strip() for v in values)
+    assert all(len(v.split()) == 3 for v in values)  # every line had three words
+    prefixed = sample(compile_model(model), np.arange(100), key(), prefix="Big").to_pylist()
+    assert all(v.startswith("Big ") for v in prefixed)
+
+
+def test_turkish_lowercase() -> None:
+    assert normalize("IŞIK İZMİR", lowercase=True, locale="tr_TR") == "ışık izmir"
+    assert normalize("  Anna\t Maria ", lowercase=False) == "Anna Maria"
+    assert normalize("e\u0301", lowercase=False) == "\u00e9"  # NFC
+
+
+def test_unknown_prefix_characters_start_a_new_string(names_model) -> None:
+    compiled = compile_model(fileformat.read(names_model))
+    values = sample(compiled, np.arange(200), key(), prefix="Dr. ").to_pylist()
+    assert all(v.startswith("Dr. ") and v[4].isupper() for v in values)
+
+
+# ------------------------------------------------------------------ through PDL
+
+
+def test_generator_is_registered_with_its_params(ngram_generator) -> None:
+    spec = registry.REGISTRY["ngram"]
+    assert set(spec.params.model_fields) == {
+        "model", "min_length", "max_length", "prefix", "suffix", "novel",
+    }  # fmt: skip
+    assert ngram_generator.ngram is spec.func
+
+
+def test_same_names_for_any_block_size_and_worker_count(tmp_path) -> None:
+    schema = phony_pdl.load(doc({
+        "first": {"generator": "ngram", "model": "first_names", "min_length": 3, "max_length": 12},
+        "street": {"generator": "ngram", "model": "de_DE/street_names"},
+        "user": {"generator": "ngram", "model": "email_usernames", "novel": True},
+    }, count=3000, locale="tr_TR"))  # fmt: skip
+    small = schema.generate(block_rows=7)["t"]
+    large = schema.generate(block_rows=65536)["t"]
+    assert small.equals(large)
+    assert all(3 <= len(v) <= 12 for v in small.column("first").to_pylist())
+    one = schema.generate(block_rows=1000)
+    two = schema.generate(block_rows=1000)
+    one.write(tmp_path / "one", format="csv", workers=1)
+    two.write(tmp_path / "two", format="csv", workers=2)
+    assert (tmp_path / "one" / "t.csv").read_bytes() == (tmp_path / "two" / "t.csv").read_bytes()
+    assert small.column("first").to_pylist() == [
+        r["first"] for r in csv.DictReader((tmp_path / "two" / "t.csv").open(encoding="utf-8"))
+    ]
+
+
+def test_locale_picks_the_bundled_model() -> None:
+    tr = phony_pdl.load(doc({"n": {"generator": "ngram", "model": "first_names"}}, 200, "tr_TR"))
+    us = phony_pdl.load(doc({"n": {"generator": "ngram", "model": "first_names"}}, 200, "en_US"))
+    tr_names = tr.generate()["t"].column("n").to_pylist()
+    assert any(set(n) & set("çğıöşüİ") for n in tr_names)
+    assert tr_names != us.generate()["t"].column("n").to_pylist()
+
+
+def test_unique_redraws_duplicates() -> None:
+    schema = phony_pdl.load(
+        doc({"n": {"generator": "ngram", "model": "en_US/last_names", "unique": True}}, 20_000)
+    )
+    values = schema.generate(block_rows=4096)["t"].column("n").to_pylist()
+    assert len(set(values)) == len(values) == 20_000
+    assert values == schema.generate(block_rows=333)["t"].column("n").to_pylist()
+
+
+def test_unique_beyond_the_model_errors(tmp_path) -> None:
+    tiny = tmp_path / "tiny.phony"
+    fileformat.write(train_lines(["ab", "ba"], order=3), tiny)
+    schema = phony_pdl.load(
+        doc({"n": {"generator": "ngram", "model": str(tiny), "unique": True}}, 50)
+    )
+    with pytest.raises(GenerationError, match=r"t\.n: only \d+ of 50 rows could be made unique"):
+        schema.generate()["t"]
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"model": "first_name"}, "did you mean 'first_names'?"),
+        ({"model": "en_US/first_nmes"}, "did you mean 'en_US/first_names'?"),
+        ({"model": "missing/model.phony"}, "model file 'missing/model.phony' does not exist"),
+        ({"model": "first_names", "min_length": 9, "max_length": 3}, "min_length=9 is greater"),
+        ({"model": "first_names", "max_length": 3, "prefix": "Abc"}, "leaves no room"),
+        ({"model": "first_names", "min_length": 0}, "min_length=0: expected an integer >= 1"),
+    ],
+)
+def test_bad_params_are_schema_errors(params, fragment) -> None:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc({"n": {"generator": "ngram", **params}}))
+    assert exc.value.codes == ["bad-generator-param"]
+    assert fragment in exc.value.render()
+
+
+def test_corrupted_model_at_generation_is_a_generation_error(tmp_path) -> None:
+    path = tmp_path / "m.phony"
+    fileformat.write(train_lines(NAMES), path)
+    schema = phony_pdl.load(doc({"n": {"generator": "ngram", "model": str(path)}}, 10))
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(GenerationError, match=r"t\.n: .*is truncated"):
+        schema.generate()["t"]
+
+
+# ------------------------------------------------------------------ bundled models
+
+
+def test_bundled_models_are_valid_and_in_sync(ngram_generator) -> None:
+    names = ngram_generator.bundled_models()
+    for loc in ("en_US", "de_DE", "tr_TR"):
+        for model in ("first_names", "last_names", "company_names", "street_names", "city_names"):
+            assert f"{loc}/{model}" in names
+    for model in ("email_usernames", "product_names", "lorem_words"):
+        assert f"xx/{model}" in names
+    for name in names:
+        commands.validate(ngram_generator.models_dir() / f"{name}.phony")
+    script = ROOT / "generators" / "models" / "build_models.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, "run python generators/models/build_models.py\n" + done.stdout
+
+
+def test_training_set_is_base64_of_sorted_hashes(names_model) -> None:
+    doc_ = json.loads(gzip.decompress(names_model.read_bytes()))
+    raw = base64.b64decode(doc_["training_set"]["hashes"])
+    hashes = np.frombuffer(raw, dtype="<u8")
+    assert len(hashes) == doc_["metadata"]["distinct_lines"]
+    assert np.all(hashes[1:] > hashes[:-1])
