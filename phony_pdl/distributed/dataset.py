@@ -129,6 +129,7 @@ def write_dataset(
     # this run's count (another scale or block size) and, below, its manifest.
     tasks: list[tuple[str, int, str | None]] = []
     entries: dict[str, dict[str, Any]] = {}
+    remove_stale_temps(root)  # e.g. a manifest temp of a run killed while writing it
     for name in dataset.entities:
         directory = root / name
         directory.mkdir(exist_ok=True)
