@@ -535,6 +535,124 @@ def import_(
             err.print(f"  - {problem}", markup=False)
 
 
+def _print_comparison(report, console: Console) -> None:
+    for table in report.rich_tables():
+        console.print(table)
+    for line in report.lines():
+        console.print(line, markup=False)
+
+
+@app.command()
+def infer(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A CSV, Parquet or JSON-lines file, a folder of them, or a database URL.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the PDL here (default: stdout).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Schema name (default: the file or folder name).")
+    ] = None,
+    max_categories: Annotated[
+        int,
+        typer.Option(
+            "--max-categories", help="Columns with at most this many values become a choice."
+        ),
+    ] = 50,
+    correlate: Annotated[
+        bool, typer.Option("--correlate/--no-correlate", help="Learn a correlate block per table.")
+    ] = True,
+    relations: Annotated[
+        bool,
+        typer.Option(
+            "--relations/--no-relations",
+            help="Learn formulas (expr), time orderings (after), copies (from).",
+        ),
+    ] = True,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Also generate from the schema and write an HTML fidelity report here."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed of the --report generation.")
+    ] = None,
+) -> None:
+    """Learn a PDL schema from sample data: distributions, correlations, keys and relations."""
+    from .errors import GenerationError
+    from .infer import infer as infer_schema
+
+    if max_categories < 1:
+        _fail(UsageError("--max-categories must be at least 1"))
+    try:
+        result = infer_schema(
+            source,
+            name=name,
+            max_categories=max_categories,
+            correlate=correlate,
+            relations=relations,
+        )
+    except (UsageError, GenerationError) as exc:
+        _fail(exc)
+    if output:
+        result.write(output)
+        err.print(f"wrote {output}", markup=False)
+    else:
+        sys.stdout.write(result.text)
+    if report:
+        from .compare import compare as compare_data
+
+        try:
+            dataset = result.schema().generate(seed=seed)
+            comparison = compare_data(result.source, dict(dataset))
+            comparison.write_html(report)
+        except (UsageError, GenerationError) as exc:
+            _fail(exc)
+        _print_comparison(comparison, err)
+        err.print(f"wrote {report}", markup=False)
+
+
+@app.command()
+def compare(
+    real: Annotated[
+        str,
+        typer.Argument(help="Real data: a file, a folder or a database URL.", show_default=False),
+    ],
+    synthetic: Annotated[
+        str, typer.Argument(help="Synthetic data, laid out like the real data.", show_default=False)
+    ],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write an HTML report (histograms, correlation heatmaps) here."
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Score synthetic data against real data: KS / TVD per column, correlations, copies, DCR."""
+    import json
+
+    from .compare import compare as compare_data
+
+    try:
+        comparison = compare_data(real, synthetic, keep_values=report is not None)
+        if report:
+            comparison.write_html(report)
+    except UsageError as exc:
+        _fail(exc)
+    if json_output:
+        out.print(json.dumps(comparison.summary(), indent=2), markup=False)
+    else:
+        _print_comparison(comparison, out)
+    if report:
+        err.print(f"wrote {report}", markup=False)
+
+
 def main() -> None:
     try:
         app()

@@ -37,6 +37,7 @@ from .arrow import (
     scalar_to_units,
     to_numpy_units,
 )
+from .copula_calibration import copula_cholesky
 from .evaluate import evaluate
 from .plan import Plan
 
@@ -632,7 +633,12 @@ class Columns:
             if name not in block.fields:
                 continue
             k = len(block.fields)
-            chol = self.plan_cache(("copula", batch.entity, i), lambda b=block: _cholesky(b))
+            # Calibrated: the normal-score correlation is chosen so the *output* values reach
+            # the requested Pearson/Spearman correlation, whatever their marginals.
+            chol = self.plan_cache(
+                ("copula", batch.entity, i),
+                lambda b=block, e=batch.entity: copula_cholesky(self.plan, e, b),
+            )
             normals = np.empty((len(batch.rows), k))
             for j in range(k):
                 u = Stream(self.seed, batch.entity, f"#copula{i}", j).open_uniform(batch.rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from .. import distributions
 from ..durations import parse_duration
@@ -44,8 +45,11 @@ def sample(
     if name == "mixture":
         return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
     dist = d.frozen(d.params.model_validate(params), lo, hi)
+    # Discrete families: our table + bisection inverse (scipy's generic one is slow, and for
+    # zipf it can fail with "updating stopped, endless loop"); same values as scipy's.
+    ppf = (lambda q: discrete_ppf(name, dist, q)) if d.discrete else dist.ppf
     if clip or d.needs_bounds or (lo is None and hi is None):
-        values = dist.ppf(u)
+        values = ppf(u)
     else:
         # Truncation: map u into the CDF range of [lo, hi], so no mass piles up at the bounds.
         if d.discrete:
@@ -53,7 +57,7 @@ def sample(
         else:
             c_lo = dist.cdf(lo) if lo is not None else 0.0
         c_hi = dist.cdf(hi) if hi is not None else 1.0
-        values = dist.ppf(c_lo + u * (c_hi - c_lo))
+        values = ppf(c_lo + u * (c_hi - c_lo))
     if lo is not None or hi is not None:
         values = np.clip(
             values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
@@ -85,3 +89,47 @@ def _mixture(
         c_hi = comp.pop("max", hi)
         out[sel] = sample(name, comp, u[sel], lo=c_lo, hi=c_hi, clip=clip)
     return out
+
+
+_TABLE = 4096
+
+
+def discrete_ppf(name, dist, q):
+    """Smallest integer k with F(k) >= q, for arrays q in (0, 1): a CDF table over the
+    first 4096 support points, then integer bisection on the exact CDF for the rare q
+    beyond it. Replaces scipy's generic per-value loop (slow, and for zipf it can raise
+    'updating stopped, endless loop')."""
+    q = np.asarray(q, dtype=np.float64)
+    lo = dist.support()[0]
+    lo = 0 if not np.isfinite(lo) else int(lo)
+    cdf = _cdf_function(name, dist)
+    ks = np.arange(lo, lo + _TABLE, dtype=np.float64)
+    table = cdf(ks)
+    idx = np.searchsorted(table, q, side="left")
+    out = ks[np.minimum(idx, _TABLE - 1)]
+    tail = idx >= _TABLE
+    if tail.any():
+        qt = q[tail]
+        a = np.full(qt.shape, ks[-1])  # F(a) < q
+        b = a * 2 + 1
+        for _ in range(200):  # grow b until F(b) >= q
+            short = cdf(b) < qt
+            if not short.any():
+                break
+            a = np.where(short, b, a)
+            b = np.where(short, b * 2 + 1, b)
+        while np.any(b - a > 1):
+            mid = np.floor((a + b) / 2)
+            below = cdf(mid) < qt
+            a = np.where(below, mid, a)
+            b = np.where(below, b, mid)
+        out[tail] = b
+    return out
+
+
+def _cdf_function(name, dist):
+    if name == "zipf" and getattr(dist.dist, "name", "") == "zipf":
+        (s,) = dist.args
+        total = special.zeta(s, 1)
+        return lambda k: 1.0 - special.zeta(s, np.maximum(k, 1) + 1) / total
+    return dist.cdf

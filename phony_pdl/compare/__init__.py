@@ -1,0 +1,183 @@
+"""`phony compare`: how close synthetic data is to the real data it imitates.
+
+>>> import pyarrow as pa
+>>> from phony_pdl.compare import compare
+>>> real = pa.table({"x": [1.0, 2.0, 3.0, 4.0], "c": ["a", "b", "a", "a"]})
+>>> report = compare(real, real)
+>>> report.mean("KS"), report.mean("TVD"), report.tables[0].exact_copies
+(0.0, 0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import UsageError
+from .metrics import ColumnScore, TableScore, compare_tables, ks_distance, tvd
+
+__all__ = ["ColumnScore", "Report", "TableScore", "compare", "ks_distance", "tvd"]
+
+
+@dataclass
+class Report:
+    tables: list[TableScore] = field(default_factory=list)
+    seconds: float = 0.0
+    unmatched: list[str] = field(default_factory=list)  # real tables with no synthetic twin
+
+    def mean(self, metric: str) -> float | None:
+        values = [c.value for t in self.tables for c in t.columns if c.metric == metric]
+        return float(np.mean(values)) if values else None
+
+    def correlation_error(self, method: str = "pearson") -> float | None:
+        """Mean absolute difference of the correlation matrices (upper triangles, all tables)."""
+        diffs = []
+        for t in self.tables:
+            a, b = (
+                (t.pearson_real, t.pearson_synthetic)
+                if method == "pearson"
+                else (t.spearman_real, t.spearman_synthetic)
+            )
+            if a is not None and b is not None and len(a) >= 2:
+                iu = np.triu_indices(len(a), 1)
+                diffs.extend(np.abs(a[iu] - b[iu]).tolist())
+        return float(np.mean(diffs)) if diffs else None
+
+    def summary(self) -> dict[str, Any]:
+        copies = [t.exact_copies for t in self.tables]
+        return {
+            "mean_ks": self.mean("KS"),
+            "mean_tvd": self.mean("TVD"),
+            "mean_ks_length": self.mean("KS(length)"),
+            "pearson_error": self.correlation_error("pearson"),
+            "spearman_error": self.correlation_error("spearman"),
+            "exact_copies": float(np.mean(copies)) if copies else None,
+            "tables": len(self.tables),
+            "columns": sum(len(t.columns) for t in self.tables),
+        }
+
+    def rich_tables(self) -> list:
+        from rich.table import Table
+
+        out = []
+        for t in self.tables:
+            table = Table(
+                "column", "kind", "metric", "value", "coverage", "null real", "null synth",
+                title=f"{t.name}: {t.real_rows:,} real rows, {t.synthetic_rows:,} synthetic",
+                title_justify="left", box=None, pad_edge=False,
+            )  # fmt: skip
+            for c in t.columns:
+                table.add_row(
+                    c.column,
+                    c.kind,
+                    c.metric,
+                    f"{c.value:.3f}",
+                    "-" if c.coverage is None else f"{c.coverage:.0%}",
+                    f"{c.real_null:.1%}",
+                    f"{c.synthetic_null:.1%}",
+                )
+            out.append(table)
+        return out
+
+    def lines(self) -> list[str]:
+        """The per-table and overall summary lines printed under the tables."""
+        lines = []
+        for t in self.tables:
+            parts = []
+            if t.pearson_error is not None:
+                parts.append(
+                    f"correlation error {t.pearson_error:.3f} (Pearson), {t.spearman_error:.3f} (Spearman)"
+                )
+            parts.append(f"exact copies {t.exact_copies:.1%}")
+            if t.dcr:
+                parts.append(
+                    f"closest-record distance median {t.dcr['synthetic_median']:.3f} "
+                    f"(real to real {t.dcr['real_median']:.3f})"
+                )
+            if t.missing:
+                parts.append(f"missing columns: {', '.join(t.missing)}")
+            lines.append(f"{t.name}: " + "; ".join(parts))
+        s = self.summary()
+        overall = []
+        for key, label in (
+            ("mean_ks", "mean KS"),
+            ("mean_tvd", "mean TVD"),
+            ("pearson_error", "mean |Δ corr|"),
+        ):
+            if s[key] is not None:
+                overall.append(f"{label} {s[key]:.3f}")
+        lines.append("overall: " + (", ".join(overall) or "nothing comparable"))
+        for name in self.unmatched:
+            lines.append(f"{name}: no synthetic table of that name")
+        return lines
+
+    def write_html(self, path: str | Path, *, title: str = "Phony fidelity report") -> Path:
+        from .report import render_html
+
+        path = Path(path)
+        path.write_text(render_html(self, title=title), encoding="utf-8")
+        return path
+
+
+def _tables(data: Any) -> dict[str, pa.Table]:
+    from ..infer.readers import read_source
+
+    src = read_source(data)
+    return {name: t.table for name, t in src.tables.items()}
+
+
+def _match(
+    real: dict[str, pa.Table], synth: dict[str, pa.Table]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    from ..infer.readers import sanitize
+
+    by_ident = {sanitize(n, set()).lower(): n for n in synth}
+    pairs, missing = [], []
+    for name in real:
+        if name in synth:
+            pairs.append((name, name))
+        elif sanitize(name, set()).lower() in by_ident:
+            pairs.append((name, by_ident[sanitize(name, set()).lower()]))
+        elif len(real) == 1 and len(synth) == 1:
+            pairs.append((name, next(iter(synth))))
+        else:
+            missing.append(name)
+    return pairs, missing
+
+
+def _renamed(real: pa.Table, synth: pa.Table) -> pa.Table:
+    """The synthetic table with its columns named as the real ones (PDL identifiers → source)."""
+    from ..infer.readers import sanitize
+
+    taken: set[str] = set()
+    idents = {sanitize(c, taken): c for c in real.column_names}
+    names = [c if c in real.column_names else idents.get(c, c) for c in synth.column_names]
+    return synth.rename_columns(names)
+
+
+def compare(real: Any, synthetic: Any, *, keep_values: bool = True) -> Report:
+    """Compare real and synthetic data: files, folders, database URLs, Arrow tables or mappings.
+
+    Tables pair up by name (or by PDL identifier, `mean radius` ↔ `mean_radius`); a single
+    table on each side pairs regardless of name.
+    """
+    started = time.perf_counter()
+    real_tables = _tables(real)
+    syn_tables = _tables(synthetic)
+    pairs, missing = _match(real_tables, syn_tables)
+    if not pairs:
+        raise UsageError(
+            "no table of the real data has a synthetic counterpart "
+            f"(real: {', '.join(real_tables)}; synthetic: {', '.join(syn_tables)})"
+        )
+    report = Report(unmatched=missing)
+    for rname, sname in pairs:
+        synth = _renamed(real_tables[rname], syn_tables[sname])
+        report.tables.append(compare_tables(rname, real_tables[rname], synth, keep=keep_values))
+    report.seconds = time.perf_counter() - started
+    return report

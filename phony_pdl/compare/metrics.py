@@ -1,0 +1,298 @@
+"""Fidelity and privacy metrics between a real and a synthetic table.
+
+Per column: Kolmogorov–Smirnov distance (numbers, dates, times), total variation
+distance (categories, with coverage: the share of real categories that appear),
+or the KS distance of text lengths (free text). Per table: the Pearson and
+Spearman correlation matrices of the numeric columns and their mean absolute
+difference, the share of synthetic rows that copy a real row exactly, and the
+distance to the closest real record (DCR) next to the same distance between
+real rows, for scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["ColumnScore", "TableScore", "compare_tables", "ks_distance", "tvd"]
+
+CATEGORICAL_MAX = 50  # a text column with at most this many distinct values is categorical
+DCR_SYNTHETIC = 1000  # rows sampled for distances (brute force, chunked)
+DCR_REAL = 4000
+
+
+@dataclass
+class ColumnScore:
+    column: str
+    kind: str  # numeric, time, categorical, text
+    metric: str  # KS, TVD, KS(length)
+    value: float
+    coverage: float | None = None  # categorical: real categories present in the synthetic data
+    real_null: float = 0.0
+    synthetic_null: float = 0.0
+    real: Any = field(default=None, repr=False)  # values kept for plots
+    synthetic: Any = field(default=None, repr=False)
+
+
+@dataclass
+class TableScore:
+    name: str
+    real_rows: int
+    synthetic_rows: int
+    columns: list[ColumnScore] = field(default_factory=list)
+    corr_columns: list[str] = field(default_factory=list)
+    pearson_real: np.ndarray | None = None
+    pearson_synthetic: np.ndarray | None = None
+    spearman_real: np.ndarray | None = None
+    spearman_synthetic: np.ndarray | None = None
+    exact_copies: float = 0.0  # share of synthetic rows equal to some real row
+    dcr: dict[str, float] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # real columns absent from the synthetic data
+
+    @property
+    def pearson_error(self) -> float | None:
+        return _mean_abs_upper(self.pearson_real, self.pearson_synthetic)
+
+    @property
+    def spearman_error(self) -> float | None:
+        return _mean_abs_upper(self.spearman_real, self.spearman_synthetic)
+
+    def mean(self, metric: str) -> float | None:
+        values = [c.value for c in self.columns if c.metric == metric]
+        return float(np.mean(values)) if values else None
+
+
+def _mean_abs_upper(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
+    if a is None or b is None or len(a) < 2:
+        return None
+    iu = np.triu_indices(len(a), 1)
+    return float(np.mean(np.abs(a[iu] - b[iu])))
+
+
+def ks_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample Kolmogorov–Smirnov statistic sup |F_a − F_b|."""
+    a, b = np.sort(a), np.sort(b)
+    if len(a) == 0 or len(b) == 0:
+        return 1.0 if len(a) != len(b) else 0.0
+    grid = np.concatenate([a, b])
+    fa = np.searchsorted(a, grid, side="right") / len(a)
+    fb = np.searchsorted(b, grid, side="right") / len(b)
+    return float(np.max(np.abs(fa - fb)))
+
+
+def tvd(a: list, b: list) -> tuple[float, float]:
+    """(total variation distance between the frequencies, share of a's categories found in b)."""
+    from collections import Counter
+
+    ca, cb = Counter(a), Counter(b)
+    na, nb = max(len(a), 1), max(len(b), 1)
+    keys = set(ca) | set(cb)
+    distance = 0.5 * sum(abs(ca[k] / na - cb[k] / nb) for k in keys)
+    coverage = sum(1 for k in ca if k in cb) / len(ca) if ca else 1.0
+    return float(distance), float(coverage)
+
+
+def _kind(column: pa.ChunkedArray | pa.Array) -> str:
+    t = column.type
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "numeric"
+    if pa.types.is_temporal(t):
+        return "time"
+    return "text"
+
+
+def _numbers(column: pa.Array) -> np.ndarray:
+    """Non-null values as floats (times as microseconds or days)."""
+    col = pc.drop_null(column)
+    t = col.type
+    if pa.types.is_timestamp(t):
+        col = col.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
+    elif pa.types.is_date(t):
+        col = col.cast(pa.int32())
+    elif pa.types.is_time(t):
+        col = col.cast(pa.time64("us")).cast(pa.int64())
+    elif pa.types.is_decimal(t):
+        col = col.cast(pa.float64())
+    values = col.to_numpy(zero_copy_only=False).astype(np.float64)
+    return values[np.isfinite(values)]
+
+
+def _aligned(column: pa.Array) -> np.ndarray:
+    """Every row as a float, NaN where NULL (for correlations and distances)."""
+    col = column
+    t = col.type
+    if pa.types.is_timestamp(t):
+        col = col.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
+    elif pa.types.is_date(t):
+        col = col.cast(pa.int32())
+    elif pa.types.is_time(t):
+        col = col.cast(pa.time64("us")).cast(pa.int64())
+    elif pa.types.is_decimal(t) or pa.types.is_boolean(t):
+        col = col.cast(pa.float64())
+    return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _as_text(column: pa.Array) -> list:
+    return (
+        pc.drop_null(column).cast(pa.string()).to_pylist()
+        if not pa.types.is_boolean(column.type)
+        else pc.drop_null(column).to_pylist()
+    )
+
+
+def _id_like(name: str) -> bool:
+    n = name.lower()
+    return n == "id" or n.endswith("_id") or n.endswith("_key")
+
+
+def _frequencies(values: np.ndarray) -> np.ndarray:
+    return np.unique(values, return_counts=True)[1].astype(np.float64)
+
+
+def _column_score(name: str, real: pa.Array, synth: pa.Array) -> ColumnScore:
+    kind = _kind(real)
+    real_null = real.null_count / len(real) if len(real) else 0.0
+    syn_null = synth.null_count / len(synth) if len(synth) else 0.0
+    if _id_like(name) and pa.types.is_integer(real.type) and pa.types.is_integer(synth.type):
+        # Keys and references: their values are labels; what matters is how often each is used.
+        a, b = _frequencies(_numbers(real)), _frequencies(_numbers(synth))
+        return ColumnScore(
+            name, "key", "KS(freq)", ks_distance(a, b), None, real_null, syn_null, a, b
+        )
+    if kind in ("numeric", "time") and _kind(synth) in ("numeric", "time"):
+        a, b = _numbers(real), _numbers(synth)
+        return ColumnScore(name, kind, "KS", ks_distance(a, b), None, real_null, syn_null, a, b)
+    a, b = _as_text(real), _as_text(synth)
+    distinct = len(set(a))
+    if distinct <= CATEGORICAL_MAX or distinct <= 0.05 * max(len(a), 1):
+        distance, coverage = tvd(a, b)
+        return ColumnScore(
+            name, "categorical", "TVD", distance, coverage, real_null, syn_null, a, b
+        )
+    la = np.array([len(str(v)) for v in a], dtype=np.float64)
+    lb = np.array([len(str(v)) for v in b], dtype=np.float64)
+    return ColumnScore(
+        name, "text", "KS(length)", ks_distance(la, lb), None, real_null, syn_null, la, lb
+    )
+
+
+def _corr(columns: list[np.ndarray], method: str) -> np.ndarray:
+    from ..infer.relations import spearman_matrix
+
+    if method == "spearman":
+        return spearman_matrix(columns)
+    k = len(columns)
+    m = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = ~np.isnan(columns[i]) & ~np.isnan(columns[j])
+            a, b = columns[i][both], columns[j][both]
+            if len(a) > 2 and a.std() > 0 and b.std() > 0:
+                m[i, j] = m[j, i] = float(np.corrcoef(a, b)[0, 1])
+    return m
+
+
+def _row_keys(table: pa.Table, names: list[str], limit: int) -> list[tuple]:
+    cols = [table.column(n).slice(0, limit).cast(pa.string()).to_pylist() for n in names]
+    return list(zip(*cols, strict=True)) if cols else []
+
+
+def _encode(real: pa.Table, synth: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers scaled by the real spread (NULL → an own column), categories one-hot."""
+    parts_r, parts_s = [], []
+    for name in names:
+        r, s = real.column(name).combine_chunks(), synth.column(name).combine_chunks()
+        if _kind(r) in ("numeric", "time") and _kind(s) in ("numeric", "time"):
+            a, b = _aligned(r), _aligned(s)
+            finite = a[~np.isnan(a)]
+            scale = float(np.std(finite)) if len(finite) > 1 else 1.0
+            centre = float(np.mean(finite)) if len(finite) else 0.0
+            scale = scale if scale > 0 else 1.0
+            parts_r.append(np.nan_to_num((a - centre) / scale)[:, None])
+            parts_s.append(np.nan_to_num((b - centre) / scale)[:, None])
+            if np.isnan(a).any() or np.isnan(b).any():
+                parts_r.append(np.isnan(a)[:, None].astype(float))
+                parts_s.append(np.isnan(b)[:, None].astype(float))
+        else:
+            a = np.array(r.cast(pa.string()).to_pylist(), dtype=object)
+            b = np.array(s.cast(pa.string()).to_pylist(), dtype=object)
+            values, counts = np.unique(a[a != None].astype(str), return_counts=True)  # noqa: E711
+            if len(values) > CATEGORICAL_MAX:
+                continue  # free text: no meaningful distance
+            for v in values[np.argsort(-counts)][:CATEGORICAL_MAX]:
+                parts_r.append((a == v)[:, None].astype(float) / math.sqrt(2))
+                parts_s.append((b == v)[:, None].astype(float) / math.sqrt(2))
+    if not parts_r:
+        return np.zeros((real.num_rows, 0)), np.zeros((synth.num_rows, 0))
+    return np.hstack(parts_r), np.hstack(parts_s)
+
+
+def _nearest(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False) -> np.ndarray:
+    out = np.empty(len(queries))
+    pool_sq = np.sum(pool**2, axis=1)
+    for start in range(0, len(queries), 512):
+        q = queries[start : start + 512]
+        d2 = np.sum(q**2, axis=1)[:, None] + pool_sq[None, :] - 2 * q @ pool.T
+        if exclude_self:
+            idx = np.arange(start, start + len(q))
+            d2[np.arange(len(q)), idx] = np.inf
+        out[start : start + len(q)] = np.sqrt(np.maximum(d2.min(axis=1), 0))
+    return out
+
+
+def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = True) -> TableScore:
+    score = TableScore(name, real.num_rows, synth.num_rows)
+    shared = [c for c in real.column_names if c in synth.column_names]
+    score.missing = [c for c in real.column_names if c not in synth.column_names]
+    numeric = []
+    for c in shared:
+        col = _column_score(c, real.column(c).combine_chunks(), synth.column(c).combine_chunks())
+        if not keep:
+            col.real = col.synthetic = None
+        score.columns.append(col)
+        if col.kind in ("numeric", "time"):
+            numeric.append(c)
+    # Correlations over numeric and time columns that vary in both tables.
+    cols_r, cols_s, names = [], [], []
+    for c in numeric:
+        a = _aligned(real.column(c).combine_chunks())
+        b = _aligned(synth.column(c).combine_chunks())
+        if np.nanstd(a) > 0 and np.nanstd(b) > 0:
+            cols_r.append(a)
+            cols_s.append(b)
+            names.append(c)
+    if len(names) >= 2:
+        score.corr_columns = names
+        score.pearson_real, score.pearson_synthetic = (
+            _corr(cols_r, "pearson"),
+            _corr(cols_s, "pearson"),
+        )
+        score.spearman_real = _corr(cols_r, "spearman")
+        score.spearman_synthetic = _corr(cols_s, "spearman")
+    # Privacy: exact copies and distance to the closest real record.
+    if shared and real.num_rows and synth.num_rows:
+        limit = 200_000
+        real_keys = set(_row_keys(real, shared, limit))
+        syn_keys = _row_keys(synth, shared, limit)
+        score.exact_copies = sum(1 for k in syn_keys if k in real_keys) / len(syn_keys)
+        er, es = _encode(real, synth, shared)
+        if er.shape[1]:
+            rng = np.random.default_rng(0)
+            ri = rng.permutation(len(er))[:DCR_REAL]
+            si = rng.permutation(len(es))[:DCR_SYNTHETIC]
+            pool = er[ri]
+            d_syn = _nearest(es[si], pool)
+            d_real = _nearest(pool[:DCR_SYNTHETIC], pool, exclude_self=True)
+            score.dcr = {
+                "synthetic_p5": float(np.percentile(d_syn, 5)),
+                "synthetic_median": float(np.median(d_syn)),
+                "real_p5": float(np.percentile(d_real, 5)),
+                "real_median": float(np.median(d_real)),
+                "synthetic_zero": float(np.mean(d_syn < 1e-6)),
+            }
+    return score

@@ -1,0 +1,463 @@
+"""`phony infer`: learn a PDL schema from sample data.
+
+>>> import pyarrow as pa
+>>> from phony_pdl.infer import infer
+>>> result = infer(pa.table({"id": [1, 2, 3, 4], "tier": ["a", "b", "a", "a"]}), name="t")
+>>> result.document["entities"]["t"]["fields"]["id"]
+{'sequence': 1}
+
+Per column: type, null rate, keys, categories (top-K plus a remainder), the best
+distribution family by AIC (empirical fallback), precision, time ranges, code
+patterns and semantic generators. Across columns: a Spearman `correlate` block,
+exact formulas (`expr`) and time orderings (`after`). Across tables: foreign keys
+by inclusion and children-per-parent distributions (`count: {per:}`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import GenerationError, SchemaError
+from .document import (
+    EntityOut,
+    FieldOut,
+    InferOptions,
+    bool_field,
+    copy_field,
+    count_spec,
+    gap_field,
+    key_field,
+    numeric_field,
+    relation_field,
+    string_field,
+    temporal_field,
+)
+from .profile import ColumnProfile, profile_column
+from .readers import Source, read_source, sanitize
+from .relations import (
+    ForeignKey,
+    algebraic_relations,
+    foreign_keys,
+    spearman_matrix,
+    time_orderings,
+    zipf_exponent,
+)
+from .writer import document as to_document
+from .writer import render
+
+__all__ = ["InferOptions", "InferResult", "infer", "read_source"]
+
+
+@dataclass
+class InferResult:
+    """An inferred schema: its PDL text (with comments), the same as a dict, and name maps."""
+
+    name: str
+    text: str
+    document: dict[str, Any]
+    entities: dict[str, str] = field(default_factory=dict)  # entity → source table
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # entity → field → column
+    source: Source | None = field(default=None, repr=False)
+    _schema: Any = field(default=None, repr=False)
+
+    def schema(self):
+        """The validated schema (loaded from `text` once)."""
+        if self._schema is None:
+            from ..schema import load
+
+            self._schema = load(self.text, name=f"<infer {self.name}>")
+        return self._schema
+
+    def write(self, path: str | Path) -> None:
+        from ..writers.base import AtomicFile
+
+        out = AtomicFile(Path(path))
+        out.write(self.text.encode("utf-8"))
+        out.commit()
+
+
+def infer(
+    source: Any,
+    *,
+    name: str | None = None,
+    options: InferOptions | None = None,
+    **knobs: Any,
+) -> InferResult:
+    """Infer a PDL schema from a file, folder, database URL, Arrow table or mapping of tables.
+
+    Keyword knobs are those of `InferOptions` (`max_categories`, `top_k`, `correlate`,
+    `relations`, `min_correlation`, `rows`).
+    """
+    opts = options or InferOptions(**knobs)
+    src = read_source(source, name=name)
+    builder = _Builder(src, opts)
+    return builder.run()
+
+
+class _Builder:
+    def __init__(self, src: Source, opts: InferOptions) -> None:
+        self.src = src
+        self.opts = opts
+        taken: set[str] = set()
+        self.ident = {t: sanitize(t, taken) for t in src.tables}
+        self.profiles: dict[str, dict[str, ColumnProfile]] = {}
+        self.locales: list[str] = []
+        for table, data in src.tables.items():
+            used: set[str] = set()
+            profs = {}
+            for col in data.table.column_names:
+                column = data.table.column(col).combine_chunks()
+                p = profile_column(
+                    col, sanitize(col, used), column, decimals=data.decimals.get(col),
+                    top_k=max(opts.top_k, opts.max_categories),
+                )  # fmt: skip
+                profs[p.name] = p
+            self.profiles[table] = profs
+
+    # ------------------------------------------------------------ keys
+
+    def primary_key(self, table: str) -> str | None:
+        profs = self.profiles[table]
+        declared = self.src.tables[table].primary_key
+        by_source = {p.source: p.name for p in profs.values()}
+        if len(declared) == 1 and declared[0] in by_source:
+            return by_source[declared[0]]
+        candidates = [p for p in profs.values() if self._is_key(p)]
+        if not candidates:
+            return None
+        stem = self.ident[table].lower().rstrip("s")
+
+        def score(p: ColumnProfile) -> tuple:
+            n = p.name.lower()
+            return (
+                n == "id",
+                n in (f"{stem}_id", f"{self.ident[table].lower()}_id", f"{stem}id"),
+                p.sorted_steps is not None,
+                n.endswith(("id", "_key", "_code", "uuid")),
+            )
+
+        best = max(candidates, key=score)
+        return best.name if any(score(best)) else None
+
+    @staticmethod
+    def _is_key(p: ColumnProfile) -> bool:
+        return p.unique and p.nulls == 0 and p.kind in ("int", "string") and p.n >= 2
+
+    def foreign_keys(self, pks: dict[str, str | None]) -> list[ForeignKey]:
+        found: list[ForeignKey] = []
+        declared_cols = set()
+        for table, data in self.src.tables.items():
+            by_source = {p.source: p.name for p in self.profiles[table].values()}
+            for col, parent, key in data.foreign_keys:
+                if parent in self.profiles and col in by_source:
+                    pkey = {p.source: p.name for p in self.profiles[parent].values()}.get(key)
+                    if pkey:
+                        found.append(ForeignKey(table, by_source[col], parent, pkey, 1.0, True))
+                        declared_cols.add((table, by_source[col]))
+        if len(self.src.tables) < 2 and not any(
+            "parent" in c or "manager" in c for p in self.profiles.values() for c in p
+        ):
+            return found
+        columns: dict[str, dict[str, tuple[set, str, bool]]] = {}
+        keys: dict[str, list[str]] = {}
+        for table, profs in self.profiles.items():
+            cols = {}
+            for p in profs.values():
+                if p.kind == "int":
+                    values = set(p.numbers.astype(np.int64).tolist())
+                elif p.kind == "string":
+                    values = set(p.strings or [])
+                else:
+                    continue
+                cols[p.name] = (values, p.kind, p.name == pks.get(table))
+            columns[table] = cols
+            keys[table] = [p.name for p in profs.values() if self._is_key(p)]
+        for fk in foreign_keys(columns, keys):
+            if (fk.table, fk.column) not in declared_cols:
+                found.append(fk)
+        return found
+
+    # ------------------------------------------------------------ per table
+
+    def run(self) -> InferResult:
+        pks = {t: self.primary_key(t) for t in self.src.tables}
+        fks = self.foreign_keys(pks)
+        for fk in fks:  # a unique column other tables refer to is its table's key
+            if pks.get(fk.parent) is None and fk.parent != fk.table:
+                pks[fk.parent] = fk.key
+        entities = [self.entity(t, pks, fks) for t in self.src.tables]
+        entities = _ordered(entities, fks, self.ident)
+        locale = max(set(self.locales), key=self.locales.count) if self.locales else None
+        name = sanitize(self.src.name, set())
+        rows = sum(d.table.num_rows for d in self.src.tables.values())
+        header = [
+            f"Inferred by `phony infer` (Phony {__version__}) from {self.src.origin or self.src.name}:",
+            f"{len(entities)} table(s), {rows:,} rows. Comments give the evidence for each field:",
+            "the family chosen by AIC and the runner-up's AIC difference, the Kolmogorov-Smirnov",
+            "distance D of the fit and the rows it was fitted on. Review before use.",
+        ]
+        text = render(name, entities, header, locale)
+        doc = to_document(name, entities, locale)
+        result = InferResult(
+            name,
+            text,
+            doc,
+            entities={e.name: e.source for e in entities},
+            columns={
+                self.ident[t]: {p.name: p.source for p in profs.values()}
+                for t, profs in self.profiles.items()
+            },
+            source=self.src,
+        )
+        from ..schema import load
+
+        try:  # the dict is the text's twin and loads without YAML parsing
+            result._schema = load(doc, name=f"<infer {name}>")
+        except SchemaError as exc:  # a bug in infer, not in the data: say so plainly
+            raise GenerationError(
+                "the inferred schema does not validate; please report this with the data:\n"
+                + "\n".join(f"  {d.message} at {d.path}" for d in exc.diagnostics)
+            ) from None
+        return result
+
+    def entity(self, table: str, pks: dict[str, str | None], fks: list[ForeignKey]) -> EntityOut:
+        opts = self.opts
+        profs = self.profiles[table]
+        data = self.src.tables[table]
+        n_rows = data.table.num_rows
+        ename = self.ident[table]
+        pk = pks[table]
+        mine = {fk.column: fk for fk in fks if fk.table == table}
+        out = EntityOut(ename, table, opts.rows or n_rows, primary_key=pk)
+        out.comments.append(f"{table}: {n_rows:,} rows, {len(profs)} columns in the sample")
+        done: dict[str, list[FieldOut]] = {}
+
+        # Foreign keys; the one to the largest parent drives `count: {per:}`.
+        per = None
+        for col, fk in mine.items():
+            p = profs[col]
+            if (
+                fk.parent != table
+                and p.nulls == 0
+                and (
+                    per is None
+                    or self.src.tables[fk.parent].table.num_rows
+                    > self.src.tables[mine[per].parent].table.num_rows
+                )
+            ):
+                per = col
+        for col, fk in mine.items():
+            p = profs[col]
+            spec: dict[str, Any] = {"ref": f"{self.ident[fk.parent]}.{fk.key}"}
+            note = f"every value is a {self.ident[fk.parent]}.{fk.key} ({fk.coverage:.0%} of them used)"
+            index = self._parent_index(table, col, fk)
+            counts = np.bincount(
+                index[index >= 0], minlength=self.src.tables[fk.parent].table.num_rows
+            )
+            if col == per:
+                count, count_note = count_spec(self.ident[fk.parent], counts)
+                out.count = count
+                out.count_comment = count_note
+            elif fk.parent != table:
+                s = zipf_exponent(counts)
+                if s is not None:
+                    spec["pick"] = {"zipf": s}
+                    note += f"; popularity ~ Zipf s={s}"
+            if p.nulls:
+                spec["null_rate"] = round(p.null_rate, 4)
+            done[col] = [FieldOut(col, spec, note)]
+        if pk is not None and pk not in done:
+            done[pk] = [key_field(profs[pk])]
+
+        # Values copied from the parent through a foreign key: `from: fk.field`.
+        if opts.relations:
+            for col, fk in mine.items():
+                if fk.parent == table:
+                    continue
+                index = self._parent_index(table, col, fk)
+                for p in profs.values():
+                    if p.name in done or (p.scores is None and p.strings is None):
+                        continue
+                    match = self._copied(p, fk, index)
+                    if match is not None:
+                        done[p.name] = [copy_field(p, f"{col}.{match[0]}", match[1])]
+
+        # Times: x >= y on every row becomes `after: y`, also through a foreign key.
+        if opts.relations:
+            times = {
+                p.name: (p.scores, p.kind)
+                for p in profs.values()
+                if p.kind in ("date", "datetime") and p.name not in done
+            }
+            through = {}
+            for col, fk in mine.items():
+                if fk.parent == table:
+                    continue
+                index = self._parent_index(table, col, fk)
+                for q in self.profiles[fk.parent].values():
+                    if q.kind in ("date", "datetime"):
+                        values = np.where(index >= 0, q.scores[np.maximum(index, 0)], np.nan)
+                        through[f"{col}.{q.name}"] = (values, q.kind)
+            for child, order in time_orderings(times, through).items():
+                done[child] = [gap_field(profs[child], order)]
+
+            numbers = {
+                p.name: p.scores
+                for p in profs.values()
+                if p.numeric and p.name != pk and p.name not in mine
+            }
+            decimals = {p.name: (0 if p.kind == "int" else p.decimals) for p in profs.values()}
+            free = {n for n in numbers if n not in done}
+            for rel in algebraic_relations(numbers, decimals, targets=free):
+                done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
+
+        for p in profs.values():
+            if p.name in done:
+                continue
+            if p.kind == "null":
+                done[p.name] = [
+                    FieldOut(p.name, {"type": "string", "null_rate": 1.0}, "every value is NULL")
+                ]
+            elif p.kind == "bool":
+                done[p.name] = [bool_field(p)]
+            elif p.numeric:
+                done[p.name] = numeric_field(p, opts)
+            elif p.kind in ("date", "datetime", "time"):
+                done[p.name] = temporal_field(p, opts)
+            else:
+                fields, locale = string_field(p, opts)
+                if locale:
+                    self.locales.append(locale)
+                done[p.name] = fields
+        order = list(profs)
+        if per is not None:  # the expansion fills the first ref to the parent: put it first
+            parent = mine[per].parent
+            first = next(c for c in order if c in mine and mine[c].parent == parent)
+            if first != per:
+                i, j = order.index(first), order.index(per)
+                order[i], order[j] = order[j], order[i]
+        out.fields = [f for col in order for f in done[col]]
+        if opts.correlate:
+            self._correlate(out)
+        return out
+
+    def _copied(
+        self, p: ColumnProfile, fk: ForeignKey, index: np.ndarray
+    ) -> tuple[str, int] | None:
+        """The parent field this column equals on every row (through the foreign key)."""
+        ok = index >= 0
+        if ok.sum() < 20 or p.distinct < 2:
+            return None
+        table = self.src.tables[fk.parent].table
+        mine = None
+        for q in self.profiles[fk.parent].values():
+            if q.kind != p.kind or q.name == fk.key or q.distinct < 2:
+                continue
+            if p.scores is not None:
+                child = p.scores[ok]
+                parent = q.scores[index[ok]]
+                same = (child == parent) | (np.isnan(child) & np.isnan(parent))
+            else:
+                if mine is None:
+                    mine = np.array(
+                        self.src.tables[fk.table].table.column(p.source).to_pylist(), dtype=object
+                    )[ok]
+                theirs = np.array(table.column(q.source).to_pylist(), dtype=object)[index[ok]]
+                same = mine == theirs
+            if bool(np.all(same)):
+                return q.name, int(ok.sum())
+        return None
+
+    def _parent_index(self, table: str, col: str, fk: ForeignKey) -> np.ndarray:
+        """Row of the parent each child row points at (-1 where NULL)."""
+        child = self.profiles[table][col]
+        parent = self.profiles[fk.parent][fk.key]
+        if parent.kind == "int":
+            keys = parent.numbers.astype(np.int64)
+            order = np.argsort(keys)
+            values = np.nan_to_num(child.scores, nan=-(2**62)).astype(np.int64)
+            pos = np.clip(np.searchsorted(keys[order], values), 0, len(keys) - 1)
+            found = keys[order][pos] == values
+            return np.where(found & ~np.isnan(child.scores), order[pos], -1)
+        lookup = {v: i for i, v in enumerate(parent.strings or [])}
+        column = self.src.tables[table].table.column(child.source).to_pylist()
+        return np.array(
+            [lookup.get(v, -1) if v is not None else -1 for v in column], dtype=np.int64
+        )
+
+    def _correlate(self, out: EntityOut) -> None:
+        members = [
+            f
+            for f in out.fields
+            if f.scores is not None
+            and ("distribution" in f.spec or "choice" in f.spec or "type" in f.spec)
+            and not any(k in f.spec for k in ("expr", "const", "sequence", "ref", "generator"))
+        ]
+        if len(members) < 2:
+            return
+        m = spearman_matrix([f.scores for f in members])
+        # Fields that correlate with nothing stay out: smaller blocks, same data.
+        strong = np.abs(m - np.eye(len(m))).max(axis=1) >= self.opts.min_correlation
+        members = [f for f, keep in zip(members, strong, strict=True) if keep]
+        m = m[np.ix_(strong, strong)]
+        if len(members) < 2:
+            return
+        off = np.abs(m[~np.eye(len(m), dtype=bool)])
+        for f in members:  # a mixture's component is picked apart from the copula
+            if f.alternative is not None and f.spec.get("distribution") == "mixture":
+                f.spec, f.comment = f.alternative
+        names = [f.name for f in members]
+        rounded = np.round(m, 3)
+        np.fill_diagonal(rounded, 1.0)
+        if len(names) == 2:
+            block = {"fields": names, "spearman": float(rounded[0, 1])}
+        else:
+            block = {
+                "fields": names,
+                "spearman": [[float(v) for v in row] for row in rounded],
+                "repair": "nearest",
+            }
+        out.correlate.append(block)
+        out.correlate_comment = (
+            "Spearman rank correlations of the sample (pairwise-complete rows); "
+            f"largest |rho| {off.max():.3f}"
+        )
+
+
+def _quote(name: str) -> str:
+    """A column name as it can appear in `expr` (quoted when SQL would read it otherwise)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        node = sqlglot.parse_one(name)
+        if isinstance(node, exp.Column) and node.name == name and not node.table:
+            return name
+    except sqlglot.errors.ParseError:
+        pass
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ordered(
+    entities: list[EntityOut], fks: list[ForeignKey], ident: dict[str, str]
+) -> list[EntityOut]:
+    """Parents before children where the references allow it; otherwise sample order."""
+    import networkx as nx
+
+    position = {e.name: i for i, e in enumerate(entities)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(position)
+    for fk in fks:
+        if fk.parent != fk.table:
+            graph.add_edge(ident[fk.parent], ident[fk.table])
+    try:
+        order = list(nx.lexicographical_topological_sort(graph, key=lambda n: position[n]))
+    except nx.NetworkXUnfeasible:
+        return entities
+    by_name = {e.name: e for e in entities}
+    return [by_name[n] for n in order]

@@ -1,0 +1,456 @@
+"""Profiles and relations → a PDL document (a dict) with a comment for every decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .fit import Fit, fit_counts, fit_numeric
+from .profile import US_PER_DAY, ColumnProfile, induce_pattern, semantic
+from .relations import Ordering, Relation
+
+__all__ = ["EntityOut", "FieldOut", "InferOptions"]
+
+EPOCH = dt.datetime(1970, 1, 1)
+UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
+
+
+@dataclass
+class InferOptions:
+    """Knobs of `phony infer` (keyword-only in the API)."""
+
+    max_categories: int = 50  # a text or integer column with at most this many values is a choice
+    top_k: int = 40  # values kept by name when there are more; the rest become a remainder
+    correlate: bool = True
+    relations: bool = True
+    min_correlation: float = 0.05  # no correlate block unless some |rho| reaches this
+    rows: int | None = None  # rows of each table without a parent (default: as in the sample)
+
+
+@dataclass
+class FieldOut:
+    name: str
+    spec: dict[str, Any]
+    comment: str = ""
+    scores: np.ndarray | None = None  # values for the correlate block (None: not a member)
+    alternative: tuple[dict[str, Any], str] | None = None  # (spec, comment) if correlated
+
+
+@dataclass
+class EntityOut:
+    name: str
+    source: str
+    count: int | dict[str, Any]
+    fields: list[FieldOut] = field(default_factory=list)
+    primary_key: str | None = None
+    correlate: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    count_comment: str = ""
+    correlate_comment: str = ""
+
+
+def _r(x: float, digits: int = 6) -> float | int:
+    v = float(f"{x:.{digits}g}")
+    return int(v) if v.is_integer() and abs(v) < 1e15 else v
+
+
+def _has(generator: str) -> bool:
+    from ..generators import registry
+
+    return generator in registry.names()
+
+
+def null_spec(p: ColumnProfile) -> dict[str, Any]:
+    return {"null_rate": _r(p.null_rate, 4)} if p.nulls else {}
+
+
+def _number_type(p: ColumnProfile, integer: bool) -> dict[str, Any]:
+    if p.kind == "decimal" and p.precision is not None:
+        return {"type": f"decimal({p.precision[0]},{p.precision[1]})"}
+    if integer:
+        return {"type": "int"}
+    if p.decimals is not None and p.decimals <= 6:
+        return {"round": p.decimals}
+    return {}
+
+
+def fit_spec(fit: Fit, p: ColumnProfile | None, *, integer: bool) -> dict[str, Any]:
+    """The PDL source of a fitted column (without type and rounding)."""
+    if fit.family == "choice":
+        return {"choice": dict(fit.params["weights"])}
+    if fit.family == "uniform" and integer:
+        return {"type": "int", "min": int(fit.lo), "max": int(fit.hi)}
+    spec: dict[str, Any] = {"distribution": fit.family}
+    spec.update(fit.params)
+    if fit.lo is not None and not (fit.family == "beta" and (fit.lo, fit.hi) == (0, 1)):
+        lo, hi = fit.lo, fit.hi
+        if integer or fit.family in (
+            "poisson",
+            "binomial",
+            "negative_binomial",
+            "geometric",
+            "zipf",
+        ):
+            lo, hi = math.floor(lo), math.ceil(hi)
+        spec["min"], spec["max"] = _r(lo, 10), _r(hi, 10)
+    return spec
+
+
+def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
+    integer = p.kind == "int"
+    if p.distinct == 1:
+        value = p.top[0][0]
+        spec = {"const": int(value) if integer else _r(value, 12)}
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, "one value in every row")]
+    fit = fit_numeric(
+        p.numbers, integer=integer, decimals=p.decimals, max_categories=opts.max_categories
+    )
+    out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment(), scores=p.scores)
+    if fit.alternative is not None:
+        out.alternative = (
+            _numeric_spec(fit.alternative, p, integer),
+            fit.alternative.comment() + f"; a {fit.family} would not follow the correlations",
+        )
+    return [out]
+
+
+def _numeric_spec(fit: Fit, p: ColumnProfile, integer: bool) -> dict[str, Any]:
+    spec = fit_spec(fit, p, integer=integer)
+    if "choice" in spec:
+        if p.kind == "decimal" and p.precision is not None:
+            spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"
+        else:
+            spec["type"] = "int" if integer else "float"
+    elif fit.family in ("poisson", "binomial", "negative_binomial", "geometric", "zipf"):
+        pass  # integers already
+    elif spec.get("type") != "int":
+        spec.update(_number_type(p, integer))
+    spec.update(null_spec(p))
+    return spec
+
+
+# ---------------------------------------------------------------- times
+
+
+def _iso(kind: str, units: float) -> str:
+    if kind == "date":
+        return (dt.date(1970, 1, 1) + dt.timedelta(days=int(units))).isoformat()
+    if kind == "time":
+        us = int(units)
+        return dt.time(
+            us // 3_600_000_000, us // 60_000_000 % 60, us // 1_000_000 % 60, us % 1_000_000
+        ).isoformat()
+    value = EPOCH + dt.timedelta(microseconds=int(units))
+    return value.isoformat(sep=" ") if value.microsecond else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+_UNITS = {"day": ("DAY", "days"), "s": ("SECOND", "seconds"), "us": ("MICROSECOND", "microseconds")}
+
+
+def _unit(p: ColumnProfile) -> tuple[str, float]:
+    """(name, µs per unit) of the coarsest unit every value is a whole number of."""
+    if p.kind == "date":
+        return "day", 1.0
+    x = p.numbers
+    if np.all(np.mod(x, US_PER_DAY) == 0):
+        return "day", float(US_PER_DAY)
+    if np.all(np.mod(x, 1_000_000) == 0):
+        return "s", 1_000_000.0
+    return "us", 1.0
+
+
+def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
+    kind = p.kind
+    lo, hi = float(p.numbers.min()), float(p.numbers.max())
+    if p.distinct == 1:
+        return [
+            FieldOut(
+                p.name,
+                {"const": _iso(kind, lo), "type": kind, **null_spec(p)},
+                "one value in every row",
+            )
+        ]
+    if kind == "time":
+        spec = {"type": "time", "between": [_iso(kind, lo), _iso(kind, hi)], **null_spec(p)}
+        return [FieldOut(p.name, spec, "uniform time of day in the observed range")]
+    unit, per = _unit(p)
+    offsets = np.round((p.numbers - lo) / per)
+    fit = fit_numeric(offsets, integer=True, discrete=False)
+    span = f"{_iso(kind, lo)} to {_iso(kind, hi)}"
+    if (
+        fit is None
+        or fit.family == "uniform"
+        or (fit.family == "empirical" and _uniform_ks(offsets) <= 1.63 / math.sqrt(len(offsets)))
+    ):
+        spec = {"type": kind, "between": [_iso(kind, lo), _iso(kind, hi)], **null_spec(p)}
+        return [FieldOut(p.name, spec, f"uniform over {span}", scores=p.scores)]
+    helper = f"_{p.name}_{unit}"[:63]
+    hidden = fit_spec(fit, None, integer=True)
+    hidden["type"] = "int"
+    hidden["hidden"] = True
+    origin = _iso(kind, lo)
+    sql_unit, words = _UNITS[unit]
+    if kind == "date":
+        expr = f"CAST('{origin}' AS DATE) + {helper}"
+    else:
+        expr = f"CAST('{origin}' AS TIMESTAMP) + {helper} * INTERVAL '1' {sql_unit}"
+    return [
+        FieldOut(helper, hidden, f"{words} after {origin}: {fit.comment()}", scores=p.scores),
+        FieldOut(p.name, {"expr": expr, **null_spec(p)}, f"{span}, distribution in `{helper}`"),
+    ]
+
+
+def _uniform_ks(x: np.ndarray) -> float:
+    x = np.sort(x)
+    if x[-1] == x[0]:
+        return 0.0
+    f = (x - x[0]) / (x[-1] - x[0])
+    n = len(x)
+    emp = np.arange(1, n + 1) / n
+    return float(max(np.max(np.abs(emp - f)), np.max(np.abs(emp - 1 / n - f))))
+
+
+def _duration(seconds: float) -> str | float:
+    """`1.5d`, `36h`, `90s`: a readable duration that parses back to (about) the same seconds."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            value = seconds / size
+            text = f"{value:.5g}"
+            if "e" not in text and abs(float(text) * size - seconds) <= 1e-4 * seconds:
+                return f"{text}{unit}"
+            break
+    return _r(seconds, 8)
+
+
+_SCALE_PARAMS = {"mean", "sd", "median", "scale"}
+
+
+def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
+    """`after: parent` with the gap distribution fitted on child − parent."""
+    if p.kind == "date":
+        # `after` moves a date by whole days (the gap floored): fit the days as [d, d + 1).
+        seconds_per_unit = 86400.0
+        values = order.gaps + 0.5
+        fit = fit_numeric(values, integer=False, decimals=0, discrete=False)
+    else:
+        seconds_per_unit = 1e-6
+        values = order.gaps
+        whole = np.all(np.mod(values, 1_000_000) == 0)
+        fit = fit_numeric(values / 1e6, integer=False, decimals=0 if whole else 6, discrete=False)
+        seconds_per_unit = 1.0
+    spec: dict[str, Any] = {"after": order.parent}
+    scale = 86400.0 if p.kind == "date" else 1.0
+    del seconds_per_unit
+    if fit is None:
+        constant = float(order.gaps[0]) * (86400 if p.kind == "date" else 1e-6)
+        if constant:
+            spec["gap"] = _duration(constant)
+        return FieldOut(
+            p.name, {**spec, **_after_nulls(p, order)}, f"always {order.parent} + a fixed gap"
+        )
+    gap: dict[str, Any] = {"distribution": fit.family}
+    for key, value in fit.params.items():
+        if key in _SCALE_PARAMS:
+            gap[key] = _duration(value * scale)
+        elif key == "quantiles":
+            gap[key] = [_r(max(v, 0.0) * scale, 8) for v in value]
+        elif key == "components":
+            gap[key] = [
+                {k: (_r(v * scale, 8) if k in ("mean", "sd") else v) for k, v in c.items()}
+                for c in value
+            ]
+        else:
+            gap[key] = value
+    if fit.family == "uniform":
+        gap = {"min": _duration(fit.lo * scale), "max": _duration(fit.hi * scale)}
+    elif fit.lo is not None:
+        gap["min"] = _duration(max(fit.lo, 0.0) * scale) if fit.lo > 0 else 0
+        gap["max"] = _duration(fit.hi * scale)
+    if fit.family in ("normal", "mixture") and "min" not in gap:
+        gap["min"] = 0  # a duration is never negative
+    spec["gap"] = gap
+    unit = "days" if p.kind == "date" else "seconds"
+    return FieldOut(
+        p.name,
+        {**spec, **_after_nulls(p, order)},
+        f"always >= {order.parent}; gap in {unit}: {fit.comment()}",
+    )
+
+
+def _after_nulls(p: ColumnProfile, order: Ordering) -> dict[str, Any]:
+    set_rows = len(order.gaps) + order.child_nulls
+    if order.child_nulls and set_rows:
+        return {"null_rate": _r(order.child_nulls / set_rows, 4)}
+    return {}
+
+
+# ---------------------------------------------------------------- text
+
+
+def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], str | None]:
+    """(fields, locale suggested by the values)."""
+    if p.distinct == 1:
+        return [
+            FieldOut(p.name, {"const": p.top[0][0], **null_spec(p)}, "one value in every row")
+        ], None
+    generator, locale, reason = semantic(p)
+    if generator is not None and not _has(generator):
+        generator = None
+    few = p.distinct <= opts.max_categories and p.non_null >= 2 * p.distinct
+    if few:
+        weights = {str(v): c for v, c in p.top}
+        comment = f"{p.distinct} categories, weights = counts in the sample"
+        if generator:
+            comment += f" (values look like {generator}: kept as a choice for their frequencies)"
+        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
+    if generator is not None:
+        spec: dict[str, Any] = {"generator": generator}
+        if p.unique and generator in UNIQUE_GENERATORS:
+            spec["unique"] = True
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, reason)], locale
+    covered = sum(c for _, c in p.top[: opts.top_k])
+    if not p.unique and covered >= 0.5 * p.non_null and p.distinct > opts.max_categories:
+        return _top_and_rest(p, opts), None
+    pattern = induce_pattern(p.strings or [])
+    if pattern is not None:
+        spec = {"pattern": pattern}
+        if p.unique:
+            spec["unique"] = True
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, "pattern induced from the values")], None
+    return [_free_text(p)], None
+
+
+def _free_text(
+    p: ColumnProfile, name: str | None = None, values: list[str] | None = None
+) -> FieldOut:
+    values = values if values is not None else (p.strings or [""])
+    lengths = [len(v) for v in values] or [8]
+    words = float(np.mean([len(v.split()) for v in values])) if values else 0.0
+    if words >= 4 and _has("lorem.sentence"):
+        return FieldOut(
+            name or p.name,
+            {"generator": "lorem.sentence", **({} if name else null_spec(p))},
+            f"free text, {words:.1f} words on average",
+        )
+    lo, hi = max(min(lengths), 1), max(max(lengths), 1)
+    spec = {"type": "string", "min": lo, "max": hi}
+    return FieldOut(
+        name or p.name,
+        {**spec, **({} if name else null_spec(p))},
+        "free text: random letters of the observed lengths",
+    )
+
+
+def _top_and_rest(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
+    top = p.top[: opts.top_k]
+    kept = {str(v) for v, _ in top}
+    rest_values = [v for v in (p.strings or []) if v not in kept]
+    remainder = len(rest_values)
+    other = "__other__"
+    weights = {str(v): c for v, c in top}
+    weights[other] = remainder
+    top_name, rest_name = f"_{p.name}_top"[:63], f"_{p.name}_rest"[:63]
+    pattern = induce_pattern(rest_values)
+    if pattern is not None:
+        rest = FieldOut(
+            rest_name, {"pattern": pattern, "hidden": True}, "pattern of the remaining values"
+        )
+    else:
+        rest = _free_text(p, rest_name, rest_values)
+        rest.spec["hidden"] = True
+    expr = f"CASE WHEN {top_name} = '{other}' THEN {rest_name} ELSE {top_name} END"
+    share = remainder / max(p.non_null, 1)
+    return [
+        FieldOut(
+            top_name,
+            {"choice": weights, "hidden": True},
+            f"the {len(top)} most frequent of {p.distinct:,} values; {share:.1%} of rows are other values",
+        ),
+        rest,
+        FieldOut(p.name, {"expr": expr, **null_spec(p)}, "top values, else the remainder"),
+    ]
+
+
+def bool_field(p: ColumnProfile) -> FieldOut:
+    true = dict(p.top).get(True, 0)
+    share = true / max(p.non_null, 1)
+    if _has("misc.boolean"):
+        spec = {"generator": "misc.boolean", "probability": _r(share, 4)}
+    else:
+        spec = {"type": "bool"}
+    return FieldOut(p.name, {**spec, **null_spec(p)}, f"true in {share:.1%} of rows")
+
+
+# ---------------------------------------------------------------- keys and references
+
+
+def key_field(p: ColumnProfile) -> FieldOut:
+    if p.kind == "int":
+        lo, hi = int(p.numbers.min()), int(p.numbers.max())
+        if p.sorted_steps is not None:
+            spec = {"sequence": lo}
+            if p.sorted_steps != 1:
+                spec["step"] = p.sorted_steps
+            return FieldOut(p.name, spec, "key: consecutive integers")
+        if hi - lo + 1 == p.non_null:
+            return FieldOut(
+                p.name, {"sequence": lo}, f"key: every integer {lo}..{hi} (shuffled in the sample)"
+            )
+        return FieldOut(
+            p.name,
+            {"type": "int", "min": lo, "max": hi, "unique": True},
+            "key: distinct integers in the observed range",
+        )
+    generator, _, _ = semantic(p)
+    if generator == "id.uuid4" and _has("id.uuid4"):
+        return FieldOut(p.name, {"generator": "id.uuid4", "unique": True}, "key: UUIDs")
+    pattern = induce_pattern(p.strings or [])
+    if pattern is not None:
+        return FieldOut(
+            p.name, {"pattern": pattern, "unique": True}, "key: pattern induced from the values"
+        )
+    return FieldOut(p.name, {"type": "uuid"}, "key: distinct text with no common pattern")
+
+
+def count_spec(parent: str, counts: np.ndarray) -> tuple[dict[str, Any], str]:
+    fit = fit_counts(counts)
+    if fit is None:
+        return {"per": parent, "const": 0}, "no children"
+    if fit.family == "const":
+        return {
+            "per": parent,
+            "const": fit.params["const"],
+        }, f"exactly {fit.params['const']} per {parent} row"
+    if fit.family == "uniform":
+        spec = {"per": parent, "min": int(fit.lo), "max": int(fit.hi)}
+    else:
+        spec = {"per": parent, "distribution": fit.family, **fit.params}
+        if fit.lo is not None and fit.lo > 0:
+            spec["min"] = int(fit.lo)
+        if fit.hi is not None:
+            spec["max"] = int(fit.hi)
+    return spec, f"children per {parent} row: {fit.comment()}"
+
+
+def copy_field(p: ColumnProfile, path: str, rows: int) -> FieldOut:
+    return FieldOut(p.name, {"from": path, **null_spec(p)}, f"equal to {path} on all {rows:,} rows")
+
+
+def relation_field(p: ColumnProfile, rel: Relation, quote) -> FieldOut:
+    spec: dict[str, Any] = {"expr": rel.sql(quote)}
+    if p.kind == "float" and p.decimals is not None and p.decimals <= 6:
+        spec["round"] = p.decimals
+    elif p.kind == "decimal" and p.precision is not None:
+        spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"
+    elif p.kind == "int":
+        spec["type"] = "int"
+    spec.update(null_spec(p))
+    return FieldOut(
+        p.name,
+        spec,
+        f"{p.name} = {rel.left} {rel.op} {rel.right} on all {rel.rows:,} rows (largest error {rel.max_error:.2g})",
+    )

@@ -1,0 +1,335 @@
+"""Sample data → Arrow tables: CSV, Parquet, JSON lines, a folder of them, or a database URL.
+
+Text columns (every CSV column, and string columns of the other formats) are
+typed here, by Phony's rules rather than a reader's guesses: `00123` stays the
+text `00123` (a code, not the number 123), the number of decimals written is
+kept as the column's precision, and ISO 8601 text becomes a date, datetime or
+time of day.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UsageError
+
+__all__ = ["Source", "TableData", "read_source", "type_text_column"]
+
+SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+NULL_TOKENS = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", "none", "#N/A"]
+
+_INT = r"^[+-]?(0|[1-9][0-9]*)$"
+_FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+_TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
+_BOOL = {"true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
+
+
+@dataclass
+class TableData:
+    """One table of the sample, typed, with what the text said about precision."""
+
+    name: str
+    table: pa.Table
+    decimals: dict[str, int] = field(default_factory=dict)  # column → decimals written
+    primary_key: list[str] = field(default_factory=list)  # declared (databases)
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, parent, key)
+
+
+@dataclass
+class Source:
+    name: str
+    tables: dict[str, TableData]
+    origin: str = ""
+
+
+def read_source(
+    source: str | Path | pa.Table | Mapping[str, Any] | Source, *, name: str | None = None
+) -> Source:
+    """Read a file, folder, database URL, Arrow table or mapping of name → table/DataFrame."""
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, pa.Table):
+        label = name or "data"
+        return Source(label, {label: _typed(label, source)}, "<table>")
+    if isinstance(source, Mapping):
+        tables = {}
+        for key, value in source.items():
+            table = value if isinstance(value, pa.Table) else _from_frame(value)
+            tables[str(key)] = _typed(str(key), table)
+        return Source(name or "data", tables, "<tables>")
+    text = str(source)
+    if "://" in text:
+        return _read_database(text, name)
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "manifest.json"
+        )  # manifest.json: what `phony generate` writes next to the data
+        if not files:
+            raise UsageError(f"{path}: no data files (.csv, .parquet, .jsonl) in this folder")
+        tables = {}
+        for p in files:
+            stem = p.name[: -len(p.suffix)]
+            if stem in tables:
+                raise UsageError(f"{path}: two files give table '{stem}'")
+            tables[stem] = read_file(p, stem)
+        return Source(name or path.name, tables, str(path))
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return Source(name or stem, {stem: read_file(path, stem)}, str(path))
+
+
+def read_file(path: Path, name: str) -> TableData:
+    kind = SUFFIXES.get(path.suffix.lower())
+    try:
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return _typed(name, pq.read_table(path))
+        if kind == "jsonl":
+            import pyarrow.json as pj
+
+            return _typed(name, pj.read_json(path))
+        return _read_csv(path, name)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _read_csv(path: Path, name: str) -> TableData:
+    import pyarrow.csv as pcsv
+
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh, delimiter=delimiter), None)
+    if not header:
+        raise UsageError(f"{path}: the file is empty")
+    table = pcsv.read_csv(
+        path,
+        parse_options=pcsv.ParseOptions(delimiter=delimiter),
+        convert_options=pcsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return _typed(name, table)
+
+
+def _from_frame(frame: Any) -> pa.Table:
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (TypeError, AttributeError):
+        raise UsageError(
+            f"expected a pyarrow.Table or pandas.DataFrame, got {type(frame).__name__}"
+        ) from None
+
+
+def _typed(name: str, table: pa.Table) -> TableData:
+    columns, decimals = [], {}
+    for col_name, column in zip(table.column_names, table.columns, strict=True):
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column, places = type_text_column(column)
+            if places is not None:
+                decimals[col_name] = places
+        elif pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        elif pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        columns.append(column)
+    return TableData(name, pa.table(columns, names=table.column_names), decimals)
+
+
+def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:
+    """(typed column, decimals written for numbers) for a column of text."""
+    column = column.cast(pa.string())
+    is_null = pc.or_kleene(pc.is_null(column), pc.is_in(column, pa.array(NULL_TOKENS)))
+    values = pc.filter(column, pc.invert(is_null))
+    if len(values) == 0:
+        return pa.nulls(len(column), pa.string()), None
+    stripped = pc.utf8_trim_whitespace(values)
+
+    def all_match(pattern: str) -> bool:
+        return bool(pc.all(pc.match_substring_regex(stripped, pattern)).as_py())
+
+    def expand(typed: pa.Array) -> pa.Array:
+        # Put the typed values back in place, NULL where the text was a null token.
+        mask = is_null.to_numpy(zero_copy_only=False)
+        index = np.full(len(column), -1, dtype=np.int64)
+        index[~mask] = np.arange(len(typed))
+        return typed.take(pa.array(index, mask=mask))
+
+    if all_match(_INT):
+        try:
+            return expand(pc.cast(stripped, pa.int64())), 0
+        except pa.ArrowInvalid:  # beyond 64 bits: a code, not a number
+            return expand(values), None
+    if all_match(_FLOAT):
+        text = stripped.to_numpy(zero_copy_only=False)
+        places = None
+        if not any("e" in t or "E" in t for t in text):
+            # Decimals as written (1.50 has two); a stray 9.899999 among 99.5 % of values
+            # written with two decimals does not make the column six.
+            written = np.array([len(t) - t.index(".") - 1 if "." in t else 0 for t in text])
+            places = int(np.quantile(written, 0.995, method="higher"))
+        # Long tails of digits are float noise (27.240000000000002): let the values decide.
+        return expand(
+            pc.cast(stripped, pa.float64())
+        ), places if places is not None and places <= 6 else None
+    if all_match(_DATE):
+        try:
+            return expand(pc.cast(pc.strptime(stripped, "%Y-%m-%d", "s"), pa.date32())), None
+        except pa.ArrowInvalid:
+            return expand(values), None
+    if all_match(_DATETIME):
+        parsed = _parse_datetimes(stripped)
+        if parsed is not None:
+            return expand(parsed), None
+    if all_match(_TIME):
+        parsed = _parse_times(stripped)
+        if parsed is not None:
+            return expand(parsed), None
+    distinct = set(pc.unique(stripped).to_pylist())
+    if distinct and distinct <= set(_BOOL) and len({_BOOL[d] for d in distinct}) <= 2:
+        return expand(pa.array([_BOOL[v] for v in stripped.to_pylist()], pa.bool_())), None
+    return expand(values), None
+
+
+def _parse_datetimes(text: pa.Array) -> pa.Array | None:
+    import datetime as dt
+
+    out = []
+    for t in text.to_pylist():
+        try:
+            v = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if v.tzinfo is not None:
+            v = v.astimezone(dt.UTC).replace(tzinfo=None)
+        out.append(v)
+    return pa.array(out, pa.timestamp("us"))
+
+
+def _parse_times(text: pa.Array) -> pa.Array | None:
+    import datetime as dt
+
+    out = []
+    for t in text.to_pylist():
+        try:
+            out.append(dt.time.fromisoformat(t))
+        except ValueError:
+            return None
+    return pa.array(out, pa.time64("us"))
+
+
+# ---------------------------------------------------------------- databases
+
+
+def _read_database(url: str, name: str | None) -> Source:
+    """Every table of a live database, with declared keys from the importer's introspection."""
+    from ..importer.introspect import catalog_from_url
+    from ..loaders import parse_url, require_driver
+
+    catalog, db_name = catalog_from_url(url)
+    target = parse_url(url)
+    kind = target.dialect.name
+    tables: dict[str, TableData] = {}
+    for info in catalog.tables:
+        q = _quote(info.name, kind)
+        if kind == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(target.path)
+            cur = conn.execute(f"SELECT * FROM {q}")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            conn.close()
+            table = _rows_to_table(names, rows)
+        elif kind == "duckdb":
+            duckdb = require_driver("duckdb")
+            conn = duckdb.connect(target.path, read_only=True)
+            table = conn.execute(f"SELECT * FROM {q}").arrow()
+            if not isinstance(table, pa.Table):
+                table = table.read_all()
+            conn.close()
+        elif kind == "mysql":
+            pymysql = require_driver("mysql")
+            conn = pymysql.connect(
+                charset="utf8mb4", **{k: v for k, v in target.params.items() if v is not None}
+            )
+            cur = conn.cursor()
+            cur.execute(f"SELECT * FROM {q}")
+            names = [d[0] for d in cur.description]
+            table = _rows_to_table(names, cur.fetchall())
+            conn.close()
+        else:
+            psycopg = require_driver("postgres")
+            p = {k: v for k, v in target.params.items() if v is not None}
+            p["dbname"] = p.pop("database")
+            with psycopg.connect(**p) as conn:
+                cur = conn.execute(f"SELECT * FROM {q}")
+                names = [d.name for d in cur.description]
+                table = _rows_to_table(names, cur.fetchall())
+        data = _typed(info.name, table)
+        data.primary_key = list(info.primary_key)
+        data.foreign_keys = [
+            (fk.columns[0], fk.parent, fk.parent_columns[0])
+            for fk in info.foreign_keys
+            if len(fk.columns) == 1 and fk.parent_columns
+        ]
+        tables[info.name] = data
+    return Source(name or db_name, tables, url.split("@")[-1])
+
+
+def _quote(name: str, kind: str) -> str:
+    if kind == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _rows_to_table(names: list[str], rows: list[tuple]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    arrays = []
+    for values in columns:
+        try:
+            arrays.append(pa.array(list(values)))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays.append(pa.array([None if v is None else str(v) for v in values], pa.string()))
+    return pa.table(arrays, names=names)
+
+
+def sanitize(name: str, taken: set[str]) -> str:
+    """A PDL identifier for a source column or table name (letters, digits, underscores)."""
+    ident = re.sub(r"[^0-9A-Za-z_]+", "_", name.strip()).strip("_") or "column"
+    if ident[0].isdigit():
+        ident = "c_" + ident
+    ident = ident[:60]
+    base, i = ident, 2
+    while ident.lower() in taken:
+        ident = f"{base}_{i}"
+        i += 1
+    taken.add(ident.lower())
+    return ident

@@ -1,0 +1,299 @@
+"""Relations between columns and tables: correlations, exact formulas, time orderings, keys.
+
+- `spearman_matrix`: rank correlations with pairwise-complete rows (ties get mid-ranks,
+  as `scipy.stats.spearmanr`).
+- `algebraic_relations`: a = b * c or a = b + c on every row, within the rounding
+  of a (→ `expr`).
+- `time_orderings`: x >= y on every row where both are set (→ `after: y` with a gap
+  distribution), choosing the closest predecessor, also through a foreign key.
+- `foreign_keys`: inclusion dependencies between a column and another table's key.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "ForeignKey",
+    "Ordering",
+    "Relation",
+    "algebraic_relations",
+    "foreign_keys",
+    "spearman_matrix",
+    "time_orderings",
+    "zipf_exponent",
+]
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Mid-ranks of the non-NaN entries (NaN stays NaN)."""
+    from scipy.stats import rankdata
+
+    out = np.full(len(x), np.nan)
+    ok = ~np.isnan(x)
+    out[ok] = rankdata(x[ok], method="average")
+    return out
+
+
+def spearman_matrix(columns: list[np.ndarray]) -> np.ndarray:
+    """Spearman correlations; each pair over the rows where both are set."""
+    k = len(columns)
+    if not columns:
+        return np.eye(0)
+    masks = [~np.isnan(c) for c in columns]
+    if all(m.all() for m in masks):
+        ranks = np.column_stack([_ranks(c) for c in columns])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.corrcoef(ranks, rowvar=False)
+        m = np.nan_to_num(np.atleast_2d(m), nan=0.0)
+        np.fill_diagonal(m, 1.0)
+        return m
+    m = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = masks[i] & masks[j]
+            if both.sum() < 3:
+                continue
+            a, b = _ranks(columns[i][both]), _ranks(columns[j][both])
+            sa, sb = a.std(), b.std()
+            if sa > 0 and sb > 0:
+                m[i, j] = m[j, i] = float(np.mean((a - a.mean()) * (b - b.mean())) / (sa * sb))
+    return m
+
+
+# ---------------------------------------------------------------- exact formulas
+
+
+@dataclass(frozen=True)
+class Relation:
+    target: str
+    op: str  # "*" or "+"
+    left: str
+    right: str
+    rows: int
+    max_error: float
+
+    def sql(self, quote) -> str:
+        return f"{quote(self.left)} {self.op} {quote(self.right)}"
+
+
+def algebraic_relations(
+    columns: dict[str, np.ndarray],
+    decimals: dict[str, int | None],
+    *,
+    targets: set[str] | None = None,
+    min_rows: int = 20,
+) -> list[Relation]:
+    """Every a = b * c and a = b + c that holds on all rows where a, b and c are set.
+
+    `targets`: the columns that may be a (default: all).
+    """
+    names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    if len(names) < 3:
+        return []
+    x = np.column_stack([columns[n] for n in names])
+    screen = x[: min(len(x), 400)]
+    tol_abs = np.array(
+        [0.5 * 10.0 ** -decimals[n] if decimals.get(n) is not None else 0.0 for n in names]
+    )
+    m = len(names)
+    left, right = np.triu_indices(m, 1)
+    found: list[Relation] = []
+    for op in ("*", "+"):
+        with np.errstate(all="ignore"):
+            # Every pair at once on the first rows: (rows, pairs), then against every column.
+            r = (
+                screen[:, left] * screen[:, right]
+                if op == "*"
+                else screen[:, left] + screen[:, right]
+            )
+            err = np.abs(screen[:, None, :] - r[:, :, None])
+            tol = (
+                tol_abs[None, None, :] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(r))[:, :, None]
+            )
+            known = ~np.isnan(screen)[:, None, :] & ~np.isnan(r)[:, :, None]
+            good = np.where(known, err <= tol, True).all(axis=0) & (
+                known.sum(axis=0) >= min(5, len(screen))
+            )
+        for pair, a in zip(*np.nonzero(good), strict=True):
+            i, j = left[pair], right[pair]
+            if a in (i, j) or (targets is not None and names[a] not in targets):
+                continue
+            with np.errstate(all="ignore"):
+                full = x[:, i] * x[:, j] if op == "*" else x[:, i] + x[:, j]
+            ok = ~np.isnan(full) & ~np.isnan(x[:, a])
+            if ok.sum() < min_rows:
+                continue
+            diff = np.abs(x[ok, a] - full[ok])
+            limit = tol_abs[a] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(full[ok]))
+            if np.all(diff <= limit):
+                found.append(
+                    Relation(names[a], op, names[i], names[j], int(ok.sum()), float(diff.max()))
+                )
+    return _acyclic(found)
+
+
+def _acyclic(found: list[Relation]) -> list[Relation]:
+    """One formula per target, skipping any that would make targets depend on themselves."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    chosen: list[Relation] = []
+    # Products before sums; formulas whose inputs are plain columns first.
+    targets = {r.target for r in found}
+    found = sorted(
+        found, key=lambda r: (r.op != "*", (r.left in targets) + (r.right in targets), r.target)
+    )
+    for rel in found:
+        if rel.target in graph and any(True for _ in graph.predecessors(rel.target)):
+            continue
+        graph.add_edge(rel.left, rel.target)
+        graph.add_edge(rel.right, rel.target)
+        if not nx.is_directed_acyclic_graph(graph):
+            graph.remove_edge(rel.left, rel.target)
+            graph.remove_edge(rel.right, rel.target)
+            continue
+        chosen.append(rel)
+    return chosen
+
+
+# ---------------------------------------------------------------- time orderings
+
+
+@dataclass(frozen=True)
+class Ordering:
+    child: str
+    parent: str  # a field of the same row, or `fk.parent_field`
+    gaps: np.ndarray  # child − parent in the column's units (days or µs), rows where both set
+    child_nulls: int  # rows where the parent is set and the child is not
+
+
+def time_orderings(
+    columns: dict[str, tuple[np.ndarray, str]],
+    through: dict[str, tuple[np.ndarray, str]] | None = None,
+    *,
+    min_rows: int = 20,
+) -> dict[str, Ordering]:
+    """For each time column, its closest predecessor: x >= y on every row (x NULL where y is).
+
+    `columns`: name → (values in units, NaN for NULL; kind). `through`: the same for
+    parent fields reached by a foreign key, keyed `fk.field` (already joined row by row).
+    """
+    candidates = dict(columns)
+    candidates.update(through or {})
+    out: dict[str, Ordering] = {}
+    for child, (x, kind) in columns.items():
+        best: tuple[float, Ordering] | None = None
+        for parent, (y, pkind) in candidates.items():
+            if parent == child or pkind != kind:
+                continue
+            both = ~np.isnan(x) & ~np.isnan(y)
+            if both.sum() < min_rows:
+                continue
+            if np.any(~np.isnan(x) & np.isnan(y)):
+                continue  # `after` gives NULL where its base is NULL
+            gaps = x[both] - y[both]
+            if gaps.min() < 0 or gaps.max() == 0:
+                continue
+            median = float(np.median(gaps))
+            # Same-row parents are preferred to the same gap through a foreign key.
+            rank = median + (0.0 if "." not in parent else 1e-9 * (abs(median) + 1))
+            if best is None or rank < best[0]:
+                child_nulls = int(np.sum(np.isnan(x) & ~np.isnan(y)))
+                best = (rank, Ordering(child, parent, gaps, child_nulls))
+        if best is not None:
+            out[child] = best[1]
+    # A same-row ordering whose parent is itself ordered after this child cannot happen
+    # (x >= y and y >= x with x > y somewhere); chains (c after b after a) are kept.
+    return out
+
+
+# ---------------------------------------------------------------- foreign keys
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    table: str
+    column: str
+    parent: str
+    key: str
+    coverage: float  # share of parent keys used
+    by_name: bool
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ses", "s"), ("s", "")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 1:
+            return w[: -len(suffix)] + repl
+    return w
+
+
+def _name_evidence(column: str, parent: str, key: str) -> bool:
+    c = column.lower()
+    stems = {parent.lower(), _singular(parent)}
+    for stem in stems:
+        if c in (f"{stem}_{key.lower()}", f"{stem}{key.lower()}", f"{stem}_id", f"{stem}id"):
+            return True
+    return key.lower() != "id" and c == key.lower()
+
+
+def foreign_keys(
+    tables: dict[str, dict[str, tuple[set, str, bool]]],
+    keys: dict[str, list[str]],
+) -> list[ForeignKey]:
+    """Columns whose values all appear in another table's key.
+
+    `tables`: table → column → (distinct non-null values, kind, is that table's key);
+    `keys`: table → its candidate key columns. A match needs name evidence
+    (`customer_id` → `customers.id`) or, without it, to use at least half of the
+    parent's keys with ten or more distinct values, so small counts that happen to
+    be valid ids are not taken for references.
+    """
+    found: list[ForeignKey] = []
+    for table, columns in tables.items():
+        for column, (values, kind, is_key) in columns.items():
+            if not values or kind not in ("int", "string"):
+                continue
+            best: ForeignKey | None = None
+            for parent, parent_keys in keys.items():
+                for key in parent_keys:
+                    pvalues, pkind, _ = tables[parent][key]
+                    if pkind != kind or (parent == table and key == column):
+                        continue
+                    by_name = _name_evidence(column, parent, key)
+                    if parent == table and not (by_name or re.search(r"(parent|manager)", column)):
+                        continue
+                    if is_key and not by_name:
+                        continue
+                    if not values <= pvalues:
+                        continue
+                    coverage = len(values) / max(len(pvalues), 1)
+                    if not by_name and (coverage < 0.5 or len(values) < 10):
+                        continue
+                    cand = ForeignKey(table, column, parent, key, coverage, by_name)
+                    if best is None or (by_name, coverage) > (best.by_name, best.coverage):
+                        best = cand
+            if best is not None:
+                found.append(best)
+    return found
+
+
+def zipf_exponent(counts: np.ndarray) -> float | None:
+    """Exponent s of a Zipf pick from children per parent (None when picks look uniform)."""
+    counts = np.sort(np.asarray(counts, dtype=np.float64))[::-1]
+    total = counts.sum()
+    if total < 50 or len(counts) < 5:
+        return None
+    mean = total / len(counts)
+    if counts.var() <= 2 * mean:  # Poisson-like: a uniform pick explains it
+        return None
+    ranks = np.arange(1, len(counts) + 1, dtype=np.float64)
+    keep = counts > 0
+    slope = np.polyfit(np.log(ranks[keep]), np.log(counts[keep]), 1)[0]
+    s = -slope
+    return round(float(s), 3) if 0.05 < s < 5 and math.isfinite(s) else None

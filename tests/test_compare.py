@@ -1,0 +1,180 @@
+"""`phony compare`: fidelity metrics, the HTML report (parsed for real), and the command line."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from html.parser import HTMLParser
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import phony_pdl
+from phony_pdl import UsageError
+from phony_pdl.compare import compare, ks_distance, tvd
+
+SCHEMA = """
+pdl: 1
+name: people
+seed: {seed}
+entities:
+  people:
+    count: 3000
+    fields:
+      id:     {{ sequence: 1 }}
+      age:    {{ distribution: normal, mean: 41, sd: 12, min: 18, max: 95, type: int }}
+      income: {{ distribution: lognormal, median: 52000, sigma: 0.5, round: 2 }}
+      tier:   {{ choice: {{ bronze: 60, silver: 30, gold: 10 }} }}
+      joined: {{ type: date, between: [2020-01-01, 2024-12-31] }}
+      email:  {{ generator: internet.email }}
+    correlate:
+      - {{ fields: [age, income], spearman: 0.6 }}
+"""
+
+
+def people(seed: int) -> dict[str, pa.Table]:
+    return dict(phony_pdl.load(SCHEMA.format(seed=seed)).generate())
+
+
+@pytest.fixture(scope="module")
+def report():
+    return compare(people(1), people(2))
+
+
+def test_metric_functions() -> None:
+    assert ks_distance(np.arange(10.0), np.arange(10.0)) == 0.0
+    assert ks_distance(np.zeros(5), np.ones(5)) == 1.0
+    assert tvd(["a", "a", "b"], ["a", "b", "b"]) == (pytest.approx(1 / 3), 1.0)
+    assert tvd(["a", "c"], ["a", "a"])[1] == 0.5  # coverage: 'c' never appears
+
+
+def test_identical_data_scores_perfectly() -> None:
+    real = people(1)
+    r = compare(real, real)
+    (t,) = r.tables
+    assert r.mean("KS") == 0 and r.mean("TVD") == 0
+    assert r.correlation_error() == pytest.approx(0.0, abs=1e-12)
+    assert t.exact_copies == 1.0 and t.dcr["synthetic_zero"] == 1.0
+
+
+def test_same_schema_other_seed_scores_well(report) -> None:
+    (t,) = report.tables
+    by = {c.column: c for c in t.columns}
+    assert by["age"].metric == "KS" and by["age"].value < 0.05
+    assert by["joined"].kind == "time" and by["joined"].value < 0.05
+    assert by["tier"].metric == "TVD" and by["tier"].value < 0.03 and by["tier"].coverage == 1.0
+    assert by["email"].metric == "KS(length)"
+    assert by["id"].metric == "KS(freq)" and by["id"].value == 0.0
+    assert report.correlation_error() < 0.05  # two samples of 3,000: noise is about 0.02
+    assert t.exact_copies == 0.0
+    assert t.dcr["synthetic_median"] > 0
+
+
+def test_differences_are_detected() -> None:
+    real = people(1)
+    table = real["people"]
+    shifted = table.set_column(
+        table.column_names.index("income"),
+        "income",
+        pa.array(np.random.default_rng(0).permutation(table.column("income").to_numpy()) * 1.5),
+    )
+    r = compare(real, {"people": shifted})
+    by = {c.column: c for c in r.tables[0].columns}
+    assert by["income"].value > 0.15  # scaled by 1.5
+    assert r.correlation_error() > 0.05  # the permutation broke age ~ income
+
+
+def test_files_and_folders(tmp_path) -> None:
+    phony_pdl.load(SCHEMA.format(seed=1)).generate().write(tmp_path / "real", format="csv")
+    phony_pdl.load(SCHEMA.format(seed=2)).generate().write(tmp_path / "syn", format="parquet")
+    r = compare(tmp_path / "real", tmp_path / "syn")
+    assert [t.name for t in r.tables] == ["people"]
+    assert r.mean("KS") < 0.05
+    with pytest.raises(UsageError):
+        compare(tmp_path / "real", tmp_path / "missing")
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "img":
+            self.images.append({k: v or "" for k, v in attrs})
+
+
+def test_html_report_renders_with_images(report, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    path = report.write_html(tmp_path / "report.html")
+    parser = _Images()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    assert {"html", "head", "body", "h1", "table", "img"} <= set(parser.tags)
+    (t,) = report.tables
+    assert len(parser.images) == len(t.columns) + 1  # one chart per column + the heatmaps
+    for img in parser.images:
+        prefix = "data:image/png;base64,"
+        assert img["src"].startswith(prefix) and img["alt"]
+        png = base64.b64decode(img["src"][len(prefix) :], validate=True)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+    assert any("correlation" in img["alt"] for img in parser.images)
+
+
+def test_html_report_without_matplotlib_says_how_to_install(report, tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(UsageError, match=r"pip install 'phony-pdl\[stats\]'"):
+        report.write_html(tmp_path / "r.html")
+
+
+def test_summary_lines(report) -> None:
+    lines = report.lines()
+    assert lines[0].startswith("people: correlation error")
+    assert lines[-1].startswith("overall: mean KS")
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _command(name: str):
+    from phony_pdl import cli
+
+    names = {
+        c.name or (c.callback.__name__ if c.callback else "") for c in cli.app.registered_commands
+    }
+    if name not in names:
+        pytest.skip(f"`phony {name}` is not registered in cli.py yet (see the hand-over notes)")
+    from typer.testing import CliRunner
+
+    return cli.app, CliRunner()
+
+
+def test_cli_compare_prints_a_table_and_exits_0(tmp_path) -> None:
+    app, runner = _command("compare")
+    pytest.importorskip("matplotlib")
+    phony_pdl.load(SCHEMA.format(seed=1)).generate().write(tmp_path / "real", format="csv")
+    phony_pdl.load(SCHEMA.format(seed=2)).generate().write(tmp_path / "syn", format="csv")
+    html = tmp_path / "r.html"
+    result = runner.invoke(
+        app, ["compare", str(tmp_path / "real"), str(tmp_path / "syn"), "--report", str(html)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "people: 3,000 real rows, 3,000 synthetic" in result.output
+    assert "overall: mean KS" in result.output
+    assert html.exists()
+
+
+def test_cli_infer_writes_schema_and_report(tmp_path) -> None:
+    app, runner = _command("infer")
+    pytest.importorskip("matplotlib")
+    phony_pdl.load(SCHEMA.format(seed=1)).generate().write(tmp_path / "real", format="csv")
+    out, html = tmp_path / "people.yaml", tmp_path / "r.html"
+    result = runner.invoke(
+        app, ["infer", str(tmp_path / "real" / "people.csv"), "-o", str(out), "--report", str(html)]
+    )
+    assert result.exit_code == 0, result.output
+    assert phony_pdl.load(out).entities["people"].count == 3000
+    assert html.exists()

@@ -1,0 +1,431 @@
+"""`phony infer`: round trips on data Phony generated from known PDL, readers, detection.
+
+Round-trip tolerances (20,000 rows unless stated), relative to the true parameter:
+mean of a normal 2 %, its sd 5 %; log-normal median 3 %, sigma 5 %; gamma and Weibull
+shape and scale 8 %; exponential and Poisson means 3 %; Spearman correlations within
+0.03; the gap distribution's median 5 % and sigma 5 %; children per parent (1,000
+parents) within 8 %. Families, formulas, orderings and keys must be recovered exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import phony_pdl
+from phony_pdl.generators import registry
+from phony_pdl.infer import InferOptions, infer
+from phony_pdl.infer.profile import induce_pattern
+
+KNOWN = """
+pdl: 1
+name: known
+seed: 5
+entities:
+  orders:
+    count: 20000
+    fields:
+      id:         { sequence: 1 }
+      placed_at:  { type: datetime, between: [2023-01-01, 2023-12-31] }
+      shipped_at: { after: placed_at, gap: { distribution: lognormal, median: 1d, sigma: 0.5 } }
+      quantity:   { distribution: poisson, mean: 3, min: 1 }
+      unit_price: { distribution: gamma, shape: 3, scale: 12, round: 2 }
+      amount:     { expr: "quantity * unit_price", round: 2 }
+      age:        { distribution: normal, mean: 41, sd: 12, min: 18, max: 95, type: int }
+      income:     { distribution: lognormal, median: 52000, sigma: 0.5, round: 2 }
+      wait_min:   { distribution: exponential, mean: 15, round: 3 }
+      score:      { distribution: normal, mean: 100, sd: 15, round: 1 }
+      tier:       { choice: { bronze: 60, silver: 30, gold: 10 } }
+      code:       { pattern: "[A-Z]{2}-[0-9]{4}", unique: true }
+    correlate:
+      - fields: [age, income, score]
+        spearman: [[1, 0.5, 0.2], [0.5, 1, -0.3], [0.2, -0.3, 1]]
+"""
+
+
+def rel(a: float, b: float) -> float:
+    return abs(a - b) / abs(b)
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("known")
+    phony_pdl.load(KNOWN).generate().write(folder, format="csv")
+    result = infer(folder / "orders.csv")
+    fields = result.document["entities"]["orders"]["fields"]
+    return result, fields
+
+
+def test_round_trip_recovers_families_and_parameters(known) -> None:
+    _, f = known
+    assert f["id"] == {"sequence": 1}
+    assert f["age"]["distribution"] == "normal" and f["age"]["type"] == "int"
+    assert rel(f["age"]["mean"], 41) < 0.02 and rel(f["age"]["sd"], 12) < 0.05
+    assert f["age"]["min"] == 18  # the truncation is seen and kept
+    assert f["income"]["distribution"] == "lognormal" and f["income"]["round"] == 2
+    assert rel(f["income"]["median"], 52000) < 0.03 and rel(f["income"]["sigma"], 0.5) < 0.05
+    assert f["unit_price"]["distribution"] == "gamma"
+    assert rel(f["unit_price"]["shape"], 3) < 0.08 and rel(f["unit_price"]["scale"], 12) < 0.08
+    assert f["wait_min"]["distribution"] == "exponential"
+    assert rel(f["wait_min"]["mean"], 15) < 0.03
+    assert f["score"]["distribution"] == "normal" and f["score"]["round"] == 1
+    assert rel(f["score"]["mean"], 100) < 0.02 and rel(f["score"]["sd"], 15) < 0.05
+    assert f["quantity"]["distribution"] == "poisson" and f["quantity"]["min"] == 1
+    assert rel(f["quantity"]["mean"], 3) < 0.03
+    assert f["tier"]["choice"].keys() == {"bronze", "silver", "gold"}
+    weights = f["tier"]["choice"]
+    assert abs(weights["bronze"] / sum(weights.values()) - 0.6) < 0.015
+
+
+def test_round_trip_recovers_formula_ordering_pattern_and_correlations(known) -> None:
+    result, f = known
+    assert f["amount"] == {"expr": "quantity * unit_price", "round": 2}
+    assert f["shipped_at"]["after"] == "placed_at"
+    gap = f["shipped_at"]["gap"]
+    assert gap["distribution"] == "lognormal"
+    median = gap["median"]
+    seconds = phony_pdl.durations.parse_duration(median) if isinstance(median, str) else median
+    assert rel(seconds, 86400) < 0.05 and rel(gap["sigma"], 0.5) < 0.05
+    assert f["code"] == {"pattern": "[A-Z]{2}-\\d{4}", "unique": True}
+    (block,) = result.document["entities"]["orders"]["correlate"]
+    names = block["fields"]
+    assert {"age", "income", "score"} <= set(names)
+    m = np.array(block["spearman"])
+    target = {("age", "income"): 0.5, ("age", "score"): 0.2, ("income", "score"): -0.3}
+    for (a, b), value in target.items():
+        assert abs(m[names.index(a), names.index(b)] - value) < 0.03
+
+
+def test_inferred_text_has_evidence_comments_and_validates(known) -> None:
+    result, _ = known
+    assert re.search(
+        r"age: .*# normal by AIC [\d.]+ \(next: \w+ \+[\d.]+\), KS D=0\.\d+", result.text
+    )
+    assert "amount = quantity * unit_price on all 20,000 rows" in result.text
+    schema = phony_pdl.load(result.text)
+    table = schema.generate(scale=0.05)["orders"]
+    assert table.num_rows == 1000
+    shipped = table.column("shipped_at").cast(pa.int64()).to_numpy()
+    placed = table.column("placed_at").cast(pa.int64()).to_numpy()
+    assert np.all(shipped >= placed)
+
+
+def test_infer_is_deterministic(known, tmp_path) -> None:
+    result, _ = known
+    phony_pdl.load(KNOWN).generate().write(tmp_path, format="csv")
+    again = infer(tmp_path / "orders.csv")
+    assert again.text.split("\n", 1)[1] == result.text.split("\n", 1)[1]  # line 1 names the path
+
+
+FAMILIES = {
+    "normal": "{ distribution: normal, mean: 5, sd: 2 }",
+    "lognormal": "{ distribution: lognormal, median: 3, sigma: 0.6 }",
+    "gamma": "{ distribution: gamma, shape: 2.5, scale: 2 }",
+    "weibull": "{ distribution: weibull, shape: 1.7, scale: 4 }",
+    "exponential": "{ distribution: exponential, mean: 7 }",
+    "beta": "{ distribution: beta, alpha: 2, beta: 5 }",
+    "pareto": "{ distribution: pareto, alpha: 3, scale: 2 }",
+    "poisson": "{ distribution: poisson, mean: 6 }",
+    "negative_binomial": "{ distribution: negative_binomial, n: 3, p: 0.3 }",
+    "binomial": "{ distribution: binomial, n: 30, p: 0.4 }",
+    "geometric": "{ distribution: geometric, p: 0.25 }",
+    "mixture": (
+        "{ distribution: mixture, components: [{ distribution: normal, mean: 0, sd: 1 },"
+        " { distribution: normal, mean: 6, sd: 1.5 }] }"
+    ),
+}
+
+
+def test_each_family_is_recovered(tmp_path) -> None:
+    lines = [
+        "pdl: 1",
+        "name: fam",
+        "seed: 9",
+        "entities:",
+        "  t:",
+        "    count: 20000",
+        "    fields:",
+    ]
+    lines += [f"      {name}: {spec}" for name, spec in FAMILIES.items()]
+    phony_pdl.load("\n".join(lines) + "\n").generate().write(tmp_path, format="parquet")
+    fields = infer(tmp_path / "t.parquet", correlate=False).document["entities"]["t"]["fields"]
+    found = {name: fields[name].get("distribution") for name in FAMILIES}
+    assert found == {name: name for name in FAMILIES}
+    assert rel(fields["weibull"]["shape"], 1.7) < 0.08
+    assert fields["binomial"]["n"] == 30
+    assert rel(fields["negative_binomial"]["n"], 3) < 0.1
+
+
+def test_unknown_shapes_fall_back_to_the_empirical_table() -> None:
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [rng.uniform(0, 1, 4000), rng.uniform(3, 3.5, 3000), rng.normal(8, 0.05, 3000)]
+    )
+    result = infer(pa.table({"x": np.round(x, 4)}), name="odd", correlate=False)
+    spec = result.document["entities"]["odd"]["fields"]["x"]
+    assert spec["distribution"] in ("empirical", "mixture")
+    table = result.schema().generate()["odd"]
+    from phony_pdl.compare import ks_distance
+
+    assert ks_distance(x, table.column("x").to_numpy()) < 0.05
+
+
+# ---------------------------------------------------------------- folders: keys and counts
+
+SHOP = """
+pdl: 1
+name: shop
+seed: 21
+entities:
+  customers:
+    count: 1000
+    fields:
+      id:           { sequence: 1 }
+      email:        { generator: internet.email, unique: true }
+      signed_up_at: { type: datetime, between: [2021-01-01, 2022-12-31] }
+  products:
+    count: 300
+    fields:
+      sku:   { pattern: "SKU-[0-9]{6}", unique: true }
+      price: { distribution: lognormal, median: 25, sigma: 0.8, round: 2 }
+  orders:
+    count: { per: customers, distribution: poisson, mean: 4, max: 15 }
+    fields:
+      id:          { sequence: 1 }
+      customer_id: { ref: customers.id }
+      product_sku: { ref: products.sku }
+      unit_price:  { from: product_sku.price }
+      placed_at:   { after: customer_id.signed_up_at, gap: { distribution: exponential, mean: 30d } }
+"""
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shop")
+    phony_pdl.load(SHOP).generate().write(folder, format="jsonl")
+    (folder / "manifest.json").unlink()
+    return infer(folder)
+
+
+def test_folder_finds_keys_references_and_child_counts(shop) -> None:
+    e = shop.document["entities"]
+    assert list(e) == ["customers", "products", "orders"]  # parents first
+    assert e["products"]["primary_key"] == "sku"
+    assert e["products"]["fields"]["sku"] == {"pattern": "SKU-\\d{6}", "unique": True}
+    orders = e["orders"]
+    assert orders["fields"]["customer_id"]["ref"] == "customers.id"
+    assert orders["fields"]["product_sku"]["ref"] == "products.sku"
+    count = orders["count"]
+    assert count["per"] == "customers" and count["distribution"] == "poisson"
+    assert rel(count["mean"], 4) < 0.08
+    assert orders["fields"]["unit_price"] == {"from": "product_sku.price"}
+    placed = orders["fields"]["placed_at"]
+    assert placed["after"] == "customer_id.signed_up_at"
+    assert placed["gap"]["distribution"] == "exponential"
+
+
+def test_folder_schema_generates_with_valid_references(shop) -> None:
+    ds = shop.schema().generate(seed=3)
+    ids = set(ds["customers"].column("id").to_pylist())
+    assert set(ds["orders"].column("customer_id").to_pylist()) <= ids
+    skus = set(ds["products"].column("sku").to_pylist())
+    assert set(ds["orders"].column("product_sku").to_pylist()) <= skus
+
+
+# ---------------------------------------------------------------- readers and detection
+
+
+def test_csv_text_typing(tmp_path) -> None:
+    path = tmp_path / "things.csv"
+    path.write_text(
+        "zip,price,day,at,flag,note,n\n"
+        "02108,1.50,2024-01-31,2024-01-31T10:00:00,true,x,1\n"
+        "10001,2.25,2024-02-01,2024-01-31 11:30:00,false,NA,2\n"
+        "90210,3.00,2024-02-03,2024-02-01 09:15:00,true,,3\n",
+        encoding="utf-8",
+    )
+    from phony_pdl.infer.readers import read_source
+
+    table = read_source(path).tables["things"]
+    t = table.table
+    assert t.column("zip").type == pa.string()  # leading zeros: a code, not a number
+    assert t.column("price").type == pa.float64() and table.decimals["price"] == 2
+    assert t.column("day").type == pa.date32()
+    assert t.column("at").type == pa.timestamp("us")
+    assert t.column("flag").type == pa.bool_()
+    assert t.column("note").null_count == 2
+    assert t.column("n").type == pa.int64()
+
+
+def test_semantic_columns_map_to_generators() -> None:
+    src = phony_pdl.load(
+        """
+pdl: 1
+name: people
+entities:
+  people:
+    count: 3000
+    fields:
+      first_name: { generator: person.first_name }
+      last_name:  { generator: person.last_name }
+      full_name:  { generator: person.full_name }
+      email:      { generator: internet.email, unique: true }
+      phone:      { generator: phone.number }
+      city:       { generator: address.city }
+      zip:        { generator: address.postal_code }
+      uid:        { generator: id.uuid4 }
+"""
+    ).generate()
+    result = infer(dict(src), name="people")
+    fields = result.document["entities"]["people"]["fields"]
+    got = {name: spec.get("generator") for name, spec in fields.items()}
+    assert got["first_name"] == "person.first_name"
+    assert got["last_name"] == "person.last_name"
+    assert got["full_name"] == "person.full_name"
+    assert got["email"] == "internet.email" and fields["email"]["unique"] is True
+    assert got["phone"] == "phone.number"
+    assert got["city"] == "address.city"
+    assert got["zip"] == "address.postal_code"
+    assert got["uid"] == "id.uuid4"
+    names = set(registry.names())
+    assert all(g in names for g in got.values() if g)
+
+
+def test_low_cardinality_countries_stay_a_choice_and_codes_are_detected() -> None:
+    rng = np.random.default_rng(1)
+    countries = rng.choice(
+        ["United States", "Deutschland", "France", "España"], 2000, p=[0.5, 0.2, 0.2, 0.1]
+    )
+    codes = rng.choice(["US", "DE", "FR", "GB", "IT", "NL", "PL", "BR", "TR", "ES"] * 8, 2000)
+    codes = [c + "" for c in codes]
+    result = infer(
+        pa.table({"country": countries, "country_code": codes}), name="geo", max_categories=5
+    )
+    f = result.document["entities"]["geo"]["fields"]
+    assert set(f["country"]["choice"]) == {"United States", "Deutschland", "France", "España"}
+    assert f["country_code"]["generator"] == "address.country_code"
+
+
+def test_top_k_plus_remainder() -> None:
+    rng = np.random.default_rng(2)
+    common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])
+    rare = np.array([f"R-{i:04d}" for i in rng.integers(0, 5000, 2000)])
+    values = np.concatenate([common, rare])
+    result = infer(pa.table({"kind": values}), name="k", max_categories=20, top_k=3)
+    f = result.document["entities"]["k"]["fields"]
+    assert f["_kind_top"]["hidden"] is True and "__other__" in f["_kind_top"]["choice"]
+    assert f["_kind_rest"]["pattern"] == "R-\\d{4}"
+    assert "CASE WHEN" in f["kind"]["expr"]
+    out = result.schema().generate()["k"].column("kind").to_pylist()
+    share_rest = np.mean([v.startswith("R-") for v in out])
+    assert abs(share_rest - 0.25) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("values", "pattern"),
+    [
+        (["AB-1234", "XY-0001", "QQ-9999"] * 5, "[A-Z]{2}-\\d{4}"),
+        ([f"INV-{i:06d}" for i in range(50)], "INV-\\d{6}"),
+        (["a3f9c2d1e5b6", "00ff11aa22bb", "0123456789ab"], "[a-z0-9]{12}"),
+        (["hello world", "foo", "a b c d e"], None),
+    ],
+)
+def test_pattern_induction(values: list[str], pattern: str | None) -> None:
+    assert induce_pattern(values) == pattern
+
+
+def test_nulls_decimals_and_dates_from_parquet(tmp_path) -> None:
+    rng = np.random.default_rng(4)
+    n = 3000
+    price = np.round(rng.gamma(2, 10, n), 2).astype(object)
+    price[rng.random(n) < 0.2] = None
+    days = rng.integers(0, 365, n)
+    table = pa.table(
+        {
+            "price": pa.array(list(price), pa.float64()),
+            "amount": pa.array([round(v, 2) for v in rng.normal(50, 5, n)]).cast(
+                pa.decimal128(10, 2)
+            ),
+            "day": pa.array(days, pa.int32()).cast(pa.date32()),
+        }
+    )
+    pq.write_table(table, tmp_path / "p.parquet")
+    f = infer(tmp_path / "p.parquet").document["entities"]["p"]["fields"]
+    assert abs(f["price"]["null_rate"] - 0.2) < 0.02 and f["price"]["round"] == 2
+    assert f["amount"]["type"] == "decimal(10,2)"
+    assert f["day"]["type"] == "date"
+
+
+def test_database_url_uses_declared_keys(tmp_path) -> None:
+    db = tmp_path / "shop.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT);"
+        "CREATE TABLE players (pid INTEGER PRIMARY KEY, team INTEGER REFERENCES teams(id), goals INTEGER);"
+    )
+    rng = np.random.default_rng(5)
+    conn.executemany("INSERT INTO teams VALUES (?, ?)", [(i, f"Team {i}") for i in range(1, 21)])
+    conn.executemany(
+        "INSERT INTO players VALUES (?, ?, ?)",
+        [(i, int(rng.integers(1, 21)), int(rng.poisson(3))) for i in range(1, 401)],
+    )
+    conn.commit()
+    conn.close()
+    result = infer(f"sqlite:///{db}")
+    players = result.document["entities"]["players"]
+    assert players["primary_key"] == "pid"
+    assert players["fields"]["team"]["ref"] == "teams.id"  # declared, no name evidence needed
+
+
+def test_source_names_become_identifiers() -> None:
+    table = pa.table({"mean radius": [1.0, 2.0, 3.5, 4.0] * 10, "od280/od315": [1, 2, 3, 4] * 10})
+    result = infer(table, name="wine data")
+    assert result.name == "wine_data"
+    fields = result.document["entities"]["wine_data"]["fields"]
+    assert set(fields) == {"mean_radius", "od280_od315"}
+    assert result.columns["wine_data"]["mean_radius"] == "mean radius"
+
+
+def test_options_object_and_json_round_trip() -> None:
+    table = pa.table({"a": np.arange(100), "b": np.arange(100) * 2.5})
+    result = infer(table, name="t", options=InferOptions(correlate=False, relations=False))
+    assert "correlate" not in result.document["entities"]["t"]
+    assert json.loads(json.dumps(result.document)) == result.document
+
+
+def test_skewed_dates_and_date_orderings(tmp_path) -> None:
+    schema = """
+pdl: 1
+name: tickets
+seed: 8
+entities:
+  tickets:
+    count: 5000
+    fields:
+      id:        { sequence: 1 }
+      _age:      { distribution: exponential, mean: 60, max: 700, type: int, hidden: true }
+      opened_on: { expr: "CAST('2023-01-01' AS DATE) + _age" }
+      closed_on: { after: opened_on, gap: { distribution: lognormal, median: 3d, sigma: 0.7 } }
+      at_time:   { type: time, between: ["08:00:00", "18:00:00"] }
+"""
+    phony_pdl.load(schema).generate().write(tmp_path, format="csv")
+    result = infer(tmp_path / "tickets.csv")
+    f = result.document["entities"]["tickets"]["fields"]
+    assert f["_opened_on_day"]["hidden"] is True  # the distribution of days since the first date
+    assert f["_opened_on_day"]["distribution"] == "exponential"
+    assert f["opened_on"]["expr"] == "CAST('2023-01-01' AS DATE) + _opened_on_day"
+    assert f["closed_on"]["after"] == "opened_on"
+    assert f["at_time"]["type"] == "time"
+    real = phony_pdl.load(schema).generate()["tickets"]
+    synth = result.schema().generate()["tickets"]
+    from phony_pdl.compare import compare
+
+    report = compare({"tickets": real}, {"tickets": synth})
+    scores = {c.column: c.value for c in report.tables[0].columns}
+    assert scores["opened_on"] < 0.05 and scores["closed_on"] < 0.05
