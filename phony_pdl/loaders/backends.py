@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import re
 from typing import Any
@@ -16,7 +17,7 @@ from ..sql.encode import copy_rows, insert_statements, quote_identifier
 from . import Target, require_driver
 
 
-class Backend:
+class Backend(abc.ABC):
     dialect: Dialect
 
     def __init__(self, target: Target) -> None:
@@ -28,7 +29,7 @@ class Backend:
     def begin(self) -> None:
         self.execute("BEGIN")
 
-    def begin_data(self) -> None:
+    def begin_data(self) -> None:  # noqa: B027 (an optional hook: most targets need nothing)
         """Start the data transaction after auto-committed DDL (MySQL)."""
 
     def commit(self) -> None:
@@ -56,8 +57,9 @@ class Backend:
         cur.close()
         return value
 
+    @abc.abstractmethod
     def table_exists(self, name: str) -> bool:
-        raise NotImplementedError
+        """Whether the table exists in the target database."""
 
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
         for start in range(0, batch.num_rows, self.dialect.max_insert_rows):

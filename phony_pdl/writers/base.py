@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import os
 from pathlib import Path
@@ -75,7 +76,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class EntityWriter:
+class EntityWriter(abc.ABC):
     """Receives the record batches of one entity in row order."""
 
     extension = ""
@@ -93,10 +94,11 @@ class EntityWriter:
         self.rows += batch.num_rows
         self.write_batch(batch)
 
-    def write_batch(self, batch: pa.RecordBatch) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        """Encode and write one batch (each format's own rules)."""
 
-    def finish(self) -> None:
+    def finish(self) -> None:  # noqa: B027 (an optional hook: only some formats have trailers)
         """Write trailers before commit (JSON's closing bracket, Parquet's footer)."""
 
     def close(self) -> str:
