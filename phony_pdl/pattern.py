@@ -266,19 +266,11 @@ import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
+from .generators._common import strings_from_matrix  # noqa: E402
+
 
 def _ascii_class(chars: str) -> bool:
     return all(ord(c) < 128 for c in chars)
-
-
-def _strings_from_matrix(matrix: np.ndarray, lengths: np.ndarray) -> pa.Array:
-    """Row i is the first lengths[i] bytes of matrix[i] (ASCII), without a per-row loop."""
-    n, width = matrix.shape
-    keep = np.arange(width)[None, :] < lengths[:, None]
-    data = matrix[keep]
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()))
 
 
 def generate(node: object, rows: np.ndarray, stream, label: str = "p") -> pa.Array:
@@ -338,7 +330,7 @@ def _repeat_class(chars: str, lo: int, hi: int, rows: np.ndarray, stream, label:
         lengths = np.full(n, hi, dtype=np.int64)
     else:
         lengths = lo + stream.sub(f"{label}#").integers(rows, hi - lo + 1)
-    return _strings_from_matrix(matrix, lengths)
+    return strings_from_matrix(matrix, lengths)
 
 
 def _fixed_ascii(positions: list[str], rows: np.ndarray, stream) -> pa.Array:
@@ -351,7 +343,7 @@ def _fixed_ascii(positions: list[str], rows: np.ndarray, stream) -> pa.Array:
         else:
             alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
             matrix[:, j] = alphabet[stream.sub(f"p@{j}").integers(rows, len(chars))]
-    return _strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))
+    return strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))
 
 
 def fixed_positions(node: object) -> list[str] | None:
@@ -400,4 +392,4 @@ def generate_unique(positions: list[str], index: np.ndarray, stream, label: str 
         else:
             digit = stream.sub(f"{label}@u{pos}").integers(rows, k)
         matrix[:, pos] = alphabet[digit]
-    return _strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))
+    return strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))

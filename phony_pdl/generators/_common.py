@@ -42,6 +42,9 @@ def pick(values: pa.Array, u: np.ndarray) -> pa.Array:
     return take(values, scaled(u, len(values)))
 
 
+HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)  # ASCII of 0-9a-f, by nibble
+
+
 def strings_from_matrix(matrix: np.ndarray, lengths: np.ndarray) -> pa.Array:
     """Row i is the first lengths[i] bytes of matrix[i] (ASCII)."""
     n, width = matrix.shape

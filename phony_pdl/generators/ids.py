@@ -11,11 +11,10 @@ import pyarrow as pa
 from pydantic import field_validator
 
 from ..types import STRING, UUID
-from ._common import fixed_width
+from ._common import HEX_DIGITS, fixed_width
 from .context import GenContext
 from .registry import Params, generator
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _CROCKFORD = np.frombuffer(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", dtype=np.uint8)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -28,7 +27,7 @@ def format_uuid(hi: np.ndarray, lo: np.ndarray) -> pa.Array:
         for j in range(16):
             shift = np.uint64(60 - 4 * j)
             nibbles[:, offset + j] = ((word >> shift) & np.uint64(0xF)).astype(np.uint8)
-    chars = _HEX[nibbles]
+    chars = HEX_DIGITS[nibbles]
     out = np.full((n, 36), ord("-"), dtype=np.uint8)
     out[:, 0:8] = chars[:, 0:8]
     out[:, 9:13] = chars[:, 8:12]

@@ -13,6 +13,7 @@ from pydantic import field_validator, model_validator
 
 from ..types import INT, STRING
 from ._common import (
+    HEX_DIGITS,
     fixed_width,
     pick,
     render_choice,
@@ -203,14 +204,12 @@ def url(ctx: GenContext, p: Params) -> pa.Array:
 
 # --------------------------------------------------------------------------- addresses
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
 
 def _nibbles(word: np.ndarray, count: int) -> np.ndarray:
     """The top `count` hex digits of each uint64, as ASCII bytes (n × count)."""
     out = np.empty((len(word), count), dtype=np.uint8)
     for j in range(count):
-        out[:, j] = _HEX[((word >> np.uint64(60 - 4 * j)) & np.uint64(0xF)).astype(np.int64)]
+        out[:, j] = HEX_DIGITS[((word >> np.uint64(60 - 4 * j)) & np.uint64(0xF)).astype(np.int64)]
     return out
 
 

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from pydantic import field_validator
 
 from ..types import BOOL, STRING
-from ._common import fixed_width, pick, scaled, take
+from ._common import HEX_DIGITS, fixed_width, pick, scaled, take
 from .context import GenContext, LazyRecord
 from .lorem import word_lists
 from .registry import Params, generator
@@ -76,9 +76,6 @@ def boolean(ctx: GenContext, p: BooleanParams) -> pa.Array:
     return pa.array(ctx.uniform() < p.probability)
 
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
 @generator(
     "misc.color_hex",
     returns=STRING,
@@ -91,7 +88,9 @@ def color_hex(ctx: GenContext, p: Params) -> pa.Array:
     out = np.empty((ctx.n, 7), dtype=np.uint8)
     out[:, 0] = ord("#")
     for j in range(6):
-        out[:, 1 + j] = _HEX[((raw >> np.uint64(20 - 4 * j)) & np.uint64(0xF)).astype(np.int64)]
+        out[:, 1 + j] = HEX_DIGITS[
+            ((raw >> np.uint64(20 - 4 * j)) & np.uint64(0xF)).astype(np.int64)
+        ]
     return fixed_width(out)
 
 
