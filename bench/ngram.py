@@ -62,11 +62,9 @@ def corpora(locales: list[str] | None) -> list[tuple[str, object, list[str], str
         if locales and loc not in locales:
             continue
         for spec in bm.LOCALE_MODELS:
-            file = bm.LOCALES / loc / f"{spec.family}.json"
-            if file.is_file():
-                lines = spec.corpus(json.loads(file.read_text("utf-8")), loc)
-                if len(lines) >= 20:
-                    out.append((f"{loc}/{spec.name}", spec, lines, loc))
+            lines, _ = bm.locale_corpus(spec, loc)
+            if len(lines) >= 20:
+                out.append((f"{loc}/{spec.name}", spec, lines, loc))
     person = {
         loc: json.loads((bm.LOCALES / loc / "person.json").read_text("utf-8"))
         for loc in bm.locales()
@@ -89,6 +87,7 @@ def key_of(seed: int):
 
 def quality(name: str, spec, lines: list[str], locale: str | None, n: int) -> dict:
     kw = dict(order=spec.order_for(lines), mode=spec.mode, lowercase=spec.lowercase, locale=locale)
+    smoothing = dict(smoothing=spec.smoothing)
     perm = np.random.default_rng(0).permutation(len(lines))
     cut = round(0.8 * len(lines))
     train = [lines[i] for i in sorted(perm[:cut])]
@@ -97,7 +96,7 @@ def quality(name: str, spec, lines: list[str], locale: str | None, n: int) -> di
     uni = train_lines(train, **{**kw, "order": 1})
     lp, tokens = held.log2_likelihood(test)
     lp1, _ = uni.log2_likelihood(test)
-    model = train_lines(lines, **kw)
+    model = train_lines(lines, **kw, **smoothing)
     compiled = compile_model(model)
     values = sample(compiled, np.arange(n), key_of(1))
     norm = [model.normalize(x) for x in lines]
@@ -129,8 +128,7 @@ def _best(fn, repeat: int = 5) -> tuple[float, float]:
 
 def speed(n: int) -> dict:
     bm = _build_module()
-    file = bm.LOCALES / "en_US" / "person.json"
-    lines = bm.first_names(json.loads(file.read_text("utf-8")), "en_US")
+    lines, _ = bm.locale_corpus(bm.LOCALE_MODELS[0], "en_US")  # en_US/first_names
     model = train_lines(lines, order=3)
     started = time.perf_counter()
     compiled = compile_model(model)
@@ -189,8 +187,7 @@ def speed(n: int) -> dict:
 
 def training(n_lines: int) -> dict:
     bm = _build_module()
-    file = bm.LOCALES / "en_US" / "person.json"
-    lines = bm.first_names(json.loads(file.read_text("utf-8")), "en_US")
+    lines, _ = bm.locale_corpus(bm.LOCALE_MODELS[0], "en_US")  # en_US/first_names
     compiled = compile_model(train_lines(lines, order=3))
     corpus = sample(compiled, np.arange(n_lines), key_of(3)).to_pylist()
     size = sum(len(x) + 1 for x in corpus)

@@ -376,6 +376,14 @@ def train(
         str | None,
         typer.Option("--locale", help="Locale of the data (tr_TR: Turkish lowercasing)."),
     ] = None,
+    smoothing: Annotated[
+        str,
+        typer.Option(
+            "--smoothing",
+            help="interpolated (rare contexts borrow their suffixes' continuations: more "
+            "distinct values) or backoff (raw counts: closer to the training lines).",
+        ),
+    ] = "interpolated",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Train a .phony n-gram model from text lines, a CSV column or JSON values."""
@@ -385,7 +393,7 @@ def train(
     from .ngram.model import ModelError
 
     options = dict(column=column, field=field, order=order, mode=mode, min_count=min_count,
-                   lowercase=lowercase, locale=locale)  # fmt: skip
+                   lowercase=lowercase, locale=locale, smoothing=smoothing)  # fmt: skip
     try:
         if quiet:
             summary = train_model(input_file, output, **options)

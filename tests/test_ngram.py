@@ -319,6 +319,69 @@ def test_lengths_follow_training(names_model) -> None:
     assert np.abs(np.cumsum(lengths) - np.cumsum(train)).max() < 0.05  # KS distance
 
 
+def _pairs(values: list[str]) -> set[str]:
+    return {v[i : i + 2] for v in values for i in range(len(v) - 1)}
+
+
+def test_interpolated_smoothing_invents_more_and_keeps_seen_pairs() -> None:
+    lines = NAMES[:300]
+    smooth = train_lines(lines, order=3, smoothing="interpolated")
+    raw = train_lines(lines, order=3, smoothing="backoff")
+    assert (smooth.smoothing, raw.smoothing) == ("interpolated", "backoff")
+    n = 50_000
+    a = sample(compile_model(smooth), np.arange(n), key()).to_pylist()
+    b = sample(compile_model(raw), np.arange(n), key()).to_pylist()
+    assert len(set(a)) > 1.3 * len(set(b)), (len(set(a)), len(set(b)))
+    # interpolation stops at one-token contexts: every adjacent pair was seen in training
+    assert _pairs(a) <= _pairs(lines)
+    # with backoff every trigram was seen; interpolation makes new ones
+    tri = {v[i : i + 3] for v in lines for i in range(len(v) - 2)}
+    assert all(v[i : i + 3] in tri for v in b for i in range(len(v) - 2))
+    assert any(v[i : i + 3] not in tri for v in a for i in range(len(v) - 2))
+
+
+def test_interpolated_tables_are_integer_and_sum_to_scale() -> None:
+    from phony_pdl.ngram.smoothing import SCALE, interpolated
+
+    model = train_lines(["abc", "abd", "abc", "bcd"], order=3)
+    levels = interpolated(model)
+    assert levels[0] == model.levels[0]  # below the floor: raw counts
+    top = levels[2]
+    assert top.counts.dtype == np.int64
+    ab = [tuple(c) for c in top.contexts.tolist()].index((1, 2))  # context "ab"
+    lo, hi = top.offsets[ab], top.offsets[ab + 1]
+    got = dict(zip(top.next[lo:hi].tolist(), top.counts[lo:hi].tolist(), strict=True))
+    # "ab" saw c twice and d once (N=3, T=2); its suffix "b" saw c three times, d once,
+    # and never ended: P(c) = (2 + 2 * 3/4) / 5, P(d) = (1 + 2 * 1/4) / 5
+    assert got == {3: SCALE * 7 // 10, 4: SCALE * 3 // 10}
+    # the same tables every time (integers only)
+    again = interpolated(model)
+    assert all(x == y for x, y in zip(levels, again, strict=True))
+
+
+def test_files_without_smoothing_sample_with_backoff(tmp_path) -> None:
+    model = train_lines(NAMES[:200], order=3, smoothing="backoff")
+    doc = fileformat.to_document(model)
+    del doc["metadata"]["smoothing"]
+    doc.pop("checksum")
+    doc["checksum"] = fileformat.checksum(doc)
+    old = fileformat.loads(fileformat.gzip_bytes(fileformat.canonical_json(doc)))
+    assert "smoothing" not in old.metadata and old.smoothing == "backoff"
+    rows = np.arange(5000)
+    assert (
+        sample(compile_model(old), rows, key()).to_pylist()
+        == sample(compile_model(model), rows, key()).to_pylist()
+    )
+
+
+def test_bad_smoothing_option(tmp_path) -> None:
+    path = tmp_path / "in.txt"
+    path.write_text("Anna\nBert\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="smoothing='katz': expected 'interpolated' or 'backoff'"):
+        commands.train(path, tmp_path / "out.phony", smoothing="katz")
+    assert not (tmp_path / "out.phony").exists()
+
+
 def test_impossible_bounds_fail_with_a_clear_error(tmp_path) -> None:
     model = train_lines(["ab", "ab", "ba"], order=3)
     compiled = compile_model(model)

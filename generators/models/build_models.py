@@ -25,6 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 LOCALES = ROOT / "generators" / "locales"
+CORPORA = HERE / "corpora"  # extra name lists (generators/build/build_name_corpora.py)
 sys.path.insert(0, str(ROOT))
 
 from phony_pdl.ngram import fileformat  # noqa: E402
@@ -43,6 +44,10 @@ class Spec:
     mode: str = "char"
     lowercase: bool = False
     min_lines: int = 0  # below this many lines, order 3 (a higher order would only copy)
+    extra: bool = False  # also train on corpora/<locale>/<name>.txt where it exists
+    # composite corpora (word + legal form, street + type) keep their structure with backoff;
+    # name lists gain distinct values from interpolation
+    smoothing: str = "interpolated"
 
     def order_for(self, lines: list[str]) -> int:
         return self.order if len(lines) >= self.min_lines else min(self.order, 3)
@@ -139,9 +144,9 @@ def lorem_words(pack: dict, locale: str) -> list[str]:
 
 
 LOCALE_MODELS = [
-    Spec("first_names", "person", "first_names.female+male", first_names),
-    Spec("last_names", "person", "last_names", last_names),
-    Spec("company_names", "company", "name_words x suffixes", company_names),
+    Spec("first_names", "person", "first_names.female+male", first_names, extra=True),
+    Spec("last_names", "person", "last_names", last_names, extra=True),
+    Spec("company_names", "company", "name_words x suffixes", company_names, smoothing="backoff"),
     Spec(
         "street_names",
         "address",
@@ -149,18 +154,32 @@ LOCALE_MODELS = [
         street_names,
         order=4,
         min_lines=200,
+        smoothing="backoff",
     ),
     Spec("city_names", "address", "places.city", city_names),
 ]
 GENERIC_MODELS = [
     # (spec, locale of the pack it reads; None: every locale's person pack)
     (Spec("email_usernames", "person", "first_names, last_names (all locales)", email_usernames, lowercase=True), None),
-    (Spec("product_names", "commerce", "adjectives x materials x products", product_names, order=4), "en_US"),
+    (Spec("product_names", "commerce", "adjectives x materials x products", product_names, order=4, smoothing="backoff"), "en_US"),
     (Spec("lorem_words", "lorem", "words", lorem_words, lowercase=True), "en_US"),
 ]  # fmt: skip
 
 
 # ------------------------------------------------------------------ building
+
+
+def locale_corpus(spec: Spec, locale: str) -> tuple[list[str], list[Path]]:
+    """A locale model's training lines and the files they come from."""
+    files = [LOCALES / locale / f"{spec.family}.json"]
+    if not files[0].is_file():
+        return [], []
+    lines = spec.corpus(json.loads(files[0].read_text("utf-8")), locale)
+    extra = CORPORA / locale / f"{spec.name}.txt"
+    if spec.extra and extra.is_file():
+        files.append(extra)
+        lines = _distinct(lines + extra.read_text("utf-8").splitlines())
+    return lines, files
 
 
 def _source(files: list[Path], selector: str) -> Source:
@@ -170,7 +189,7 @@ def _source(files: list[Path], selector: str) -> Source:
         data = f.read_bytes()
         digest.update(data)
         size += len(data)
-    name = "+".join(f.relative_to(LOCALES.parent).as_posix() for f in files)
+    name = "+".join(f.relative_to(ROOT / "generators").as_posix() for f in files)
     return Source(name, digest.hexdigest(), size, field=selector)
 
 
@@ -182,6 +201,7 @@ def _train(spec: Spec, lines: list[str], locale: str | None, files: list[Path]) 
         lowercase=spec.lowercase,
         locale=locale,
         source=_source(files, spec.selector),
+        smoothing=spec.smoothing,
     )
 
 
@@ -194,14 +214,11 @@ def build() -> dict[Path, bytes]:
     out: dict[Path, bytes] = {}
     for loc in locales():
         for spec in LOCALE_MODELS:
-            file = LOCALES / loc / f"{spec.family}.json"
-            if not file.is_file():
-                continue
-            lines = spec.corpus(json.loads(file.read_text("utf-8")), loc)
+            lines, files = locale_corpus(spec, loc)
             if len(lines) < 20:  # too little to learn from
                 continue
             out[HERE / loc / f"{spec.name}.phony"] = fileformat.dumps(
-                _train(spec, lines, loc, [file])
+                _train(spec, lines, loc, files)
             )
     person = {
         loc: json.loads((LOCALES / loc / "person.json").read_text("utf-8"))

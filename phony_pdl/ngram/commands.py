@@ -251,6 +251,7 @@ def train(
     min_count: int = 1,
     lowercase: bool = False,
     locale: str | None = None,
+    smoothing: str = "interpolated",
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Train a model from a file and write it; returns a summary of what was learnt."""
@@ -276,6 +277,7 @@ def train(
         lowercase=lowercase,
         locale=locale,
         source=source,
+        smoothing=smoothing,
     )
     size = fileformat.write(model, output)
     meta = model.metadata
@@ -331,6 +333,7 @@ def info(path: str | Path) -> list[tuple[str, Any]]:
         ("mode", model.mode),
         ("locale", model.locale or "-"),
         ("lowercase", model.lowercase),
+        ("smoothing", model.smoothing),
         ("min_count", meta["min_count"]),
         ("source", src["name"] + selector),
         ("source_sha256", src["sha256"]),

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._version import __version__
 from ..writers.base import AtomicFile
-from .model import BOUNDARY, MAX_ORDER, MODES, Level, ModelError, NgramModel
+from .model import BOUNDARY, MAX_ORDER, MODES, SMOOTHINGS, Level, ModelError, NgramModel
 
 __all__ = [
     "FORMAT",
@@ -306,6 +306,10 @@ def from_document(doc: dict[str, Any], name: str = "<document>") -> NgramModel:
     if mode not in MODES:
         raise c.fail(f"metadata.mode must be 'char' or 'word', got {mode!r}")
     c.str(meta["locale"], "metadata.locale", nullable=True)
+    if "smoothing" in meta and meta["smoothing"] not in SMOOTHINGS:
+        raise c.fail(
+            f"metadata.smoothing must be 'interpolated' or 'backoff', got {meta['smoothing']!r}"
+        )
     if not isinstance(meta["lowercase"], bool):
         raise c.fail(f"metadata.lowercase must be true or false, got {_kind(meta['lowercase'])}")
     min_count = c.int(meta["min_count"], "metadata.min_count", 1)

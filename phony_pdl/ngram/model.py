@@ -27,6 +27,7 @@ __all__ = [
     "BOUNDARY",
     "ERROR_CODES",
     "MODES",
+    "SMOOTHINGS",
     "Level",
     "ModelError",
     "NgramModel",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 MODES = ("char", "word")
+SMOOTHINGS = ("interpolated", "backoff")  # how samplers treat rare contexts
 BOUNDARY = 0  # token id of the start padding / end-of-string marker
 MAX_ORDER = 8
 
@@ -276,6 +278,11 @@ class NgramModel:
         return bool(self.metadata.get("lowercase", False))
 
     @property
+    def smoothing(self) -> str:
+        """How to sample: files written before the key existed were sampled with backoff."""
+        return str(self.metadata.get("smoothing", "backoff"))
+
+    @property
     def locale(self) -> str | None:
         return self.metadata.get("locale")
 
@@ -397,7 +404,11 @@ def _encode_lines(lines: list[str], mode: str) -> tuple[list[str], np.ndarray, n
     return ["", *(words[i] for i in order)], ids, lens
 
 
-def _check_options(order: int, mode: str, min_count: int) -> None:
+def _check_options(order: int, mode: str, min_count: int, smoothing: str) -> None:
+    if smoothing not in SMOOTHINGS:
+        raise ModelError(
+            f"smoothing={smoothing!r}: expected 'interpolated' or 'backoff'", code="bad-option"
+        )
     if mode not in MODES:
         raise ModelError(f"mode={mode!r}: expected 'char' or 'word'", code="bad-option")
     if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
@@ -417,15 +428,18 @@ def train_lines(
     lowercase: bool = False,
     locale: str | None = None,
     source: Source | None = None,
+    smoothing: str = "interpolated",
 ) -> NgramModel:
     """Count the n-grams of `lines` (one training string each).
 
     Lines are normalised (NFC, whitespace collapsed, optionally lowercased);
     empty ones are skipped. n-grams seen fewer than `min_count` times are
     dropped at every context length; shorter contexts keep their own counts,
-    which is what sampling backs off to.
+    which is what sampling backs off to. `smoothing` is recorded for samplers:
+    "interpolated" (rare contexts borrow their suffixes' continuations; more
+    distinct values) or "backoff" (raw counts only; closer to the training lines).
     """
-    _check_options(order, mode, min_count)
+    _check_options(order, mode, min_count, smoothing)
     text = [normalize(line, lowercase=lowercase, locale=locale) for line in lines]
     text = [t for t in text if t]
     if not text:
@@ -471,6 +485,7 @@ def train_lines(
         "locale": locale,
         "lowercase": bool(lowercase),
         "min_count": min_count,
+        "smoothing": smoothing,
         "source": (source or _lines_source(text)).to_json(),
         "lines": len(text),
         "distinct_lines": len(hashes),

@@ -5,14 +5,15 @@ How a value is made (spec/phony-format.md, "Sampling"):
 1. Its length L in tokens is drawn from the training lines' length distribution
    (restricted to what `min_length`/`max_length` allow in char mode).
 2. Starting from the context of the start padding and the prefix, L tokens are
-   drawn, never the end marker: each from the counts of the longest context
-   seen in training, without its end count (a context that only ever ended
-   backs off to a shorter one).
+   drawn, never the end marker: each from the longest context seen in
+   training, without its end count; contexts of two or more tokens use their
+   counts interpolated with their suffixes' (smoothing.py), so a rare context
+   does not just copy its training line.
 3. The value is kept if that last context ended a training line at least once,
    and (with `novel`) if it is not a training line; otherwise the row is drawn
    again from fresh streams, at most MAX_ATTEMPTS times.
 
-So lengths follow the training data, and every transition and ending was seen.
+So lengths follow the training data, and every token pair and ending was seen.
 
 The model is compiled once into a finite automaton whose states are the seen
 contexts (of any length); a transition leads to the longest seen suffix of the
@@ -48,6 +49,7 @@ from .model import (
     token_hash,
     token_hashes,
 )
+from .smoothing import interpolated
 
 __all__ = ["MAX_ATTEMPTS", "PAIR_BUDGET", "SEEK_AFTER", "Compiled", "compile_model", "sample"]
 
@@ -183,7 +185,9 @@ class Compiled:
         self.mode = model.mode
         vocab = model.vocabulary
         self.base = base = model.base
-        levels = model.levels
+        self.levels = levels = (
+            interpolated(model) if model.smoothing == "interpolated" else model.levels
+        )
         self.level_keys = [lv.context_keys(base) for lv in levels]
         # states: 0 unused, 1 … S the contexts of every length, level by level
         n_ctx = [lv.n_contexts for lv in levels]
@@ -284,7 +288,7 @@ class Compiled:
         sep = "" if self.mode == "char" else " "
         tails = {w[i:] for w in words for i in range(1, len(w))}
         entry = 1
-        for lv in self.model.levels:
+        for lv in self.levels:
             for ctx, d in zip(lv.contexts.tolist(), lv.context_degrees().tolist(), strict=True):
                 anchored = bool(ctx) and ctx[0] == BOUNDARY
                 head = sep.join(vocab[i] for i in ctx if i != BOUNDARY).lower()

@@ -89,6 +89,12 @@ def main() -> None:
         "bad-structure",
         "metadata.order must be an integer",
     )
+    case(
+        "smoothing",
+        edited(lambda d: d["metadata"].update(smoothing="katz")),
+        "bad-structure",
+        "metadata.smoothing must be 'interpolated' or 'backoff', got 'katz'",
+    )
     case("unknown-key", edited(lambda d: d.update(extra=1)), "bad-structure", "unknown key 'extra'")
     case(
         "vocabulary-unsorted",

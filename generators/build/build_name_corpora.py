@@ -1,0 +1,133 @@
+"""Regenerate the frozen name corpora the bundled person-name models train on.
+
+    /tmp/locvenv/bin/pip install -r generators/build/requirements.txt
+    /tmp/locvenv/bin/python generators/build/build_name_corpora.py
+
+writes generators/models/corpora/<locale>/{first,last}_names.txt: one name a line,
+distinct, sorted by code point, UTF-8, final newline. The locale packs hold a few
+hundred names each, which is plenty to pick real names from but too few for an
+order-3 model to invent many distinct ones; these corpora add every name a
+well-kept package has for the locale's language:
+
+- en_US: the 1990 U.S. Census name lists (public domain) as shipped by the
+  `names` package: every first name (4,275 female, 1,219 male) and the 20,000
+  most frequent surnames, re-cased from upper case.
+- de_DE: Faker's de_DE, de_AT, de_CH, de_LI and de_LU lists with Mimesis's
+  de, de-at and de-ch lists.
+- tr_TR: Faker's tr_TR lists with Mimesis's tr lists.
+
+Deterministic: same package versions, same bytes. Pinned versions as in
+build_locales.py (names 0.3.0 too); the script refuses others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "models" / "corpora"
+PINNED = {"faker": "40.63.0", "mimesis": "22.2.0", "names": "0.3.0"}
+CENSUS_SURNAMES = 20_000  # most frequent; the tail is mostly one-family spellings
+
+FAKER = {
+    "en_US": ["en_US"],
+    "de_DE": ["de_DE", "de_AT", "de_CH", "de_LI", "de_LU"],
+    "tr_TR": ["tr_TR"],
+}
+MIMESIS = {"en_US": [], "de_DE": ["de", "de-at", "de-ch"], "tr_TR": ["tr"]}
+
+
+def _check_versions() -> None:
+    wrong = {
+        name: importlib.metadata.version(name)
+        for name, want in PINNED.items()
+        if importlib.metadata.version(name) != want
+    }
+    if wrong:
+        raise SystemExit(f"pinned versions differ: {wrong}; expected {PINNED}")
+
+
+def _faker(locale: str) -> tuple[list[str], list[str]]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    first = [
+        *getattr(provider, "first_names_female", ()),
+        *getattr(provider, "first_names_male", ()),
+        *getattr(provider, "first_names", ()),
+    ]
+    return first, list(getattr(provider, "last_names", ()))
+
+
+def _mimesis(locale: str) -> tuple[list[str], list[str]]:
+    import mimesis
+
+    path = Path(mimesis.__file__).parent / "datasets" / locale / "person.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def flat(value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [x for v in value.values() for x in v]
+        return list(value or [])
+
+    return flat(data.get("names")), flat(data.get("surnames"))
+
+
+def _recase(upper: str) -> str:
+    """SMITH -> Smith, MCDONALD -> McDonald (the census lists are upper case)."""
+    word = upper.capitalize()
+    if word.startswith("Mc") and len(word) > 2:
+        word = "Mc" + word[2:].capitalize()
+    return word
+
+
+def _census(file: str, limit: int | None = None) -> list[str]:
+    import names
+
+    path = Path(names.__file__).parent / file
+    rows = path.read_text(encoding="ascii").splitlines()[:limit]
+    return [_recase(row.split()[0]) for row in rows if row.strip()]
+
+
+def _clean(values: Iterable[str]) -> list[str]:
+    """Distinct names, sorted; no digits, no empty strings, single spaces."""
+    out = {" ".join(v.split()) for v in values}
+    return sorted(v for v in out if v and not any(c.isdigit() for c in v))
+
+
+def corpora() -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    for locale in sorted(FAKER):
+        first: list[str] = []
+        last: list[str] = []
+        for loc in FAKER[locale]:
+            f, s = _faker(loc)
+            first += f
+            last += s
+        for loc in MIMESIS[locale]:
+            f, s = _mimesis(loc)
+            first += f
+            last += s
+        if locale == "en_US":
+            first += _census("dist.female.first") + _census("dist.male.first")
+            last += _census("dist.all.last", CENSUS_SURNAMES)
+        out[locale] = {"first_names": _clean(first), "last_names": _clean(last)}
+    return out
+
+
+def main() -> int:
+    _check_versions()
+    for locale, lists in corpora().items():
+        folder = OUT / locale
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, values in lists.items():
+            (folder / f"{name}.txt").write_text("\n".join(values) + "\n", encoding="utf-8")
+            print(f"{locale}/{name}.txt: {len(values):,} names")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
