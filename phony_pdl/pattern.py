@@ -274,38 +274,76 @@ def _ascii_class(chars: str) -> bool:
 
 
 def generate(node: object, rows: np.ndarray, stream, label: str = "p") -> pa.Array:
-    """Strings matching the pattern tree for each row, from `stream` (an rng.Stream)."""
+    """Strings matching the pattern tree for each row, from `stream` (an rng.Stream).
+
+    Every draw is addressed by row index, so a branch can be generated for just
+    the rows that take it: an alternation or an optional part costs the rows
+    that use it, not all rows once per option.
+    """
     n = len(rows)
     if label == "p":
         positions = fixed_positions(node)
         if positions is not None and all(_ascii_class(p) for p in positions):
             return _fixed_ascii(positions, rows, stream)
+    return _as_array(_generate(node, rows, stream, label), n)
+
+
+def _as_array(value: pa.Array | pa.Scalar, n: int) -> pa.Array:
+    if isinstance(value, pa.Array):
+        return value
+    return pa.array([value.as_py()], type=pa.string()).take(np.zeros(n, dtype=np.int64))
+
+
+def _scatter(pieces: list[pa.Array | pa.Scalar], owner: np.ndarray, n: int) -> pa.Array:
+    """Row r gets pieces[owner[r]][its rank among the rows of that owner]; owner -1 gets ""."""
+    arrays: list[pa.Array] = []
+    index = np.empty(n, dtype=np.int64)
+    offset = 0
+    for k, piece in enumerate(pieces):
+        mine = np.flatnonzero(owner == k)
+        arrays.append(_as_array(piece, len(mine)))
+        index[mine] = offset + np.arange(len(mine))
+        offset += len(mine)
+    arrays.append(pa.array([""], type=pa.string()))
+    index[owner < 0] = offset
+    return pa.concat_arrays(arrays).take(index)
+
+
+def _generate(node: object, rows: np.ndarray, stream, label: str) -> pa.Array | pa.Scalar:
+    """Like generate, but a literal comes back as a scalar (joins broadcast it)."""
+    n = len(rows)
     if isinstance(node, Lit):
-        return pa.array(np.full(n, node.text, dtype=object), type=pa.string())
+        return pa.scalar(node.text, type=pa.string())
     if isinstance(node, CharClass):
         return _repeat_class(node.chars, 1, 1, rows, stream, label)
     if isinstance(node, Seq):
-        parts = [generate(item, rows, stream, f"{label}.{i}") for i, item in enumerate(node.items)]
+        parts = [_generate(item, rows, stream, f"{label}.{i}") for i, item in enumerate(node.items)]
+        if all(isinstance(p, pa.Scalar) for p in parts):
+            return pa.scalar("".join(p.as_py() for p in parts), type=pa.string())
         return pc.binary_join_element_wise(*parts, "")
     if isinstance(node, Alt):
         pick = stream.sub(f"{label}|").integers(rows, len(node.options))
-        result = None
-        for i, option in enumerate(node.options):
-            values = generate(option, rows, stream, f"{label}|{i}")
-            result = values if result is None else pc.if_else(pa.array(pick == i), values, result)
-        return result
+        if all(isinstance(o, Lit) for o in node.options):
+            return pa.array([o.text for o in node.options], type=pa.string()).take(pick)
+        pieces = [
+            _generate(option, rows[pick == i], stream, f"{label}|{i}")
+            for i, option in enumerate(node.options)
+        ]
+        return _scatter(pieces, pick, n)
     if isinstance(node, Repeat):
         if isinstance(node.item, CharClass) and _ascii_class(node.item.chars):
             return _repeat_class(node.item.chars, node.min, node.max, rows, stream, label)
+        if node.max == 0:
+            return pa.scalar("", type=pa.string())
         lengths = node.min + stream.sub(f"{label}#").integers(rows, node.max - node.min + 1)
         parts = []
         for j in range(node.max):
-            piece = generate(node.item, rows, stream, f"{label}*{j}")
-            if j >= node.min:
-                piece = pc.if_else(pa.array(lengths > j), piece, pa.scalar(""))
-            parts.append(piece)
-        if not parts:
-            return pa.array([""] * n, type=pa.string())
+            if j < node.min:
+                parts.append(_generate(node.item, rows, stream, f"{label}*{j}"))
+                continue
+            used = lengths > j
+            piece = _generate(node.item, rows[used], stream, f"{label}*{j}")
+            parts.append(_scatter([piece], np.where(used, 0, -1), n))
         return pc.binary_join_element_wise(*parts, "")
     raise TypeError(node)
 
