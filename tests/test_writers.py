@@ -170,3 +170,37 @@ def test_cli_generate_usage_errors(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown entities: nope" in result.output
+
+
+def test_background_writer_keeps_order_reraises_and_leaves_nothing(tmp_path) -> None:
+    from phony_pdl.writers.background import BackgroundWriter
+
+    schema = pa.schema([("x", pa.int64())])
+    batches = [
+        pa.record_batch([pa.array(range(i * 10, i * 10 + 10))], schema=schema) for i in range(6)
+    ]
+    (tmp_path / "ok").mkdir()
+    ok = BackgroundWriter(open_writer("csv", tmp_path / "ok", "t", schema))
+    for b in batches:
+        ok.write(b)
+    ok.close()
+    values = (tmp_path / "ok" / "t.csv").read_text().split()[1:]
+    assert values == [str(i) for i in range(60)] and ok.rows == 60
+
+    (tmp_path / "bad").mkdir()
+    inner = open_writer("csv", tmp_path / "bad", "t", schema)
+    calls = []
+
+    def failing(batch: pa.RecordBatch) -> None:
+        calls.append(batch.num_rows)
+        if len(calls) == 2:
+            raise OSError("disk full")
+
+    inner.write_batch = failing
+    bad = BackgroundWriter(inner)
+    with pytest.raises(OSError, match="disk full"):
+        for b in batches:
+            bad.write(b)
+        bad.close()
+    bad.abort()
+    assert list((tmp_path / "bad").iterdir()) == []  # no final file, no temp file

@@ -1,0 +1,75 @@
+"""Encode and write batches on a second thread while the caller generates the next ones.
+
+pyarrow's Parquet and CSV encoders release the GIL, so writing block k overlaps
+generating block k+1 and a run takes about max(generate, write) instead of their
+sum. Batches keep their order (one queue, one consumer), so the bytes are the
+same as writing inline; the queue holds at most QUEUE_DEPTH batches, which
+bounds the memory held for the writer.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+
+from .base import EntityWriter
+
+__all__ = ["QUEUE_DEPTH", "BackgroundWriter"]
+
+QUEUE_DEPTH = 2
+_DONE = None  # end of input
+
+
+class BackgroundWriter:
+    """Wraps an EntityWriter: `write` hands the batch over, `close` waits and commits."""
+
+    def __init__(self, inner: EntityWriter) -> None:
+        self.inner = inner
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(QUEUE_DEPTH)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="phony-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def path(self) -> Path:
+        return self.inner.path
+
+    @property
+    def rows(self) -> int:
+        return self.inner.rows
+
+    def _run(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is _DONE:
+                return
+            if self._error is None:
+                try:
+                    self.inner.write(batch)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._error = exc
+            # after an error keep taking batches so the producer never blocks
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self._raise_if_failed()
+        self._queue.put(batch)
+
+    def close(self) -> str:
+        self._queue.put(_DONE)
+        self._thread.join()
+        self._raise_if_failed()
+        return self.inner.close()
+
+    def abort(self) -> None:
+        if self._thread.is_alive():
+            self._error = self._error or RuntimeError("aborted")
+            self._queue.put(_DONE)
+            self._thread.join()
+        self.inner.abort()
