@@ -400,3 +400,43 @@ def test_expression_type_errors_are_generation_errors_not_tracebacks() -> None:
     )
     with pytest.raises(GenerationError, match=r"t\.x: `d = 'not a date'` cannot be evaluated"):
         schema.generate()["t"]
+
+
+def test_layout_chunks_match_full_offsets() -> None:
+    from phony_pdl.engine import plan as plan_mod
+
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 4, size=1000)
+    counts[100:300] = 0  # a run of childless parents across chunk borders
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    old = plan_mod.LAYOUT_CHUNK
+    plan_mod.LAYOUT_CHUNK = 64
+    try:
+        layout = plan_mod.Layout("p", lambda idx: counts[idx], len(counts))
+        rows = rng.permutation(int(offsets[-1]))
+        assert layout.total == offsets[-1]
+        want_parent = np.searchsorted(offsets, rows, side="right") - 1
+        np.testing.assert_array_equal(layout.parent_of(rows), want_parent)
+        np.testing.assert_array_equal(layout.position_in_parent(rows), rows - offsets[want_parent])
+        parents = np.arange(len(counts) + 1)
+        np.testing.assert_array_equal(layout.start(parents), offsets)
+        np.testing.assert_array_equal(layout.size(parents[:-1]), counts)
+        assert len(layout.marks) == 1000 // 64 + 2  # O(parents / chunk) kept
+    finally:
+        plan_mod.LAYOUT_CHUNK = old
+
+
+@pytest.mark.parametrize("example", ["shop", "iot", "bank"])
+def test_layout_chunk_size_does_not_change_values(example: str) -> None:
+    from phony_pdl.engine import plan as plan_mod
+
+    schema = phony_pdl.load(ROOT / "examples" / f"{example}.yaml")
+    want = {e: schema.generate()[e] for e in schema.entities}
+    old = plan_mod.LAYOUT_CHUNK
+    plan_mod.LAYOUT_CHUNK = 61  # many chunks, most blocks straddle several
+    try:
+        got = {e: schema.generate()[e] for e in schema.entities}
+    finally:
+        plan_mod.LAYOUT_CHUNK = old
+    for name in want:
+        assert got[name].equals(want[name]), name

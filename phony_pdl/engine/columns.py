@@ -95,6 +95,10 @@ class Columns:
                 continue
             names.append(name)
             arrays.append(values)
+        # Records point back at their context (a reference cycle): drop them now rather
+        # than leave a block's worth of arrays to the cyclic garbage collector.
+        batch.records.clear()
+        batch.cache.clear()
         return pa.RecordBatch.from_arrays(arrays, names=names)
 
     def stream(self, batch: Batch, name: str, label: str = "") -> Stream:
@@ -446,8 +450,8 @@ class Columns:
         parents = layout.parent_of(rows)
         # Evaluate whole parent groups so the choice for a row never depends on the block.
         unique_parents = np.unique(parents)
-        starts = layout.offsets[unique_parents]
-        sizes = layout.offsets[unique_parents + 1] - starts
+        starts = layout.start(unique_parents)
+        sizes = layout.size(unique_parents)
         before = np.cumsum(sizes) - sizes
         full = np.repeat(starts - before, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
         full_parents = np.repeat(unique_parents, sizes)

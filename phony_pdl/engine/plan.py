@@ -10,8 +10,8 @@ retries.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,34 +29,121 @@ from . import sampling
 DEFAULT_BLOCK_ROWS = 65_536
 
 
-@dataclass
-class Layout:
-    """Children laid out parent by parent: rows offsets[p]..offsets[p+1] belong to parent p."""
+LAYOUT_CHUNK = 65_536  # parents per checkpoint of a layout
+LAYOUT_CACHE = 8  # chunks of per-parent offsets a process keeps
 
-    parent: str
-    offsets: np.ndarray  # int64, len = parents + 1
+
+class Layout:
+    """Children laid out parent by parent: rows start(p) … start(p+1)-1 belong to parent p.
+
+    Only the offset of every LAYOUT_CHUNK-th parent is kept (`marks`). The offsets
+    inside a chunk are recomputed from `counts_of` (children per parent, a pure
+    function of the parent indices) when a batch needs them, and the last few
+    chunks are cached. So a layout costs O(parents / LAYOUT_CHUNK) memory, and a
+    worker of a 100M-row run holds no more than one of a 10M-row run.
+    """
+
+    def __init__(
+        self, parent: str, counts_of: Callable[[np.ndarray], np.ndarray], n_parents: int
+    ) -> None:
+        self.parent = parent
+        self.counts_of = counts_of
+        self.n_parents = n_parents
+        chunks = -(-n_parents // LAYOUT_CHUNK)
+        totals = np.zeros(chunks, dtype=np.int64)
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        for k in range(chunks):
+            totals[k] = int(self._chunk(k)[-1])
+        self.marks = np.zeros(chunks + 1, dtype=np.int64)
+        np.cumsum(totals, out=self.marks[1:])
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = OrderedDict()  # recomputed where needed
+        return state
+
+    @property
+    def total(self) -> int:
+        """Children over all parents."""
+        return int(self.marks[-1])
+
+    def _chunk(self, k: int) -> np.ndarray:
+        """Offsets of chunk k's parents relative to its first child (length size + 1)."""
+        hit = self._cache.get(k)
+        if hit is not None:
+            self._cache.move_to_end(k)
+            return hit
+        lo = k * LAYOUT_CHUNK
+        parents = np.arange(lo, min(lo + LAYOUT_CHUNK, self.n_parents), dtype=np.int64)
+        local = np.zeros(len(parents) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(self.counts_of(parents), dtype=np.int64), out=local[1:])
+        self._cache[k] = local
+        if len(self._cache) > LAYOUT_CACHE:
+            self._cache.popitem(last=False)
+        return local
+
+    def start(self, parents: np.ndarray) -> np.ndarray:
+        """First child row of each parent (parent n_parents: the total)."""
+        parents = np.asarray(parents, dtype=np.int64)
+        out = np.empty(len(parents), dtype=np.int64)
+        chunk = np.minimum(parents // LAYOUT_CHUNK, len(self.marks) - 2)
+        end = parents >= self.n_parents
+        out[end] = self.total
+        for k in np.unique(chunk[~end]).tolist():
+            mine = (chunk == k) & ~end
+            out[mine] = self.marks[k] + self._chunk(k)[parents[mine] - k * LAYOUT_CHUNK]
+        return out
+
+    def size(self, parents: np.ndarray) -> np.ndarray:
+        """Children of each parent."""
+        parents = np.asarray(parents, dtype=np.int64)
+        return self.start(parents + 1) - self.start(parents)
 
     def parent_of(self, rows: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.offsets, rows, side="right").astype(np.int64) - 1
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(rows), dtype=np.int64)
+        chunk = np.searchsorted(self.marks, rows, side="right") - 1
+        chunk = np.clip(chunk, 0, max(len(self.marks) - 2, 0))
+        for k in np.unique(chunk).tolist():
+            mine = chunk == k
+            local = self._chunk(k)
+            found = np.searchsorted(local, rows[mine] - self.marks[k], side="right") - 1
+            out[mine] = k * LAYOUT_CHUNK + found
+        return out
 
     def position_in_parent(self, rows: np.ndarray, parents: np.ndarray | None = None) -> np.ndarray:
         if parents is None:
             parents = self.parent_of(rows)
-        return rows - self.offsets[parents]
+        return np.asarray(rows, dtype=np.int64) - self.start(parents)
 
 
 def layout_from_counts(
     plan: Plan, parent: str, children_of: Callable[[np.ndarray], np.ndarray]
 ) -> Layout:
-    """Children per parent, computed block by block over the parents, as a prefix-sum layout."""
-    n_parent = plan.count(parent)
-    counts = np.zeros(n_parent, dtype=np.int64)
-    for start in range(0, n_parent, plan.block_rows):
-        parents = np.arange(start, min(start + plan.block_rows, n_parent), dtype=np.int64)
-        counts[parents] = children_of(parents)
-    offsets = np.zeros(n_parent + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return Layout(parent, offsets)
+    """The layout of `children_of(parents)` children per parent (a pure function of indices)."""
+    return Layout(parent, children_of, plan.count(parent))
+
+
+class PerParentCounts:
+    """Children per parent of a `count: {per: …}` entity, from the parent's index alone."""
+
+    def __init__(self, seed: int, entity: str, count: PerCount) -> None:
+        self.count = count
+        self.stream = Stream(seed, entity, "#count")
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        count, stream = self.count, self.stream
+        n = len(idx)
+        if count.const is not None:
+            return np.full(n, count.const, dtype=np.int64)
+        if count.distribution is None or count.distribution == "uniform":
+            lo = count.min or 0
+            hi = count.max if count.max is not None else lo
+            return lo + stream.integers(idx, hi - lo + 1) if n else np.zeros(0, np.int64)
+        u = stream.open_uniform(idx)
+        per = sampling.sample(count.distribution, count.params, u, lo=count.min, hi=count.max)
+        per = np.asarray(per, dtype=np.float64)
+        return np.where(np.isfinite(per), per, count.max or 0).astype(np.int64)
 
 
 class Plan:
@@ -117,17 +204,17 @@ class Plan:
 
             layout = series_layout(self, entity)
             self.layouts[entity] = layout
-            n = int(layout.offsets[-1])
+            n = layout.total
         elif spec.timeline is not None:
             from .timeline import timeline_layout
 
             layout = timeline_layout(self, entity)
             self.layouts[entity] = layout
-            n = int(layout.offsets[-1])
+            n = layout.total
         elif isinstance(spec.count, PerCount):
             layout = self._per_parent_layout(entity, spec.count)
             self.layouts[entity] = layout
-            n = int(layout.offsets[-1])
+            n = layout.total
         else:
             n = round(spec.count * self.scale)
         self.counts[entity] = n
@@ -135,23 +222,7 @@ class Plan:
         return n
 
     def _per_parent_layout(self, entity: str, count: PerCount) -> Layout:
-        parents = self.count(count.per)
-        idx = np.arange(parents, dtype=np.int64)
-        stream = Stream(self.seed, entity, "#count")
-        if count.const is not None:
-            per = np.full(parents, count.const, dtype=np.int64)
-        elif count.distribution is None or count.distribution == "uniform":
-            lo = count.min or 0
-            hi = count.max if count.max is not None else lo
-            per = lo + stream.integers(idx, hi - lo + 1) if parents else np.zeros(0, np.int64)
-        else:
-            u = stream.open_uniform(idx)
-            per = sampling.sample(count.distribution, count.params, u, lo=count.min, hi=count.max)
-            per = np.asarray(per, dtype=np.float64)
-            per = np.where(np.isfinite(per), per, count.max or 0).astype(np.int64)
-        offsets = np.zeros(parents + 1, dtype=np.int64)
-        np.cumsum(per, out=offsets[1:])
-        return Layout(count.per, offsets)
+        return Layout(count.per, PerParentCounts(self.seed, entity, count), self.count(count.per))
 
     def is_unique(self, entity: str, field: str) -> bool:
         """Distinct values required: `unique: true`, a one-column `unique:` group, or the

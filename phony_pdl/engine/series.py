@@ -10,7 +10,7 @@ depends on the block it is made in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -93,12 +93,27 @@ class SeriesSpec:
         return np.where(missing, 0, np.maximum(cap, 0))
 
 
-def series_layout(plan: Plan, entity: str) -> Layout:
-    from .columns import Columns
+class _SeriesCounts:
+    """Points per parent (picklable: Dask workers recompute a layout's chunks)."""
 
-    spec = SeriesSpec(plan, entity)
-    columns = Columns(plan)
-    return layout_from_counts(plan, spec.parent, lambda parents: spec.counts(columns, parents))
+    def __init__(self, plan: Plan, entity: str) -> None:
+        self.plan, self.entity = plan, entity
+        self._made: tuple[SeriesSpec, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_made": None}
+
+    def __call__(self, parents: np.ndarray) -> np.ndarray:
+        from .columns import Columns
+
+        if self._made is None:
+            self._made = (SeriesSpec(self.plan, self.entity), Columns(self.plan))
+        spec, columns = self._made
+        return spec.counts(columns, parents)
+
+
+def series_layout(plan: Plan, entity: str) -> Layout:
+    return layout_from_counts(plan, SeriesSpec(plan, entity).parent, _SeriesCounts(plan, entity))
 
 
 class _Groups:
@@ -107,8 +122,8 @@ class _Groups:
     def __init__(self, layout: Layout, rows: np.ndarray) -> None:
         parents = layout.parent_of(rows)
         self.parents = np.unique(parents)
-        starts = layout.offsets[self.parents]
-        sizes = layout.offsets[self.parents + 1] - starts
+        starts = layout.start(self.parents)
+        sizes = layout.size(self.parents)
         before = (np.cumsum(sizes) - sizes).astype(np.int64)
         total = int(sizes.sum())
         self.rows = np.repeat(starts - before, sizes) + np.arange(total, dtype=np.int64)

@@ -8,7 +8,7 @@ blocks replay only the parents they touch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -137,14 +137,27 @@ class Machine:
         return np.stack(states, axis=1), stacked, lengths
 
 
-def timeline_layout(plan: Plan, entity: str) -> Layout:
-    from .columns import Columns
+class _TimelineCounts:
+    """Events per parent (picklable: Dask workers recompute a layout's chunks)."""
 
-    machine = Machine(plan, entity)
-    columns = Columns(plan)
-    return layout_from_counts(
-        plan, machine.parent, lambda parents: machine.run(columns, parents)[2]
-    )
+    def __init__(self, plan: Plan, entity: str) -> None:
+        self.plan, self.entity = plan, entity
+        self._made: tuple[Machine, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_made": None}
+
+    def __call__(self, parents: np.ndarray) -> np.ndarray:
+        from .columns import Columns
+
+        if self._made is None:
+            self._made = (Machine(self.plan, self.entity), Columns(self.plan))
+        machine, columns = self._made
+        return machine.run(columns, parents)[2]
+
+
+def timeline_layout(plan: Plan, entity: str) -> Layout:
+    return layout_from_counts(plan, Machine(plan, entity).parent, _TimelineCounts(plan, entity))
 
 
 def timeline_column(columns: Columns, batch: Batch, kind: str) -> pa.Array:
