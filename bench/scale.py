@@ -405,16 +405,10 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace, argv: list[str]
     ]
     if others:
         lines.append("Other processes in the tree: " + "; ".join(sorted(set(others))) + ".")
-    offsets = ", ".join(
-        f"{mib(8 * (r['rows']['customers'] + r['rows']['orders'] + 2))} MiB at "
-        f"{r['total_rows']:,} rows"
-        for r in runs
-        if r["backend"] == runs[0]["backend"]
-    )
     lines.append(
-        "The plan's per-parent layouts (one int64 offset per customer and per order) take "
-        f"{offsets}: the coordinator keeps them for the whole run; a forked worker maps them "
-        "copy-on-write (in its RSS from the start), a Dask worker receives a pickled copy."
+        "The plan's per-parent layouts keep one int64 offset per 65,536 customers and per "
+        "65,536 orders (phony_pdl/engine/plan.py, Layout) and recompute the counts of the "
+        "chunks a block needs, so no process holds an array as long as a table."
     )
 
     lines += [
