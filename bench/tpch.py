@@ -50,6 +50,7 @@ def phony_child(scale: float, workers: int, client: str | None, out: str) -> Non
     """One Phony run in this (child) process; prints a JSON line."""
     import phony_pdl
     from phony_pdl.distributed import connect, write_dataset
+    from phony_pdl.distributed.dataset import planning_processes
 
     schema = phony_pdl.load(SCHEMA)
     with connect(client) if client else contextlib.nullcontext() as c:
@@ -60,6 +61,8 @@ def phony_child(scale: float, workers: int, client: str | None, out: str) -> Non
         cpu_before = cpu_seconds(c)
         started = time.perf_counter()
         dataset = schema.generate(scale=scale)
+        # planning runs on as many local processes as the parts (write_dataset does the same)
+        dataset.plan.workers = planning_processes(workers, client)
         dataset.prepare()
         planned = time.perf_counter()
         report = write_dataset(dataset, out, workers=workers, client=c)

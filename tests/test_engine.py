@@ -440,3 +440,25 @@ def test_layout_chunk_size_does_not_change_values(example: str) -> None:
         plan_mod.LAYOUT_CHUNK = old
     for name in want:
         assert got[name].equals(want[name]), name
+
+
+@pytest.mark.parametrize("example", ["shop", "tpch"])
+def test_reductions_on_forked_workers_match_one_process(example: str) -> None:
+    """Aggregates, windows and unique retries computed block by block on 2 processes
+    (results combined in block order) equal the single-process ones exactly."""
+    schema = phony_pdl.load(ROOT / "examples" / f"{example}.yaml")
+    scale = 0.01 if example == "tpch" else 1.0
+    serial = schema.generate(block_rows=97, scale=scale)
+    serial.prepare()
+    forked = schema.generate(block_rows=97, scale=scale)
+    forked.plan.workers = 2
+    forked.prepare()
+    assert serial.plan.aggregates.keys() == forked.plan.aggregates.keys()
+    assert serial.plan.aggregates, "the example has aggregates"
+    for key, values in serial.plan.aggregates.items():
+        assert forked.plan.aggregates[key].equals(values), key
+    windows = serial.plan.__dict__.get("windows", {})
+    for key, values in windows.items():
+        assert forked.plan.__dict__["windows"][key].equals(values), key
+    for key, values in serial.plan.materialized.items():
+        assert forked.plan.materialized[key].equals(values), key

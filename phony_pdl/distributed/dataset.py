@@ -15,6 +15,7 @@ block_rows, versions): never on the worker count, the backend or the order tasks
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,6 +75,17 @@ def _fork_task(task: tuple[str, int, str | None]) -> PartResult:
     return write_part(_FORK_JOB, *task)
 
 
+def planning_processes(workers: int, client: Any) -> int:
+    """Processes this machine may use for planning: --workers, or N of `local:N`."""
+    if client is None:
+        return workers
+    if isinstance(client, str) and client.startswith("local"):
+        from .cluster import parse_address
+
+        return parse_address(client)[1] or os.cpu_count() or 1
+    return 1
+
+
 def write_dataset(
     dataset: Dataset,
     path: str | Path,
@@ -105,7 +117,10 @@ def write_dataset(
         raise UsageError("workers must be at least 1")
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
-    dataset.prepare()  # the whole-table reductions, once, here; parts rebuild nothing global
+    # The whole-table reductions, once, here (on local processes where there are some);
+    # parts rebuild nothing global.
+    dataset.plan.workers = planning_processes(workers, client)
+    dataset.prepare()
     plan = dataset.plan
     schemas = {name: dataset.arrow_schema(name) for name in dataset.entities}
     job = PartJob(

@@ -127,6 +127,7 @@ class Dataset(Mapping[str, pa.Table]):
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(directory)
+        self.plan.workers = max(1, workers)
         self.prepare()
         report = RunReport(directory=directory)
         if format == "sql":

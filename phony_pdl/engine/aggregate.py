@@ -1,5 +1,13 @@
 """Aggregates over child rows (`aggregate: "sum(order_items.amount)"`): one pass over the
-child entity, block by block, reduced into arrays the size of the parent entity."""
+child entity, block by block, reduced into arrays the size of the parent entity.
+
+Every aggregate of an entity over the same child and foreign key shares one pass (the
+child columns they read are made once). Each block is first reduced on its own, per
+parent, which can run on worker processes (Plan.map_blocks); the per-block results are
+then combined in block order. Integer and decimal sums, counts, min, max, first and last
+do not depend on how rows are grouped, so the result is the same for any worker count or
+block size; float sums keep every value and add them once, in row order, at the end.
+"""
 
 from __future__ import annotations
 
@@ -31,136 +39,193 @@ def _unscaled(arr: pa.Array) -> np.ndarray:
     return words[2 * arr.offset : 2 * (arr.offset + len(arr)) : 2].copy()
 
 
-def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> pa.Array:
-    from .columns import Batch
+def _runs(p: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Rows grouped by parent: (order or None when already sorted, parents, group starts)."""
+    order = None
+    if len(p) > 1 and not bool((p[1:] >= p[:-1]).all()):
+        order = np.argsort(p, kind="stable")
+        p = p[order]
+    starts = np.flatnonzero(np.concatenate([[True], p[1:] != p[:-1]])) if len(p) else p[:0]
+    return order, p[starts], starts
 
-    plan = columns.plan
-    agg = expr_mod.parse_aggregate(f.aggregate)
-    n_parent = plan.count(entity)
-    n_child = plan.count(agg.child)
-    fk = _fk(columns, entity, agg.child, f.via)
-    func = agg.func
-    counts = np.zeros(n_parent, dtype=np.int64)
-    value_type = None
-    sums_int = None
-    sums_float = None
-    float_parts: list[tuple[np.ndarray, np.ndarray]] = []
-    best_rows = None
-    pairs = []  # (parent, value-code) for count_distinct
-    values_all = []
-    for start in range(0, n_child, plan.block_rows):
-        rows = np.arange(start, min(start + plan.block_rows, n_child), dtype=np.int64)
-        batch = Batch(agg.child, rows)
-        parents = columns.parent_indices(batch, fk)
+
+class _Aggregate:
+    """One aggregate: `partial` reduces a block (pure: may run in a worker), `add` folds
+    the partials in block order, `result` builds the column."""
+
+    def __init__(self, name: str, agg, n_parent: int) -> None:
+        self.name, self.agg, self.func, self.n = name, agg, agg.func, n_parent
+        self.counts = np.zeros(n_parent, dtype=np.int64)
+        self.value_type = None
+        self.sums_int: np.ndarray | None = None
+        self.float_parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.best_rows: np.ndarray | None = None
+        self.pieces: list[tuple[np.ndarray, pa.Array]] = []  # min/max, count_distinct
+
+    def partial(self, columns: Columns, batch, parents: np.ndarray) -> tuple:
+        agg, func = self.agg, self.func
         keep = parents >= 0
         if agg.filter is not None:
             # Columns may be qualified (order_items.quantity); the evaluator reads the bare name.
             cols = {
                 c.split(".")[-1]: columns.get(batch, c.split(".")[-1]) for c in agg.filter_columns
             }
-            mask = evaluate(agg.filter, cols, len(rows))
+            mask = evaluate(agg.filter, cols, len(batch.rows))
             keep &= pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
-        if agg.field is None:
-            values = None
-        else:
-            values = columns.get(batch, agg.field)
-            value_type = values.type
-            keep &= ~pc.is_null(values).to_numpy(zero_copy_only=False)
+        v = None
+        if agg.field is not None:
+            v = columns.get(batch, agg.field)
+            keep &= ~pc.is_null(v).to_numpy(zero_copy_only=False)
+            v = v.filter(pa.array(keep))
         p = parents[keep]
-        counts += np.bincount(p, minlength=n_parent)
-        if values is None or func == "count":
-            continue
-        v = values.filter(pa.array(keep))
+        order, owners, starts = _runs(p)
+        sizes = np.diff(np.append(starts, len(p)))
+        vtype = None if v is None else v.type
+        if v is None or func == "count":
+            return vtype, owners, sizes, None
+        if func in ("sum", "avg") and (pa.types.is_decimal(v.type) or pa.types.is_integer(v.type)):
+            raw = _unscaled(v) if pa.types.is_decimal(v.type) else v.to_numpy().astype(np.int64)
+            raw = raw if order is None else raw[order]
+            return vtype, owners, sizes, np.add.reduceat(raw, starts) if len(raw) else raw
         if func in ("sum", "avg"):
-            if pa.types.is_decimal(v.type):
-                sums_int = np.zeros(n_parent, np.int64) if sums_int is None else sums_int
-                np.add.at(sums_int, p, _unscaled(v))
-            elif pa.types.is_integer(v.type):
-                sums_int = np.zeros(n_parent, np.int64) if sums_int is None else sums_int
-                np.add.at(sums_int, p, v.to_numpy().astype(np.int64))
-            else:
-                # Floats are summed once, in row order, after the pass: adding block by block
-                # would make the last bits depend on --block-rows.
-                float_parts.append((p, v.to_numpy(zero_copy_only=False).astype(np.float64)))
-        elif func in ("first", "last"):
-            child_rows = rows[keep]
-            if best_rows is None:
-                best_rows = np.full(
-                    n_parent, -1 if func == "last" else np.iinfo(np.int64).max, dtype=np.int64
-                )
-            (np.maximum if func == "last" else np.minimum).at(best_rows, p, child_rows)
-        elif func in ("min", "max"):
-            values_all.append((p, v))
-        elif func == "count_distinct":
-            pairs.append((p, v))
-    if float_parts:
-        sums_float = np.bincount(
-            np.concatenate([p for p, _ in float_parts]),
-            weights=np.concatenate([w for _, w in float_parts]),
-            minlength=n_parent,
-        )
-    if func == "count":
-        return pa.array(counts)
-    if func == "count_distinct":
-        if not pairs:
-            return pa.array(np.zeros(n_parent, np.int64))
-        p = np.concatenate([x for x, _ in pairs])
-        v = pa.concat_arrays([y for _, y in pairs])
-        codes = pc.dictionary_encode(v).indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        combined = np.unique(p * (int(codes.max()) + 1 if len(codes) else 1) + codes)
-        owner = combined // (int(codes.max()) + 1 if len(codes) else 1)
-        return pa.array(np.bincount(owner, minlength=n_parent).astype(np.int64))
-    empty = counts == 0
-    mask = empty if empty.any() else None
-    if func in ("sum", "avg"):
-        if sums_int is not None:
-            if pa.types.is_decimal(value_type):
-                from ..types import DataType
-                from .arrow import decimal_from_unscaled
+            # floats are added once, in row order, after the pass (see the module docstring)
+            return vtype, owners, sizes, (p, v.to_numpy(zero_copy_only=False).astype(np.float64))
+        if func in ("first", "last"):
+            rows = batch.rows[keep]
+            rows = rows if order is None else rows[order]
+            pick = np.maximum if func == "last" else np.minimum
+            return vtype, owners, sizes, pick.reduceat(rows, starts) if len(rows) else rows
+        if func in ("min", "max"):
+            return vtype, owners, sizes, _extreme(p, v, func)
+        return vtype, owners, sizes, (p, v)  # count_distinct
 
-                dtype = DataType("decimal", 38, value_type.scale)
-                if func == "sum":
-                    return decimal_from_unscaled(sums_int, dtype, empty if empty.any() else None)
-                totals = sums_int / 10**value_type.scale
-            else:
-                if func == "sum":
-                    return pa.array(sums_int, mask=mask)
-                totals = sums_int.astype(np.float64)
+    def add(self, part: tuple) -> None:
+        vtype, owners, sizes, payload = part
+        if vtype is not None:
+            self.value_type = vtype
+        np.add.at(self.counts, owners, sizes)
+        if payload is None:
+            return
+        func = self.func
+        if func in ("sum", "avg") and isinstance(payload, np.ndarray):
+            if self.sums_int is None:
+                self.sums_int = np.zeros(self.n, np.int64)
+            np.add.at(self.sums_int, owners, payload)
+        elif func in ("sum", "avg"):
+            self.float_parts.append(payload)
+        elif func in ("first", "last"):
+            if self.best_rows is None:
+                fill = -1 if func == "last" else np.iinfo(np.int64).max
+                self.best_rows = np.full(self.n, fill, dtype=np.int64)
+            (np.maximum if func == "last" else np.minimum).at(self.best_rows, owners, payload)
         else:
-            totals = sums_float if sums_float is not None else np.zeros(n_parent)
-        if func == "sum":
-            return pa.array(totals, mask=mask)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return pa.array(totals / np.maximum(counts, 1), mask=mask)
-    if func in ("first", "last"):
-        safe = np.where(empty, 0, best_rows)
-        values = columns.lookup(agg.child, agg.field, safe)
-        return (
-            pc.if_else(pa.array(empty), pa.scalar(None, values.type), values)
-            if empty.any()
-            else values
+            self.pieces.append(payload)
+
+    def result(self, columns: Columns) -> pa.Array:
+        func, n_parent, counts, value_type = self.func, self.n, self.counts, self.value_type
+        if func == "count":
+            return pa.array(counts)
+        if func == "count_distinct":
+            if not self.pieces:
+                return pa.array(np.zeros(n_parent, np.int64))
+            p = np.concatenate([x for x, _ in self.pieces])
+            v = pa.concat_arrays([y for _, y in self.pieces])
+            codes = pc.dictionary_encode(v).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            width = int(codes.max()) + 1 if len(codes) else 1
+            owner = np.unique(p * width + codes) // width
+            return pa.array(np.bincount(owner, minlength=n_parent).astype(np.int64))
+        empty = counts == 0
+        mask = empty if empty.any() else None
+        if func in ("sum", "avg"):
+            if self.sums_int is not None:
+                if pa.types.is_decimal(value_type):
+                    from ..types import DataType
+                    from .arrow import decimal_from_unscaled
+
+                    dtype = DataType("decimal", 38, value_type.scale)
+                    if func == "sum":
+                        return decimal_from_unscaled(self.sums_int, dtype, mask)
+                    totals = self.sums_int / 10**value_type.scale
+                else:
+                    if func == "sum":
+                        return pa.array(self.sums_int, mask=mask)
+                    totals = self.sums_int.astype(np.float64)
+            elif self.float_parts:
+                totals = np.bincount(
+                    np.concatenate([p for p, _ in self.float_parts]),
+                    weights=np.concatenate([w for _, w in self.float_parts]),
+                    minlength=n_parent,
+                )
+            else:
+                totals = np.zeros(n_parent)
+            if func == "sum":
+                return pa.array(totals, mask=mask)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return pa.array(totals / np.maximum(counts, 1), mask=mask)
+        if func in ("first", "last"):
+            best = self.best_rows if self.best_rows is not None else np.zeros(n_parent, np.int64)
+            values = columns.lookup(self.agg.child, self.agg.field, np.where(empty, 0, best))
+            if empty.any():
+                return pc.if_else(pa.array(empty), pa.scalar(None, values.type), values)
+            return values
+        # min / max over the blocks' own extremes
+        p = np.concatenate([x for x, _ in self.pieces]) if self.pieces else np.zeros(0, np.int64)
+        v = (
+            pa.concat_arrays([y for _, y in self.pieces])
+            if self.pieces
+            else pa.array([], type=value_type)
         )
-    # min / max: reduce through a sort by (parent, value)
-    p = np.concatenate([x for x, _ in values_all]) if values_all else np.zeros(0, np.int64)
-    v = (
-        pa.concat_arrays([y for _, y in values_all])
-        if values_all
-        else pa.array([], type=value_type)
-    )
+        best_p, best_v = _extreme(p, v, func)
+        out_index = np.zeros(n_parent, dtype=np.int64)
+        out_index[best_p] = np.arange(len(best_p))
+        picked = best_v.take(pa.array(out_index))
+        if empty.any():
+            return pc.if_else(pa.array(empty), pa.scalar(None, picked.type), picked)
+        return picked
+
+
+def _extreme(p: np.ndarray, v: pa.Array, func: str) -> tuple[np.ndarray, pa.Array]:
+    """Per parent, its smallest (min) or largest (max) value: (parents, values)."""
+    if len(p) == 0:
+        return p, v
     order = pc.sort_indices(
         pa.table({"p": p, "v": v}), sort_keys=[("p", "ascending"), ("v", "ascending")]
-    )
-    sorted_p = p[order.to_numpy()]
+    ).to_numpy()
+    sorted_p = p[order]
+    pick = np.ones(len(sorted_p), dtype=bool)
     if func == "min":
-        first = np.ones(len(sorted_p), dtype=bool)
-        first[1:] = sorted_p[1:] != sorted_p[:-1]
+        pick[1:] = sorted_p[1:] != sorted_p[:-1]
     else:
-        first = np.ones(len(sorted_p), dtype=bool)
-        first[:-1] = sorted_p[1:] != sorted_p[:-1]
-    chosen = order.to_numpy()[first]
-    out_index = np.zeros(n_parent, dtype=np.int64)
-    out_index[p[chosen]] = np.arange(len(chosen))
-    picked = v.take(pa.array(chosen)).take(pa.array(out_index))
-    return (
-        pc.if_else(pa.array(empty), pa.scalar(None, picked.type), picked) if empty.any() else picked
-    )
+        pick[:-1] = sorted_p[1:] != sorted_p[:-1]
+    chosen = order[pick]
+    return p[chosen], v.take(pa.array(chosen))
+
+
+def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> pa.Array:
+    """The aggregate column `name`; every other aggregate of the entity over the same child
+    and foreign key is computed in the same pass and stored in plan.aggregates too."""
+    from .columns import Batch
+
+    plan = columns.plan
+    agg = expr_mod.parse_aggregate(f.aggregate)
+    fk = _fk(columns, entity, agg.child, f.via)
+    n_parent = plan.count(entity)
+    todo = [_Aggregate(name, agg, n_parent)]
+    for other, g in plan.doc.entities[entity].fields.items():
+        if other == name or g.aggregate is None or (entity, other) in plan.aggregates:
+            continue
+        a = expr_mod.parse_aggregate(g.aggregate)
+        if a.child == agg.child and _fk(columns, entity, a.child, g.via) == fk:
+            todo.append(_Aggregate(other, a, n_parent))
+
+    def block(rows: np.ndarray) -> list[tuple]:
+        batch = Batch(agg.child, rows)
+        parents = columns.parent_indices(batch, fk)
+        return [a.partial(columns, batch, parents) for a in todo]
+
+    for partials in plan.map_blocks(agg.child, block):
+        for a, part in zip(todo, partials, strict=True):
+            a.add(part)
+    for a in todo:
+        plan.aggregates[(entity, a.name)] = a.result(columns)
+    return plan.aggregates[(entity, name)]

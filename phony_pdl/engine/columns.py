@@ -565,8 +565,7 @@ class Columns:
             # Window values need the whole entity: computed once per run, read here per block.
             tree = tree.copy()
             for i, node in enumerate(expr_mod.windows(tree)):
-                full = self.window_values(batch.entity, windows[i])
-                extra[f"__window{i}"] = full.take(pa.array(batch.rows))
+                extra[f"__window{i}"] = self.window_rows(batch, windows[i])
                 replacement = exp.column(f"__window{i}")
                 if node is tree:
                     tree = replacement
@@ -591,6 +590,15 @@ class Columns:
                 f"{batch.entity}.{name}: `{f.expr}` cannot be evaluated: {first}"
                 + (f" ({types})" if types else "")
             ) from None
+
+    def window_rows(self, batch: Batch, node) -> pa.Array:
+        """A window expression's values for the batch's rows."""
+        from .window import numbers_within_parent
+
+        if numbers_within_parent(self.plan, batch.entity, node):
+            position = self.plan.layout(batch.entity).position_in_parent(batch.rows)
+            return pa.array(position + 1, type=pa.int64())
+        return self.window_values(batch.entity, node).take(pa.array(batch.rows))
 
     def window_values(self, entity: str, node) -> pa.Array:
         from .window import compute
@@ -700,6 +708,7 @@ def _duplicates_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
 def prepare_entity(plan: Plan, entity: str) -> None:
     """Whole-column work an entity needs before its blocks can be made independently."""
     from .unique import materialize_unique
+    from .window import numbers_within_parent
 
     columns = Columns(plan)
     for name, f in plan.doc.entities[entity].fields.items():
@@ -709,5 +718,6 @@ def prepare_entity(plan: Plan, entity: str) -> None:
             plan.aggregates[(entity, name)] = aggregate_column(columns, entity, name, f)
         if f.expr is not None:
             for node in expr_mod.windows(expr_mod.parse_expr(f.expr)):
-                columns.window_values(entity, node)
+                if not numbers_within_parent(plan, entity, node):
+                    columns.window_values(entity, node)
     materialize_unique(plan, columns, entity)

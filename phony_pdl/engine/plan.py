@@ -10,8 +10,9 @@ retries.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -89,8 +90,9 @@ class Layout:
         chunk = np.minimum(parents // LAYOUT_CHUNK, len(self.marks) - 2)
         end = parents >= self.n_parents
         out[end] = self.total
-        for k in np.unique(chunk[~end]).tolist():
-            mine = (chunk == k) & ~end
+        inside = ~end
+        for k in _chunks_in(chunk[inside]):
+            mine = inside & (chunk == k)
             out[mine] = self.marks[k] + self._chunk(k)[parents[mine] - k * LAYOUT_CHUNK]
         return out
 
@@ -104,7 +106,12 @@ class Layout:
         out = np.empty(len(rows), dtype=np.int64)
         chunk = np.searchsorted(self.marks, rows, side="right") - 1
         chunk = np.clip(chunk, 0, max(len(self.marks) - 2, 0))
-        for k in np.unique(chunk).tolist():
+        ks = _chunks_in(chunk)
+        if len(ks) == 1:  # the usual batch: one chunk, no masks
+            k = ks[0]
+            found = np.searchsorted(self._chunk(k), rows - self.marks[k], side="right") - 1
+            return k * LAYOUT_CHUNK + found
+        for k in ks:
             mine = chunk == k
             local = self._chunk(k)
             found = np.searchsorted(local, rows[mine] - self.marks[k], side="right") - 1
@@ -115,6 +122,28 @@ class Layout:
         if parents is None:
             parents = self.parent_of(rows)
         return np.asarray(rows, dtype=np.int64) - self.start(parents)
+
+
+_MAP_FN: Callable[[np.ndarray], Any] | None = None  # set in the parent before forking
+_IN_WORKER = False
+
+
+def _map_task(span: tuple[int, int]) -> Any:
+    global _IN_WORKER
+    _IN_WORKER = True
+    assert _MAP_FN is not None
+    return _MAP_FN(np.arange(span[0], span[1], dtype=np.int64))
+
+
+def _chunks_in(chunk: np.ndarray) -> list[int]:
+    """The chunk numbers present, ascending (a batch touches one or a few, adjacent)."""
+    if len(chunk) == 0:
+        return []
+    lo, hi = int(chunk.min()), int(chunk.max())
+    if hi - lo < 64:
+        present = np.bincount(chunk - lo, minlength=hi - lo + 1) > 0
+        return (lo + np.flatnonzero(present)).tolist()
+    return np.unique(chunk).tolist()
 
 
 def layout_from_counts(
@@ -162,6 +191,8 @@ class Plan:
         self.seed = int(self.doc.seed if seed is None else seed)
         self.scale = float(scale)
         self.block_rows = int(block_rows or DEFAULT_BLOCK_ROWS)
+        # Local processes the whole-table reductions may use (set by whoever writes).
+        self.workers = 1
         if self.block_rows < 1:
             raise GenerationError("block_rows must be at least 1")
         self._types = Validator(self.doc, None, [])  # type inference only
@@ -223,6 +254,29 @@ class Plan:
 
     def _per_parent_layout(self, entity: str, count: PerCount) -> Layout:
         return Layout(count.per, PerParentCounts(self.seed, entity, count), self.count(count.per))
+
+    def map_blocks(self, entity: str, fn: Callable[[np.ndarray], Any]) -> Iterator[Any]:
+        """fn(rows) for every block of the entity, results in block order.
+
+        With `workers` > 1 the blocks run in forked processes (which inherit the plan as it
+        is now); the caller combines the results in block order, so they never depend on
+        the worker count. Inside a worker it runs inline (no nested pools).
+        """
+        global _MAP_FN
+        n = self.count(entity)
+        spans = [(s, min(s + self.block_rows, n)) for s in range(0, n, self.block_rows)]
+        nested = _IN_WORKER or multiprocessing.current_process().daemon  # pool workers
+        if self.workers <= 1 or len(spans) <= 1 or nested:
+            for start, stop in spans:
+                yield fn(np.arange(start, stop, dtype=np.int64))
+            return
+        context = multiprocessing.get_context("fork")
+        _MAP_FN = fn
+        try:
+            with context.Pool(processes=min(self.workers, len(spans))) as pool:
+                yield from pool.imap(_map_task, spans, chunksize=1)
+        finally:
+            _MAP_FN = None
 
     def is_unique(self, entity: str, field: str) -> bool:
         """Distinct values required: `unique: true`, a one-column `unique:` group, or the

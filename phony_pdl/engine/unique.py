@@ -55,6 +55,18 @@ def first_occurrences(arrays: list[pa.Array]) -> np.ndarray:
     return keep | any_null
 
 
+def _numbered_within(expr: str | None, group: list[str], name: str) -> bool:
+    """`name` is ROW_NUMBER() partitioned by other members of the group: no two rows of
+    the group can agree (within a partition the numbers differ)."""
+    from .. import expr as expr_mod
+    from .window import row_number_partition
+
+    if expr is None:
+        return False
+    partition = row_number_partition(expr_mod.parse_expr(expr))
+    return partition is not None and set(partition) <= set(group) - {name}
+
+
 def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
     from .columns import MAX_UNIQUE_ATTEMPTS, Batch
 
@@ -70,6 +82,8 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
         if len(names) < 2 or all(spec.fields[g].ref is not None for g in names):
             continue  # foreign-key combinations are distinct by construction (columns.pick_in_group)
         redraw = next((g for g in reversed(names) if spec.fields[g].ref is None), None)
+        if redraw is not None and _numbered_within(spec.fields[redraw].expr, names, redraw):
+            continue  # (key, ROW_NUMBER() OVER (PARTITION BY key)) is distinct by construction
         if redraw is not None:
             targets.append((redraw, names))
     if not targets:
@@ -78,13 +92,12 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
     for name, group in targets:
         if (entity, name) in plan.materialized:
             continue
-        parts = []
-        for start in range(0, n, plan.block_rows):
-            rows = np.arange(start, min(start + plan.block_rows, n), dtype=np.int64)
+
+        def block(rows: np.ndarray, group: list[str] = group) -> pa.RecordBatch:
             batch = Batch(entity, rows)
-            parts.append(
-                pa.RecordBatch.from_arrays([columns.get(batch, g) for g in group], names=group)
-            )
+            return pa.RecordBatch.from_arrays([columns.get(batch, g) for g in group], names=group)
+
+        parts = list(plan.map_blocks(entity, block))
         table = pa.Table.from_batches(parts) if parts else None
         if table is None:
             continue

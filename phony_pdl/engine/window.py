@@ -35,6 +35,25 @@ SUPPORTED = {
 }
 
 
+def row_number_partition(node: exp.Expression) -> list[str] | None:
+    """`ROW_NUMBER() OVER (PARTITION BY a, b …)` without ORDER BY: the partition columns."""
+    if not isinstance(node, exp.Window) or not isinstance(node.this, exp.RowNumber):
+        return None
+    if node.args.get("order") or node.args.get("spec"):
+        return None
+    parts = node.args.get("partition_by") or []
+    if not parts or not all(isinstance(p, exp.Column) and not p.table for p in parts):
+        return None
+    return [p.name for p in parts]
+
+
+def numbers_within_parent(plan, entity: str, node: exp.Expression) -> bool:
+    """ROW_NUMBER() over the children of each parent, in row order: the row's position in
+    its parent (+1), known per block from the layout, with no whole-table pass."""
+    partition = row_number_partition(node)
+    return partition is not None and partition == [plan.expansion_fk(entity)]
+
+
 def window_columns(node: exp.Window) -> list[str]:
     names = []
     for col in node.find_all(exp.Column):
@@ -90,10 +109,14 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         raise GenerationError(f"window function {func.sql()} is not supported")
     names = window_columns(node)
     parts: dict[str, list[pa.Array]] = {name: [] for name in names}
-    for start in range(0, n, plan.block_rows):
-        batch = Batch(entity, np.arange(start, min(start + plan.block_rows, n), dtype=np.int64))
-        for name in names:
-            parts[name].append(columns.get(batch, name))
+
+    def block(rows: np.ndarray) -> list[pa.Array]:
+        batch = Batch(entity, rows)
+        return [columns.get(batch, name) for name in names]
+
+    for arrays in plan.map_blocks(entity, block):
+        for name, arr in zip(names, arrays, strict=True):
+            parts[name].append(arr)
     data = {
         name: pa.concat_arrays(chunks) if chunks else pa.array([]) for name, chunks in parts.items()
     }
