@@ -1,5 +1,6 @@
 """Window functions in `expr` (SUM(x) OVER (PARTITION BY … ORDER BY …), LAG, LEAD,
-ROW_NUMBER, RANK): computed once over the whole entity, then read per block.
+ROW_NUMBER, RANK): computed once over the whole entity, then read per block (except
+ROW_NUMBER within a per-parent key, read from the layout: numbers_within_parent).
 
 Semantics follow SQL (and DuckDB, which the tests use as the referee): with ORDER BY,
 aggregates run over the default frame RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW,
