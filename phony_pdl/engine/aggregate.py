@@ -103,21 +103,23 @@ class _Aggregate:
         vtype, owners, sizes, payload = part
         if vtype is not None:
             self.value_type = vtype
-        np.add.at(self.counts, owners, sizes)
+        # owners are distinct within a partial, so plain fancy indexing adds correctly
+        self.counts[owners] += sizes
         if payload is None:
             return
         func = self.func
         if func in ("sum", "avg") and isinstance(payload, np.ndarray):
             if self.sums_int is None:
                 self.sums_int = np.zeros(self.n, np.int64)
-            np.add.at(self.sums_int, owners, payload)
+            self.sums_int[owners] += payload
         elif func in ("sum", "avg"):
             self.float_parts.append(payload)
         elif func in ("first", "last"):
             if self.best_rows is None:
                 fill = -1 if func == "last" else np.iinfo(np.int64).max
                 self.best_rows = np.full(self.n, fill, dtype=np.int64)
-            (np.maximum if func == "last" else np.minimum).at(self.best_rows, owners, payload)
+            pick = np.maximum if func == "last" else np.minimum
+            self.best_rows[owners] = pick(self.best_rows[owners], payload)
         else:
             self.pieces.append(payload)
 
