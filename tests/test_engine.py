@@ -462,3 +462,40 @@ def test_reductions_on_forked_workers_match_one_process(example: str) -> None:
         assert forked.plan.__dict__["windows"][key].equals(values), key
     for key, values in serial.plan.materialized.items():
         assert forked.plan.materialized[key].equals(values), key
+
+
+def test_duplicates_within_groups_matches_a_sort() -> None:
+    from phony_pdl.engine.columns import _duplicates_within
+
+    rng = np.random.default_rng(1)
+    for trial in range(100):
+        sizes = rng.integers(0, 8 if trial % 2 else 40, size=int(rng.integers(1, 300)))
+        groups = np.repeat(np.arange(len(sizes)), sizes)
+        if trial % 5 == 0:
+            groups = rng.permutation(groups)  # not contiguous: the general path
+        values = rng.integers(0, int(rng.integers(1, 20)), size=len(groups))
+        seen: set[tuple[int, int]] = set()
+        want = []
+        for g, v in zip(groups.tolist(), values.tolist(), strict=True):
+            want.append((g, v) in seen)
+            seen.add((g, v))
+        assert _duplicates_within(groups, values).tolist() == want
+
+
+def test_constant_layout_arithmetic_matches_counted_layout() -> None:
+    from phony_pdl.engine.plan import Layout
+
+    class Four:
+        const = 4
+
+        def __call__(self, idx: np.ndarray) -> np.ndarray:
+            return np.full(len(idx), 4, dtype=np.int64)
+
+    fast = Layout("p", Four(), 100_000)
+    slow = Layout("p", lambda idx: np.full(len(idx), 4, dtype=np.int64), 100_000)
+    assert fast.const == 4 and slow.const is None and fast.total == slow.total == 400_000
+    rows = np.random.default_rng(3).integers(0, 400_000, size=5000)
+    np.testing.assert_array_equal(fast.parent_of(rows), slow.parent_of(rows))
+    np.testing.assert_array_equal(fast.position_in_parent(rows), slow.position_in_parent(rows))
+    parents = np.array([0, 1, 65_535, 65_536, 99_999, 100_000])
+    np.testing.assert_array_equal(fast.start(parents), slow.start(parents))

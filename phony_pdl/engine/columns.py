@@ -470,8 +470,9 @@ class Columns:
                 raise GenerationError(
                     f"{batch.entity}.{name}: could not make picks distinct per parent"
                 )
-        position = np.searchsorted(full, rows)
-        return picks[position]
+        if len(full) and int(full[-1]) - int(full[0]) + 1 == len(full):  # whole, adjacent groups
+            return picks[rows - full[0]]
+        return picks[np.searchsorted(full, rows)]
 
     def src_ref(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         parent, key = f.ref.split(".")
@@ -696,6 +697,16 @@ def _zipf_cdf(n: int, s: float) -> np.ndarray:
 
 def _duplicates_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """True for every (group, value) pair already seen earlier in the arrays."""
+    n = len(values)
+    if n > 1 and bool((groups[1:] >= groups[:-1]).all()):
+        # contiguous groups (children of one parent): compare with the few rows before
+        starts = np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
+        widest = int(np.diff(np.append(starts, n)).max())
+        if widest <= 32:
+            out = np.zeros(n, dtype=bool)
+            for k in range(1, widest):
+                out[k:] |= (groups[k:] == groups[:-k]) & (values[k:] == values[:-k])
+            return out
     order = np.lexsort((np.arange(len(values)), values, groups))
     g, v = groups[order], values[order]
     same = np.zeros(len(values), dtype=bool)

@@ -50,6 +50,8 @@ class Layout:
         self.parent = parent
         self.counts_of = counts_of
         self.n_parents = n_parents
+        # the same number of children for every parent: positions are plain arithmetic
+        self.const: int | None = getattr(counts_of, "const", None)
         chunks = -(-n_parents // LAYOUT_CHUNK)
         totals = np.zeros(chunks, dtype=np.int64)
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
@@ -86,6 +88,8 @@ class Layout:
     def start(self, parents: np.ndarray) -> np.ndarray:
         """First child row of each parent (parent n_parents: the total)."""
         parents = np.asarray(parents, dtype=np.int64)
+        if self.const is not None:
+            return np.minimum(parents, self.n_parents) * self.const
         out = np.empty(len(parents), dtype=np.int64)
         chunk = np.minimum(parents // LAYOUT_CHUNK, len(self.marks) - 2)
         end = parents >= self.n_parents
@@ -103,13 +107,26 @@ class Layout:
 
     def parent_of(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
+        if self.const:
+            return rows // self.const
         out = np.empty(len(rows), dtype=np.int64)
         chunk = np.searchsorted(self.marks, rows, side="right") - 1
         chunk = np.clip(chunk, 0, max(len(self.marks) - 2, 0))
         ks = _chunks_in(chunk)
         if len(ks) == 1:  # the usual batch: one chunk, no masks
             k = ks[0]
-            found = np.searchsorted(self._chunk(k), rows - self.marks[k], side="right") - 1
+            local = self._chunk(k)
+            lo = int(rows[0]) - int(self.marks[k])
+            if len(rows) > 1 and bool((np.diff(rows) == 1).all()):
+                # a run of rows: the parents in between, each repeated for its rows in the run
+                hi = lo + len(rows)
+                first = int(np.searchsorted(local, lo, side="right")) - 1
+                last = int(np.searchsorted(local, hi - 1, side="right")) - 1
+                spans = np.minimum(local[first + 1 : last + 2], hi) - np.maximum(
+                    local[first : last + 1], lo
+                )
+                return k * LAYOUT_CHUNK + np.repeat(np.arange(first, last + 1), spans)
+            found = np.searchsorted(local, rows - self.marks[k], side="right") - 1
             return k * LAYOUT_CHUNK + found
         for k in ks:
             mine = chunk == k
@@ -158,6 +175,7 @@ class PerParentCounts:
 
     def __init__(self, seed: int, entity: str, count: PerCount) -> None:
         self.count = count
+        self.const = count.const  # Layout's arithmetic shortcut
         self.stream = Stream(seed, entity, "#count")
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
