@@ -49,6 +49,23 @@ def _runs(p: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     return order, p[starts], starts
 
 
+def _pack(ids: np.ndarray) -> np.ndarray | tuple[int, int]:
+    """Parent ids for the trip back from a worker: a run of consecutive ids as (first, n)."""
+    if len(ids) and int(ids[-1]) - int(ids[0]) + 1 == len(ids):
+        return (int(ids[0]), len(ids))  # distinct and sorted, so consecutive
+    return ids
+
+
+def _unpack(ids: np.ndarray | tuple[int, int]) -> np.ndarray:
+    if isinstance(ids, tuple):
+        return np.arange(ids[0], ids[0] + ids[1], dtype=np.int64)
+    return ids
+
+
+def _small(counts: np.ndarray) -> np.ndarray:
+    return counts.astype(np.uint16) if len(counts) and int(counts.max()) < 1 << 16 else counts
+
+
 class _Aggregate:
     """One aggregate: `partial` reduces a block (pure: may run in a worker), `add` folds
     the partials in block order, `result` builds the column."""
@@ -79,7 +96,8 @@ class _Aggregate:
             v = v.filter(pa.array(keep))
         p = parents[keep]
         order, owners, starts = _runs(p)
-        sizes = np.diff(np.append(starts, len(p)))
+        sizes = _small(np.diff(np.append(starts, len(p))))
+        owners = _pack(owners)
         vtype = None if v is None else v.type
         if v is None or func == "count":
             return vtype, owners, sizes, None
@@ -96,11 +114,15 @@ class _Aggregate:
             pick = np.maximum if func == "last" else np.minimum
             return vtype, owners, sizes, pick.reduceat(rows, starts) if len(rows) else rows
         if func in ("min", "max"):
-            return vtype, owners, sizes, _extreme(p, v, func)
+            best_p, best_v = _extreme(p, v, func)
+            return vtype, owners, sizes, (_pack(best_p), best_v)
         return vtype, owners, sizes, (p, v)  # count_distinct
 
     def add(self, part: tuple) -> None:
         vtype, owners, sizes, payload = part
+        owners = _unpack(owners)
+        if self.func in ("min", "max") and payload is not None:
+            payload = (_unpack(payload[0]), payload[1])
         if vtype is not None:
             self.value_type = vtype
         # owners are distinct within a partial, so plain fancy indexing adds correctly
