@@ -102,6 +102,8 @@ class Dataset(Mapping[str, pa.Table]):
             for entity, start, stop in tasks:
                 yield columns.table(entity, np.arange(start, stop, dtype=np.int64))
             return
+        # what generators load (locale packs, models) is loaded once, here, before forking
+        Columns(self.plan).table(name, np.zeros(1, dtype=np.int64), include_hidden=True)
         yield from _parallel(self.plan, tasks, workers)
 
     def write(
