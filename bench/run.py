@@ -26,7 +26,7 @@ ROOT = HERE.parent
 
 def child(case: str, rows: int) -> None:
     """Runs one case in this (child) process and prints a JSON line."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if case.startswith("phony:"):
         _, schema_path, fmt, workers = case.split(":")
         import phony_pdl
@@ -38,7 +38,7 @@ def child(case: str, rows: int) -> None:
         with tempfile.TemporaryDirectory() as out:
             # Warm up imports (scipy.stats, pyarrow writers) so the figure is steady-state speed.
             schema.generate(scale=min(scale, 0.001)).write(Path(out) / "warm", format=fmt)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = schema.generate(scale=scale).write(out, format=fmt, workers=int(workers))
             made = report.rows
     elif case == "faker":
@@ -46,7 +46,7 @@ def child(case: str, rows: int) -> None:
 
         fake = Faker("en_US")
         Faker.seed(1)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         data = [
             {
                 "id": i,
@@ -69,7 +69,7 @@ def child(case: str, rows: int) -> None:
             Address(Locale.EN, seed=1),
             Datetime(seed=1),
         )
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         data = [
             {
                 "id": i,
@@ -87,8 +87,11 @@ def child(case: str, rows: int) -> None:
     else:
         raise SystemExit(f"unknown case {case}")
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started  # every thread of this process
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"case": case, "rows": made, "seconds": seconds, "rss_mb": rss_mb}))
+    print(
+        json.dumps({"case": case, "rows": made, "seconds": seconds, "cpu": cpu, "rss_mb": rss_mb})
+    )
 
 
 def run(case: str, rows: int) -> dict:
@@ -136,18 +139,25 @@ def main() -> None:
 def write_results(r: dict, quick: bool) -> None:
     def row(label: str, key: str) -> str:
         x = r[key]
-        return f"| {label} | {x['rows']:,} | {x['seconds']:.2f} | {x['rows_per_s']:,.0f} | {x['rss_mb']:,.0f} |"
+        return (
+            f"| {label} | {x['rows']:,} | {x['seconds']:.2f} | {x['cpu']:.2f} | "
+            f"{x['rows_per_s']:,.0f} | {x['rows'] / x['cpu']:,.0f} | {x['rss_mb']:,.0f} |"
+        )
 
     users = r["users_parquet"]["rows_per_s"]
+    users_cpu = r["users_parquet"]["rows"] / r["users_parquet"]["cpu"]
     lines = [
         "## Generation speed, and Faker and Mimesis on the same fields",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}; "
         f"{'quick run' if quick else 'full run'} of `python bench/run.py`. One process per case; "
-        "rows/s include writing the files; RSS is the peak of that process.",
+        "rows/s include writing the files; CPU s is the process's CPU time over all its threads "
+        "(Phony encodes and writes files on a second thread while it generates the next blocks; "
+        "the 2-worker case counts only the parent, not its forked workers); "
+        "RSS is the peak of that process.",
         "",
-        "| case | rows | seconds | rows/s | peak RSS MB |",
-        "|---|---:|---:|---:|---:|",
+        "| case | rows | seconds | CPU s | rows/s | rows per CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         row("core table (8 columns) → Parquet, 1 process", "core_parquet"),
         row("core table → CSV, 1 process", "core_csv"),
         row("core table → Parquet, 2 workers", "core_parquet_2w"),
@@ -162,7 +172,9 @@ def write_results(r: dict, quick: bool) -> None:
         "",
         f"Phony users vs Faker: **{users / r['faker']['rows_per_s']:,.0f}×**; "
         f"vs Mimesis: **{users / r['mimesis']['rows_per_s']:,.0f}×** (Phony also writes Parquet; "
-        "the others only build dicts in memory).",
+        "the others only build dicts in memory). Per CPU second (one core's work): "
+        f"{users_cpu / (r['faker']['rows'] / r['faker']['cpu']):,.0f}× Faker, "
+        f"{users_cpu / (r['mimesis']['rows'] / r['mimesis']['cpu']):,.0f}× Mimesis.",
         "",
         "Core table columns: sequence, int range, normal, decimal(10,2), weighted choice, datetime "
         "range, pattern, template, decimal expr (bench/core.yaml).",
