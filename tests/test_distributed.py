@@ -82,11 +82,12 @@ def references(tmp_path_factory) -> dict[str, Path]:
 # ---------------------------------------------------------------- identity matrix
 
 
+@pytest.mark.parametrize("workers", [2, 3])
 @pytest.mark.parametrize("example", list(CASES))
-def test_local_processes_identical(example: str, references, tmp_path: Path) -> None:
+def test_local_processes_identical(example: str, workers: int, references, tmp_path: Path) -> None:
     ref = references[example]
-    report = write_dataset(dataset(example), tmp_path, workers=2)
-    assert report.backend == "processes:2"
+    report = write_dataset(dataset(example), tmp_path, workers=workers)
+    assert report.backend == f"processes:{workers}"
     assert tree(tmp_path) == tree(ref)
     assert manifest(tmp_path) == manifest(ref)
     assert all(len(e["parts"]) > 1 for e in manifest(ref)["entities"].values() if e["rows"] > BLOCK)
