@@ -14,7 +14,6 @@ block_rows, versions): never on the worker count, the backend or the order tasks
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any
 
 from ..engine import Dataset, EntityReport, RunReport
 from ..errors import UsageError
+from ..forking import fork_pool
 from ..writers.base import TEMP_SUFFIX, remove_stale_temps
 from .manifest import MANIFEST, ManifestWriter, previous_parts
 from .parts import (
@@ -242,10 +242,9 @@ def _run_forked(
     on_result: Callable[[PartResult], None],
 ) -> None:
     global _FORK_JOB
-    context = multiprocessing.get_context("fork")
     _FORK_JOB = job
     try:
-        with context.Pool(processes=min(workers, len(tasks))) as pool:
+        with fork_pool(min(workers, len(tasks))) as pool:
             for result in pool.imap_unordered(_fork_task, tasks, chunksize=1):
                 on_result(result)
     finally:

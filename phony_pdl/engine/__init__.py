@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ import pyarrow as pa
 
 from .._version import __version__
 from ..errors import GenerationError, UsageError
+from ..forking import fork_pool
 from ..schema import Schema
 from .columns import Columns
 from .plan import DEFAULT_BLOCK_ROWS, Plan
@@ -286,10 +286,9 @@ def _parallel(
     plan: Plan, tasks: list[tuple[str, int, int]], workers: int
 ) -> Iterator[pa.RecordBatch]:
     global _WORKER_PLAN
-    context = multiprocessing.get_context("fork")
     _WORKER_PLAN = plan
     try:
-        with context.Pool(processes=workers) as pool:
+        with fork_pool(workers) as pool:
             # imap keeps task order, so output bytes never depend on which worker finished first.
             yield from pool.imap(_make_block, tasks, chunksize=1)
     finally:

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from .. import graph as graph_mod
 from ..errors import GenerationError
+from ..forking import fork_pool
 from ..model import PerCount
 from ..rng import Stream
 from ..schema import Schema
@@ -288,10 +289,9 @@ class Plan:
             for start, stop in spans:
                 yield fn(np.arange(start, stop, dtype=np.int64))
             return
-        context = multiprocessing.get_context("fork")
         _MAP_FN = fn
         try:
-            with context.Pool(processes=min(self.workers, len(spans))) as pool:
+            with fork_pool(min(self.workers, len(spans))) as pool:
                 yield from pool.imap(_map_task, spans, chunksize=1)
         finally:
             _MAP_FN = None
