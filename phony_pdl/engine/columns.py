@@ -49,7 +49,7 @@ UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
 class Batch:
     """Rows of one entity being evaluated, with the columns computed so far."""
 
-    __slots__ = ("attempt", "cache", "entity", "parent_index", "records", "rows")
+    __slots__ = ("attempt", "cache", "entity", "parent_index", "records", "rows", "scratch")
 
     def __init__(
         self, entity: str, rows: np.ndarray, attempt: dict[str, int] | None = None
@@ -59,6 +59,7 @@ class Batch:
         self.cache: dict[str, pa.Array] = {}
         self.parent_index: dict[str, np.ndarray] = {}
         self.records: dict = {}
+        self.scratch: dict[str, np.ndarray] = {}  # intermediate arrays shared by fields
         self.attempt = attempt or {}
 
 
@@ -99,6 +100,7 @@ class Columns:
         # than leave a block's worth of arrays to the cyclic garbage collector.
         batch.records.clear()
         batch.cache.clear()
+        batch.scratch.clear()
         return pa.RecordBatch.from_arrays(arrays, names=names)
 
     def stream(self, batch: Batch, name: str, label: str = "") -> Stream:
@@ -652,11 +654,13 @@ class Columns:
                 ("copula", batch.entity, i),
                 lambda b=block, e=batch.entity: copula_cholesky(self.plan, e, b),
             )
-            normals = np.empty((len(batch.rows), k))
-            for j in range(k):
-                u = Stream(self.seed, batch.entity, f"#copula{i}", j).open_uniform(batch.rows)
-                normals[:, j] = ndtri(u)
-            z = normals @ chol.T
+            z = batch.scratch.get(f"#copula{i}")
+            if z is None:  # once per batch and block, not once per field
+                normals = np.empty((len(batch.rows), k))
+                for j in range(k):
+                    u = Stream(self.seed, batch.entity, f"#copula{i}", j).open_uniform(batch.rows)
+                    normals[:, j] = ndtri(u)
+                z = batch.scratch[f"#copula{i}"] = normals @ chol.T
             j = block.fields.index(name)
             return np.clip(ndtr(z[:, j]), 1e-16, 1 - 1e-16)
         return None
