@@ -260,8 +260,12 @@ def generate(
             transient=True,
         ) as progress:
             tasks: dict[str, int] = {}
+            # whole-table reductions (per-parent counts, aggregates, windows) come first
+            planning = [progress.add_task("planning", total=None)]
 
             def on_progress(entity: str, done: int, total: int) -> None:
+                if planning:
+                    progress.remove_task(planning.pop())
                 if entity not in tasks:
                     tasks[entity] = progress.add_task(entity, total=total)
                 progress.update(tasks[entity], completed=done)
