@@ -121,6 +121,7 @@ def write_dataset(
     # parts rebuild nothing global.
     dataset.plan.workers = planning_processes(workers, client)
     dataset.prepare()
+    dataset.plan.workers = 1  # the plan travels to the workers: they never fork their own
     plan = dataset.plan
     schemas = {name: dataset.arrow_schema(name) for name in dataset.entities}
     job = PartJob(
