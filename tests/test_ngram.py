@@ -271,6 +271,7 @@ def test_info_and_stats(names_model) -> None:
     assert info["order"] == 3 and info["mode"] == "char" and info["locale"] == "en_US"
     assert info["lines"] == len(NAMES) and info["source"] == "names.txt"
     assert info["checksum"].startswith("sha256:")
+    assert info["smoothing"] == "interpolated"  # what `phony train` records by default
     stats = commands.stats(names_model, samples=2000)
     assert stats["contexts"]["length 0"] == 1
     assert stats["branching_factor"]["mean"] > 1
@@ -546,3 +547,22 @@ def test_training_set_is_base64_of_sorted_hashes(names_model) -> None:
     hashes = np.frombuffer(raw, dtype="<u8")
     assert len(hashes) == doc_["metadata"]["distinct_lines"]
     assert np.all(hashes[1:] > hashes[:-1])
+
+
+def test_cli_train_records_backoff(tmp_path) -> None:
+    src = tmp_path / "names.txt"
+    src.write_text("\n".join(NAMES[:100]) + "\n", encoding="utf-8")
+    out = tmp_path / "m.phony"
+    done = subprocess.run(
+        [sys.executable, "-m", "phony_pdl.cli", "train", str(src), "-o", str(out),
+         "--smoothing", "backoff", "--quiet"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert fileformat.read(out).smoothing == "backoff"
+    bad = subprocess.run(
+        [sys.executable, "-m", "phony_pdl.cli", "train", str(src), "-o", str(tmp_path / "x.phony"),
+         "--smoothing", "katz"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1 and "smoothing='katz'" in bad.stderr
