@@ -61,8 +61,9 @@ def phony_child(scale: float, workers: int, client: str | None, out: str) -> Non
         cpu_before = cpu_seconds(c)
         started = time.perf_counter()
         dataset = schema.generate(scale=scale)
-        # planning runs on as many local processes as the parts (write_dataset does the same)
-        dataset.plan.workers = planning_processes(workers, client)
+        # planning runs on as many local processes as the parts, as write_dataset does; not
+        # next to a running Dask cluster (forking a process with its threads is not safe)
+        dataset.plan.workers = planning_processes(workers, None) if client is None else 1
         dataset.prepare()
         planned = time.perf_counter()
         report = write_dataset(dataset, out, workers=workers, client=c)
