@@ -138,11 +138,13 @@ class Dataset(Mapping[str, pa.Table]):
             return report
         for name in self.entities:
             started = time.perf_counter()
-            writer = BackgroundWriter(
-                open_writer(
-                    format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
-                )
+            writer = open_writer(
+                format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
             )
+            if workers <= 1:
+                # one process: write on a second thread while the next blocks generate (with
+                # worker processes this process only writes, and no thread may run at a fork)
+                writer = BackgroundWriter(writer)
             try:
                 total = self.plan.count(name)
                 done = 0
