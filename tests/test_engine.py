@@ -418,6 +418,13 @@ def test_layout_chunks_match_full_offsets() -> None:
         want_parent = np.searchsorted(offsets, rows, side="right") - 1
         np.testing.assert_array_equal(layout.parent_of(rows), want_parent)
         np.testing.assert_array_equal(layout.position_in_parent(rows), rows - offsets[want_parent])
+        runs = [(0, 5), (150, 700), (0, int(offsets[-1])), (333, 334), (64 * 3, 64 * 5)]
+        # inside one chunk, next to the childless parents 100-299
+        runs += [(int(offsets[70]), int(offsets[100])), (int(offsets[300]), int(offsets[319]))]
+        for lo, hi in runs:
+            run = np.arange(lo, min(hi, int(offsets[-1])))  # contiguous rows: the fast path
+            want = np.searchsorted(offsets, run, side="right") - 1
+            np.testing.assert_array_equal(layout.parent_of(run), want)
         parents = np.arange(len(counts) + 1)
         np.testing.assert_array_equal(layout.start(parents), offsets)
         np.testing.assert_array_equal(layout.size(parents[:-1]), counts)
