@@ -780,3 +780,23 @@ def test_generators_doc_lists_every_generator() -> None:
     text = render_docs()
     for spec in SPECS:
         assert f"| `{spec.name}` |" in text
+
+
+_TOKEN = r"'?[^\W\d_]+(?:['’][^\W\d_]+)*"
+_PERSON_NAME = re.compile(rf"{_TOKEN}(?:[ -]{_TOKEN})*")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_locale_name_lists_hold_only_names(locale: str) -> None:
+    """No abbreviations (`Hans-J.`), inverted forms (`Bourgondië, van`), stray punctuation
+    (`Katinka:`) or mis-encoded letters (`N˜zamett˜n`) in the name lists or name corpora."""
+    pack = json.loads((LOCALE_DIR / locale / "person.json").read_text("utf-8"))
+    names = [n for sex in ("female", "male") for n, _ in pack["first_names"][sex]]
+    names += [n for n, _ in pack["last_names"]]
+    for forms in pack.get("last_names_by_sex", {}).values():
+        names += [n if isinstance(n, str) else n[0] for n in forms]
+    corpora = ROOT / "generators" / "models" / "corpora" / locale
+    for file in sorted(corpora.glob("*.txt")) if corpora.is_dir() else []:
+        names += file.read_text("utf-8").splitlines()
+    bad = [n for n in names if not _PERSON_NAME.fullmatch(n)]
+    assert not bad, bad[:10]

@@ -180,13 +180,40 @@ def check_versions(allow: bool) -> None:
 # ----------------------------------------------------------------------------- person
 
 
-def weighted_names(source: Any) -> list[list[Any]]:
+# A personal name: letter runs joined by spaces, hyphens or apostrophes ("van 't Riet").
+_TOKEN = r"'?[^\W\d_]+(?:['’][^\W\d_]+)*"
+_PERSON_NAME = re.compile(rf"{_TOKEN}(?:[ -]{_TOKEN})*")
+
+
+def person_name(name: str, locale: str) -> str | None:
+    """The name as people carry it, or None for the source lists' slips: abbreviations
+    (`Hans-J.`, `H.-Dieter`), inverted forms (`Bourgondië, van`), mis-encoded letters
+    (`N˜zamett˜n`) and the entries curated.EXCLUDED_NAMES lists. A stray final period
+    (`Emine.`) is dropped."""
+    name = " ".join(name.split())
+    if name.endswith(".") and name.count(".") == 1 and len(re.split(r"[ -]", name)[-1]) > 2:
+        name = name[:-1]
+    if not _PERSON_NAME.fullmatch(name) or name in curated.EXCLUDED_NAMES.get(locale, ()):
+        return None
+    return name
+
+
+def person_names(names: list[str], locale: str) -> list[str]:
+    return [n for n in (person_name(x, locale) for x in names) if n is not None]
+
+
+def weighted_names(source: Any, locale: str) -> list[list[Any]]:
     """Faker's OrderedDict name -> frequency, kept in source order (most frequent first)."""
-    return [[name, sig(float(w))] for name, w in source.items()]
+    out = []
+    for name, w in source.items():
+        kept = person_name(name, locale)
+        if kept is not None:
+            out.append([kept, sig(float(w))])
+    return out
 
 
-def unweighted(names: list[str]) -> list[list[Any]]:
-    return [[n, 1] for n in spread(sorted_names(names), MAX_UNWEIGHTED)]
+def unweighted(names: list[str], locale: str) -> list[list[Any]]:
+    return [[n, 1] for n in spread(sorted_names(person_names(names, locale)), MAX_UNWEIGHTED)]
 
 
 def build_person(locale: str) -> dict[str, Any]:
@@ -196,29 +223,29 @@ def build_person(locale: str) -> dict[str, Any]:
     for sex in ("female", "male"):
         src = faker_attr("person", fk, f"first_names_{sex}")
         if isinstance(src, dict):
-            data["first_names"][sex] = weighted_names(src)
+            data["first_names"][sex] = weighted_names(src, locale)
         else:
             names = list(src)
             if len(unique(names)) < 100:
                 names += mim["names"][sex]
-            data["first_names"][sex] = unweighted(names)
+            data["first_names"][sex] = unweighted(names, locale)
     if locale == "pl_PL":
         # Polish surnames in -ski/-ska agree with sex: `last_names` holds Faker's forms
         # that do not change, `last_names_by_sex` Mimesis's gendered pairs.
-        data["last_names"] = unweighted(list(faker_attr("person", fk, "unisex_last_names")))
+        data["last_names"] = unweighted(list(faker_attr("person", fk, "unisex_last_names")), locale)
         data["last_names_by_sex"] = {
-            "female": unweighted(mim["surnames"]["female"]),
-            "male": unweighted(mim["surnames"]["male"]),
+            "female": unweighted(mim["surnames"]["female"], locale),
+            "male": unweighted(mim["surnames"]["male"], locale),
         }
     else:
         src = faker_attr("person", fk, "last_names")
         if isinstance(src, dict):
-            data["last_names"] = weighted_names(src)
+            data["last_names"] = weighted_names(src, locale)
         else:
             names = list(src)
             if len(unique(names)) < 100:
                 names += mim["surnames"] if isinstance(mim["surnames"], list) else []
-            data["last_names"] = unweighted(names)
+            data["last_names"] = unweighted(names, locale)
     if locale == "en_US":
         data["prefixes"] = {
             "female": list(faker_attr("person", fk, "prefixes_female")),

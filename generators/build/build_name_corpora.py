@@ -92,10 +92,12 @@ def _census(file: str, limit: int | None = None) -> list[str]:
     return [_recase(row.split()[0]) for row in rows if row.strip()]
 
 
-def _clean(values: Iterable[str]) -> list[str]:
-    """Distinct names, sorted; no digits, no empty strings, single spaces."""
-    out = {" ".join(v.split()) for v in values}
-    return sorted(v for v in out if v and not any(c.isdigit() for c in v))
+def _clean(values: Iterable[str], locale: str) -> list[str]:
+    """Distinct names, sorted, with the locale packs' rules (build_locales.person_name)."""
+    sys.path.insert(0, str(HERE))
+    from build_locales import person_name
+
+    return sorted({n for n in (person_name(v, locale) for v in values) if n})
 
 
 def corpora() -> dict[str, dict[str, list[str]]]:
@@ -114,7 +116,7 @@ def corpora() -> dict[str, dict[str, list[str]]]:
         if locale == "en_US":
             first += _census("dist.female.first") + _census("dist.male.first")
             last += _census("dist.all.last", CENSUS_SURNAMES)
-        out[locale] = {"first_names": _clean(first), "last_names": _clean(last)}
+        out[locale] = {"first_names": _clean(first, locale), "last_names": _clean(last, locale)}
     return out
 
 

@@ -737,6 +737,21 @@ PREFIXES: dict[str, dict[str, list[str]]] = {
     "pl_PL": {"female": ["Pani", "Dr"], "male": ["Pan", "Dr"]},
 }
 
+# Entries of the source name lists that are not names a living person carries: medieval
+# nobles with their territory, epithets, a word order turned round. (Abbreviations, commas
+# and mis-encoded letters are dropped by rule in build_locales.person_name.)
+EXCLUDED_NAMES: dict[str, set[str]] = {
+    "de_DE": {"Dussen van"},
+    "nl_NL": {
+        "Aelftrud van Wessex", "Ariens Ansems", "Coreth von und zu Coredo und Starkenberg",
+        "de Jode Vastraedsd", "Die Bont", "Gepa van Bourgondië", "Godfrey van Alemannië",
+        "Hemma van Allemanië", "Henric van den Nuwenhuse", "Heribert van Laon", "Klomp Jan",
+        "Luitgardis van Neustrië", "Oude Heer", "Robbrechts Bruijne", "The Elder",
+        "Unruoch Hunerik", "van Beeck Beeckmans", "van Haspengouw Hesbaye",
+        "Waltrade Walderade",
+    },
+}  # fmt: skip
+
 # ---------------------------------------------------------------------------------------
 # Internet: locales for which Faker has no (or no locale-specific) free-mail list.
 # ---------------------------------------------------------------------------------------
