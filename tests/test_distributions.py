@@ -495,3 +495,17 @@ def test_calibration_inverts_the_achieved_correlation() -> None:
         for target in (-0.5, 0.1, 0.6):
             r = calibrate_pair(a, b, target, method)
             assert abs(achieved_correlation(a, b, r, method) - target) < 1e-6
+
+
+def test_frozen_distributions_are_made_once_per_parameters() -> None:
+    from decimal import Decimal
+
+    from phony_pdl.engine import sampling
+
+    a = sampling.frozen("normal", {"mean": 1.0, "sd": 2.0}, None, None)
+    b = sampling.frozen("normal", {"sd": 2.0, "mean": 1.0}, None, None)
+    c = sampling.frozen("normal", {"mean": 1.0, "sd": 3.0}, None, None)
+    assert a is b and a is not c
+    # a parameter JSON cannot hold is not cached, and still works
+    d = sampling.frozen("normal", {"mean": Decimal("1.0"), "sd": 2.0}, None, None)
+    assert d is not a and d.ppf(0.5) == a.ppf(0.5)

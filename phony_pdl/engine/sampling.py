@@ -7,6 +7,8 @@ arithmetic itself (documented in spec/pdl.md, "Determinism").
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 import numpy as np
@@ -17,8 +19,21 @@ from ..durations import parse_duration
 
 
 def frozen(name: str, params: dict[str, Any], lo: float | None, hi: float | None) -> Any:
+    try:
+        key = json.dumps(params, sort_keys=True)
+    except TypeError:  # a parameter JSON cannot hold: no cache
+        d = distributions.REGISTRY[name]
+        return d.frozen(d.params.model_validate(params), lo, hi)
+    return _frozen(name, key, lo, hi)
+
+
+@functools.lru_cache(maxsize=256)
+def _frozen(name: str, params_json: str, lo: float | None, hi: float | None) -> Any:
+    """A frozen scipy distribution per (family, parameters, bounds). Freezing builds a new
+    scipy object (with generated argument parsers) and validates the parameters: once per
+    process instead of once per block. Frozen distributions are not changed by use."""
     d = distributions.REGISTRY[name]
-    parsed = d.params.model_validate(params)
+    parsed = d.params.model_validate(json.loads(params_json))
     return d.frozen(parsed, lo, hi)
 
 
@@ -44,7 +59,7 @@ def sample(
     d = distributions.REGISTRY[name]
     if name == "mixture":
         return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
-    dist = d.frozen(d.params.model_validate(params), lo, hi)
+    dist = frozen(name, params, lo, hi)
     # Discrete families: our table + bisection inverse (scipy's generic one is slow, and for
     # zipf it can fail with "updating stopped, endless loop"); same values as scipy's.
     ppf = (lambda q: discrete_ppf(name, dist, q)) if d.discrete else dist.ppf
@@ -104,7 +119,10 @@ def discrete_ppf(name, dist, q):
     lo = 0 if not np.isfinite(lo) else int(lo)
     cdf = _cdf_function(name, dist)
     ks = np.arange(lo, lo + _TABLE, dtype=np.float64)
-    table = cdf(ks)
+    table = getattr(dist, "_phony_cdf_table", None)  # frozen objects are cached (frozen())
+    if table is None:
+        table = cdf(ks)
+        dist._phony_cdf_table = table
     idx = np.searchsorted(table, q, side="left")
     out = ks[np.minimum(idx, _TABLE - 1)]
     tail = idx >= _TABLE
