@@ -206,7 +206,7 @@ def write_dataset(
                 run_dask(c, job, order, on_result)
         elif workers > 1 and len(order) > 1:
             report.backend = f"processes:{workers}"
-            _warm(dataset)  # load data and caches once, here, for every forked worker
+            dataset.warm(dataset.entities)  # loaded once, here, for every forked worker
             _run_forked(job, order, workers, on_result)
         else:
             for task in order:
@@ -221,19 +221,6 @@ def write_dataset(
         remove_stale_temps(root / name)  # left by workers that died mid-part
     report.manifest = manifest.finish()
     return report
-
-
-def _warm(dataset: Dataset) -> None:
-    """Make the first row of every entity, so what generators load (locale packs, models,
-    parsed patterns) is in memory before workers fork and each inherits it."""
-    import numpy as np
-
-    from ..engine.columns import Columns
-
-    columns = Columns(dataset.plan)
-    for name in dataset.entities:
-        if dataset.plan.count(name):
-            columns.table(name, np.zeros(1, dtype=np.int64), include_hidden=True)
 
 
 def _run_forked(

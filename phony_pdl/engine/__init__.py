@@ -102,8 +102,7 @@ class Dataset(Mapping[str, pa.Table]):
             for entity, start, stop in tasks:
                 yield columns.table(entity, np.arange(start, stop, dtype=np.int64))
             return
-        # what generators load (locale packs, models) is loaded once, here, before forking
-        Columns(self.plan).table(name, np.zeros(1, dtype=np.int64), include_hidden=True)
+        self.warm([name])
         yield from _parallel(self.plan, tasks, workers)
 
     def write(
@@ -218,6 +217,14 @@ class Dataset(Mapping[str, pa.Table]):
             target.abort()
             raise
         report.manifest = directory / "manifest.json"
+
+    def warm(self, names: list[str]) -> None:
+        """Make the first row of each entity, so what generators load (locale packs, models,
+        parsed patterns) is in memory before workers fork and each inherits it."""
+        columns = Columns(self.plan)
+        for name in names:
+            if self.plan.count(name):
+                columns.table(name, np.zeros(1, dtype=np.int64), include_hidden=True)
 
     def prepare(self) -> None:
         """Run the whole-table reductions once (counts, aggregates, unique retries)."""

@@ -617,7 +617,7 @@ class Columns:
 
         key = (batch.entity, name)
         if key not in self.plan.aggregates:
-            self.plan.aggregates[key] = aggregate_column(self, batch.entity, name, f)
+            aggregate_column(self, batch.entity, name, f)  # stores it (and its siblings)
         return self.plan.aggregates[key].take(pa.array(batch.rows))
 
     def src_series(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
@@ -730,7 +730,7 @@ def prepare_entity(plan: Plan, entity: str) -> None:
         if f.aggregate is not None and (entity, name) not in plan.aggregates:
             from .aggregate import aggregate_column
 
-            plan.aggregates[(entity, name)] = aggregate_column(columns, entity, name, f)
+            aggregate_column(columns, entity, name, f)  # stores it (and its siblings)
         if f.expr is not None:
             for node in expr_mod.windows(expr_mod.parse_expr(f.expr)):
                 if not numbers_within_parent(plan, entity, node):
