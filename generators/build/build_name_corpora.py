@@ -14,7 +14,10 @@ well-kept package has for the locale's language:
   most frequent surnames, re-cased from upper case.
 - de_DE: Faker's de_DE, de_AT, de_CH, de_LI and de_LU lists with Mimesis's
   de, de-at and de-ch lists.
-- tr_TR: Faker's tr_TR lists with Mimesis's tr lists.
+- tr_TR: Faker's tr_TR lists with Mimesis's tr lists and the lists of the
+  `turkish-name-generator` package (MIT): 12,922 first names and 2,445 surname
+  entries, upper case (re-cased with Turkish rules: I -> ı, İ -> i); an entry
+  holding two surnames (`ŞEN TANRIKULU`) counts as both.
 
 Deterministic: same package versions, same bytes. Pinned versions as in
 build_locales.py (names 0.3.0 too); the script refuses others.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import sys
 from collections.abc import Iterable
@@ -31,7 +35,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "models" / "corpora"
-PINNED = {"faker": "40.63.0", "mimesis": "22.2.0", "names": "0.3.0"}
+PINNED = {
+    "faker": "40.63.0",
+    "mimesis": "22.2.0",
+    "names": "0.3.0",
+    "turkish-name-generator": "1.0.6",
+}
 CENSUS_SURNAMES = 20_000  # most frequent; the tail is mostly one-family spellings
 
 FAKER = {
@@ -92,6 +101,28 @@ def _census(file: str, limit: int | None = None) -> list[str]:
     return [_recase(row.split()[0]) for row in rows if row.strip()]
 
 
+def _turkish_title(upper: str) -> str:
+    """KANDEMİR -> Kandemir, IŞIK -> Işık: Turkish dotted and dotless i, which
+    str.lower() would turn into i + combining dot and i."""
+    lower = upper.replace("I", "ı").replace("İ", "i").lower()
+    return lower[:1].replace("i", "İ").replace("ı", "I").upper() + lower[1:]
+
+
+def _trnamegen() -> tuple[list[str], list[str]]:
+    """First names and surnames of the turkish-name-generator package, read from its
+    data files (importing it would load pandas)."""
+    spec = importlib.util.find_spec("trnamegen")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(
+            "turkish-name-generator is not installed (generators/build/requirements.txt)"
+        )
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    rows = (data / "isimler.csv").read_text(encoding="utf-8").splitlines()[1:]
+    first = [row.rsplit(",", 1)[0].strip() for row in rows if row.strip()]
+    surnames = (data / "soyisimler.txt").read_text(encoding="utf-8").split()
+    return first, [_turkish_title(s) for s in surnames]
+
+
 def _clean(values: Iterable[str], locale: str) -> list[str]:
     """Distinct names, sorted, with the locale packs' rules (build_locales.person_name)."""
     sys.path.insert(0, str(HERE))
@@ -111,6 +142,10 @@ def corpora() -> dict[str, dict[str, list[str]]]:
             last += s
         for loc in MIMESIS[locale]:
             f, s = _mimesis(loc)
+            first += f
+            last += s
+        if locale == "tr_TR":
+            f, s = _trnamegen()
             first += f
             last += s
         if locale == "en_US":
