@@ -14,6 +14,12 @@ well-kept package has for the locale's language:
   most frequent surnames, re-cased from upper case.
 - de_DE: Faker's de_DE, de_AT, de_CH, de_LI and de_LU lists with Mimesis's
   de, de-at and de-ch lists.
+- en_GB: Faker's en_GB, en_IE and en_NZ lists with Mimesis's en-gb, en-au and
+  en-ca lists; es_ES: Faker's es_ES, es, es_AR, es_CA, es_CL, es_CO and es_MX with
+  Mimesis's es and es-mx; fr_FR: Faker's fr_FR, fr_BE, fr_CA, fr_CH and fr_QC with
+  Mimesis's fr; it_IT, pl_PL: Faker's and Mimesis's lists of the locale (the packs
+  keep only part of them); nl_NL: Faker's nl_NL and nl_BE with Mimesis's nl and
+  nl-be; pt_BR: Faker's pt_BR and pt_PT with Mimesis's pt and pt-br.
 - tr_TR: Faker's tr_TR lists with Mimesis's tr lists and the lists of the
   `turkish-name-generator` package (MIT): 12,922 first names and 2,445 surname
   entries, upper case (re-cased with Turkish rules: I -> ı, İ -> i); an entry
@@ -43,12 +49,32 @@ PINNED = {
 }
 CENSUS_SURNAMES = 20_000  # most frequent; the tail is mostly one-family spellings
 
+# Each locale's own lists plus those of locales sharing its language (Faker's and
+# Mimesis's locale names); names move across borders, their spelling stays the language's.
 FAKER = {
-    "en_US": ["en_US"],
     "de_DE": ["de_DE", "de_AT", "de_CH", "de_LI", "de_LU"],
+    "en_GB": ["en_GB", "en_IE", "en_NZ"],
+    "en_US": ["en_US"],
+    "es_ES": ["es_ES", "es", "es_AR", "es_CA", "es_CL", "es_CO", "es_MX"],
+    "fr_FR": ["fr_FR", "fr_BE", "fr_CA", "fr_CH", "fr_QC"],
+    "it_IT": ["it_IT"],
+    "nl_NL": ["nl_NL", "nl_BE"],
+    "pl_PL": ["pl_PL"],
+    "pt_BR": ["pt_BR", "pt_PT"],
     "tr_TR": ["tr_TR"],
 }
-MIMESIS = {"en_US": [], "de_DE": ["de", "de-at", "de-ch"], "tr_TR": ["tr"]}
+MIMESIS = {
+    "de_DE": ["de", "de-at", "de-ch"],
+    "en_GB": ["en-gb", "en-au", "en-ca"],
+    "en_US": [],
+    "es_ES": ["es", "es-mx"],
+    "fr_FR": ["fr"],
+    "it_IT": ["it"],
+    "nl_NL": ["nl", "nl-be"],
+    "pl_PL": ["pl"],
+    "pt_BR": ["pt", "pt-br"],
+    "tr_TR": ["tr"],
+}
 
 
 def _check_versions() -> None:
@@ -63,12 +89,14 @@ def _check_versions() -> None:
 
 def _faker(locale: str) -> tuple[list[str], list[str]]:
     provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-    first = [
-        *getattr(provider, "first_names_female", ()),
-        *getattr(provider, "first_names_male", ()),
-        *getattr(provider, "first_names", ()),
-    ]
-    return first, list(getattr(provider, "last_names", ()))
+
+    def names(attribute: str) -> list[str]:
+        # a list, tuple or name -> weight dict; some providers compute a list in a property
+        value = getattr(provider, attribute, ())
+        return list(value) if isinstance(value, (list, tuple, dict)) else []
+
+    first = names("first_names_female") + names("first_names_male") + names("first_names")
+    return first, names("last_names")
 
 
 def _mimesis(locale: str) -> tuple[list[str], list[str]]:

@@ -66,6 +66,11 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S11, _S30, _S27, _S31 = np.uint64(11), np.uint64(30), np.uint64(27), np.uint64(31)
 _LOW32 = np.uint64(0xFFFFFFFF)
+# A draw reads one packed word per slot instead of two tables (each a random access into
+# megabytes): keep threshold (0 … 2**32, 33 bits) above the alias slot (31 bits), and
+# for the next state its table's shift above its table's base.
+_SLOT_BITS = np.uint64(31)
+_SLOT_MASK = np.uint64((1 << 31) - 1)
 _TWO_M53 = 2.0**-53
 _DEAD = 0  # state 0: no context (padding slots point here; never walked)
 
@@ -226,8 +231,13 @@ class Compiled:
         self.pair = _pair_tables(w_first, w_deg, e_tok, e_nxt, e_cnt, e_flag)
         self.fast = self.pair or self.single
         fast = self.fast
-        self.next_base = fast.base[fast.after]  # per slot: table of the state it leads to
-        self.next_shift = fast.shift[fast.after]
+        if len(fast.thr) >= 1 << 31:
+            raise ValueError("model too large to sample: more than 2**31 alias slots")
+        # per slot, packed: keep threshold and alias slot; the table of the state it leads to
+        self.keep_alias = (fast.thr << _SLOT_BITS) | fast.alias.astype(np.uint64)
+        self.next_table = (fast.shift[fast.after] << _SLOT_BITS) | fast.base[fast.after].astype(
+            np.uint64
+        )
         # per slot: may the walk end after it (after its first token)? a "no token" draw may not
         self.end_after = self.end_ok[fast.after] & (fast.tokens[-1] != BOUNDARY)
         self.end_mid = self.end_ok[fast.mid] & (fast.tokens[0] != BOUNDARY)
@@ -432,8 +442,7 @@ class Compiled:
             out = np.zeros((n, self.width(cfg)), dtype=self.tok_dtype)
         fast = self.fast
         per = fast.per_draw
-        thr, alias = fast.thr, fast.alias
-        next_base, next_shift, emit = self.next_base, self.next_shift, self.emit
+        keep_alias, emit = self.keep_alias, self.emit
         end_after, end_mid = self.end_after, self.end_mid
         flag = fast.flag if self.blocklist else None
         forced_mid, forced_after, forced_any = self.forced_mid, self.forced_after, self.forced_any
@@ -441,9 +450,11 @@ class Compiled:
         ended = np.zeros(n, dtype=bool)
         suspicious = np.zeros(n, dtype=bool)
         cells = out.view(self.pack_dtype) if per == 2 else out  # one cell per draw
+        if per == 2:  # the low half of a cell: its first token
+            first_token = self.pack_dtype.type((1 << (4 * self.pack_dtype.itemsize)) - 1)
         # preallocated work arrays: a draw allocates nothing of size n (large temporaries
         # would be fresh, page-faulting memory at every draw)
-        z, t, t2, rg, sh = (np.empty(n, dtype=np.uint64) for _ in range(5))
+        z, t, t2, rg, sh, nx = (np.empty(n, dtype=np.uint64) for _ in range(6))
         j, a, b, left = (np.empty(n, dtype=np.int64) for _ in range(4))
         keep_col = np.empty(n, dtype=bool)
         np.multiply(rows.astype(np.uint64), _GOLDEN, out=rg)
@@ -466,15 +477,19 @@ class Compiled:
                 np.bitwise_xor(zm, tm, out=zm)
                 # column from the top bits; keep it or take its alias (low 32 bits vs threshold)
                 np.right_shift(zm, sh[:m], out=tm)
-                jm, am, km = j[:m], a[:m], keep_col[:m]
+                jm, am, km, t2m = j[:m], a[:m], keep_col[:m], t2[:m]
                 np.add(b[:m], tm.view(np.int64), out=jm)
-                np.take(thr, jm, out=t2[:m], mode="clip")
+                np.take(keep_alias, jm, out=t2m, mode="clip")
                 np.bitwise_and(zm, _LOW32, out=tm)
-                np.less(tm, t2[:m], out=km)
-                np.take(alias, jm, out=am, mode="clip")
+                np.right_shift(t2m, _SLOT_BITS, out=zm)  # z is spent: the threshold
+                np.less(tm, zm, out=km)
+                np.bitwise_and(t2m, _SLOT_MASK, out=am.view(np.uint64))
                 np.copyto(am, jm, where=km)
                 ix = idx[:m]
-                cells[ix, k] = emit[am]
+                if m == n:  # no row has stopped yet: the rows are in place
+                    cells[:, k] = emit[am]
+                else:
+                    cells[ix, k] = emit[am]
                 if flag is not None:
                     hit = flag[am]
                     if hit.any():
@@ -485,8 +500,7 @@ class Compiled:
                 if seek:  # a seeking row must also stop where its context only ever ended
                     due |= forced_any[am]
                 if not due.any():
-                    np.take(next_base, am, out=b[:m], mode="clip")  # the next state's table
-                    np.take(next_shift, am, out=sh[:m], mode="clip")
+                    self._next_state(am, nx[:m], b[:m], sh[:m])
                     continue
                 d = np.flatnonzero(due)
                 ld, ad = lm[d], am[d]
@@ -497,6 +511,8 @@ class Compiled:
                     stop_mid = at_mid & end_mid[ad]
                     stop = stop_mid | (at_end & (pos <= cfg.steps) & end_after[ad])
                     length[ix[d]] = np.where(stop_mid, pos - 1, pos)
+                    # a row ending after the first token of the draw drops the second
+                    cells[ix[d[stop_mid]], k] &= first_token
                 else:
                     stop = end_after[ad]
                     length[ix[d]] = pos
@@ -510,10 +526,14 @@ class Compiled:
                 if not m:
                     break
                 idx[:m], left[:m], rg[:m] = ix[keep], lm[keep], rg[keep]
-                b[:m], sh[:m] = next_base[am_keep], next_shift[am_keep]
-        if per == 2:  # a row of odd length drew one token too many in its last draw
-            out[np.arange(n), length] = 0
+                self._next_state(am_keep, nx[:m], b[:m], sh[:m])
         return out, length, ended, suspicious
+
+    def _next_state(self, slots: np.ndarray, nx: np.ndarray, b: np.ndarray, sh: np.ndarray):
+        """Table base and shift of the states the draws `slots` lead to, into b and sh."""
+        np.take(self.next_table, slots, out=nx, mode="clip")
+        np.bitwise_and(nx, _SLOT_MASK, out=b.view(np.uint64))
+        np.right_shift(nx, _SLOT_BITS, out=sh)
 
     def width(self, cfg: _Config) -> int:
         """Columns of a walk's token matrix: every draw's tokens, and a zero after the last."""
