@@ -455,7 +455,7 @@ class Compiled:
         # preallocated work arrays: a draw allocates nothing of size n (large temporaries
         # would be fresh, page-faulting memory at every draw)
         z, t, t2, rg, sh, nx = (np.empty(n, dtype=np.uint64) for _ in range(6))
-        j, a, b, left = (np.empty(n, dtype=np.int64) for _ in range(4))
+        j, b, left = (np.empty(n, dtype=np.int64) for _ in range(3))
         keep_col = np.empty(n, dtype=bool)
         np.multiply(rows.astype(np.uint64), _GOLDEN, out=rg)
         b.fill(fast.base[cfg.start])
@@ -477,19 +477,16 @@ class Compiled:
                 np.bitwise_xor(zm, tm, out=zm)
                 # column from the top bits; keep it or take its alias (low 32 bits vs threshold)
                 np.right_shift(zm, sh[:m], out=tm)
-                jm, am, km, t2m = j[:m], a[:m], keep_col[:m], t2[:m]
+                jm, km, t2m = j[:m], keep_col[:m], t2[:m]
                 np.add(b[:m], tm.view(np.int64), out=jm)
                 np.take(keep_alias, jm, out=t2m, mode="clip")
                 np.bitwise_and(zm, _LOW32, out=tm)
                 np.right_shift(t2m, _SLOT_BITS, out=zm)  # z is spent: the threshold
                 np.less(tm, zm, out=km)
-                np.bitwise_and(t2m, _SLOT_MASK, out=am.view(np.uint64))
-                np.copyto(am, jm, where=km)
+                np.bitwise_and(t2m, _SLOT_MASK, out=tm)
+                am = np.where(km, jm, tm.view(np.int64))  # faster than a masked copy
                 ix = idx[:m]
-                if m == n:  # no row has stopped yet: the rows are in place
-                    cells[:, k] = emit[am]
-                else:
-                    cells[ix, k] = emit[am]
+                drawn = emit[am]  # written to the row's cell once its stop is known
                 if flag is not None:
                     hit = flag[am]
                     if hit.any():
@@ -500,6 +497,7 @@ class Compiled:
                 if seek:  # a seeking row must also stop where its context only ever ended
                     due |= forced_any[am]
                 if not due.any():
+                    self._put(cells, ix, k, drawn, m == n)
                     self._next_state(am, nx[:m], b[:m], sh[:m])
                     continue
                 d = np.flatnonzero(due)
@@ -512,11 +510,12 @@ class Compiled:
                     stop = stop_mid | (at_end & (pos <= cfg.steps) & end_after[ad])
                     length[ix[d]] = np.where(stop_mid, pos - 1, pos)
                     # a row ending after the first token of the draw drops the second
-                    cells[ix[d[stop_mid]], k] &= first_token
+                    drawn[d[stop_mid]] &= first_token
                 else:
                     stop = end_after[ad]
                     length[ix[d]] = pos
                 ended[ix[d]] = stop
+                self._put(cells, ix, k, drawn, m == n)
                 give_up = ~stop & ((not seek) | (pos >= cfg.steps) | forced_any[ad])
                 out_of_walk = np.zeros(m, dtype=bool)
                 out_of_walk[d[stop | give_up]] = True
@@ -528,6 +527,14 @@ class Compiled:
                 idx[:m], left[:m], rg[:m] = ix[keep], lm[keep], rg[keep]
                 self._next_state(am_keep, nx[:m], b[:m], sh[:m])
         return out, length, ended, suspicious
+
+    @staticmethod
+    def _put(cells: np.ndarray, ix: np.ndarray, k: int, drawn: np.ndarray, in_place: bool):
+        """Column k of the rows ix; while no row has stopped, ix is every row in order."""
+        if in_place:
+            cells[:, k] = drawn
+        else:
+            cells[ix, k] = drawn
 
     def _next_state(self, slots: np.ndarray, nx: np.ndarray, b: np.ndarray, sh: np.ndarray):
         """Table base and shift of the states the draws `slots` lead to, into b and sh."""
