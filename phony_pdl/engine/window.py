@@ -73,7 +73,7 @@ def _codes(arr: pa.Array) -> np.ndarray:
     """Order-preserving integer codes for sorting (NULLs first, as DuckDB's default NULLS LAST
     for ASC is handled by the caller's key order)."""
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        order = pc.sort_indices(arr, null_placement="at_end").to_numpy()
+        order = pc.sort_indices(arr).to_numpy()  # NULLs last, the default
         ranks = np.empty(len(arr), dtype=np.int64)
         sorted_values = arr.take(pa.array(order))
         same = np.zeros(len(arr), dtype=bool)
