@@ -2,7 +2,9 @@
 
 Each family is declared once: a pydantic model of its parameters (natural names,
 validated), whether it is discrete, and a function that builds the scipy frozen
-distribution used for inverse-CDF sampling from Phony's own uniform streams.
+distribution used for inverse-CDF sampling from Phony's own uniform streams (the
+most used families as light_distributions' scipy-exact stand-ins, so that generating
+does not import scipy.stats).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
+
+from . import light_distributions as light
 
 
 class DistParams(BaseModel):
@@ -314,7 +318,9 @@ for _d in (
         UniformParams,
         False,
         "uniform between `min` and `max`",
-        lambda p, lo, hi: _scipy().uniform(loc=lo, scale=hi - lo),
+        lambda p, lo, hi: light.Uniform(
+            lambda: _scipy().uniform(loc=lo, scale=hi - lo), loc=lo, scale=hi - lo
+        ),
         needs_bounds=True,
     ),
     Distribution(
@@ -322,21 +328,29 @@ for _d in (
         NormalParams,
         False,
         "normal with `mean` and `sd`",
-        lambda p, lo, hi: _scipy().norm(loc=p.mean, scale=p.sd),
+        lambda p, lo, hi: light.Normal(
+            lambda: _scipy().norm(loc=p.mean, scale=p.sd), loc=p.mean, scale=p.sd
+        ),
     ),
     Distribution(
         "lognormal",
         LognormalParams,
         False,
         "log-normal by `median` and `sigma` (log scale) or `mean` and `sd`",
-        lambda p, lo, hi: _scipy().lognorm(s=p.mu_sigma()[1], scale=math.exp(p.mu_sigma()[0])),
+        lambda p, lo, hi: light.Lognormal(
+            lambda: _scipy().lognorm(s=p.mu_sigma()[1], scale=math.exp(p.mu_sigma()[0])),
+            s=p.mu_sigma()[1],
+            scale=math.exp(p.mu_sigma()[0]),
+        ),
     ),
     Distribution(
         "exponential",
         ExponentialParams,
         False,
         "exponential by `mean` or `rate`",
-        lambda p, lo, hi: _scipy().expon(scale=p.scale()),
+        lambda p, lo, hi: light.Exponential(
+            lambda: _scipy().expon(scale=p.scale()), scale=p.scale()
+        ),
     ),
     Distribution(
         "gamma",
@@ -383,7 +397,7 @@ for _d in (
         PoissonParams,
         True,
         "Poisson counts by `mean`",
-        lambda p, lo, hi: _scipy().poisson(p.mean),
+        lambda p, lo, hi: light.Poisson(lambda: _scipy().poisson(p.mean), mu=p.mean),
     ),
     Distribution(
         "binomial",

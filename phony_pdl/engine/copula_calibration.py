@@ -145,7 +145,7 @@ def achieved_correlation(a: Marginal, b: Marginal, r: float, method: str = "pear
 
 def calibrate_pair(a: Marginal, b: Marginal, target: float, method: str = "pearson") -> float:
     """The normal correlation r in (-1, 1) whose outputs have correlation `target`."""
-    from scipy.optimize import brentq
+    from .roots import brentq
 
     if target == 0:
         return 0.0

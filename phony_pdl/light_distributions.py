@@ -1,0 +1,147 @@
+"""The most used distribution families without importing scipy.stats.
+
+`import scipy.stats` takes about 0.6 s (it builds every distribution's docstrings),
+more than generating a small schema. These classes compute `ppf` and `cdf` with the
+same scipy.special calls and the same arithmetic, in the same order, as scipy.stats'
+frozen `norm`, `lognorm`, `expon`, `uniform` and `poisson` (scipy 1.17: rv_continuous
+.ppf/.cdf and rv_discrete.cdf in _distn_infrastructure.py), so values are bit for bit
+those of scipy.stats (tests/test_light_distributions.py checks it). Anything else
+(`pmf`, `mean`, …) goes to the real scipy.stats object, built on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+
+class _Light:
+    """A frozen distribution: loc/scale family with standard ppf/cdf, support (a, b)."""
+
+    a = -np.inf
+    b = np.inf
+    _phony_cdf_table = None  # engine.sampling's cache slot: not a scipy attribute
+
+    def __init__(self, real: Callable[[], Any], loc: float = 0.0, scale: float = 1.0) -> None:
+        self._real_factory = real
+        self._real: Any = None
+        self.loc = loc
+        self.scale = scale
+
+    # scipy's standard-form functions
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def ppf(self, q: Any) -> Any:
+        q = np.asarray(q)
+        inside = (q > 0) & (q < 1)
+        out = np.full(q.shape, np.nan)
+        out[q == 0] = self.a * self.scale + self.loc
+        out[q == 1] = self.b * self.scale + self.loc
+        if inside.any():
+            out[inside] = self._ppf(q[inside]) * self.scale + self.loc
+        return out[()] if out.ndim == 0 else out
+
+    def cdf(self, x: Any) -> Any:
+        x = np.asarray(x)
+        x = np.asarray((x - self.loc) / self.scale, dtype=np.promote_types(x.dtype, np.float64))
+        out = np.zeros(x.shape, dtype=x.dtype)
+        out[np.isnan(x)] = np.nan
+        out[x >= self.b] = 1.0
+        inside = (self.a < x) & (x < self.b)
+        if inside.any():
+            out[inside] = self._cdf(x[inside])
+        return out[()] if out.ndim == 0 else out
+
+    def support(self) -> tuple[float, float]:
+        return self.a * self.scale + self.loc, self.b * self.scale + self.loc
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_real", "_real_factory"):
+            raise AttributeError(name)
+        if self._real is None:
+            self._real = self._real_factory()
+        return getattr(self._real, name)
+
+
+class Normal(_Light):
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return special.ndtri(q)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return special.ndtr(x)
+
+
+class Lognormal(_Light):
+    a = 0.0
+
+    def __init__(self, real: Callable[[], Any], s: float, scale: float) -> None:
+        super().__init__(real, 0, scale)
+        self.s = s
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.exp(self.s * special.ndtri(q))
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return special.ndtr(np.log(x) / self.s)
+
+
+class Exponential(_Light):
+    a = 0.0
+
+    def __init__(self, real: Callable[[], Any], scale: float) -> None:
+        super().__init__(real, 0, scale)
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return -special.log1p(-q)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return -special.expm1(-x)
+
+
+class Uniform(_Light):
+    a, b = 0.0, 1.0
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return q
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+
+class Poisson:
+    """scipy.stats.poisson(mu): support 0, 1, …; cdf(k) = pdtr(floor(k), mu) clipped to [0, 1]."""
+
+    _phony_cdf_table = None
+
+    def __init__(self, real: Callable[[], Any], mu: float) -> None:
+        self._real_factory = real
+        self._real: Any = None
+        self.mu = mu
+
+    def cdf(self, k: Any) -> Any:
+        k = np.asarray(k)
+        k = np.asarray(k - 0)
+        inside = (k >= 0) & (k < np.inf) & np.isfinite(k)
+        out = np.zeros(k.shape, dtype="d")
+        out[k >= np.inf] = 1.0
+        out[np.isnan(k)] = np.nan
+        if inside.any():
+            out[inside] = np.clip(special.pdtr(np.floor(k[inside]), self.mu), 0, 1)
+        return out[()] if out.ndim == 0 else out
+
+    def support(self) -> tuple[float, float]:
+        return 0, np.inf
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_real", "_real_factory"):
+            raise AttributeError(name)
+        if self._real is None:
+            self._real = self._real_factory()
+        return getattr(self._real, name)
