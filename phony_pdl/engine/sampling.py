@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from .. import distributions
 from ..durations import parse_duration
@@ -147,6 +146,8 @@ def discrete_ppf(name, dist, q):
 
 def _cdf_function(name, dist):
     if name == "zipf" and getattr(dist.dist, "name", "") == "zipf":
+        from scipy import special
+
         (s,) = dist.args
         total = special.zeta(s, 1)
         return lambda k: 1.0 - special.zeta(s, np.maximum(k, 1) + 1) / total
