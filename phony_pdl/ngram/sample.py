@@ -504,10 +504,12 @@ class Compiled:
                 ld, ad = lm[d], am[d]
                 pos = (k + 1) * per  # tokens drawn after this draw
                 if per == 2:
-                    at_mid = (ld == -1) | (seek & ((ld <= -2) | forced_mid[ad]))
-                    at_end = (ld == 0) | (seek & ((ld <= -1) | forced_after[ad]))
+                    at_mid, at_end = ld == -1, ld == 0
+                    if seek:
+                        at_mid |= (ld <= -2) | forced_mid[ad]
+                        at_end |= (ld <= -1) | forced_after[ad]
                     stop_mid = at_mid & end_mid[ad]
-                    stop = stop_mid | (at_end & (pos <= cfg.steps) & end_after[ad])
+                    stop = stop_mid | (at_end & end_after[ad]) if pos <= cfg.steps else stop_mid
                     length[ix[d]] = np.where(stop_mid, pos - 1, pos)
                     # a row ending after the first token of the draw drops the second
                     drawn[d[stop_mid]] &= first_token
@@ -516,10 +518,13 @@ class Compiled:
                     length[ix[d]] = pos
                 ended[ix[d]] = stop
                 self._put(cells, ix, k, drawn, m == n)
-                give_up = ~stop & ((not seek) | (pos >= cfg.steps) | forced_any[ad])
-                out_of_walk = np.zeros(m, dtype=bool)
-                out_of_walk[d[stop | give_up]] = True
-                keep = np.flatnonzero(~out_of_walk)
+                if seek:  # a row due but not stopped goes on seeking, unless it cannot
+                    give_up = ~stop & ((pos >= cfg.steps) | forced_any[ad])
+                    out_of_walk = np.zeros(m, dtype=bool)
+                    out_of_walk[d[stop | give_up]] = True
+                    keep = np.flatnonzero(~out_of_walk)
+                else:  # every due row stops or gives up
+                    keep = np.flatnonzero(~due)
                 am_keep = am[keep]
                 m = len(keep)
                 if not m:
