@@ -429,3 +429,54 @@ entities:
     report = compare({"tickets": real}, {"tickets": synth})
     scores = {c.column: c.value for c in report.tables[0].columns}
     assert scores["opened_on"] < 0.05 and scores["closed_on"] < 0.05
+
+
+def _relations_brute_force(columns, decimals, min_rows=20):
+    """Every (target, op, left, right) that holds on all rows where the three are set."""
+    names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    tol = {n: 0.5 * 10.0 ** -decimals[n] if decimals.get(n) is not None else 0.0 for n in names}
+    out = set()
+    for op in ("*", "+"):
+        for i, left in enumerate(names):
+            for right in names[i + 1 :]:
+                with np.errstate(all="ignore"):
+                    r = (
+                        columns[left] * columns[right]
+                        if op == "*"
+                        else columns[left] + columns[right]
+                    )
+                for target in names:
+                    if target in (left, right):
+                        continue
+                    a = columns[target]
+                    ok = ~np.isnan(r) & ~np.isnan(a)
+                    if ok.sum() < min_rows:
+                        continue
+                    limit = tol[target] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(r[ok]))
+                    if np.all(np.abs(a[ok] - r[ok]) <= limit):
+                        out.add((target, op, left, right))
+    return out
+
+
+def test_relation_screen_finds_what_checking_every_row_finds() -> None:
+    """The staged screen (first rows, then the rest for what passed) finds the formulas a
+    row-by-row check finds, including ones broken only after the first rows and with NULLs."""
+    from phony_pdl.infer.relations import algebraic_relations
+
+    rng = np.random.default_rng(5)
+    n = 300
+    cols = {f"x{i}": np.round(rng.normal(10, 3, n), 2) for i in range(6)}
+    cols["prod"] = np.round(cols["x0"] * cols["x1"], 4)
+    cols["sum"] = np.round(cols["x2"] + cols["x3"], 2)
+    late = cols["x4"] + cols["x5"]
+    late[250] += 1.0  # holds on the first 250 rows only: not a relation
+    cols["late"] = late
+    cols["x2"][[3, 40, 41]] = np.nan  # NULLs in an input
+    decimals = {"prod": 4, "sum": 2, "late": None, **{f"x{i}": 2 for i in range(6)}}
+    found = algebraic_relations(cols, decimals)
+    expected = _relations_brute_force(cols, decimals)
+    assert {("prod", "*", "x0", "x1"), ("sum", "+", "x2", "x3")} <= expected
+    assert not any(t == "late" for t, *_ in expected)
+    # algebraic_relations keeps one acyclic formula per target, all of them checked ones
+    assert {(r.target, r.op, r.left, r.right) for r in found} <= expected
+    assert {r.target for r in found} == {t for t, *_ in expected}

@@ -104,22 +104,8 @@ def algebraic_relations(
     left, right = np.triu_indices(m, 1)
     found: list[Relation] = []
     for op in ("*", "+"):
-        with np.errstate(all="ignore"):
-            # Every pair at once on the first rows: (rows, pairs), then against every column.
-            r = (
-                screen[:, left] * screen[:, right]
-                if op == "*"
-                else screen[:, left] + screen[:, right]
-            )
-            err = np.abs(screen[:, None, :] - r[:, :, None])
-            tol = (
-                tol_abs[None, None, :] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(r))[:, :, None]
-            )
-            known = ~np.isnan(screen)[:, None, :] & ~np.isnan(r)[:, :, None]
-            good = np.where(known, err <= tol, True).all(axis=0) & (
-                known.sum(axis=0) >= min(5, len(screen))
-            )
-        for pair, a in zip(*np.nonzero(good), strict=True):
+        good = _screen(screen, left, right, op, tol_abs, min(5, len(screen)))
+        for pair, a in good:
             i, j = left[pair], right[pair]
             if a in (i, j) or (targets is not None and names[a] not in targets):
                 continue
@@ -135,6 +121,49 @@ def algebraic_relations(
                     Relation(names[a], op, names[i], names[j], int(ok.sum()), float(diff.max()))
                 )
     return _acyclic(found)
+
+
+def _combine(x: np.ndarray, left: np.ndarray, right: np.ndarray, op: str) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return x[:, left] * x[:, right] if op == "*" else x[:, left] + x[:, right]
+
+
+def _holds(rows: np.ndarray, r: np.ndarray, tol_abs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows (n, targets) and pair results r (n, pairs): (pairs, targets) masks of
+    "within tolerance on every row where both are set" and "rows where both are set"."""
+    with np.errstate(all="ignore"):
+        err = np.abs(rows[:, None, :] - r[:, :, None])
+        tol = tol_abs[None, None, :] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(r))[:, :, None]
+    known = ~np.isnan(rows)[:, None, :] & ~np.isnan(r)[:, :, None]
+    return np.where(known, err <= tol, True).all(axis=0), known.sum(axis=0)
+
+
+SCREEN_FIRST = 8  # rows that rule out almost every (pair, target) before the full screen
+
+
+def _screen(
+    screen: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    op: str,
+    tol_abs: np.ndarray,
+    min_known: int,
+) -> list[tuple[int, int]]:
+    """(pair, target) where the formula holds on every screen row (and at least min_known
+    are set). The first rows go over every pair and target; only what passes them is checked
+    on the rest (the same answer as checking all rows at once, with a fraction of the work)."""
+    head = screen[:SCREEN_FIRST]
+    holds, _ = _holds(head, _combine(head, left, right, op), tol_abs)
+    pairs, targets = np.nonzero(holds)
+    if not len(pairs):
+        return []
+    r = _combine(screen, left[pairs], right[pairs], op)  # (rows, candidates)
+    with np.errstate(all="ignore"):
+        err = np.abs(screen[:, targets] - r)
+        tol = tol_abs[targets][None, :] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(r))
+    known = ~np.isnan(screen[:, targets]) & ~np.isnan(r)
+    ok = np.where(known, err <= tol, True).all(axis=0) & (known.sum(axis=0) >= min_known)
+    return [(int(p), int(t)) for p, t in zip(pairs[ok], targets[ok], strict=True)]
 
 
 def _acyclic(found: list[Relation]) -> list[Relation]:
