@@ -63,24 +63,6 @@ class Phony:
         return self.schema.generate(seed=seed)[self.name]
 
 
-class PhonyCalibrated(Phony):
-    """With the proposed columns.py change: copula correlations calibrated to the outputs."""
-
-    label = "Phony, calibrated copula (proposed)"
-
-    def sample(self, seed: int) -> pa.Table:
-        from phony_pdl.engine import columns
-        from phony_pdl.engine.copula_calibration import copula_cholesky
-
-        dataset = self.schema.generate(seed=seed)
-        plan, original = dataset.plan, columns._cholesky
-        columns._cholesky = lambda block: copula_cholesky(plan, self.name, block)
-        try:
-            return dataset[self.name]
-        finally:
-            columns._cholesky = original
-
-
 class SdvCopula:
     label = "SDV GaussianCopulaSynthesizer"
 
@@ -180,11 +162,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5, help="synthetic samples per method")
     parser.add_argument("--repeats", type=int, default=3, help="timed fit + sample runs")
     parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument(
-        "--calibrated",
-        action="store_true",
-        help="also run Phony with the copula calibration the hand-over proposes for columns.py",
-    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     Baseline = baseline_class()
@@ -193,13 +170,8 @@ def main(argv: list[str] | None = None) -> None:
         frame = load_frame(name)
         real = pa.Table.from_pandas(frame, preserve_index=False)
         ours = measure(Phony(frame, name), real, args.seeds, args.repeats)
-        calibrated = (
-            measure(PhonyCalibrated(frame, name), real, args.seeds, args.repeats)
-            if args.calibrated
-            else None
-        )
         theirs = measure(Baseline(frame, name), real, args.seeds, args.repeats)
-        rows.append((name, frame.shape, ours, theirs, calibrated))
+        rows.append((name, frame.shape, ours, theirs))
         print(f"{name}: done", file=sys.stderr)
 
     def fmt(v: float | None, digits: int = 3) -> str:
@@ -216,17 +188,15 @@ def main(argv: list[str] | None = None) -> None:
         "| fit s | sample s | fit + sample s |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, shape, ours, theirs, calibrated in rows:
+    for name, shape, ours, theirs in rows:
         methods = [(Phony.label, ours), (Baseline.label, theirs)]
-        if calibrated is not None:
-            methods.insert(1, (PhonyCalibrated.label, calibrated))
         for label, m in methods:
             print(
                 f"| {name} | {shape[0]} × {shape[1]} | {label} | {fmt(m['ks'])} | {fmt(m['tvd'])} "
                 f"| {fmt(m['corr'])} | {fmt(m['fit'], 4)} | {fmt(m['sample'], 4)} | {fmt(m['total'], 4)} |"
             )
     print()
-    for name, _, ours, theirs, _ in rows:
+    for name, _, ours, theirs in rows:
         speed = theirs["total"] / ours["total"]
         better_ks = "≤" if ours["ks"] <= theirs["ks"] else ">"
         better_corr = "≤" if ours["corr"] <= theirs["corr"] else ">"

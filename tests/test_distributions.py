@@ -21,11 +21,9 @@ import scipy.stats as st
 
 import phony_pdl
 from phony_pdl import SchemaError
-from phony_pdl.engine import columns as columns_mod
 from phony_pdl.engine.copula_calibration import (
     achieved_correlation,
     calibrate_pair,
-    copula_cholesky,
     copula_matrix,
     marginal_of,
 )
@@ -346,26 +344,6 @@ def test_bad_parameters_are_rejected(spec: str, needle: str) -> None:
 # ---------------------------------------------------------------- copulas
 
 
-# True once columns.py calls copula_calibration itself (the proposed change); until then the
-# tests below wire it in for the duration of the test, as that change would.
-ENGINE_CALIBRATES = hasattr(columns_mod, "copula_cholesky")
-
-
-def _calibrate(monkeypatch, dataset) -> None:
-    """Wire copula_calibration into the engine, as the proposed one-line change to columns.py does."""
-    if ENGINE_CALIBRATES:
-        return
-    plan = dataset.plan
-
-    def cholesky(block):
-        for entity, spec in plan.doc.entities.items():
-            if any(b is block for b in spec.correlate):
-                return copula_cholesky(plan, entity, block)
-        raise AssertionError("block not found")
-
-    monkeypatch.setattr(columns_mod, "_cholesky", cholesky, raising=False)
-
-
 def _codes(dataset, name: str, order: list[str]) -> np.ndarray:
     index = {v: i for i, v in enumerate(order)}
     return np.array([index[v] for v in dataset["t"].column(name).to_pylist()], dtype=np.float64)
@@ -399,22 +377,17 @@ def test_spearman_on_continuous_marginals() -> None:
     assert np.max(np.abs(m - target)) < TOLERANCE
 
 
-def test_pearson_rho_on_lognormals_needs_calibration(monkeypatch) -> None:
+def test_pearson_rho_on_lognormals_needs_calibration() -> None:
     fields = {
         "a": "{ distribution: lognormal, median: 1, sigma: 1 }",
         "b": "{ distribution: lognormal, median: 1, sigma: 1 }",
     }
-    if not ENGINE_CALIBRATES:
-        plain = _generate(fields, correlate=["{ fields: [a, b], rho: 0.8 }"])
-        r_plain = np.corrcoef(_values(plain, "a"), _values(plain, "b"))[0, 1]
-        assert abs(r_plain - 0.71) < 0.03  # the normal scores' 0.8 comes out near 0.71 (spec)
     ds = _generate(fields, correlate=["{ fields: [a, b], rho: 0.8 }"])
-    _calibrate(monkeypatch, ds)
     r = np.corrcoef(_values(ds, "a"), _values(ds, "b"))[0, 1]
     assert abs(r - 0.8) < TOLERANCE
 
 
-def test_pearson_matrix_on_mixed_marginals_with_calibration(monkeypatch) -> None:
+def test_pearson_matrix_on_mixed_marginals_with_calibration() -> None:
     target = np.array([[1, 0.5, 0.3], [0.5, 1, -0.4], [0.3, -0.4, 1]])
     ds = _generate(
         {
@@ -426,12 +399,11 @@ def test_pearson_matrix_on_mixed_marginals_with_calibration(monkeypatch) -> None
             "{ fields: [a, b, c], matrix: [[1, 0.5, 0.3], [0.5, 1, -0.4], [0.3, -0.4, 1]] }"
         ],
     )
-    _calibrate(monkeypatch, ds)
     m = np.corrcoef(np.column_stack([_values(ds, c) for c in "abc"]), rowvar=False)
     assert np.max(np.abs(m - target)) < TOLERANCE
 
 
-def test_spearman_on_discrete_and_ordered_categories_with_calibration(monkeypatch) -> None:
+def test_spearman_on_discrete_and_ordered_categories_with_calibration() -> None:
     ds = _generate(
         {
             "a": "{ distribution: poisson, mean: 1.5 }",
@@ -444,18 +416,16 @@ def test_spearman_on_discrete_and_ordered_categories_with_calibration(monkeypatc
             "{ fields: [tier, g], spearman: -0.45 }",
         ],
     )
-    _calibrate(monkeypatch, ds)
     assert abs(st.spearmanr(_values(ds, "a"), _values(ds, "b")).statistic - 0.6) < TOLERANCE
     tier = _codes(ds, "tier", ["low", "mid", "high"])
     assert abs(st.spearmanr(tier, _values(ds, "g")).statistic + 0.45) < TOLERANCE
 
 
-def test_type_alone_fields_with_calibration(monkeypatch) -> None:
+def test_type_alone_fields_with_calibration() -> None:
     ds = _generate(
         {"d": "{ type: date, between: [2020-01-01, 2020-12-31] }", "x": "{ distribution: normal }"},
         correlate=["{ fields: [d, x], spearman: 0.7 }"],
     )
-    _calibrate(monkeypatch, ds)
     days = ds["t"].column("d").cast("int32").to_numpy().astype(float)
     assert abs(st.spearmanr(days, _values(ds, "x")).statistic - 0.7) < TOLERANCE
 

@@ -666,31 +666,6 @@ class Columns:
         return None
 
 
-def _cholesky(block) -> np.ndarray:
-    k = len(block.fields)
-    if block.spearman is not None:
-        value = block.spearman
-        m = (
-            np.array([[1.0, value], [value, 1.0]])
-            if isinstance(value, int | float)
-            else np.array(value, float)
-        )
-        m = 2 * np.sin(np.pi * m / 6)  # Spearman → Pearson for a Gaussian copula
-    elif block.rho is not None:
-        m = np.array([[1.0, block.rho], [block.rho, 1.0]])
-    else:
-        m = np.array(block.matrix, dtype=float)
-    np.fill_diagonal(m, 1.0)
-    eigenvalues, vectors = np.linalg.eigh(m)
-    if eigenvalues.min() < 1e-12:  # `repair: nearest` (validated): clip the spectrum, renormalise
-        eigenvalues = np.clip(eigenvalues, 1e-10, None)
-        m = vectors @ np.diag(eigenvalues) @ vectors.T
-        d = np.sqrt(np.diag(m))
-        m = m / np.outer(d, d)
-    assert m.shape == (k, k)
-    return np.linalg.cholesky(m)
-
-
 def _zipf_cdf(n: int, s: float) -> np.ndarray:
     weights = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** s
     cumulative = np.cumsum(weights)
