@@ -53,6 +53,7 @@ from .smoothing import interpolated
 
 __all__ = ["MAX_ATTEMPTS", "PAIR_BUDGET", "SEEK_AFTER", "Compiled", "compile_model", "sample"]
 
+_LENGTH_TABLE_MAX = 1 << 20  # up to this total length weight, lengths come from a table
 MAX_ATTEMPTS = 64  # draws of a row before giving up
 SEEK_AFTER = 8  # from this attempt on, a row that cannot end at its length ends at the next
 # position where it can (keeps rare hard rows from failing; lengths shift slightly)
@@ -280,6 +281,7 @@ class Compiled:
             self.pack_dtype = np.dtype(f"<u{2 * size}")
             self.emit = (tokens[0] | (tokens[1] << (8 * size))).astype(self.pack_dtype)
         self.start = self.state_for([])
+        self._length_tables: dict[bytes, np.ndarray] = {}  # per cumulative length weights
         self.length_counts = np.asarray(model.metadata["length_counts"], dtype=np.int64)
 
     def _suspicious(self, e_tok: np.ndarray, deg: np.ndarray) -> np.ndarray:
@@ -416,8 +418,16 @@ class Compiled:
             z *= _M2
             z ^= z >> _S31
         u = (z >> _S11).astype(np.float64) * _TWO_M53
-        target = np.minimum((u * float(cfg.cum[-1])).astype(np.int64), int(cfg.cum[-1]) - 1)
-        return cfg.body_min + np.searchsorted(cfg.cum, target, side="right")
+        total = int(cfg.cum[-1])
+        target = np.minimum((u * float(total)).astype(np.int64), total - 1)
+        if total > _LENGTH_TABLE_MAX:
+            return cfg.body_min + np.searchsorted(cfg.cum, target, side="right")
+        key = cfg.cum.tobytes()
+        table = self._length_tables.get(key)
+        if table is None:  # searchsorted's answer for every possible target, once
+            table = np.searchsorted(cfg.cum, np.arange(total), side="right").astype(np.int64)
+            self._length_tables[key] = table
+        return cfg.body_min + table[target]
 
     def walk(
         self,
