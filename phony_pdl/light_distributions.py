@@ -11,6 +11,7 @@ those of scipy.stats (tests/test_light_distributions.py checks it). Anything els
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -23,25 +24,42 @@ def _special():
     return special
 
 
-class _Light:
+class _ScipyFallback:
+    """Any attribute this class does not define comes from the real scipy.stats object,
+    built on first use by `real()`."""
+
+    _phony_cdf_table = None  # engine.sampling's cache slot: not a scipy attribute
+
+    def __init__(self, real: Callable[[], Any]) -> None:
+        self._real_factory = real
+        self._real: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_real", "_real_factory"):
+            raise AttributeError(name)
+        if self._real is None:
+            self._real = self._real_factory()
+        return getattr(self._real, name)
+
+
+class _Light(_ScipyFallback, abc.ABC):
     """A frozen distribution: loc/scale family with standard ppf/cdf, support (a, b)."""
 
     a = -np.inf
     b = np.inf
-    _phony_cdf_table = None  # engine.sampling's cache slot: not a scipy attribute
 
     def __init__(self, real: Callable[[], Any], loc: float = 0.0, scale: float = 1.0) -> None:
-        self._real_factory = real
-        self._real: Any = None
+        super().__init__(real)
         self.loc = loc
         self.scale = scale
 
-    # scipy's standard-form functions
+    @abc.abstractmethod
     def _ppf(self, q: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """scipy's standard-form inverse CDF, for q in (0, 1)."""
 
+    @abc.abstractmethod
     def _cdf(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """scipy's standard-form CDF, for x inside the support."""
 
     def ppf(self, q: Any) -> Any:
         q = np.asarray(q)
@@ -66,13 +84,6 @@ class _Light:
 
     def support(self) -> tuple[float, float]:
         return self.a * self.scale + self.loc, self.b * self.scale + self.loc
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_real", "_real_factory"):
-            raise AttributeError(name)
-        if self._real is None:
-            self._real = self._real_factory()
-        return getattr(self._real, name)
 
 
 class Normal(_Light):
@@ -120,20 +131,16 @@ class Uniform(_Light):
         return x
 
 
-class Poisson:
+class Poisson(_ScipyFallback):
     """scipy.stats.poisson(mu): support 0, 1, …; cdf(k) = pdtr(floor(k), mu) clipped to [0, 1]."""
 
-    _phony_cdf_table = None
-
     def __init__(self, real: Callable[[], Any], mu: float) -> None:
-        self._real_factory = real
-        self._real: Any = None
+        super().__init__(real)
         self.mu = mu
 
     def cdf(self, k: Any) -> Any:
         k = np.asarray(k)
-        k = np.asarray(k - 0)
-        inside = (k >= 0) & (k < np.inf) & np.isfinite(k)
+        inside = (k >= 0) & np.isfinite(k)
         out = np.zeros(k.shape, dtype="d")
         out[k >= np.inf] = 1.0
         out[np.isnan(k)] = np.nan
@@ -143,10 +150,3 @@ class Poisson:
 
     def support(self) -> tuple[float, float]:
         return 0, np.inf
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_real", "_real_factory"):
-            raise AttributeError(name)
-        if self._real is None:
-            self._real = self._real_factory()
-        return getattr(self._real, name)

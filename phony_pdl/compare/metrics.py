@@ -106,35 +106,29 @@ def _kind(column: pa.ChunkedArray | pa.Array) -> str:
     return "text"
 
 
-def _numbers(column: pa.Array) -> np.ndarray:
-    """Non-null values as floats (times as microseconds or days)."""
-    col = pc.drop_null(column)
+def _comparable(col: pa.Array) -> pa.Array:
+    """Times as microseconds, dates as days, decimals as floats; other types as they are."""
     t = col.type
     if pa.types.is_timestamp(t):
-        col = col.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
-    elif pa.types.is_date(t):
-        col = col.cast(pa.int32())
-    elif pa.types.is_time(t):
-        col = col.cast(pa.time64("us")).cast(pa.int64())
-    elif pa.types.is_decimal(t):
-        col = col.cast(pa.float64())
-    values = col.to_numpy(zero_copy_only=False).astype(np.float64)
+        return col.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
+    if pa.types.is_date(t):
+        return col.cast(pa.int32())
+    if pa.types.is_time(t):
+        return col.cast(pa.time64("us")).cast(pa.int64())
+    if pa.types.is_decimal(t):
+        return col.cast(pa.float64())
+    return col
+
+
+def _numbers(column: pa.Array) -> np.ndarray:
+    """Non-null values as floats (times as microseconds or days)."""
+    values = _comparable(pc.drop_null(column)).to_numpy(zero_copy_only=False).astype(np.float64)
     return values[np.isfinite(values)]
 
 
 def _aligned(column: pa.Array) -> np.ndarray:
     """Every row as a float, NaN where NULL (for correlations and distances)."""
-    col = column
-    t = col.type
-    if pa.types.is_timestamp(t):
-        col = col.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64())
-    elif pa.types.is_date(t):
-        col = col.cast(pa.int32())
-    elif pa.types.is_time(t):
-        col = col.cast(pa.time64("us")).cast(pa.int64())
-    elif pa.types.is_decimal(t) or pa.types.is_boolean(t):
-        col = col.cast(pa.float64())
-    return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    return pc.cast(_comparable(column), pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _as_text(column: pa.Array) -> list:
