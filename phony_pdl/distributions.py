@@ -300,7 +300,6 @@ def _register(d: Distribution) -> None:
 
 
 def _empirical(p: EmpiricalParams, lo: float | None, hi: float | None) -> Any:
-    st = _scipy()
     if p.quantiles is not None:
         q = np.asarray(p.quantiles, dtype=float)
         edges = q
@@ -308,8 +307,10 @@ def _empirical(p: EmpiricalParams, lo: float | None, hi: float | None) -> Any:
     else:
         edges = np.asarray(p.histogram["edges"], dtype=float)
         weights = np.asarray(p.histogram["weights"], dtype=float)
-    # rv_histogram gives a piecewise-linear CDF: linear between quantiles, uniform within bins.
-    return st.rv_histogram((weights, edges), density=False)
+    # A piecewise-linear CDF: linear between quantiles, uniform within bins; equal quantiles
+    # are atoms. Same values as scipy's rv_histogram where that is defined.
+    real = lambda: _scipy().rv_histogram((weights, edges), density=False)  # noqa: E731
+    return light.Empirical(real, weights, edges)
 
 
 for _d in (

@@ -3,10 +3,13 @@
 `import scipy.stats` takes about 0.6 s (it builds every distribution's docstrings),
 more than generating a small schema. These classes compute `ppf` and `cdf` with the
 same scipy.special calls and the same arithmetic, in the same order, as scipy.stats'
-frozen `norm`, `lognorm`, `expon`, `uniform` and `poisson` (scipy 1.17: rv_continuous
-.ppf/.cdf and rv_discrete.cdf in _distn_infrastructure.py), so values are bit for bit
-those of scipy.stats (tests/test_light_distributions.py checks it). Anything else
-(`pmf`, `mean`, …) goes to the real scipy.stats object, built on first use.
+frozen `norm`, `lognorm`, `expon`, `uniform`, `poisson` and `rv_histogram` (scipy 1.17:
+rv_continuous.ppf/.cdf and rv_discrete.cdf in _distn_infrastructure.py), so values are
+bit for bit those of scipy.stats (tests/test_light_distributions.py checks it). Anything
+else (`pmf`, `mean`, …) goes to the real scipy.stats object, built on first use.
+
+`Empirical` also takes what rv_histogram cannot: bins of zero width (equal quantiles),
+which are atoms, a point carrying the bin's whole mass.
 """
 
 from __future__ import annotations
@@ -129,6 +132,45 @@ class Uniform(_Light):
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         return x
+
+
+class Empirical(_Light):
+    """scipy.stats.rv_histogram((weights, edges), density=False), plus atoms: a bin whose
+    edges are equal carries its weight at that point (rv_histogram divides by its zero
+    width and gives NaN everywhere)."""
+
+    def __init__(self, real: Callable[[], Any], weights: np.ndarray, edges: np.ndarray) -> None:
+        super().__init__(real)
+        widths = edges[1:] - edges[:-1]
+        flat = widths == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            density = weights / widths  # rv_histogram's arithmetic, in its order
+            mass = np.where(flat, weights, density * widths)
+            density = density / float(np.sum(mass))
+            mass = np.where(flat, weights / float(np.sum(mass)), density * widths)
+        self.edges = edges
+        self.cumulative = np.hstack([0.0, np.cumsum(mass)])
+        self.has_atoms = bool(flat.any())
+        self.a, self.b = float(edges[0]), float(edges[-1])
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.interp(q, self.cumulative, self.edges)
+
+    def cdf(self, x: Any) -> Any:
+        out = super().cdf(x)
+        if self.has_atoms and self.edges[1] == self.a:  # an atom at the lowest value
+            out = np.where(np.asarray(x) == self.a, self._cdf(np.asarray(self.a)), out)
+            out = out[()] if out.ndim == 0 else out
+        return out
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        if not self.has_atoms:
+            return np.interp(x, self.edges, self.cumulative)
+        # Right-continuous: the bin [edges[j], edges[j+1]) holding x has a positive width.
+        j = np.searchsorted(self.edges, x, side="right") - 1
+        left, right = self.edges[j], self.edges[j + 1]
+        share = (x - left) / (right - left)
+        return self.cumulative[j] + share * (self.cumulative[j + 1] - self.cumulative[j])
 
 
 class Poisson(_ScipyFallback):

@@ -312,6 +312,43 @@ def test_low_cardinality_countries_stay_a_choice_and_codes_are_detected() -> Non
     assert f["country_code"]["generator"] == "address.country_code"
 
 
+def test_coded_float_columns_become_a_choice_of_the_observed_values() -> None:
+    # Survey codes stored as floats (statsmodels' `fair`: ages 17.5, 22, 27 …), the lowest
+    # value the most common: a continuous family would invent values between the codes.
+    rng = np.random.default_rng(3)
+    codes = np.array([17.5, 22.0, 27.0, 32.0, 37.0, 42.0])
+    age = rng.choice(codes, 3000, p=[0.3, 0.25, 0.2, 0.1, 0.1, 0.05])
+    children = rng.choice([0.0, 1.0, 2.0, 5.5], 3000, p=[0.4, 0.3, 0.2, 0.1])
+    result = infer(pa.table({"age": age, "children": children}), name="survey")
+    f = result.document["entities"]["survey"]["fields"]
+    assert f["age"]["type"] == "float"
+    assert {float(k) for k in f["age"]["choice"]} == set(codes)
+    assert f["age"]["choice"]["17.5"] == int(np.sum(age == 17.5))
+    assert {float(k) for k in f["children"]["choice"]} == {0.0, 1.0, 2.0, 5.5}
+    out = result.schema().generate(seed=4)["survey"]
+    assert set(out["age"].to_pylist()) <= set(codes)
+    assert abs(np.mean(out["age"].to_numpy() == 17.5) - 0.3) < 0.04
+
+
+def test_zero_inflated_column_keeps_its_atom_exactly() -> None:
+    # Most rows 0, the rest a long tail (statsmodels' `fair`.affairs, `randhie`.lpi): the
+    # empirical table repeats the quantile 0 instead of inventing values just above it.
+    rng = np.random.default_rng(5)
+    n = 4000
+    spend = np.where(rng.random(n) < 0.6, 0.0, np.round(rng.lognormal(1.0, 1.2, n), 4))
+    result = infer(pa.table({"spend": spend}), name="t")
+    spec = result.document["entities"]["t"]["fields"]["spend"]
+    assert spec["distribution"] == "empirical"
+    q = spec["quantiles"]
+    assert q[0] == 0 and q.count(0) >= 0.55 * (len(q) - 1)
+    assert np.all(np.diff(q) >= 0)
+    out = result.schema().generate(seed=6)["t"]["spend"].to_numpy()
+    assert abs(np.mean(out == 0) - np.mean(spend == 0)) < 0.03
+    assert out.min() == 0 and not np.isnan(out).any()
+    real_tail, tail = spend[spend > 0], out[out > 0]
+    assert abs(np.median(tail) / np.median(real_tail) - 1) < 0.15
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

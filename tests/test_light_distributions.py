@@ -39,6 +39,15 @@ CASES = [
     ("poisson", {"mean": 3}, None, None, st.poisson(3)),
     ("poisson", {"mean": 0.2}, None, None, st.poisson(0.2)),
     ("poisson", {"mean": 250}, None, None, st.poisson(250)),
+    ("empirical", {"quantiles": [1, 5, 12, 30, 200]}, None, None, None),
+    ("empirical", {"quantiles": [-3.25, 0.1, 0.7, 2.5]}, None, None, None),
+    (
+        "empirical",
+        {"histogram": {"edges": [0, 1, 2.5, 10, 17.5], "weights": [3, 0, 2.5, 1]}},
+        None,
+        None,
+        None,
+    ),
 ]
 
 
@@ -72,6 +81,29 @@ def test_light_equals_scipy(name, params, lo, hi, expected) -> None:
     for x in (-1.0, 0.0, 2.0, 17.5, np.inf):
         assert type(light.cdf(x)) is type(real.cdf(x)) and light.cdf(x) == real.cdf(x)
     assert light.support() == real.support() or np.allclose(light.support(), real.support())
+
+
+def test_empirical_atoms_where_rv_histogram_gives_nan() -> None:
+    """Equal quantiles are atoms: the spec allows non-decreasing quantiles, rv_histogram
+    divides by the zero width."""
+    d = distributions.REGISTRY["empirical"]
+    q = [0, 0, 0, 0, 1.5, 2, 7]  # six bins of 1/6: half the mass sits at 0
+    dist = d.frozen(d.params.model_validate({"quantiles": q}), None, None)
+    u = (np.arange(60_000) + 0.5) / 60_000
+    values = dist.ppf(u)
+    assert not np.isnan(values).any()
+    assert np.mean(values == 0) == 0.5
+    assert values.max() < 7 and np.all(np.diff(values) >= 0)
+    # CDF: right-continuous, the atom's mass included at 0, linear within real bins
+    assert dist.cdf(-1e-9) == 0.0
+    assert dist.cdf(0.0) == pytest.approx(0.5)
+    assert dist.cdf(0.75) == pytest.approx(0.5 + 1 / 12)
+    assert dist.cdf(2.0) == pytest.approx(5 / 6)
+    assert dist.cdf(7.0) == 1.0
+    # an atom inside the range, between two real bins
+    mid = d.frozen(d.params.model_validate({"quantiles": [0, 1, 1, 1, 3]}), None, None)
+    assert np.mean(mid.ppf(u) == 1) == 0.5
+    assert mid.cdf(np.array([0.5, 1.0, 2.0])) == pytest.approx([0.125, 0.75, 0.875])
 
 
 def test_other_methods_reach_scipy() -> None:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from .. import light_distributions as light
+
 __all__ = ["Data", "Fit", "fit_counts", "fit_numeric"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
@@ -656,18 +658,18 @@ def _empirical(d: Data, bins: int) -> Model | None:
     if d.integer:
         q[0] -= 0.5  # so that rounding to integers gives the end values their full share
         q[-1] += 0.5
-    # Equal quantiles (atoms) become very narrow bins: after rounding they give the atom back.
-    step = d.eps / (2 * bins + 2) if d.fine else d.delta * 1e-3
-    for j in range(1, len(q)):
-        if q[j] <= q[j - 1]:
-            q[j] = q[j - 1] + step
     q = np.array([_r(v) for v in q]) if d.delta >= 1e-5 else q
-    if np.any(np.diff(q) <= 0):
+    widths = np.diff(q)
+    if np.any(widths < 0) or not widths.any():
         return None
-    dens = (1.0 / bins) / np.diff(q)
+    # Equal quantiles are an atom (the engine gives a zero-width bin its mass at that point):
+    # a value repeated in many rows, such as the zeros of a zero-inflated column.
+    dist = light.Empirical(lambda: None, np.ones(bins), q)
+    with np.errstate(divide="ignore"):
+        dens = np.where(widths > 0, (1.0 / bins) / widths, (1.0 / bins) / (2 * d.eps))
 
     def cdf(x: np.ndarray) -> np.ndarray:
-        return np.interp(x, q, probs)
+        return dist.cdf(x)
 
     def logpdf(x: np.ndarray) -> np.ndarray:
         j = np.clip(np.searchsorted(q, x, side="right") - 1, 0, bins - 1)
@@ -677,7 +679,8 @@ def _empirical(d: Data, bins: int) -> Model | None:
     quantiles = [float(v) for v in q]
     return Model(
         "empirical", {"quantiles": quantiles}, bins + 1, cdf=cdf, logpdf=logpdf,
-        support=(float(q[0]), float(q[-1])), note=f"{bins} quantile bins",
+        # widened by eps: an atom at the lowest value keeps its bucket (as for `choice`)
+        support=(float(q[0]) - d.eps, float(q[-1]) + d.eps), note=f"{bins} quantile bins",
     )  # fmt: skip
 
 
@@ -933,6 +936,9 @@ def categorical_model(d: Data) -> Model:
     if not d.integer:  # floats: score by bucket like the continuous families
         model.logpdf = lambda v: logpmf(v) - math.log(d.delta or 1.0)
         model.logpmf = None
+        # Its own support, wider than the data by a bucket: clipping a bucket to the observed
+        # range would cut the atom at the lowest value out of its own bucket.
+        model.support = (d.lo - max(d.delta, d.eps), d.hi + max(d.delta, d.eps))
     return model
 
 
