@@ -1,18 +1,22 @@
 """Fidelity of `phony infer` → generate on real data, next to a Gaussian-copula baseline.
 
-    python bench/fidelity.py [--seeds 5] [--datasets wine,diabetes,breast_cancer]
+    python bench/fidelity.py [--seeds 5] [--datasets wine,diabetes,statsmodels:fair,...]
 
-The data are the real tables shipped inside scikit-learn (wine, diabetes, breast_cancer).
-For each, Phony infers a PDL schema from the table and generates as many rows; the
-baseline is SDV's GaussianCopulaSynthesizer when SDV is installed, else the `copulas`
-package's GaussianMultivariate. Both are scored by `phony_pdl.compare` against the real
-table: mean Kolmogorov–Smirnov distance over columns, mean total variation distance over
-categorical columns, and the mean absolute difference of the Pearson correlation
-matrices; each averaged over --seeds synthetic samples from one fit. Times are fit +
-one sample of the table's size, after one warm-up run of each method on the same data
-(imports and caches), median of --repeats runs.
+The data are real tables shipped inside PyPI packages: scikit-learn's wine, diabetes and
+breast_cancer, and statsmodels' randhie (RAND health insurance experiment, 20,190 rows),
+fair (affairs survey, 6,366 rows), anes96 (1996 election survey) and modechoice (travel
+mode choice); for statsmodels' tables the numeric columns. For each, Phony infers a PDL
+schema from the table and generates as many rows; the baseline is SDV's
+GaussianCopulaSynthesizer when SDV is installed, else the `copulas` package's
+GaussianMultivariate. Both are scored by `phony_pdl.compare` against the real table: mean
+Kolmogorov–Smirnov distance over columns, mean total variation distance over categorical
+columns, and the mean absolute difference of the Pearson correlation matrices; each
+averaged over --seeds synthetic samples from one fit. Times are fit + one sample of the
+table's size, after one warm-up run of each method on the same data (imports and caches),
+median of --repeats runs.
 
-Needs: pip install scikit-learn matplotlib, and sdv (or copulas).
+Needs: pip install -e '.[fidelity]' (scikit-learn, statsmodels, matplotlib, copulas), and
+sdv for the SDV baseline.
 Prints a Markdown section; it does not write bench/RESULTS.md.
 """
 
@@ -35,7 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from phony_pdl.compare import compare
 from phony_pdl.infer import infer
 
-DATASETS = ("wine", "diabetes", "breast_cancer")
+DATASETS = (
+    "wine",
+    "diabetes",
+    "breast_cancer",
+    "statsmodels:randhie",
+    "statsmodels:fair",
+    "statsmodels:anes96",
+    "statsmodels:modechoice",
+)
 
 
 def load_frame(name: str):
@@ -185,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     def fmt(v: float | None, digits: int = 3) -> str:
         return "-" if v is None else f"{v:.{digits}f}"
 
-    print("## Fidelity: `phony infer` on scikit-learn's real datasets\n")
+    print("## Fidelity: `phony infer` on real tables from scikit-learn and statsmodels\n")
     print(
         f"{args.seeds} synthetic samples per method (same size as the real table), one fit; "
         f"times are the median of {args.repeats} runs after a warm-up. "
