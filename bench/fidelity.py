@@ -181,12 +181,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5, help="synthetic samples per method")
     parser.add_argument("--repeats", type=int, default=3, help="timed fit + sample runs")
     parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument(
+        "--stack", type=int, default=1, help="repeat each table this many times (speed at size)"
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     Baseline = baseline_class()
     rows = []
     for name in args.datasets.split(","):
         frame = load_frame(name)
+        if args.stack > 1:
+            import pandas as pd
+
+            frame = pd.concat([frame] * args.stack, ignore_index=True)
         real = pa.Table.from_pandas(frame, preserve_index=False)
         name = name.removeprefix("statsmodels:")
         ours = measure(Phony(frame, name), real, args.seeds, args.repeats)

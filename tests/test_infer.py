@@ -349,6 +349,23 @@ def test_zero_inflated_column_keeps_its_atom_exactly() -> None:
     assert abs(np.median(tail) / np.median(real_tail) - 1) < 0.15
 
 
+def test_numeric_column_without_a_value_stays_null() -> None:
+    # statsmodels' `fertility` has year columns that are all NaN (NULL once in Arrow).
+    table = pa.table(
+        {
+            "rate": [1.5, 2.25, 3.0, 2.0],
+            "y2013": pa.array([None] * 4, pa.float64()),
+            "n": pa.array([None] * 4, pa.int64()),
+        }
+    )
+    result = infer(table, name="t")
+    f = result.document["entities"]["t"]["fields"]
+    assert f["y2013"] == {"type": "float", "null_rate": 1.0}
+    assert f["n"] == {"type": "int", "null_rate": 1.0}
+    out = result.schema().generate(seed=1)["t"]
+    assert out["y2013"].null_count == 4 and out["n"].null_count == 4
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

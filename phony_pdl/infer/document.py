@@ -109,6 +109,9 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     fit = fit_numeric(
         p.numbers, integer=integer, decimals=p.decimals, max_categories=opts.max_categories
     )
+    if fit is None:  # no finite value: NULL (or NaN) in every row
+        spec = {"type": "int" if integer else "float", "null_rate": 1.0}
+        return [FieldOut(p.name, spec, "no finite value in the sample: NULL in every row")]
     out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment(), scores=p.scores)
     if fit.alternative is not None:
         out.alternative = (

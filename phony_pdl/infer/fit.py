@@ -55,6 +55,8 @@ class Data:
         if len(values) > MAX_FIT_ROWS:  # a fixed, evenly spread subsample: deterministic
             values = np.sort(values)[np.linspace(0, len(values) - 1, MAX_FIT_ROWS).astype(int)]
         x, c = np.unique(values, return_counts=True)
+        if len(x) == 0:
+            return cls(x, c.astype(np.float64), 1.0, integer, 0, 0.0, 0.0, 0.0, 0.0)
         c = c.astype(np.float64)
         n = int(c.sum())
         mean = float(np.sum(x * c) / n)
