@@ -46,9 +46,9 @@ def spearman_matrix(columns: list[np.ndarray]) -> np.ndarray:
         return np.eye(0)
     masks = [~np.isnan(c) for c in columns]
     if all(m.all() for m in masks):
-        ranks = np.column_stack([_ranks(c) for c in columns])
+        ranks = np.vstack([_ranks(c) for c in columns])  # one row per column: no transpose
         with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.corrcoef(ranks, rowvar=False)
+            m = np.corrcoef(ranks)
         m = np.nan_to_num(np.atleast_2d(m), nan=0.0)
         np.fill_diagonal(m, 1.0)
         return m
@@ -95,8 +95,7 @@ def algebraic_relations(
     names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
     if len(names) < 3:
         return []
-    x = np.column_stack([columns[n] for n in names])
-    screen = x[: min(len(x), 400)]
+    screen = np.column_stack([columns[n][:400] for n in names])
     tol_abs = np.array(
         [0.5 * 10.0 ** -decimals[n] if decimals.get(n) is not None else 0.0 for n in names]
     )
@@ -109,12 +108,13 @@ def algebraic_relations(
             i, j = left[pair], right[pair]
             if a in (i, j) or (targets is not None and names[a] not in targets):
                 continue
+            xi, xj, xa = columns[names[i]], columns[names[j]], columns[names[a]]
             with np.errstate(all="ignore"):
-                full = x[:, i] * x[:, j] if op == "*" else x[:, i] + x[:, j]
-            ok = ~np.isnan(full) & ~np.isnan(x[:, a])
+                full = xi * xj if op == "*" else xi + xj
+            ok = ~np.isnan(full) & ~np.isnan(xa)
             if ok.sum() < min_rows:
                 continue
-            diff = np.abs(x[ok, a] - full[ok])
+            diff = np.abs(xa[ok] - full[ok])
             limit = tol_abs[a] * (1 + 1e-9) + 1e-9 * np.maximum(1.0, np.abs(full[ok]))
             if np.all(diff <= limit):
                 found.append(
