@@ -23,6 +23,8 @@ from phony_pdl.generators import registry
 from phony_pdl.infer import InferOptions, infer
 from phony_pdl.infer.profile import induce_pattern
 
+from .conftest import ROOT
+
 KNOWN = """
 pdl: 1
 name: known
@@ -228,6 +230,40 @@ def test_folder_finds_keys_references_and_child_counts(shop) -> None:
     placed = orders["fields"]["placed_at"]
     assert placed["after"] == "customer_id.signed_up_at"
     assert placed["gap"]["distribution"] == "exponential"
+    assert "unique" not in orders  # a customer orders the same product again: no constraint
+
+
+def test_pairs_of_references_that_never_repeat_become_a_unique_constraint(tmp_path) -> None:
+    # examples/shop.yaml: an order names each product once (`unique: [[order_id, product_id]]`).
+    source = tmp_path / "shop"
+    phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(scale=0.5).write(source, format="csv")
+    result = infer(source)
+    items = result.document["entities"]["order_items"]
+    assert items["unique"] == [["order_id", "product_id"]]
+    assert "(order_id, product_id) never repeats in" in result.text
+    out = result.schema().generate(seed=3)["order_items"]
+    pairs = list(zip(out["order_id"].to_pylist(), out["product_id"].to_pylist(), strict=True))
+    assert len(pairs) > 1000 and len(set(pairs)) == len(pairs)
+
+
+def test_declared_composite_keys_and_uniques_are_kept(tmp_path) -> None:
+    db = tmp_path / "league.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE clubs (id INTEGER PRIMARY KEY, name TEXT);"
+        "CREATE TABLE seasons (club INTEGER REFERENCES clubs(id), year INTEGER, shirt TEXT,"
+        " sponsor TEXT, PRIMARY KEY (club, year), UNIQUE (shirt, sponsor));"
+    )
+    conn.executemany("INSERT INTO clubs VALUES (?, ?)", [(i, f"Club {i}") for i in range(1, 11)])
+    conn.executemany(
+        "INSERT INTO seasons VALUES (?, ?, ?, ?)",
+        [(c, y, f"S{c}{y}", f"P{y}") for c in range(1, 11) for y in range(2000, 2020)],
+    )
+    conn.commit()
+    conn.close()
+    seasons = infer(f"sqlite:///{db}").document["entities"]["seasons"]
+    assert seasons["primary_key"] == ["club", "year"]
+    assert seasons["unique"] == [["club", "year"], ["shirt", "sponsor"]]
 
 
 def test_folder_schema_generates_with_valid_references(shop) -> None:

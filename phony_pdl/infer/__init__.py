@@ -273,6 +273,7 @@ class _Builder:
             done[col] = [FieldOut(col, spec, note)]
         if pk is not None and pk not in done:
             done[pk] = [key_field(profs[pk])]
+        self._multi_column_keys(out, table, mine)
 
         # Values copied from the parent through a foreign key: `from: fk.field`.
         if opts.relations:
@@ -345,6 +346,47 @@ class _Builder:
         if opts.correlate:
             self._correlate(out)
         return out
+
+    def _multi_column_keys(self, out: EntityOut, table: str, mine: dict[str, ForeignKey]) -> None:
+        """Declared composite keys and unique constraints; else pairs of foreign keys that
+        never repeat together where chance alone would repeat them (an order's items name
+        each product once)."""
+        by_source = {p.source: p.name for p in self.profiles[table].values()}
+        data = self.src.tables[table]
+        if len(data.primary_key) >= 2 and all(c in by_source for c in data.primary_key):
+            out.primary_key = [by_source[c] for c in data.primary_key]
+            out.unique.append(list(out.primary_key))
+            out.unique_comment = "declared by the database"
+        for cols in data.uniques:
+            if all(c in by_source for c in cols) and [by_source[c] for c in cols] not in out.unique:
+                out.unique.append([by_source[c] for c in cols])
+                out.unique_comment = "declared by the database"
+        if out.unique or not self.opts.relations:
+            return
+        refs = [
+            (col, fk)
+            for col, fk in mine.items()
+            if fk.parent != table and self.profiles[table][col].nulls == 0
+        ]
+        n = data.table.num_rows
+        notes = []
+        for i, (a, fa) in enumerate(refs):
+            for b, fb in refs[i + 1 :]:
+                ia, ib = self._parent_index(table, a, fa), self._parent_index(table, b, fb)
+                width = self.src.tables[fb.parent].table.num_rows
+                pairs = ia.astype(np.int64) * width + ib
+                if len(np.unique(pairs)) != n:
+                    continue
+                # Row pairs sharing a, sharing b, and both if a and b were independent.
+                same_a = float(np.sum(_pairs_within(np.bincount(ia))))
+                same_b = float(np.sum(_pairs_within(np.bincount(ib))))
+                expected = same_a * same_b / max(n * (n - 1) / 2, 1)
+                if expected >= 3:  # no repeat where about `expected` were due: a constraint
+                    out.unique.append([a, b])
+                    notes.append(
+                        f"({a}, {b}) never repeats in {n:,} rows; chance: ~{expected:,.0f}"
+                    )
+        out.unique_comment = "; ".join(notes)
 
     def _copied(
         self, p: ColumnProfile, fk: ForeignKey, index: np.ndarray
@@ -441,6 +483,12 @@ def _quote(name: str) -> str:
     except sqlglot.errors.ParseError:
         pass
     return '"' + name.replace('"', '""') + '"'
+
+
+def _pairs_within(counts: np.ndarray) -> np.ndarray:
+    """Unordered pairs of rows among `counts` rows with the same value."""
+    counts = counts.astype(np.float64)
+    return counts * (counts - 1) / 2
 
 
 def _ordered(

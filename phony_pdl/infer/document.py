@@ -46,7 +46,9 @@ class EntityOut:
     source: str
     count: int | dict[str, Any]
     fields: list[FieldOut] = field(default_factory=list)
-    primary_key: str | None = None
+    primary_key: str | list[str] | None = None
+    unique: list[list[str]] = field(default_factory=list)  # multi-column constraints
+    unique_comment: str = ""
     correlate: list[dict[str, Any]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     count_comment: str = ""

@@ -53,6 +53,7 @@ class TableData:
     decimals: dict[str, int] = field(default_factory=dict)  # column → decimals written
     primary_key: list[str] = field(default_factory=list)  # declared (databases)
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, parent, key)
+    uniques: list[list[str]] = field(default_factory=list)  # declared multi-column constraints
 
 
 @dataclass
@@ -295,6 +296,7 @@ def _read_database(url: str, name: str | None) -> Source:
                 table = _rows_to_table(names, cur.fetchall())
         data = _typed(info.name, table)
         data.primary_key = list(info.primary_key)
+        data.uniques = [list(u) for u in info.uniques if len(u) >= 2]
         data.foreign_keys = [
             (fk.columns[0], fk.parent, fk.parent_columns[0])
             for fk in info.foreign_keys

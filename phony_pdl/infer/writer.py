@@ -82,7 +82,9 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
         count = flow(e.count)
         lines.append(f"    count: {count}{_comment(e.count_comment)}")
         if e.primary_key and e.primary_key != "id":
-            lines.append(f"    primary_key: {scalar(e.primary_key)}")
+            lines.append(f"    primary_key: {flow(e.primary_key)}")
+        if e.unique:
+            lines.append(f"    unique: {flow(e.unique)}{_comment(e.unique_comment)}")
         lines.append("    fields:")
         width = max((len(f.name) for f in e.fields), default=0)
         for f in e.fields:
@@ -117,6 +119,8 @@ def document(name: str, entities: list[EntityOut], locale: str | None) -> dict[s
         body: dict[str, Any] = {"count": e.count}
         if e.primary_key and e.primary_key != "id":
             body["primary_key"] = e.primary_key
+        if e.unique:
+            body["unique"] = e.unique
         body["fields"] = {f.name: f.spec for f in e.fields}
         if e.correlate:
             body["correlate"] = e.correlate
