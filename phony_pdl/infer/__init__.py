@@ -370,9 +370,12 @@ class _Builder:
         ]
         n = data.table.num_rows
         notes = []
-        for i, (a, fa) in enumerate(refs):
+        index = (
+            {col: self._parent_index(table, col, fk) for col, fk in refs} if len(refs) > 1 else {}
+        )
+        for i, (a, _) in enumerate(refs):
             for b, fb in refs[i + 1 :]:
-                ia, ib = self._parent_index(table, a, fa), self._parent_index(table, b, fb)
+                ia, ib = index[a], index[b]
                 width = self.src.tables[fb.parent].table.num_rows
                 pairs = ia.astype(np.int64) * width + ib
                 if len(np.unique(pairs)) != n:
