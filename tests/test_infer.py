@@ -164,6 +164,20 @@ def test_each_family_is_recovered(tmp_path) -> None:
     assert rel(fields["negative_binomial"]["n"], 3) < 0.1
 
 
+def test_a_correlated_field_gets_no_mixture() -> None:
+    # The engine picks a mixture's component apart from the copula, so a bimodal field that
+    # correlates with another is written as a single family or table; alone, as a mixture.
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.normal(0, 1, 6000), rng.normal(6, 1.5, 6000)])
+    y = x * 2 + rng.normal(0, 1, len(x))
+    table = pa.table({"x": np.round(x, 3), "y": np.round(y, 3)})
+    alone = infer(table.select(["x"]), name="t").document["entities"]["t"]["fields"]["x"]
+    assert alone["distribution"] == "mixture"
+    doc = infer(table, name="t").document["entities"]["t"]
+    assert doc["correlate"][0]["fields"] == ["x", "y"]
+    assert doc["fields"]["x"]["distribution"] not in ("mixture", None)
+
+
 def test_unknown_shapes_fall_back_to_the_empirical_table() -> None:
     rng = np.random.default_rng(0)
     x = np.concatenate(

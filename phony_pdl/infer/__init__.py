@@ -345,6 +345,14 @@ class _Builder:
         out.fields = [f for col in order for f in done[col]]
         if opts.correlate:
             self._correlate(out)
+        # A mixture's component is picked apart from the copula: only fields outside every
+        # correlate block try one (its EM runs are most of a small table's fitting time).
+        correlated = {name for block in out.correlate for name in block["fields"]}
+        for f in out.fields:
+            if f.mixture is not None and f.name not in correlated:
+                better = f.mixture()
+                if better is not None:
+                    f.spec, f.comment = better
         return out
 
     def _multi_column_keys(self, out: EntityOut, table: str, mine: dict[str, ForeignKey]) -> None:
@@ -453,9 +461,6 @@ class _Builder:
         if len(members) < 2:
             return
         off = np.abs(m[~np.eye(len(m), dtype=bool)])
-        for f in members:  # a mixture's component is picked apart from the copula
-            if f.alternative is not None and f.spec.get("distribution") == "mixture":
-                f.spec, f.comment = f.alternative
         names = [f.name for f in members]
         rounded = np.round(m, 3)
         np.fill_diagonal(rounded, 1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,9 @@ class FieldOut:
     spec: dict[str, Any]
     comment: str = ""
     scores: np.ndarray | None = None  # values for the correlate block (None: not a member)
-    alternative: tuple[dict[str, Any], str] | None = None  # (spec, comment) if correlated
+    # The mixture fit (spec, comment) that replaces `spec` if the field is not correlated,
+    # computed on demand; None when no mixture does better.
+    mixture: Callable[[], tuple[dict[str, Any], str] | None] | None = None
 
 
 @dataclass
@@ -109,17 +112,24 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         spec = {"const": int(value) if integer else _r(value, 12)}
         return [FieldOut(p.name, {**spec, **null_spec(p)}, "one value in every row")]
     fit = fit_numeric(
-        p.numbers, integer=integer, decimals=p.decimals, max_categories=opts.max_categories
+        p.numbers,
+        integer=integer,
+        decimals=p.decimals,
+        max_categories=opts.max_categories,
+        defer_mixtures=True,
     )
     if fit is None:  # no finite value: NULL (or NaN) in every row
         spec = {"type": "int" if integer else "float", "null_rate": 1.0}
         return [FieldOut(p.name, spec, "no finite value in the sample: NULL in every row")]
     out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment(), scores=p.scores)
-    if fit.alternative is not None:
-        out.alternative = (
-            _numeric_spec(fit.alternative, p, integer),
-            fit.alternative.comment() + f"; a {fit.family} would not follow the correlations",
-        )
+    if fit.mixture is not None:
+        deferred = fit.mixture
+
+        def mixture() -> tuple[dict[str, Any], str] | None:
+            mixed = deferred()
+            return None if mixed is None else (_numeric_spec(mixed, p, integer), mixed.comment())
+
+        out.mixture = mixture
     return [out]
 
 

@@ -118,7 +118,9 @@ class Fit:
     ranking: list[tuple[str, float]] = field(default_factory=list)  # (family, AIC) best first
     integer: bool = False
     note: str = ""
-    alternative: Fit | None = None  # for a mixture: the best fit without mixtures
+    # Deferred (`fit_numeric(defer_mixtures=True)`): the mixture fit that would replace this
+    # one, or None; only worth its EM runs for a field outside every correlate block.
+    mixture: Callable[[], Fit | None] | None = field(default=None, repr=False)
 
     @property
     def aic(self) -> float:
@@ -299,28 +301,41 @@ def _fit_of(d: Data, chosen: list, scored: list[list]) -> Fit:
 
 
 def _choose(
-    d: Data, models: list[Model], more: Callable[[], list[Model]] | None = None
+    d: Data,
+    models: list[Model],
+    more: Callable[[], list[Model]] | None = None,
+    *,
+    defer: bool = False,
 ) -> Fit | None:
     """The best family by AIC; the empirical table only when the data reject that family.
 
     `more` gives costlier candidates (mixtures), tried only when no single family passes KS.
-    When a mixture wins, `Fit.alternative` is the best choice without mixtures (the engine
-    picks a mixture's component independently of a copula, so correlated fields avoid them).
+    With `defer`, a single family found is returned at once and the mixture step waits in
+    `Fit.mixture` for a caller that knows the field is not correlated (the engine picks a
+    mixture's component independently of a copula, so correlated fields avoid them).
     """
     scored = _score(d, models)
     chosen = _select(d, scored)
-    if more is not None and (
-        chosen is None or chosen[1].family in FALLBACKS or _ks(d, chosen[1]) > _critical(d)
-    ):
+
+    def with_mixtures() -> Fit | None:
         extra = _score(d, more())
         if extra:
             both = scored + extra
             better = _select(d, both)
             if better is not None and better[1].family == "mixture":
-                fit = _fit_of(d, better, both)
-                if chosen is not None:
-                    fit.alternative = _fit_of(d, chosen, scored)
-                return fit
+                return _fit_of(d, better, both)
+        return None
+
+    if more is not None and (
+        chosen is None or chosen[1].family in FALLBACKS or _ks(d, chosen[1]) > _critical(d)
+    ):
+        if defer and chosen is not None:
+            fit = _fit_of(d, chosen, scored)
+            fit.mixture = with_mixtures
+            return fit
+        mixture = with_mixtures()
+        if mixture is not None:
+            return mixture
     return None if chosen is None else _fit_of(d, chosen, scored)
 
 
@@ -382,7 +397,7 @@ def _refine(d: Data, m: Model, ll: float) -> tuple[Model, float, float]:
         objective,
         m.theta,
         method="Nelder-Mead",
-        options={"xatol": 1e-4, "fatol": 1e-3, "maxiter": 120},
+        options={"xatol": 1e-3, "fatol": 1e-2, "maxiter": 120},
     )
     best = m.rebuild(res.x)
     if best is None:
@@ -958,10 +973,12 @@ def fit_numeric(
     decimals: int | None = None,
     max_categories: int = 30,
     discrete: bool = True,
+    defer_mixtures: bool = False,
 ) -> Fit | None:
     """Best family for a numeric column (None for an empty or constant one).
 
     `discrete=False` leaves out count families and the categorical table (times, gaps).
+    `defer_mixtures`: see `_choose` (`Fit.mixture`).
     """
     d = Data.of(values, decimals=decimals, integer=integer)
     if d.n == 0 or d.hi == d.lo:
@@ -975,7 +992,7 @@ def fit_numeric(
     def mixtures() -> list[Model]:
         return [m for m in (_em_normals(d, 2), _em_normals(d, 3)) if m is not None]
 
-    return _choose(d, models, mixtures)
+    return _choose(d, models, mixtures, defer=defer_mixtures)
 
 
 def fit_counts(values: np.ndarray) -> Fit | None:
