@@ -585,6 +585,14 @@ def infer(
             help="Learn formulas (expr), time orderings (after), copies (from).",
         ),
     ] = True,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models/--no-models",
+            help="Free-text columns: train n-gram models, saved in models/ beside the PDL "
+            "(beside the working directory when the PDL goes to stdout).",
+        ),
+    ] = True,
     report: Annotated[
         Path | None,
         typer.Option(
@@ -608,13 +616,16 @@ def infer(
             max_categories=max_categories,
             correlate=correlate,
             relations=relations,
+            models=models,
         )
     except (UsageError, GenerationError) as exc:
         _fail(exc)
     if output:
-        result.write(output)
-        err.print(f"wrote {output}", markup=False)
+        for path in result.write(output):
+            err.print(f"wrote {path}", markup=False)
     else:
+        for path in result.write_models(Path.cwd()):
+            err.print(f"wrote {path}", markup=False)
         sys.stdout.write(result.text)
     if report:
         from .compare import compare as compare_data

@@ -68,7 +68,20 @@ class Schema:
         return generate(self, **options)
 
 
-def _build(root: Node, name: str, text: str) -> Schema:
+def _anchor_models(document: Any, folder: Path) -> None:
+    """Relative `.phony` model paths that exist beside the PDL file point there, so a schema
+    and its models move together and generate from any working directory."""
+    for entity in document.entities.values():
+        for f in entity.fields.values():
+            model = f.params.get("model") if f.generator == "ngram" else None
+            if not isinstance(model, str) or not model.endswith(".phony"):
+                continue
+            path = Path(model).expanduser()
+            if not path.is_absolute() and (folder / path).is_file():
+                f.params["model"] = str(folder / path)
+
+
+def _build(root: Node, name: str, text: str, folder: Path | None = None) -> Schema:
     diagnostics: list[Diagnostic] = []
     if not isinstance(root, MapNode):
         diagnostics.append(
@@ -81,6 +94,8 @@ def _build(root: Node, name: str, text: str) -> Schema:
         )
         raise SchemaError(diagnostics, {name: text})
     document = Reader(root, diagnostics).read_document()
+    if document is not None and folder is not None:
+        _anchor_models(document, folder)
     if document is not None:
         validate_document(document, Locator(root), diagnostics)
     if diagnostics or document is None:
@@ -102,7 +117,7 @@ def load(source: str | Path | Mapping[str, Any], *, name: str | None = None) -> 
         isinstance(source, str) and "\n" not in source and _looks_like_path(source)
     ):
         root, label, text = parse_file(source)
-        return _build(root, name or label, text)
+        return _build(root, name or label, text, Path(source).expanduser().resolve().parent)
     label = name or "<string>"
     root = parse_text(source, label)
     return _build(root, label, source)

@@ -3,9 +3,12 @@
     name: { generator: ngram, model: en_US/first_names, min_length: 3, max_length: 12 }
     code: { generator: ngram, model: models/products.phony, prefix: "X-", novel: true }
 
-`model` is a path ending in `.phony` (absolute, or relative to the working
-directory) or the name of a bundled model: `<locale>/<name>` or a bare `<name>`,
-looked up for the field's locale along xx_YY → xx → en_US → xx (generic models).
+`model` is a path ending in `.phony` (absolute; or relative to the folder of the
+PDL file when the model is there, else to the working directory) or the name of a
+bundled model: `<locale>/<name>` or a bare `<name>`, looked up for the field's
+locale along xx_YY → xx → en_US → xx (generic models). `phony infer` registers the
+models it trains in memory (`register_model`) under the relative paths its schema
+names, so the schema generates before (or without) the files being written.
 """
 
 from __future__ import annotations
@@ -55,14 +58,24 @@ def _chain(locale: str | None) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
+_IN_MEMORY: dict[str, tuple[NgramModel, Compiled]] = {}
+
+
+def register_model(name: str, model: NgramModel) -> None:
+    """Make `model` the model of the `.phony` path `name` in this process (no file needed)."""
+    _IN_MEMORY[name] = (model, compile_model(model))
+
+
 def resolve_model(name: str, locale: str | None = None) -> Path:
     """The file behind a `model` parameter; ModelError (model-not-found) when there is none."""
     if name.endswith(".phony"):
+        if name in _IN_MEMORY:
+            return Path(name)
         path = Path(os.path.expanduser(name))
         if not path.is_file():
             raise ModelError(
-                f"model file '{name}' does not exist (paths are relative to the working "
-                f"directory {Path.cwd()})",
+                f"model file '{name}' does not exist (paths are relative to the PDL file's "
+                f"folder when the model is there, else to the working directory {Path.cwd()})",
                 code="model-not-found",
                 path=name,
             )
@@ -95,6 +108,9 @@ _LOADED: dict[tuple[str, int, int], tuple[NgramModel, Compiled]] = {}
 
 def load_model(path: Path) -> tuple[NgramModel, Compiled]:
     """Read, check and compile a model once per process (re-read when the file changes)."""
+    registered = _IN_MEMORY.get(str(path))
+    if registered is not None:
+        return registered
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     hit = _LOADED.get(key)

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import GenerationError, SchemaError
+from ..ngram.model import NgramModel
 from .document import (
     EntityOut,
     FieldOut,
@@ -47,6 +48,7 @@ from .relations import (
     time_orderings,
     zipf_exponent,
 )
+from .text_models import text_model
 from .writer import document as to_document
 from .writer import render
 
@@ -63,6 +65,8 @@ class InferResult:
     entities: dict[str, str] = field(default_factory=dict)  # entity → source table
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # entity → field → column
     source: Source | None = field(default=None, repr=False)
+    # n-gram models of free-text columns, by the path (relative to the schema) it names
+    models: dict[str, NgramModel] = field(default_factory=dict, repr=False)
     _schema: Any = field(default=None, repr=False)
 
     def schema(self):
@@ -73,12 +77,31 @@ class InferResult:
             self._schema = load(self.text, name=f"<infer {self.name}>")
         return self._schema
 
-    def write(self, path: str | Path) -> None:
+    def write(self, path: str | Path) -> list[Path]:
+        """Write the PDL to `path` and its models beside it; returns the files written."""
         from ..writers.base import AtomicFile
 
-        out = AtomicFile(Path(path))
+        path = Path(path)
+        written = self.write_models(path.parent)
+        out = AtomicFile(path)
         out.write(self.text.encode("utf-8"))
         out.commit()
+        return [*written, path]
+
+    def write_models(self, folder: str | Path) -> list[Path]:
+        """Save the models under `folder` at the relative paths the schema names."""
+        from ..ngram import fileformat
+        from ..writers.base import AtomicFile
+
+        written = []
+        for rel, model in sorted(self.models.items()):
+            target = Path(folder) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            out = AtomicFile(target)
+            out.write(fileformat.dumps(model))
+            out.commit()
+            written.append(target)
+        return written
 
 
 def infer(
@@ -106,6 +129,7 @@ class _Builder:
         taken: set[str] = set()
         self.ident = {t: sanitize(t, taken) for t in src.tables}
         self.profiles: dict[str, dict[str, ColumnProfile]] = {}
+        self.models: dict[str, NgramModel] = {}  # relative path → model, for free text
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -213,6 +237,7 @@ class _Builder:
                 for t, profs in self.profiles.items()
             },
             source=self.src,
+            models=dict(self.models),
         )
         from ..schema import load
 
@@ -343,6 +368,10 @@ class _Builder:
                 i, j = order.index(first), order.index(per)
                 order[i], order[j] = order[j], order[i]
         out.fields = [f for col in order for f in done[col]]
+        if opts.models:
+            for i, f in enumerate(out.fields):
+                if f.text is not None:
+                    out.fields[i] = text_model(ename, table, f, self.models) or f
         if opts.correlate:
             self._correlate(out)
         # A mixture's component is picked apart from the copula: only fields outside every

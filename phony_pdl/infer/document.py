@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ __all__ = ["EntityOut", "FieldOut", "InferOptions"]
 
 EPOCH = dt.datetime(1970, 1, 1)
 UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
+MIN_MODEL_VALUES = 30  # distinct free-text values below which an n-gram model is not trained
+_WORDS = re.compile(r"(\[A-Z\])?\[a-z\]\{\d+,\d+\}")  # `[A-Z][a-z]{3,10}`: a word
 
 
 @dataclass
@@ -25,6 +28,7 @@ class InferOptions:
     """Knobs of `phony infer` (keyword-only in the API)."""
 
     max_categories: int = 50  # a text or integer column with at most this many values is a choice
+    models: bool = True  # free text with enough distinct values: a trained n-gram model
     top_k: int = 40  # values kept by name when there are more; the rest become a remainder
     correlate: bool = True
     relations: bool = True
@@ -41,6 +45,7 @@ class FieldOut:
     # The mixture fit (spec, comment) that replaces `spec` if the field is not correlated,
     # computed on demand; None when no mixture does better.
     mixture: Callable[[], tuple[dict[str, Any], str] | None] | None = None
+    text: list[str] | None = None  # free text to train an n-gram model on, if worth it
 
 
 @dataclass
@@ -331,6 +336,8 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     if not p.unique and covered >= 0.5 * p.non_null and p.distinct > opts.max_categories:
         return _top_and_rest(p, opts), None
     pattern = induce_pattern(p.strings or [])
+    if pattern is not None and opts.models and _WORDS.fullmatch(pattern):
+        pattern = None  # words of varying length (surnames, place names): text, not a code
     if pattern is not None:
         spec = {"pattern": pattern}
         if p.unique:
@@ -357,6 +364,7 @@ def _free_text(
         name or p.name,
         {**spec, **({} if name else null_spec(p))},
         "free text: random letters of the observed lengths",
+        text=values if len(set(values)) >= MIN_MODEL_VALUES else None,
     )
 
 

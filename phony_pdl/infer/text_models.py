@@ -1,0 +1,85 @@
+"""Free-text columns → n-gram models: invented values in the column's own style.
+
+A column of names or titles that matches no generator (airport names, product names)
+gets a model trained on its values, sampled with `novel: true` so no generated value
+copies a value of the sample: a word model of order 2 when values are several words
+drawn from a shared vocabulary ("Big Horn County" from "Big Horn Basin" and "Horn
+County"), else a character model of order 4. The model is registered in memory under
+the relative path the schema names (`models/<entity>.<field>.<hash>.phony`, the hash of
+the model so that two inferences in one process never share a path), and
+`InferResult.write` saves it beside the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from ..errors import GenerationError
+from ..generators.ngram import register_model
+from ..ngram import fileformat
+from ..ngram.model import ModelError, NgramModel, Source, train_lines
+from ..ngram.sample import compile_model, sample
+from ..rng import derive_key
+from .document import FieldOut
+
+__all__ = ["MODEL_FOLDER", "text_model"]
+
+MODEL_FOLDER = "models"
+PROBE_ROWS = 2_000  # rows sampled at inference to check the model can invent novel values
+
+
+def text_model(
+    entity: str, source: str, f: FieldOut, models: dict[str, NgramModel]
+) -> FieldOut | None:
+    """`f` with an `ngram` generator instead of random letters, or None (model not usable)."""
+    values = f.text or []
+    lengths = [len(v) for v in values]
+    lo, hi = max(min(lengths), 1), max(max(lengths), 1)
+    data = "\n".join(values).encode("utf-8")
+    origin = Source(
+        name=source, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), column=f.name
+    )
+    tokens = [w for v in values for w in v.split()]
+    words = len(tokens) / max(len(values), 1)
+    shared = len(tokens) / max(len(set(tokens)), 1)  # uses per distinct word
+    tries = [(2, "word"), (4, "char")] if words >= 1.5 and shared >= 2 else [(4, "char")]
+    for order, mode in tries:
+        model = _usable(values, order, mode, origin, lo, hi, derive_key(0, entity, f.name))
+        if model is not None:
+            break
+    else:
+        return None
+    digest = fileformat.checksum(fileformat.to_document(model)).split(":", 1)[1][:10]
+    path = f"{MODEL_FOLDER}/{entity}.{f.name}.{digest}.phony"
+    register_model(path, model)
+    models[path] = model
+    distinct = len(set(values))
+    spec = {"generator": "ngram", "model": path, "novel": True, "min_length": lo, "max_length": hi}
+    spec.update({k: v for k, v in f.spec.items() if k in ("null_rate", "hidden")})
+    kind = "word" if model.mode == "word" else "character"
+    comment = (
+        f"free text: an order-{model.order} {kind} model of the {distinct:,} distinct values "
+        "(new values only, none copied)"
+    )
+    return FieldOut(f.name, spec, comment)
+
+
+def _usable(
+    values: list[str], order: int, mode: str, origin: Source, lo: int, hi: int, key: int
+) -> NgramModel | None:
+    """The trained model, if it invents enough new values of the observed lengths."""
+    try:
+        model = train_lines(values, order=order, mode=mode, source=origin)
+        sample(
+            compile_model(model),
+            np.arange(PROBE_ROWS, dtype=np.int64),
+            lambda label: derive_key(key, label),
+            min_length=lo,
+            max_length=hi,
+            novel=True,
+        )
+    except (ModelError, GenerationError):
+        return None
+    return model

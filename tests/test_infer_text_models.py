@@ -1,0 +1,120 @@
+"""`phony infer` trains n-gram models for free-text columns; schemas find models beside them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from typer.testing import CliRunner
+
+import phony_pdl
+from phony_pdl.cli import app
+from phony_pdl.infer import infer
+from phony_pdl.ngram import fileformat
+
+runner = CliRunner()
+
+_PLACES = ["Cedar", "Maple", "Silver", "Horn", "Eagle", "Pine", "Lake", "Red", "Stone", "Fox"]
+_KINDS = ["County", "Municipal", "Regional", "Memorial", "Field", "Airpark", "Intl"]
+
+
+def _names(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [
+        f"{_PLACES[a]} {_PLACES[b]} {_KINDS[c]}" if b != a else f"{_PLACES[a]} {_KINDS[c]}"
+        for a, b, c in zip(
+            rng.integers(0, 10, n), rng.integers(0, 10, n), rng.integers(0, 7, n), strict=True
+        )
+    ]
+
+
+def _table() -> pa.Table:
+    names = _names(400, 1)
+    rng = np.random.default_rng(2)
+    syllables = ["tho", "mar", "ven", "ell", "ig", "pen", "ra", "do", "ston", "wick", "ley"]
+    words = [  # one word each, like the surnames in airport names: text, not a code
+        "".join(rng.choice(syllables, rng.integers(2, 4))).capitalize() for _ in range(400)
+    ]
+    return pa.table({"name": names, "code": words, "n": np.arange(400)})
+
+
+def test_free_text_gets_a_model_that_invents_new_values() -> None:
+    result = infer(_table(), name="t")
+    fields = result.document["entities"]["t"]["fields"]
+    spec = fields["name"]
+    assert spec["generator"] == "ngram" and spec["novel"] is True
+    assert spec["model"].startswith("models/t.name.") and spec["model"].endswith(".phony")
+    assert "order-2 word model" in result.text
+    assert fields["code"]["generator"] == "ngram"
+    assert "order-4 character model" in result.text
+    assert set(result.models) == {fields["name"]["model"], fields["code"]["model"]}
+    out = result.schema().generate(seed=3)["t"]
+    made = out["name"].to_pylist()
+    training = set(_table()["name"].to_pylist())
+    assert not training & set(made)  # no value of the sample is copied
+    vocabulary = set(_PLACES) | set(_KINDS)
+    assert all(set(v.split()) <= vocabulary for v in made)  # built from the sample's words
+    assert len(set(made)) > 50
+
+
+def test_no_models_keeps_random_letters() -> None:
+    result = infer(_table(), name="t", models=False)
+    spec = result.document["entities"]["t"]["fields"]["name"]
+    assert spec["type"] == "string" and "generator" not in spec
+    assert result.models == {}
+
+
+def test_written_schema_finds_its_models_from_any_directory(tmp_path) -> None:
+    result = infer(_table(), name="t")
+    target = tmp_path / "out" / "schema.yaml"
+    written = result.write(target)
+    assert target in written and all(p.is_file() for p in written)
+    rel = result.document["entities"]["t"]["fields"]["name"]["model"]
+    assert fileformat.read(target.parent / rel).mode == "word"
+    # a fresh process, elsewhere: the relative path is read beside the PDL file
+    code = f"import phony_pdl; print(phony_pdl.load({str(target)!r}).generate()['t'].num_rows)"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "400"
+
+
+def test_cli_writes_models_beside_the_output(tmp_path, monkeypatch) -> None:
+    pacsv.write_csv(_table(), tmp_path / "places.csv")
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["infer", "places.csv", "-o", "learnt/places.yaml"])
+    assert res.exit_code == 0, res.output
+    models = sorted((tmp_path / "learnt" / "models").glob("*.phony"))
+    assert [m.name.split(".")[1] for m in models] == ["code", "name"]
+    assert "wrote learnt/models/places.name." in res.output
+    gen = runner.invoke(app, ["generate", "--schema", "learnt/places.yaml", "--out", "gen", "-q"])
+    assert gen.exit_code == 0, gen.output
+    # to stdout: the models go under the working directory
+    res = runner.invoke(app, ["infer", "places.csv"])
+    assert res.exit_code == 0 and "generator: ngram" in res.output
+    assert len(list((tmp_path / "models").glob("*.phony"))) == 2
+    res = runner.invoke(app, ["infer", "places.csv", "--no-models"])
+    assert "generator: ngram" not in res.output
+
+
+def test_user_models_are_found_beside_the_schema(tmp_path) -> None:
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(_names(300, 4)) + "\n")
+    from phony_pdl.ngram.commands import train
+
+    (tmp_path / "schemas" / "m").mkdir(parents=True)
+    train(corpus, tmp_path / "schemas" / "m" / "places.phony", order=2, mode="word")
+    pdl = tmp_path / "schemas" / "s.yaml"
+    pdl.write_text(
+        "pdl: 1\nname: s\nentities:\n  t:\n    count: 20\n    fields:\n"
+        "      place: { generator: ngram, model: m/places.phony }\n"
+    )
+    table = phony_pdl.load(pdl).generate()["t"]  # the working directory is elsewhere
+    assert table.num_rows == 20 and all(table["place"].to_pylist())
