@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .fit import Fit, fit_counts, fit_numeric
-from .profile import US_PER_DAY, ColumnProfile, induce_pattern, semantic
+from .profile import MAX_DECIMALS, US_PER_DAY, ColumnProfile, induce_pattern, semantic
 from .relations import Ordering, Relation
 
 __all__ = ["EntityOut", "FieldOut", "InferOptions"]
@@ -83,7 +83,7 @@ def _number_type(p: ColumnProfile, integer: bool) -> dict[str, Any]:
         return {"type": f"decimal({p.precision[0]},{p.precision[1]})"}
     if integer:
         return {"type": "int"}
-    if p.decimals is not None and p.decimals <= 6:
+    if p.decimals is not None and p.decimals <= MAX_DECIMALS:
         return {"round": p.decimals}
     return {}
 
@@ -465,7 +465,7 @@ def copy_field(p: ColumnProfile, path: str, rows: int) -> FieldOut:
 
 def relation_field(p: ColumnProfile, rel: Relation, quote) -> FieldOut:
     spec: dict[str, Any] = {"expr": rel.sql(quote)}
-    if p.kind == "float" and p.decimals is not None and p.decimals <= 6:
+    if p.kind == "float" and p.decimals is not None and p.decimals <= MAX_DECIMALS:
         spec["round"] = p.decimals
     elif p.kind == "decimal" and p.precision is not None:
         spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"

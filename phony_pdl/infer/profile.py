@@ -131,6 +131,9 @@ def _as_numbers(values: pa.Array, kind: str) -> np.ndarray:
     return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
 
 
+MAX_DECIMALS = 8  # written as `round:` up to this (coordinates have 6–8); beyond: float noise
+
+
 def _decimals(x: np.ndarray) -> int | None:
     """Fewest decimal places that write 99.5 % of the values exactly (None: more than 9).
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from .profile import MAX_DECIMALS
 
 __all__ = ["Source", "TableData", "read_source", "type_text_column"]
 
@@ -199,7 +200,7 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:
         # Long tails of digits are float noise (27.240000000000002): let the values decide.
         return expand(
             pc.cast(stripped, pa.float64())
-        ), places if places is not None and places <= 6 else None
+        ), places if places is not None and places <= MAX_DECIMALS else None
     if all_match(_DATE):
         try:
             return expand(pc.cast(pc.strptime(stripped, "%Y-%m-%d", "s"), pa.date32())), None
