@@ -273,7 +273,10 @@ def _read_database(url: str, name: str | None) -> Source:
         elif kind == "duckdb":
             duckdb = require_driver("duckdb")
             conn = duckdb.connect(target.path, read_only=True)
-            table = conn.execute(f"SELECT * FROM {q}").arrow()
+            relation = conn.sql(f"SELECT * FROM {q}")
+            # duckdb 2 names it to_arrow_table (and dropped .arrow() on a connection)
+            fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+            table = fetch()
             if not isinstance(table, pa.Table):
                 table = table.read_all()
             conn.close()
