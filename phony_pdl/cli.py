@@ -559,7 +559,7 @@ def infer(
     source: Annotated[
         str,
         typer.Argument(
-            help="A CSV, Parquet or JSON-lines file, a folder of them, or a database URL.",
+            help="A CSV, Parquet, JSON-lines or JSON (array) file, a folder of them, or a database URL.",
             show_default=False,
         ),
     ],

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import phony_pdl
+from phony_pdl.errors import UsageError
 from phony_pdl.generators import registry
 from phony_pdl.infer import InferOptions, infer
 from phony_pdl.infer.profile import induce_pattern
@@ -289,6 +290,23 @@ def test_folder_schema_generates_with_valid_references(shop) -> None:
 
 
 # ---------------------------------------------------------------- readers and detection
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_phony_json_output_reads_back(tmp_path, fmt: str) -> None:
+    # `--format json` writes one array per table, `jsonl` one object per line: both infer.
+    phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(scale=0.1).write(tmp_path, format=fmt)
+    e = infer(tmp_path).document["entities"]
+    assert e["orders"]["fields"]["customer_id"]["ref"] == "customers.id"
+    assert e["customers"]["fields"]["signed_up_at"]["type"] == "datetime"
+    assert e["order_items"]["unique"] == [["order_id", "product_id"]]
+
+
+def test_json_that_is_not_rows_is_refused(tmp_path) -> None:
+    bad = tmp_path / "t.json"
+    bad.write_text("[1, 2, 3]")
+    with pytest.raises(UsageError, match="expected JSON lines or an array of objects"):
+        infer(bad)
 
 
 def test_csv_text_typing(tmp_path) -> None:

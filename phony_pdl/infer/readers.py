@@ -10,6 +10,8 @@ time of day.
 from __future__ import annotations
 
 import csv
+import io
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,7 +92,9 @@ def read_source(
             if p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "manifest.json"
         )  # manifest.json: what `phony generate` writes next to the data
         if not files:
-            raise UsageError(f"{path}: no data files (.csv, .parquet, .jsonl) in this folder")
+            raise UsageError(
+                f"{path}: no data files (.csv, .parquet, .jsonl, .json) in this folder"
+            )
         tables = {}
         for p in files:
             stem = p.name[: -len(p.suffix)]
@@ -114,10 +118,28 @@ def read_file(path: Path, name: str) -> TableData:
         if kind == "jsonl":
             import pyarrow.json as pj
 
-            return _typed(name, pj.read_json(path))
+            return _typed(name, pj.read_json(_json_lines(path)))
         return _read_csv(path, name)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _json_lines(path: Path) -> Path | io.BytesIO:
+    """JSON lines as they are; a JSON array of objects (`phony generate --format json`)
+    rewritten as JSON lines, so both go through the same reader and typing."""
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        return path
+    try:
+        rows = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise UsageError(f"cannot read {path}: expected JSON lines or an array of objects")
+    if not rows:
+        raise UsageError(f"{path}: the array is empty")
+    return io.BytesIO(b"\n".join(json.dumps(r, ensure_ascii=False).encode() for r in rows))
 
 
 def _read_csv(path: Path, name: str) -> TableData:
