@@ -38,6 +38,7 @@ from .arrow import (
     to_numpy_units,
 )
 from .copula_calibration import copula_cholesky
+from .dense_unique import dense_index
 from .evaluate import evaluate
 from .plan import Plan
 
@@ -205,7 +206,12 @@ class Columns:
         stream = self.stream(batch, name)
         rows = batch.rows
         unique = self.plan.is_unique(batch.entity, name)
+        joint = (
+            dense_index(self, batch, name) if kind in ("bool", "int", "date", "decimal") else None
+        )
         if kind == "bool":
+            if joint is not None:
+                return pa.array(joint == 1)
             if unique:
                 return pa.array(self.unique_index(batch, name, 2) == 1)
             return pa.array(stream.uniform(rows) < 0.5)
@@ -233,7 +239,9 @@ class Columns:
         span = int(hi) - int(lo) + 1
         if span <= 0:
             raise GenerationError(f"{batch.entity}.{name}: empty range")
-        if unique:
+        if joint is not None:
+            offsets = joint
+        elif unique:
             offsets = self.unique_index(batch, name, span)
         elif u is not None:
             offsets = np.minimum((u * span).astype(np.int64), span - 1)
@@ -249,7 +257,10 @@ class Columns:
             values = list(f.choice)
             weights = np.ones(len(values))
         table = literal_array(values, dtype)
-        if self.plan.is_unique(batch.entity, name):
+        joint = dense_index(self, batch, name)
+        if joint is not None:
+            index = joint
+        elif self.plan.is_unique(batch.entity, name):
             index = self.unique_index(batch, name, len(values))
         else:
             u = self.copula_uniform(batch, name)

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from ..errors import GenerationError
 from ..pattern import fixed_positions, parse_pattern
+from .dense_unique import dense_groups
 from .plan import Plan
 
 if TYPE_CHECKING:
@@ -78,9 +79,12 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
     groups = [[g] if isinstance(g, str) else list(g) for g in spec.unique]
     if isinstance(spec.primary_key, list) and len(spec.primary_key) > 1:
         groups.append(list(spec.primary_key))
+    dense = columns.plan_cache(("dense-unique", entity), lambda: dense_groups(columns, entity))
     for names in groups:
         if len(names) < 2 or all(spec.fields[g].ref is not None for g in names):
             continue  # foreign-key combinations are distinct by construction (columns.pick_in_group)
+        if any(g in dense and dense[g].constraint == tuple(names) for g in names):
+            continue  # drawn jointly over the combinations (dense_unique)
         redraw = next((g for g in reversed(names) if spec.fields[g].ref is None), None)
         if redraw is not None and _numbered_within(spec.fields[redraw].expr, names, redraw):
             continue  # (key, ROW_NUMBER() OVER (PARTITION BY key)) is distinct by construction

@@ -36,6 +36,32 @@ def permute_below(index: np.ndarray, n: int, key: int) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def permute_below_within(index: np.ndarray, n: int, key: int, groups: np.ndarray) -> np.ndarray:
+    """`permute_below` with a different keyed permutation of [0, n) for each group number
+    (the parent row of a child): the group enters every round function with the half."""
+    if n <= 1:
+        return np.zeros_like(index, dtype=np.int64)
+    bits = max(2, (n - 1).bit_length())
+    bits += bits % 2
+    half = bits // 2
+    mask = np.uint64((1 << half) - 1)
+    salt = np.asarray(groups).astype(np.uint64) << np.uint64(half)
+    round_keys = [derive_key(key, r) for r in range(4)]
+
+    def network(x: np.ndarray, salt: np.ndarray) -> np.ndarray:
+        left, right = x >> np.uint64(half), x & mask
+        for k in round_keys:
+            left, right = right, left ^ (mix(k, right | salt) & mask)
+        return (left << np.uint64(half)) | right
+
+    out = network(np.asarray(index).astype(np.uint64), salt)
+    bad = out >= np.uint64(n)
+    while bad.any():  # cycle walking, as in permute_below
+        out[bad] = network(out[bad], salt[bad])
+        bad = out >= np.uint64(n)
+    return out.astype(np.int64)
+
+
 def unique_suffix(ctx) -> pa.Array:
     """A distinct number per row that does not look like a counter.
 
