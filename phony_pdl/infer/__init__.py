@@ -130,6 +130,7 @@ class _Builder:
         self.ident = {t: sanitize(t, taken) for t in src.tables}
         self.profiles: dict[str, dict[str, ColumnProfile]] = {}
         self.models: dict[str, NgramModel] = {}  # relative path → model, for free text
+        self.cycle_breakers: set[tuple[str, str]] = set()
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -214,6 +215,7 @@ class _Builder:
         for fk in fks:  # a unique column other tables refer to is its table's key
             if pks.get(fk.parent) is None and fk.parent != fk.table:
                 pks[fk.parent] = fk.key
+        self.cycle_breakers = self._cycle_breakers(fks)
         entities = [self.entity(t, pks, fks) for t in self.src.tables]
         entities = _ordered(entities, fks, self.ident)
         locale = max(set(self.locales), key=self.locales.count) if self.locales else None
@@ -269,6 +271,7 @@ class _Builder:
             if (
                 fk.parent != table
                 and p.nulls == 0
+                and (table, col) not in self.cycle_breakers  # its count would close the cycle
                 and (
                     per is None
                     or self.src.tables[fk.parent].table.num_rows
@@ -295,6 +298,9 @@ class _Builder:
                     note += f"; popularity ~ Zipf s={s}"
             if p.nulls:
                 spec["null_rate"] = round(p.null_rate, 4)
+            elif (table, col) in self.cycle_breakers:
+                spec["nullable"] = True
+                note += "; nullable: it closes a cycle of references (filled after both load)"
             done[col] = [FieldOut(col, spec, note)]
         if pk is not None and pk not in done:
             done[pk] = [key_field(profs[pk])]
@@ -383,6 +389,34 @@ class _Builder:
                 if better is not None:
                     f.spec, f.comment = better
         return out
+
+    def _cycle_breakers(self, fks: list[ForeignKey]) -> set[tuple[str, str]]:
+        """(table, column) of one foreign key per cycle of NOT NULL references, written
+        `nullable: true` so the schema can be generated and loaded (teams.captain_id →
+        players while players.team_id → teams): a column the database declares nullable,
+        else the reference from the smaller table (a captain among many players)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for fk in fks:
+            if fk.table != fk.parent and self.profiles[fk.table][fk.column].nulls == 0:
+                graph.add_edge(fk.table, fk.parent, column=fk.column)
+        breakers: set[tuple[str, str]] = set()
+        while True:
+            try:
+                cycle = nx.find_cycle(graph)
+            except nx.NetworkXNoCycle:
+                return breakers
+
+            def rank(edge: tuple[str, str]) -> tuple:
+                table, parent = edge
+                column = graph.edges[table, parent]["column"]
+                declared = column in self.src.tables[table].nullable
+                return (not declared, self.src.tables[table].table.num_rows, table, column)
+
+            table, parent = min(((a, b) for a, b, *_ in cycle), key=rank)
+            breakers.add((table, graph.edges[table, parent]["column"]))
+            graph.remove_edge(table, parent)
 
     def _multi_column_keys(self, out: EntityOut, table: str, mine: dict[str, ForeignKey]) -> None:
         """Declared composite keys and unique constraints; else pairs of foreign keys that

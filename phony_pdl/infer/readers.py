@@ -57,6 +57,7 @@ class TableData:
     primary_key: list[str] = field(default_factory=list)  # declared (databases)
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, parent, key)
     uniques: list[list[str]] = field(default_factory=list)  # declared multi-column constraints
+    nullable: set[str] = field(default_factory=set)  # columns declared to accept NULL
 
 
 @dataclass
@@ -323,6 +324,7 @@ def _read_database(url: str, name: str | None) -> Source:
         data = _typed(info.name, table)
         data.primary_key = list(info.primary_key)
         data.uniques = [list(u) for u in info.uniques if len(u) >= 2]
+        data.nullable = {c.name for c in info.columns if c.nullable}
         data.foreign_keys = [
             (fk.columns[0], fk.parent, fk.parent_columns[0])
             for fk in info.foreign_keys
