@@ -131,6 +131,7 @@ class _Builder:
         self.profiles: dict[str, dict[str, ColumnProfile]] = {}
         self.models: dict[str, NgramModel] = {}  # relative path → model, for free text
         self.cycle_breakers: set[tuple[str, str]] = set()
+        self._parent_rows: dict[tuple[str, str, str, str], np.ndarray] = {}
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -490,7 +491,13 @@ class _Builder:
         return None
 
     def _parent_index(self, table: str, col: str, fk: ForeignKey) -> np.ndarray:
-        """Row of the parent each child row points at (-1 where NULL)."""
+        """Row of the parent each child row points at (-1 where NULL); once per column."""
+        key = (table, col, fk.parent, fk.key)
+        if key not in self._parent_rows:
+            self._parent_rows[key] = self._find_parent_rows(table, col, fk)
+        return self._parent_rows[key]
+
+    def _find_parent_rows(self, table: str, col: str, fk: ForeignKey) -> np.ndarray:
         child = self.profiles[table][col]
         parent = self.profiles[fk.parent][fk.key]
         if parent.kind == "int":
