@@ -434,6 +434,28 @@ def test_numeric_column_without_a_value_stays_null() -> None:
     assert out["y2013"].null_count == 4 and out["n"].null_count == 4
 
 
+def test_text_joined_from_other_columns_becomes_a_template() -> None:
+    first = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald"] * 50
+    last = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Ritchie"] * 43
+    last = last[: len(first)]
+    table = pa.table(
+        {
+            "first_name": first,
+            "last_name": last,
+            "full_name": [f"{a} {b}" for a, b in zip(first, last, strict=True)],
+            "sort_key": [f"{b}, {a}" for a, b in zip(first, last, strict=True)],
+            "city": ["Paris", "Rome", "Oslo", "Lima", "Kyiv"] * 60,
+        }
+    )
+    result = infer(table, name="people")
+    f = result.document["entities"]["people"]["fields"]
+    assert f["full_name"] == {"template": "{first_name} {last_name}"}
+    assert f["sort_key"] == {"template": "{last_name}, {first_name}"}
+    assert "template" not in f["city"]
+    out = result.schema().generate(seed=1)["people"].to_pylist()
+    assert all(r["full_name"] == f"{r['first_name']} {r['last_name']}" for r in out)
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

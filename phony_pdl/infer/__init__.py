@@ -48,6 +48,7 @@ from .relations import (
     time_orderings,
     zipf_exponent,
 )
+from .templates import joined_columns
 from .text_models import text_model
 from .writer import document as to_document
 from .writer import render
@@ -348,6 +349,20 @@ class _Builder:
             free = {n for n in numbers if n not in done}
             for rel in algebraic_relations(numbers, decimals, targets=free):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
+
+            texts = {
+                p.name: p.strings
+                for p in profs.values()
+                if p.kind == "string" and p.nulls == 0 and p.strings and p.distinct >= 2
+            }
+            for j in joined_columns(texts, {n for n in texts if n not in done}):
+                done[j.target] = [
+                    FieldOut(
+                        j.target,
+                        {"template": j.template()},
+                        f"{j.left} + {j.separator!r} + {j.right} on all {n_rows:,} rows",
+                    )
+                ]
 
         for p in profs.values():
             if p.name in done:
