@@ -113,3 +113,32 @@ def test_cli_import_writes_a_valid_schema(tmp_path: Path) -> None:
         "shipped",
         "cancelled",
     ]
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("command", ["import", "infer"])
+def test_unreachable_databases_are_named_without_a_traceback(
+    command: str, tmp_path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    cases = {
+        "sqlite:///missing.db": "sqlite:///missing.db: no such database file 'missing.db'",
+        "duckdb:///missing.duckdb": "no such database file 'missing.duckdb'",
+        "postgresql://postgres@127.0.0.1:5432/phony_no_such_db": (
+            "cannot read postgresql://postgres@127.0.0.1:5432/phony_no_such_db: connection "
+            'failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  database '
+            '"phony_no_such_db" does not exist'
+        ),
+        "mysql://root@127.0.0.1:3306/phony_no_such_db": "Unknown database 'phony_no_such_db'",
+    }
+    for url, message in cases.items():
+        result = runner.invoke(app, [command, url])
+        assert result.exit_code != 0, url
+        assert message in result.output, result.output
+        assert "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())  # no empty database file left behind

@@ -6,13 +6,38 @@ SHOW CREATE TABLE; PostgreSQL's is rebuilt from its catalog (pg_catalog function
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..errors import UsageError
 from ..loaders import parse_url, require_driver
 from .ddl import parse_ddl
 from .model import Catalog
 
 
 def catalog_from_url(url: str) -> tuple[Catalog, str]:
+    """The tables of a live database, for `phony import` and `phony infer`.
+
+    A missing SQLite or DuckDB file is an error (connecting would create an empty one), as
+    is a server that refuses the connection: both as UsageError naming the URL."""
     target = parse_url(url)
+    kind = target.dialect.name
+    if (
+        kind in ("sqlite", "duckdb")
+        and target.path != ":memory:"
+        and not Path(target.path).is_file()
+    ):
+        raise UsageError(f"{target.url}: no such database file '{target.path}'")
+    try:
+        return _catalog(target)
+    except UsageError:
+        raise
+    except Exception as exc:  # the drivers' own errors: refused, unknown database, bad password
+        text = str(exc).strip()
+        reason = text.splitlines()[0] if text else type(exc).__name__
+        raise UsageError(f"cannot read {target.url}: {reason}") from exc
+
+
+def _catalog(target) -> tuple[Catalog, str]:
     kind = target.dialect.name
     if kind == "sqlite":
         import sqlite3
