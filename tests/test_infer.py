@@ -355,7 +355,10 @@ entities:
     got = {name: spec.get("generator") for name, spec in fields.items()}
     assert got["first_name"] == "person.first_name"
     assert got["last_name"] == "person.last_name"
-    assert got["full_name"] == "person.full_name"
+    # the row's own first and last name joined: a template keeps the three in agreement
+    assert fields["full_name"] == {"template": "{first_name} {last_name}"}
+    alone = infer(src["people"].select(["full_name"]), name="p").document["entities"]["p"]
+    assert alone["fields"]["full_name"]["generator"] == "person.full_name"
     assert got["email"] == "internet.email" and fields["email"]["unique"] is True
     assert got["phone"] == "phone.number"
     assert got["city"] == "address.city"

@@ -675,7 +675,10 @@ def _empirical(d: Data, bins: int) -> Model | None:
     if d.integer:
         q[0] -= 0.5  # so that rounding to integers gives the end values their full share
         q[-1] += 0.5
-    q = np.array([_r(v) for v in q]) if d.delta >= 1e-5 else q
+    if d.delta >= 1e-5:
+        q = np.array([_r(v) for v in q])
+    else:  # two places finer than the data's resolution: readable, and no coarser
+        q = np.round(q, round(-math.log10(d.delta)) + 2)
     widths = np.diff(q)
     if np.any(widths < 0) or not widths.any():
         return None
