@@ -419,7 +419,8 @@ def train(
     if not quiet:
         out.print(
             f"{summary['output']}: {summary['lines']:,} lines ({summary['distinct_lines']:,} distinct), "
-            f"order {summary['order']} {summary['mode']}, {summary['vocabulary']:,} tokens, "
+            f"order {summary['order']} {summary['mode']}, "
+            f"{summary['tokens'] - summary['lines']:,} tokens ({summary['vocabulary']:,} distinct), "
             f"{summary['contexts']:,} contexts, {summary['transitions']:,} transitions, {summary['bytes']:,} bytes",
             markup=False,
         )
