@@ -459,6 +459,29 @@ def test_text_joined_from_other_columns_becomes_a_template() -> None:
     assert all(r["full_name"] == f"{r['first_name']} {r['last_name']}" for r in out)
 
 
+def test_a_column_trending_with_the_sequence_key_is_a_line_plus_noise() -> None:
+    # Yearly data: the key stays a sequence (no copula holds it), so a trend is an expr.
+    rng = np.random.default_rng(9)
+    year = np.arange(1950, 2030)
+    price = 2.5 * year - 4800 + rng.normal(0, 6, len(year))
+    flat = rng.normal(50, 5, len(year))
+    price_with_gaps = np.where(np.arange(len(year)) % 20 == 7, np.nan, np.round(price, 2))
+    table = pa.table({"year": year, "price": price_with_gaps, "flat": np.round(flat, 2)})
+    result = infer(table, name="yearly")
+    f = result.document["entities"]["yearly"]["fields"]
+    assert f["year"] == {"sequence": 1950}
+    expr = f["price"]["expr"]
+    slope = float(expr.split(" + ")[1].split(" * ")[0])
+    assert expr.endswith(" * year + _price_noise") and rel(slope, 2.5) < 0.05
+    assert f["price"]["round"] == 2 and f["price"]["null_rate"] == 0.05
+    assert f["_price_noise"]["hidden"] is True
+    assert "distribution" in f["flat"] and "expr" not in f["flat"]  # no trend, no line
+    out = result.schema().generate(seed=2)["yearly"]
+    made = out["price"].to_numpy(zero_copy_only=False)
+    ok = ~np.isnan(made)
+    assert np.corrcoef(out["year"].to_numpy()[ok], made[ok])[0, 1] > 0.95
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

@@ -50,6 +50,7 @@ from .relations import (
 )
 from .templates import joined_columns
 from .text_models import text_model
+from .trends import trend_fields
 from .writer import document as to_document
 from .writer import render
 
@@ -349,6 +350,14 @@ class _Builder:
             free = {n for n in numbers if n not in done}
             for rel in algebraic_relations(numbers, decimals, targets=free):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
+
+            key = profs[pk] if pk is not None else None
+            if key is not None and key.kind == "int" and key.sorted_steps is not None:
+                for p in profs.values():
+                    if p.numeric and p.name not in done and p.name not in mine and p.name != pk:
+                        trend = trend_fields(p, pk, key.scores)
+                        if trend is not None:
+                            done[p.name] = trend
 
             texts = {
                 p.name: p.strings

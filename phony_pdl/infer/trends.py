@@ -1,0 +1,69 @@
+"""A column that trends with the table's sequence key: a straight line plus noise.
+
+Yearly or monthly tables (wheat prices by year, miles driven by year) keep their key as a
+`sequence`, which a copula cannot hold, so a column rising with the years would come out
+flat. When a numeric column's rank correlation with the key reaches TREND_RHO, it is
+written as `expr: a + b * key + _<column>_noise`: the least-squares line and a hidden
+field with the fitted distribution of the residuals (which may join the correlate block).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .document import FieldOut, _numeric_spec, _r
+from .fit import fit_numeric
+from .profile import ColumnProfile
+
+__all__ = ["TREND_RHO", "trend_fields"]
+
+TREND_RHO = 0.6  # |Spearman| with the key from which a column is a trend plus noise
+MIN_ROWS = 20
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra = np.argsort(np.argsort(a, kind="stable"), kind="stable").astype(np.float64)
+    rb = np.argsort(np.argsort(b, kind="stable"), kind="stable").astype(np.float64)
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[FieldOut] | None:
+    """[hidden noise field, the column as line + noise], or None (no clear trend)."""
+    if p.scores is None or p.distinct < MIN_ROWS // 2:
+        return None
+    known = ~np.isnan(p.scores)
+    x, y = key_values.astype(np.float64)[known], p.scores[known]
+    if len(y) < MIN_ROWS:
+        return None
+    rho = _spearman(x, y)
+    if abs(rho) < TREND_RHO:
+        return None
+    slope, intercept = np.polyfit(x, y, 1)
+    slope, intercept = _r(float(slope)), _r(float(intercept))
+    residuals = np.full(len(p.scores), np.nan)  # aligned with the rows, NaN where y is NULL
+    residuals[known] = y - (intercept + slope * x)
+    fit = fit_numeric(residuals[known], integer=False, decimals=None, defer_mixtures=True)
+    if fit is None or not all(math.isfinite(v) for v in (slope, intercept)):
+        return None
+    noise = f"_{p.name}_noise"[:63]
+    noise_spec: dict[str, Any] = {**_numeric_spec(fit, p, False), "hidden": True}
+    for k in ("round", "null_rate", "type"):
+        noise_spec.pop(k, None)
+    line = f"{intercept} + {slope} * {key}"
+    spec: dict[str, Any] = {"expr": f"{line} + {noise}"}
+    if p.kind == "int":
+        spec["type"] = "int"
+    elif p.decimals is not None:
+        spec["round"] = p.decimals
+    if p.nulls:
+        spec["null_rate"] = _r(p.null_rate, 4)
+    return [
+        FieldOut(noise, noise_spec, f"residuals of {p.name} around its trend: {fit.comment()}",
+                 scores=residuals),
+        FieldOut(p.name, spec, f"trend with {key} (Spearman {rho:+.2f}) plus noise"),
+    ]  # fmt: skip
