@@ -47,6 +47,7 @@ class Data:
     hi: float = 0.0
     mean: float = 0.0
     sd: float = 0.0
+    places: int | None = None  # decimals the values are written with, when known
 
     @classmethod
     def of(cls, values: np.ndarray, *, decimals: int | None, integer: bool) -> Data:
@@ -70,7 +71,8 @@ class Data:
         span = float(x[-1] - x[0])
         if delta == 0.0:  # resolution unknown: treat the values as exact
             delta = span * 1e-9
-        return cls(x, c, delta, integer, n, float(x[0]), float(x[-1]), mean, sd)
+        places = 0 if integer else (decimals if decimals is not None and decimals <= 9 else None)
+        return cls(x, c, delta, integer, n, float(x[0]), float(x[-1]), mean, sd, places)
 
     @property
     def eps(self) -> float:
@@ -677,8 +679,10 @@ def _empirical(d: Data, bins: int) -> Model | None:
         q[-1] += 0.5
     if d.delta >= 1e-5:
         q = np.array([_r(v) for v in q])
-    else:  # two places finer than the data's resolution: readable, and no coarser
-        q = np.round(q, round(-math.log10(d.delta)) + 2)
+    elif d.places is not None:
+        # Values written with `places` decimals: two more keep every data value (and atom)
+        # exact and the table readable. Full-precision values stay as they are.
+        q = np.round(q, d.places + 2)
     widths = np.diff(q)
     if np.any(widths < 0) or not widths.any():
         return None
