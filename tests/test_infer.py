@@ -482,6 +482,25 @@ def test_a_column_trending_with_the_sequence_key_is_a_line_plus_noise() -> None:
     assert np.corrcoef(out["year"].to_numpy()[ok], made[ok])[0, 1] > 0.95
 
 
+def test_empirical_table_holds_every_value_of_the_data() -> None:
+    # Rounding the table's quantiles for readability must not move its ends inside the data
+    # (a value outside the table has zero likelihood and the table drops out of the running).
+    from phony_pdl.infer.fit import Data, _empirical, _loglik
+
+    rng = np.random.default_rng(11)
+    levels = np.r_[rng.normal(0, 0.05, 58), -0.07123456789012345, 0.08123456789012341]
+    full = rng.choice(levels, 450)  # full precision: left as computed; ends that round inward
+    full[:2] = levels[-2:]
+    written = np.round(rng.lognormal(1, 0.7, 450), 8)  # eight decimals: quantiles get ten
+    for values, places in ((full, None), (written, 8)):
+        d = Data.of(values, decimals=places, integer=False)
+        q = _empirical(d, 64).params["quantiles"]
+        assert q[0] <= values.min() and q[-1] >= values.max()
+        assert np.isfinite(_loglik(d, _empirical(d, 64))[0])
+        if places is not None:
+            assert all(round(v, places + 2) == v for v in q)
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])
