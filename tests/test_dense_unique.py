@@ -48,8 +48,9 @@ def test_every_combination_once_when_rows_equal_the_combinations() -> None:
 
 
 def test_sparse_constraints_keep_redrawing_and_their_weights() -> None:
-    # 60 of 1,000 combinations: below half, the last member is redrawn and the weights hold.
-    table = phony_pdl.load(_panel(60, years=100, weights=True)).generate(seed=2)["g"]
+    # 60 of 2,000 combinations, the heaviest firm's ~30 rows well within 200 years: the last
+    # member is redrawn and the weights hold.
+    table = phony_pdl.load(_panel(60, years=200, weights=True)).generate(seed=2)["g"]
     assert len(set(_pairs(table, "firm", "year"))) == 60
     share = Counter(table["firm"].to_pylist())["F0"] / 60
     assert share > 0.35  # weight 9 of 18: drawn jointly it would be about 0.1
@@ -95,11 +96,11 @@ def test_a_parent_with_more_children_than_combinations_is_named() -> None:
         schema.generate()["readings"]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     firms=st.integers(1, 12),
     years=st.integers(2, 15),
-    fill=st.floats(0.5, 1.0),
+    fill=st.floats(0.05, 1.0),
     seed=st.integers(0, 2**31),
 )
 def test_dense_groups_are_always_distinct(firms: int, years: int, fill: float, seed: int) -> None:

@@ -4,8 +4,9 @@ Redrawing the last member of `unique: [[firm, year]]` cannot succeed when the ro
 most of the combinations (10 firms × 20 years for 200 rows: every combination exactly
 once). When the members of a constraint are fields with a finite set of values (`choice`,
 type alone `int`, `date`, `decimal` or `bool`, not in a copula, no NULLs) and the rows
-take at least half of their combinations, row *i* takes combination *π(i)* of a keyed
-permutation instead, written in mixed radix over the members: distinct by construction,
+take at least half of their combinations, or enough that one combination of the others
+could crowd the last member's values (`_redraw_may_stall`), row *i* takes combination
+*π(i)* of a keyed permutation instead, written in mixed radix over the members: distinct by construction,
 no retries, any row computable alone. When the constraint includes the per-parent
 foreign key, the permutation is taken per parent over the child's position in its
 parent (readings of one device on distinct days). `choice` weights are not used there:
@@ -72,6 +73,26 @@ def _finite_size(columns: Columns, entity: str, name: str) -> int | None:
     return None
 
 
+def _largest_share(columns: Columns, entity: str, name: str, size: int) -> float:
+    """The largest probability one value of the field has (its heaviest `choice` weight)."""
+    f = columns.doc.entities[entity].fields[name]
+    if f.source == "choice" and isinstance(f.choice, dict):
+        weights = [float(w) for w in f.choice.values()]
+        return max(weights) / sum(weights)
+    return 1.0 / size
+
+
+def _redraw_may_stall(columns: Columns, entity: str, members: tuple[str, ...], needed: int) -> bool:
+    """Redrawing the last member needs room in every combination of the others: true
+    unless the busiest combination's expected rows (Poisson, plus four standard
+    deviations) stay within DENSITY of the last member's values."""
+    sizes = [_finite_size(columns, entity, m) or 1 for m in members]
+    busiest = needed * math.prod(
+        _largest_share(columns, entity, m, s) for m, s in zip(members[:-1], sizes[:-1], strict=True)
+    )
+    return busiest + 4 * math.sqrt(busiest) + 1 > DENSITY * sizes[-1]
+
+
 def dense_groups(columns: Columns, entity: str) -> dict[str, DenseGroup]:
     """Field → its jointly drawn constraint (fields of no such constraint are absent)."""
     plan = columns.plan
@@ -97,7 +118,7 @@ def dense_groups(columns: Columns, entity: str) -> dict[str, DenseGroup]:
             needed = plan.count(entity)
         else:
             continue
-        if needed < DENSITY * total:
+        if needed < DENSITY * total and not _redraw_may_stall(columns, entity, members, needed):
             continue
         group = DenseGroup(constraint, members, tuple(sizes), per_parent)
         for m in members:
