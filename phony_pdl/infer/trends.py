@@ -32,9 +32,15 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _identifier(name: str) -> bool:
+    """Ids rise with the key too (a manager hired earlier): they are references, not trends."""
+    n = name.lower()
+    return n == "id" or n.endswith(("_id", "id", "_key", "_no", "_code", "_ref"))
+
+
 def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[FieldOut] | None:
     """[hidden noise field, the column as line + noise], or None (no clear trend)."""
-    if p.scores is None or p.distinct < MIN_ROWS // 2:
+    if p.scores is None or p.distinct < MIN_ROWS // 2 or _identifier(p.name):
         return None
     known = ~np.isnan(p.scores)
     x, y = key_values.astype(np.float64)[known], p.scores[known]
