@@ -466,7 +466,15 @@ def test_a_column_trending_with_the_sequence_key_is_a_line_plus_noise() -> None:
     price = 2.5 * year - 4800 + rng.normal(0, 6, len(year))
     flat = rng.normal(50, 5, len(year))
     price_with_gaps = np.where(np.arange(len(year)) % 20 == 7, np.nan, np.round(price, 2))
-    table = pa.table({"year": year, "price": price_with_gaps, "flat": np.round(flat, 2)})
+    manager_id = np.maximum(1950, year - rng.integers(1, 10, len(year)))  # rises, but an id
+    table = pa.table(
+        {
+            "year": year,
+            "price": price_with_gaps,
+            "flat": np.round(flat, 2),
+            "manager_id": manager_id,
+        }
+    )
     result = infer(table, name="yearly")
     f = result.document["entities"]["yearly"]["fields"]
     assert f["year"] == {"sequence": 1950}
@@ -476,6 +484,7 @@ def test_a_column_trending_with_the_sequence_key_is_a_line_plus_noise() -> None:
     assert f["price"]["round"] == 2 and f["price"]["null_rate"] == 0.05
     assert f["_price_noise"]["hidden"] is True
     assert "distribution" in f["flat"] and "expr" not in f["flat"]  # no trend, no line
+    assert "expr" not in f["manager_id"]  # identifiers are references, not trends
     out = result.schema().generate(seed=2)["yearly"]
     made = out["price"].to_numpy(zero_copy_only=False)
     ok = ~np.isnan(made)
