@@ -95,3 +95,18 @@ def test_console_script_runs() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("phony ")
+
+
+def test_infer_and_compare_create_missing_output_folders(tmp_path, monkeypatch) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    monkeypatch.chdir(tmp_path)
+    pacsv.write_csv(pa.table({"x": [1.5, 2.25, 3.0, 4.5] * 10, "k": list(range(40))}), "t.csv")
+    result = runner.invoke(app, ["infer", "t.csv", "-o", "a/b/t.yaml", "--report", "c/d/r.html"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "b" / "t.yaml").is_file()
+    assert (tmp_path / "c" / "d" / "r.html").is_file()
+    result = runner.invoke(app, ["compare", "t.csv", "t.csv", "--report", "e/r.html"])
+    assert result.exit_code == 0 and (tmp_path / "e" / "r.html").is_file()
+    assert not list(tmp_path.rglob("*.phony-tmp"))

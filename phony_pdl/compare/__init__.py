@@ -119,8 +119,13 @@ class Report:
     def write_html(self, path: str | Path, *, title: str = "Phony fidelity report") -> Path:
         from .report import render_html
 
+        from ..writers.base import AtomicFile
+
         path = Path(path)
-        path.write_text(render_html(self, title=title), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        out = AtomicFile(path)  # a half-written report never replaces a good one
+        out.write(render_html(self, title=title).encode("utf-8"))
+        out.commit()
         return path
 
 

@@ -84,6 +84,7 @@ class InferResult:
         from ..writers.base import AtomicFile
 
         path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         written = self.write_models(path.parent)
         out = AtomicFile(path)
         out.write(self.text.encode("utf-8"))
