@@ -117,9 +117,8 @@ class Report:
         return lines
 
     def write_html(self, path: str | Path, *, title: str = "Phony fidelity report") -> Path:
-        from .report import render_html
-
         from ..writers.base import AtomicFile
+        from .report import render_html
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
