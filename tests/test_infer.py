@@ -510,6 +510,27 @@ def test_empirical_table_holds_every_value_of_the_data() -> None:
             assert all(round(v, places + 2) == v for v in q)
 
 
+def test_nested_and_binary_columns_are_left_out_with_a_note(tmp_path) -> None:
+    n = 60
+    table = pa.table(
+        {
+            "id": pa.array(range(1, n + 1)),
+            "tags": pa.array([["a", "b"][: i % 3] for i in range(n)]),
+            "meta": pa.array([{"k": i} for i in range(n)]),
+            "blob": pa.array([bytes([i]) * 3 for i in range(n)]),
+            "cents": pa.array([i * 25 for i in range(1, n + 1)]),
+        }
+    )
+    pq.write_table(table, tmp_path / "odd.parquet")
+    result = infer(tmp_path / "odd.parquet")
+    fields = result.document["entities"]["odd"]["fields"]
+    assert set(fields) == {"id", "cents"}
+    for col, kind in (("tags", "list<"), ("meta", "struct<"), ("blob", "binary")):
+        assert f"# left out {col} ({kind}" in result.text
+    # an exact line in the key is a formula, with no noise field
+    assert fields["cents"] == {"expr": "25 * id", "type": "int"}
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

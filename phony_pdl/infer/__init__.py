@@ -266,6 +266,10 @@ class _Builder:
         mine = {fk.column: fk for fk in fks if fk.table == table}
         out = EntityOut(ename, table, opts.rows or n_rows, primary_key=pk)
         out.comments.append(f"{table}: {n_rows:,} rows, {len(profs)} columns in the sample")
+        for col, kind in data.skipped.items():
+            out.comments.append(
+                f"left out {col} ({kind}): PDL generates no nested or binary values"
+            )
         done: dict[str, list[FieldOut]] = {}
 
         # Foreign keys; the one to the largest parent drives `count: {per:}`.

@@ -58,6 +58,7 @@ class TableData:
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (col, parent, key)
     uniques: list[list[str]] = field(default_factory=list)  # declared multi-column constraints
     nullable: set[str] = field(default_factory=set)  # columns declared to accept NULL
+    skipped: dict[str, str] = field(default_factory=dict)  # column → type PDL cannot generate
 
 
 @dataclass
@@ -172,10 +173,23 @@ def _from_frame(frame: Any) -> pa.Table:
         ) from None
 
 
+def _unsupported(t: pa.DataType) -> bool:
+    """Values PDL cannot generate: lists, structs, maps, unions, raw bytes."""
+    return (
+        pa.types.is_nested(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or pa.types.is_fixed_size_binary(t)
+    )
+
+
 def _typed(name: str, table: pa.Table) -> TableData:
-    columns, decimals = [], {}
+    columns, names, decimals, skipped = [], [], {}, {}
     for col_name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if _unsupported(column.type):
+            skipped[col_name] = str(column.type)
+            continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             column, places = type_text_column(column)
             if places is not None:
@@ -185,7 +199,10 @@ def _typed(name: str, table: pa.Table) -> TableData:
         elif pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
         columns.append(column)
-    return TableData(name, pa.table(columns, names=table.column_names), decimals)
+        names.append(col_name)
+    data = TableData(name, pa.table(columns, names=names), decimals)
+    data.skipped = skipped
+    return data
 
 
 def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:

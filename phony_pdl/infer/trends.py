@@ -32,6 +32,25 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _shaped(p: ColumnProfile, expr: str) -> dict[str, Any]:
+    """The expr with the column's type or rounding and its NULL share."""
+    spec: dict[str, Any] = {"expr": expr}
+    if p.kind == "int":
+        spec["type"] = "int"
+    elif p.kind == "decimal" and p.precision is not None:
+        spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"
+    elif p.decimals is not None:
+        spec["round"] = p.decimals
+    if p.nulls:
+        spec["null_rate"] = _r(p.null_rate, 4)
+    return spec
+
+
+def _exact_line(p: ColumnProfile, key: str, intercept: float, slope: float) -> FieldOut:
+    line = f"{slope} * {key}" if intercept == 0 else f"{intercept} + {slope} * {key}"
+    return FieldOut(p.name, _shaped(p, line), f"{p.name} = {line} on every row")
+
+
 def _identifier(name: str) -> bool:
     """Ids rise with the key too (a manager hired earlier): they are references, not trends."""
     n = name.lower()
@@ -53,6 +72,10 @@ def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[Fie
     slope, intercept = _r(float(slope)), _r(float(intercept))
     residuals = np.full(len(p.scores), np.nan)  # aligned with the rows, NaN where y is NULL
     residuals[known] = y - (intercept + slope * x)
+    tol = 0.5 * 10.0 ** -(p.decimals or 0) if p.decimals is not None or p.kind == "int" else 0.0
+    tol = max(tol, 1e-9 * float(np.max(np.abs(y))))
+    if float(np.max(np.abs(residuals[known]))) <= tol:  # the line itself: an exact formula
+        return [_exact_line(p, key, intercept if abs(intercept) > tol else 0.0, slope)]
     fit = fit_numeric(residuals[known], integer=False, decimals=None, defer_mixtures=True)
     if fit is None or not all(math.isfinite(v) for v in (slope, intercept)):
         return None
@@ -60,14 +83,7 @@ def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[Fie
     noise_spec: dict[str, Any] = {**_numeric_spec(fit, p, False), "hidden": True}
     for k in ("round", "null_rate", "type"):
         noise_spec.pop(k, None)
-    line = f"{intercept} + {slope} * {key}"
-    spec: dict[str, Any] = {"expr": f"{line} + {noise}"}
-    if p.kind == "int":
-        spec["type"] = "int"
-    elif p.decimals is not None:
-        spec["round"] = p.decimals
-    if p.nulls:
-        spec["null_rate"] = _r(p.null_rate, 4)
+    spec = _shaped(p, f"{intercept} + {slope} * {key} + {noise}")
     return [
         FieldOut(noise, noise_spec, f"residuals of {p.name} around its trend: {fit.comment()}",
                  scores=residuals),
