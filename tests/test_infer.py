@@ -531,6 +531,26 @@ def test_nested_and_binary_columns_are_left_out_with_a_note(tmp_path) -> None:
     assert fields["cents"] == {"expr": "25 * id", "type": "int"}
 
 
+def test_ip_addresses_and_varying_length_codes() -> None:
+    # inet values read as digits and dots like phone numbers; money text as `$N.00` codes
+    # whose short lengths ($2.00 … $9.00) could not stay distinct, so `unique` is not kept.
+    n = 100
+    table = pa.table(
+        {
+            "ip": [f"10.0.{i // 250}.{i % 250}" for i in range(n)],
+            "m": [f"${i * 2}.00" for i in range(n)],
+            "code": [f"AB-{i:04d}" for i in range(n)],
+        }
+    )
+    result = infer(table, name="t")
+    f = result.document["entities"]["t"]["fields"]
+    assert f["ip"] == {"generator": "internet.ipv4"}
+    assert "unique" not in f["m"] and f["m"]["pattern"].startswith("\\$")
+    assert f["code"].get("unique") is True  # one length: distinct by construction
+    out = result.schema().generate(seed=1)["t"]
+    assert out.num_rows == n and len(set(out["code"].to_pylist())) == n
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

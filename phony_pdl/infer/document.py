@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..pattern import fixed_positions, parse_pattern
 from .fit import Fit, fit_counts, fit_numeric
 from .profile import MAX_DECIMALS, US_PER_DAY, ColumnProfile, induce_pattern, semantic
 from .relations import Ordering, Relation
@@ -340,9 +341,12 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         pattern = None  # words of varying length (surnames, place names): text, not a code
     if pattern is not None:
         spec = {"pattern": pattern}
-        if p.unique:
-            spec["unique"] = True
-        return [FieldOut(p.name, {**spec, **null_spec(p)}, "pattern induced from the values")], None
+        comment = "pattern induced from the values"
+        if p.unique and fixed_positions(parse_pattern(pattern)) is not None:
+            spec["unique"] = True  # one length: distinct by construction
+        elif p.unique:  # lengths vary: short ones can run out ($2.00 … $9.00), so not enforced
+            comment += "; distinct in the sample, not required"
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, comment)], None
     return [_free_text(p)], None
 
 

@@ -154,6 +154,8 @@ def _decimals(x: np.ndarray) -> int | None:
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{5,20}[0-9]$")
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"^{_OCTET}(\.{_OCTET}){{3}}(/(3[0-2]|[12]?[0-9]))?$")  # inet may add /32
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NAME_HINTS: list[tuple[str, str]] = [
     (r"(^|_)(e_?mail)(_|$)", "internet.email"),
@@ -237,6 +239,8 @@ def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
     if best is not None and (best[0] >= 0.5 or (best[0] >= 0.2 and hint == best[1])):
         what = best[1].split(".")[1].replace("_", " ")
         return best[1], best[2], f"{best[0]:.0%} of values are known {what} values ({best[2]})"
+    if share(_IPV4) >= 0.9:  # before phone numbers: 10.0.0.1 also reads as digits and dots
+        return "internet.ipv4", None, f"{share(_IPV4):.0%} of values are IPv4 addresses"
     if hint == "phone.number" or (share(_PHONE) >= 0.9 and _has_phone_punctuation(values)):
         return "phone.number", None, "phone numbers"
     codes = set().union(*(w["code"] for w in vocab.values()))

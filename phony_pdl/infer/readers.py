@@ -174,12 +174,24 @@ def _from_frame(frame: Any) -> pa.Table:
 
 
 def _unsupported(t: pa.DataType) -> bool:
-    """Values PDL cannot generate: lists, structs, maps, unions, raw bytes."""
+    """Values PDL cannot generate: lists, structs, maps, unions, raw bytes, durations."""
     return (
         pa.types.is_nested(t)
         or pa.types.is_binary(t)
         or pa.types.is_large_binary(t)
         or pa.types.is_fixed_size_binary(t)
+        or pa.types.is_duration(t)
+        or isinstance(t, pa.ExtensionType)
+    )
+
+
+def _uuids_as_text(column: pa.Array) -> pa.Array:
+    """Arrow's UUID extension (16 bytes each) as the canonical text PDL's uuid type reads."""
+    import uuid
+
+    raw = column.storage if isinstance(column, pa.ExtensionArray) else column
+    return pa.array(
+        [None if b is None else str(uuid.UUID(bytes=b)) for b in raw.to_pylist()], pa.string()
     )
 
 
@@ -187,6 +199,8 @@ def _typed(name: str, table: pa.Table) -> TableData:
     columns, names, decimals, skipped = [], [], {}, {}
     for col_name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if getattr(column.type, "extension_name", None) == "arrow.uuid":
+            column = _uuids_as_text(column)
         if _unsupported(column.type):
             skipped[col_name] = str(column.type)
             continue
