@@ -531,3 +531,36 @@ def test_infer_breaks_a_cycle_of_references_it_reads(database) -> None:
     synthetic = learnt.schema().generate(seed=4)
     load(synthetic, url)
     assert query(connect, "SELECT COUNT(*) FROM players")[0][0] == synthetic.count("players")
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_infer_reads_postgres_specific_types(database) -> None:
+    """uuid (an Arrow extension type), arrays, jsonb, interval, money, inet, timestamptz."""
+    from phony_pdl.infer import infer
+
+    kind, url, connect = database
+    conn = connect()
+    conn.execute(
+        "CREATE TABLE t (id serial PRIMARY KEY, tags text[], doc jsonb, u uuid, span interval,"
+        " price numeric(10,2), m money, ip inet, created timestamptz,"
+        " status text CHECK (status IN ('a', 'b')))"
+    )
+    for i in range(100):
+        conn.execute(
+            "INSERT INTO t (tags, doc, u, span, price, m, ip, created, status) VALUES (%s, %s,"
+            " gen_random_uuid(), %s, %s, %s::numeric::money, %s, now() - %s * interval '1 hour', %s)",
+            (["x", "y"][: i % 3], f'{{"a": {i}}}', f"{i} minutes", i * 1.5 + 2, i * 2,
+             f"10.0.0.{i}", i, "ab"[i % 2]),
+        )  # fmt: skip
+    conn.commit()
+    conn.close()
+    learnt = infer(url, name="pg")
+    fields = learnt.document["entities"]["t"]["fields"]
+    assert fields["u"] == {"generator": "id.uuid4", "unique": True}
+    assert fields["ip"] == {"generator": "internet.ipv4"}
+    for col in ("tags", "doc", "span"):
+        assert col not in fields and f"# left out {col} (" in learnt.text
+    _emptied(kind, url, connect)
+    synthetic = learnt.schema().generate(seed=2)
+    load(synthetic, url)
+    assert query(connect, "SELECT COUNT(*) FROM t")[0][0] == 100
