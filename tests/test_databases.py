@@ -533,6 +533,30 @@ def test_infer_breaks_a_cycle_of_references_it_reads(database) -> None:
     assert query(connect, "SELECT COUNT(*) FROM players")[0][0] == synthetic.count("players")
 
 
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_infer_reads_mysql_times_of_day(database) -> None:
+    """PyMySQL returns TIME as timedeltas: within a day they are PDL times."""
+    from phony_pdl.infer import infer
+
+    kind, url, connect = database
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id int PRIMARY KEY, opens time, span time)")
+    for i in range(1, 61):
+        cur.execute(
+            "INSERT INTO t VALUES (%s, %s, %s)", (i, f"{i % 24}:{i % 60}:00", f"{i + 20}:00:00")
+        )
+    conn.commit()
+    conn.close()
+    learnt = infer(url, name="my")
+    fields = learnt.document["entities"]["t"]["fields"]
+    assert fields["opens"]["type"] == "time"
+    assert "span" not in fields and "# left out span (duration" in learnt.text  # up to 80 h
+    _emptied(kind, url, connect)
+    load(learnt.schema().generate(seed=1), url)
+    assert query(connect, "SELECT COUNT(*) FROM t")[0][0] == 60
+
+
 @pytest.mark.parametrize("database", ["postgres"], indirect=True)
 def test_infer_reads_postgres_specific_types(database) -> None:
     """uuid (an Arrow extension type), arrays, jsonb, interval, money, inet, timestamptz."""

@@ -267,9 +267,7 @@ class _Builder:
         out = EntityOut(ename, table, opts.rows or n_rows, primary_key=pk)
         out.comments.append(f"{table}: {n_rows:,} rows, {len(profs)} columns in the sample")
         for col, kind in data.skipped.items():
-            out.comments.append(
-                f"left out {col} ({kind}): PDL generates no nested or binary values"
-            )
+            out.comments.append(f"left out {col} ({kind}): not a type PDL generates")
         done: dict[str, list[FieldOut]] = {}
 
         # Foreign keys; the one to the largest parent drives `count: {per:}`.

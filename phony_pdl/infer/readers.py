@@ -342,7 +342,7 @@ def _read_database(url: str, name: str | None) -> Source:
             cur = conn.cursor()
             cur.execute(f"SELECT * FROM {q}")
             names = [d[0] for d in cur.description]
-            table = _rows_to_table(names, cur.fetchall())
+            table = _times_of_day(_rows_to_table(names, cur.fetchall()))
             conn.close()
         else:
             psycopg = require_driver("postgres")
@@ -369,6 +369,19 @@ def _quote(name: str, kind: str) -> str:
     if kind == "mysql":
         return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
+
+
+def _times_of_day(table: pa.Table) -> pa.Table:
+    """PyMySQL returns TIME values as timedeltas: durations within one day are times."""
+    for i, column in enumerate(table.columns):
+        if not pa.types.is_duration(column.type):
+            continue
+        us = pc.cast(column, pa.int64()).to_numpy(zero_copy_only=False)
+        known = us[~np.isnan(us)] if us.dtype.kind == "f" else us
+        if len(known) and known.min() >= 0 and known.max() < 86_400 * 10**6:
+            times = pc.cast(pc.cast(column, pa.int64()), pa.time64("us"))
+            table = table.set_column(i, table.column_names[i], times)
+    return table
 
 
 def _rows_to_table(names: list[str], rows: list[tuple]) -> pa.Table:
