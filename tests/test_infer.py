@@ -551,6 +551,22 @@ def test_ip_addresses_and_varying_length_codes() -> None:
     assert out.num_rows == n and len(set(out["code"].to_pylist())) == n
 
 
+def test_csv_separators_and_decimal_commas(tmp_path) -> None:
+    rows = "\n".join(f"Item {i};{i},{i % 10}5;{i % 7}" for i in range(1, 41))
+    (tmp_path / "eu.csv").write_text("name;price;stock\n" + rows + "\n")
+    f = infer(tmp_path / "eu.csv").document["entities"]["eu"]["fields"]
+    assert set(f) == {"name", "price", "stock"}
+    assert f["price"].get("round") == 2 and "pattern" not in f["price"]  # 1,15 → 1.15
+    # semicolons inside quoted text do not make a file `;`-separated
+    (tmp_path / "notes.csv").write_text(
+        "id,note\n" + "\n".join(f'{i},"a; b; {i}"' for i in range(1, 31)) + "\n"
+    )
+    assert set(infer(tmp_path / "notes.csv").document["entities"]["notes"]["fields"]) == {
+        "id",
+        "note",
+    }
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

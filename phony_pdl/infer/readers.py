@@ -144,10 +144,26 @@ def _json_lines(path: Path) -> Path | io.BytesIO:
     return io.BytesIO(b"\n".join(json.dumps(r, ensure_ascii=False).encode() for r in rows))
 
 
+def _delimiter(path: Path) -> str:
+    """`,` unless the file's first lines say `;`, tab or `|` (spreadsheets in many locales
+    write `;` and decimal commas)."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        head = fh.read(65_536)
+    lines = head.splitlines()[:50]
+    if len(lines) > 1 and not head.endswith(("\n", "\r")) and len(head) == 65_536:
+        lines = lines[:-1]  # a cut line would count its separators short
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def _read_csv(path: Path, name: str) -> TableData:
     import pyarrow.csv as pcsv
 
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = _delimiter(path)
     with path.open(newline="", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh, delimiter=delimiter), None)
     if not header:
@@ -161,7 +177,29 @@ def _read_csv(path: Path, name: str) -> TableData:
             quoted_strings_can_be_null=False,
         ),
     )
+    if delimiter != ",":
+        table = _decimal_commas(table)
     return _typed(name, table)
+
+
+_COMMA_NUMBER = r"^[+-]?[0-9]+,[0-9]+$"
+
+
+def _decimal_commas(table: pa.Table) -> pa.Table:
+    """Text columns written with decimal commas (`1,50`) in a file not separated by commas:
+    the commas become points, so the values type as numbers."""
+    for i, column in enumerate(table.columns):
+        values = pc.drop_null(column)
+        values = pc.filter(values, pc.invert(pc.is_in(values, pa.array(NULL_TOKENS))))
+        if len(values) == 0:
+            continue
+        numbers = pc.utf8_trim_whitespace(values)
+        commas = pc.match_substring_regex(numbers, _COMMA_NUMBER)
+        plain = pc.match_substring_regex(numbers, _INT)
+        if pc.any(commas).as_py() and pc.all(pc.or_(commas, plain)).as_py():
+            fixed = pc.replace_substring(column, ",", ".")
+            table = table.set_column(i, table.column_names[i], fixed)
+    return table
 
 
 def _from_frame(frame: Any) -> pa.Table:
