@@ -566,3 +566,13 @@ def test_cli_train_records_backoff(tmp_path) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode == 1 and "smoothing='katz'" in bad.stderr
+
+
+def test_train_reads_a_semicolon_separated_csv(tmp_path) -> None:
+    from phony_pdl.ngram.commands import train
+
+    (tmp_path / "names.csv").write_text("name;n\nAda;1\nAlan;2\nGrace;3\nEdsger;4\n")
+    summary = train(tmp_path / "names.csv", tmp_path / "n.phony", column="name")
+    assert summary["lines"] == 4 and summary["tokens"] - summary["lines"] == len(
+        "AdaAlanGraceEdsger"
+    )

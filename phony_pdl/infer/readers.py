@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..csv_dialect import sniff_delimiter
 from ..errors import UsageError
 from .profile import MAX_DECIMALS
 
@@ -151,13 +152,7 @@ def _delimiter(path: Path) -> str:
         return "\t"
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         head = fh.read(65_536)
-    lines = head.splitlines()[:50]
-    if len(lines) > 1 and not head.endswith(("\n", "\r")) and len(head) == 65_536:
-        lines = lines[:-1]  # a cut line would count its separators short
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+    return sniff_delimiter(head, complete=len(head) < 65_536)
 
 
 def _read_csv(path: Path, name: str) -> TableData:

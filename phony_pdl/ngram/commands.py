@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..csv_dialect import sniff_delimiter
 from ..errors import did_you_mean, one_of
 from . import fileformat
 from .model import BOUNDARY, ModelError, NgramModel, Source, train_lines
@@ -71,7 +72,8 @@ def _decode(data: bytes, path: Path) -> str:
 
 def _csv_lines(text: str, path: Path, column: str | None) -> list[str]:
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        delimiter = sniff_delimiter(text[:65_536], complete=len(text) <= 65_536)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ModelError(f"'{path}' is not valid CSV: {exc}", code="bad-input") from None
     if not rows:
