@@ -567,6 +567,31 @@ def test_csv_separators_and_decimal_commas(tmp_path) -> None:
     }
 
 
+def test_dates_written_in_local_formats(tmp_path) -> None:
+    import datetime as dt
+
+    start = dt.date(2024, 1, 1)
+    rows = ["us,de,stamp,shipped"]
+    for i in range(80):
+        d = start + dt.timedelta(days=3 * i)
+        shipped = d + dt.timedelta(days=2 + i % 5)
+        rows.append(
+            f"{d:%m/%d/%Y},{d:%d.%m.%Y},{d:%d.%m.%Y} {i % 24:02d}:{i % 60:02d},{shipped:%d.%m.%Y}"
+        )
+    (tmp_path / "dates.csv").write_text("\n".join(rows) + "\n")
+    result = infer(tmp_path / "dates.csv")
+    f = result.document["entities"]["dates"]["fields"]
+    assert f["stamp"]["format"] == "%d.%m.%Y %H:%M" and f["stamp"]["type"] == "datetime"
+    assert f["shipped"]["format"] == "%d.%m.%Y"
+    # `shipped` follows us (or de, the same dates): the ordering needs that one unformatted
+    first = f["shipped"]["after"]
+    other, written = ("de", "%d.%m.%Y") if first == "us" else ("us", "%m/%d/%Y")
+    assert "format" not in f[first] and f[first]["type"] == "date"
+    assert f[other]["format"] == written
+    out = result.schema().generate(seed=1)["dates"]
+    assert all(dt.datetime.strptime(v, written) for v in out[other].to_pylist())
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

@@ -402,6 +402,7 @@ class _Builder:
                 i, j = order.index(first), order.index(per)
                 order[i], order[j] = order[j], order[i]
         out.fields = [f for col in order for f in done[col]]
+        self._written_dates(out, table)
         if opts.models:
             for i, f in enumerate(out.fields):
                 if f.text is not None:
@@ -417,6 +418,25 @@ class _Builder:
                 if better is not None:
                     f.spec, f.comment = better
         return out
+
+    def _written_dates(self, out: EntityOut, table: str) -> None:
+        """Dates read from text like `03/31/2024` are written back in that format, except
+        where another field reads them (`after`, `before` and `from` need the date itself)."""
+        formats = self.src.tables[table].formats
+        if not formats:
+            return
+        profs = self.profiles[table]
+        read = {
+            str(f.spec.get(key)).split(".")[0]
+            for f in out.fields
+            for key in ("after", "before", "from")
+            if key in f.spec
+        }
+        for f in out.fields:
+            p = profs.get(f.name)
+            if p is not None and p.source in formats and f.name not in read:
+                f.spec["format"] = formats[p.source]
+                f.comment += f"; written as {formats[p.source]}"
 
     def _cycle_breakers(self, fks: list[ForeignKey]) -> set[tuple[str, str]]:
         """(table, column) of one foreign key per cycle of NOT NULL references, written

@@ -60,6 +60,7 @@ class TableData:
     uniques: list[list[str]] = field(default_factory=list)  # declared multi-column constraints
     nullable: set[str] = field(default_factory=set)  # columns declared to accept NULL
     skipped: dict[str, str] = field(default_factory=dict)  # column → type PDL cannot generate
+    formats: dict[str, str] = field(default_factory=dict)  # column → strftime its dates used
 
 
 @dataclass
@@ -229,7 +230,7 @@ def _uuids_as_text(column: pa.Array) -> pa.Array:
 
 
 def _typed(name: str, table: pa.Table) -> TableData:
-    columns, names, decimals, skipped = [], [], {}, {}
+    columns, names, decimals, skipped, formats = [], [], {}, {}, {}
     for col_name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if getattr(column.type, "extension_name", None) == "arrow.uuid":
@@ -238,9 +239,11 @@ def _typed(name: str, table: pa.Table) -> TableData:
             skipped[col_name] = str(column.type)
             continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column, places = type_text_column(column)
+            column, places, written = type_text_column(column)
             if places is not None:
                 decimals[col_name] = places
+            if written is not None:
+                formats[col_name] = written
         elif pa.types.is_dictionary(column.type):
             column = column.cast(pa.string())
         elif pa.types.is_floating(column.type):
@@ -249,16 +252,39 @@ def _typed(name: str, table: pa.Table) -> TableData:
         names.append(col_name)
     data = TableData(name, pa.table(columns, names=names), decimals)
     data.skipped = skipped
+    data.formats = formats
     return data
 
 
-def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:
-    """(typed column, decimals written for numbers) for a column of text."""
+_LOCAL_DATE = r"^[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+# Dates as spreadsheets write them, tried in this order (month first before day first when
+# every day is 12 or less: the US order, as those exports say no more).
+_DATE_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
+
+
+def dated_text(stripped: pa.Array) -> tuple[pa.Array, str] | None:
+    """(dates or datetimes, the strftime format they were written in) for text such as
+    `03/31/2024` or `31.03.2024 14:05`, if one format reads every value."""
+    sample = stripped.to_pylist()[:1]
+    times = (" %H:%M:%S", " %H:%M") if sample and " " in sample[0] else ("",)
+    for date_format in _DATE_FORMATS:
+        for time_format in times:
+            fmt = date_format + time_format
+            parsed = pc.strptime(stripped, fmt, "us", error_is_null=True)
+            if parsed.null_count == 0:
+                if time_format:
+                    return parsed, fmt
+                return pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.date32()), fmt
+    return None
+
+
+def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None]:
+    """(typed column, decimals written for numbers, strftime format of dates) for text."""
     column = column.cast(pa.string())
     is_null = pc.or_kleene(pc.is_null(column), pc.is_in(column, pa.array(NULL_TOKENS)))
     values = pc.filter(column, pc.invert(is_null))
     if len(values) == 0:
-        return pa.nulls(len(column), pa.string()), None
+        return pa.nulls(len(column), pa.string()), None, None
     stripped = pc.utf8_trim_whitespace(values)
 
     def all_match(pattern: str) -> bool:
@@ -273,9 +299,9 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:
 
     if all_match(_INT):
         try:
-            return expand(pc.cast(stripped, pa.int64())), 0
+            return expand(pc.cast(stripped, pa.int64())), 0, None
         except pa.ArrowInvalid:  # beyond 64 bits: a code, not a number
-            return expand(values), None
+            return expand(values), None, None
     if all_match(_FLOAT):
         text = stripped.to_numpy(zero_copy_only=False)
         places = None
@@ -285,26 +311,32 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None]:
             written = np.array([len(t) - t.index(".") - 1 if "." in t else 0 for t in text])
             places = int(np.quantile(written, 0.995, method="higher"))
         # Long tails of digits are float noise (27.240000000000002): let the values decide.
-        return expand(
-            pc.cast(stripped, pa.float64())
-        ), places if places is not None and places <= MAX_DECIMALS else None
+        return (
+            expand(pc.cast(stripped, pa.float64())),
+            places if places is not None and places <= MAX_DECIMALS else None,
+            None,
+        )
     if all_match(_DATE):
         try:
-            return expand(pc.cast(pc.strptime(stripped, "%Y-%m-%d", "s"), pa.date32())), None
+            return expand(pc.cast(pc.strptime(stripped, "%Y-%m-%d", "s"), pa.date32())), None, None
         except pa.ArrowInvalid:
-            return expand(values), None
+            return expand(values), None, None
     if all_match(_DATETIME):
         parsed = _parse_datetimes(stripped)
         if parsed is not None:
-            return expand(parsed), None
+            return expand(parsed), None, None
     if all_match(_TIME):
         parsed = _parse_times(stripped)
         if parsed is not None:
-            return expand(parsed), None
+            return expand(parsed), None, None
+    if all_match(_LOCAL_DATE):
+        dated = dated_text(stripped)
+        if dated is not None:
+            return expand(dated[0]), None, dated[1]
     distinct = set(pc.unique(stripped).to_pylist())
     if distinct and distinct <= set(_BOOL) and len({_BOOL[d] for d in distinct}) <= 2:
-        return expand(pa.array([_BOOL[v] for v in stripped.to_pylist()], pa.bool_())), None
-    return expand(values), None
+        return expand(pa.array([_BOOL[v] for v in stripped.to_pylist()], pa.bool_())), None, None
+    return expand(values), None, None
 
 
 def _parse_datetimes(text: pa.Array) -> pa.Array | None:
