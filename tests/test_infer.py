@@ -592,6 +592,14 @@ def test_dates_written_in_local_formats(tmp_path) -> None:
     assert all(dt.datetime.strptime(v, written) for v in out[other].to_pylist())
 
 
+def test_numbers_with_thousands_separators(tmp_path) -> None:
+    rows = "\n".join(f'{i},"{1000 + i * 997:,}.{i % 100:02d}"' for i in range(1, 61))
+    (tmp_path / "money.csv").write_text("id,amount\n" + rows + "\n")
+    spec = infer(tmp_path / "money.csv").document["entities"]["money"]["fields"]["amount"]
+    assert "pattern" not in spec and spec.get("round") == 2
+    assert spec.get("max", 60_000) > 50_000  # 1,997.01 … 60,820.60 read as numbers
+
+
 def test_top_k_plus_remainder() -> None:
     rng = np.random.default_rng(2)
     common = rng.choice(["alpha", "beta", "gamma"], 6000, p=[0.5, 0.3, 0.2])

@@ -41,6 +41,7 @@ SUFFIXES = {
 NULL_TOKENS = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", "none", "#N/A"]
 
 _INT = r"^[+-]?(0|[1-9][0-9]*)$"
+_GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"  # 1,234 or 12,345.50
 _FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
@@ -297,6 +298,12 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
         index[~mask] = np.arange(len(typed))
         return typed.take(pa.array(index, mask=mask))
 
+    grouped = pc.match_substring_regex(stripped, _GROUPED)
+    if (
+        pc.any(grouped).as_py()
+        and pc.all(pc.or_(grouped, pc.match_substring_regex(stripped, _FLOAT))).as_py()
+    ):  # 1,234.50: thousands separators, a number all the same
+        stripped = pc.replace_substring(stripped, ",", "")
     if all_match(_INT):
         try:
             return expand(pc.cast(stripped, pa.int64())), 0, None
