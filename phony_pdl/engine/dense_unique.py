@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import GenerationError
-from ..generators.unique import permute_below, permute_below_within
+from ..generators.unique import permute_below
 from ..rng import derive_key
 
 if TYPE_CHECKING:
@@ -82,11 +82,12 @@ def _largest_share(columns: Columns, entity: str, name: str, size: int) -> float
     return 1.0 / size
 
 
-def _redraw_may_stall(columns: Columns, entity: str, members: tuple[str, ...], needed: int) -> bool:
+def _redraw_may_stall(
+    columns: Columns, entity: str, members: tuple[str, ...], sizes: list[int], needed: int
+) -> bool:
     """Redrawing the last member needs room in every combination of the others: true
     unless the busiest combination's expected rows (Poisson, plus four standard
     deviations) stay within DENSITY of the last member's values."""
-    sizes = [_finite_size(columns, entity, m) or 1 for m in members]
     busiest = needed * math.prod(
         _largest_share(columns, entity, m, s) for m, s in zip(members[:-1], sizes[:-1], strict=True)
     )
@@ -118,7 +119,9 @@ def dense_groups(columns: Columns, entity: str) -> dict[str, DenseGroup]:
             needed = plan.count(entity)
         else:
             continue
-        if needed < DENSITY * total and not _redraw_may_stall(columns, entity, members, needed):
+        if needed < DENSITY * total and not _redraw_may_stall(
+            columns, entity, members, sizes, needed
+        ):
             continue
         group = DenseGroup(constraint, members, tuple(sizes), per_parent)
         for m in members:
@@ -145,7 +148,7 @@ def dense_index(columns: Columns, batch: Batch, name: str) -> np.ndarray | None:
                 f"{batch.entity}.{label}: a parent has more than the {group.total:,} children "
                 f"its other fields have combinations for; widen their domain or lower the count"
             )
-        code = permute_below_within(position, group.total, key, parents)
+        code = permute_below(position, group.total, key, groups=parents)
     else:
         code = permute_below(rows, group.total, key)
     for member, size in zip(reversed(group.members), reversed(group.sizes), strict=True):

@@ -10,54 +10,35 @@ from ..rng import derive_key, mix
 _MASK32 = np.uint64(0xFFFFFFFF)
 
 
-def feistel(index: np.ndarray, key: int, bits: int = 40, rounds: int = 4) -> np.ndarray:
-    """A keyed permutation of [0, 2**bits) (bits even), applied element-wise."""
+def feistel(
+    index: np.ndarray, key: int, bits: int = 40, rounds: int = 4, salt: np.ndarray | None = None
+) -> np.ndarray:
+    """A keyed permutation of [0, 2**bits) (bits even), applied element-wise. `salt` (per
+    element, above the half's bits) enters every round function: one permutation per salt."""
     half = bits // 2
     mask = np.uint64((1 << half) - 1)
     x = index.astype(np.uint64)
     left, right = x >> np.uint64(half), x & mask
     for r in range(rounds):
-        f = mix(derive_key(key, r), right) & mask
+        f = mix(derive_key(key, r), right if salt is None else right | salt) & mask
         left, right = right, left ^ f
     return (left << np.uint64(half)) | right
 
 
-def permute_below(index: np.ndarray, n: int, key: int) -> np.ndarray:
-    """A keyed permutation of [0, n) by cycle-walking a Feistel network."""
+def permute_below(
+    index: np.ndarray, n: int, key: int, groups: np.ndarray | None = None
+) -> np.ndarray:
+    """A keyed permutation of [0, n) by cycle-walking a Feistel network; with `groups`, a
+    different one for each group number (the parent row of a child)."""
     if n <= 1:
         return np.zeros_like(index, dtype=np.int64)
     bits = max(2, (n - 1).bit_length())
     bits += bits % 2
-    out = feistel(index, key, bits)
+    salt = None if groups is None else np.asarray(groups).astype(np.uint64) << np.uint64(bits // 2)
+    out = feistel(index, key, bits, salt=salt)
     bad = out >= np.uint64(n)
     while bad.any():  # cycle walking: expected < 4 rounds since n > 2**(bits-2)
-        out[bad] = feistel(out[bad], key, bits)
-        bad = out >= np.uint64(n)
-    return out.astype(np.int64)
-
-
-def permute_below_within(index: np.ndarray, n: int, key: int, groups: np.ndarray) -> np.ndarray:
-    """`permute_below` with a different keyed permutation of [0, n) for each group number
-    (the parent row of a child): the group enters every round function with the half."""
-    if n <= 1:
-        return np.zeros_like(index, dtype=np.int64)
-    bits = max(2, (n - 1).bit_length())
-    bits += bits % 2
-    half = bits // 2
-    mask = np.uint64((1 << half) - 1)
-    salt = np.asarray(groups).astype(np.uint64) << np.uint64(half)
-    round_keys = [derive_key(key, r) for r in range(4)]
-
-    def network(x: np.ndarray, salt: np.ndarray) -> np.ndarray:
-        left, right = x >> np.uint64(half), x & mask
-        for k in round_keys:
-            left, right = right, left ^ (mix(k, right | salt) & mask)
-        return (left << np.uint64(half)) | right
-
-    out = network(np.asarray(index).astype(np.uint64), salt)
-    bad = out >= np.uint64(n)
-    while bad.any():  # cycle walking, as in permute_below
-        out[bad] = network(out[bad], salt[bad])
+        out[bad] = feistel(out[bad], key, bits, salt=None if salt is None else salt[bad])
         bad = out >= np.uint64(n)
     return out.astype(np.int64)
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 __all__ = ["Joined", "joined_columns"]
 
 SCREEN_ROWS = 200
@@ -49,6 +52,12 @@ def _holds(whole: list[str], left: list[str], right: list[str], rows: int) -> st
     return sep
 
 
+def _joins_everywhere(whole: list[str], left: list[str], right: list[str], sep: str) -> bool:
+    """whole == left + sep + right on every row (one vectorized join and compare)."""
+    joined = pc.binary_join_element_wise(pa.array(left), pa.array(right), sep)
+    return bool(pc.all(pc.equal(joined, pa.array(whole))).as_py())
+
+
 def joined_columns(columns: dict[str, list[str]], targets: set[str]) -> list[Joined]:
     """Every target equal to left + separator + right on all rows (columns without NULLs,
     one list of values each, aligned by row); one decomposition per target."""
@@ -68,7 +77,7 @@ def joined_columns(columns: dict[str, list[str]], targets: set[str]) -> list[Joi
                 sep = _holds(whole, columns[a], columns[b], SCREEN_ROWS)
                 if sep is None or (sep == "" and _trivial(columns[a], columns[b])):
                     continue
-                if _holds(whole, columns[a], columns[b], len(whole)) == sep:
+                if _joins_everywhere(whole, columns[a], columns[b], sep):
                     found.append(Joined(t, a, sep, b))
                     used_as_target.add(t)
                     break

@@ -17,19 +17,12 @@ import numpy as np
 from .document import FieldOut, _numeric_spec, _r
 from .fit import fit_numeric
 from .profile import ColumnProfile
+from .relations import spearman_matrix
 
 __all__ = ["TREND_RHO", "trend_fields"]
 
 TREND_RHO = 0.6  # |Spearman| with the key from which a column is a trend plus noise
 MIN_ROWS = 20
-
-
-def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    ra = np.argsort(np.argsort(a, kind="stable"), kind="stable").astype(np.float64)
-    rb = np.argsort(np.argsort(b, kind="stable"), kind="stable").astype(np.float64)
-    if ra.std() == 0 or rb.std() == 0:
-        return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
 
 
 def _shaped(p: ColumnProfile, expr: str) -> dict[str, Any]:
@@ -65,7 +58,7 @@ def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[Fie
     x, y = key_values.astype(np.float64)[known], p.scores[known]
     if len(y) < MIN_ROWS:
         return None
-    rho = _spearman(x, y)
+    rho = float(spearman_matrix([x, y])[0, 1])  # mid-ranks, as the correlate block's
     if abs(rho) < TREND_RHO:
         return None
     slope, intercept = np.polyfit(x, y, 1)
