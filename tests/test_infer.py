@@ -17,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl.errors import UsageError
@@ -768,3 +770,46 @@ def test_relation_screen_finds_what_checking_every_row_finds() -> None:
     # algebraic_relations keeps one acyclic formula per target, all of them checked ones
     assert {(r.target, r.op, r.left, r.right) for r in found} <= expected
     assert {r.target for r in found} == {t for t, *_ in expected}
+
+
+# ---------------------------------------------------------------- rank correlations
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.0, -0.0, 1.0, 2.5]),  # ties
+        ),
+        max_size=60,
+    )
+)
+def test_mid_ranks_match_scipy_rankdata(values):
+    from scipy.stats import rankdata
+
+    from phony_pdl.infer.relations import _ranks
+
+    x = np.array(values, dtype=np.float64)
+    ok = ~np.isnan(x)
+    expected = np.full(len(x), np.nan)
+    if ok.any():
+        expected[ok] = rankdata(x[ok], method="average")
+    assert np.array_equal(_ranks(x), expected, equal_nan=True)
+
+
+def test_spearman_matrix_matches_scipy_with_and_without_nulls():
+    from scipy.stats import spearmanr
+
+    from phony_pdl.infer.relations import spearman_matrix
+
+    rng = np.random.default_rng(5)
+    a = np.round(rng.normal(size=2000), 1)
+    b = a + rng.normal(size=2000)
+    c = np.floor(rng.exponential(size=2000))
+    m = spearman_matrix([a, b, c])
+    assert np.allclose(m, spearmanr(np.column_stack([a, b, c])).statistic, atol=1e-12)
+    b_nulls = np.where(rng.random(2000) < 0.2, np.nan, b)
+    both = ~np.isnan(b_nulls)
+    pairwise = spearman_matrix([a, b_nulls])[0, 1]
+    assert pairwise == pytest.approx(spearmanr(a[both], b_nulls[both]).statistic, abs=1e-12)

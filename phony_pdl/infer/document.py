@@ -123,6 +123,7 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         decimals=p.decimals,
         max_categories=opts.max_categories,
         defer_mixtures=True,
+        histogram=p.histogram,
     )
     if fit is None:  # no finite value: NULL (or NaN) in every row
         spec = {"type": "int" if integer else "float", "null_rate": 1.0}

@@ -50,11 +50,31 @@ class Data:
     places: int | None = None  # decimals the values are written with, when known
 
     @classmethod
-    def of(cls, values: np.ndarray, *, decimals: int | None, integer: bool) -> Data:
-        values = np.asarray(values, dtype=np.float64)
-        values = values[np.isfinite(values)]
-        if len(values) > MAX_FIT_ROWS:  # a fixed, evenly spread subsample: deterministic
-            values = np.sort(values)[np.linspace(0, len(values) - 1, MAX_FIT_ROWS).astype(int)]
+    def of(
+        cls,
+        values: np.ndarray,
+        *,
+        decimals: int | None,
+        integer: bool,
+        histogram: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Data:
+        """`histogram`: the values' sorted distinct numbers and counts, when already known."""
+        if histogram is not None:
+            distinct, counts = histogram
+            finite = np.isfinite(distinct)
+            distinct, counts = distinct[finite], counts[finite]
+            total = int(counts.sum())
+            if total > MAX_FIT_ROWS:  # the same subsample as sorting all values would give
+                at = np.linspace(0, total - 1, MAX_FIT_ROWS).astype(int)
+                values = distinct[np.searchsorted(np.cumsum(counts), at, side="right")]
+            else:
+                values = np.repeat(distinct, counts)
+        else:
+            values = np.asarray(values, dtype=np.float64)
+            values = values[np.isfinite(values)]
+            if len(values) > MAX_FIT_ROWS:  # a fixed, evenly spread subsample: deterministic
+                at = np.linspace(0, len(values) - 1, MAX_FIT_ROWS).astype(int)
+                values = np.sort(values)[at]
         x, c = np.unique(values, return_counts=True)
         if len(x) == 0:
             return cls(x, c.astype(np.float64), 1.0, integer, 0, 0.0, 0.0, 0.0, 0.0)
@@ -981,13 +1001,14 @@ def fit_numeric(
     max_categories: int = 30,
     discrete: bool = True,
     defer_mixtures: bool = False,
+    histogram: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Fit | None:
     """Best family for a numeric column (None for an empty or constant one).
 
     `discrete=False` leaves out count families and the categorical table (times, gaps).
-    `defer_mixtures`: see `_choose` (`Fit.mixture`).
+    `defer_mixtures`: see `_choose` (`Fit.mixture`). `histogram`: see `Data.of`.
     """
-    d = Data.of(values, decimals=decimals, integer=integer)
+    d = Data.of(values, decimals=decimals, integer=integer, histogram=histogram)
     if d.n == 0 or d.hi == d.lo:
         return None
     models = continuous_models(d)

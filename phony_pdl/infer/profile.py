@@ -38,6 +38,8 @@ class ColumnProfile:
     precision: tuple[int, int] | None = None  # decimal(p, s) of a typed source
     top: list[tuple[object, int]] = field(default_factory=list)  # most frequent values first
     sorted_steps: int | None = None  # constant step of a sorted integer column (sequence)
+    # the distinct numbers, sorted, and how often each occurs (so fits need not sort again)
+    histogram: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def null_rate(self) -> float:
@@ -97,6 +99,7 @@ def profile_column(
         p.scores = scores
         distinct, counts = np.unique(numbers, return_counts=True)
         p.distinct = len(distinct)
+        p.histogram = (distinct, counts)
         order = np.argsort(-counts, kind="stable")[:top_k]
         p.top = [(distinct[i].item(), int(counts[i])) for i in order]
         if kind == "decimal":

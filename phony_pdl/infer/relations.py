@@ -46,7 +46,9 @@ def spearman_matrix(columns: list[np.ndarray]) -> np.ndarray:
         return np.eye(0)
     masks = [~np.isnan(c) for c in columns]
     if all(m.all() for m in masks):
-        ranks = np.vstack([_ranks(c) for c in columns])  # one row per column: no transpose
+        ranks = np.empty((k, len(columns[0])))  # one row per column: no transpose
+        for i, c in enumerate(columns):
+            ranks[i] = _ranks(c)
         with np.errstate(invalid="ignore", divide="ignore"):
             m = np.corrcoef(ranks)
         m = np.nan_to_num(np.atleast_2d(m), nan=0.0)
