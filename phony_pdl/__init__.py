@@ -6,10 +6,32 @@
 't'
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .errors import Diagnostic, GenerationError, PhonyError, SchemaError, UsageError
-from .fake import Phony
-from .schema import Schema, load
+
+if TYPE_CHECKING:
+    from .fake import Phony
+    from .schema import Schema, load
+
+# The engine (numpy, pyarrow, networkx, sqlglot, pydantic models) loads on first use, so
+# `phony --version` and the pytest plugin (loaded by every pytest run where Phony is
+# installed) stay cheap to import.
+_LAZY = {"Phony": ".fake", "Schema": ".schema", "load": ".schema"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Diagnostic",

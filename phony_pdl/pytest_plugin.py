@@ -27,12 +27,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import pytest
 
-from .fake import Phony
+if TYPE_CHECKING:  # the engine loads when a test asks for a fixture, not at plugin load
+    import pyarrow as pa
+
+    from .fake import Phony
 
 DEFAULT_LOCALE = "en_US"
 
@@ -57,6 +59,8 @@ def phony(request: pytest.FixtureRequest) -> Phony:
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.phony takes locale and seed, not {sorted(unknown)}")
     seed = options.get("seed")
+    from .fake import Phony
+
     return Phony(
         locale=options.get("locale", DEFAULT_LOCALE),
         seed=node_seed(request.node.nodeid) if seed is None else seed,
