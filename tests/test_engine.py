@@ -506,3 +506,92 @@ def test_constant_layout_arithmetic_matches_counted_layout() -> None:
     np.testing.assert_array_equal(fast.position_in_parent(rows), slow.position_in_parent(rows))
     parents = np.array([0, 1, 65_535, 65_536, 99_999, 100_000])
     np.testing.assert_array_equal(fast.start(parents), slow.start(parents))
+
+
+# ---------------------------------------------------------------- NULL foreign keys
+
+
+_NULL_FK = """
+pdl: 1
+name: nullfk
+seed: 4
+entities:
+  parents:
+    count: 50
+    fields:
+      id:     { sequence: 1 }
+      since:  { type: datetime, between: [2024-01-01, 2024-01-31] }
+      label:  { pattern: "P[0-9]{4}" }
+      n_kids: { aggregate: "count(kids)" }
+      total:  { aggregate: "sum(kids.v)" }
+  kids:
+    count: COUNT
+    fields:
+      id:     { sequence: 1 }
+      parent: { ref: parents.id, null_rate: 0.4 }
+      v:      { type: int, min: 2, max: 2 }
+      lbl:    { from: parent.label }
+      at:     { after: parent.since, gap: 1d }
+"""
+
+
+@pytest.mark.parametrize("count", ["1000", "{ per: parents, min: 1, max: 9 }"])
+def test_null_foreign_key_belongs_to_no_parent(count: str) -> None:
+    """A row whose key `null_rate` made NULL copies nothing through it and is counted by no
+    parent's aggregate (spec: "a NULL foreign key belongs to no parent")."""
+    ds = phony_pdl.load(_NULL_FK.replace("COUNT", count)).generate()
+    kids, parents = ds["kids"].to_pydict(), ds["parents"].to_pydict()
+    null = [i for i, v in enumerate(kids["parent"]) if v is None]
+    assert 0.3 < len(null) / len(kids["id"]) < 0.5
+    assert all(kids["lbl"][i] is None and kids["at"][i] is None for i in null)
+    label = dict(zip(parents["id"], parents["label"], strict=True))
+    since = dict(zip(parents["id"], parents["since"], strict=True))
+    for p, lbl, at in zip(kids["parent"], kids["lbl"], kids["at"], strict=True):
+        if p is not None:
+            assert lbl == label[p] and at == since[p] + dt.timedelta(days=1)
+    per_parent: dict[int, int] = {}
+    for p in kids["parent"]:
+        if p is not None:
+            per_parent[p] = per_parent.get(p, 0) + 1
+    assert parents["n_kids"] == [per_parent.get(i, 0) for i in parents["id"]]
+    assert [t or 0 for t in parents["total"]] == [2 * per_parent.get(i, 0) for i in parents["id"]]
+
+
+def test_null_self_reference_belongs_to_no_row() -> None:
+    doc = """
+pdl: 1
+name: emp
+seed: 4
+entities:
+  emp:
+    count: 300
+    fields:
+      id:        { sequence: 1 }
+      name:      { generator: person.first_name }
+      boss:      { ref: emp.id, null_rate: 0.2 }
+      boss_name: { from: boss.name }
+      reports:   { aggregate: "count(emp)", via: boss }
+"""
+    t = phony_pdl.load(doc).generate()["emp"].to_pydict()
+    name = dict(zip(t["id"], t["name"], strict=True))
+    assert [None if b is None else name[b] for b in t["boss"]] == t["boss_name"]
+    assert t["reports"] == [sum(1 for b in t["boss"] if b == i) for i in t["id"]]
+
+
+@pytest.mark.parametrize(
+    ("fields", "unique", "expected"),
+    [
+        ("code: {pattern: 'AB-[0-9]{2}', unique: true}", "", r"t\.code must be unique over 250 rows, but only 100 distinct values"),
+        ("n: {type: int, between: [1, 100], unique: true}", "", r"t\.n must be unique over 250 rows, but only 100 distinct"),
+        ("a: {type: int, between: [1, 10]}\n      b: {type: int, between: [1, 10]}", "    unique: [[a, b]]\n", r"t\.\(a, b\) must be unique over 250 rows, but only 100 combinations"),
+    ],
+)  # fmt: skip
+def test_scale_beyond_a_unique_domain_is_an_error_not_a_hang(fields, unique, expected) -> None:
+    """Validation checks `count:`; `--scale` can ask for more rows than a unique field has
+    values. That used to loop forever in the keyed permutation."""
+    doc = f"pdl: 1\nname: u\nentities:\n  t:\n    count: 50\n    fields:\n      {fields}\n{unique}"
+    schema = phony_pdl.load(doc)
+    assert len(schema.generate(scale=2)["t"]) == 100
+    with pytest.raises(GenerationError, match=expected) as info:
+        schema.generate(scale=5)["t"]
+    assert "lower --scale" in str(info.value)

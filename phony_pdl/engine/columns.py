@@ -180,6 +180,13 @@ class Columns:
         return pa.array(f.sequence + batch.rows * (f.step or 1))
 
     def unique_index(self, batch: Batch, name: str, domain: int) -> np.ndarray:
+        total = self.plan.count(batch.entity)
+        if total > domain:  # validation checks count: 1; --scale or per-parent counts may exceed
+            raise GenerationError(
+                f"{batch.entity}.{name} must be unique over {total:,} rows, but only "
+                f"{domain:,} distinct values exist (at scale {self.plan.scale:g}); lower "
+                "--scale or the count, widen the field's domain, or drop `unique`"
+            )
         key = derive_key(self.seed, batch.entity, name, "unique")
         return permute_below(batch.rows, domain, key)
 
@@ -380,6 +387,11 @@ class Columns:
             idx = np.full(len(rows), -1, dtype=np.int64)
         else:
             idx = self.pick(batch, name, f, n_parent)
+        if f.null_rate:
+            # The rows that `modifiers` turns NULL (same stream) belong to no parent, so
+            # `from`, `after` and aggregates through this key agree with the written column.
+            missing = self.stream(batch, name, "#null").uniform(rows) < f.null_rate
+            idx = np.where(missing, -1, idx)
         batch.parent_index[name] = idx
         return idx
 

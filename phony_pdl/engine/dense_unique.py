@@ -150,6 +150,14 @@ def dense_index(columns: Columns, batch: Batch, name: str) -> np.ndarray | None:
             )
         code = permute_below(position, group.total, key, groups=parents)
     else:
+        total = columns.plan.count(batch.entity)
+        if total > group.total:  # validation checks count: 1; --scale may exceed the domain
+            label = "(" + ", ".join(group.constraint) + ")"
+            raise GenerationError(
+                f"{batch.entity}.{label} must be unique over {total:,} rows, but only "
+                f"{group.total:,} combinations exist (at scale {columns.plan.scale:g}); lower "
+                "--scale or the count, widen the fields' domains, or drop `unique`"
+            )
         code = permute_below(rows, group.total, key)
     for member, size in zip(reversed(group.members), reversed(group.sizes), strict=True):
         digit = code % size

@@ -34,6 +34,8 @@ def permute_below(
         return np.zeros_like(index, dtype=np.int64)
     bits = max(2, (n - 1).bit_length())
     bits += bits % 2
+    if len(index) and int(index.max()) >= n:  # cycle walking would never come back below n
+        raise ValueError(f"permute_below: index {int(index.max())} is not below n={n}")
     salt = None if groups is None else np.asarray(groups).astype(np.uint64) << np.uint64(bits // 2)
     out = feistel(index, key, bits, salt=salt)
     bad = out >= np.uint64(n)
