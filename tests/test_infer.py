@@ -813,3 +813,42 @@ def test_spearman_matrix_matches_scipy_with_and_without_nulls():
     both = ~np.isnan(b_nulls)
     pairwise = spearman_matrix([a, b_nulls])[0, 1]
     assert pairwise == pytest.approx(spearmanr(a[both], b_nulls[both]).statistic, abs=1e-12)
+
+
+# ---------------------------------------------------------------- date orderings
+
+
+def test_triangular_gap_mode_is_a_duration() -> None:
+    """A triangular gap's `mode` is in the gap's units like `min`/`max` (it was written as
+    a bare number of days, read as seconds, and the inferred schema did not validate)."""
+    rng = np.random.default_rng(1)
+    n = 3000
+    opened = np.datetime64("2020-01-01") + rng.integers(0, 1400, n)
+    closed = opened + np.floor(rng.triangular(1, 25, 30, n)).astype("timedelta64[D]")
+    table = pa.table({"id": np.arange(1, n + 1), "opened": opened, "closed": closed})
+    text = infer(table, name="acc").text
+    line = next(x for x in text.splitlines() if "gap:" in x)
+    assert "distribution: triangular" in line and "mode: '3.5" in line and "w'" in line
+    out = phony_pdl.load(text).generate(seed=2)["acc"]
+    days = (
+        (out["closed"].to_numpy() - out["opened"].to_numpy()).astype("timedelta64[D]").astype(int)
+    )
+    assert days.min() >= 1 and days.max() <= 30 and 17 <= np.median(days) <= 21
+
+
+def test_two_independent_date_ranges_are_not_an_ordering() -> None:
+    """last_login (all in 2023) is always after opened (all in 2020), but opened explains none
+    of its spread: `after: opened` would spread it over 2022–2024."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    table = pa.table(
+        {
+            "opened": np.datetime64("2020-01-01") + rng.integers(0, 365, n),
+            "last_login": np.datetime64("2023-01-01") + rng.integers(0, 365, n),
+        }
+    )
+    text = infer(table, name="acc").text
+    assert "after:" not in text
+    out = phony_pdl.load(text).generate(seed=1)["acc"]
+    years = out["last_login"].to_numpy().astype("datetime64[Y]").astype(int) + 1970
+    assert set(years.tolist()) == {2023}

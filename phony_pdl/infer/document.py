@@ -99,13 +99,10 @@ def fit_spec(fit: Fit, p: ColumnProfile | None, *, integer: bool) -> dict[str, A
     spec.update(fit.params)
     if fit.lo is not None and not (fit.family == "beta" and (fit.lo, fit.hi) == (0, 1)):
         lo, hi = fit.lo, fit.hi
-        if integer or fit.family in (
-            "poisson",
-            "binomial",
-            "negative_binomial",
-            "geometric",
-            "zipf",
-        ):
+        # An integer column's continuous fit keeps its bucket edges (lowest value − ½ …
+        # highest + ½): rounded to int, values stay within the observed range and the end
+        # values keep their whole bucket. Count families take whole bounds.
+        if fit.family in ("poisson", "binomial", "negative_binomial", "geometric", "zipf"):
             lo, hi = math.floor(lo), math.ceil(hi)
         spec["min"], spec["max"] = _r(lo, 10), _r(hi, 10)
     return spec
@@ -248,7 +245,7 @@ def _duration(seconds: float) -> str | float:
     return _r(seconds, 8)
 
 
-_SCALE_PARAMS = {"mean", "sd", "median", "scale"}
+_SCALE_PARAMS = {"mean", "sd", "median", "scale", "mode"}  # in the units of the gap
 
 
 def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:

@@ -209,7 +209,8 @@ def time_orderings(
     *,
     min_rows: int = 20,
 ) -> dict[str, Ordering]:
-    """For each time column, its closest predecessor: x >= y on every row (x NULL where y is).
+    """For each time column, its closest predecessor: x >= y on every row (x NULL where y is),
+    where the gap x − y varies less than x itself.
 
     `columns`: name → (values in units, NaN for NULL; kind). `through`: the same for
     parent fields reached by a foreign key, keyed `fk.field` (already joined row by row).
@@ -229,6 +230,10 @@ def time_orderings(
                 continue  # `after` gives NULL where its base is NULL
             gaps = x[both] - y[both]
             if gaps.min() < 0 or gaps.max() == 0:
+                continue
+            if np.std(gaps) >= np.std(x[both]):
+                # y explains none of x's spread (two independent ranges that do not
+                # overlap): y + gap would spread x over both ranges.
                 continue
             median = float(np.median(gaps))
             # Same-row parents are preferred to the same gap through a foreign key.
