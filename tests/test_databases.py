@@ -16,6 +16,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -588,3 +589,46 @@ def test_infer_reads_postgres_specific_types(database) -> None:
     synthetic = learnt.schema().generate(seed=2)
     load(synthetic, url)
     assert query(connect, "SELECT COUNT(*) FROM t")[0][0] == 100
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_infer_keeps_declared_decimal_types(database) -> None:
+    """numeric(12,2) stays decimal(12,2) although every value read is below 10,000 (Arrow
+    would infer decimal(6,2), and a scaled-up load then overflowed); an unbounded PostgreSQL
+    numeric gets the widest precision."""
+    from phony_pdl.infer import infer
+
+    kind, url, connect = database
+    conn = connect()
+    unbounded = ", n numeric" if kind == "postgres" else ""
+    conn.cursor().execute(
+        f"CREATE TABLE pay (id int PRIMARY KEY, amount numeric(12,2) NOT NULL{unbounded})"
+    )
+    rng = np.random.default_rng(3)
+    for i, a in enumerate(np.round(rng.lognormal(3, 1.0, 200), 2)):
+        extra = f", {1.5 * (i + 1)}" if kind == "postgres" else ""
+        conn.cursor().execute(f"INSERT INTO pay VALUES ({i + 1}, {a}{extra})")
+    conn.commit()
+    conn.close()
+    fields = infer(url, name="db").document["entities"]["pay"]["fields"]
+    assert fields["amount"]["type"] == "decimal(12,2)"
+    if kind == "postgres":
+        assert fields["n"]["type"] == "decimal(38,1)"
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_infer_reads_the_search_path_and_skips_other_schemas(database) -> None:
+    """A table in another schema (not on the search_path) used to crash infer with
+    `relation "items" does not exist`: the catalog listed it, the query left the schema off."""
+    from phony_pdl.infer import infer
+
+    _, url, connect = database
+    conn = connect()
+    conn.execute("CREATE TABLE pay (id int PRIMARY KEY, label text)")
+    conn.execute("CREATE SCHEMA other")
+    conn.execute("CREATE TABLE other.items (id int PRIMARY KEY, pay_id int REFERENCES pay(id))")
+    conn.execute("INSERT INTO pay SELECT g, 'p' || g FROM generate_series(1, 30) g")
+    conn.commit()
+    conn.close()
+    learnt = infer(url, name="db")
+    assert list(learnt.document["entities"]) == ["pay"]

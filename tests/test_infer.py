@@ -852,3 +852,27 @@ def test_two_independent_date_ranges_are_not_an_ordering() -> None:
     out = phony_pdl.load(text).generate(seed=1)["acc"]
     years = out["last_login"].to_numpy().astype("datetime64[Y]").astype(int) + 1970
     assert set(years.tolist()) == {2023}
+
+
+def test_folder_with_an_empty_file_leaves_it_out_with_a_note(tmp_path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id,name\n1,a\n2,b\n3,c\n")
+    (folder / "empty.csv").write_text("")
+    learnt = infer(folder)
+    assert list(learnt.document["entities"]) == ["a"] and learnt.name == "exports"
+    assert "# left out empty.csv: the file is empty" in learnt.text
+    (folder / "a.csv").write_text("")
+    with pytest.raises(UsageError, match="every data file in this folder is empty"):
+        infer(folder)
+
+
+def test_wide_table_of_independent_columns_gets_no_correlate_block() -> None:
+    """60 unrelated columns × 2,000 rows: the largest of 1,770 chance |rho| is about 0.08,
+    above the flat 0.05 floor, so a block of pure noise used to be written."""
+    rng = np.random.default_rng(7)
+    table = pa.table({f"c{i}": rng.normal(size=2000) for i in range(60)})
+    assert "correlate" not in infer(table, name="wide").document["entities"]["wide"]
+    related = table.append_column("d", pa.array(table["c0"].to_numpy() + rng.normal(size=2000)))
+    block = infer(related, name="wide").document["entities"]["wide"]["correlate"]
+    assert [b["fields"] for b in block] == [["c0", "d"]]

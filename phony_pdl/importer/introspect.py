@@ -89,7 +89,9 @@ def _postgres_ddl(conn) -> str:
         statements.append(f'CREATE TYPE "{name}" AS ENUM ({values});')
     tables = conn.execute(
         "SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY c.oid"
+        # the schemas an unqualified name resolves in (search_path): the tables are read,
+        # and named in the PDL, without their schema
+        "WHERE c.relkind = 'r' AND n.nspname = ANY(current_schemas(false)) ORDER BY c.oid"
     ).fetchall()
     for oid, _schema, table in tables:
         columns = conn.execute(

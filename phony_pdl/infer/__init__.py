@@ -15,6 +15,7 @@ by inclusion and children-per-parent distributions (`count: {per:}`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,8 @@ class _Builder:
                 if parent in self.profiles and col in by_source:
                     pkey = {p.source: p.name for p in self.profiles[parent].values()}.get(key)
                     if pkey:
-                        found.append(ForeignKey(table, by_source[col], parent, pkey, 1.0, True))
+                        used = self._coverage(table, by_source[col], parent, pkey)
+                        found.append(ForeignKey(table, by_source[col], parent, pkey, used, True))
                         declared_cols.add((table, by_source[col]))
         if len(self.src.tables) < 2 and not any(
             "parent" in c or "manager" in c for p in self.profiles.values() for c in p
@@ -211,6 +213,17 @@ class _Builder:
                 found.append(fk)
         return found
 
+    def _coverage(self, table: str, column: str, parent: str, key: str) -> float:
+        """Share of the parent's keys that the column uses (for a declared foreign key)."""
+
+        def values(p: ColumnProfile) -> set:
+            if p.numbers is not None:
+                return set(np.unique(p.numbers).tolist())
+            return set(p.strings or [])
+
+        child, keys = values(self.profiles[table][column]), values(self.profiles[parent][key])
+        return len(child & keys) / len(keys) if keys else 1.0
+
     # ------------------------------------------------------------ per table
 
     def run(self) -> InferResult:
@@ -222,7 +235,8 @@ class _Builder:
         self.cycle_breakers = self._cycle_breakers(fks)
         entities = [self.entity(t, pks, fks) for t in self.src.tables]
         entities = _ordered(entities, fks, self.ident)
-        locale = max(set(self.locales), key=self.locales.count) if self.locales else None
+        # sorted first: a tie goes to the same locale in every process (set order is salted)
+        locale = max(sorted(set(self.locales)), key=self.locales.count) if self.locales else None
         name = sanitize(self.src.name, set())
         rows = sum(d.table.num_rows for d in self.src.tables.values())
         header = [
@@ -230,6 +244,7 @@ class _Builder:
             f"{len(entities)} table(s), {rows:,} rows. Comments give the evidence for each field:",
             "the family chosen by AIC and the runner-up's AIC difference, the Kolmogorov-Smirnov",
             "distance D of the fit and the rows it was fitted on. Review before use.",
+            *self.src.notes,
         ]
         text = render(name, entities, header, locale)
         doc = to_document(name, entities, locale)
@@ -288,7 +303,10 @@ class _Builder:
         for col, fk in mine.items():
             p = profs[col]
             spec: dict[str, Any] = {"ref": f"{self.ident[fk.parent]}.{fk.key}"}
-            note = f"every value is a {self.ident[fk.parent]}.{fk.key} ({fk.coverage:.0%} of them used)"
+            note = (
+                f"every value is one of {self.ident[fk.parent]}.{fk.key} "
+                f"({fk.coverage:.0%} of them used)"
+            )
             index = self._parent_index(table, col, fk)
             counts = np.bincount(
                 index[index >= 0], minlength=self.src.tables[fk.parent].table.num_rows
@@ -572,7 +590,14 @@ class _Builder:
             return
         m = spearman_matrix([f.scores for f in members])
         # Fields that correlate with nothing stay out: smaller blocks, same data.
-        strong = np.abs(m - np.eye(len(m))).max(axis=1) >= self.opts.min_correlation
+        # A field joins only if some |rho| beats what chance gives the largest of the
+        # k(k-1)/2 pairs of independent columns (about sqrt(2 ln pairs / n)): a wide table
+        # of unrelated columns gets no block of noise.
+        rows = min(int(np.sum(~np.isnan(f.scores))) for f in members)
+        pairs = len(members) * (len(members) - 1) / 2
+        chance = math.sqrt(2 * math.log(pairs + 1) / max(rows, 1))
+        threshold = max(self.opts.min_correlation, chance)
+        strong = np.abs(m - np.eye(len(m))).max(axis=1) >= threshold
         members = [f for f, keep in zip(members, strong, strict=True) if keep]
         m = m[np.ix_(strong, strong)]
         if len(members) < 2:

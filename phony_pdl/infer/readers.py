@@ -9,6 +9,7 @@ time of day.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -69,6 +70,7 @@ class Source:
     name: str
     tables: dict[str, TableData]
     origin: str = ""
+    notes: list[str] = field(default_factory=list)  # what was left out of the folder, and why
 
 
 def read_source(
@@ -100,13 +102,18 @@ def read_source(
             raise UsageError(
                 f"{path}: no data files (.csv, .parquet, .jsonl, .json) in this folder"
             )
-        tables = {}
+        tables, notes = {}, []
         for p in files:
             stem = p.name[: -len(p.suffix)]
             if stem in tables:
                 raise UsageError(f"{path}: two files give table '{stem}'")
+            if p.stat().st_size == 0:  # one empty export does not stop the folder
+                notes.append(f"left out {p.name}: the file is empty")
+                continue
             tables[stem] = read_file(p, stem)
-        return Source(name or path.name, tables, str(path))
+        if not tables:
+            raise UsageError(f"{path}: every data file in this folder is empty")
+        return Source(name or path.resolve().name, tables, str(path), notes)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
@@ -424,7 +431,7 @@ def _read_database(url: str, name: str | None) -> Source:
                 cur = conn.execute(f"SELECT * FROM {q}")
                 names = [d.name for d in cur.description]
                 table = _rows_to_table(names, cur.fetchall())
-        data = _typed(info.name, table)
+        data = _typed(info.name, _declared_decimals(table, info))
         data.primary_key = list(info.primary_key)
         data.uniques = [list(u) for u in info.uniques if len(u) >= 2]
         data.nullable = {c.name for c in info.columns if c.nullable}
@@ -435,6 +442,27 @@ def _read_database(url: str, name: str | None) -> Source:
         ]
         tables[info.name] = data
     return Source(name or db_name, tables, url.split("@")[-1])
+
+
+def _declared_decimals(table: pa.Table, info) -> pa.Table:
+    """Decimal columns typed as declared (`numeric(12,2)`), not as narrow as the rows read
+    (Arrow infers decimal(6,2) from values below 10,000, and more rows then overflow). An
+    unbounded `numeric` keeps the scale read, with the widest precision."""
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        declared = info.column(name)
+        if declared is None or not pa.types.is_decimal(column.type):
+            continue
+        if len(declared.params) == 2 and 0 < declared.params[0] <= 38:
+            target = pa.decimal128(declared.params[0], declared.params[1])
+        elif not declared.params:
+            target = pa.decimal128(38, column.type.scale)
+        else:
+            continue
+        # values beyond the declared type (an unusual driver): keep what was read
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            table = table.set_column(i, name, column.cast(target))
+    return table
 
 
 def _quote(name: str, kind: str) -> str:
