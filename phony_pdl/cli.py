@@ -291,6 +291,9 @@ def generate(
                 )
     except (GenerationError, UsageError) as exc:
         _fail(exc)
+    except OSError as exc:  # the output folder: missing, not a folder, a file in the way …
+        target = exc.filename2 or exc.filename or directory
+        _fail(UsageError(f"cannot write {target}: {exc.strerror or exc}; choose another --out"))
     if to:
         if not quiet:
             total = sum(loaded.rows.values())

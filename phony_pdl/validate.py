@@ -989,7 +989,24 @@ class Validator:
                 hint="e.g. `from: product_id.price`",
             )
             return
-        self.resolve_path(ename, f.from_, path, "from")
+        target = self.resolve_path(ename, f.from_, path, "from")
+        if target is not None:
+            self.check_not_formatted(target, f"from: {f.from_}", path)
+
+    def check_not_formatted(self, target: tuple[str, str], what: str, path: Path) -> None:
+        """`from`/`after`/`before` read a field's typed value, which a `format` has replaced
+        by text."""
+        entity, field_name = target
+        fmt = self.doc.entities[entity].fields[field_name].format
+        if fmt is not None:
+            self.add(
+                "type-mismatch",
+                f"`{what}` reads {entity}.{field_name}, which has `format: {fmt}`: its values "
+                "are text, not dates",
+                path,
+                hint=f"keep {entity}.{field_name} unformatted and format the copy instead "
+                f"(`{{{what}, format: '{fmt}'}}`)",
+            )
 
     def source_after(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         self.relative_time(ename, fname, f, "after")
@@ -1001,6 +1018,7 @@ class Validator:
         path = self.fpath(ename, fname)
         target = self.resolve_path(ename, getattr(f, key), (*path, key), key)
         if target is not None:
+            self.check_not_formatted(target, f"{key}: {getattr(f, key)}", (*path, key))
             ttype = self.type_of(*target)
             if ttype is not None and ttype.kind not in ("date", "datetime"):
                 self.add(

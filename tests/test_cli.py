@@ -110,3 +110,42 @@ def test_infer_and_compare_create_missing_output_folders(tmp_path, monkeypatch) 
     result = runner.invoke(app, ["compare", "t.csv", "t.csv", "--report", "e/r.html"])
     assert result.exit_code == 0 and (tmp_path / "e" / "r.html").is_file()
     assert not list(tmp_path.rglob("*.phony-tmp"))
+
+
+def test_generate_into_a_file_or_a_blocked_name_is_a_one_line_error(tmp_path) -> None:
+    users = str(ROOT / "examples" / "users.yaml")
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    result = runner.invoke(app, ["generate", "-s", users, "-o", str(a_file)])
+    assert result.exit_code == 2
+    assert f"{a_file} is a file, not a folder" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["generate", "-s", users, "-o", str(a_file / "sub")])
+    assert result.exit_code == 2 and "cannot write" in result.output
+    out = tmp_path / "out"
+    (out / "order_items.csv").mkdir(parents=True)
+    shop = str(ROOT / "examples" / "shop.yaml")
+    result = runner.invoke(app, ["generate", "-s", shop, "-o", str(out)])
+    assert result.exit_code == 2 and "order_items.csv is a folder" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["order_items.csv"]  # nothing else, no temps
+
+
+def test_a_failing_entity_leaves_no_file_of_the_run(tmp_path) -> None:
+    """Entities are renamed into place only once all of them are written: a run that fails on
+    the second entity leaves neither its own nor the first entity's file."""
+    schema = tmp_path / "two.yaml"
+    schema.write_text(
+        "pdl: 1\nname: two\nentities:\n"
+        "  a:\n    count: 10\n    fields:\n      id: {sequence: 1}\n"
+        "  b:\n    count: 50\n    fields:\n      code: {pattern: 'X[0-9]{2}', unique: true}\n"
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["generate", "-s", str(schema), "-o", str(out), "--scale", "3"])
+    assert result.exit_code == 1 and "b.code must be unique over 150 rows" in result.output
+    assert list(out.iterdir()) == []
+    result = runner.invoke(app, ["generate", "-s", str(schema), "-o", str(out)])
+    assert result.exit_code == 0 and sorted(p.name for p in out.iterdir()) == [
+        "a.csv",
+        "b.csv",
+        "manifest.json",
+    ]

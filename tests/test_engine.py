@@ -595,3 +595,26 @@ def test_scale_beyond_a_unique_domain_is_an_error_not_a_hang(fields, unique, exp
     with pytest.raises(GenerationError, match=expected) as info:
         schema.generate(scale=5)["t"]
     assert "lower --scale" in str(info.value)
+
+
+def test_generation_errors_name_the_field_and_the_fix() -> None:
+    doc = """
+pdl: 1
+name: agg
+entities:
+  o:
+    count: 5
+    fields:
+      id: {sequence: 1}
+      total: {aggregate: "sum(i.amt)"}
+  i:
+    count: {per: o, min: 50, max: 50}
+    fields:
+      o_id: {ref: o.id}
+      amt: {type: "decimal(4,2)", min: 90, max: 99}
+"""
+    with pytest.raises(GenerationError) as info:
+        phony_pdl.load(doc).generate()["o"]
+    message = str(info.value)
+    assert message.startswith("o.total: cannot convert decimal128(38, 2) to decimal(4,2)")
+    assert "declare a wider type than decimal(4,2)" in message

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +18,9 @@ from ..forking import fork_pool
 from ..schema import Schema
 from .columns import Columns
 from .plan import DEFAULT_BLOCK_ROWS, Plan
+
+if TYPE_CHECKING:
+    from ..writers.base import AtomicFile
 
 __all__ = ["DEFAULT_BLOCK_ROWS", "Dataset", "Plan", "generate"]
 
@@ -119,13 +122,13 @@ class Dataset(Mapping[str, pa.Table]):
         `format="sql"` writes one `<schema>.sql` script instead; `sql` takes
         `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks) and `checks`.
         """
-        from ..writers import open_writer
-        from ..writers.background import BackgroundWriter
         from ..writers.base import remove_stale_temps
 
         if format not in ("csv", "jsonl", "json", "parquet", "sql"):
             raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet, sql")
         directory = Path(path)
+        if directory.exists() and not directory.is_dir():
+            raise UsageError(f"{directory} is a file, not a folder; choose another output folder")
         directory.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(directory)
         self.plan.workers = max(1, workers)
@@ -135,37 +138,73 @@ class Dataset(Mapping[str, pa.Table]):
             self.write_sql(directory, report, workers=workers, progress=progress, **(sql or {}))
             self.write_manifest(directory, report, format)
             return report
-        for name in self.entities:
-            started = time.perf_counter()
-            writer = open_writer(
-                format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
-            )
-            if workers <= 1:
-                # one process: write on a second thread while the next blocks generate (with
-                # worker processes this process only writes, and no thread may run at a fork)
-                writer = BackgroundWriter(writer)
+        done_files: list[AtomicFile] = []  # written and synced, renamed into place at the end
+        try:
+            for name in self.entities:
+                done_files.append(
+                    self._write_entity(name, directory, format, workers, progress, report)
+                )
+        except BaseException:
+            for f in done_files:
+                f.abort()
+            raise
+        blocked = [f.path for f in done_files if f.path.is_dir()]
+        if blocked:
+            for f in done_files:
+                f.abort()
+            raise UsageError(f"{blocked[0]} is a folder; move it away or choose another folder")
+        for i, f in enumerate(done_files):  # every entity succeeded: now rename them all
             try:
-                total = self.plan.count(name)
-                done = 0
-                if progress:
-                    progress(name, 0, total)
-                for batch in self.iter_batches(name, workers=workers):
-                    writer.write(batch)
-                    done += batch.num_rows
-                    if progress:
-                        progress(name, done, total)
-                digest = writer.close()
+                f.publish()
             except BaseException:
-                writer.abort()
+                for rest in done_files[i:]:
+                    rest.abort()
                 raise
-            report.entities[name] = EntityReport(
-                rows=writer.rows,
-                seconds=time.perf_counter() - started,
-                file=writer.path.name,
-                sha256=digest,
-            )
         self.write_manifest(directory, report, format)
         return report
+
+    def _write_entity(
+        self,
+        name: str,
+        directory: Path,
+        format: str,
+        workers: int,
+        progress: Callable[[str, int, int], None] | None,
+        report: RunReport,
+    ) -> AtomicFile:
+        """Writes one entity under a temp name; returns its file for the caller to publish."""
+        from ..writers import open_writer
+        from ..writers.background import BackgroundWriter
+
+        started = time.perf_counter()
+        writer = open_writer(
+            format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
+        )
+        if workers <= 1:
+            # one process: write on a second thread while the next blocks generate (with
+            # worker processes this process only writes, and no thread may run at a fork)
+            writer = BackgroundWriter(writer)
+        try:
+            total = self.plan.count(name)
+            done = 0
+            if progress:
+                progress(name, 0, total)
+            for batch in self.iter_batches(name, workers=workers):
+                writer.write(batch)
+                done += batch.num_rows
+                if progress:
+                    progress(name, done, total)
+            digest = writer.close(publish=False)
+        except BaseException:
+            writer.abort()
+            raise
+        report.entities[name] = EntityReport(
+            rows=writer.rows,
+            seconds=time.perf_counter() - started,
+            file=writer.path.name,
+            sha256=digest,
+        )
+        return writer.inner.file if isinstance(writer, BackgroundWriter) else writer.file
 
     def write_sql(
         self,

@@ -117,8 +117,16 @@ class Columns:
         f = self.doc.entities[batch.entity].fields[name]
         dtype = self.plan.dtype(batch.entity, name)
         source = f.source
-        values = getattr(self, f"src_{source}")(batch, name, f, dtype)
-        return self.modifiers(batch, name, f, dtype, values)
+        where = f"{batch.entity}.{name}"
+        try:
+            values = getattr(self, f"src_{source}")(batch, name, f, dtype)
+            return self.modifiers(batch, name, f, dtype, values)
+        except GenerationError as exc:
+            if str(exc).startswith(where):
+                raise
+            raise GenerationError(f"{where}: {exc}") from None
+        except pa.ArrowException as exc:  # a kernel refused the values: name the field
+            raise GenerationError(f"{where}: {exc}") from None
 
     def modifiers(
         self, batch: Batch, name: str, f: FieldSpec, dtype: DataType | None, values: pa.Array
@@ -163,7 +171,10 @@ class Columns:
         try:
             return pc.cast(values, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise GenerationError(f"cannot convert {values.type} to {dtype}: {exc}") from None
+            hint = ""
+            if pa.types.is_decimal(target) and "precision" in str(exc):
+                hint = f"; declare a wider type than {dtype} (more digits of precision)"
+            raise GenerationError(f"cannot convert {values.type} to {dtype}: {exc}{hint}") from None
 
     def clamp(self, values: pa.Array, f: FieldSpec) -> pa.Array:
         if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):

@@ -61,11 +61,11 @@ class BackgroundWriter:
         self._raise_if_failed()
         self._queue.put(batch)
 
-    def close(self) -> str:
+    def close(self, *, publish: bool = True) -> str:
         self._queue.put(_DONE)
         self._thread.join()
         self._raise_if_failed()
-        return self.inner.close()
+        return self.inner.close(publish=publish)
 
     def abort(self) -> None:
         if self._thread.is_alive():

@@ -35,7 +35,9 @@ class AtomicFile:
         self.digest.update(data)
         self.size += len(data)
 
-    def commit(self) -> str:
+    def commit(self, *, publish: bool = True) -> str:
+        """Flush, sync and hash; `publish=False` leaves the file under its temp name until
+        `publish()` (a run of several files renames them all only once each one is done)."""
         if self.native:
             with open(self.temp, "rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -45,8 +47,12 @@ class AtomicFile:
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
-        os.replace(self.temp, self.path)
+        if publish:
+            self.publish()
         return self.digest.hexdigest()
+
+    def publish(self) -> None:
+        os.replace(self.temp, self.path)
 
     def abort(self) -> None:
         if not self.handle.closed:
@@ -101,9 +107,9 @@ class EntityWriter(abc.ABC):
     def finish(self) -> None:  # noqa: B027 (an optional hook: only some formats have trailers)
         """Write trailers before commit (JSON's closing bracket, Parquet's footer)."""
 
-    def close(self) -> str:
+    def close(self, *, publish: bool = True) -> str:
         self.finish()
-        return self.file.commit()
+        return self.file.commit(publish=publish)
 
     def abort(self) -> None:
         self.file.abort()
