@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -204,3 +205,14 @@ def test_background_writer_keeps_order_reraises_and_leaves_nothing(tmp_path) -> 
         bad.close()
     bad.abort()
     assert list((tmp_path / "bad").iterdir()) == []  # no final file, no temp file
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_sql_script_bytes_do_not_depend_on_block_rows(tmp_path, dialect) -> None:
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    digests = set()
+    for block_rows in (97, 1000, 65536):
+        out = tmp_path / f"{dialect}-{block_rows}"
+        schema.generate(block_rows=block_rows).write(out, format="sql", sql={"dialect": dialect})
+        digests.add(hashlib.sha256((out / "shop.sql").read_bytes()).hexdigest())
+    assert len(digests) == 1

@@ -130,17 +130,36 @@ def sql_script(
                 table.name,
                 f"COPY {quote_identifier(table.name, dialect)} ({columns}) FROM stdin;\n".encode(),
             )
+        # INSERTs hold `per` rows each counted from the table's first row, whatever the
+        # block size: a block's last rows wait for the next block (the same bytes for any
+        # --block-rows)
+        waiting: pa.RecordBatch | None = None
         for batch in dataset.iter_batches(table.name, workers=workers):
             batch = split_deferred(batch, table, held)
-            data = (
-                copy_rows(batch, table.name)
-                if copy
-                else insert_statements(table.name, batch, dialect, per)
-            )
             done += batch.num_rows
-            yield table.name, data
+            if copy:
+                yield table.name, copy_rows(batch, table.name)
+            else:
+                if waiting is not None:
+                    joined = pa.Table.from_batches([waiting, batch]).combine_chunks()
+                    batch = pa.RecordBatch.from_arrays(
+                        [
+                            c.chunk(0) if c.num_chunks else c.combine_chunks()
+                            for c in joined.columns
+                        ],
+                        schema=joined.schema,
+                    )
+                whole = batch.num_rows - batch.num_rows % per
+                waiting = batch.slice(whole) if whole < batch.num_rows else None
+                if whole:
+                    yield (
+                        table.name,
+                        insert_statements(table.name, batch.slice(0, whole), dialect, per),
+                    )
             if progress:
                 progress(table.name, done, total)
+        if waiting is not None:
+            yield table.name, insert_statements(table.name, waiting, dialect, per)
         if copy and total:
             yield table.name, b"\\.\n"
     for d in held.values():
