@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import PhonyError, SchemaError, UsageError
@@ -101,8 +102,13 @@ def generators(
     family: Annotated[str | None, typer.Option("--family", help="Only this family.")] = None,
 ) -> None:
     """List the registered generators."""
+    from .errors import did_you_mean, one_of
     from .generators import registry
 
+    families = {spec.family for spec in registry.all_specs()}
+    if family and family not in families:
+        hint = did_you_mean(family, families) or f"families: {one_of(families)}"
+        _fail(UsageError(f"--family {family!r} is not a generator family; {hint}"))
     table = Table("name", "returns", "parameters", "summary", box=None, pad_edge=False)
     for spec in registry.all_specs():
         if family and spec.family != family:
@@ -111,7 +117,10 @@ def generators(
             f"{n}={f.default!r}" if not f.is_required() else n
             for n, f in spec.params.model_fields.items()
         )
-        table.add_row(spec.name, str(spec.returns), params or "-", spec.summary)
+        # Text, not rich markup: summaries hold brackets such as [min_age, max_age]
+        table.add_row(
+            *(Text(v) for v in (spec.name, str(spec.returns), params or "-", spec.summary))
+        )
     out.print(table)
 
 
@@ -228,8 +237,10 @@ def generate(
         _fail(UsageError("--workers must be at least 1"))
     if block_rows is not None and block_rows < 1:
         _fail(UsageError("--block-rows must be at least 1"))
-    if scale <= 0:
-        _fail(UsageError("--scale must be a positive number"))
+    if not scale > 0 or scale == float("inf"):  # also NaN
+        _fail(UsageError(f"--scale {scale}: must be a positive number"))
+    if copy and (fmt != "sql" or to):
+        _fail(UsageError("--copy writes COPY blocks into an SQL script: use it with --format sql"))
     if layout not in ("files", "dataset"):
         _fail(UsageError(f"--layout {layout!r}: expected 'files' or 'dataset'"))
     if dask is not None:

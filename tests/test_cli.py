@@ -149,3 +149,24 @@ def test_a_failing_entity_leaves_no_file_of_the_run(tmp_path) -> None:
         "b.csv",
         "manifest.json",
     ]
+
+
+def test_usage_errors_name_the_fix() -> None:
+    users = str(ROOT / "examples" / "users.yaml")
+    cases = [
+        (["generators", "--family", "persn"], "did you mean 'person'?"),
+        (["generate", "-s", users, "--only", "user"], "did you mean 'users'?"),
+        (["generate", "-s", users, "--scale", "nan"], "--scale nan: must be a positive number"),
+        (["generate", "-s", users, "--copy"], "use it with --format sql"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert message in result.output, args
+
+
+def test_generators_table_keeps_bracketed_text() -> None:
+    """Summaries are printed as text, not rich markup ([min_age, max_age] was dropped)."""
+    result = runner.invoke(app, ["generators", "--family", "person"])
+    assert result.exit_code == 0
+    assert "[min_age" in result.output  # the table wraps at the terminal's width

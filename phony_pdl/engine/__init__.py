@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from .._version import __version__
-from ..errors import GenerationError, UsageError
+from ..errors import GenerationError, UsageError, did_you_mean, one_of
 from ..forking import fork_pool
 from ..schema import Schema
 from .columns import Columns
@@ -357,7 +357,10 @@ def generate(
     if only:
         unknown = [e for e in only if e not in schema.entities]
         if unknown:
-            raise UsageError(f"--only names unknown entities: {', '.join(unknown)}")
+            hint = did_you_mean(unknown[0], schema.entities) or (
+                f"entities: {one_of(schema.entities)}"
+            )
+            raise UsageError(f"--only names unknown entities: {', '.join(unknown)}; {hint}")
         entities = [e for e in plan.order if e in only]
     try:
         for name in entities:
