@@ -618,3 +618,22 @@ entities:
     message = str(info.value)
     assert message.startswith("o.total: cannot convert decimal128(38, 2) to decimal(4,2)")
     assert "declare a wider type than decimal(4,2)" in message
+
+
+def test_integer_to_double_is_lossy_as_in_sql() -> None:
+    """CAST(id AS DOUBLE) and id / 2 above 2**53 round to the nearest double (Arrow's safe
+    cast refused them)."""
+    doc = """
+pdl: 1
+name: x
+entities:
+  t:
+    count: 3
+    fields:
+      id: {sequence: 9007199254740993}
+      d: {expr: "CAST(id AS DOUBLE)"}
+      h: {expr: "id / 2"}
+"""
+    t = phony_pdl.load(doc).generate()["t"].to_pydict()
+    assert t["d"] == [float(i) for i in t["id"]]
+    assert t["h"] == [i / 2 for i in t["id"]]

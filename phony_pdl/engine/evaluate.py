@@ -76,7 +76,7 @@ def _type(v: Value) -> pa.DataType:
 
 
 def _as_float(v: Value) -> Value:
-    return pc.cast(v, pa.float64()) if pa.types.is_integer(_type(v)) else v
+    return pc.cast(v, pa.float64(), safe=False) if pa.types.is_integer(_type(v)) else v
 
 
 class Evaluator:
@@ -169,9 +169,9 @@ class Evaluator:
         left, right = self.eval(e.this), self.eval(e.expression)
         lt, rt = _type(left), _type(right)
         if pa.types.is_decimal(lt) and pa.types.is_floating(rt):
-            left = pc.cast(left, pa.float64())
+            left = pc.cast(left, pa.float64(), safe=False)
         elif pa.types.is_floating(lt) and pa.types.is_decimal(rt):
-            right = pc.cast(right, pa.float64())
+            right = pc.cast(right, pa.float64(), safe=False)
         return left, right
 
     def arith(self, fn: Callable, e: exp.Expression) -> Value:
@@ -211,7 +211,7 @@ class Evaluator:
             safe = pc.if_else(pc.equal(right, 0), pa.scalar(None, pa.int64()), right)
             quotient = pc.divide(left, safe)  # integer division truncates toward zero
             return pc.subtract(left, pc.multiply(quotient, safe))
-        lf, rf = pc.cast(left, pa.float64()), pc.cast(right, pa.float64())
+        lf, rf = pc.cast(left, pa.float64(), safe=False), pc.cast(right, pa.float64(), safe=False)
         return pc.subtract(lf, pc.multiply(pc.trunc(pc.divide(lf, rf)), rf))
 
     # ---- logic
@@ -335,6 +335,8 @@ class Evaluator:
             scale = target.scale
             v = pc.round(v, ndigits=scale, round_mode="half_towards_infinity")
             return pc.cast(v, target, safe=False)
+        if pa.types.is_floating(target) and pa.types.is_integer(_type(v)):
+            return pc.cast(v, target, safe=False)  # as in SQL: above 2**53 rounds to nearest
         return pc.cast(v, target)
 
     def _broadcast(self, v: Value) -> pa.Array:
