@@ -352,7 +352,7 @@ def _yaml_error(exc: yaml.YAMLError, file: str) -> Diagnostic:
     msg = problem if not context else f"{problem} ({context})"
     span = _span(file, mark) if mark is not None else Span(file, 1, 1, 1, 1)
     hint = None
-    if "tab" in msg.lower():
+    if "tab" in msg.lower() or "'\\t'" in msg:
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in msg:
         hint = "a value containing ': ' must be quoted"

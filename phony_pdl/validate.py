@@ -472,6 +472,17 @@ class Validator:
         present = f.present
         sources = [k for k in SOURCE_KEYS if k in present]
         if not sources and "type" not in present:
+            misspelt = {k: did_you_mean(k, SOURCE_KEYS) for k in f.params or {}}
+            if any(misspelt.values()):  # `sequnce: 1`: name the typo, not "no source"
+                for key, hint in misspelt.items():
+                    self.add(
+                        "unknown-key",
+                        f"unknown key '{key}' in a field, which has no value source",
+                        (*path, key),
+                        hint=hint or f"expected one of {one_of(_FIELD_KEYS)}",
+                        key=True,
+                    )
+                return
             self.add(
                 "no-source",
                 f"field '{fname}' has no value source",
