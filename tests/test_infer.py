@@ -876,3 +876,23 @@ def test_wide_table_of_independent_columns_gets_no_correlate_block() -> None:
     related = table.append_column("d", pa.array(table["c0"].to_numpy() + rng.normal(size=2000)))
     block = infer(related, name="wide").document["entities"]["wide"]["correlate"]
     assert [b["fields"] for b in block] == [["c0", "d"]]
+
+
+def test_integer_ids_with_gaps_written_as_floats_stay_integers(tmp_path) -> None:
+    """pandas writes an integer column with NULLs as floats (`4.0`); such a column is an
+    integer column, so a foreign key in it is found (it was a uniform with `round: 1`)."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "users.csv").write_text("id,name\n" + "".join(f"{i},u{i}\n" for i in range(1, 201)))
+    rng = np.random.default_rng(4)
+    promo = [("" if rng.random() < 0.5 else f"{rng.integers(1, 201)}.0") for _ in range(600)]
+    (folder / "sales.csv").write_text(
+        "sale_id,promo_user,score\n"
+        + "".join(f"{i},{p},{i % 7}.0\n" for i, p in enumerate(promo, start=1))
+    )
+    fields = infer(folder).document["entities"]["sales"]["fields"]
+    assert fields["promo_user"]["ref"] == "users.id"
+    assert fields["score"].get("round") in (0, None) and fields["score"].get("type") != "int"
+    parquet = pa.table({"k": pa.array([1.0, None, 3.0, 7.0] * 50), "x": [0.5, 1.0, 2.0, 3.0] * 50})
+    learnt = infer(parquet, name="t").document["entities"]["t"]["fields"]
+    assert learnt["k"]["type"] == "int" and learnt["x"]["type"] == "float"

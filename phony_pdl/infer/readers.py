@@ -44,6 +44,7 @@ NULL_TOKENS = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", "none", "#
 _INT = r"^[+-]?(0|[1-9][0-9]*)$"
 _GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"  # 1,234 or 12,345.50
 _FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_WHOLE_FLOAT = r"^[+-]?(0|[1-9][0-9]*)\.0+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
 _TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
@@ -189,6 +190,21 @@ def _read_csv(path: Path, name: str) -> TableData:
 _COMMA_NUMBER = r"^[+-]?[0-9]+,[0-9]+$"
 
 
+def _whole_with_gaps(column: pa.Array) -> pa.Array:
+    """A float column with NULLs whose every value is a whole number is an integer column
+    that went through pandas (NaN needs a float), so ids and counts stay integers."""
+    if column.null_count == 0 or column.null_count == len(column):
+        return column
+    values = pc.drop_null(column).to_numpy()
+    if (
+        np.all(np.isfinite(values))
+        and np.all(values == np.round(values))
+        and (np.abs(values).max() < 2**53)
+    ):
+        return pc.cast(column, pa.int64())
+    return column
+
+
 def _decimal_commas(table: pa.Table) -> pa.Table:
     """Text columns written with decimal commas (`1,50`) in a file not separated by commas:
     the commas become points, so the values type as numbers."""
@@ -256,6 +272,7 @@ def _typed(name: str, table: pa.Table) -> TableData:
             column = column.cast(pa.string())
         elif pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+            column = _whole_with_gaps(column)
         columns.append(column)
         names.append(col_name)
     data = TableData(name, pa.table(columns, names=names), decimals)
@@ -316,6 +333,17 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
             return expand(pc.cast(stripped, pa.int64())), 0, None
         except pa.ArrowInvalid:  # beyond 64 bits: a code, not a number
             return expand(values), None, None
+    if all_match(_WHOLE_FLOAT):  # 4.0: integers that went through a float
+        whole = pc.replace_substring_regex(stripped, r"\.0+$", "")
+        try:
+            ints = pc.cast(whole, pa.int64())
+        except pa.ArrowInvalid:
+            ints = None
+        if ints is not None and len(values) < len(column):
+            # with NULLs: pandas' way of writing an integer column that has gaps (ids, counts)
+            return expand(ints), 0, None
+        if ints is not None:
+            return expand(pc.cast(stripped, pa.float64())), 0, None
     if all_match(_FLOAT):
         text = stripped.to_numpy(zero_copy_only=False)
         places = None
