@@ -6,7 +6,10 @@ or the KS distance of text lengths (free text). Per table: the Pearson and
 Spearman correlation matrices of the numeric columns and their mean absolute
 difference, the share of synthetic rows that copy a real row exactly, and the
 distance to the closest real record (DCR) next to the same distance between
-real rows, for scale.
+real rows, for scale. Copies and distances look at a row's content: key columns
+(ids) are left out, since a real row copied under a new id is still a copy. DCR
+searches the whole real table up to DCR_REAL rows (a random sample beyond) from
+DCR_SYNTHETIC sampled synthetic rows.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ __all__ = ["ColumnScore", "TableScore", "compare_tables", "ks_distance", "tvd"]
 
 CATEGORICAL_MAX = 50  # a text column with at most this many distinct values is categorical
 DCR_SYNTHETIC = 1000  # rows sampled for distances (brute force, chunked)
-DCR_REAL = 4000
+DCR_REAL = 50_000  # the whole real table up to this size, so a copied row is at distance 0
 
 
 @dataclass
@@ -116,7 +119,9 @@ def _comparable(col: pa.Array) -> pa.Array:
     if pa.types.is_time(t):
         return col.cast(pa.time64("us")).cast(pa.int64())
     if pa.types.is_decimal(t):
-        return col.cast(pa.float64())
+        from ..engine.arrow import decimal_to_float
+
+        return decimal_to_float(col)
     return col
 
 
@@ -192,7 +197,16 @@ def _corr(columns: list[np.ndarray], method: str) -> np.ndarray:
 
 
 def _row_keys(table: pa.Table, names: list[str], limit: int) -> list[tuple]:
-    cols = [table.column(n).slice(0, limit).cast(pa.string()).to_pylist() for n in names]
+    """Rows as tuples that compare equal when the values are (21.60 as a decimal and 21.6 as
+    a float, a date from CSV text and from Parquet): numbers and times as floats."""
+    cols = []
+    for n in names:
+        column = table.column(n).slice(0, limit).combine_chunks()
+        if _kind(column) in ("numeric", "time"):
+            values = _aligned(column)
+            cols.append([None if v != v else v for v in values.tolist()])  # NaN → None
+        else:
+            cols.append(column.cast(pa.string()).to_pylist())
     return list(zip(*cols, strict=True)) if cols else []
 
 
@@ -268,13 +282,15 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         )
         score.spearman_real = _corr(cols_r, "spearman")
         score.spearman_synthetic = _corr(cols_s, "spearman")
-    # Privacy: exact copies and distance to the closest real record.
-    if shared and real.num_rows and synth.num_rows:
+    # Privacy: exact copies and distance to the closest real record, over the row's content:
+    # keys (ids) are left out, since a copied row with a new id is still a copy.
+    content = [c.column for c in score.columns if c.kind != "key"]
+    if content and real.num_rows and synth.num_rows:
         limit = 200_000
-        real_keys = set(_row_keys(real, shared, limit))
-        syn_keys = _row_keys(synth, shared, limit)
+        real_keys = set(_row_keys(real, content, limit))
+        syn_keys = _row_keys(synth, content, limit)
         score.exact_copies = sum(1 for k in syn_keys if k in real_keys) / len(syn_keys)
-        er, es = _encode(real, synth, shared)
+        er, es = _encode(real, synth, content)
         if er.shape[1]:
             rng = np.random.default_rng(0)
             ri = rng.permutation(len(er))[:DCR_REAL]

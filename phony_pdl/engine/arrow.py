@@ -139,6 +139,30 @@ def decimal_from_unscaled(
     )
 
 
+def decimal_to_float(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """decimal128 → float64, each value the double nearest to it (as parsing its text gives).
+
+    Arrow's cast divides in floating point and can land one step off (56.66 →
+    56.660000000000004), so the same data read from a CSV and from Parquet would differ.
+    Here the unscaled integer and 10**scale are both exact doubles and one division
+    rounds correctly; values beyond 2**53 units fall back to Arrow's cast.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    scale = column.type.scale
+    if not pa.types.is_decimal128(column.type) or not 0 <= scale <= 22:
+        return column.cast(pa.float64())
+    words = np.frombuffer(column.buffers()[1], dtype="<i8").reshape(-1, 2)
+    words = words[column.offset : column.offset + len(column)]
+    low, high = words[:, 0], words[:, 1]
+    valid = ~np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    fits = (high == np.where(low < 0, -1, 0)) & (np.abs(low) < 2**53)
+    if not fits[valid].all():
+        return column.cast(pa.float64())
+    values = low.astype(np.float64) / float(10**scale)
+    return pa.array(values, pa.float64(), mask=~valid if not valid.all() else None)
+
+
 def literal_array(values: list[Any], dtype: DataType) -> pa.Array:
     """PDL literal values (choice lists, consts) as an Arrow array of the field type."""
     kind = dtype.kind

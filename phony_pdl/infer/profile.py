@@ -131,6 +131,10 @@ def _as_numbers(values: pa.Array, kind: str) -> np.ndarray:
         return us.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
     if kind == "time":
         return values.cast(pa.time64("us")).cast(pa.int64()).to_numpy().astype(np.float64)
+    if kind == "decimal":
+        from ..engine.arrow import decimal_to_float
+
+        return decimal_to_float(values).to_numpy(zero_copy_only=False)
     return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
 
 
