@@ -56,15 +56,37 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
             return conjuncts(node.this) + conjuncts(node.expression)
         return [node]
 
+    def bare(node: exp.Expression) -> exp.Expression:
+        """Without parentheses and casts: PostgreSQL writes `(status)::text`."""
+        while isinstance(node, exp.Paren | exp.Cast):
+            node = node.this
+        return node
+
     for part in conjuncts(condition):
         column = None
-        # PostgreSQL writes `x IN ('a', 'b')` back as `x = ANY (ARRAY['a', 'b'])`.
+        # PostgreSQL writes `x IN ('a', 'b')` back as
+        # `(x)::text = ANY ((ARRAY['a'::character varying, 'b'])::text[])`.
         if isinstance(part, exp.EQ) and isinstance(part.expression, exp.Any):
-            array = part.expression.this
-            while isinstance(array, exp.Paren):
-                array = array.this
-            if isinstance(array, exp.Array) and isinstance(part.this, exp.Column):
-                part = exp.In(this=part.this, expressions=array.expressions)
+            array = bare(part.expression.this)
+            if isinstance(array, exp.Array) and isinstance(bare(part.this), exp.Column):
+                part = exp.In(this=bare(part.this), expressions=array.expressions)
+        if isinstance(part, exp.GT | exp.GTE | exp.LT | exp.LTE) and all(
+            isinstance(bare(side), exp.Column) for side in (part.this, part.expression)
+        ):
+            # `shipped_at >= ordered_at`: the later column is generated after the earlier
+            later, earlier = (
+                (bare(part.this), bare(part.expression))
+                if isinstance(part, exp.GT | exp.GTE)
+                else (bare(part.expression), bare(part.this))
+            )
+            column = table.column(later.name)
+            if column is not None and table.column(earlier.name) is not None:
+                column.after = earlier.name
+                column.strictly_after = isinstance(part, exp.GT | exp.LT)
+                continue
+            column = None
+        if isinstance(part, exp.In | exp.Between):
+            part.set("this", bare(part.this))
         if isinstance(part, exp.Between) and isinstance(part.this, exp.Column):
             column = table.column(part.this.name)
             if column:
@@ -131,6 +153,8 @@ def _add_constraint(
             table.uniques.append(names)
     elif isinstance(node, exp.CheckColumnConstraint | exp.Check):
         _apply_check(table, node.this, catalog)
+    elif isinstance(node, exp.IndexColumnConstraint):
+        pass  # a plain index (MySQL's KEY, made for every foreign key) constrains no value
     else:
         catalog.problems.append(f"{table.name}: constraint {node.sql()[:60]} is ignored")
 

@@ -16,6 +16,8 @@ class ColumnInfo:
     enum: list[str] | None = None  # ENUM type or CHECK (x IN (…))
     low: float | None = None  # CHECK bounds
     high: float | None = None
+    after: str | None = None  # CHECK (this >= other): a column of the same table
+    strictly_after: bool = False  # CHECK (this > other)
     default: str | None = None
     raw_type: str = ""  # as written, for notes
 

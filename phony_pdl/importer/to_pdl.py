@@ -160,6 +160,18 @@ def guess(
         )
     if column.enum:
         return FieldGuess({"choice": list(column.enum)})
+    if column.after is not None:
+        earlier = table.column(column.after)
+        if kind in _DATE | _DATETIME and earlier is not None and earlier.type in _DATE | _DATETIME:
+            gap = {"min": "1d" if kind in _DATE else "1s"} if column.strictly_after else {"min": 0}
+            spec = {"after": column.after, "gap": {**gap, "max": "30d"}}
+            if column.nullable and not in_pk:
+                spec["nullable"] = True
+            return FieldGuess(spec, f"CHECK: after {column.after}; the gap is a guess")
+        catalog.problems.append(
+            f"{table.name}: CHECK ({column.name} >= {column.after}) compares two columns that "
+            "are not dates; not kept"
+        )
     spec, note = _by_name(table, column, name, kind)
     if spec is None:
         spec, note = _by_type(table, column, kind, catalog)

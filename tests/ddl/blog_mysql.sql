@@ -22,6 +22,8 @@ CREATE TABLE `post` (
   `status` ENUM('draft', 'published', 'archived') NOT NULL,
   `views` INT NOT NULL DEFAULT 0,
   `created_at` DATETIME NOT NULL,
+  `edited_at` DATETIME NULL,
+  CONSTRAINT `chk_edited` CHECK (`edited_at` >= `created_at`),
   CONSTRAINT `fk_author` FOREIGN KEY (`author_id`) REFERENCES `User` (`Id`),
   CONSTRAINT `fk_group` FOREIGN KEY (`group_id`) REFERENCES `group` (`id`)
 );

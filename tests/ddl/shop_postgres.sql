@@ -1,4 +1,4 @@
--- PostgreSQL shop: enum type, serial and identity keys, CHECK ranges and lists, defaults.
+-- PostgreSQL shop: enum type, serial and identity keys, CHECK ranges, lists and orderings, defaults.
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped', 'cancelled');
 
 CREATE TABLE customers (
@@ -25,7 +25,10 @@ CREATE TABLE orders (
   id SERIAL PRIMARY KEY,
   customer_id INTEGER NOT NULL REFERENCES customers (id),
   status order_status NOT NULL DEFAULT 'new',
-  placed_at TIMESTAMP NOT NULL
+  channel VARCHAR(12) NOT NULL CHECK (channel IN ('web', 'app', 'phone')),
+  placed_at TIMESTAMP NOT NULL,
+  shipped_at TIMESTAMP,
+  CHECK (shipped_at >= placed_at)
 );
 
 CREATE TABLE order_items (
