@@ -637,3 +637,27 @@ entities:
     t = phony_pdl.load(doc).generate()["t"].to_pydict()
     assert t["d"] == [float(i) for i in t["id"]]
     assert t["h"] == [i / 2 for i in t["id"]]
+
+
+def test_round_on_datetimes_and_times_keeps_whole_steps() -> None:
+    doc = """
+pdl: 1
+name: x
+entities:
+  t:
+    count: 2000
+    fields:
+      a: {type: datetime, between: [2024-01-01, 2024-01-01 00:59:59], round: 0, unique: true}
+      b: {type: time, between: ['10:00:00', '10:00:01'], round: 3, null_rate: 0.2}
+      c: {after: a, gap: {min: 1s, max: 2d}, round: 0}
+      d: {expr: "c - a"}
+"""
+    t = phony_pdl.load(doc).generate()["t"]
+    assert t.schema.field("a").type == pa.timestamp("s")
+    assert t.schema.field("b").type == pa.time32("ms")
+    a = t["a"].to_pylist()
+    assert len(set(a)) == 2000 and max(a) <= dt.datetime(2024, 1, 1, 0, 59, 59)
+    assert all(v.microsecond % 1000 == 0 for v in t["b"].to_pylist() if v is not None)
+    assert all(c >= x + dt.timedelta(seconds=1) for x, c in zip(a, t["c"].to_pylist(), strict=True))
+    assert t.schema.field("d").type == pa.duration("us")  # expressions see microseconds
+    assert all(d.microseconds == 0 for d in t["d"].to_pylist())

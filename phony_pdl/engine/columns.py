@@ -150,6 +150,8 @@ class Columns:
             if pa.types.is_date(values.type):
                 values = values.cast(pa.timestamp("s"))
             values = pc.strftime(values, format=f.format)
+        if f.round is not None and f.format is None:
+            values = _truncate_seconds(values, f.round)
         if f.null_rate:
             mask = self.stream(batch, name, "#null").uniform(batch.rows) < f.null_rate
             if mask.any():
@@ -254,6 +256,10 @@ class Columns:
         if kind == "float":
             values = lo + (stream.uniform(rows) if u is None else u) * (hi - lo)
             return pa.array(values)
+        step = 1  # microseconds per drawn unit: whole steps when `round` cuts the seconds
+        if kind in ("datetime", "time") and f.round is not None and f.round < 6:
+            step = 10 ** (6 - f.round)
+            lo, hi = -(-int(lo) // step), int(hi) // step
         span = int(hi) - int(lo) + 1
         if span <= 0:
             raise GenerationError(f"{batch.entity}.{name}: empty range")
@@ -265,7 +271,7 @@ class Columns:
             offsets = np.minimum((u * span).astype(np.int64), span - 1)
         else:
             offsets = stream.integers(rows, span)
-        return from_units(int(lo) + offsets, dtype)
+        return from_units((int(lo) + offsets) * step, dtype)
 
     def src_choice(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         if isinstance(f.choice, dict):
@@ -698,6 +704,34 @@ class Columns:
             j = block.fields.index(name)
             return np.clip(ndtr(z[:, j]), 1e-16, 1 - 1e-16)
         return None
+
+
+def _truncate_seconds(values: pa.Array, places: int) -> pa.Array:
+    """`round: n` on a datetime or time: keep n decimal places of the seconds (cut, so a value
+    never passes its `max`), in the Arrow unit that writes them (0 → s, 1–3 → ms)."""
+    if pa.types.is_timestamp(values.type):
+        kind = "timestamp"
+    elif pa.types.is_time(values.type):
+        kind = "time"
+    else:
+        return values
+    places = min(places, 6)
+    unit = "s" if places == 0 else "ms" if places <= 3 else "us"
+    step = 10 ** (6 - places)  # microseconds kept per step
+    us = values.cast(pa.timestamp("us") if kind == "timestamp" else pa.time64("us"))
+    raw = us.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    valid = ~np.asarray(us.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    raw = np.where(valid, raw, 0)
+    per_unit = {"s": 1_000_000, "ms": 1_000, "us": 1}[unit]
+    cut = (raw // step) * step // per_unit  # floor: before 1970 too
+    target = (
+        pa.timestamp(unit)
+        if kind == "timestamp"
+        else (pa.time32(unit) if unit in ("s", "ms") else pa.time64(unit))
+    )
+    storage = pa.int64() if kind == "timestamp" or unit == "us" else pa.int32()
+    mask = None if valid.all() else ~valid
+    return pa.array(cut, storage, mask=mask).cast(target)
 
 
 def _zipf_cdf(n: int, s: float) -> np.ndarray:

@@ -144,7 +144,15 @@ class Evaluator:
     # ---- leaves
 
     def column(self, e: exp.Column) -> Value:
-        return self.columns[e.name]
+        value = self.columns[e.name]
+        t = _type(value)
+        # `round` gives datetimes and times a coarser unit (s, ms); expressions work in
+        # microseconds, so a difference of two times is always microseconds
+        if pa.types.is_timestamp(t) and t.unit != "us":
+            return pc.cast(value, pa.timestamp("us", tz=t.tz))
+        if pa.types.is_time(t) and t.unit != "us":
+            return pc.cast(value, pa.time64("us"))
+        return value
 
     def literal(self, e: exp.Literal) -> Value:
         if e.is_string:

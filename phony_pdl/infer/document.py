@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,6 +183,19 @@ def _unit(p: ColumnProfile) -> tuple[str, float]:
     return "us", 1.0
 
 
+def seconds_places(p: ColumnProfile) -> dict[str, int]:
+    """`{"round": 0}` for datetimes and times written in whole seconds (3: milliseconds), so
+    the synthetic values are written as the sample's were (`17:33:00`, not `17:33:00.221581`)."""
+    if p.kind not in ("datetime", "time") or p.numbers is None or len(p.numbers) == 0:
+        return {}
+    us = p.numbers[np.isfinite(p.numbers)]
+    if np.all(np.mod(us, 1_000_000) == 0):
+        return {"round": 0}
+    if np.all(np.mod(us, 1_000) == 0):
+        return {"round": 3}
+    return {}
+
+
 def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     kind = p.kind
     lo, hi = float(p.numbers.min()), float(p.numbers.max())
@@ -194,7 +208,8 @@ def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
             )
         ]
     if kind == "time":
-        spec = {"type": "time", "between": [_iso(kind, lo), _iso(kind, hi)], **null_spec(p)}
+        spec = {"type": "time", "between": [_iso(kind, lo), _iso(kind, hi)]}
+        spec.update({**seconds_places(p), **null_spec(p)})
         return [FieldOut(p.name, spec, "uniform time of day in the observed range")]
     unit, per = _unit(p)
     offsets = np.round((p.numbers - lo) / per)
@@ -205,7 +220,8 @@ def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         or fit.family == "uniform"
         or (fit.family == "empirical" and _uniform_ks(offsets) <= 1.63 / math.sqrt(len(offsets)))
     ):
-        spec = {"type": kind, "between": [_iso(kind, lo), _iso(kind, hi)], **null_spec(p)}
+        spec = {"type": kind, "between": [_iso(kind, lo), _iso(kind, hi)]}
+        spec.update({**seconds_places(p), **null_spec(p)})
         return [FieldOut(p.name, spec, f"uniform over {span}", scores=p.scores)]
     helper = f"_{p.name}_{unit}"[:63]
     hidden = fit_spec(fit, None, integer=True)
@@ -219,7 +235,11 @@ def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         expr = f"CAST('{origin}' AS TIMESTAMP) + {helper} * INTERVAL '1' {sql_unit}"
     return [
         FieldOut(helper, hidden, f"{words} after {origin}: {fit.comment()}", scores=p.scores),
-        FieldOut(p.name, {"expr": expr, **null_spec(p)}, f"{span}, distribution in `{helper}`"),
+        FieldOut(
+            p.name,
+            {"expr": expr, **seconds_places(p), **null_spec(p)},
+            f"{span}, distribution in `{helper}`",
+        ),
     ]
 
 
@@ -269,7 +289,9 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
         if constant:
             spec["gap"] = _duration(constant)
         return FieldOut(
-            p.name, {**spec, **_after_nulls(p, order)}, f"always {order.parent} + a fixed gap"
+            p.name,
+            {**spec, **seconds_places(p), **_after_nulls(p, order)},
+            f"always {order.parent} + a fixed gap",
         )
     gap: dict[str, Any] = {"distribution": fit.family}
     for key, value in fit.params.items():
@@ -295,7 +317,7 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
     unit = "days" if p.kind == "date" else "seconds"
     return FieldOut(
         p.name,
-        {**spec, **_after_nulls(p, order)},
+        {**spec, **seconds_places(p), **_after_nulls(p, order)},
         f"always >= {order.parent}; gap in {unit}: {fit.comment()}",
     )
 
@@ -331,6 +353,19 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         if p.unique and generator in UNIQUE_GENERATORS:
             spec["unique"] = True
         return [FieldOut(p.name, {**spec, **null_spec(p)}, reason)], locale
+    if (
+        not p.unique
+        and p.distinct <= MAX_CHOICE_VALUES
+        and p.non_null >= REPEATS_FOR_CHOICE * p.distinct
+        and p.strings is not None
+    ):  # a closed set used over and over (500 SKUs in a million order lines): keep the set
+        counts = Counter(p.strings)
+        weights = {str(v): c for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+        comment = (
+            f"{p.distinct} values, each used {p.non_null / p.distinct:.0f} times on average: "
+            "a closed set, weights = counts in the sample"
+        )
+        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], None
     covered = sum(c for _, c in p.top[: opts.top_k])
     if not p.unique and covered >= 0.5 * p.non_null and p.distinct > opts.max_categories:
         return _top_and_rest(p, opts), None
@@ -346,6 +381,10 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             comment += "; distinct in the sample, not required"
         return [FieldOut(p.name, {**spec, **null_spec(p)}, comment)], None
     return [_free_text(p)], None
+
+
+MAX_CHOICE_VALUES = 1000  # a closed set of values written out in full as a `choice`
+REPEATS_FOR_CHOICE = 10  # … when each value is used this often on average
 
 
 def _free_text(
