@@ -927,3 +927,30 @@ def test_a_closed_set_of_codes_is_kept_as_a_choice() -> None:
     assert set(choice) == set(skus.tolist()) and sum(choice.values()) == 20_000
     out = learnt.schema().generate(seed=1)["t"]["sku"].to_pylist()
     assert set(out) <= set(skus.tolist())
+
+
+def test_parent_totals_and_counts_of_children_become_aggregates(tmp_path) -> None:
+    """An order's total that is the sum of its lines (and a count of them) on every order is
+    learnt as `aggregate:`; before, it was fitted as a distribution and no learnt order
+    matched its items."""
+    dataset = phony_pdl.load(ROOT / "examples" / "shop.yaml").generate()
+    orders = dataset["orders"]
+    items = dataset["order_items"]
+    per_order = dict(zip(*np.unique(items["order_id"].to_numpy(), return_counts=True), strict=True))
+    orders = orders.append_column(
+        "n_items", pa.array([int(per_order.get(i, 0)) for i in orders["id"].to_pylist()])
+    )
+    tables = {name: dataset[name] for name in dataset}
+    tables["orders"] = orders
+    learnt = infer(tables, name="shop")
+    fields = learnt.document["entities"]["orders"]["fields"]
+    assert fields["total"] == {"aggregate": "sum(order_items.amount)"}
+    assert fields["n_items"] == {"aggregate": "count(order_items)"}
+    out = learnt.schema().generate(seed=5)
+    sums: dict[int, float] = {}
+    for oid, amount in zip(out["order_items"]["order_id"].to_pylist(),
+                           out["order_items"]["amount"].to_pylist(), strict=True):  # fmt: skip
+        sums[oid] = sums.get(oid, 0.0) + float(amount)
+    for oid, total in zip(out["orders"]["id"].to_pylist(), out["orders"]["total"].to_pylist(),
+                          strict=True):  # fmt: skip
+        assert abs(float(total or 0) - sums.get(oid, 0.0)) < 0.005

@@ -380,6 +380,9 @@ class _Builder:
                         if trend is not None:
                             done[p.name] = trend
 
+            for name, field in self._aggregates(table, fks, done, mine, pk).items():
+                done[name] = [field]
+
             texts = {
                 p.name: p.strings
                 for p in profs.values()
@@ -436,6 +439,75 @@ class _Builder:
                 if better is not None:
                     f.spec, f.comment = better
         return out
+
+    def _aggregates(
+        self,
+        table: str,
+        fks: list[ForeignKey],
+        done: dict[str, list[FieldOut]],
+        mine: dict[str, ForeignKey],
+        pk: str | None,
+    ) -> dict[str, FieldOut]:
+        """Parent columns that equal, on every parent row, the number of its children or the
+        sum of a child column (an order's total of its lines): `aggregate:` fields."""
+        n_parent = self.src.tables[table].table.num_rows
+        targets = [
+            p
+            for p in self.profiles[table].values()
+            if p.numeric
+            and p.name not in done
+            and p.name not in mine
+            and p.name != pk
+            and p.distinct > 1
+        ]
+        found: dict[str, FieldOut] = {}
+        if not targets or n_parent < MIN_AGGREGATE_PARENTS:
+            return found
+        children = [fk for fk in fks if fk.parent == table and fk.table != table]
+        for fk in children:
+            index = self._parent_index(fk.table, fk.column, fk)
+            linked = index >= 0
+            counts = np.bincount(index[linked], minlength=n_parent)
+            child = self.ident[fk.table]
+            via = {} if sum(1 for f in children if f.table == fk.table) == 1 else {"via": fk.column}
+            sources: list[tuple[str, np.ndarray | None]] = [("count", None)]
+            for c in self.profiles[fk.table].values():
+                if c.numeric and c.scores is not None and c.name != fk.column and c.nulls == 0:
+                    sources.append((c.name, c.scores))
+            for p in targets:
+                if p.name in found:
+                    continue
+                target = p.scores
+                for column, values in sources:
+                    if column == "count":
+                        expected = counts.astype(np.float64)
+                        empty_ok = np.isnan(target) | (target == 0)  # count of none is 0
+                        what, expr = f"the number of its {child} rows", f"count({child})"
+                    else:
+                        expected = np.bincount(
+                            index[linked], weights=values[linked], minlength=n_parent
+                        )
+                        empty_ok = np.isnan(target) | (target == 0)  # sum of none is NULL
+                        what, expr = (
+                            f"the sum of {child}.{column} over its rows",
+                            f"sum({child}.{column})",
+                        )
+                    places = 0 if p.kind == "int" else p.decimals
+                    tol = 0.5 * 10.0**-places if places is not None else 0.0
+                    tol += 1e-9 * np.maximum(np.abs(expected), 1.0)
+                    has = counts > 0
+                    if not has.any() or np.isnan(target[has]).any():
+                        continue
+                    if np.all(np.abs(target[has] - expected[has]) <= tol[has]) and np.all(
+                        empty_ok[~has]
+                    ):
+                        found[p.name] = FieldOut(
+                            p.name,
+                            {"aggregate": expr, **via},
+                            f"{what}, on every one of the {n_parent:,} rows",
+                        )
+                        break
+        return found
 
     def _written_dates(self, out: EntityOut, table: str) -> None:
         """Dates read from text like `03/31/2024` are written back in that format, except
@@ -619,6 +691,9 @@ class _Builder:
             "Spearman rank correlations of the sample (pairwise-complete rows); "
             f"largest |rho| {off.max():.3f}"
         )
+
+
+MIN_AGGREGATE_PARENTS = 20  # parent rows needed before equality with a sum is evidence
 
 
 def _quote(name: str) -> str:
