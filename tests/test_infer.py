@@ -954,3 +954,22 @@ def test_parent_totals_and_counts_of_children_become_aggregates(tmp_path) -> Non
     for oid, total in zip(out["orders"]["id"].to_pylist(), out["orders"]["total"].to_pylist(),
                           strict=True):  # fmt: skip
         assert abs(float(total or 0) - sums.get(oid, 0.0)) < 0.005
+
+
+def test_a_rounded_constant_share_becomes_a_formula() -> None:
+    """fee = round(amount * 0.03, 2) on every row: `expr: amount * 0.03` with `round: 2`
+    (it was an empirical distribution plus a Spearman 1.0 in the correlate block)."""
+    rng = np.random.default_rng(1)
+    amount = np.round(rng.lognormal(4, 1, 5000), 2)
+    table = pa.table(
+        {
+            "amount": amount,
+            "fee": np.round(amount * 0.03, 2),
+            "half": amount / 2,
+            "other": np.round(rng.random(5000) * 10, 2),
+        }
+    )
+    fields = infer(table, name="t").document["entities"]["t"]["fields"]
+    assert fields["fee"] == {"expr": "amount * 0.03", "round": 2}
+    assert fields["half"]["expr"] == "amount * 0.5"  # the later column is the derived one
+    assert "expr" not in fields["amount"] and "expr" not in fields["other"]

@@ -45,6 +45,7 @@ from .relations import (
     ForeignKey,
     algebraic_relations,
     foreign_keys,
+    proportional_relations,
     spearman_matrix,
     time_orderings,
     zipf_exponent,
@@ -369,7 +370,13 @@ class _Builder:
             }
             decimals = {p.name: (0 if p.kind == "int" else p.decimals) for p in profs.values()}
             free = {n for n in numbers if n not in done}
+            inputs: set[str] = set()
             for rel in algebraic_relations(numbers, decimals, targets=free):
+                done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
+                inputs |= {rel.left, rel.right}
+            # a = b * k, for a column that is not already a formula's input or output
+            free = {n for n in numbers if n not in done and n not in inputs}
+            for rel in proportional_relations(numbers, decimals, targets=free):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
 
             key = profs[pk] if pk is not None else None

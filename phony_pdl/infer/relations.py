@@ -23,6 +23,7 @@ __all__ = [
     "Relation",
     "algebraic_relations",
     "foreign_keys",
+    "proportional_relations",
     "spearman_matrix",
     "time_orderings",
     "zipf_exponent",
@@ -80,7 +81,16 @@ class Relation:
     max_error: float
 
     def sql(self, quote) -> str:
-        return f"{quote(self.left)} {self.op} {quote(self.right)}"
+        right = self.right if _is_number(self.right) else quote(self.right)
+        return f"{quote(self.left)} {self.op} {right}"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def algebraic_relations(
@@ -123,6 +133,74 @@ def algebraic_relations(
                     Relation(names[a], op, names[i], names[j], int(ok.sum()), float(diff.max()))
                 )
     return _acyclic(found)
+
+
+def proportional_relations(
+    columns: dict[str, np.ndarray],
+    decimals: dict[str, int | None],
+    *,
+    targets: set[str],
+    min_rows: int = 20,
+) -> list[Relation]:
+    """a = b * k for a constant k on every row where both are set, within the rounding of a
+    (a fee of 3 % written with two decimals: `fee = amount * 0.03`). Each row allows k an
+    interval ((a − tol) / b, (a + tol) / b); k is the shortest decimal (up to 6 significant
+    digits) in all of them."""
+    names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    found: list[Relation] = []
+    for target in names:
+        if target not in targets:
+            continue
+        tol = 0.5 * 10.0 ** -decimals[target] if decimals.get(target) is not None else 0.0
+        xa = columns[target]
+        for source in names:
+            if source == target:
+                continue
+            xb = columns[source]
+            # screen on the first rows, then all of them
+            factor = _common_factor(xa[:400], xb[:400], tol, 5)
+            if factor is not None:
+                factor = _common_factor(xa, xb, tol, min_rows)
+            if factor is not None and factor != 0:
+                both = ~np.isnan(xa) & ~np.isnan(xb)
+                error = float(np.max(np.abs(xa[both] - xb[both] * factor)))
+                found.append(Relation(target, "*", source, repr(factor), int(both.sum()), error))
+                break
+    # a = b·k and b = a/k: the later column (derived columns usually follow their source)
+    # is the formula
+    position = {n: i for i, n in enumerate(columns)}
+    kept = [
+        r
+        for r in found
+        if not any(o.target == r.left and o.left == r.target for o in found)
+        or position[r.target] > position[r.left]
+    ]
+    return _acyclic(kept)
+
+
+def _common_factor(a: np.ndarray, b: np.ndarray, tol: float, min_rows: int) -> float | None:
+    """The shortest decimal k with |a − b·k| <= tol on every row where both are set."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    if both.sum() < min_rows:
+        return None
+    a, b = a[both], b[both]
+    slack = tol * 1.001 + 1e-9 * np.maximum(1.0, np.abs(a))
+    zero = b == 0
+    if np.any(np.abs(a[zero]) > slack[zero]):
+        return None
+    a, b, slack = a[~zero], b[~zero], slack[~zero]
+    if len(a) == 0:
+        return None
+    ends = np.stack([(a - slack) / b, (a + slack) / b])
+    lo, hi = float(np.max(ends.min(axis=0))), float(np.min(ends.max(axis=0)))
+    if lo > hi:
+        return None
+    middle = (lo + hi) / 2
+    for digits in range(1, 7):
+        k = float(f"{middle:.{digits}g}")
+        if lo <= k <= hi:
+            return k
+    return None
 
 
 def _combine(x: np.ndarray, left: np.ndarray, right: np.ndarray, op: str) -> np.ndarray:
