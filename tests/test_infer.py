@@ -973,3 +973,39 @@ def test_a_rounded_constant_share_becomes_a_formula() -> None:
     assert fields["fee"] == {"expr": "amount * 0.03", "round": 2}
     assert fields["half"]["expr"] == "amount * 0.5"  # the later column is the derived one
     assert "expr" not in fields["amount"] and "expr" not in fields["other"]
+
+
+def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
+    """A phone column becomes `phone.number` in the locale and form whose numbers have the
+    sample's shapes; a house style no locale writes keeps its shape as a pattern (it was
+    `phone.number` in en_US form whatever the sample: KS of lengths 1.0)."""
+    rng = np.random.default_rng(3)
+    de = phony_pdl.Phony(locale="de_DE", seed=1)
+    n = 500
+    table = pa.table(
+        {
+            "first_name": de.person.first_name(n=n),
+            "phone": de.phone.number(n=n),
+            "mobile": de.phone.number(n=n, format="e164"),
+            "fax": pa.array([f"+49 30 {v:07d}" for v in rng.integers(0, 10**7, n)]),
+        }
+    )
+    learnt = infer(table, name="t")
+    fields = learnt.document["entities"]["t"]["fields"]
+    assert learnt.document["locale"] == "de_DE"
+    assert fields["phone"] == {"generator": "phone.number"}  # the document's locale
+    assert fields["mobile"] == {"generator": "phone.number", "format": "e164"}
+    assert fields["fax"]["pattern"] == r"\+49 30 \d{7}"
+    uk = pa.table(
+        {
+            "name": phony_pdl.Phony(locale="en_US", seed=2).person.full_name(n=n),
+            "city": phony_pdl.Phony(locale="en_US", seed=3).address.city(n=n),
+            "phone": phony_pdl.Phony(locale="en_GB", seed=2).phone.number(n=n),
+        }
+    )
+    learnt = infer(uk, name="u")
+    assert learnt.document.get("locale", "en_US") == "en_US"  # names and cities outvote it
+    assert learnt.document["entities"]["u"]["fields"]["phone"] == {
+        "generator": "phone.number",
+        "locale": "en_GB",
+    }

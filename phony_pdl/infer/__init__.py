@@ -238,6 +238,10 @@ class _Builder:
         entities = _ordered(entities, fks, self.ident)
         # sorted first: a tie goes to the same locale in every process (set order is salted)
         locale = max(sorted(set(self.locales)), key=self.locales.count) if self.locales else None
+        for e in entities:  # a field's own locale only where it differs from the document's
+            for f in e.fields:
+                if f.spec.get("locale") is not None and f.spec["locale"] == (locale or "en_US"):
+                    del f.spec["locale"]
         name = sanitize(self.src.name, set())
         rows = sum(d.table.num_rows for d in self.src.tables.values())
         header = [

@@ -339,6 +339,11 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             FieldOut(p.name, {"const": p.top[0][0], **null_spec(p)}, "one value in every row")
         ], None
     generator, locale, reason = semantic(p)
+    params: dict[str, Any] = {}
+    if generator == "phone.number:e164":
+        generator, params = "phone.number", {"format": "e164"}
+    if generator == "phone.number" and locale is not None:
+        params["locale"] = locale  # dropped again where it is the document's
     if generator is not None and not _has(generator):
         generator = None
     few = p.distinct <= opts.max_categories and p.non_null >= 2 * p.distinct
@@ -349,7 +354,7 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             comment += f" (values look like {generator}: kept as a choice for their frequencies)"
         return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
     if generator is not None:
-        spec: dict[str, Any] = {"generator": generator}
+        spec: dict[str, Any] = {"generator": generator, **params}
         if p.unique and generator in UNIQUE_GENERATORS:
             spec["unique"] = True
         return [FieldOut(p.name, {**spec, **null_spec(p)}, reason)], locale

@@ -249,7 +249,17 @@ def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
     if share(_IPV4) >= 0.9:  # before phone numbers: 10.0.0.1 also reads as digits and dots
         return "internet.ipv4", None, f"{share(_IPV4):.0%} of values are IPv4 addresses"
     if hint == "phone.number" or (share(_PHONE) >= 0.9 and _has_phone_punctuation(values)):
-        return "phone.number", None, "phone numbers"
+        from .phones import phone_style
+
+        style = phone_style(values)
+        if style is None:  # a house style no locale writes: pattern induction keeps it
+            return None, None, ""
+        locale, form, matched = style
+        return (
+            "phone.number" if form == "national" else "phone.number:e164",
+            locale,
+            f"phone numbers: {matched:.0%} shaped as {locale}'s {form} form",
+        )
     codes = set().union(*(w["code"] for w in vocab.values()))
     if hint == "address.country_code" or (
         all(len(v) == 2 and v.isalpha() and v.isupper() for v in values)
