@@ -148,19 +148,18 @@ def proportional_relations(
     digits) in all of them."""
     names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
     found: list[Relation] = []
-    for target in names:
+    if len(names) < 2:
+        return found
+    screen = np.column_stack([columns[n][:400] for n in names])
+    for a, target in enumerate(names):
         if target not in targets:
             continue
         tol = 0.5 * 10.0 ** -decimals[target] if decimals.get(target) is not None else 0.0
         xa = columns[target]
-        for source in names:
-            if source == target:
-                continue
+        for b in _feasible_sources(screen, a, tol):
+            source = names[b]
             xb = columns[source]
-            # screen on the first rows, then all of them
-            factor = _common_factor(xa[:400], xb[:400], tol, 5)
-            if factor is not None:
-                factor = _common_factor(xa, xb, tol, min_rows)
+            factor = _common_factor(xa, xb, tol, min_rows)
             if factor is not None and factor != 0:
                 both = ~np.isnan(xa) & ~np.isnan(xb)
                 error = float(np.max(np.abs(xa[both] - xb[both] * factor)))
@@ -176,6 +175,22 @@ def proportional_relations(
         or position[r.target] > position[r.left]
     ]
     return _acyclic(kept)
+
+
+def _feasible_sources(screen: np.ndarray, a: int, tol: float) -> list[int]:
+    """Columns b for which some k fits a ≈ b·k on the screen rows (all b at once)."""
+    x = screen[:, a][:, None]
+    slack = tol * 1.001 + 1e-9 * np.maximum(1.0, np.abs(x))
+    with np.errstate(all="ignore"):
+        low, high = (x - slack) / screen, (x + slack) / screen
+    ends_lo, ends_hi = np.fmin(low, high), np.fmax(low, high)
+    usable = np.isfinite(ends_lo) & np.isfinite(ends_hi) & (screen != 0)
+    lo = np.where(usable, ends_lo, -np.inf).max(axis=0)
+    hi = np.where(usable, ends_hi, np.inf).min(axis=0)
+    zero_ok = np.where(screen == 0, np.abs(x) <= slack, True).all(axis=0)
+    ok = (lo <= hi) & zero_ok & (usable.sum(axis=0) >= 5)
+    ok[a] = False
+    return [int(b) for b in np.flatnonzero(ok)]
 
 
 def _common_factor(a: np.ndarray, b: np.ndarray, tol: float, min_rows: int) -> float | None:
