@@ -118,3 +118,32 @@ def test_user_models_are_found_beside_the_schema(tmp_path) -> None:
     )
     table = phony_pdl.load(pdl).generate()["t"]  # the working directory is elsewhere
     assert table.num_rows == 20 and all(table["place"].to_pylist())
+
+
+def test_long_text_from_a_shared_vocabulary_gets_a_word_model_not_lorem() -> None:
+    """Reviews of 3–15 words from the column's own vocabulary were written as Latin
+    `lorem.sentence`; a word model of those words is trained instead (lorem stays the
+    fallback when no model can be trained)."""
+    rng = np.random.default_rng(2)
+    vocab = [
+        "the",
+        "delivery",
+        "was",
+        "fast",
+        "and",
+        "item",
+        "arrived",
+        "broken",
+        "great",
+        "quality",
+        "would",
+        "buy",
+        "again",
+    ]
+    reviews = [" ".join(rng.choice(vocab, rng.integers(3, 16))) for _ in range(1000)]
+    learnt = infer(pa.table({"review": reviews}), name="r")
+    spec = learnt.document["entities"]["r"]["fields"]["review"]
+    assert spec["generator"] == "ngram" and "word model" in learnt.text
+    out = learnt.schema().generate(seed=1)["r"]["review"].to_pylist()
+    assert all(set(v.split()) <= set(vocab) for v in out)
+    assert not set(out) & set(reviews)  # new values only

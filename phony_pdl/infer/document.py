@@ -399,10 +399,12 @@ def _free_text(
     lengths = [len(v) for v in values] or [8]
     words = float(np.mean([len(v.split()) for v in values])) if values else 0.0
     if words >= 4 and _has("lorem.sentence"):
+        # lorem unless an n-gram model of the column's own words can be trained (text=…)
         return FieldOut(
             name or p.name,
             {"generator": "lorem.sentence", **({} if name else null_spec(p))},
             f"free text, {words:.1f} words on average",
+            text=values if len(set(values)) >= MIN_MODEL_VALUES else None,
         )
     lo, hi = max(min(lengths), 1), max(max(lengths), 1)
     spec = {"type": "string", "min": lo, "max": hi}
