@@ -1009,3 +1009,23 @@ def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
         "generator": "phone.number",
         "locale": "en_GB",
     }
+
+
+def test_a_tables_own_numbering_is_not_a_foreign_key(tmp_path) -> None:
+    """order_no 1..800 fits inside users.id 1..1000 but is no pick among them: without a
+    name that says so, it is not a reference (it was `ref: users.id`, with lines counted per
+    user)."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "users.csv").write_text("id,name\n" + "".join(f"{i},u{i}\n" for i in range(1, 1001)))
+    lines = [(o, n) for o in range(1, 801) for n in range(1, int(rng.integers(1, 5)) + 1)]
+    (folder / "lines.csv").write_text(
+        "order_no,line_no\n" + "".join(f"{o},{n}\n" for o, n in lines)
+    )
+    picks = rng.integers(1, 1001, 3000)  # real picks among the users: spread over all ids
+    (folder / "visits.csv").write_text("visitor,page\n" + "".join(f"{v},p\n" for v in picks))
+    entities = infer(folder).document["entities"]
+    assert "ref" not in entities["lines"]["fields"]["order_no"]
+    assert "per" not in str(entities["lines"]["count"])
+    assert entities["visits"]["fields"]["visitor"]["ref"] == "users.id"

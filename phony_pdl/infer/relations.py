@@ -381,7 +381,9 @@ def foreign_keys(
     `keys`: table → its candidate key columns. A match needs name evidence
     (`customer_id` → `customers.id`) or, without it, to use at least half of the
     parent's keys with ten or more distinct values, so small counts that happen to
-    be valid ids are not taken for references.
+    be valid ids are not taken for references, and integers must spread over the
+    parent's keys as picks would (a table's own numbering 1..800 inside ids 1..1000 is
+    no reference).
     """
     found: list[ForeignKey] = []
     for table, columns in tables.items():
@@ -404,12 +406,26 @@ def foreign_keys(
                     coverage = len(values) / max(len(pvalues), 1)
                     if not by_name and (coverage < 0.5 or len(values) < 10):
                         continue
+                    if not by_name and kind == "int" and _confined(values, pvalues):
+                        continue  # 1..800 inside ids 1..1000: not picked from those ids
+
                     cand = ForeignKey(table, column, parent, key, coverage, by_name)
                     if best is None or (by_name, coverage) > (best.by_name, best.coverage):
                         best = cand
             if best is not None:
                 found.append(best)
     return found
+
+
+def _confined(values: set, keys: set) -> bool:
+    """True when values picked from `keys` at random would almost never (p < 0.001) all fall
+    in the narrow part of the key range they occupy: order numbers 1..800 are not picks
+    among user ids 1..1000, however well they fit inside them."""
+    lo, hi = min(values), max(values)
+    inside = sum(1 for k in keys if lo <= k <= hi)
+    if inside >= len(keys):
+        return False
+    return len(values) * math.log(inside / len(keys)) < math.log(1e-3)
 
 
 def zipf_exponent(counts: np.ndarray) -> float | None:
