@@ -609,7 +609,41 @@ class _Builder:
                     notes.append(
                         f"({a}, {b}) never repeats in {n:,} rows; chance: ~{expected:,.0f}"
                     )
+        if not out.unique and out.primary_key is None:
+            self._composite_key(out, table, mine, notes)
         out.unique_comment = "; ".join(notes)
+
+    def _composite_key(
+        self, out: EntityOut, table: str, mine: dict[str, ForeignKey], notes: list[str]
+    ) -> None:
+        """A table with no key of its own whose two columns never repeat together where chance
+        would repeat them (order_no, line_no): its composite primary key."""
+        n = self.src.tables[table].table.num_rows
+        candidates = [
+            p
+            for p in self.profiles[table].values()
+            if p.kind in ("int", "string") and p.nulls == 0 and 1 < p.distinct < n
+        ][:MAX_KEY_CANDIDATES]
+        codes = {}
+        for p in candidates:
+            values = p.numbers if p.kind == "int" else np.asarray(p.strings, dtype=object)
+            codes[p.name] = np.unique(values, return_inverse=True)[1].astype(np.int64)
+        best: tuple[float, str, str] | None = None
+        for i, a in enumerate(candidates):
+            for b in candidates[i + 1 :]:
+                ca, cb = codes[a.name], codes[b.name]
+                if len(np.unique(ca * (int(cb.max()) + 1) + cb)) != n:
+                    continue
+                same_a = float(np.sum(_pairs_within(np.bincount(ca))))
+                same_b = float(np.sum(_pairs_within(np.bincount(cb))))
+                expected = same_a * same_b / max(n * (n - 1) / 2, 1)
+                if expected >= 3 and (best is None or expected > best[0]):
+                    best = (expected, a.name, b.name)
+        if best is not None:
+            expected, a, b = best
+            out.primary_key = [a, b]
+            out.unique.append([a, b])
+            notes.append(f"({a}, {b}) never repeats in {n:,} rows; chance: ~{expected:,.0f}")
 
     def _copied(
         self, p: ColumnProfile, fk: ForeignKey, index: np.ndarray
@@ -704,6 +738,7 @@ class _Builder:
         )
 
 
+MAX_KEY_CANDIDATES = 12  # columns tried two by two for a composite key
 MIN_AGGREGATE_PARENTS = 20  # parent rows needed before equality with a sum is evidence
 
 
