@@ -1044,3 +1044,33 @@ def test_two_columns_that_never_repeat_together_are_the_tables_key(tmp_path) -> 
     out = learnt.schema().generate(seed=1)["lines"]
     pairs = list(zip(out["order_no"].to_pylist(), out["line_no"].to_pylist(), strict=True))
     assert len(set(pairs)) == len(pairs) == len(lines)
+
+
+def test_nulls_that_follow_a_category_are_a_case_over_it() -> None:
+    """shipped_at is NULL exactly for orders that are new, paid or cancelled: a CASE over
+    status keeps that (independent NULLs gave delivered orders without a ship date)."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    placed = np.datetime64("2023-01-01T00:00:00") + rng.integers(0, 365 * 86400, n).astype(
+        "timedelta64[s]"
+    )
+    status = rng.choice(["new", "paid", "shipped", "delivered", "cancelled"], n)
+    shipped = placed + rng.integers(3600, 5 * 86400, n).astype("timedelta64[s]")
+    open_order = np.isin(status, ["new", "paid", "cancelled"])
+    table = pa.table(
+        {
+            "status": status,
+            "placed_at": placed.astype("datetime64[us]"),
+            "shipped_at": pa.array(shipped.astype("datetime64[us]"), mask=open_order),
+        }
+    )
+    learnt = infer(table, name="orders")
+    fields = learnt.document["entities"]["orders"]["fields"]
+    assert fields["shipped_at"]["expr"] == (
+        "CASE WHEN status IN ('cancelled', 'new', 'paid') THEN NULL ELSE _shipped_at_value END"
+    )
+    assert fields["_shipped_at_value"]["hidden"] is True
+    out = learnt.schema().generate(seed=2)["orders"].to_pydict()
+    for s, at, placed_at in zip(out["status"], out["shipped_at"], out["placed_at"], strict=True):
+        assert (at is None) == (s in ("new", "paid", "cancelled"))
+        assert at is None or at >= placed_at

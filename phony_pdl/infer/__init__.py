@@ -449,7 +449,78 @@ class _Builder:
                 better = f.mixture()
                 if better is not None:
                     f.spec, f.comment = better
+        if opts.relations:
+            self._nulls_by_category(out, table, correlated)
         return out
+
+    def _nulls_by_category(self, out: EntityOut, table: str, correlated: set[str]) -> None:
+        """A column that is NULL exactly for some categories of another (a ship date for orders
+        still `new` or `cancelled`) is written as a CASE over that column: the values come
+        from a hidden helper, NULL where the category says so."""
+        profs = self.profiles[table]
+        n = self.src.tables[table].table.num_rows
+        if n < 20:
+            return
+        categories = {}
+        for f in out.fields:
+            p = profs.get(f.name)
+            if "choice" in f.spec and p is not None and p.nulls == 0 and p.distinct <= 30:
+                values = p.strings if p.kind == "string" else p.numbers
+                if values is not None and len(values) == n:
+                    categories[f.name] = (np.asarray(values, dtype=object), p.kind)
+        if not categories:
+            return
+        rewritten = []
+        for i, f in enumerate(out.fields):
+            p = profs.get(f.name)
+            if (
+                p is None
+                or not 0 < p.nulls < n
+                or f.name in correlated
+                or "null_rate" not in f.spec
+                or f.name in categories
+            ):
+                continue
+            is_null = np.isnan(p.scores) if p.scores is not None else None
+            if is_null is None:
+                column = self.src.tables[table].table.column(p.source)
+                is_null = column.is_null().to_numpy(zero_copy_only=False)
+            for cname, (values, kind) in categories.items():
+                labels, inverse = np.unique(values.astype(str), return_inverse=True)
+                nulls = np.bincount(inverse, weights=is_null.astype(float), minlength=len(labels))
+                totals = np.bincount(inverse, minlength=len(labels))
+                share = nulls / np.maximum(totals, 1)
+                if not np.all((share == 0) | (share == 1)) or not (share == 1).any():
+                    continue
+                if (share == 1).all():
+                    continue
+                null_labels = [str(v) for v in np.unique(values[is_null])]
+                literals = ", ".join(
+                    v if kind != "string" else "'" + v.replace("'", "''") + "'"
+                    for v in sorted(null_labels)
+                )
+                helper = f"_{f.name}_value"[:63]
+                spec = {k: v for k, v in f.spec.items() if k != "null_rate"}
+                spec["hidden"] = True
+                case = f"CASE WHEN {_quote(cname)} IN ({literals}) THEN NULL ELSE {helper} END"
+                keep = {k: f.spec[k] for k in ("type", "round") if k in f.spec}
+                rewritten.append(
+                    (
+                        i,
+                        [
+                            FieldOut(helper, spec, f.comment),
+                            FieldOut(
+                                f.name,
+                                {"expr": case, **keep},
+                                f"NULL exactly where {cname} is {' or '.join(sorted(null_labels))}"
+                                f" ({int(p.nulls):,} of {n:,} rows)",
+                            ),
+                        ],
+                    )
+                )
+                break
+        for i, fields in reversed(rewritten):
+            out.fields[i : i + 1] = fields
 
     def _aggregates(
         self,
