@@ -1074,3 +1074,17 @@ def test_nulls_that_follow_a_category_are_a_case_over_it() -> None:
     for s, at, placed_at in zip(out["status"], out["shipped_at"], out["placed_at"], strict=True):
         assert (at is None) == (s in ("new", "paid", "cancelled"))
         assert at is None or at >= placed_at
+
+
+def test_iso_datetimes_written_with_t_and_z_are_written_back_so(tmp_path) -> None:
+    rng = np.random.default_rng(4)
+    stamps = np.datetime64("2022-01-01T00:00:00") + rng.integers(0, 10**7, 200).astype(
+        "timedelta64[s]"
+    )
+    text = "".join(f"{i},{t!s}Z\n" for i, t in enumerate(stamps))
+    (tmp_path / "log.csv").write_text("id,at\n" + text)
+    learnt = infer(tmp_path / "log.csv")
+    spec = learnt.document["entities"]["log"]["fields"]["at"]
+    assert spec["format"] == "%Y-%m-%dT%H:%M:%SZ" and spec["round"] == 0
+    out = learnt.schema().generate(seed=1)["log"]["at"].to_pylist()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) for v in out)

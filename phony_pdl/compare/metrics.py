@@ -144,6 +144,15 @@ def _as_text(column: pa.Array) -> list:
     )
 
 
+def _text_lengths(column: pa.Array) -> np.ndarray:
+    """Characters per non-null value, as `len(str(v))` counts them."""
+    values = pc.drop_null(column)
+    if pa.types.is_boolean(values.type):
+        return np.array([len(str(v)) for v in values.to_pylist()], dtype=np.float64)
+    text = values.cast(pa.string())
+    return pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.float64)
+
+
 def _id_like(name: str) -> bool:
     n = name.lower()
     return n == "id" or n.endswith("_id") or n.endswith("_key")
@@ -166,15 +175,15 @@ def _column_score(name: str, real: pa.Array, synth: pa.Array) -> ColumnScore:
     if kind in ("numeric", "time") and _kind(synth) in ("numeric", "time"):
         a, b = _numbers(real), _numbers(synth)
         return ColumnScore(name, kind, "KS", ks_distance(a, b), None, real_null, syn_null, a, b)
-    a, b = _as_text(real), _as_text(synth)
-    distinct = len(set(a))
-    if distinct <= CATEGORICAL_MAX or distinct <= 0.05 * max(len(a), 1):
+    present = pc.drop_null(real)
+    distinct = pc.count_distinct(present).as_py() if len(present) else 0
+    if distinct <= CATEGORICAL_MAX or distinct <= 0.05 * max(len(present), 1):
+        a, b = _as_text(real), _as_text(synth)
         distance, coverage = tvd(a, b)
         return ColumnScore(
             name, "categorical", "TVD", distance, coverage, real_null, syn_null, a, b
         )
-    la = np.array([len(str(v)) for v in a], dtype=np.float64)
-    lb = np.array([len(str(v)) for v in b], dtype=np.float64)
+    la, lb = _text_lengths(real), _text_lengths(synth)  # in Arrow: no Python string per row
     return ColumnScore(
         name, "text", "KS(length)", ks_distance(la, lb), None, real_null, syn_null, la, lb
     )

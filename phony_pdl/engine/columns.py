@@ -142,6 +142,8 @@ class Columns:
             values = self.clamp(values, f)
         if values.type != target and f.format is None:
             values = self.cast(values, target, dtype)
+        if f.round is not None:  # whole steps of a second, before a format writes them
+            values = _truncate_seconds(values, f.round)
         if f.format is not None and (
             pa.types.is_timestamp(values.type)
             or pa.types.is_date(values.type)
@@ -150,8 +152,6 @@ class Columns:
             if pa.types.is_date(values.type):
                 values = values.cast(pa.timestamp("s"))
             values = pc.strftime(values, format=f.format)
-        if f.round is not None and f.format is None:
-            values = _truncate_seconds(values, f.round)
         if f.null_rate:
             mask = self.stream(batch, name, "#null").uniform(batch.rows) < f.null_rate
             if mask.any():

@@ -366,7 +366,7 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
     if all_match(_DATETIME):
         parsed = _parse_datetimes(stripped)
         if parsed is not None:
-            return expand(parsed), None, None
+            return expand(parsed), None, _iso_format(stripped)
     if all_match(_TIME):
         parsed = _parse_times(stripped)
         if parsed is not None:
@@ -394,6 +394,22 @@ def _parse_datetimes(text: pa.Array) -> pa.Array | None:
             v = v.astimezone(dt.UTC).replace(tzinfo=None)
         out.append(v)
     return pa.array(out, pa.timestamp("us"))
+
+
+def _iso_format(text: pa.Array) -> str | None:
+    """The strftime format of ISO datetimes written another way than Phony's default
+    (`2022-01-03T09:34:10Z`, `2022-01-03 09:34`), so they are written back the same way."""
+
+    def every(pattern: str) -> bool:
+        return bool(pc.all(pc.match_substring_regex(text, pattern)).as_py())
+
+    sep = "T" if every(r"T") else " " if every(r" ") else None
+    if sep is None or every(r"[+-][0-9]{2}:?[0-9]{2}$"):
+        return None  # mixed separators, or offsets (read as UTC; not written back)
+    seconds = ":%S" if every(r"[0-9]{2}:[0-9]{2}:[0-9]{2}") else ""
+    zone = "Z" if every(r"Z$") else ""
+    fmt = f"%Y-%m-%d{sep}%H:%M{seconds}{zone}"
+    return None if fmt == "%Y-%m-%d %H:%M:%S" else fmt
 
 
 def _parse_times(text: pa.Array) -> pa.Array | None:
