@@ -156,6 +156,7 @@ class Reader:
                 failed.add(k)
             data[k] = converted
         if holds_params:
+            failed |= self.stray_params(cls, params, data, node, path)
             data["params"] = params
         try:
             result = cls.model_validate(data)
@@ -163,6 +164,38 @@ class Reader:
             self.pydantic_errors(exc, path, skip=failed)
             return None
         return None if failed else result
+
+    def stray_params(
+        self, cls: type[PdlModel], params: dict[str, Any], data: dict[str, Any], node: MapNode,
+        path: Path,
+    ) -> set[str]:  # fmt: skip
+        """Flat keys of a field whose source takes no parameters (only `generator`,
+        `distribution` and `series` do) are typos: reported here, with the document's other
+        shape problems, rather than on the next run."""
+        from .model import SOURCE_KEYS, FieldSpec
+
+        if cls is not FieldSpec or not params:
+            return set()
+        if any(k in data for k in ("generator", "distribution", "series")):
+            return set()
+        field_keys = sorted({f.alias or n for n, f in FieldSpec.model_fields.items()} - {"params"})
+        sourceless = not any(k in data for k in SOURCE_KEYS) and "type" not in data
+        spans = {key.value: key.span for key, _ in node.items()}
+        bad = set()
+        for k in params:
+            hint = did_you_mean(k, SOURCE_KEYS) if sourceless else None
+            message = f"unknown key '{k}' in a field"
+            if sourceless and hint:  # `sequnce: 1`: name the typo, not "no source"
+                message += ", which has no value source"
+            self.add(
+                "unknown-key",
+                message,
+                spans.get(k),
+                (*path, k),
+                hint=hint or did_you_mean(k, field_keys) or f"expected one of {one_of(field_keys)}",
+            )
+            bad.add(k)
+        return bad
 
     @staticmethod
     def where(cls: type[PdlModel], path: Path) -> str:
