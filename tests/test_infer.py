@@ -1088,3 +1088,14 @@ def test_iso_datetimes_written_with_t_and_z_are_written_back_so(tmp_path) -> Non
     assert spec["format"] == "%Y-%m-%dT%H:%M:%SZ" and spec["round"] == 0
     out = learnt.schema().generate(seed=1)["log"]["at"].to_pylist()
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) for v in out)
+
+
+def test_a_column_named_like_an_id_refers_with_few_values(tmp_path) -> None:
+    """teams.captain_id uses 20 of 300 player ids: too few to count as evidence alone, but
+    its name says it holds an id (it was a plain integer column)."""
+    dataset = phony_pdl.load(ROOT / "examples" / "teams.yaml").generate()
+    dataset.write(tmp_path / "league", format="csv")
+    learnt = infer(tmp_path / "league")
+    captain = learnt.document["entities"]["teams"]["fields"]["captain_id"]
+    assert captain["ref"] == "players.id" and captain["nullable"] is True
+    assert len(learnt.schema().generate(seed=1)["teams"]) == 20

@@ -404,7 +404,13 @@ def foreign_keys(
                     if not values <= pvalues:
                         continue
                     coverage = len(values) / max(len(pvalues), 1)
-                    if not by_name and (coverage < 0.5 or len(values) < 10):
+                    # `captain_id` names some id: a few values inside a key are enough
+                    names_an_id = bool(
+                        re.search(r"._id$", column, re.I) or re.search(r"[a-z0-9](Id|ID)$", column)
+                    )
+                    if not by_name and not names_an_id and (coverage < 0.5 or len(values) < 10):
+                        continue
+                    if not by_name and names_an_id and len(values) < 3:
                         continue
                     if not by_name and kind == "int" and _confined(values, pvalues):
                         continue  # 1..800 inside ids 1..1000: not picked from those ids
