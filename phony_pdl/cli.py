@@ -353,13 +353,22 @@ def preview(
         for name in dataset:
             n = min(rows, dataset.count(name))
             batch = columns.table(name, np.arange(n, dtype=np.int64))
-            table = Table(
-                *batch.schema.names,
-                title=f"{name} ({dataset.count(name):,} rows)",
-                title_justify="left",
-            )
-            for row in batch.to_pylist():
-                table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
+            cells = [
+                ["NULL" if v is None else str(v) for v in row.values()] for row in batch.to_pylist()
+            ]
+            title = f"{name} ({dataset.count(name):,} rows)"
+            widths = [
+                max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(batch.schema.names)
+            ]
+            if sum(w + 3 for w in widths) + 1 <= out.width:
+                table = Table(*batch.schema.names, title=title, title_justify="left")
+                for row in cells:
+                    table.add_row(*(Text(v) for v in row))
+            else:  # too wide for the terminal: one line per field, rows side by side
+                table = Table("field", *(f"row {i + 1}" for i in range(n)), title=title,
+                              title_justify="left")  # fmt: skip
+                for i, field_name in enumerate(batch.schema.names):
+                    table.add_row(Text(field_name), *(Text(r[i]) for r in cells))
             out.print(table)
     except GenerationError as exc:
         _fail(exc)

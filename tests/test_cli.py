@@ -170,3 +170,16 @@ def test_generators_table_keeps_bracketed_text() -> None:
     result = runner.invoke(app, ["generators", "--family", "person"])
     assert result.exit_code == 0
     assert "[min_age" in result.output  # the table wraps at the terminal's width
+
+
+def test_preview_turns_wide_tables_into_one_line_per_field(monkeypatch) -> None:
+    """At 80 columns the 12-field customers table cut every cell to `co…`; it is shown with
+    a line per field instead, while narrow tables keep a line per row."""
+    from phony_pdl.cli import out
+
+    monkeypatch.setattr(out, "width", 80)
+    result = runner.invoke(app, ["preview", str(ROOT / "examples" / "shop.yaml"), "-n", "2"])
+    assert result.exit_code == 0
+    customers, products = result.output.split("products (200 rows)")[0], result.output
+    assert "row 1" in customers and "│ first_name " in customers and "co…" not in customers
+    assert "┃ id ┃ name" in products.split("products (200 rows)")[1]
