@@ -44,6 +44,17 @@ _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if
 DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
 
 
+def _date_problem(value: Any) -> str | None:
+    """What is wrong with a value written like a date (`2024-13-01`: month must be in 1..12)."""
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        return f"{value[:10]} is no calendar date ({exc})"
+    return None
+
+
 def a_type(dtype: DataType) -> str:
     name = str(dtype)
     return ("an " if name[0] in "aeiou" else "a ") + name
@@ -573,11 +584,16 @@ class Validator:
             a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
             if a is None or b is None:
                 bad = lo if a is None else hi
+                where: Path = (*path, lo_key)
+                if f.between is not None:
+                    where = (*where, 0 if a is None else 1)
+                elif a is not None:
+                    where = (*path, "max")
                 self.add(
                     "type-mismatch",
                     f"bound {bad!r} is not {a_type(dtype) if dtype else 'a number, date or duration'}",
-                    (*path, lo_key),
-                    hint="write numbers plainly and dates as 2024-01-31",
+                    where,
+                    hint=_date_problem(bad) or "write numbers plainly and dates as 2024-01-31",
                 )
             elif a > b:
                 self.add(
