@@ -219,33 +219,39 @@ def _row_keys(table: pa.Table, names: list[str], limit: int) -> list[tuple]:
     return list(zip(*cols, strict=True)) if cols else []
 
 
-def _encode(real: pa.Table, synth: pa.Table, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers scaled by the real spread (NULL → an own column), categories one-hot."""
+def _encode(
+    real: pa.Table, synth: pa.Table, names: list[str], ri: np.ndarray, si: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows `ri` of the real and `si` of the synthetic table as vectors: numbers scaled by the
+    real spread (NULL → an own column), categories one-hot. Scales and categories come from
+    the whole real column; only the sampled rows are encoded."""
     parts_r, parts_s = [], []
     for name in names:
         r, s = real.column(name).combine_chunks(), synth.column(name).combine_chunks()
         if _kind(r) in ("numeric", "time") and _kind(s) in ("numeric", "time"):
-            a, b = _aligned(r), _aligned(s)
-            finite = a[~np.isnan(a)]
+            full = _aligned(r)
+            finite = full[~np.isnan(full)]
             scale = float(np.std(finite)) if len(finite) > 1 else 1.0
             centre = float(np.mean(finite)) if len(finite) else 0.0
             scale = scale if scale > 0 else 1.0
+            a, b = full[ri], _aligned(s)[si]
             parts_r.append(np.nan_to_num((a - centre) / scale)[:, None])
             parts_s.append(np.nan_to_num((b - centre) / scale)[:, None])
             if np.isnan(a).any() or np.isnan(b).any():
                 parts_r.append(np.isnan(a)[:, None].astype(float))
                 parts_s.append(np.isnan(b)[:, None].astype(float))
         else:
-            a = np.array(r.cast(pa.string()).to_pylist(), dtype=object)
-            b = np.array(s.cast(pa.string()).to_pylist(), dtype=object)
-            values, counts = np.unique(a[a != None].astype(str), return_counts=True)  # noqa: E711
-            if len(values) > CATEGORICAL_MAX:
+            text = r.cast(pa.string())
+            if pc.count_distinct(pc.drop_null(text)).as_py() > CATEGORICAL_MAX:
                 continue  # free text: no meaningful distance
-            for v in values[np.argsort(-counts)][:CATEGORICAL_MAX]:
+            values = pc.unique(pc.drop_null(text)).to_pylist()
+            a = np.array(text.take(pa.array(ri)).to_pylist(), dtype=object)
+            b = np.array(s.cast(pa.string()).take(pa.array(si)).to_pylist(), dtype=object)
+            for v in sorted(values):
                 parts_r.append((a == v)[:, None].astype(float) / math.sqrt(2))
                 parts_s.append((b == v)[:, None].astype(float) / math.sqrt(2))
     if not parts_r:
-        return np.zeros((real.num_rows, 0)), np.zeros((synth.num_rows, 0))
+        return np.zeros((len(ri), 0)), np.zeros((len(si), 0))
     return np.hstack(parts_r), np.hstack(parts_s)
 
 
@@ -299,13 +305,12 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         real_keys = set(_row_keys(real, content, limit))
         syn_keys = _row_keys(synth, content, limit)
         score.exact_copies = sum(1 for k in syn_keys if k in real_keys) / len(syn_keys)
-        er, es = _encode(real, synth, content)
-        if er.shape[1]:
-            rng = np.random.default_rng(0)
-            ri = rng.permutation(len(er))[:DCR_REAL]
-            si = rng.permutation(len(es))[:DCR_SYNTHETIC]
-            pool = er[ri]
-            d_syn = _nearest(es[si], pool)
+        rng = np.random.default_rng(0)
+        ri = rng.permutation(real.num_rows)[:DCR_REAL]
+        si = rng.permutation(synth.num_rows)[:DCR_SYNTHETIC]
+        pool, queries = _encode(real, synth, content, ri, si)
+        if pool.shape[1]:
+            d_syn = _nearest(queries, pool)
             d_real = _nearest(pool[:DCR_SYNTHETIC], pool, exclude_self=True)
             score.dcr = {
                 "synthetic_p5": float(np.percentile(d_syn, 5)),

@@ -45,6 +45,7 @@ _INT = r"^[+-]?(0|[1-9][0-9]*)$"
 _GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"  # 1,234 or 12,345.50
 _FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _WHOLE_FLOAT = r"^[+-]?(0|[1-9][0-9]*)\.0+$"
+_NUMBERISH = r"^[+-]?[0-9.,]+([eE][+-]?[0-9]+)?$"  # digits with separators: maybe a number
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
 _TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
@@ -313,6 +314,9 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
     stripped = pc.utf8_trim_whitespace(values)
 
     def all_match(pattern: str) -> bool:
+        # the first values rule most patterns out before the whole column is scanned
+        if not pc.all(pc.match_substring_regex(stripped.slice(0, 1000), pattern)).as_py():
+            return False
         return bool(pc.all(pc.match_substring_regex(stripped, pattern)).as_py())
 
     def expand(typed: pa.Array) -> pa.Array:
@@ -322,9 +326,10 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
         index[~mask] = np.arange(len(typed))
         return typed.take(pa.array(index, mask=mask))
 
-    grouped = pc.match_substring_regex(stripped, _GROUPED)
+    grouped = pc.match_substring_regex(stripped, _GROUPED) if all_match(_NUMBERISH) else None
     if (
-        pc.any(grouped).as_py()
+        grouped is not None
+        and pc.any(grouped).as_py()
         and pc.all(pc.or_(grouped, pc.match_substring_regex(stripped, _FLOAT))).as_py()
     ):  # 1,234.50: thousands separators, a number all the same
         stripped = pc.replace_substring(stripped, ",", "")
@@ -375,9 +380,12 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
         dated = dated_text(stripped)
         if dated is not None:
             return expand(dated[0]), None, dated[1]
-    distinct = set(pc.unique(stripped).to_pylist())
-    if distinct and distinct <= set(_BOOL) and len({_BOOL[d] for d in distinct}) <= 2:
-        return expand(pa.array([_BOOL[v] for v in stripped.to_pylist()], pa.bool_())), None, None
+    tokens = pa.array(list(_BOOL))
+    if pc.all(pc.is_in(stripped, tokens)).as_py():  # true/false words only (any spelling)
+        distinct = set(pc.unique(stripped).to_pylist())
+        if len({_BOOL[d] for d in distinct}) <= 2:
+            booleans = pc.is_in(stripped, pa.array([k for k, v in _BOOL.items() if v]))
+            return expand(booleans), None, None
     return expand(values), None, None
 
 
