@@ -1099,3 +1099,28 @@ def test_a_column_named_like_an_id_refers_with_few_values(tmp_path) -> None:
     captain = learnt.document["entities"]["teams"]["fields"]["captain_id"]
     assert captain["ref"] == "players.id" and captain["nullable"] is True
     assert len(learnt.schema().generate(seed=1)["teams"]) == 20
+
+
+def test_names_made_of_word_slots_become_a_template_of_choices() -> None:
+    """ "Sleek Steel Chair": three words, each position from its own small vocabulary, that
+    combine freely. A hidden choice per position joined by a template makes new names in the
+    same style (a character model made `Moder 20000000000`); fixed two-word names that do
+    not combine freely are left alone."""
+    rng = np.random.default_rng(5)
+    adj = ["Sleek", "Ergonomic", "Rustic", "Modern", "Premium", "Compact", "Durable", "Smart"]
+    mat = ["Steel", "Wooden", "Cotton", "Granite", "Plastic", "Rubber", "Bamboo", "Glass"]
+    noun = ["Chair", "Table", "Shoes", "Bag", "Lamp", "Watch", "Bottle", "Backpack", "Hat"]
+    names = [f"{rng.choice(adj)} {rng.choice(mat)} {rng.choice(noun)}" for _ in range(500)]
+    learnt = infer(pa.table({"product": names}), name="p")
+    fields = learnt.document["entities"]["p"]["fields"]
+    assert fields["product"] == {"template": "{_product_w1} {_product_w2} {_product_w3}"}
+    assert set(fields["_product_w2"]["choice"]) == set(mat)
+    out = learnt.schema().generate(seed=1)["p"]["product"].to_pylist()
+    assert all(a in adj and m in mat and n in noun for a, m, n in (v.split(" ") for v in out))
+    places = ["New York", "Los Angeles", "San Diego", "San Jose", "Las Vegas", "El Paso",
+              "Fort Worth", "Long Beach", "Kansas City", "Santa Fe", "Baton Rouge",
+              "Des Moines", "Grand Rapids", "Little Rock", "Salt Lake", "Saint Paul",
+              "Green Bay", "Rapid City", "Sioux Falls", "Palm Springs", "Santa Cruz"]  # fmt: skip
+    column = [places[i] for i in rng.integers(0, len(places), 150)]
+    spec = infer(pa.table({"place": column}), name="c").document["entities"]["c"]["fields"]
+    assert "template" not in spec["place"]

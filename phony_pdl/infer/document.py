@@ -374,6 +374,9 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     covered = sum(c for _, c in p.top[: opts.top_k])
     if not p.unique and covered >= 0.5 * p.non_null and p.distinct > opts.max_categories:
         return _top_and_rest(p, opts), None
+    slots = word_slots(p)
+    if slots is not None:
+        return slots, None
     pattern = induce_pattern(p.strings or [])
     if pattern is not None and opts.models and _WORDS.fullmatch(pattern):
         pattern = None  # words of varying length (surnames, place names): text, not a code
@@ -386,6 +389,57 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             comment += "; distinct in the sample, not required"
         return [FieldOut(p.name, {**spec, **null_spec(p)}, comment)], None
     return [_free_text(p)], None
+
+
+MAX_SLOT_WORDS = 60  # distinct words one position of a slotted name may hold
+
+
+def word_slots(p: ColumnProfile) -> list[FieldOut] | None:
+    """Values that are always k words, each position from a small vocabulary of its own
+    ("Ergonomic Steel Chair": adjective, material, product): a hidden `choice` per position
+    (weights = counts) joined by a template, so new combinations come in the same style."""
+    values = p.strings or []
+    if p.distinct < 20 or not values or p.unique:
+        return None
+    split = [v.split(" ") for v in values]
+    k = len(split[0])
+    if not 2 <= k <= 4 or any(len(words) != k for words in split):
+        return None
+    columns = [Counter(words[i] for words in split) for i in range(k)]
+    if any(
+        not 2 <= len(c) <= MAX_SLOT_WORDS or "" in c or not all(w.isalpha() for w in c)
+        for c in columns
+    ):  # a fixed word or numbers (`Item 12`) make a code: a pattern writes it better
+        return None
+    combinations = math.prod(len(c) for c in columns)
+    # Positions that combine freely show about as many distinct values as independent draws
+    # would; a list of fixed names ("New York", "Los Angeles") shows far fewer.
+    independent = combinations * (1 - math.exp(-len(values) / combinations))
+    if p.distinct < 0.5 * independent:
+        return None
+    fields = []
+    names = []
+    for i, counts in enumerate(columns):
+        helper = f"_{p.name}_w{i + 1}"[:63]
+        names.append(helper)
+        weights = {w: c for w, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+        fields.append(
+            FieldOut(
+                helper,
+                {"choice": weights, "hidden": True},
+                f"word {i + 1} of {p.name}: {len(counts)} words, weights = counts",
+            )
+        )
+    template = " ".join("{" + n + "}" for n in names)
+    fields.append(
+        FieldOut(
+            p.name,
+            {"template": template, **null_spec(p)},
+            f"{k} words, each position from its own vocabulary "
+            f"({' × '.join(str(len(c)) for c in columns)} = {combinations:,} combinations)",
+        )
+    )
+    return fields
 
 
 MAX_CHOICE_VALUES = 1000  # a closed set of values written out in full as a `choice`
