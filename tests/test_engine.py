@@ -661,3 +661,25 @@ entities:
     assert all(c >= x + dt.timedelta(seconds=1) for x, c in zip(a, t["c"].to_pylist(), strict=True))
     assert t.schema.field("d").type == pa.duration("us")  # expressions see microseconds
     assert all(d.microseconds == 0 for d in t["d"].to_pylist())
+
+
+def test_a_float_times_an_interval_is_an_interval() -> None:
+    """`SUM(gap) OVER (ORDER BY id) * INTERVAL '1' SECOND` (times that grow with the id) failed
+    with "no kernel matching (double, duration)"."""
+    doc = """
+pdl: 1
+name: w
+entities:
+  e:
+    count: 50
+    fields:
+      id: {sequence: 1}
+      _gap: {distribution: exponential, mean: 3600, hidden: true}
+      half: {expr: "1.5 * INTERVAL '1' HOUR"}
+      created_at:
+        expr: "CAST('2023-01-01' AS TIMESTAMP) + SUM(_gap) OVER (ORDER BY id) * INTERVAL '1' SECOND"
+"""
+    t = phony_pdl.load(doc).generate()["e"].to_pydict()
+    assert all(h == dt.timedelta(minutes=90) for h in t["half"])
+    created = t["created_at"]
+    assert created == sorted(created) and created[0] > dt.datetime(2023, 1, 1)

@@ -94,7 +94,7 @@ class Evaluator:
             exp.Neg: lambda e: pc.negate(self.eval(e.this)),
             exp.Add: self.add,
             exp.Sub: self.sub,
-            exp.Mul: lambda e: self.arith(pc.multiply, e),
+            exp.Mul: self.mul,
             exp.Div: self.div,
             exp.Mod: self.mod,
             exp.EQ: lambda e: self.compare(pc.equal, e),
@@ -185,6 +185,21 @@ class Evaluator:
     def arith(self, fn: Callable, e: exp.Expression) -> Value:
         left, right = self._pair(e)
         return fn(left, right)
+
+    def mul(self, e: exp.Mul) -> Value:
+        left, right = self._pair(e)
+        lt, rt = _type(left), _type(right)
+        # a float times an interval (1.5 * INTERVAL '1' HOUR): microseconds, to the nearest
+        if pa.types.is_duration(rt) and pa.types.is_floating(lt):
+            left, right, lt, rt = right, left, rt, lt
+        if pa.types.is_duration(lt) and (pa.types.is_floating(rt) or pa.types.is_decimal(rt)):
+            us = pc.cast(pc.cast(left, pa.duration("us")), pa.int64())
+            product = pc.round(
+                pc.multiply(pc.cast(us, pa.float64()), pc.cast(right, pa.float64(), safe=False)),
+                round_mode="half_to_even",
+            )
+            return pc.cast(pc.cast(product, pa.int64()), pa.duration("us"))
+        return pc.multiply(left, right)
 
     def add(self, e: exp.Add) -> Value:
         left, right = self._pair(e)
