@@ -1124,3 +1124,20 @@ def test_names_made_of_word_slots_become_a_template_of_choices() -> None:
     column = [places[i] for i in rng.integers(0, len(places), 150)]
     spec = infer(pa.table({"place": column}), name="c").document["entities"]["c"]["fields"]
     assert "template" not in spec["place"]
+
+
+def test_times_that_grow_with_the_key_keep_growing() -> None:
+    """created_at never decreases along id (records stamped as they were made): it is the
+    first time plus a running sum of fitted gaps, so the synthetic rows are in time order too
+    (independent times came out shuffled against the ids)."""
+    rng = np.random.default_rng(1)
+    n = 500
+    start = np.datetime64("2023-01-01T00:00:00")
+    created = start + np.cumsum(rng.exponential(3600, n)).astype("timedelta64[s]")
+    table = pa.table({"id": np.arange(1, n + 1), "created_at": created.astype("datetime64[us]")})
+    learnt = infer(table, name="e")
+    fields = learnt.document["entities"]["e"]["fields"]
+    assert "SUM(_created_at_gap) OVER (ORDER BY id)" in fields["created_at"]["expr"]
+    assert fields["_created_at_gap"]["distribution"] == "exponential"
+    out = learnt.schema().generate(seed=1)["e"]["created_at"].to_pylist()
+    assert out == sorted(out) and out[0] == created[0].astype(object)

@@ -52,7 +52,7 @@ from .relations import (
 )
 from .templates import joined_columns
 from .text_models import text_model
-from .trends import trend_fields
+from .trends import growing_times, trend_fields
 from .writer import document as to_document
 from .writer import render
 
@@ -390,6 +390,11 @@ class _Builder:
                         trend = trend_fields(p, pk, key.scores)
                         if trend is not None:
                             done[p.name] = trend
+                for p in profs.values():
+                    if p.kind == "datetime" and p.name not in done:
+                        growing = growing_times(p, pk)
+                        if growing is not None:
+                            done[p.name] = growing
 
             for name, field in self._aggregates(table, fks, done, mine, pk).items():
                 done[name] = [field]

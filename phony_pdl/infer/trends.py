@@ -19,7 +19,7 @@ from .fit import fit_numeric
 from .profile import ColumnProfile
 from .relations import spearman_matrix
 
-__all__ = ["TREND_RHO", "trend_fields"]
+__all__ = ["TREND_RHO", "growing_times", "trend_fields"]
 
 TREND_RHO = 0.6  # |Spearman| with the key from which a column is a trend plus noise
 MIN_ROWS = 20
@@ -82,3 +82,37 @@ def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[Fie
                  scores=residuals),
         FieldOut(p.name, spec, f"trend with {key} (Spearman {rho:+.2f}) plus noise"),
     ]  # fmt: skip
+
+
+def growing_times(p: ColumnProfile, key: str) -> list[FieldOut] | None:
+    """A datetime that never decreases along the sequence key (records stamped as they were
+    made): the first time plus a running sum of fitted gaps, so it keeps growing with the
+    key. None unless every row has a time and some gap is positive."""
+    from .document import _iso, fit_spec, seconds_places
+
+    if p.kind != "datetime" or p.scores is None or p.nulls or len(p.scores) < MIN_ROWS:
+        return None
+    gaps = np.diff(p.scores) / 1e6  # microseconds → seconds, in key order
+    if gaps.min() < 0 or gaps.max() <= 0:
+        return None
+    fit = fit_numeric(gaps, integer=False, decimals=None, discrete=False)
+    if fit is None:
+        return None
+    helper = f"_{p.name}_gap"[:63]
+    gap_spec: dict[str, Any] = {**fit_spec(fit, None, integer=False), "hidden": True}
+    if "min" not in gap_spec and fit.family not in ("empirical", "choice"):
+        gap_spec["min"] = 0  # time only moves forward
+    start = _iso("datetime", float(p.scores[0]))
+    # the gaps before this row: the running sum up to it, less its own gap
+    expr = (
+        f"CAST('{start}' AS TIMESTAMP) + "
+        f"(SUM({helper}) OVER (ORDER BY {key}) - {helper}) * INTERVAL '1' SECOND"
+    )
+    return [
+        FieldOut(helper, gap_spec, f"seconds from one {p.name} to the next: {fit.comment()}"),
+        FieldOut(
+            p.name,
+            {"expr": expr, **seconds_places(p)},
+            f"never decreases along {key}: the first time plus the gaps so far",
+        ),
+    ]
