@@ -140,7 +140,7 @@ def test_long_text_from_a_shared_vocabulary_gets_a_word_model_not_lorem() -> Non
         "buy",
         "again",
     ]
-    reviews = [" ".join(rng.choice(vocab, rng.integers(3, 16))) for _ in range(1000)]
+    reviews = [" ".join(rng.choice(vocab, rng.integers(3, 16))) for _ in range(600)]
     learnt = infer(pa.table({"review": reviews}), name="r")
     spec = learnt.document["entities"]["r"]["fields"]["review"]
     assert spec["generator"] == "ngram" and "word model" in learnt.text

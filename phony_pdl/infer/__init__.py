@@ -698,7 +698,10 @@ class _Builder:
         candidates = [
             p
             for p in self.profiles[table].values()
-            if p.kind in ("int", "string") and p.nulls == 0 and 1 < p.distinct < n
+            if p.kind in ("int", "string")
+            and p.nulls == 0
+            and 1 < p.distinct < n
+            and p.name not in mine  # pairs with a reference: see the foreign-key pairs above
         ][:MAX_KEY_CANDIDATES]
         codes = {}
         for p in candidates:
@@ -708,6 +711,8 @@ class _Builder:
         for i, a in enumerate(candidates):
             for b in candidates[i + 1 :]:
                 ca, cb = codes[a.name], codes[b.name]
+                if a.distinct * b.distinct < n / KEY_DENSITY:
+                    continue  # too crowded to generate distinct pairs by drawing them
                 if len(np.unique(ca * (int(cb.max()) + 1) + cb)) != n:
                     continue
                 same_a = float(np.sum(_pairs_within(np.bincount(ca))))
@@ -815,6 +820,7 @@ class _Builder:
 
 
 MAX_KEY_CANDIDATES = 12  # columns tried two by two for a composite key
+KEY_DENSITY = 0.8  # most of a composite key's combinations the rows may use
 MIN_AGGREGATE_PARENTS = 20  # parent rows needed before equality with a sum is evidence
 
 

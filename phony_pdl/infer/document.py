@@ -391,6 +391,7 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     return [_free_text(p)], None
 
 
+MAX_LONG_TEXT_CHARS = 40_000  # long text up to this much gets a model of its own words
 MAX_SLOT_WORDS = 60  # distinct words one position of a slotted name may hold
 
 
@@ -453,12 +454,14 @@ def _free_text(
     lengths = [len(v) for v in values] or [8]
     words = float(np.mean([len(v.split()) for v in values])) if values else 0.0
     if words >= 4 and _has("lorem.sentence"):
-        # lorem unless an n-gram model of the column's own words can be trained (text=…)
+        # lorem unless an n-gram model of the column's own words can be trained (text=…);
+        # not for bulk text (comments on every row), whose model takes minutes to check
+        modest = sum(lengths) <= MAX_LONG_TEXT_CHARS
         return FieldOut(
             name or p.name,
             {"generator": "lorem.sentence", **({} if name else null_spec(p))},
             f"free text, {words:.1f} words on average",
-            text=values if len(set(values)) >= MIN_MODEL_VALUES else None,
+            text=values if modest and len(set(values)) >= MIN_MODEL_VALUES else None,
         )
     lo, hi = max(min(lengths), 1), max(max(lengths), 1)
     spec = {"type": "string", "min": lo, "max": hi}
