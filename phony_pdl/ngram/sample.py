@@ -299,6 +299,10 @@ class Compiled:
         vocab = self.model.vocabulary
         sep = "" if self.mode == "char" else " "
         tails = {w[i:] for w in words for i in range(1, len(w))}
+        # Either way the blocked word ends inside the new token, so the token holds the
+        # word's last character: tokens without any such character need no search.
+        last = {w[-1] for w in words}
+        may_end = [bool(last & set(v.lower())) for v in vocab]
         entry = 1
         for lv in self.levels:
             for ctx, d in zip(lv.contexts.tolist(), lv.context_degrees().tolist(), strict=True):
@@ -306,7 +310,7 @@ class Compiled:
                 head = sep.join(vocab[i] for i in ctx if i != BOUNDARY).lower()
                 for e in range(entry, entry + d):
                     t = int(e_tok[e])
-                    if t == BOUNDARY:
+                    if t == BOUNDARY or not may_end[t]:
                         continue
                     token = vocab[t].lower()
                     text = (head + sep if head else "") + token
