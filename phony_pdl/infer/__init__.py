@@ -472,7 +472,10 @@ class _Builder:
             if "choice" in f.spec and p is not None and p.nulls == 0 and p.distinct <= 30:
                 values = p.strings if p.kind == "string" else p.numbers
                 if values is not None and len(values) == n:
-                    categories[f.name] = (np.asarray(values, dtype=object), p.kind)
+                    labels, inverse = np.unique(
+                        np.asarray(values, dtype=object).astype(str), return_inverse=True
+                    )
+                    categories[f.name] = (labels, inverse, p.kind)
         if not categories:
             return
         rewritten = []
@@ -490,8 +493,7 @@ class _Builder:
             if is_null is None:
                 column = self.src.tables[table].table.column(p.source)
                 is_null = column.is_null().to_numpy(zero_copy_only=False)
-            for cname, (values, kind) in categories.items():
-                labels, inverse = np.unique(values.astype(str), return_inverse=True)
+            for cname, (labels, inverse, kind) in categories.items():
                 nulls = np.bincount(inverse, weights=is_null.astype(float), minlength=len(labels))
                 totals = np.bincount(inverse, minlength=len(labels))
                 share = nulls / np.maximum(totals, 1)
@@ -499,7 +501,7 @@ class _Builder:
                     continue
                 if (share == 1).all():
                     continue
-                null_labels = [str(v) for v in np.unique(values[is_null])]
+                null_labels = labels[share == 1].tolist()  # sorted, as np.unique gives them
                 literals = ", ".join(
                     v if kind != "string" else "'" + v.replace("'", "''") + "'"
                     for v in sorted(null_labels)
@@ -557,37 +559,35 @@ class _Builder:
             counts = np.bincount(index[linked], minlength=n_parent)
             child = self.ident[fk.table]
             via = {} if sum(1 for f in children if f.table == fk.table) == 1 else {"via": fk.column}
-            sources: list[tuple[str, np.ndarray | None]] = [("count", None)]
+            has = counts > 0
+            if not has.any():
+                continue
+            # each child total once, not once per parent column it is compared with
+            sums = [
+                (counts.astype(np.float64), f"the number of its {child} rows", f"count({child})")
+            ]
             for c in self.profiles[fk.table].values():
                 if c.numeric and c.scores is not None and c.name != fk.column and c.nulls == 0:
-                    sources.append((c.name, c.scores))
+                    total = np.bincount(index[linked], weights=c.scores[linked], minlength=n_parent)
+                    sums.append(
+                        (
+                            total,
+                            f"the sum of {child}.{c.name} over its rows",
+                            f"sum({child}.{c.name})",
+                        )
+                    )
             for p in targets:
-                if p.name in found:
-                    continue
                 target = p.scores
-                for column, values in sources:
-                    if column == "count":
-                        expected = counts.astype(np.float64)
-                        empty_ok = np.isnan(target) | (target == 0)  # count of none is 0
-                        what, expr = f"the number of its {child} rows", f"count({child})"
-                    else:
-                        expected = np.bincount(
-                            index[linked], weights=values[linked], minlength=n_parent
-                        )
-                        empty_ok = np.isnan(target) | (target == 0)  # sum of none is NULL
-                        what, expr = (
-                            f"the sum of {child}.{column} over its rows",
-                            f"sum({child}.{column})",
-                        )
-                    places = 0 if p.kind == "int" else p.decimals
-                    tol = 0.5 * 10.0**-places if places is not None else 0.0
-                    tol += 1e-9 * np.maximum(np.abs(expected), 1.0)
-                    has = counts > 0
-                    if not has.any() or np.isnan(target[has]).any():
-                        continue
-                    if np.all(np.abs(target[has] - expected[has]) <= tol[has]) and np.all(
-                        empty_ok[~has]
-                    ):
+                if p.name in found or np.isnan(target[has]).any():
+                    continue
+                # a parent without children: count gives 0, sum gives NULL
+                if not np.all(np.isnan(target[~has]) | (target[~has] == 0)):
+                    continue
+                places = 0 if p.kind == "int" else p.decimals
+                base = 0.5 * 10.0**-places if places is not None else 0.0
+                for expected, what, expr in sums:
+                    tol = base + 1e-9 * np.maximum(np.abs(expected[has]), 1.0)
+                    if np.all(np.abs(target[has] - expected[has]) <= tol):
                         found[p.name] = FieldOut(
                             p.name,
                             {"aggregate": expr, **via},

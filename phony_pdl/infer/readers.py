@@ -344,10 +344,10 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
             ints = pc.cast(whole, pa.int64())
         except pa.ArrowInvalid:
             ints = None
-        if ints is not None and len(values) < len(column):
-            # with NULLs: pandas' way of writing an integer column that has gaps (ids, counts)
-            return expand(ints), 0, None
         if ints is not None:
+            if len(values) < len(column):
+                # with NULLs: pandas' way of writing an integer column that has gaps (ids)
+                return expand(ints), 0, None
             return expand(pc.cast(stripped, pa.float64())), 0, None
     if all_match(_FLOAT):
         text = stripped.to_numpy(zero_copy_only=False)
@@ -380,12 +380,9 @@ def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None
         dated = dated_text(stripped)
         if dated is not None:
             return expand(dated[0]), None, dated[1]
-    tokens = pa.array(list(_BOOL))
-    if pc.all(pc.is_in(stripped, tokens)).as_py():  # true/false words only (any spelling)
-        distinct = set(pc.unique(stripped).to_pylist())
-        if len({_BOOL[d] for d in distinct}) <= 2:
-            booleans = pc.is_in(stripped, pa.array([k for k, v in _BOOL.items() if v]))
-            return expand(booleans), None, None
+    if pc.all(pc.is_in(stripped, pa.array(list(_BOOL)))).as_py():  # true/false words only
+        booleans = pc.is_in(stripped, pa.array([k for k, v in _BOOL.items() if v]))
+        return expand(booleans), None, None
     return expand(values), None, None
 
 

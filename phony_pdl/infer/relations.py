@@ -104,7 +104,7 @@ def algebraic_relations(
 
     `targets`: the columns that may be a (default: all).
     """
-    names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    names = _varied(columns)
     if len(names) < 3:
         return []
     screen = np.column_stack([columns[n][:400] for n in names])
@@ -135,6 +135,11 @@ def algebraic_relations(
     return _acyclic(found)
 
 
+def _varied(columns: dict[str, np.ndarray]) -> list[str]:
+    """Columns with at least three distinct values (among their first 5,000 set ones)."""
+    return [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+
+
 def proportional_relations(
     columns: dict[str, np.ndarray],
     decimals: dict[str, int | None],
@@ -146,7 +151,7 @@ def proportional_relations(
     (a fee of 3 % written with two decimals: `fee = amount * 0.03`). Each row allows k an
     interval ((a − tol) / b, (a + tol) / b); k is the shortest decimal (up to 6 significant
     digits) in all of them."""
-    names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    names = _varied(columns)
     found: list[Relation] = []
     if len(names) < 2:
         return found
