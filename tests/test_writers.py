@@ -123,6 +123,24 @@ def test_manifest_lists_counts_and_hashes(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
 
 
+def test_parquet_manifest_hash_is_of_the_bytes_on_disk(tmp_path: Path) -> None:
+    """Parquet is hashed as pyarrow writes it (no second read): the digest must still be
+    that of the finished file, footer included."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(seed=5).write(
+        tmp_path, format="parquet"
+    )
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    for entry in manifest["entities"].values():
+        path = tmp_path / entry["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert pq.read_metadata(path).num_rows == entry["rows"]
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
+
+
 def test_cli_generate_default_output_and_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,34 +19,38 @@ class AtomicFile:
     A run killed at any moment leaves no file under its final name that is partial.
     """
 
-    def __init__(self, path: Path, *, native: bool = False) -> None:
-        """`native=True`: a C++ writer (Parquet) writes `self.temp` itself; hashed at commit."""
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-        self.native = native
         self.handle: BinaryIO = open(self.temp, "wb")  # noqa: SIM115 (closed in commit/abort)
         self.digest = hashlib.sha256()
         self.size = 0
-        if native:
-            self.handle.close()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> int:
+        # hashed as written, on the writer's thread: no second pass over the file at commit
         self.handle.write(data)
         self.digest.update(data)
         self.size += len(data)
+        return len(data)
+
+    # The rest of a binary file's interface, so C++ writers (pyarrow's Parquet writer)
+    # can write through this object.
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self.handle.closed
 
     def commit(self, *, publish: bool = True) -> str:
         """Flush, sync and hash; `publish=False` leaves the file under its temp name until
         `publish()` (a run of several files renames them all only once each one is done)."""
-        if self.native:
-            with open(self.temp, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    self.digest.update(chunk)
-                os.fsync(fh.fileno())
-        else:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-            self.handle.close()
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
         if publish:
             self.publish()
         return self.digest.hexdigest()
@@ -87,13 +91,11 @@ class EntityWriter(abc.ABC):
 
     extension = ""
 
-    native = False
-
     def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
         self.path = path
         self.schema = schema
         self.dictionary = dictionary or []
-        self.file = AtomicFile(path, native=self.native)
+        self.file = AtomicFile(path)
         self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:

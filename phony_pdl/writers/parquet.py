@@ -16,12 +16,11 @@ ROW_GROUP_ROWS = 65_536
 @register("parquet")
 class ParquetWriter(EntityWriter):
     extension = "parquet"
-    native = True
 
     def __init__(self, path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
         super().__init__(path, schema, dictionary)
         self.writer = pq.ParquetWriter(
-            str(self.file.temp),
+            self.file,  # hashed as pyarrow writes it
             schema,
             compression="snappy",
             use_dictionary=self.dictionary or False,
