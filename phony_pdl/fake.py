@@ -16,6 +16,7 @@ run, and is built by the same vectorized code: a million names take one call.
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,14 +46,29 @@ class Phony:
                 f"unknown locale '{locale}'{_suggest(locale, list(known_locales()))} "
                 f"(known: {', '.join(known_locales())})"
             )
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise UsageError(f"seed must be an int, got {type(seed).__name__}")
         self.locale = locale
-        self.seed = seed
-        self.row = 0  # the next row index to draw
+        self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
+        self.seed = seed  # validated by the property; starts at row 0
 
     def __repr__(self) -> str:
         return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    @seed.setter
+    def seed(self, seed: int) -> None:
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise UsageError(f"seed must be an int, got {type(seed).__name__}")
+        with self._lock:
+            self._seed = seed
+            self.row = 0  # the next row index to draw
+
+    def seed_instance(self, seed: int) -> Phony:
+        """Reseed (Faker's name for it): draw again from row 0 of `seed`; returns self."""
+        self.seed = seed
+        return self
 
     # ---- discovery
 
@@ -78,14 +94,16 @@ class Phony:
 
     def reset(self, row: int = 0) -> None:
         """Start drawing again at `row` (0: the first values this seed gives)."""
-        self.row = int(row)
+        with self._lock:
+            self.row = int(row)
 
     def _rows(self, count: int) -> np.ndarray:
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise UsageError(f"n must be a non-negative int, got {count!r}")
-        rows = np.arange(self.row, self.row + count, dtype=np.int64)
-        self.row += count
-        return rows
+        with self._lock:
+            start = self.row
+            self.row += count
+        return np.arange(start, start + count, dtype=np.int64)
 
     def _context(self, name: str, rows: np.ndarray, cache: dict) -> GenContext:
         return GenContext(
@@ -132,6 +150,13 @@ class Phony:
         emails of those people. `fields` picks generators by full name instead.
         """
         specs = registry.all_specs()
+        stray = [f for f in families if not isinstance(f, str)]
+        if stray:
+            raise UsageError(
+                f"record() takes family names, then n=…: got {stray[0]!r}; "
+                f"write record({', '.join(repr(f) for f in families if isinstance(f, str))}, "
+                f"n={stray[0]!r})"
+            )
         if fields is not None:
             chosen = []
             for name in fields:
@@ -152,15 +177,16 @@ class Phony:
                         f"(families: {', '.join(known)})"
                     )
             chosen = [s for f in dict.fromkeys(families) for s in specs if s.family == f]
-        short = [s.name.split(".", 1)[1] for s in chosen]
+        short = [s.name.split(".", 1)[-1] for s in chosen]
         columns = [
             sh if short.count(sh) == 1 else s.name for sh, s in zip(short, chosen, strict=True)
         ]
         rows = self._rows(n)
         cache: dict = {}  # one record per family shared by every column: coherent rows
         arrays = []
-        for spec in chosen:
-            values = spec.func(self._context(spec.name, rows, cache), spec.params())
+        defaults = [self._params(spec, {}) for spec in chosen]  # a required one: UsageError
+        for spec, params in zip(chosen, defaults, strict=True):
+            values = spec.func(self._context(spec.name, rows, cache), params)
             arrays.append(pa.array(values) if isinstance(values, np.ndarray) else values)
         return pa.table(dict(zip(columns, arrays, strict=True)))
 
@@ -173,12 +199,23 @@ class _Family:
         self._family = family
 
     def _names(self) -> list[str]:
-        return [s.name.split(".", 1)[1] for s in registry.all_specs() if s.family == self._family]
+        return [s.name.split(".", 1)[-1] for s in registry.all_specs() if s.family == self._family]
+
+    def __call__(self, n: int | None = None, **params: Any) -> Any:
+        """A family that is also one generator (`ngram`): `fake.ngram(model=…, n=…)`."""
+        if registry.get(self._family) is None:
+            raise TypeError(
+                f"'{self._family}' is a family of generators, not one; call one of them: "
+                f"{', '.join(f'{self._family}.{x}()' for x in self._names())}"
+            )
+        return self._owner.generate(self._family, n, **params)
 
     def __getattr__(self, name: str) -> _Generator:
         if name.startswith("_"):
             raise AttributeError(name)
         full = f"{self._family}.{name}"
+        if name == self._family and registry.get(name) is not None:
+            full = name  # `fake.ngram.ngram`, as `dir(fake.ngram)` lists it
         if registry.get(full) is None:
             raise AttributeError(
                 f"no generator '{full}'{_suggest(name, self._names())} "

@@ -55,6 +55,15 @@ def phony(request: pytest.FixtureRequest) -> Phony:
     """A Phony seeded from this test's node id (or from `@pytest.mark.phony(seed=…)`)."""
     marker = request.node.get_closest_marker("phony")
     options = dict(marker.kwargs) if marker else {}
+    if marker and marker.args:  # @pytest.mark.phony("de_DE") or ("de_DE", 7), like Phony()
+        if len(marker.args) > 2:
+            raise pytest.UsageError(
+                f"@pytest.mark.phony takes at most locale and seed, got {marker.args!r}"
+            )
+        for key, value in zip(("locale", "seed"), marker.args, strict=False):
+            if key in options:
+                raise pytest.UsageError(f"@pytest.mark.phony: {key} given twice")
+            options[key] = value
     unknown = set(options) - {"locale", "seed"}
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.phony takes locale and seed, not {sorted(unknown)}")

@@ -134,8 +134,12 @@ class Reader:
         data: dict[str, Any] = {}
         params: dict[str, Any] = {}
         failed: set[str] = set()  # keys already reported; their echoes are skipped
+        own = self.generator_keys(cls, node) if holds_params else frozenset()
         for key, value in node.items():
             k = key.value
+            if k in own:
+                params[k] = to_python(value)
+                continue
             if k not in known:
                 if holds_params:
                     params[k] = to_python(value)
@@ -164,6 +168,25 @@ class Reader:
             self.pydantic_errors(exc, path, skip=failed)
             return None
         return None if failed else result
+
+    @staticmethod
+    def generator_keys(cls: type[PdlModel], node: MapNode) -> frozenset[str]:
+        """Keys that a field's generator declares as its own parameters although a field
+        also knows them (`phone.number`'s `format`, `commerce.price`'s `min`/`max`): on a
+        generator field they are the generator's."""
+        from .model import FieldSpec
+
+        name = node.get("generator") if cls is FieldSpec else None
+        if not isinstance(name, ScalarNode) or not isinstance(name.value, str):
+            return frozenset()
+        from .generators import registry
+
+        spec = registry.get(name.value)
+        if spec is None:
+            return frozenset()
+        return frozenset(spec.params.model_fields) & {
+            f.alias or n for n, f in cls.model_fields.items()
+        }
 
     def stray_params(
         self, cls: type[PdlModel], params: dict[str, Any], data: dict[str, Any], node: MapNode,

@@ -209,6 +209,11 @@ def test_plugin_gives_each_test_its_own_stable_values(pytester) -> None:
         def test_marker(phony):
             assert phony.locale == "tr_TR" and phony.seed == 42
             assert phony.address.country_code() == "TR"
+
+        @pytest.mark.phony("de_DE")  # positional, as Phony("de_DE") takes it
+        def test_positional_marker(phony):
+            assert phony.locale == "de_DE"
+            assert phony.address.country_code() == "DE"
         """
     )
     runs = []
@@ -216,7 +221,74 @@ def test_plugin_gives_each_test_its_own_stable_values(pytester) -> None:
         result = pytester.runpytest_subprocess(
             "-s", "-p", "phony_pdl.pytest_plugin", "-W", "error::pytest.PytestUnknownMarkWarning"
         )
-        result.assert_outcomes(passed=3)
+        result.assert_outcomes(passed=4)
         runs.append(re.findall(r"VALUE ([^\n.]+)", result.stdout.str()))
     assert runs[0] == runs[1] and len(runs[0]) == 2
     assert runs[0][0] != runs[0][1]
+
+
+def test_threads_sharing_one_phony_never_draw_the_same_rows() -> None:
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake = Phony(seed=2)
+    fake.id.uuid4()  # warm
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            batches = list(pool.map(lambda _: [fake.id.uuid4() for _ in range(2000)], range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    values = [v for batch in batches for v in batch]
+    assert len(set(values)) == len(values) == 16_000
+    assert fake.row == 16_001
+
+
+def test_first_use_from_several_threads_sees_every_generator(tmp_path) -> None:
+    """The registry fills once, behind a lock: a thread never sees it half-filled."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "threads.py"
+    script.write_text(
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from phony_pdl import Phony\n"
+        "fake = Phony(seed=1)\n"
+        "with ThreadPoolExecutor(8) as pool:\n"
+        "    print(list(pool.map(lambda _: fake.person.first_name(), range(16))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    values = eval(out.stdout)  # a printed list of names
+    assert len(values) == 16 and all(isinstance(v, str) and v for v in values)
+
+
+def test_reseeding_faker_style() -> None:
+    fake = Phony(seed=5)
+    first = fake.person.first_name(n=5).to_pylist()
+    fake.person.first_name(n=3)
+    assert fake.seed_instance(5) is fake and fake.row == 0
+    assert fake.person.first_name(n=5).to_pylist() == first
+    fake.seed = 6
+    assert fake.row == 0 and fake.person.first_name(n=5).to_pylist() != first
+    with pytest.raises(UsageError, match="seed must be an int, got float"):
+        fake.seed = 2.5
+
+
+def test_a_family_that_is_one_generator_is_callable() -> None:
+    fake = Phony(seed=1)
+    assert dir(fake.ngram) == ["ngram"] and "ngram" in repr(fake.ngram)
+    names = fake.ngram(model="en_US/first_names", n=3)
+    assert len(names) == 3 and all(names.to_pylist())
+    assert isinstance(fake.ngram.ngram(model="en_US/first_names"), str)
+    with pytest.raises(UsageError, match="ngram: model: Field required"):
+        fake.record("ngram")
+    with pytest.raises(TypeError, match="'person' is a family of generators, not one"):
+        fake.person(3)
+
+
+def test_record_with_a_positional_count_says_how_to_write_it() -> None:
+    with pytest.raises(UsageError, match=r"write record\('person', n=3\)"):
+        Phony().record("person", 3)

@@ -209,3 +209,33 @@ def test_numeric_alias_and_duplicate_correlation_blocks() -> None:
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(spec)
     assert exc.value.codes == ["bad-correlation"]
+
+
+def test_keys_a_generator_shares_with_fields_are_the_generators() -> None:
+    """`format` of phone.number and `min`/`max` of commerce.price are also field keys; on
+    those generators' fields they are the generator's parameters, not ignored."""
+    schema = phony_pdl.load(
+        doc(
+            phone={"generator": "phone.number", "format": "e164"},
+            price={"generator": "commerce.price", "min": 5, "max": 10},
+            amount={"generator": "finance.amount", "min": 0.07, "max": 0.08},
+            born={"generator": "person.birth_date", "format": "%d/%m/%Y"},
+        )
+    )
+    rows = schema.generate(seed=1)["users"].to_pylist()
+    assert all(r["phone"].startswith("+1") and r["phone"][1:].isdigit() for r in rows)
+    assert all(5 <= r["price"] <= 10 for r in rows)
+    assert {str(r["amount"]) for r in rows} <= {"0.07", "0.08"}
+    assert all(len(r["born"]) == 10 and r["born"][2] == "/" for r in rows)  # still formatted
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"min": 1e11, "max": 1e13}, "need 0 < min <= max < 10,000,000,000"),
+        ({"min": 0.001, "max": 0.004}, "no whole cent lies between min 0.001 and max 0.004"),
+    ],
+)
+def test_price_bounds_fit_the_column(params: dict, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        phony_pdl.load(doc(price={"generator": "commerce.price", **params}))

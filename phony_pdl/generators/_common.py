@@ -7,6 +7,7 @@ number of formats, columns or character positions.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any
@@ -61,6 +62,21 @@ def fixed_width(matrix: np.ndarray) -> pa.Array:
     offsets = np.arange(0, width * (n + 1), width, dtype=np.int64).astype(np.int32)
     data = np.ascontiguousarray(matrix, dtype=np.uint8).tobytes()
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def cent_bounds(low: float, high: float, precision: int) -> tuple[int, int]:
+    """The whole cents inside [low, high] for a decimal(precision, 2) column, or ValueError
+    naming the problem (the range holds no cent, or more digits than the column).
+    The 1e-6 slack absorbs binary fractions: 0.07 * 100 is 7.000000000000001."""
+    limit = 10 ** (precision - 2)
+    if not 0 < low <= high < limit:
+        raise ValueError(
+            f"need 0 < min <= max < {limit:,} (decimal({precision},2)), got {low}..{high}"
+        )
+    first, last = math.ceil(low * 100 - 1e-6), math.floor(high * 100 + 1e-6)
+    if first > last:
+        raise ValueError(f"no whole cent lies between min {low} and max {high}")
+    return first, last
 
 
 def decimal_array(unscaled: np.ndarray, precision: int, scale: int) -> pa.Array:

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from pydantic import model_validator
 
 from ..types import STRING, DataType
-from ._common import constant, decimal_array, fixed_width
+from ._common import cent_bounds, constant, decimal_array, fixed_width
 from .context import GenContext
 from .locale_data import load_pack
 from .registry import Params, generator
@@ -77,18 +77,17 @@ def currency(ctx: GenContext, p: Params) -> pa.Array:
     return constant(ctx.pack("commerce").data["currency"], ctx.n)
 
 
+PRICE = DataType("decimal", 12, 2)
+
+
 class PriceParams(Params):
     min: float = 1.0
     max: float = 1000.0
 
     @model_validator(mode="after")
     def _bounds(self) -> PriceParams:
-        if not 0 < self.min <= self.max < 1e14:
-            raise ValueError(f"need 0 < min <= max < 1e14, got {self.min}..{self.max}")
+        cent_bounds(self.min, self.max, PRICE.precision)
         return self
-
-
-PRICE = DataType("decimal", 12, 2)
 
 
 @generator(
@@ -105,7 +104,7 @@ def price(ctx: GenContext, p: PriceParams) -> pa.Array:
     cents = np.round(value * 100).astype(np.int64)
     charm = np.floor(value).astype(np.int64) * 100 + 99
     cents = np.where(ctx.uniform("charm") < 0.5, charm, cents)
-    cents = np.clip(cents, math.ceil(p.min * 100), math.floor(p.max * 100))
+    cents = np.clip(cents, *cent_bounds(p.min, p.max, PRICE.precision))
     return decimal_array(cents, PRICE.precision, PRICE.scale)
 
 

@@ -23,6 +23,7 @@ from ..resources import known_locales, locales_dir
 from ..types import STRING, DataType
 from ._common import (
     UPPER,
+    cent_bounds,
     constant,
     decimal_array,
     fixed_width,
@@ -409,18 +410,17 @@ def cvv(ctx: GenContext, p: Params) -> pa.Array:
     return strings_from_matrix(digits, lengths)
 
 
+AMOUNT = DataType("decimal", 16, 2)
+
+
 class AmountParams(Params):
     min: float = 0.01
     max: float = 10_000.0
 
     @model_validator(mode="after")
     def _bounds(self) -> AmountParams:
-        if not 0 < self.min <= self.max < 1e14:
-            raise ValueError(f"need 0 < min <= max < 1e14, got {self.min}..{self.max}")
+        cent_bounds(self.min, self.max, AMOUNT.precision)
         return self
-
-
-AMOUNT = DataType("decimal", 16, 2)
 
 
 @generator(
@@ -434,7 +434,7 @@ AMOUNT = DataType("decimal", 16, 2)
 def amount(ctx: GenContext, p: AmountParams) -> pa.Array:
     lo, hi = math.log(p.min), math.log(p.max)
     cents = np.round(np.exp(lo + ctx.uniform() * (hi - lo)) * 100).astype(np.int64)
-    cents = np.clip(cents, math.ceil(p.min * 100 - 1e-9), math.floor(p.max * 100 + 1e-9))
+    cents = np.clip(cents, *cent_bounds(p.min, p.max, AMOUNT.precision))
     return decimal_array(cents, AMOUNT.precision, AMOUNT.scale)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -41,6 +42,10 @@ class GeneratorSpec:
 
 REGISTRY: dict[str, GeneratorSpec] = {}
 _plugins_loaded = False
+# Re-entrant: loading the built-in modules may look generators up on the same thread;
+# other threads wait until the registry is full instead of seeing it half-filled.
+_plugins_lock = threading.RLock()
+_loading: set[int] = set()  # the thread filling the registry, while it does
 
 
 def generator(
@@ -67,11 +72,23 @@ def _load_plugins() -> None:
     global _plugins_loaded
     if _plugins_loaded:
         return
-    _plugins_loaded = True
-    from . import builtin  # noqa: F401  (fills the registry by declaration)
+    with _plugins_lock:
+        if _plugins_loaded or _plugins_lock_owner_loading():
+            return
+        _loading.add(threading.get_ident())
+        try:
+            from . import builtin  # noqa: F401  (fills the registry by declaration)
 
-    for ep in entry_points(group="phony.generators"):
-        ep.load()
+            for ep in entry_points(group="phony.generators"):
+                ep.load()
+            _plugins_loaded = True
+        finally:
+            _loading.discard(threading.get_ident())
+
+
+def _plugins_lock_owner_loading() -> bool:
+    """True inside the imports of `_load_plugins` on this thread (a nested lookup)."""
+    return threading.get_ident() in _loading
 
 
 def get(name: str) -> GeneratorSpec | None:
