@@ -216,6 +216,17 @@ def unweighted(names: list[str], locale: str) -> list[list[Any]]:
     return [[n, 1] for n in spread(sorted_names(person_names(names, locale)), MAX_UNWEIGHTED)]
 
 
+_POLISH_MASCULINE = re.compile(r"(ski|cki|dzki)$")
+_POLISH_FEMININE = re.compile(r"(ska|cka|dzka)$")
+
+
+def polish_form_fits(surname: str, sex: str) -> bool:
+    """Mimesis's Polish lists hold a few slips (Zawadzki among the women, Kaczorowska
+    among the men): a -ski/-cki/-dzki form is a man's, -ska/-cka/-dzka a woman's."""
+    wrong = _POLISH_MASCULINE if sex == "female" else _POLISH_FEMININE
+    return not wrong.search(surname)
+
+
 def build_person(locale: str) -> dict[str, Any]:
     _cc, fk, mk, _ = LOCALES[locale]
     mim = mimesis(mk, "person")
@@ -234,8 +245,8 @@ def build_person(locale: str) -> dict[str, Any]:
         # that do not change, `last_names_by_sex` Mimesis's gendered pairs.
         data["last_names"] = unweighted(list(faker_attr("person", fk, "unisex_last_names")), locale)
         data["last_names_by_sex"] = {
-            "female": unweighted(mim["surnames"]["female"], locale),
-            "male": unweighted(mim["surnames"]["male"], locale),
+            sex: unweighted([n for n in mim["surnames"][sex] if polish_form_fits(n, sex)], locale)
+            for sex in ("female", "male")
         }
     else:
         src = faker_attr("person", fk, "last_names")
@@ -481,19 +492,34 @@ def sample_number(fmt: str, rng: random.Random) -> str:
     return "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in fmt)
 
 
-def validity(fmt: str, region: str, rng: random.Random, n: int) -> float:
+# libphonenumber's number types each kind of format may produce: a mobile format no
+# premium-rate, pager or personal numbers (PL 70x, GB 070/076), a landline no toll-free
+# or shared-cost ones (ES 900/901/902), and neither a number of another region (GG 07781).
+KIND_TYPES = {
+    "mobile": ("MOBILE", "FIXED_LINE_OR_MOBILE"),
+    "landline": ("FIXED_LINE", "FIXED_LINE_OR_MOBILE"),
+}
+
+
+def validity(fmt: str, region: str, kind: str, rng: random.Random, n: int) -> float:
+    """Share of numbers drawn from `fmt` that are valid for `region` and of `kind`'s types."""
     import phonenumbers
 
+    wanted = {getattr(phonenumbers.PhoneNumberType, t) for t in KIND_TYPES[kind]}
     ok = 0
     for _ in range(n):
         with contextlib.suppress(phonenumbers.NumberParseException):
-            ok += phonenumbers.is_valid_number(phonenumbers.parse(sample_number(fmt, rng), region))
+            number = phonenumbers.parse(sample_number(fmt, rng), region)
+            ok += phonenumbers.is_valid_number_for_region(number, region) and (
+                phonenumbers.number_type(number) in wanted
+            )
     return ok / n
 
 
-def refine(fmt: str, region: str, rng: random.Random, depth: int = 0) -> list[str]:
-    """Split the first '#' into literal digits until every branch is (nearly) all valid."""
-    rate = validity(fmt, region, rng, 200)
+def refine(fmt: str, region: str, kind: str, rng: random.Random, depth: int = 0) -> list[str]:
+    """Split the first '#' into literal digits until every branch is (nearly) all valid
+    numbers of `kind` ("mobile" or "landline")."""
+    rate = validity(fmt, region, kind, rng, 200)
     if rate == 1.0:
         return [fmt]
     if "#" not in fmt or depth >= 3:
@@ -503,7 +529,7 @@ def refine(fmt: str, region: str, rng: random.Random, depth: int = 0) -> list[st
     i = fmt.index("#")
     out: list[str] = []
     for d in "0123456789":
-        out += refine(fmt[:i] + d + fmt[i + 1 :], region, rng, depth + 1)
+        out += refine(fmt[:i] + d + fmt[i + 1 :], region, kind, rng, depth + 1)
     return out
 
 
@@ -517,6 +543,7 @@ GROUPS = {  # (country, subscriber length) -> grouping of the subscriber digits
     ("NL", 7): "### ####",
     ("ES", 7): "### ## ##",
     ("ES", 6): "## ## ##",
+    ("GB", 6): "######",
 }
 NSN_LENGTH = {"DE": 10, "TR": 10, "GB": 10, "IT": 10, "NL": 9, "PL": 9, "ES": 9, "BR": 10, "US": 10}
 
@@ -588,7 +615,7 @@ def build_phone(cc: str, places: list[dict], rng: random.Random) -> dict[str, An
     all_areas = sorted(
         {a for p in places for a in p.get("area_codes", [])}, key=lambda a: (len(a), a)
     )
-    mobile = [f for s in seeds.get("mobile", []) for f in refine(s, cc, rng)]
+    mobile = [f for s in seeds.get("mobile", []) for f in refine(s, cc, "mobile", rng)]
     landline_seeds = list(seeds.get("landline", []))
     for a in all_areas:
         if "landline_area_format" in seeds:
@@ -598,8 +625,10 @@ def build_phone(cc: str, places: list[dict], rng: random.Random) -> dict[str, An
             shape = seeds["landline_area_format"].split("{area}")
             landline_seeds.append(f"{shape[0]}{a}{shape[1].split('#')[0]}{sub}")
         if "mobile_area_format" in seeds:
-            mobile.extend(refine(seeds["mobile_area_format"].replace("{area}", a), cc, rng))
-    landline = [f for s in landline_seeds for f in refine(s, cc, rng)]
+            mobile.extend(
+                refine(seeds["mobile_area_format"].replace("{area}", a), cc, "mobile", rng)
+            )
+    landline = [f for s in landline_seeds for f in refine(s, cc, "landline", rng)]
     return {
         "country_calling_code": str(phonenumbers.country_code_for_region(cc)),
         "trunk_prefix": trunk,
