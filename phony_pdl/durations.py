@@ -23,6 +23,8 @@ def parse_duration(value: str | int | float) -> float:
             raise ValueError(f"duration {value} is negative")
         return float(value)
     text = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):  # "3600", quoted: seconds, like a bare number
+        return float(text)
     if _SHORT.match(text):
         return sum(float(n) * _UNIT_SECONDS[u] for n, u in _SHORT_PART.findall(text))
     m = _ISO.match(text.upper())

@@ -228,9 +228,15 @@ class Series(PdlModel):
     end: str | None = Field(
         None, description="Parent time field or literal where the series stops."
     )
-    every: str | None = Field(None, description="Fixed interval between events, e.g. `1h`.")
-    poisson: str | None = Field(None, description="Mean gap of a Poisson process, e.g. `2h`.")
-    jitter: str | None = Field(None, description="Uniform ± shift of each fixed-interval event.")
+    every: str | float | None = Field(
+        None, description="Fixed interval between events, e.g. `1h` (a number: seconds)."
+    )
+    poisson: str | float | None = Field(
+        None, description="Mean gap of a Poisson process, e.g. `2h` (a number: seconds)."
+    )
+    jitter: str | float | None = Field(
+        None, description="Uniform ± shift of each fixed-interval event (a number: seconds)."
+    )
     churn: float | None = Field(None, description="Chance that the series stops after each event.")
     max_events: int = Field(10_000, description="Most events in one series.")
 

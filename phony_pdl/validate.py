@@ -110,6 +110,14 @@ class Validator:
                 hint="this Phony reads `pdl: 1`; upgrade Phony for newer files",
             )
         self.check_locale(doc.locale, ("locale",))
+        if any(c in doc.name for c in "/\\\0") or doc.name.startswith(".") or not doc.name.strip():
+            # the name becomes out/<name>/ and <name>.sql: it must not climb out of --out
+            self.add(
+                "invalid-value",
+                f"name {doc.name!r} cannot be a file name",
+                ("name",),
+                hint="no slashes, and no leading dot: e.g. `shop_test`",
+            )
         if not doc.entities:
             self.add(
                 "missing-key",
@@ -580,6 +588,7 @@ class Validator:
             )
         lo, hi = self.bounds(f)
         lo_key = "between" if f.between is not None else "min"
+        self.check_bound_values(ename, fname, f, dtype)
         if lo is not None and hi is not None:
             a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
             if a is None or b is None:
@@ -601,6 +610,65 @@ class Validator:
                     f"min={lo!r} is greater than max={hi!r}",
                     (*path, lo_key),
                     hint="swap them",
+                )
+
+    def bound_places(self, ename: str, fname: str, f: FieldSpec) -> list[tuple[Any, Path]]:
+        """(bound, where it is written) for each bound the field has."""
+        path = self.fpath(ename, fname)
+        if f.between is not None:
+            return [(f.between[i], (*path, "between", i)) for i in (0, 1)]
+        return [(v, (*path, k)) for v, k in ((f.min, "min"), (f.max, "max")) if v is not None]
+
+    def check_bound_values(
+        self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None
+    ) -> None:
+        """Numeric bounds the column can hold: finite, inside int64, whole for a type-alone
+        int, within a decimal's digits, non-negative as string lengths."""
+        kind = dtype.kind if dtype is not None else None
+        type_alone = f.source == "type"
+        for value, where in self.bound_places(ename, fname, f):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            name = where[-1] if isinstance(where[-1], str) else f"between[{where[-1]}]"
+            if isinstance(value, float) and not math.isfinite(value):
+                self.add(
+                    "invalid-value",
+                    f"{name}={value} is not a finite number",
+                    where,
+                    hint="write the bound as a plain number",
+                )
+            elif kind in ("int", "string") and not -(2**63) <= value < 2**63:
+                self.add(
+                    "invalid-value",
+                    f"{name}={value} is beyond the range of 64-bit integers",
+                    where,
+                    hint="keep integer bounds within ±9223372036854775807",
+                )
+            elif kind == "int" and type_alone and value != int(value):
+                whole = math.ceil(value) if name in ("min", "between[0]") else math.floor(value)
+                self.add(
+                    "invalid-value",
+                    f"{name}={value} is not a whole number, but the field is an int",
+                    where,
+                    hint=f"write {name.split('[')[0]}: {whole}"
+                    if name in ("min", "max")
+                    else f"write {whole}",
+                )
+            elif kind == "decimal" and type_alone and 0 < dtype.precision <= 38:
+                largest = 10 ** (dtype.precision - dtype.scale) - 10.0**-dtype.scale
+                if abs(value) > largest:
+                    self.add(
+                        "invalid-value",
+                        f"{name}={value} does not fit {dtype} (largest {largest:.{dtype.scale}f})",
+                        where,
+                        hint="declare more digits of precision or narrow the range",
+                    )
+            elif kind == "string" and type_alone and value < 0:
+                self.add(
+                    "invalid-value",
+                    f"{name}={value}: a string length cannot be negative",
+                    where,
+                    hint="bounds of a type-alone string are its length in characters",
                 )
 
     @staticmethod
@@ -847,6 +915,20 @@ class Validator:
                 "type-mismatch",
                 f"const {f.const!r} is not {a_type(dtype)}",
                 self.fpath(ename, fname, "const"),
+            )
+        elif (
+            dtype is not None
+            and dtype.kind == "decimal"
+            and isinstance(f.const, int | float)
+            and not isinstance(f.const, bool)
+            and 0 < dtype.precision <= 38
+            and round(abs(f.const) * 10**dtype.scale) >= 10**dtype.precision
+        ):
+            self.add(
+                "invalid-value",
+                f"const {f.const!r} does not fit {dtype}",
+                self.fpath(ename, fname, "const"),
+                hint="declare more digits of precision",
             )
 
     def source_pattern(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
@@ -1108,6 +1190,31 @@ class Validator:
                     path,
                     hint=did_you_mean(name, entity.fields) or f"fields: {one_of(entity.fields)}",
                 )
+        self.try_expr(ename, tree, path)
+
+    def try_expr(self, ename: str, tree: Any, path: Path) -> None:
+        """Run the expression on two made-up rows of its inputs' types (see expr_trial)."""
+        from sqlglot import exp
+
+        from .expr_trial import trial_problem
+
+        if any(isinstance(node, exp.Window) for node in tree.walk()):
+            return  # windows need the whole entity; they are checked as it is generated
+        names = expr_mod.columns(tree)
+        if any("." in n or n not in self.doc.entities[ename].fields for n in names):
+            return  # already reported
+        inputs = {n: self.type_of(ename, n) for n in names}
+        if any(t is None for t in inputs.values()):
+            return
+        problem = trial_problem(tree, inputs)
+        if problem is not None:
+            self.add(
+                "bad-expression",
+                f"the expression cannot be evaluated: {problem}",
+                path,
+                hint="CAST the operands to the types the operation takes, e.g. "
+                "CAST(code AS INT) + 1",
+            )
 
     def source_aggregate(
         self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -11,7 +13,7 @@ import pyarrow.compute as pc
 import pytest
 
 import phony_pdl
-from phony_pdl.errors import GenerationError
+from phony_pdl.errors import GenerationError, SchemaError
 
 from .conftest import ROOT
 
@@ -385,20 +387,52 @@ def test_bounds_with_one_side_and_short_strings() -> None:
     assert max(t["d"]) <= -10
 
 
-def test_expression_type_errors_are_generation_errors_not_tracebacks() -> None:
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"d": {"type": "date"}, "x": {"expr": "d = 'not a date'"}}, "cannot be evaluated"),
+        ({"s": {"choice": ["a"]}, "x": {"expr": "s + 1"}}, r"\+ does not apply to text and int"),
+        (
+            {"s": {"choice": ["a"]}, "x": {"expr": "CASE WHEN s THEN 1 END"}},
+            r"CASE WHEN needs a condition \(true or false\)",
+        ),
+        ({"id": {"sequence": 1}, "x": {"expr": "CAST(id AS FOO)"}}, "CAST to FOO"),
+        (
+            {"id": {"sequence": 1}, "x": {"expr": "SUBSTRING('abc', id)"}},
+            "SUBSTRING takes whole-number literals for its start, not `id`",
+        ),
+    ],
+)
+def test_expression_type_errors_are_found_at_validation(fields: dict, message: str) -> None:
+    """The evaluator runs on two made-up rows at validation, so a type mistake is an error
+    at the field's place, before any row is generated."""
+    text = "pdl: 1\nname: e\nentities:\n  t:\n    count: 5\n    fields:\n" + "".join(
+        f"      {name}: {json.dumps(spec)}\n" for name, spec in fields.items()
+    )
+    with pytest.raises(SchemaError) as caught:
+        phony_pdl.load(text)
+    problem = caught.value.diagnostics[0]
+    assert problem.code == "bad-expression" and re.search(message, problem.message)
+    assert problem.span.line == 6 + len(fields)  # the `x` line, the last one
+
+
+def test_overflowing_integer_arithmetic_is_an_error_not_a_wrapped_number() -> None:
     schema = phony_pdl.load(
         {
             "pdl": 1,
             "name": "e",
             "entities": {
                 "t": {
-                    "count": 5,
-                    "fields": {"d": {"type": "date"}, "x": {"expr": "d = 'not a date'"}},
+                    "count": 10,
+                    "fields": {
+                        "id": {"sequence": 1},
+                        "x": {"expr": "9223372036854775800 + id"},  # rows 8..10 overflow
+                    },
                 }
             },
         }
     )
-    with pytest.raises(GenerationError, match=r"t\.x: `d = 'not a date'` cannot be evaluated"):
+    with pytest.raises(GenerationError, match=r"t\.x: .*overflow"):
         schema.generate()["t"]
 
 
@@ -683,3 +717,62 @@ entities:
     assert all(h == dt.timedelta(minutes=90) for h in t["half"])
     created = t["created_at"]
     assert created == sorted(created) and created[0] > dt.datetime(2023, 1, 1)
+
+
+def _one(fields: dict, count: int = 1000) -> dict:
+    return {"pdl": 1, "name": "e", "entities": {"t": {"count": count, "fields": fields}}}
+
+
+def test_decimals_wider_than_their_type_are_generation_errors() -> None:
+    schema = phony_pdl.load(
+        _one({"c": {"distribution": "normal", "mean": 1000, "sd": 1, "type": "decimal(3,1)"}})
+    )
+    with pytest.raises(GenerationError, match=r"t\.c: 9\d\d\.\d does not fit decimal\(3,1\)"):
+        schema.generate()["t"]
+
+
+def test_one_bound_stops_at_the_edge_of_the_type() -> None:
+    table = phony_pdl.load(
+        _one(
+            {
+                "t": {"type": "time", "min": "20:00:00"},
+                "u": {"type": "time", "max": "03:00:00"},
+                "d": {"type": "date", "min": "9990-01-01"},
+            }
+        )
+    ).generate()["t"]
+    assert pc.min(table["t"]).as_py() >= dt.time(20) and table["t"].null_count == 0
+    assert pc.max(table["u"]).as_py() <= dt.time(3)
+    assert dt.date(9990, 1, 1) <= pc.min(table["d"]).as_py()
+    assert pc.max(table["d"]).as_py() <= dt.date(9999, 12, 31)
+
+
+def test_a_window_over_an_empty_entity_is_empty(tmp_path) -> None:
+    schema = phony_pdl.load(
+        _one({"id": {"sequence": 1}, "run": {"expr": "SUM(id) OVER (ORDER BY id)"}}, count=0)
+    )
+    assert schema.generate()["t"].num_rows == 0
+    # bank's accounts round to 0 rows at this scale; its running balance once failed there
+    report = phony_pdl.load(ROOT / "examples" / "bank.yaml").generate(scale=0.001).write(tmp_path)
+    assert report.entities["accounts"].rows == 0
+
+
+def test_lag_takes_offset_and_default_and_names_a_default_of_the_wrong_type() -> None:
+    fields = {"id": {"sequence": 1}, "m": {"expr": "LAG(id, 2, 5) OVER (ORDER BY id)"}}
+    assert phony_pdl.load(_one(fields, 4)).generate()["t"]["m"].to_pylist() == [5, 5, 1, 2]
+    bad = {"id": {"sequence": 1}, "d": {"type": "date"}}
+    bad["l"] = {"expr": "LAG(d, 1, 0) OVER (ORDER BY id)"}
+    with pytest.raises(GenerationError, match=r"the default 0 of LAG\(d\) is not a value"):
+        phony_pdl.load(_one(bad, 4)).generate()["t"]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"sequence": 2**63 - 2}, "passes the largest 64-bit integer by row 3"),
+        ({"distribution": "poisson", "mean": 1e300}, "is no 64-bit integer"),
+    ],
+)
+def test_integers_beyond_int64_are_errors_not_wrapped(field: dict, message: str) -> None:
+    with pytest.raises(GenerationError, match=message):
+        phony_pdl.load(_one({"x": field}, 3)).generate()["t"]

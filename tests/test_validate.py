@@ -239,3 +239,51 @@ def test_keys_a_generator_shares_with_fields_are_the_generators() -> None:
 def test_price_bounds_fit_the_column(params: dict, message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         phony_pdl.load(doc(price={"generator": "commerce.price", **params}))
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"const": 123.456, "type": "decimal(3,2)"}, r"const 123.456 does not fit decimal\(3,2\)"),
+        ({"type": "decimal(3,2)", "min": 0, "max": 50}, r"max=50 does not fit decimal\(3,2\)"),
+        ({"type": "string", "min": -1, "max": 3}, "a string length cannot be negative"),
+        ({"type": "float", "min": float("-inf"), "max": 1}, "min=-inf is not a finite number"),
+        ({"distribution": "normal", "min": float("nan")}, "min=nan is not a finite number"),
+        ({"type": "int", "min": 1.5, "max": 3}, "min=1.5 is not a whole number"),
+        ({"type": "int", "max": 2**63}, "beyond the range of 64-bit integers"),
+        ({"type": "int", "between": [0.5, 2]}, r"between\[0\]=0.5 is not a whole number"),
+    ],
+)
+def test_bounds_the_column_cannot_hold_are_errors(field: dict, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        phony_pdl.load(doc(x=field))
+
+
+def test_a_schema_name_cannot_leave_the_output_folder() -> None:
+    bad = {**doc(id={"sequence": 1}), "name": "../../escaped"}
+    with pytest.raises(SchemaError, match=r"name '\.\./\.\./escaped' cannot be a file name"):
+        phony_pdl.load(bad)
+    phony_pdl.load({**doc(id={"sequence": 1}), "name": "shop test.v2"})  # spaces, dots: fine
+
+
+def test_series_intervals_may_be_numbers_of_seconds() -> None:
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "s",
+            "entities": {
+                "p": {"count": 2, "fields": {"id": {"sequence": 1}}},
+                "r": {
+                    "series": {
+                        "for": "p",
+                        "start": "2024-01-01",
+                        "every": 3600,
+                        "jitter": "60",
+                        "max_events": 3,
+                    },
+                    "fields": {"id": {"sequence": 1}},
+                },
+            },
+        }
+    )
+    assert schema.generate()["r"].num_rows == 6

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import GenerationError
 from ..types import DataType
 
 EPOCH = dt.datetime(1970, 1, 1)
@@ -35,6 +36,14 @@ DEFAULT_BOUNDS: dict[str, tuple[Any, Any]] = {
     "datetime": ("2000-01-01", "2025-12-31"),
     "time": ("00:00:00", "23:59:59.999999"),
     "string": (8, 16),
+}
+
+
+# The widest range each type holds (PDL's calendar is years 1..9999, a time one day).
+TYPE_LIMITS: dict[str, tuple[Any, Any]] = {
+    "date": ("0001-01-01", "9999-12-31"),
+    "datetime": ("0001-01-01", "9999-12-31"),
+    "time": ("00:00:00", "23:59:59.999999"),
 }
 
 
@@ -121,8 +130,25 @@ def from_units(units: np.ndarray, dtype: DataType) -> pa.Array:
 def decimal_from_unscaled(
     unscaled: np.ndarray, dtype: DataType, mask: np.ndarray | None = None
 ) -> pa.Array:
-    """int64 unscaled values → decimal128 without per-value Python objects."""
+    """int64 unscaled values → decimal128 without per-value Python objects.
+
+    A value with more digits than the precision is a GenerationError: Arrow would take the
+    buffer as it is, and the file would hold a number its own column type cannot.
+    """
     n = len(unscaled)
+    if 0 < dtype.precision <= 18 and n:
+        limit = 10**dtype.precision
+        wide = np.abs(unscaled) >= limit
+        if mask is not None:
+            wide &= ~mask
+        if wide.any():
+            bad = int(unscaled[np.flatnonzero(wide)[0]])
+            scale = dtype.scale
+            raise GenerationError(
+                f"{_decimal_text(bad, scale)} does not fit {dtype} (largest "
+                f"{_decimal_text(limit - 1, scale)}); declare more digits of precision or "
+                "narrow the range"
+            )
     words = np.empty((n, 2), dtype=np.int64)
     words[:, 0] = unscaled
     words[:, 1] = np.where(unscaled < 0, -1, 0)  # two's-complement sign extension to 128 bits
@@ -137,6 +163,12 @@ def decimal_from_unscaled(
         [validity, pa.py_buffer(words.tobytes())],
         null_count=null_count,
     )
+
+
+def _decimal_text(unscaled: int, scale: int) -> str:
+    digits = str(abs(unscaled)).rjust(scale + 1, "0")
+    text = f"{digits[:-scale]}.{digits[-scale:]}" if scale else digits
+    return ("-" if unscaled < 0 else "") + text
 
 
 def decimal_to_float(column: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -30,6 +30,7 @@ from ..types import DataType, parse_type
 from . import sampling
 from .arrow import (
     DEFAULT_BOUNDS,
+    TYPE_LIMITS,
     arrow_type,
     decimal_from_unscaled,
     from_units,
@@ -62,6 +63,19 @@ class Batch:
         self.records: dict = {}
         self.scratch: dict[str, np.ndarray] = {}  # intermediate arrays shared by fields
         self.attempt = attempt or {}
+
+
+def whole_numbers(values: np.ndarray, what: str) -> np.ndarray:
+    """Draws → int64, or a GenerationError where a draw is no number an int column holds
+    (a Poisson of mean 1e300 would otherwise wrap round to -9223372036854775808)."""
+    rounded = np.rint(values)
+    ok = np.abs(rounded) < 2.0**63
+    if not ok.all():
+        bad = float(rounded[np.flatnonzero(~ok)[0]])
+        raise GenerationError(
+            f"a {what} draw of {bad:g} is no 64-bit integer; narrow its parameters or set `max`"
+        )
+    return rounded.astype(np.int64)
 
 
 class Columns:
@@ -166,7 +180,14 @@ class Columns:
         ):
             floats = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
             mask = np.isnan(floats)
-            unscaled = np.rint(np.nan_to_num(floats) * 10**target.scale).astype(np.int64)
+            scaled = np.rint(np.nan_to_num(floats) * 10**target.scale)
+            if len(scaled) and not np.abs(scaled).max() < 2.0**63:  # beyond int64 units
+                wide = floats[np.flatnonzero(~(np.abs(scaled) < 2.0**63))[0]]
+                raise GenerationError(
+                    f"{wide:g} does not fit {dtype}; declare more digits of precision or "
+                    "narrow the range"
+                )
+            unscaled = scaled.astype(np.int64)
             return decimal_from_unscaled(unscaled, dtype, mask if mask.any() else None)
         if pa.types.is_string(target) and not pa.types.is_string(values.type):
             return pc.cast(values, pa.string())
@@ -190,7 +211,15 @@ class Columns:
     # ------------------------------------------------------------ sources
 
     def src_sequence(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
-        return pa.array(f.sequence + batch.rows * (f.step or 1))
+        step = f.step or 1
+        if len(batch.rows):
+            ends = [f.sequence + int(r) * step for r in (batch.rows[0], batch.rows[-1])]
+            if not all(-(2**63) <= v < 2**63 for v in ends):
+                raise GenerationError(
+                    f"the sequence from {f.sequence} in steps of {step} passes the largest "
+                    f"64-bit integer by row {int(batch.rows[-1]) + 1:,}; start lower"
+                )
+        return pa.array(f.sequence + batch.rows * step)
 
     def unique_index(self, batch: Batch, name: str, domain: int) -> np.ndarray:
         total = self.plan.count(batch.entity)
@@ -212,13 +241,19 @@ class Columns:
         )
         u_lo = None if lo is None else scalar_to_units(lo, dtype)
         u_hi = None if hi is None else scalar_to_units(hi, dtype, end=True)
-        # One bound given: keep the default width of the range on the other side.
+        # One bound given: keep the default width of the range on the other side, up to
+        # the edge of what the type holds (`min: "20:00:00"` stops at midnight).
         if u_lo is None and u_hi is None:
             return d_lo, d_hi
+        limits = TYPE_LIMITS.get(dtype.kind)
         if u_hi is None:
-            return u_lo, u_lo + (d_hi - d_lo)
-        if u_lo is None:
-            return u_hi - (d_hi - d_lo), u_hi
+            u_hi = u_lo + (d_hi - d_lo)
+            if limits is not None:
+                u_hi = max(u_lo, min(u_hi, scalar_to_units(limits[1], dtype, end=True)))
+        elif u_lo is None:
+            u_lo = u_hi - (d_hi - d_lo)
+            if limits is not None:
+                u_lo = min(u_hi, max(u_lo, scalar_to_units(limits[0], dtype)))
         return u_lo, u_hi
 
     def src_type(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
@@ -330,7 +365,7 @@ class Columns:
             pick=pick,
         )
         if dtype.kind == "int":
-            return pa.array(np.rint(values).astype(np.int64))
+            return pa.array(whole_numbers(values, f.distribution))
         return pa.array(np.asarray(values, dtype=np.float64))
 
     def src_pattern(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
@@ -649,7 +684,10 @@ class Columns:
         key = (entity, node.sql())
         windows = self.plan.__dict__.setdefault("windows", {})
         if key not in windows:
-            windows[key] = compute(self, entity, node)
+            try:
+                windows[key] = compute(self, entity, node)
+            except (pa.ArrowException, GenerationError) as exc:  # planned before any column
+                raise GenerationError(f"{entity}: {exc} in `{node.sql()}`") from None
         return windows[key]
 
     def src_aggregate(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:

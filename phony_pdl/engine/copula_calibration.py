@@ -36,6 +36,7 @@ __all__ = [
     "Marginal",
     "achieved_correlation",
     "calibrate_pair",
+    "calibrate_pairs",
     "copula_cholesky",
     "copula_matrix",
     "marginal_of",
@@ -145,28 +146,56 @@ def achieved_correlation(a: Marginal, b: Marginal, r: float, method: str = "pear
 
 def calibrate_pair(a: Marginal, b: Marginal, target: float, method: str = "pearson") -> float:
     """The normal correlation r in (-1, 1) whose outputs have correlation `target`."""
-    from .roots import brentq
+    return float(calibrate_pairs([(a, b, target)], method)[0])
 
-    if target == 0:
-        return 0.0
-    if method == "spearman" and not a.has_atoms() and not b.has_atoms():
-        return round(2 * math.sin(math.pi * target / 6), 9)
-    ca, sa = _coefficients(a, method)
-    cb, sb = _coefficients(b, method)
-    if sa == 0 or sb == 0:  # a constant field: nothing to correlate
-        return 0.0
-    coef = ca * cb / (sa * sb)
-    k = np.arange(1, TERMS + 1)
 
-    def f(r: float) -> float:
-        return float(np.sum(coef * r**k)) - target
+BISECTIONS = 48  # halvings of (-EDGE, EDGE): the root to within 2 * EDGE / 2**48 ≈ 7e-15
 
-    lo, hi = -_EDGE, _EDGE
-    if f(hi) <= 0:
-        return hi
-    if f(lo) >= 0:
-        return lo
-    return round(float(brentq(f, lo, hi, xtol=1e-12)), 9)
+
+def calibrate_pairs(
+    pairs: list[tuple[Marginal, Marginal, float]], method: str = "pearson"
+) -> np.ndarray:
+    """`calibrate_pair` for many pairs at once: one vectorized bisection over all of them
+    (a 31-field block has 465 pairs; one root finder per pair cost 0.09 s of Python calls).
+    ρ(r) is increasing, so bisection converges to the unique root; results are rounded to
+    1e-9 like every calibrated correlation."""
+    out = np.zeros(len(pairs))
+    coefs, targets, slots = [], [], []
+    for i, (a, b, target) in enumerate(pairs):
+        if target == 0:
+            continue
+        if method == "spearman" and not a.has_atoms() and not b.has_atoms():
+            out[i] = round(2 * math.sin(math.pi * target / 6), 9)
+            continue
+        ca, sa = _coefficients(a, method)
+        cb, sb = _coefficients(b, method)
+        if sa == 0 or sb == 0:  # a constant field: nothing to correlate
+            continue
+        coefs.append(ca * cb / (sa * sb))
+        targets.append(target)
+        slots.append(i)
+    if not slots:
+        return out
+    coef, target = np.array(coefs).T.copy(), np.array(targets)  # coef[k - 1]: term r**k
+
+    def f(r: np.ndarray) -> np.ndarray:
+        acc = coef[-1].copy()
+        for c in coef[-2::-1]:  # Horner's rule, one pass per term over every pair
+            acc *= r
+            acc += c
+        return acc * r - target
+
+    lo, hi = np.full(len(slots), -_EDGE), np.full(len(slots), _EDGE)
+    at_top, at_bottom = f(hi) <= 0, f(lo) >= 0  # beyond what the marginals allow: clamp
+    for _ in range(BISECTIONS):
+        mid = (lo + hi) / 2
+        below = f(mid) < 0
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    root = np.round((lo + hi) / 2, 9)
+    root = np.where(at_top, _EDGE, np.where(at_bottom, -_EDGE, root))
+    out[slots] = root
+    return out
 
 
 # ---------------------------------------------------------------- marginals from PDL fields
@@ -292,15 +321,20 @@ def copula_matrix(plan: Any, entity: str, block: Any) -> np.ndarray:
     k = len(block.fields)
     margins = [marginal_of(plan, entity, name) for name in block.fields]
     m = np.eye(k)
+    calibrated: list[tuple[int, int]] = []
+    pairs: list[tuple[Marginal, Marginal, float]] = []
     for i in range(k):
         for j in range(i + 1, k):
             t = float(target[i, j])
             a, b = margins[i], margins[j]
             if a is None or b is None:
                 r = 2 * math.sin(math.pi * t / 6) if method == "spearman" else t
+                m[i, j] = m[j, i] = r
             else:
-                r = calibrate_pair(a, b, t, method)
-            m[i, j] = m[j, i] = r
+                calibrated.append((i, j))
+                pairs.append((a, b, t))
+    for (i, j), r in zip(calibrated, calibrate_pairs(pairs, method), strict=True):
+        m[i, j] = m[j, i] = r
     eigenvalues, vectors = np.linalg.eigh(m)
     if eigenvalues.min() < 1e-12:
         eigenvalues = np.clip(eigenvalues, 1e-10, None)

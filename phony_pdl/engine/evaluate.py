@@ -75,6 +75,10 @@ def _type(v: Value) -> pa.DataType:
     return v.type
 
 
+def _both_integers(a: pa.DataType, b: pa.DataType) -> bool:
+    return pa.types.is_integer(a) and pa.types.is_integer(b)
+
+
 def _as_float(v: Value) -> Value:
     return pc.cast(v, pa.float64(), safe=False) if pa.types.is_integer(_type(v)) else v
 
@@ -91,7 +95,7 @@ class Evaluator:
             exp.Boolean: lambda e: pa.scalar(bool(e.this)),
             exp.Null: lambda e: pa.scalar(None, pa.null()),
             exp.Paren: lambda e: self.eval(e.this),
-            exp.Neg: lambda e: pc.negate(self.eval(e.this)),
+            exp.Neg: lambda e: pc.negate_checked(self.eval(e.this)),
             exp.Add: self.add,
             exp.Sub: self.sub,
             exp.Mul: self.mul,
@@ -199,6 +203,8 @@ class Evaluator:
                 round_mode="half_to_even",
             )
             return pc.cast(pc.cast(product, pa.int64()), pa.duration("us"))
+        if _both_integers(lt, rt):  # an overflow is an error, not a wrapped-around number
+            return pc.multiply_checked(left, right)
         return pc.multiply(left, right)
 
     def add(self, e: exp.Add) -> Value:
@@ -210,12 +216,16 @@ class Evaluator:
                 pc.add(pc.cast(left, pa.int32()), pc.cast(right, pa.int32())), pa.int32()
             )
             return pc.cast(days, pa.date32())
+        if _both_integers(_type(left), _type(right)):
+            return pc.add_checked(left, right)
         return pc.add(left, right)
 
     def sub(self, e: exp.Sub) -> Value:
         left, right = self._pair(e)
         if pa.types.is_date(_type(left)) and pa.types.is_duration(_type(right)):
             left = pc.cast(left, pa.timestamp("us"))
+        if _both_integers(_type(left), _type(right)):
+            return pc.subtract_checked(left, right)
         return pc.subtract(left, right)
 
     def div(self, e: exp.Div) -> Value:
@@ -283,6 +293,11 @@ class Evaluator:
         for cond, value in reversed(branches):
             if e.this is not None:  # simple CASE x WHEN v THEN …
                 cond = pc.equal(self.eval(e.this), cond)
+            if not (pa.types.is_boolean(_type(cond)) or pa.types.is_null(_type(cond))):
+                raise GenerationError(
+                    f"CASE WHEN needs a condition (true or false), got a value of type "
+                    f"{_type(cond)}; compare it, e.g. WHEN x = 'a'"
+                )
             result = pc.if_else(pc.fill_null(cond, False), self._cast(value, target), result)
         return result
 
@@ -317,6 +332,12 @@ class Evaluator:
 
     def substring(self, e: exp.Substring) -> Value:
         value = self.text(self.eval(e.this))
+        for part in ("start", "length"):
+            arg = e.args.get(part)
+            if arg is not None and not (isinstance(arg, exp.Literal) and arg.is_int):
+                raise GenerationError(
+                    f"SUBSTRING takes whole-number literals for its {part}, not `{arg.sql()}`"
+                )
         start = int(e.args["start"].this) if e.args.get("start") is not None else 1
         length = e.args.get("length")
         begin = max(start - 1, 0)

@@ -92,6 +92,8 @@ def _codes(arr: pa.Array) -> np.ndarray:
             if not pa.types.is_date(arr.type)
             else arr.cast(pa.int32()).cast(pa.int64())
         )
+    if len(arr) == 0 or pa.types.is_null(arr.type):  # an entity of no rows
+        return np.zeros(len(arr), dtype=np.int64)
     values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)
     if values.dtype == bool:
         values = values.astype(np.int64)
@@ -193,7 +195,14 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         if isinstance(literal, exp.Literal):
             text = literal.this
             value = text if literal.is_string else (float(text) if "." in text else int(text))
-            fallback = pa.scalar(-value if negative else value).cast(picked.type)
+            try:
+                fallback = pa.scalar(-value if negative else value).cast(picked.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise GenerationError(
+                    f"the default {default_node.sql()} of {kind.upper()}({target.sql()}) is "
+                    f"not a value of {target.sql()}'s type ({picked.type}); give one of that "
+                    "type, or use COALESCE(…) with a CAST"
+                ) from None
         picked = pc.if_else(pa.array(valid), picked, fallback)
         inverse = np.empty(n, dtype=np.int64)
         inverse[order] = np.arange(n)
