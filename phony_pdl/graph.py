@@ -233,7 +233,11 @@ def mermaid(doc: Document) -> str:
     lines = ["erDiagram"]
     for ename, entity in doc.entities.items():
         lines.append(f"    {ename} {{")
-        pk = entity.primary_key or ("id" if "id" in entity.fields else None)
+        pk = (
+            entity.primary_key
+            if entity.primary_key is not None
+            else ("id" if "id" in entity.fields else None)
+        )
         pks = [pk] if isinstance(pk, str) else list(pk or [])
         for fname, f in entity.fields.items():
             marks = []
@@ -271,7 +275,11 @@ def mermaid(doc: Document) -> str:
 def dot(doc: Document) -> str:
     lines = ["digraph phony {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];']
     for ename, entity in doc.entities.items():
-        pk = entity.primary_key or ("id" if "id" in entity.fields else None)
+        pk = (
+            entity.primary_key
+            if entity.primary_key is not None
+            else ("id" if "id" in entity.fields else None)
+        )
         pks = [pk] if isinstance(pk, str) else list(pk or [])
         rows = []
         for fname, f in entity.fields.items():

@@ -15,6 +15,7 @@ import sqlite3
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -863,8 +864,112 @@ def test_folder_with_an_empty_file_leaves_it_out_with_a_note(tmp_path) -> None:
     assert list(learnt.document["entities"]) == ["a"] and learnt.name == "exports"
     assert "# left out empty.csv: the file is empty" in learnt.text
     (folder / "a.csv").write_text("")
-    with pytest.raises(UsageError, match="every data file in this folder is empty"):
+    with pytest.raises(UsageError, match="no data file in this folder has rows to learn from"):
         infer(folder)
+
+
+def test_folder_leaves_out_header_only_nested_only_and_prose_files(tmp_path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id,name\n1,a\n2,b\n3,c\n")
+    (folder / "refunds.csv").write_text("id,order_id,amount\n")
+    (folder / "tags.jsonl").write_text('{"t": {"x": 1}}\n{"t": {"x": 2}}\n')
+    (folder / "README.txt").write_text("This export was made by the billing team.\nAsk Ana.\n")
+    learnt = infer(folder)
+    assert list(learnt.document["entities"]) == ["a"]
+    assert "# left out refunds.csv: a header but no rows" in learnt.text
+    assert "# left out tags.jsonl: no column PDL can generate (column types: struct" in learnt.text
+    assert "# left out README.txt: text, not a delimited table" in learnt.text
+    with pytest.raises(UsageError, match="a header but no rows"):
+        infer(folder / "refunds.csv")
+
+
+def test_csv_quirks_of_real_exports(tmp_path) -> None:
+    """Quoted newlines across pyarrow's blocks, repeated and blank header names, Windows-1252,
+    two-digit years, month names, European thousands, placeholders for missing values."""
+    import csv
+
+    with (tmp_path / "quoted.csv").open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "comment", "n"])
+        for i in range(100_000):  # several read blocks: a row split at a block edge once
+            w.writerow([i + 1, 'line one\nline two, "q"' if i % 2 else "plain", i % 10])
+    learnt = infer(tmp_path / "quoted.csv", models=False)
+    fields = learnt.document["entities"]["quoted"]["fields"]
+    assert fields["id"] == {"sequence": 1}
+    assert set(fields["comment"]["choice"]) == {"plain", 'line one\nline two, "q"'}
+
+    (tmp_path / "names.csv").write_text("id,v,v,,\n1,2,3,,\n2,3,4,,\n3,4,5,,\n")
+    fields = infer(tmp_path / "names.csv", models=False).document["entities"]["names"]["fields"]
+    assert list(fields) == ["id", "v", "v_2", "column_4", "column_5"]
+
+    (tmp_path / "latin.csv").write_bytes("id,city\n1,Zürich\n2,Köln\n3,Málaga\n".encode("cp1252"))
+    learnt = infer(tmp_path / "latin.csv", models=False)
+    assert "read latin.csv as Windows-1252 (cp1252): it is not UTF-8" in learnt.text
+    assert learnt.document["entities"]["latin"]["fields"]["city"] == {"generator": "address.city"}
+
+    (tmp_path / "dates.csv").write_text(
+        "id,us2,eu2,named\n1,01/15/98,15.01.98,Jan 31 2024\n2,03/20/05,20.03.05,Feb 1 2024\n"
+        "3,12/31/00,31.12.00,Mar 15 2024\n"
+    )
+    fields = infer(tmp_path / "dates.csv", models=False).document["entities"]["dates"]["fields"]
+    assert fields["us2"]["between"] == ["1998-01-15", "2005-03-20"]
+    assert fields["us2"]["format"] == "%m/%d/%y" and fields["eu2"]["format"] == "%d.%m.%y"
+    assert fields["named"]["format"] == "%b %d %Y"
+
+    rng = np.random.default_rng(4)
+    amounts = rng.integers(1_000_000, 99_000_000, 60)
+    rows = "".join(
+        f"{i};{a // 100_000}.{a // 100 % 1000:03d},{a % 100:02d}\n" for i, a in enumerate(amounts)
+    )
+    (tmp_path / "euro.csv").write_text("id;amount\n" + rows)  # 12.345,67: thousands and cents
+    euro = infer(tmp_path / "euro.csv", models=False)
+    out = phony_pdl.load(euro.text).generate(seed=1)["euro"]["amount"]
+    assert pa.types.is_floating(out.type) or pa.types.is_decimal(out.type)
+    assert pc.max(out).as_py() > 1_000
+
+    values = [
+        ("n/a" if i % 40 == 0 else "-" if i % 41 == 0 else f"{50 + i % 97}.25") for i in range(400)
+    ]
+    (tmp_path / "na.csv").write_text(
+        "id,amount\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+    )
+    fields = infer(tmp_path / "na.csv", models=False).document["entities"]["na"]["fields"]
+    assert "generator" not in fields["amount"] and fields["amount"].get("type") != "string"
+    assert 0 < fields["amount"]["null_rate"] <= 0.1
+
+
+def test_an_id_column_that_is_no_key_is_written_as_an_ordinary_field(tmp_path) -> None:
+    (tmp_path / "dup.csv").write_text("id,name\n1,a\n1,b\n2,c\n")
+    learnt = infer(tmp_path / "dup.csv", models=False)
+    assert learnt.document["entities"]["dup"]["primary_key"] == []
+    assert "primary_key: []  # `id` is not a key in the sample" in learnt.text
+    ids = phony_pdl.load(learnt.text).generate(seed=1)["dup"]["id"].to_pylist()
+    assert len(ids) == 3
+
+
+def test_long_free_text_keeps_its_length() -> None:
+    import random
+
+    rng = random.Random(3)
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
+    table = pa.table(
+        {
+            "body": [
+                " ".join(rng.choice(words) for _ in range(rng.randint(50, 300))) for _ in range(300)
+            ]
+        }
+    )
+    spec = infer(table, name="t", models=False).document["entities"]["t"]["fields"]["body"]
+    assert spec["generator"] == "lorem.paragraph" and spec["max_sentences"] >= 30
+    short = pa.table(
+        {"s": [" ".join(rng.choice(words) for _ in range(rng.randint(5, 20))) for _ in range(300)]}
+    )
+    spec = infer(short, name="t", models=False).document["entities"]["t"]["fields"]["s"]
+    assert (
+        spec["generator"] == "lorem.sentence"
+        and 5 <= spec["min_words"] <= 7 <= 18 <= spec["max_words"] <= 20
+    )
 
 
 def test_wide_table_of_independent_columns_gets_no_correlate_block() -> None:
@@ -1153,3 +1258,25 @@ def test_every_example_round_trips_through_infer(example, tmp_path) -> None:
     again = learnt.schema().generate(seed=1)
     for name in again:
         assert again[name].num_rows > 0, name
+
+
+def test_line_numbers_within_a_parent_stay_a_key(tmp_path) -> None:
+    """order_items keyed by (order_id, line_no): line_no numbers each order's rows."""
+    rng = np.random.default_rng(2)
+    n = 500
+    k = rng.integers(1, 6, n)
+    items = pa.table(
+        {
+            "order_id": np.repeat(np.arange(1, n + 1), k),
+            "line_no": np.concatenate([np.arange(0, x) for x in k]),  # from 0 here
+            "qty": rng.integers(1, 5, int(k.sum())),
+        }
+    )
+    orders = pa.table({"id": np.arange(1, n + 1), "total": rng.gamma(2, 50, n).round(2)})
+    learnt = infer({"orders": orders, "order_items": items}, name="shop", models=False)
+    entity = learnt.document["entities"]["order_items"]
+    assert entity["primary_key"] == ["order_id", "line_no"]
+    assert entity["fields"]["line_no"] == {"expr": "ROW_NUMBER() OVER (PARTITION BY order_id) - 1"}
+    out = phony_pdl.load(learnt.text).generate(seed=3)["order_items"]
+    pairs = list(zip(out["order_id"].to_pylist(), out["line_no"].to_pylist(), strict=True))
+    assert len(set(pairs)) == len(pairs) and min(p[1] for p in pairs) == 0

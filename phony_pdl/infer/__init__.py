@@ -333,6 +333,8 @@ class _Builder:
             done[col] = [FieldOut(col, spec, note)]
         if pk is not None and pk not in done:
             done[pk] = [key_field(profs[pk])]
+        if per is not None and opts.relations:
+            self._line_numbers(out, table, per, mine[per], done)
         self._multi_column_keys(out, table, mine)
 
         # Values copied from the parent through a foreign key: `from: fk.field`.
@@ -642,6 +644,44 @@ class _Builder:
             table, parent = min(((a, b) for a, b, *_ in cycle), key=rank)
             breakers.add((table, graph.edges[table, parent]["column"]))
             graph.remove_edge(table, parent)
+
+    def _line_numbers(
+        self,
+        out: EntityOut,
+        table: str,
+        per: str,
+        fk: ForeignKey,
+        done: dict[str, list[FieldOut]],
+    ) -> None:
+        """An integer column that numbers each parent's rows 1, 2, 3 … (or 0, 1, 2 …): an
+        order's line numbers. Written as ROW_NUMBER over the parent, so (parent, line) pairs
+        stay distinct; with no key of its own, that pair is the table's primary key."""
+        parent = self._parent_index(table, per, fk)
+        if len(parent) == 0 or (parent < 0).any():
+            return
+        order = np.argsort(parent, kind="stable")
+        grouped = parent[order]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        position = np.arange(len(grouped)) - np.repeat(starts, np.diff(np.r_[starts, len(grouped)]))
+        for p in self.profiles[table].values():
+            if p.name in done or p.kind != "int" or p.nulls or p.numbers is None:
+                continue
+            values = np.asarray(p.numbers)[order]
+            first = int(values.min())
+            if first not in (0, 1) or p.distinct < 2:
+                continue
+            # within each parent the values are first, first + 1, …: sort each group's values
+            key = np.lexsort((values, grouped))
+            if not np.array_equal(values[key] - first, position):
+                continue
+            expr = f"ROW_NUMBER() OVER (PARTITION BY {per})" + (" - 1" if first == 0 else "")
+            note = f"numbers the rows of each {per} from {first}"
+            done[p.name] = [FieldOut(p.name, {"expr": expr}, note)]
+            if out.primary_key is None:
+                out.primary_key = [per, p.name]
+            out.unique.append([per, p.name])
+            out.unique_comment = f"({per}, {p.name}): a line number within each {per}"
+            return
 
     def _multi_column_keys(self, out: EntityOut, table: str, mine: dict[str, ForeignKey]) -> None:
         """Declared composite keys and unique constraints; else pairs of foreign keys that

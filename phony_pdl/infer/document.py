@@ -447,6 +447,23 @@ MAX_CHOICE_VALUES = 1000  # a closed set of values written out in full as a `cho
 REPEATS_FOR_CHOICE = 10  # … when each value is used this often on average
 
 
+LOREM_SENTENCE_WORDS = 8  # lorem.paragraph's sentences: 4 to 12 words
+
+
+def _lorem_of_length(values: list[str]) -> dict[str, Any]:
+    """lorem.sentence with the column's word counts (5th to 95th percentile), or for text
+    longer than a sentence can be, lorem.paragraph with as many sentences."""
+    from ..generators.lorem import MAX_SENTENCES, MAX_WORDS
+
+    counts = np.array([len(v.split()) for v in values] or [8])
+    low, high = (round(float(np.quantile(counts, q))) for q in (0.05, 0.95))
+    low, high = max(low, 1), max(high, low, 1)
+    if high <= MAX_WORDS:
+        return {"generator": "lorem.sentence", "min_words": low, "max_words": high}
+    few, many = (min(max(round(n / LOREM_SENTENCE_WORDS), 1), MAX_SENTENCES) for n in (low, high))
+    return {"generator": "lorem.paragraph", "min_sentences": few, "max_sentences": many}
+
+
 def _free_text(
     p: ColumnProfile, name: str | None = None, values: list[str] | None = None
 ) -> FieldOut:
@@ -459,7 +476,7 @@ def _free_text(
         modest = sum(lengths) <= MAX_LONG_TEXT_CHARS
         return FieldOut(
             name or p.name,
-            {"generator": "lorem.sentence", **({} if name else null_spec(p))},
+            {**_lorem_of_length(values), **({} if name else null_spec(p))},
             f"free text, {words:.1f} words on average",
             text=values if modest and len(set(values)) >= MIN_MODEL_VALUES else None,
         )

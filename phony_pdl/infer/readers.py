@@ -65,6 +65,7 @@ class TableData:
     nullable: set[str] = field(default_factory=set)  # columns declared to accept NULL
     skipped: dict[str, str] = field(default_factory=dict)  # column → type PDL cannot generate
     formats: dict[str, str] = field(default_factory=dict)  # column → strftime its dates used
+    notes: list[str] = field(default_factory=list)  # how the file was read, when unusual
 
 
 @dataclass
@@ -112,14 +113,46 @@ def read_source(
             if p.stat().st_size == 0:  # one empty export does not stop the folder
                 notes.append(f"left out {p.name}: the file is empty")
                 continue
-            tables[stem] = read_file(p, stem)
+            if p.suffix.lower() == ".txt" and not _delimited(p):
+                notes.append(f"left out {p.name}: text, not a delimited table")
+                continue
+            data = read_file(p, stem)
+            notes += data.notes
+            problem = _unusable(data)
+            if problem:
+                notes.append(f"left out {p.name}: {problem}")
+                continue
+            tables[stem] = data
         if not tables:
-            raise UsageError(f"{path}: every data file in this folder is empty")
+            raise UsageError(f"{path}: no data file in this folder has rows to learn from")
         return Source(name or path.resolve().name, tables, str(path), notes)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
-    return Source(name or stem, {stem: read_file(path, stem)}, str(path))
+    data = read_file(path, stem)
+    problem = _unusable(data)
+    if problem:
+        raise UsageError(f"{path}: {problem}")
+    return Source(name or stem, {stem: data}, str(path), list(data.notes))
+
+
+def _unusable(data: TableData) -> str | None:
+    """Why a table read fine but gives nothing to learn from, or None."""
+    if data.table.num_columns == 0:
+        kinds = ", ".join(sorted(set(data.skipped.values()))) or "none"
+        return f"no column PDL can generate (column types: {kinds})"
+    if data.table.num_rows == 0:
+        return "a header but no rows"
+    return None
+
+
+def _delimited(path: Path) -> bool:
+    """A .txt file in a folder is a table only if its first line splits into columns."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        head = fh.read(65_536)
+    delimiter = sniff_delimiter(head, complete=len(head) < 65_536)
+    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    return len(first) > 1
 
 
 def read_file(path: Path, name: str) -> TableData:
@@ -156,29 +189,48 @@ def _json_lines(path: Path) -> Path | io.BytesIO:
     return io.BytesIO(b"\n".join(json.dumps(r, ensure_ascii=False).encode() for r in rows))
 
 
-def _delimiter(path: Path) -> str:
+def _delimiter(path: Path, encoding: str = "utf-8-sig") -> str:
     """`,` unless the file's first lines say `;`, tab or `|` (spreadsheets in many locales
     write `;` and decimal commas)."""
     if path.suffix.lower() == ".tsv":
         return "\t"
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+    with path.open(newline="", encoding=encoding, errors="replace") as fh:
         head = fh.read(65_536)
     return sniff_delimiter(head, complete=len(head) < 65_536)
 
 
 def _read_csv(path: Path, name: str) -> TableData:
+    """A CSV file: quoted fields may hold newlines (RFC 4180); a file that is not UTF-8 is
+    read as Windows-1252 (what spreadsheets on Windows write), noted in TableData.notes."""
+    try:
+        return _read_csv_as(path, name, "utf-8-sig")
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if isinstance(exc, pa.ArrowInvalid) and "UTF8" not in str(exc).upper().replace("-", ""):
+            raise
+    data = _read_csv_as(path, name, "cp1252")
+    data.notes.append(f"read {path.name} as Windows-1252 (cp1252): it is not UTF-8")
+    return data
+
+
+def _read_csv_as(path: Path, name: str, encoding: str) -> TableData:
     import pyarrow.csv as pcsv
 
-    delimiter = _delimiter(path)
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    delimiter = _delimiter(path, encoding)
+    with path.open(newline="", encoding=encoding) as fh:
         header = next(csv.reader(fh, delimiter=delimiter), None)
     if not header:
         raise UsageError(f"{path}: the file is empty")
+    names = unique_names(header)
     table = pcsv.read_csv(
         path,
-        parse_options=pcsv.ParseOptions(delimiter=delimiter),
+        read_options=pcsv.ReadOptions(
+            column_names=names,
+            skip_rows=1,
+            encoding="utf8" if encoding == "utf-8-sig" else encoding,
+        ),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pcsv.ConvertOptions(
-            column_types={c: pa.string() for c in header},
+            column_types={c: pa.string() for c in names},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
@@ -188,7 +240,23 @@ def _read_csv(path: Path, name: str) -> TableData:
     return _typed(name, table)
 
 
+def unique_names(header: list[str]) -> list[str]:
+    """Header names, each once: a blank name becomes `column_<n>`, a repeated one gets
+    `_2`, `_3` (spreadsheets export both)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(header, start=1):
+        base = raw.strip() or f"column_{i}"
+        candidate, k = base, 2
+        while candidate in seen:
+            candidate, k = f"{base}_{k}", k + 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
 _COMMA_NUMBER = r"^[+-]?[0-9]+,[0-9]+$"
+_DOTTED_THOUSANDS = r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?$"  # 1.234,50 or 12.345
 
 
 def _whole_with_gaps(column: pa.Array) -> pa.Array:
@@ -217,7 +285,17 @@ def _decimal_commas(table: pa.Table) -> pa.Table:
         numbers = pc.utf8_trim_whitespace(values)
         commas = pc.match_substring_regex(numbers, _COMMA_NUMBER)
         plain = pc.match_substring_regex(numbers, _INT)
-        if pc.any(commas).as_py() and pc.all(pc.or_(commas, plain)).as_py():
+        dotted = pc.match_substring_regex(numbers, _DOTTED_THOUSANDS)
+        # 1.234,50 or 1.234.567: points group thousands, the comma is the decimal mark (a
+        # column of 1.500 alone could be one and a half: it is left to read as written)
+        certain = pc.match_substring_regex(numbers, r"^[^,]*\.[0-9]{3}(,|\.)")
+        if (
+            pc.any(pc.and_(dotted, certain)).as_py()
+            and pc.all(pc.or_(pc.or_(commas, plain), dotted)).as_py()
+        ):
+            fixed = pc.replace_substring(pc.replace_substring(column, ".", ""), ",", ".")
+            table = table.set_column(i, table.column_names[i], fixed)
+        elif pc.any(commas).as_py() and pc.all(pc.or_(commas, plain)).as_py():
             fixed = pc.replace_substring(column, ",", ".")
             table = table.set_column(i, table.column_names[i], fixed)
     return table
@@ -282,18 +360,32 @@ def _typed(name: str, table: pa.Table) -> TableData:
     return data
 
 
-_LOCAL_DATE = r"^[0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+_LOCAL_DATE = (
+    r"^([0-9]{1,4}[/.-][0-9]{1,2}[/.-][0-9]{1,4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
+    r"|[A-Za-z]{3,9} [0-9]{1,2},? [0-9]{4})( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+)
 # Dates as spreadsheets write them, tried in this order (month first before day first when
-# every day is 12 or less: the US order, as those exports say no more).
-_DATE_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
+# every day is 12 or less: the US order, as those exports say no more). Two-digit years
+# (`01/15/98`) read as 1969-2068, as Python's and C's strptime take them.
+_DATE_FORMATS = (
+    "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y",
+    "%m/%d/%y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y", "%m-%d-%y",
+    "%b %d %Y", "%b %d, %Y", "%B %d %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y",
+)  # fmt: skip
+_FOUR_DIGIT_YEAR = r"(^|[^0-9])[0-9]{4}($|[^0-9])"
 
 
 def dated_text(stripped: pa.Array) -> tuple[pa.Array, str] | None:
     """(dates or datetimes, the strftime format they were written in) for text such as
-    `03/31/2024` or `31.03.2024 14:05`, if one format reads every value."""
+    `03/31/2024`, `31.03.2024 14:05` or `Jan 31 2024`, if one format reads every value."""
     sample = stripped.to_pylist()[:1]
-    times = (" %H:%M:%S", " %H:%M") if sample and " " in sample[0] else ("",)
+    clock = re.search(r" [0-9]{1,2}:[0-9]{2}", sample[0]) if sample else None
+    times = (" %H:%M:%S", " %H:%M") if clock else ("",)
+    # %Y also reads `98` as the year 98: it is tried only where every year has four digits
+    four_digits = bool(pc.all(pc.match_substring_regex(stripped, _FOUR_DIGIT_YEAR)).as_py())
     for date_format in _DATE_FORMATS:
+        if ("%Y" in date_format) != four_digits:
+            continue
         for time_format in times:
             fmt = date_format + time_format
             parsed = pc.strptime(stripped, fmt, "us", error_is_null=True)
@@ -304,10 +396,36 @@ def dated_text(stripped: pa.Array) -> tuple[pa.Array, str] | None:
     return None
 
 
+# Placeholders for a missing value, compared trimmed and in lower case. They count as NULL
+# only in a column that then reads as numbers or dates (a text column keeps its "-").
+PLACEHOLDERS = ["", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "-", "--", "?", "#n/a",
+                "missing", "unknown", "0000-00-00", "00/00/0000", "00.00.0000"]  # fmt: skip
+MAX_PLACEHOLDER_SHARE = 0.1  # at most this share of a column's values may be placeholders
+
+
 def type_text_column(column: pa.Array) -> tuple[pa.Array, int | None, str | None]:
-    """(typed column, decimals written for numbers, strftime format of dates) for text."""
+    """(typed column, decimals written for numbers, strftime format of dates) for text.
+
+    A column of numbers or dates with a few placeholders (`n/a`, `-`, `?`, blanks, at most
+    one value in ten) is read as numbers or dates with those values NULL."""
     column = column.cast(pa.string())
-    is_null = pc.or_kleene(pc.is_null(column), pc.is_in(column, pa.array(NULL_TOKENS)))
+    typed = _type_text(
+        column, pc.or_kleene(pc.is_null(column), pc.is_in(column, pa.array(NULL_TOKENS)))
+    )
+    if not (pa.types.is_string(typed[0].type) and len(column)):
+        return typed
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+    placeholder = pc.fill_null(pc.is_in(folded, pa.array(PLACEHOLDERS)), True)
+    present = len(column) - column.null_count
+    marked = int(pc.sum(pc.and_(placeholder, pc.is_valid(column))).as_py() or 0)
+    if not 0 < marked <= MAX_PLACEHOLDER_SHARE * present or marked == present:
+        return typed
+    retyped = _type_text(column, placeholder)
+    return typed if pa.types.is_string(retyped[0].type) else retyped
+
+
+def _type_text(column: pa.Array, is_null: pa.Array) -> tuple[pa.Array, int | None, str | None]:
+    """type_text_column with the NULL positions given."""
     values = pc.filter(column, pc.invert(is_null))
     if len(values) == 0:
         return pa.nulls(len(column), pa.string()), None, None

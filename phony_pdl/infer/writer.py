@@ -81,8 +81,10 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
         lines.append(f"  {scalar(e.name)}:")
         count = flow(e.count)
         lines.append(f"    count: {count}{_comment(e.count_comment)}")
-        if e.primary_key and e.primary_key != "id":
-            lines.append(f"    primary_key: {flow(e.primary_key)}")
+        key = _written_key(e)
+        if key is not None:
+            comment = "`id` is not a key in the sample" if key == [] else None
+            lines.append(f"    primary_key: {flow(key)}{_comment(comment)}")
         if e.unique:
             lines.append(f"    unique: {flow(e.unique)}{_comment(e.unique_comment)}")
         lines.append("    fields:")
@@ -109,6 +111,14 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
     return "\n".join(lines) + "\n"
 
 
+def _written_key(e: EntityOut) -> str | list[str] | None:
+    """The `primary_key` to write: none for `id` (PDL's default), `[]` when a field named
+    `id` is not a key (duplicates or NULLs in the sample), else the key."""
+    if e.primary_key:
+        return None if e.primary_key == "id" else e.primary_key
+    return [] if any(f.name == "id" for f in e.fields) else None
+
+
 def document(name: str, entities: list[EntityOut], locale: str | None) -> dict[str, Any]:
     """The same document as a dict (what `phony_pdl.load` accepts)."""
     doc: dict[str, Any] = {"pdl": 1, "name": name}
@@ -117,8 +127,9 @@ def document(name: str, entities: list[EntityOut], locale: str | None) -> dict[s
     doc["entities"] = {}
     for e in entities:
         body: dict[str, Any] = {"count": e.count}
-        if e.primary_key and e.primary_key != "id":
-            body["primary_key"] = e.primary_key
+        key = _written_key(e)
+        if key is not None:
+            body["primary_key"] = key
         if e.unique:
             body["unique"] = e.unique
         body["fields"] = {f.name: f.spec for f in e.fields}
