@@ -44,6 +44,19 @@ _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if
 DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
 
 
+def _decimal_units_too_wide(value: Any, dtype: DataType) -> bool:
+    """A decimal literal whose unscaled value passes the 64-bit units the engine uses."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        units = abs(Decimal(str(value))).scaleb(dtype.scale)
+    except (InvalidOperation, ValueError):
+        return False
+    return units >= 2**63
+
+
 def _date_problem(value: Any) -> str | None:
     """What is wrong with a value written like a date (`2024-13-01`: month must be in 1..12)."""
     if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
@@ -654,6 +667,14 @@ class Validator:
                     if name in ("min", "max")
                     else f"write {whole}",
                 )
+            elif kind == "decimal" and abs(value) * 10**dtype.scale >= 2**63:
+                self.add(
+                    "invalid-value",
+                    f"{name}={value} is beyond the decimals this release generates "
+                    f"(64-bit units: below {2**63 / 10**dtype.scale:.4g} at scale {dtype.scale})",
+                    where,
+                    hint="narrow the range or declare fewer decimal places",
+                )
             elif kind == "decimal" and type_alone and 0 < dtype.precision <= 38:
                 largest = 10 ** (dtype.precision - dtype.scale) - 10.0**-dtype.scale
                 if abs(value) > largest:
@@ -787,9 +808,17 @@ class Validator:
             values = choice
         if dtype is not None:
             for i, v in enumerate(values):
+                p = (*path, v) if isinstance(choice, dict) else (*path, i)
                 if not self.fits(v, dtype):
-                    p = (*path, v) if isinstance(choice, dict) else (*path, i)
                     self.add("type-mismatch", f"choice value {v!r} is not {a_type(dtype)}", p)
+                elif dtype.kind == "decimal" and _decimal_units_too_wide(v, dtype):
+                    self.add(
+                        "invalid-value",
+                        f"choice value {v!r} is beyond the decimals this release generates "
+                        "(64-bit units)",
+                        p,
+                        hint="declare fewer decimal places",
+                    )
 
     def source_distribution(
         self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None
@@ -915,6 +944,17 @@ class Validator:
                 "type-mismatch",
                 f"const {f.const!r} is not {a_type(dtype)}",
                 self.fpath(ename, fname, "const"),
+            )
+        elif (
+            dtype is not None
+            and dtype.kind == "decimal"
+            and _decimal_units_too_wide(f.const, dtype)
+        ):
+            self.add(
+                "invalid-value",
+                f"const {f.const!r} is beyond the decimals this release generates (64-bit units)",
+                self.fpath(ename, fname, "const"),
+                hint="declare fewer decimal places",
             )
         elif (
             dtype is not None

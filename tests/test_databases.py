@@ -632,3 +632,184 @@ def test_infer_reads_the_search_path_and_skips_other_schemas(database) -> None:
     conn.close()
     learnt = infer(url, name="db")
     assert list(learnt.document["entities"]) == ["pay"]
+
+
+# ---------------------------------------------------------------- fixes from a user's loads
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres", "mysql"], indirect=True)
+def test_truncate_empties_self_references_and_cycles(database) -> None:
+    """--no-create --truncate on hr (a self-reference) and teams (a cycle), twice each."""
+    _kind, url, connect = database
+    for example in ("hr", "teams", "shop"):
+        schema = phony_pdl.load(ROOT / "examples" / f"{example}.yaml")
+        load(schema.generate(seed=1), url)
+        second = schema.generate(seed=2)
+        load(second, url, create=False, truncate=True)
+        check_loaded(second, _kind, connect)
+
+
+@pytest.mark.parametrize("database", ["duckdb"], indirect=True)
+def test_duckdb_truncate_with_foreign_keys_says_why_not(database) -> None:
+    _kind, url, connect = database
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    load(schema.generate(seed=1), url)
+    with pytest.raises(LoadError, match="DuckDB cannot delete rows that a foreign key"):
+        load(schema.generate(seed=2), url, create=False, truncate=True)
+    assert query(connect, "SELECT COUNT(*) FROM orders")[0][0] == schema.generate(seed=1).count(
+        "orders"
+    )
+
+
+@pytest.mark.parametrize("database", ["duckdb"], indirect=True)
+def test_duckdb_keeps_the_real_error_and_stores_durations_as_microseconds(database) -> None:
+    _kind, url, connect = database
+    doc = {
+        "pdl": 1,
+        "name": "d",
+        "entities": {
+            "t": {
+                "count": 5,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "start": {"type": "datetime", "between": ["2024-01-01", "2024-01-02"]},
+                    "stop": {"expr": "start + INTERVAL '90' MINUTE"},
+                    "took": {"expr": "stop - start"},
+                },
+            }
+        },
+    }
+    load(phony_pdl.load(doc).generate(), url)
+    # as in CSV and the other databases: microseconds (DuckDB wrote `01:30:00`)
+    assert {str(r[0]) for r in query(connect, "SELECT took FROM t")} == {str(90 * 60 * 1_000_000)}
+    with pytest.raises(LoadError, match=r"(?i)duplicate key|constraint"):
+        load(phony_pdl.load(doc).generate(), url, create=False)
+
+
+def test_sqlite_gets_the_double_nearest_each_decimal(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = phony_pdl.load(ROOT / "examples" / "shop.yaml").generate(seed=1)
+    load(data, f"sqlite:///{tmp_path / 's.db'}")
+    conn = sqlite3.connect(tmp_path / "s.db")
+    off = conn.execute(
+        "SELECT COUNT(*) FROM order_items WHERE unit_price <> ROUND(unit_price, 2)"
+    ).fetchone()[0]
+    conn.close()
+    assert off == 0
+
+
+def test_sqlite_refuses_nan_like_its_script(tmp_path: Path) -> None:
+    doc = {
+        "pdl": 1,
+        "name": "n",
+        "entities": {"t": {"count": 50, "fields": {"x": {"choice": [float("nan"), 1.5]}}}},
+    }
+    with pytest.raises(LoadError, match="cannot be stored in sqlite"):
+        load(phony_pdl.load(doc).generate(seed=3), f"sqlite:///{tmp_path / 'n.db'}")
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_long_names_keep_distinct_foreign_key_names(database) -> None:
+    _kind, url, connect = database
+    long = "t" * 55
+    parent = "c" * 63
+    doc = {
+        "pdl": 1,
+        "name": "long",
+        "entities": {
+            long: {
+                "count": 5,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "first_captain_id": {"ref": "players.id", "nullable": True},
+                    "first_captain_ix": {"ref": "players.id", "nullable": True},
+                },
+            },
+            "players": {
+                "count": 20,
+                "fields": {"id": {"sequence": 1}, "team": {"ref": f"{long}.id"}},
+            },
+            parent: {"count": 3, "fields": {"id": {"sequence": 1}, "p": {"ref": "players.id"}}},
+        },
+    }
+    data = phony_pdl.load(doc).generate()
+    load(data, url)
+    check_loaded(data, _kind, connect)
+
+
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_mysql_keys_distinct_only_by_case_load(database) -> None:
+    _kind, url, connect = database
+    doc = {
+        "pdl": 1,
+        "name": "ci",
+        "entities": {
+            "t": {
+                "count": 1500,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "slug": {"pattern": "[a-zA-Z]{2}", "unique": True},
+                },
+            }
+        },
+    }
+    load(phony_pdl.load(doc).generate(), url)
+    assert query(connect, "SELECT COUNT(DISTINCT slug) FROM t")[0][0] == 1500
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_import_reads_postgres_negative_and_bigint_check_bounds(database, tmp_path: Path) -> None:
+    import yaml
+
+    from phony_pdl.importer import import_url
+
+    _kind, url, connect = database
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute(
+        "CREATE TABLE neg (id int PRIMARY KEY, x int NOT NULL CHECK (x >= -100 AND x <= -1), "
+        "big bigint NOT NULL CHECK (big >= 0 AND big <= 5000000000))"
+    )
+    conn.commit()
+    conn.close()
+    text, problems = import_url(url)
+    assert not problems, problems
+    fields = yaml.safe_load(text)["entities"]["neg"]["fields"]
+    assert (fields["x"]["min"], fields["x"]["max"]) == (-100, -1)
+    assert fields["big"]["max"] == 5_000_000_000
+    load(phony_pdl.load(text).generate(), url, create=False, truncate=True)
+
+
+def test_import_reads_phonys_own_sqlite_choice_check(tmp_path: Path) -> None:
+    import yaml
+
+    from phony_pdl.importer import import_url
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    doc = {
+        "pdl": 1,
+        "name": "q",
+        "entities": {
+            "t": {
+                "count": 20,
+                "fields": {"id": {"sequence": 1}, "status": {"choice": ["open", "closed"]}},
+            }
+        },
+    }
+    load(phony_pdl.load(doc).generate(), url)
+    text, problems = import_url(url)
+    assert not problems, problems
+    assert set(yaml.safe_load(text)["entities"]["t"]["fields"]["status"]["choice"]) == {
+        "open",
+        "closed",
+    }
+    load(phony_pdl.load(text).generate(), url, create=False, truncate=True)
+
+
+def test_negative_batch_rows_is_a_usage_error(tmp_path: Path) -> None:
+    from phony_pdl.errors import UsageError
+
+    data = phony_pdl.load(ROOT / "examples" / "users.yaml").generate()
+    with pytest.raises(UsageError, match="--batch-rows must be at least 1"):
+        load(data, f"sqlite:///{tmp_path / 'u.db'}", batch_rows=-5)

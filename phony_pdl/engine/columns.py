@@ -65,6 +65,19 @@ class Batch:
         self.attempt = attempt or {}
 
 
+def _wide_integers(stream, rows: np.ndarray, lo: int, span: int, u: np.ndarray | None):
+    """Integers in [lo, lo + span) for spans beyond int64 arithmetic (up to every int64):
+    64 random bits reduced modulo the span in uint64, shifted by lo with wrap-around."""
+    if u is not None:  # a copula's uniform: the same inverse CDF, in unsigned arithmetic
+        raw = np.minimum((u * float(span)).astype(np.float64), float(span) - 1).astype(np.uint64)
+    else:
+        raw = stream.raw(rows)
+        if span < 2**64:
+            raw = raw % np.uint64(span)
+    with np.errstate(over="ignore"):
+        return (raw + np.uint64(lo % 2**64)).view(np.int64)
+
+
 def whole_numbers(values: np.ndarray, what: str) -> np.ndarray:
     """Draws → int64, or a GenerationError where a draw is no number an int column holds
     (a Poisson of mean 1e300 would otherwise wrap round to -9223372036854775808)."""
@@ -298,6 +311,8 @@ class Columns:
         span = int(hi) - int(lo) + 1
         if span <= 0:
             raise GenerationError(f"{batch.entity}.{name}: empty range")
+        if span > 2**62 and joint is None and not unique:
+            return from_units(_wide_integers(stream, rows, int(lo), span, u) * step, dtype)
         if joint is not None:
             offsets = joint
         elif unique:

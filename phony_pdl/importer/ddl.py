@@ -27,8 +27,23 @@ def _literal(node: exp.Expression) -> object:
         value = _literal(node.this)
         return -value if isinstance(value, int | float) else value
     if isinstance(node, exp.Cast):
-        return _literal(node.this)
+        value = _literal(node.this)
+        # PostgreSQL writes bounds back as `('-100'::integer)`, `'5000000000'::bigint`
+        if isinstance(value, str) and node.to is not None and node.to.is_type(*_NUMERIC_TYPES):
+            try:
+                return int(value)
+            except ValueError:
+                try:
+                    return float(value)
+                except ValueError:
+                    return value
+        return value
     return None
+
+
+_NUMERIC_TYPES = (
+    "int", "bigint", "smallint", "tinyint", "numeric", "decimal", "double", "float", "real",
+)  # fmt: skip
 
 
 def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
@@ -44,6 +59,29 @@ def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
         if isinstance(value, int):
             params.append(value)
     return base, tuple(params), raw
+
+
+def _temporal_bound(column_type: str, value: str) -> bool:
+    """A date or timestamp bound written as text (`d >= '2020-01-01'`)."""
+    import datetime as dt
+
+    if not column_type.lower().startswith(("date", "timestamp", "datetime")):
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _next_day(value: str, days: int) -> str:
+    """The bound of a strict comparison: the day after (`>`) or before (`<`) a date; a
+    timestamp keeps its value (one microsecond is no difference a generator shows)."""
+    import datetime as dt
+
+    if len(value) != 10:
+        return value
+    return (dt.date.fromisoformat(value) + dt.timedelta(days=days)).isoformat()
 
 
 def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) -> None:
@@ -62,8 +100,30 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
             node = node.this
         return node
 
+    def equalities(node: exp.Expression) -> exp.In | None:
+        """`x = 'a' OR x = 'b'` (how Phony writes a choice for SQLite) as `x IN ('a', 'b')`."""
+        node = bare(node) if isinstance(node, exp.Paren) else node
+        if not isinstance(node, exp.Or):
+            return None
+        terms, stack = [], [node]
+        while stack:
+            n = stack.pop()
+            while isinstance(n, exp.Paren):
+                n = n.this
+            if isinstance(n, exp.Or):
+                stack += [n.expression, n.this]
+            else:
+                terms.append(n)
+        if not all(isinstance(t, exp.EQ) and isinstance(bare(t.this), exp.Column) for t in terms):
+            return None
+        names = {bare(t.this).name for t in terms}
+        if len(names) != 1:
+            return None
+        return exp.In(this=bare(terms[0].this), expressions=[t.expression for t in terms])
+
     for part in conjuncts(condition):
         column = None
+        part = equalities(part) or part
         # PostgreSQL writes `x IN ('a', 'b')` back as
         # `(x)::text = ANY ((ARRAY['a'::character varying, 'b'])::text[])`.
         if isinstance(part, exp.EQ) and isinstance(part.expression, exp.Any):
@@ -98,15 +158,29 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
                 column.enum = [v for v in values if v is not None]
         elif isinstance(part, exp.GT | exp.GTE | exp.LT | exp.LTE):
             left, right = part.this, part.expression
-            if isinstance(left, exp.Column):
-                column, value = table.column(left.name), _literal(right)
+            if isinstance(bare(left), exp.Column):
+                column, value = table.column(bare(left).name), _literal(right)
                 lower = isinstance(part, exp.GT | exp.GTE)
-            elif isinstance(right, exp.Column):
-                column, value = table.column(right.name), _literal(left)
+            elif isinstance(bare(right), exp.Column):
+                column, value = table.column(bare(right).name), _literal(left)
                 lower = isinstance(part, exp.LT | exp.LTE)
             else:
                 value, lower = None, False
-            if column is not None and isinstance(value, int | float):
+            if (
+                column is not None
+                and isinstance(value, str)
+                and _temporal_bound(column.type, value)
+            ):
+                strict = isinstance(part, exp.GT | exp.LT)
+                shifted = _next_day(value, -1 if not lower else 1) if strict else value
+                if lower:
+                    column.low = shifted
+                else:
+                    column.high = shifted
+                continue
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                column = None  # a bound Phony cannot read: reported below, never dropped quietly
+            if column is not None:
                 strict = isinstance(part, exp.GT | exp.LT)
                 step = (
                     1

@@ -266,10 +266,13 @@ def _by_type(
         return {"type": "float", "min": low, "max": high}, None
     if kind in _BOOL:
         return {"type": "bool"}, None
-    if kind in _DATE:
-        return {"type": "date", "between": ["2020-01-01", "2025-12-31"]}, None
-    if kind in _DATETIME:
-        return {"type": "datetime", "between": ["2020-01-01", "2025-12-31"]}, None
+    if kind in _DATE | _DATETIME:
+        low = column.low if isinstance(column.low, str) else "2020-01-01"
+        high = column.high if isinstance(column.high, str) else "2025-12-31"
+        if high < low:  # one bound from a CHECK beyond the default range: keep a year
+            low, high = (low, f"{int(low[:4]) + 1}{low[4:]}") if column.low else (high, high)
+        note = "inside the CHECK bounds" if column.low or column.high else None
+        return {"type": "date" if kind in _DATE else "datetime", "between": [low, high]}, note
     if kind in _TIME:
         return {"type": "time"}, None
     if kind in _UUID:

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..sql.ddl import Table
 from ..sql.dialects import Dialect
-from ..sql.encode import copy_rows, insert_statements, quote_identifier
+from ..sql.encode import copy_rows, float_literals, insert_statements, quote_identifier
 from . import Target, require_driver
 
 
@@ -89,22 +89,25 @@ class SQLite(Backend):
 
     def table_exists(self, name: str) -> bool:
         row = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+            (name,),
         ).fetchone()
         return row is not None
 
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
+        from ..engine.arrow import decimal_to_float
+
         columns = []
-        for arr in batch.columns:
+        for name, arr in zip(batch.schema.names, batch.columns, strict=True):
             t = arr.type
-            if pa.types.is_temporal(t) or pa.types.is_decimal(t):
-                arr = (
-                    pc.cast(arr, pa.string())
-                    if not pa.types.is_decimal(t)
-                    else pc.cast(arr, pa.float64())
-                )
+            if pa.types.is_decimal(t):  # the double nearest each decimal, as its text reads
+                arr = decimal_to_float(arr)
+            elif pa.types.is_temporal(t):
+                arr = pc.cast(arr, pa.string())
             elif pa.types.is_boolean(t):
                 arr = pc.cast(arr, pa.int8())
+            elif pa.types.is_floating(t):
+                float_literals(arr, self.dialect, f"{table.name}.{name}")  # NaN: an error
             columns.append(arr.to_pylist())
         names = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
         marks = ", ".join("?" * batch.num_columns)
@@ -222,19 +225,27 @@ class DuckDB(Backend):
         return self.conn.execute(sql).fetchall()[0][0]  # fetchall: DuckDB wants results drained
 
     def table_exists(self, name: str) -> bool:
-        query = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?"
+        query = (
+            "SELECT COUNT(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND lower(table_name) = lower(?)"
+        )
         return bool(self.conn.execute(query, [name]).fetchall()[0][0])
 
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
-        # Arrow ingestion: DuckDB reads the batch's buffers directly.
-        self.conn.register("phony_batch", pa.Table.from_batches([batch]))
+        # Arrow ingestion: DuckDB reads the batch's buffers directly. Durations go in as
+        # microseconds, as every other target stores them (DuckDB would write them as text).
+        columns = [
+            pc.cast(a, pa.int64()) if pa.types.is_duration(a.type) else a for a in batch.columns
+        ]
+        self.conn.register("phony_batch", pa.Table.from_arrays(columns, batch.schema.names))
         try:
-            columns = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
+            names = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
             self.conn.execute(
-                f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({columns}) SELECT {columns} FROM phony_batch"
+                f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({names}) SELECT {names} FROM phony_batch"
             )
         finally:
-            self.conn.unregister("phony_batch")
+            with contextlib.suppress(Exception):  # in an aborted transaction: keep the real error
+                self.conn.unregister("phony_batch")
 
 
 BACKENDS = {"sqlite": SQLite, "postgres": PostgreSQL, "mysql": MySQL, "duckdb": DuckDB}

@@ -5,6 +5,7 @@ Built from a plan (not from data), so DDL can be written before any row exists.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -253,16 +254,39 @@ def create_table(
             continue
         if fk.parent == table.name and not dialect.self_reference_fk:
             continue
+        # MySQL names an unnamed key `<table>_ibfk_<n>`, too long for a 58+ character table
+        named = (
+            f"CONSTRAINT {q(constraint_name(table.name, fk.column))} "
+            if (dialect.name == "mysql")
+            else ""
+        )
         lines.append(
-            f"FOREIGN KEY ({q(fk.column)}) REFERENCES {q(fk.parent)} ({q(fk.parent_column)})"
+            f"{named}FOREIGN KEY ({q(fk.column)}) REFERENCES {q(fk.parent)} ({q(fk.parent_column)})"
         )
     body = ",\n  ".join(lines)
-    return f"CREATE TABLE {q(table.name)} (\n  {body}\n);\n"
+    # MySQL's default collation compares 'VX' and 'vx' equal: keys Phony made distinct
+    # would collide, so text compares by its bytes, as in every other target
+    options = " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" if dialect.name == "mysql" else ""
+    return f"CREATE TABLE {q(table.name)} (\n  {body}\n){options};\n"
+
+
+MAX_CONSTRAINT_BYTES = 63  # PostgreSQL's limit; MySQL's is 64
+
+
+def constraint_name(table: str, column: str) -> str:
+    """`fk_<table>_<column>`, or when that is too long a cut of it with a hash of the whole,
+    so two long names that share their first 63 bytes stay two names."""
+    name = f"fk_{table}_{column}"
+    if len(name.encode()) <= MAX_CONSTRAINT_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    head = name.encode()[: MAX_CONSTRAINT_BYTES - 9].decode("utf-8", "ignore")
+    return f"{head}_{digest}"
 
 
 def add_foreign_key(table: Table, fk: ForeignKey, dialect: Dialect) -> str:
     q = lambda name: quote_identifier(name, dialect)  # noqa: E731
-    name = q(f"fk_{table.name}_{fk.column}"[:63])
+    name = q(constraint_name(table.name, fk.column))
     return (
         f"ALTER TABLE {q(table.name)} ADD CONSTRAINT {name} FOREIGN KEY ({q(fk.column)}) "
         f"REFERENCES {q(fk.parent)} ({q(fk.parent_column)});\n"
