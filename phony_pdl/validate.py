@@ -563,11 +563,14 @@ class Validator:
         try:
             return parse_type(f.type)
         except ValueError as exc:
+            decimal = f.type.replace(" ", "").lower().startswith("decimal(")
             self.add(
                 "unknown-type",
                 str(exc),
                 self.fpath(ename, fname, "type"),
-                hint=did_you_mean(f.type, known_type_names())
+                hint="write decimal(p,s) with 1 <= p <= 38 and 0 <= s <= p, e.g. decimal(12,2)"
+                if decimal
+                else did_you_mean(f.type, known_type_names())
                 or f"types: {one_of(known_type_names())}",
             )
             return None
@@ -602,6 +605,22 @@ class Validator:
         lo, hi = self.bounds(f)
         lo_key = "between" if f.between is not None else "min"
         self.check_bound_values(ename, fname, f, dtype)
+        numbers = [v for v in (lo, hi) if isinstance(v, int | float) and not isinstance(v, bool)]
+        if (
+            f.round is not None
+            and 0 <= f.round <= 18
+            and len(numbers) == 2
+            and all(math.isfinite(v) for v in numbers)
+            and f.source in ("type", "distribution")
+            and (dtype is None or dtype.kind == "float")
+            and math.ceil(lo * 10**f.round - 1e-9) > math.floor(hi * 10**f.round + 1e-9)
+        ):
+            self.add(
+                "invalid-value",
+                f"round={f.round} leaves no value between {lo} and {hi}",
+                (*path, "round"),
+                hint=f"round to more places, e.g. round: {f.round + 1}, or widen the range",
+            )
         if lo is not None and hi is not None:
             a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
             if a is None or b is None:
@@ -789,7 +808,14 @@ class Validator:
                 self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
                 return
             for value, weight in choice.items():
-                if weight < 0 or not math.isfinite(weight):
+                if not math.isfinite(weight):
+                    self.add(
+                        "bad-weights",
+                        f"weight {weight} of '{value}' is not a finite number",
+                        (*path, value),
+                        hint="weights are counts or shares, e.g. 3 or 0.25",
+                    )
+                elif weight < 0:
                     self.add(
                         "bad-weights", f"weight {weight} of '{value}' is negative", (*path, value)
                     )
@@ -1602,6 +1628,15 @@ class Validator:
                     "bad-correlation",
                     f"'{name}' comes from `{src}`; only distribution, choice and typed fields can be correlated",
                     (*path, "fields", j),
+                )
+                return
+            kind = self.type_of(ename, name)
+            if src == "type" and kind is not None and kind.kind in ("string", "bool", "uuid"):
+                self.add(
+                    "bad-correlation",
+                    f"'{name}' is a type-alone {kind.kind}, which has no order to correlate",
+                    (*path, "fields", j),
+                    hint="correlate numbers, dates, times or a `choice` of ordered categories",
                 )
                 return
         if len(set(block.fields)) != k or k < 2:

@@ -776,3 +776,24 @@ def test_lag_takes_offset_and_default_and_names_a_default_of_the_wrong_type() ->
 def test_integers_beyond_int64_are_errors_not_wrapped(field: dict, message: str) -> None:
     with pytest.raises(GenerationError, match=message):
         phony_pdl.load(_one({"x": field}, 3)).generate()["t"]
+
+
+def test_rounding_keeps_values_inside_their_bounds() -> None:
+    table = phony_pdl.load(
+        _one(
+            {
+                "f": {"type": "float", "min": 0.05, "max": 0.3, "round": 1},
+                "g": {"distribution": "normal", "mean": 0, "sd": 1, "min": -1.04, "max": 1.04,
+                      "round": 1},
+            }
+        )
+    ).generate()["t"]  # fmt: skip
+    assert pc.min(table["f"]).as_py() >= 0.05 and pc.max(table["f"]).as_py() <= 0.3
+    assert pc.min(table["g"]).as_py() >= -1.04 and pc.max(table["g"]).as_py() <= 1.04
+
+
+def test_a_scale_past_the_row_limit_is_an_error_before_writing(tmp_path) -> None:
+    schema = phony_pdl.load(ROOT / "examples" / "users.yaml")
+    with pytest.raises(GenerationError, match="beyond the 100,000,000,000 rows of one entity"):
+        schema.generate(scale=1e12).write(tmp_path / "out")
+    assert not list((tmp_path / "out").glob("*.csv"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import phony_pdl
@@ -287,3 +289,31 @@ def test_series_intervals_may_be_numbers_of_seconds() -> None:
         }
     )
     assert schema.generate()["r"].num_rows == 6
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"a": {"type": "decimal(5,6)"}}, r"hint: write decimal\(p,s\) with 1 <= p <= 38"),
+        ({"c": {"choice": {"x": float("nan"), "y": 1}}}, "weight nan of 'x' is not a finite"),
+        (
+            {"s": {"type": "string"}, "g": {"type": "float"}, "correlate": None},
+            "'s' is a type-alone string, which has no order to correlate",
+        ),
+        (
+            {"f": {"type": "float", "min": 0.01, "max": 0.02, "round": 1}},
+            "round=1 leaves no value between 0.01 and 0.02",
+        ),
+    ],
+)
+def test_clearer_messages_for_types_weights_correlations_and_rounding(
+    fields: dict, message: str
+) -> None:
+    correlate = fields.pop("correlate", False) is None
+    document = doc(**fields)
+    if correlate:
+        document["entities"]["users"]["correlate"] = [{"fields": ["s", "g"], "rho": 0.5}]
+    with pytest.raises(SchemaError) as caught:
+        phony_pdl.load(document)
+    problem = caught.value.diagnostics[0]
+    assert re.search(message, f"{problem.message} hint: {problem.hint}")

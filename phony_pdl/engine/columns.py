@@ -7,6 +7,7 @@ same answer. One method per PDL source; modifiers are applied afterwards.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,18 @@ class Batch:
         self.records: dict = {}
         self.scratch: dict[str, np.ndarray] = {}  # intermediate arrays shared by fields
         self.attempt = attempt or {}
+
+
+def _within_rounded_bounds(values: pa.Array, f: FieldSpec) -> pa.Array:
+    """Rounding a value drawn inside [min, max] may step outside (0.012 → 0.0 under
+    `min: 0.01, round: 1`): such values go to the nearest rounded value inside."""
+    lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+    unit = 10.0**-f.round
+    if isinstance(lo, int | float) and not isinstance(lo, bool):
+        values = pc.max_element_wise(values, pa.scalar(math.ceil(lo / unit - 1e-9) * unit))
+    if isinstance(hi, int | float) and not isinstance(hi, bool):
+        values = pc.min_element_wise(values, pa.scalar(math.floor(hi / unit + 1e-9) * unit))
+    return values
 
 
 def _wide_integers(stream, rows: np.ndarray, lo: int, span: int, u: np.ndarray | None):
@@ -163,6 +176,8 @@ class Columns:
             pa.types.is_floating(values.type) or pa.types.is_decimal(values.type)
         ):
             values = pc.round(values, ndigits=f.round, round_mode="half_to_even")
+            if f.source in ("type", "distribution") and pa.types.is_floating(values.type):
+                values = _within_rounded_bounds(values, f)
         if f.source not in ("type", "distribution", "sequence", "ref") and (
             f.min is not None or f.max is not None
         ):

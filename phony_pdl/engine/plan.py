@@ -25,7 +25,7 @@ from ..model import PerCount
 from ..rng import Stream
 from ..schema import Schema
 from ..types import DataType
-from ..validate import Validator
+from ..validate import MAX_ROWS, Validator
 from . import sampling
 
 DEFAULT_BLOCK_ROWS = 65_536
@@ -267,6 +267,12 @@ class Plan:
             n = layout.total
         else:
             n = round(spec.count * self.scale)
+            if n > MAX_ROWS:
+                self._counting.discard(entity)
+                raise GenerationError(
+                    f"{entity}: count {spec.count:,} at scale {self.scale:g} is {n:,} rows, beyond "
+                    f"the {MAX_ROWS:,} rows of one entity; lower --scale"
+                )
         self.counts[entity] = n
         self._counting.discard(entity)
         return n
