@@ -535,8 +535,7 @@ def test_nested_and_binary_columns_are_left_out_with_a_note(tmp_path) -> None:
 
 
 def test_ip_addresses_and_varying_length_codes() -> None:
-    # inet values read as digits and dots like phone numbers; money text as `$N.00` codes
-    # whose short lengths ($2.00 … $9.00) could not stay distinct, so `unique` is not kept.
+    # inet values read as digits and dots like phone numbers; money text (`$N.00`) is numbers
     n = 100
     table = pa.table(
         {
@@ -548,7 +547,7 @@ def test_ip_addresses_and_varying_length_codes() -> None:
     result = infer(table, name="t")
     f = result.document["entities"]["t"]["fields"]
     assert f["ip"] == {"generator": "internet.ipv4"}
-    assert "unique" not in f["m"] and f["m"]["pattern"].startswith("\\$")
+    assert f["m"]["distribution"] == "uniform" and f["m"]["max"] == 198
     assert f["code"].get("unique") is True  # one length: distinct by construction
     out = result.schema().generate(seed=1)["t"]
     assert out.num_rows == n and len(set(out["code"].to_pylist())) == n
@@ -1280,3 +1279,21 @@ def test_line_numbers_within_a_parent_stay_a_key(tmp_path) -> None:
     out = phony_pdl.load(learnt.text).generate(seed=3)["order_items"]
     pairs = list(zip(out["order_id"].to_pylist(), out["line_no"].to_pylist(), strict=True))
     assert len(set(pairs)) == len(pairs) and min(p[1] for p in pairs) == 0
+
+
+def test_money_and_shares_written_with_units_are_numbers(tmp_path) -> None:
+    rng = np.random.default_rng(2)
+    rows = "".join(
+        f'{i + 1},"${p:,.2f}",{s:.1f}%,{p:.2f} EUR,{"$5" if i % 2 else "5"}\n'
+        for i, (p, s) in enumerate(
+            zip(rng.uniform(1, 5000, 300), rng.uniform(0, 100, 300), strict=True)
+        )
+    )
+    (tmp_path / "money.csv").write_text("id,price,share,eur,mixed\n" + rows)
+    learnt = infer(tmp_path / "money.csv", models=False)
+    fields = learnt.document["entities"]["money"]["fields"]
+    assert fields["price"]["distribution"] == "uniform" and fields["price"]["max"] > 1000
+    assert fields["share"]["round"] == 1 and fields["share"]["max"] <= 100
+    assert "price: read as numbers without the '$' they are written with" in learnt.text
+    assert "eur: read as numbers without the 'EUR' they are written with" in learnt.text
+    assert set(fields["mixed"]["choice"]) == {"5", "$5"}  # not every value has the unit

@@ -332,8 +332,35 @@ def _uuids_as_text(column: pa.Array) -> pa.Array:
     )
 
 
+_UNIT = r"^\s*([+-]?)\s*([$€£¥%]|[A-Z]{3}\s)?\s*([+-]?[0-9][0-9.,]*)\s*([$€£¥%]|\s[A-Z]{3})?\s*$"
+
+
+def _without_unit(column: pa.Array) -> tuple[pa.Array, str | None]:
+    """Money and shares written with their unit (`$1,234.50`, `14.4%`, `12.50 EUR`): the
+    numbers, and the unit, when every non-empty value carries the same one."""
+    values = pc.drop_null(column)
+    values = pc.filter(values, pc.invert(pc.is_in(values, pa.array(NULL_TOKENS))))
+    if len(values) == 0:
+        return column, None
+    head = values.slice(0, 1000).to_pylist()
+    units = set()
+    for text in head:
+        m = re.match(_UNIT, text)
+        if m is None:
+            return column, None
+        units.add(((m.group(2) or "") + (m.group(4) or "")).strip())
+    if len(units) != 1 or "" in units:
+        return column, None
+    unit = units.pop()
+    pattern = re.escape(unit)
+    if not pc.all(pc.match_substring_regex(values, pattern)).as_py():
+        return column, None
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(column, pattern, "")), unit
+
+
 def _typed(name: str, table: pa.Table) -> TableData:
     columns, names, decimals, skipped, formats = [], [], {}, {}, {}
+    notes: list[str] = []
     for col_name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if getattr(column.type, "extension_name", None) == "arrow.uuid":
@@ -342,7 +369,16 @@ def _typed(name: str, table: pa.Table) -> TableData:
             skipped[col_name] = str(column.type)
             continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column, places, written = type_text_column(column)
+            bare, unit = _without_unit(column)
+            if unit is not None:
+                typed = type_text_column(bare)
+                if pa.types.is_string(typed[0].type):
+                    unit = None  # not numbers after all: keep the text as written
+                else:
+                    notes.append(
+                        f"{col_name}: read as numbers without the {unit!r} they are written with"
+                    )
+            column, places, written = typed if unit is not None else type_text_column(column)
             if places is not None:
                 decimals[col_name] = places
             if written is not None:
@@ -357,6 +393,7 @@ def _typed(name: str, table: pa.Table) -> TableData:
     data = TableData(name, pa.table(columns, names=names), decimals)
     data.skipped = skipped
     data.formats = formats
+    data.notes = notes
     return data
 
 
