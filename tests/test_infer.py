@@ -557,16 +557,14 @@ def test_csv_separators_and_decimal_commas(tmp_path) -> None:
     rows = "\n".join(f"Item {i};{i},{i % 10}5;{i % 7}" for i in range(1, 41))
     (tmp_path / "eu.csv").write_text("name;price;stock\n" + rows + "\n")
     f = infer(tmp_path / "eu.csv").document["entities"]["eu"]["fields"]
-    assert set(f) == {"name", "price", "stock"}
+    assert set(f) == {"_name_number", "name", "price", "stock"}  # Item 1 … Item 40
     assert f["price"].get("round") == 2 and "pattern" not in f["price"]  # 1,15 → 1.15
     # semicolons inside quoted text do not make a file `;`-separated
     (tmp_path / "notes.csv").write_text(
         "id,note\n" + "\n".join(f'{i},"a; b; {i}"' for i in range(1, 31)) + "\n"
     )
-    assert set(infer(tmp_path / "notes.csv").document["entities"]["notes"]["fields"]) == {
-        "id",
-        "note",
-    }
+    fields = infer(tmp_path / "notes.csv").document["entities"]["notes"]["fields"]
+    assert set(fields) == {"id", "note", "_note_number"}  # "a; b; 7": text around a number
 
 
 def test_dates_written_in_local_formats(tmp_path) -> None:
@@ -1297,3 +1295,18 @@ def test_money_and_shares_written_with_units_are_numbers(tmp_path) -> None:
     assert "price: read as numbers without the '$' they are written with" in learnt.text
     assert "eur: read as numbers without the 'EUR' they are written with" in learnt.text
     assert set(fields["mixed"]["choice"]) == {"5", "$5"}  # not every value has the unit
+
+
+def test_text_around_a_number_keeps_numbers_and_lengths() -> None:
+    table = pa.table(
+        {"item": [f"Item {i}" for i in range(400)], "n": [f"#{i * 7}x" for i in range(400)]}
+    )
+    learnt = infer(table, name="t", models=False)
+    fields = learnt.document["entities"]["t"]["fields"]
+    assert fields["item"] == {"template": "Item {_item_number}"}
+    assert fields["_item_number"] == {"sequence": 0, "hidden": True}
+    assert fields["_n_number"]["unique"] is True and fields["_n_number"]["max"] == 2793
+    out = phony_pdl.load(learnt.text).generate(seed=1)["t"]
+    items = out["item"].to_pylist()
+    assert all(not v.startswith("Item 0") or v == "Item 0" for v in items)  # no leading zeros
+    assert len(set(items)) == 400

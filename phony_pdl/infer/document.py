@@ -377,6 +377,9 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     slots = word_slots(p)
     if slots is not None:
         return slots, None
+    numbered = numbered_text(p)
+    if numbered is not None:
+        return numbered, None
     pattern = induce_pattern(p.strings or [])
     if pattern is not None and opts.models and _WORDS.fullmatch(pattern):
         pattern = None  # words of varying length (surnames, place names): text, not a code
@@ -389,6 +392,42 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             comment += "; distinct in the sample, not required"
         return [FieldOut(p.name, {**spec, **null_spec(p)}, comment)], None
     return [_free_text(p)], None
+
+
+_NUMBERED = re.compile(r"^(\D*?)(0|[1-9][0-9]{0,17})(\D*)$")
+
+
+def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
+    """`Item 7` … `Item 399`: one text around a whole number written without leading zeros,
+    in more than one length. A pattern would draw each length equally often and write
+    `Item 06`; a hidden integer in a template keeps the numbers and their lengths."""
+    values = p.strings or []
+    if len(values) < 20:
+        return None
+    parts = [_NUMBERED.match(v) for v in values]
+    if not all(parts):
+        return None
+    heads = {m.group(1) for m in parts}
+    tails = {m.group(3) for m in parts}
+    if len(heads) != 1 or len(tails) != 1 or heads == tails == {""}:
+        return None
+    numbers = np.array([int(m.group(2)) for m in parts], dtype=np.int64)
+    if len({len(m.group(2)) for m in parts}) < 2:
+        return None  # one length: a pattern writes it exactly
+    head, tail = heads.pop(), tails.pop()
+    helper = f"_{p.name}_number"
+    lo, hi = int(numbers.min()), int(numbers.max())
+    hidden: dict[str, Any] = {"type": "int", "min": lo, "max": hi, "hidden": True}
+    if p.unique and hi - lo + 1 == len(numbers):  # every number once: a counter, any scale
+        hidden = {"sequence": lo, "hidden": True}
+    elif p.unique:
+        hidden["unique"] = True
+    escape = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
+    template = f"{escape(head)}{{{helper}}}{escape(tail)}"
+    return [
+        FieldOut(helper, hidden, f"the number in {p.name}, {lo} to {hi}"),
+        FieldOut(p.name, {"template": template, **null_spec(p)}, "text around a number"),
+    ]
 
 
 MAX_LONG_TEXT_CHARS = 40_000  # long text up to this much gets a model of its own words
