@@ -136,6 +136,7 @@ def test_summary_lines(report) -> None:
     lines = report.lines()
     assert lines[0].startswith("people: correlation error")
     assert lines[-1].startswith("overall: mean KS")
+    assert "mean KS of text lengths" in lines[-1]  # email: text columns count in it too
 
 
 # ---------------------------------------------------------------- command line

@@ -107,6 +107,7 @@ class Report:
         for key, label in (
             ("mean_ks", "mean KS"),
             ("mean_tvd", "mean TVD"),
+            ("mean_ks_length", "mean KS of text lengths"),
             ("pearson_error", "mean |Δ corr|"),
         ):
             if s[key] is not None:
