@@ -1213,13 +1213,21 @@ class Validator:
                 self.add("bad-duration", str(exc), path, hint=DURATION_HELP)
             return
         if isinstance(gap, DistSpec):
+            seconds = {}
             for key in ("min", "max"):
                 value = getattr(gap, key)
                 if value is not None:
                     try:
-                        parse_duration(value)
+                        seconds[key] = parse_duration(value)
                     except ValueError as exc:
                         self.add("bad-duration", str(exc), (*path, key), hint=DURATION_HELP)
+            if len(seconds) == 2 and seconds["min"] > seconds["max"]:
+                self.add(
+                    "min-greater-than-max",
+                    f"gap min={gap.min} is longer than max={gap.max}",
+                    (*path, "min"),
+                    hint="swap them",
+                )
             if gap.distribution is None:
                 if gap.min is None or gap.max is None:
                     self.add(
@@ -1258,6 +1266,35 @@ class Validator:
                 )
         self.try_expr(ename, tree, path)
 
+    def check_window_defaults(self, ename: str, tree: Any, path: Path) -> None:
+        """LAG(x, n, default): the default must be a value of x's type (a number for numbers,
+        text for text)."""
+        from sqlglot import exp
+
+        for func in tree.find_all(exp.Lag, exp.Lead):
+            default = func.args.get("default")
+            target = func.this
+            if default is None or not isinstance(target, exp.Column):
+                continue
+            literal = default.this if isinstance(default, exp.Neg) else default
+            if (
+                not isinstance(literal, exp.Literal)
+                or target.name not in self.doc.entities[ename].fields
+            ):
+                continue
+            kind = self.type_of(ename, target.name)
+            if kind is None:
+                continue
+            numeric = kind.kind in ("int", "float", "decimal")
+            if (numeric and literal.is_string) or (not numeric and not literal.is_string):
+                self.add(
+                    "bad-expression",
+                    f"the default {default.sql()} of {func.sql_name()}({target.name}) is not "
+                    f"{a_type(kind)}, the type of {target.name}",
+                    path,
+                    hint="give a default of that type, or leave it out and use COALESCE(…)",
+                )
+
     def try_expr(self, ename: str, tree: Any, path: Path) -> None:
         """Run the expression on two made-up rows of its inputs' types (see expr_trial)."""
         from sqlglot import exp
@@ -1265,7 +1302,8 @@ class Validator:
         from .expr_trial import trial_problem
 
         if any(isinstance(node, exp.Window) for node in tree.walk()):
-            return  # windows need the whole entity; they are checked as it is generated
+            self.check_window_defaults(ename, tree, path)
+            return  # windows need the whole entity; the rest is checked as it is generated
         names = expr_mod.columns(tree)
         if any("." in n or n not in self.doc.entities[ename].fields for n in names):
             return  # already reported

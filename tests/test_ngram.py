@@ -437,6 +437,9 @@ def test_unknown_prefix_characters_start_a_new_string(names_model) -> None:
     compiled = compile_model(fileformat.read(names_model))
     values = sample(compiled, np.arange(200), key(), prefix="Dr. ").to_pylist()
     assert all(v.startswith("Dr. ") and v[4].isupper() for v in values)
+    # a known word followed by a space ends there: the name starts afresh, capitalised
+    values = sample(compiled, np.arange(200), key(), prefix="Sir ").to_pylist()
+    assert all(v.startswith("Sir ") and v[4].isupper() for v in values)
 
 
 # ------------------------------------------------------------------ through PDL

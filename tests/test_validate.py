@@ -317,3 +317,40 @@ def test_clearer_messages_for_types_weights_correlations_and_rounding(
         phony_pdl.load(document)
     problem = caught.value.diagnostics[0]
     assert re.search(message, f"{problem.message} hint: {problem.hint}")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"a": {"type": "datetime"}, "b": {"after": "a", "gap": {"min": "2h", "max": "1h"}}},
+            "gap min=2h is longer than max=1h",
+        ),
+        (
+            {
+                "id": {"sequence": 1},
+                "d": {"type": "date"},
+                "l": {"expr": "LAG(d, 1, 0) OVER (ORDER BY id)"},
+            },
+            "the default 0 of LAG\\(d\\) is not a date",
+        ),
+        (
+            {"id": {"sequence": 1}, "l": {"expr": "LEAD(id, 1, 'x') OVER (ORDER BY id)"}},
+            "the default 'x' of LEAD\\(id\\) is not an int",
+        ),
+    ],
+)
+def test_gap_bounds_and_window_defaults_are_checked(fields: dict, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        phony_pdl.load(doc(**fields))
+
+
+def test_a_broken_model_file_is_a_validation_error(tmp_path) -> None:
+    (tmp_path / "bad.phony").write_text("this is not a model\n")
+    schema = tmp_path / "s.yaml"
+    schema.write_text(
+        "pdl: 1\nname: t\nentities:\n  t:\n    count: 5\n    fields:\n"
+        "      n: { generator: ngram, model: bad.phony }\n"
+    )
+    with pytest.raises(SchemaError, match="is not gzip-compressed"):
+        phony_pdl.load(schema)

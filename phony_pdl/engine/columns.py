@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import ValidationError
 from sqlglot import exp
 
 from .. import expr as expr_mod
@@ -219,6 +220,12 @@ class Columns:
             return decimal_from_unscaled(unscaled, dtype, mask if mask.any() else None)
         if pa.types.is_string(target) and not pa.types.is_string(values.type):
             return pc.cast(values, pa.string())
+        if (
+            pa.types.is_decimal(target)
+            and pa.types.is_decimal(values.type)
+            and values.type.scale > target.scale
+        ):  # `tot / 4` into decimal(10,2): rounded to the places, halves to even, like a float
+            values = pc.round(values, ndigits=target.scale, round_mode="half_to_even")
         try:
             return pc.cast(values, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -441,7 +448,11 @@ class Columns:
 
     def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         spec = registry.get(f.generator)
-        params = spec.params.model_validate(f.params)
+        try:
+            params = spec.params.model_validate(f.params)
+        except ValidationError as exc:  # checked at load; a model file may change since
+            problems = "; ".join(e["msg"] for e in exc.errors(include_url=False))
+            raise GenerationError(problems) from None
         values = spec.func(self.gen_context(batch, name, f), params)
         if isinstance(values, np.ndarray):
             values = pa.array(values)

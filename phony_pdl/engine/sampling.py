@@ -37,8 +37,17 @@ def _frozen(name: str, params_json: str, lo: float | None, hi: float | None) -> 
 
 
 def seconds_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Duration strings (`30d`) in a gap's parameters → seconds."""
-    return {k: parse_duration(v) if isinstance(v, str) else v for k, v in params.items()}
+    """Duration strings (`30d`) in a gap's parameters → seconds, in a mixture's components
+    too (their `distribution` names stay as they are)."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if k == "components" and isinstance(v, list):
+            out[k] = [seconds_params(c) if isinstance(c, dict) else c for c in v]
+        elif isinstance(v, str) and k != "distribution":
+            out[k] = parse_duration(v)
+        else:
+            out[k] = v
+    return out
 
 
 def sample(

@@ -11,6 +11,7 @@ LAG and LEAD. NULL arguments are skipped by aggregates, as in SQL.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -195,8 +196,11 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         if isinstance(literal, exp.Literal):
             text = literal.this
             value = text if literal.is_string else (float(text) if "." in text else int(text))
+            value = -value if negative else value
+            if pa.types.is_decimal(picked.type) and isinstance(value, int | float):
+                value = Decimal(text if not negative else "-" + text)  # 0 into decimal(6,2)
             try:
-                fallback = pa.scalar(-value if negative else value).cast(picked.type)
+                fallback = pa.scalar(value).cast(picked.type)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raise GenerationError(
                     f"the default {default_node.sql()} of {kind.upper()}({target.sql()}) is "

@@ -120,6 +120,19 @@ def load_model(path: Path) -> tuple[NgramModel, Compiled]:
     return hit
 
 
+_CHECKED: dict[tuple[str, int, int], None] = {}
+
+
+def checked_model(path: Path) -> None:
+    """Read (and so check) a model file once per version of it: a broken model is a
+    validation error of the schema that names it, not a failure halfway through a run."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _CHECKED and not any(k[:3] == key for k in _LOADED):
+        read(path)
+        _CHECKED[key] = None
+
+
 class NgramParams(Params):
     model: str
     min_length: int | None = None
@@ -136,7 +149,9 @@ class NgramParams(Params):
             )
         try:
             if self.model.endswith(".phony") or "/" in self.model:
-                resolve_model(self.model)
+                path = resolve_model(self.model)
+                if str(path) not in _IN_MEMORY:  # a user's file: its content, not just its name
+                    checked_model(path)
             elif not any(k.split("/", 1)[1] == self.model for k in bundled_models()):
                 resolve_model(self.model)  # raises with a hint
         except ModelError as exc:

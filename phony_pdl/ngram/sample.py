@@ -374,6 +374,8 @@ class Compiled:
         if oov in ids:  # a token the model never saw starts a new string: "Dr. " + name
             cut = len(ids) - ids[::-1].index(oov)
             tokens, ids = tokens[cut:], ids[cut:]
+        if prefix[-1:].isspace():  # "Sir " + a name: the space ends the prefix's word
+            tokens, ids = [], []
         p = len(tokens)
         powers = hash_powers(p)
         h0 = sum(token_hash(t) * int(w) for t, w in zip(tokens, powers.tolist(), strict=True))
