@@ -109,7 +109,19 @@ def generators(
     if family and family not in families:
         hint = did_you_mean(family, families) or f"families: {one_of(families)}"
         _fail(UsageError(f"--family {family!r} is not a generator family; {hint}"))
-    table = Table("name", "returns", "parameters", "summary", box=None, pad_edge=False)
+    from rich.table import Column
+
+    # names are what users copy (and grep from a pipe): never cut, other columns wrap
+    widest = max(len(spec.name) for spec in registry.all_specs())
+    name_column = Column("name", no_wrap=True, min_width=widest)
+    table = Table(
+        name_column,
+        "returns",
+        Column("parameters", overflow="fold"),
+        Column("summary", overflow="fold"),
+        box=None,
+        pad_edge=False,
+    )
     for spec in registry.all_specs():
         if family and spec.family != family:
             continue
@@ -162,7 +174,7 @@ def generate(
         Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<schema name>).")
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="csv, jsonl, json or parquet.")
+        str, typer.Option("--format", "-f", help="csv, jsonl, json, parquet or sql.")
     ] = "csv",
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (default: the schema's).")
@@ -241,6 +253,12 @@ def generate(
         _fail(UsageError(f"--scale {scale}: must be a positive number"))
     if copy and (fmt != "sql" or to):
         _fail(UsageError("--copy writes COPY blocks into an SQL script: use it with --format sql"))
+    if dialect != "postgres" and fmt != "sql":
+        _fail(
+            UsageError(
+                f"--dialect {dialect} is the dialect of an SQL script: use it with --format sql"
+            )
+        )
     if layout not in ("files", "dataset"):
         _fail(UsageError(f"--layout {layout!r}: expected 'files' or 'dataset'"))
     if dask is not None:
@@ -282,7 +300,7 @@ def generate(
                 progress.update(tasks[entity], completed=done)
 
             if to:
-                from .loaders import load
+                from .loaders import load, redact
 
                 loaded = load(
                     dataset, to, create=create, truncate=truncate, checks=checks,
@@ -312,7 +330,8 @@ def generate(
                 err.print(f"{name:<20} {rows:>12,} rows", markup=False)
             rate = total / loaded.seconds if loaded.seconds else 0
             err.print(
-                f"{total:,} rows loaded into {to} in {loaded.seconds:.2f}s ({rate:,.0f} rows/s)",
+                f"{total:,} rows loaded into {redact(to)} in {loaded.seconds:.2f}s "
+                f"({rate:,.0f} rows/s)",
                 markup=False,
             )
         return
@@ -346,6 +365,8 @@ def preview(
     from .engine.columns import Columns
     from .errors import GenerationError
 
+    if rows < 0:
+        _fail(UsageError(f"--rows {rows}: expected 0 or more"))
     schema = _load_or_exit(file)
     try:
         dataset = schema.generate(seed=seed)
@@ -419,6 +440,14 @@ def train(
     from .ngram.commands import train as train_model
     from .ngram.model import ModelError
 
+    if not 1 <= order <= 8:
+        _fail(UsageError(f"--order {order}: expected 1 to 8"))
+    if mode not in ("char", "word"):
+        _fail(UsageError(f"--mode {mode!r}: expected 'char' or 'word'"))
+    if smoothing not in ("interpolated", "backoff"):
+        _fail(UsageError(f"--smoothing {smoothing!r}: expected 'interpolated' or 'backoff'"))
+    if min_count < 1:
+        _fail(UsageError(f"--min-count {min_count}: expected 1 or more"))
     options = dict(column=column, field=field, order=order, mode=mode, min_count=min_count,
                    lowercase=lowercase, locale=locale, smoothing=smoothing)  # fmt: skip
     try:
@@ -493,6 +522,8 @@ def stats(
     from .ngram.commands import stats as model_stats
     from .ngram.model import ModelError
 
+    if samples < 1:
+        _fail(UsageError(f"--samples {samples}: draw at least 1 value"))
     try:
         result = model_stats(model, samples=samples)
     except ModelError as exc:
@@ -700,6 +731,9 @@ def compare(
         err.print(f"wrote {report}", markup=False)
 
 
+INTERRUPTED = "interrupted: files being written were removed, a database load was rolled back"
+
+
 def main() -> None:
     try:
         app()
@@ -707,8 +741,12 @@ def main() -> None:
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted; nothing was written", markup=False)
+        err.print(INTERRUPTED, markup=False)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C into a silent exit 130: say what happened
+            err.print(INTERRUPTED, markup=False)
+        raise
 
 
 if __name__ == "__main__":

@@ -133,6 +133,13 @@ class UsageError(PhonyError, ValueError):
     exit_code = 2
 
 
+class InputNotFoundError(UsageError):
+    """An input file or folder does not exist: invalid input (exit status 1), like a PDL
+    file that is not found, though raised where usage errors are."""
+
+    exit_code = 1
+
+
 class SchemaError(PhonyError, ValueError):
     """A PDL document is invalid; ``diagnostics`` lists every problem found."""
 

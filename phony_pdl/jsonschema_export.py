@@ -49,6 +49,36 @@ def _conditionals(
     return rules
 
 
+def _tighten(schema: dict[str, Any], defs: dict[str, Any]) -> None:
+    """What `phony validate` checks and an editor can too: the version, non-negative counts,
+    null rates in [0, 1], and one value source per field (a type alone is one)."""
+    from .model import SOURCE_KEYS
+
+    schema["properties"]["pdl"] = {"const": 1, "description": "PDL language version: 1."}
+    count = defs["Entity"]["properties"]["count"]
+    count["anyOf"] = [
+        {"type": "integer", "minimum": 0} if a.get("type") == "integer" else a
+        for a in count["anyOf"]
+    ]
+    field = defs["FieldSpec"]
+    rate = field["properties"]["null_rate"]
+    rate["anyOf"] = [
+        {"type": "number", "minimum": 0, "maximum": 1} if a.get("type") == "number" else a
+        for a in rate["anyOf"]
+    ]
+    sources = [k for k in SOURCE_KEYS if k in field["properties"]]
+    field["dependentSchemas"] = {
+        key: {
+            "properties": {other: False for other in sources if other != key},
+            "description": f"`{key}` is the field's value source: no other one beside it",
+        }
+        for key in sources
+    }
+    field.setdefault("allOf", []).append(
+        {"anyOf": [{"required": [key]} for key in [*sources, "type"]]}
+    )
+
+
 def build_schema() -> dict[str, Any]:
     schema = Document.model_json_schema(by_alias=True, mode="validation")
     defs = schema["$defs"]
@@ -84,6 +114,7 @@ def build_schema() -> dict[str, Any]:
             )
         if rules:
             d["allOf"] = rules
+    _tighten(schema, defs)
     for d in defs.values():
         d.pop("title", None)
         for prop in d.get("properties", {}).values():

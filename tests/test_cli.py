@@ -142,7 +142,7 @@ def test_a_failing_entity_leaves_no_file_of_the_run(tmp_path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["generate", "-s", str(schema), "-o", str(out), "--scale", "3"])
     assert result.exit_code == 1 and "b.code must be unique over 150 rows" in result.output
-    assert list(out.iterdir()) == []
+    assert not out.exists()  # the run made the folder, and took it away again
     result = runner.invoke(app, ["generate", "-s", str(schema), "-o", str(out)])
     assert result.exit_code == 0 and sorted(p.name for p in out.iterdir()) == [
         "a.csv",
@@ -183,3 +183,98 @@ def test_preview_turns_wide_tables_into_one_line_per_field(monkeypatch) -> None:
     customers, products = result.output.split("products (200 rows)")[0], result.output
     assert "row 1" in customers and "│ first_name " in customers and "co…" not in customers
     assert "┃ id ┃ name" in products.split("products (200 rows)")[1]
+
+
+# ---------------------------------------------------------------- a new user's command lines
+
+
+def test_failed_runs_leave_no_output_folder_of_their_own(tmp_path) -> None:
+    shop = str(ROOT / "examples" / "shop.yaml")
+    for args in (
+        ["--format", "sql", "--dialect", "oracle"],
+        ["--format", "sql", "--dialect", "mysql", "--copy"],
+        ["--dask", "bogus"],
+    ):
+        out = tmp_path / "x"
+        result = runner.invoke(app, ["generate", "-s", shop, "-o", str(out), *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert not out.exists(), args
+    bad = tmp_path / "u.yaml"
+    bad.write_text("pdl: 1\nname: u\nentities:\n  t:\n    count: 10\n    fields:\n"
+                   "      x: { expr: '9223372036854775800 + id' }\n      id: { sequence: 1 }\n")  # fmt: skip
+    result = runner.invoke(app, ["generate", "-s", str(bad), "-o", str(tmp_path / "y")])
+    assert result.exit_code == 1 and "overflow" in result.output  # row 8 passes int64
+    assert not (tmp_path / "y").exists()
+
+
+def test_sqlite_url_query_is_ignored_and_a_failed_load_leaves_no_file(tmp_path) -> None:
+    teams = str(ROOT / "examples" / "teams.yaml")
+    db = tmp_path / "t.db"
+    result = runner.invoke(app, ["generate", "-s", teams, "--to", f"sqlite:///{db}?mode=ro", "-q"])
+    assert result.exit_code == 0, result.output
+    assert db.exists() and not list(tmp_path.glob("t.db?*"))
+    nan = tmp_path / "nan.yaml"
+    nan.write_text("pdl: 1\nname: n\nentities:\n  t:\n    count: 50\n    fields:\n"
+                   "      x: { choice: [.nan, 1.5] }\n")  # fmt: skip
+    result = runner.invoke(
+        app, ["generate", "-s", str(nan), "--to", f"sqlite:///{tmp_path / 'n.db'}"]
+    )
+    assert result.exit_code == 1 and "cannot be stored in sqlite" in result.output
+    assert not (tmp_path / "n.db").exists()
+
+
+def test_database_passwords_are_not_printed() -> None:
+    teams = str(ROOT / "examples" / "teams.yaml")
+    result = runner.invoke(
+        app, ["generate", "-s", teams, "--to", "postgresql://u:secret@127.0.0.1:1/db"]
+    )
+    assert result.exit_code == 1 and "u:***@127.0.0.1" in result.output
+    assert "secret" not in result.output
+
+
+def test_missing_inputs_are_invalid_input_and_bad_options_are_usage_errors(tmp_path) -> None:
+    for args in (["infer", str(tmp_path / "nofile.csv")], ["import", str(tmp_path / "nofile.sql")],
+                 ["compare", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]):  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(["Anna", "Berta", "Clara", "Dora", "Emma"]) + "\n")
+    model = str(tmp_path / "m.phony")
+    for option, message in ((["--order", "9"], "--order 9"), (["--mode", "bogus"], "--mode 'bogus'"),
+                            (["--smoothing", "x"], "--smoothing 'x'"), (["--min-count", "0"], "--min-count 0")):  # fmt: skip
+        result = runner.invoke(app, ["train", str(names), "-o", model, *option])
+        assert result.exit_code == 2 and message in result.output, result.output
+    ddl = tmp_path / "d.sql"
+    ddl.write_text("CREATE TABLE t (id int PRIMARY KEY);\n")
+    result = runner.invoke(app, ["import", str(ddl), "--dialect", "bogus"])
+    assert result.exit_code == 2 and "not a SQL dialect sqlglot knows" in result.output
+    result = runner.invoke(app, ["import", str(ddl), "--rows", "-1"])
+    assert result.exit_code == 2 and "--rows -1" in result.output
+    assert runner.invoke(app, ["stats", "en_US/first_names", "--samples", "0"]).exit_code == 2
+    result = runner.invoke(app, ["stats", "en_US/first_names", "--samples", "3"])
+    assert result.exit_code == 0, result.output
+
+
+def test_piped_generator_names_are_never_cut() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "phony_pdl.cli", "generators"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "80", "PATH": ""},
+    )  # fmt: skip
+    names = {line.split()[0] for line in done.stdout.splitlines()[1:] if line[:1].strip()}
+    assert {"address.building_number", "finance.credit_card_number"} <= names
+
+
+def test_ctrl_c_says_what_happened(tmp_path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "phony_pdl.cli", "generate", "-s", str(ROOT / "examples" / "shop.yaml"),
+         "--scale", "300", "-o", str(tmp_path / "big"), "-q"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted: files being written were removed" in stderr

@@ -1310,3 +1310,21 @@ def test_text_around_a_number_keeps_numbers_and_lengths() -> None:
     items = out["item"].to_pylist()
     assert all(not v.startswith("Item 0") or v == "Item 0" for v in items)  # no leading zeros
     assert len(set(items)) == 400
+
+
+def test_json_dates_and_the_dataset_layout_read_like_csv_and_parquet(tmp_path) -> None:
+    from phony_pdl.compare import compare
+
+    schema = phony_pdl.load(ROOT / "examples" / "teams.yaml")
+    schema.generate(seed=1).write(tmp_path / "pq", format="parquet")
+    schema.generate(seed=1).write(tmp_path / "js", format="json")
+    from phony_pdl.distributed import write_dataset
+
+    write_dataset(schema.generate(seed=1, block_rows=50), tmp_path / "ds", format="parquet")
+    for other in ("js", "ds"):
+        report = compare(str(tmp_path / "pq"), str(tmp_path / other))
+        assert report.mean("KS") == 0.0 and report.mean("TVD") == 0.0, other
+    fields = infer(tmp_path / "js", models=False).document["entities"]["players"]["fields"]
+    assert fields["born_on"]["type"] == "date"
+    learnt = infer(tmp_path / "ds" / "players", models=False)  # one entity's parts: one table
+    assert list(learnt.document["entities"]) == ["players"]

@@ -41,3 +41,23 @@ def test_json_schema_catches_typos_for_editors() -> None:
     field = next(iter(entity["fields"].values()))
     field["nul_rate"] = 0.1
     assert any("nul_rate" in e.message for e in validator.iter_errors(data))
+
+
+@pytest.mark.parametrize(
+    ("pdl", "count", "fields"),
+    [
+        (2, 5, {"id": {"sequence": 1}}),  # a version this Phony does not read
+        (1, -5, {"id": {"sequence": 1}}),  # negative count
+        (1, 5, {"a": {"type": "int", "null_rate": 15}}),  # a share above 1
+        (1, 5, {"a": {"choice": ["a", "b"], "const": "a"}}),  # two value sources
+        (1, 5, {"a": {"null_rate": 0.5}}),  # no source and no type
+    ],
+)
+def test_json_schema_catches_what_validate_would(pdl: int, count: int, fields: dict) -> None:
+    import phony_pdl
+
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path().read_text()))
+    doc = {"pdl": pdl, "name": "x", "entities": {"t": {"count": count, "fields": fields}}}
+    assert list(validator.iter_errors(doc))
+    with pytest.raises(phony_pdl.SchemaError):
+        phony_pdl.load(doc)

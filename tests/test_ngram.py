@@ -568,7 +568,7 @@ def test_cli_train_records_backoff(tmp_path) -> None:
          "--smoothing", "katz"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert bad.returncode == 1 and "smoothing='katz'" in bad.stderr
+    assert bad.returncode == 2 and "--smoothing 'katz'" in bad.stderr
 
 
 def test_train_reads_a_semicolon_separated_csv(tmp_path) -> None:

@@ -115,6 +115,10 @@ def write_dataset(
         raise UsageError(f"format={format!r}: the dataset layout writes {', '.join(FORMATS)}")
     if workers < 1:
         raise UsageError("workers must be at least 1")
+    if isinstance(client, str):  # a malformed address fails before any folder is made
+        from .cluster import parse_address
+
+        parse_address(client)
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
     # The whole-table reductions, once, here (on local processes where there are some);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -55,6 +56,14 @@ class RunReport:
     @property
     def rows(self) -> int:
         return sum(e.rows for e in self.entities.values())
+
+
+def _check_sql_options(sql: dict[str, Any]) -> None:
+    from ..sql.dialects import get_dialect
+
+    target = get_dialect(sql.get("dialect", "postgres"))
+    if sql.get("copy") and not target.supports_copy:
+        raise UsageError(f"--copy needs PostgreSQL; {target.name} has no COPY FROM STDIN")
 
 
 class Dataset(Mapping[str, pa.Table]):
@@ -122,14 +131,33 @@ class Dataset(Mapping[str, pa.Table]):
         `format="sql"` writes one `<schema>.sql` script instead; `sql` takes
         `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks) and `checks`.
         """
-        from ..writers.base import remove_stale_temps
-
         if format not in ("csv", "jsonl", "json", "parquet", "sql"):
             raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet, sql")
+        if format == "sql":
+            _check_sql_options(sql or {})  # before any folder is made
         directory = Path(path)
         if directory.exists() and not directory.is_dir():
             raise UsageError(f"{directory} is a file, not a folder; choose another output folder")
+        created = not directory.exists()
         directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._write_into(directory, format, workers, progress, sql)
+        except BaseException:
+            if created:  # a failed run leaves no empty output folder of its own behind
+                with contextlib.suppress(OSError):
+                    directory.rmdir()
+            raise
+
+    def _write_into(
+        self,
+        directory: Path,
+        format: str,
+        workers: int,
+        progress: Callable[[str, int, int], None] | None,
+        sql: dict[str, Any] | None,
+    ) -> RunReport:
+        from ..writers.base import remove_stale_temps
+
         remove_stale_temps(directory)
         self.plan.workers = max(1, workers)
         self.prepare()

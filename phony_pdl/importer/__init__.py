@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputNotFoundError, UsageError
 from .ddl import parse_ddl
 from .model import Catalog
 from .to_pdl import to_pdl
@@ -38,11 +38,25 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
 
 def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str, list[str]]:
     """(PDL text, problems) for a DDL file."""
+    from sqlglot.dialects.dialect import Dialect
+
+    if rows < 1:
+        raise UsageError(f"--rows {rows}: import at least 1 row per table")
+    try:
+        Dialect.get_or_raise(dialect)
+    except ValueError:
+        known = ", ".join(sorted(d for d in Dialect.classes if d))
+        raise UsageError(
+            f"--dialect {dialect!r} is not a SQL dialect sqlglot knows; one of {known}"
+        ) from None
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        missing = isinstance(exc, FileNotFoundError)
+        raise (InputNotFoundError if missing else UsageError)(
+            f"cannot read {path}: {exc.strerror}"
+        ) from None
     catalog = parse_ddl(text, dialect)
     _normalise_case(catalog, text, dialect)
     if not catalog.tables:
@@ -54,6 +68,8 @@ def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str,
 
 def import_url(url: str, *, rows: int = 100) -> tuple[str, list[str]]:
     """(PDL text, problems) for the tables of a live database."""
+    if rows < 1:
+        raise UsageError(f"--rows {rows}: import at least 1 row per table")
     from .introspect import catalog_from_url
 
     catalog, name = catalog_from_url(url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputNotFoundError, UsageError
 from ..loaders import parse_url, require_driver
 from .ddl import parse_ddl
 from .model import Catalog
@@ -26,7 +26,7 @@ def catalog_from_url(url: str) -> tuple[Catalog, str]:
         and target.path != ":memory:"
         and not Path(target.path).is_file()
     ):
-        raise UsageError(f"{target.url}: no such database file '{target.path}'")
+        raise InputNotFoundError(f"{target.url}: no such database file '{target.path}'")
     try:
         return _catalog(target)
     except UsageError:

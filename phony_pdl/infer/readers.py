@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..csv_dialect import sniff_delimiter
-from ..errors import UsageError
+from ..errors import InputNotFoundError, UsageError
 from .profile import MAX_DECIMALS
 
 __all__ = ["Source", "TableData", "read_source", "type_text_column"]
@@ -95,11 +95,15 @@ def read_source(
     if "://" in text:
         return _read_database(text, name)
     path = Path(text)
+    if path.is_dir() and _part_files(path):  # one entity of `--layout dataset`
+        data = _read_parts(path)
+        return Source(name or path.name, {path.name: data}, str(path), list(data.notes))
     if path.is_dir():
         files = sorted(
             p
             for p in path.iterdir()
-            if p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "manifest.json"
+            if (p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "manifest.json")
+            or (p.is_dir() and _part_files(p))
         )  # manifest.json: what `phony generate` writes next to the data
         if not files:
             raise UsageError(
@@ -107,6 +111,11 @@ def read_source(
             )
         tables, notes = {}, []
         for p in files:
+            if p.is_dir():  # an entity of `--layout dataset`: its parts are one table
+                if p.name in tables:
+                    raise UsageError(f"{path}: two entries give table '{p.name}'")
+                tables[p.name] = _read_parts(p)
+                continue
             stem = p.name[: -len(p.suffix)]
             if stem in tables:
                 raise UsageError(f"{path}: two files give table '{stem}'")
@@ -127,13 +136,37 @@ def read_source(
             raise UsageError(f"{path}: no data file in this folder has rows to learn from")
         return Source(name or path.resolve().name, tables, str(path), notes)
     if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
+        raise InputNotFoundError(f"{path}: no such file or folder")
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     data = read_file(path, stem)
     problem = _unusable(data)
     if problem:
         raise UsageError(f"{path}: {problem}")
     return Source(name or stem, {stem: data}, str(path), list(data.notes))
+
+
+PART_PREFIX = "part-"  # as phony_pdl.distributed.parts names them
+
+
+def _part_files(folder: Path) -> list[Path]:
+    """The part files of a `--layout dataset` entity folder (part-00000000.parquet …),
+    or [] for any other folder."""
+    data = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    parts = sorted(
+        p for p in data if p.name.startswith(PART_PREFIX) and p.suffix.lower() in SUFFIXES
+    )
+    return parts if parts and len(parts) == len(data) else []
+
+
+def _read_parts(folder: Path) -> TableData:
+    """The parts of one entity, in order, as one table."""
+    parts = _part_files(folder)
+    tables = [read_file(p, folder.name).table for p in parts]
+    try:
+        whole = pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise UsageError(f"{folder}: its parts do not share one set of columns: {exc}") from None
+    return _typed(folder.name, whole)
 
 
 def _unusable(data: TableData) -> str | None:
@@ -163,12 +196,24 @@ def read_file(path: Path, name: str) -> TableData:
 
             return _typed(name, pq.read_table(path))
         if kind == "jsonl":
-            import pyarrow.json as pj
-
-            return _typed(name, pj.read_json(_json_lines(path)))
+            return _typed(name, _read_json(path))
         return _read_csv(path, name)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _read_json(path: Path) -> pa.Table:
+    """JSON lines, with the values Arrow would read as timestamps (`"2024-01-31"`) kept as
+    text, so they type as dates or datetimes the way CSV text does."""
+    import pyarrow.json as pj
+
+    table = pj.read_json(_json_lines(path))
+    stamped = [f for f in table.schema if pa.types.is_timestamp(f.type)]
+    if not stamped:
+        return table
+    schema = pa.schema([pa.field(f.name, pa.string()) if f in stamped else f for f in table.schema])
+    options = pj.ParseOptions(explicit_schema=schema)
+    return pj.read_json(_json_lines(path), parse_options=options)
 
 
 def _json_lines(path: Path) -> Path | io.BytesIO:

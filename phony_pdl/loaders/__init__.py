@@ -8,9 +8,11 @@ commits DDL on its own (MySQL/MariaDB) the tables this run created are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -66,7 +68,7 @@ def parse_url(url: str) -> Target:
         )
     dialect = get_dialect(_SCHEMES[scheme])
     if scheme in ("sqlite", "duckdb"):
-        path = url.split("://", 1)[1]
+        path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]  # query: ignored
         path = (
             path[1:] if path.startswith("/") else path
         )  # sqlite:///rel.db → rel.db, sqlite:////abs → /abs
@@ -82,7 +84,16 @@ def parse_url(url: str) -> Target:
     }
     if not params["database"]:
         raise UsageError(f"--to {url!r}: name the database, e.g. {scheme}://user@host/dbname")
-    return Target(scheme, dialect, url, params=params)
+    return Target(scheme, dialect, redact(url), params=params)
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by `***`, for messages."""
+    parsed = urlparse(url)
+    if not parsed.password:
+        return url
+    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
+    return parsed._replace(netloc=netloc).geturl()
 
 
 def require_driver(dialect_name: str) -> Any:
@@ -113,14 +124,38 @@ def load(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> LoadReport:
     """Load every entity of a dataset into the database at `url`, all or nothing."""
-    from .backends import connect
-
     if batch_rows is not None and batch_rows < 1:
         raise UsageError(f"--batch-rows must be at least 1, got {batch_rows}")
     target = parse_url(url)
     tables = schema_tables(dataset, checks)
     require_keys_for_cycles(tables)
     dataset.prepare()
+    # a database file this run creates is removed again if the load fails
+    new_file = Path(target.path) if target.path and not Path(target.path).exists() else None
+    try:
+        return _load(dataset, target, tables, create, truncate, checks, batch_rows, workers,
+                     progress)  # fmt: skip
+    except BaseException:
+        if new_file is not None:
+            for leftover in (new_file, new_file.with_name(new_file.name + ".wal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        raise
+
+
+def _load(
+    dataset: Any,
+    target: Target,
+    tables: list[Table],
+    create: bool,
+    truncate: bool,
+    checks: bool,
+    batch_rows: int | None,
+    workers: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> LoadReport:
+    from .backends import connect
+
     backend = connect(target)
     report = LoadReport()
     started = time.perf_counter()

@@ -397,7 +397,7 @@ def stats(path: str | Path, *, top: int = 10, samples: int = 10_000) -> dict[str
     lo, hi = _length_range(model)
     compiled = compile_model(model)
     values = sample(compiled, np.arange(samples), lambda label: derive_key(0, "stats", label))
-    known = pc.is_in(values, value_set=pa.array(_training_probe(model, values)))
+    known = pc.is_in(values, value_set=pa.array(_training_probe(model, values), type=pa.string()))
     return {
         "order": model.order,
         "mode": model.mode,
