@@ -77,6 +77,7 @@ def validate(
                                    "column": None, "path": "", "hint": None, "notes": []})  # fmt: skip
                 else:
                     err.print(exc.render(), markup=False)
+                    err.print("\n1 error.", markup=False)  # as a PDL file's report ends
                 continue
             if not json_output:
                 out.print(f"{path}: valid", markup=False)

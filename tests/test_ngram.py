@@ -272,6 +272,8 @@ def test_info_and_stats(names_model) -> None:
     assert info["lines"] == len(NAMES) and info["source"] == "names.txt"
     assert info["checksum"].startswith("sha256:")
     assert info["smoothing"] == "interpolated"  # what `phony train` records by default
+    # as `phony train` reports them: every character, no end markers
+    assert info["tokens"] == sum(len(n) for n in NAMES)
     stats = commands.stats(names_model, samples=2000)
     assert stats["contexts"]["length 0"] == 1
     assert stats["branching_factor"]["mean"] > 1

@@ -342,7 +342,8 @@ def info(path: str | Path) -> list[tuple[str, Any]]:
         ("source_bytes", src["bytes"]),
         ("lines", meta["lines"]),
         ("distinct_lines", meta["distinct_lines"]),
-        ("tokens", meta["tokens"]),
+        # as `phony train` counts them: without the end-of-line marker of each line
+        ("tokens", meta["tokens"] - meta["lines"]),
         ("vocabulary", len(model.vocabulary) - 1),
         ("contexts", " / ".join(str(lv.n_contexts) for lv in model.levels)),
         ("transitions", " / ".join(str(lv.n_transitions) for lv in model.levels)),
