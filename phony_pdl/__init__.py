@@ -14,13 +14,14 @@ from ._version import __version__
 from .errors import Diagnostic, GenerationError, PhonyError, SchemaError, UsageError
 
 if TYPE_CHECKING:
+    from .engine import Dataset
     from .fake import Phony
     from .schema import Schema, load
 
 # The engine (numpy, pyarrow, networkx, sqlglot, pydantic models) loads on first use, so
 # `phony --version` and the pytest plugin (loaded by every pytest run where Phony is
 # installed) stay cheap to import.
-_LAZY = {"Phony": ".fake", "Schema": ".schema", "load": ".schema"}
+_LAZY = {"Dataset": ".engine", "Phony": ".fake", "Schema": ".schema", "load": ".schema"}
 
 
 def __getattr__(name: str) -> Any:
@@ -33,7 +34,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:  # the lazy names too, for tab completion and help()
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
+    "Dataset",
     "Diagnostic",
     "GenerationError",
     "Phony",

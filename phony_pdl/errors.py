@@ -133,6 +133,14 @@ class UsageError(PhonyError, ValueError):
     exit_code = 2
 
 
+def _place(d: Diagnostic) -> str:
+    """`file:line:column: ` for a diagnostic in a file, `path: ` for one in a mapping (a dict
+    has no lines), nothing when there is neither."""
+    if d.span is not None and d.span.line > 0:
+        return f"{d.span}: "
+    return f"{d.path}: " if d.path else ""
+
+
 class InputNotFoundError(UsageError):
     """An input file or folder does not exist: invalid input (exit status 1), like a PDL
     file that is not found, though raised where usage errors are."""
@@ -153,9 +161,12 @@ class SchemaError(PhonyError, ValueError):
         )
         self.sources: dict[str, str] = dict(sources or {})
         first = self.diagnostics[0] if self.diagnostics else None
-        summary = f"{first.span or first.path}: {first.message}" if first else "invalid schema"
+        summary = f"{_place(first)}{first.message}" if first else "invalid schema"
         more = len(self.diagnostics) - 1
         super().__init__(summary + (f" (and {more} more)" if more > 0 else ""))
+
+    def __reduce__(self):  # pickles whole (process pools send errors back to the parent)
+        return (type(self), (self.diagnostics, self.sources))
 
     @property
     def codes(self) -> list[str]:

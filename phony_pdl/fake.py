@@ -53,16 +53,23 @@ class Phony:
     def __repr__(self) -> str:
         return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
 
+    def __getstate__(self) -> dict[str, Any]:  # a lock does not pickle: a new one on load
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def seed(self) -> int:
         return self._seed
 
     @seed.setter
     def seed(self, seed: int) -> None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
+        if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
             raise UsageError(f"seed must be an int, got {type(seed).__name__}")
         with self._lock:
-            self._seed = seed
+            self._seed = int(seed)
             self.row = 0  # the next row index to draw
 
     def seed_instance(self, seed: int) -> Phony:
@@ -98,8 +105,9 @@ class Phony:
             self.row = int(row)
 
     def _rows(self, count: int) -> np.ndarray:
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if not isinstance(count, int | np.integer) or isinstance(count, bool) or count < 0:
             raise UsageError(f"n must be a non-negative int, got {count!r}")
+        count = int(count)
         with self._lock:
             start = self.row
             self.row += count

@@ -110,4 +110,6 @@ def from_python(value: Any, file: str = "<dict>", _depth: int = 0) -> Node:
         return SeqNode(span, [from_python(v, file, _depth + 1) for v in value])
     if hasattr(value, "isoformat"):  # date/datetime given from Python code
         return ScalarNode(span, value.isoformat(), value.isoformat(), plain=False)
+    if hasattr(value, "item") and type(value).__module__ == "numpy":  # np.int64(3) → 3
+        value = value.item()
     return ScalarNode(span, value, repr(value), plain=False)

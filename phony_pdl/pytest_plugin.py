@@ -79,8 +79,8 @@ def phony(request: pytest.FixtureRequest) -> Phony:
 def _resolve(source: Any, test_file: Path | None) -> Any:
     if isinstance(source, Mapping):
         return source
-    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith("pdl:")):
-        return source  # PDL text
+    if isinstance(source, str) and ("\n" in source or source.lstrip().startswith(("pdl:", "{"))):
+        return source  # PDL text (YAML, or JSON on one line)
     path = Path(source)
     if not path.is_absolute() and not path.exists() and test_file is not None:
         beside = test_file.parent / path

@@ -7,17 +7,20 @@ import json
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from . import graph as graph_mod
-from .errors import Diagnostic, SchemaError
+from .errors import Diagnostic, SchemaError, UsageError
 from .model import Document
 from .nodes import MapNode, Node, from_python
 from .parse import parse_file, parse_text
 from .reader import Locator, Reader, describe
 from .validate import validate_document
+
+if TYPE_CHECKING:
+    from .engine import Dataset
 
 
 class Schema:
@@ -61,11 +64,19 @@ class Schema:
     def dot(self) -> str:
         return graph_mod.dot(self.document)
 
-    def generate(self, **options: Any):
-        """Generate every entity; see phony_pdl.engine.generate for options."""
+    def generate(
+        self,
+        *,
+        seed: int | None = None,
+        scale: float = 1.0,
+        only: list[str] | str | None = None,
+        block_rows: int | None = None,
+    ) -> Dataset:
+        """Plan a run of every entity (or those in `only`); rows are made lazily when the
+        Dataset is read (`ds["users"]`, `ds.iter_batches`) or written (`ds.write(...)`)."""
         from .engine import generate
 
-        return generate(self, **options)
+        return generate(self, seed=seed, scale=scale, only=only, block_rows=block_rows)
 
 
 def _anchor_models(document: Any, folder: Path) -> None:
@@ -108,6 +119,12 @@ def load(source: str | Path | Mapping[str, Any], *, name: str | None = None) -> 
 
     Raises SchemaError (a ValueError) whose ``diagnostics`` list every problem.
     """
+    if isinstance(source, bytes):
+        source = source.decode("utf-8")
+    if not isinstance(source, str | Path | Mapping):
+        raise UsageError(
+            f"load() takes a path, PDL text (YAML or JSON) or a dict, not {type(source).__name__}"
+        )
     if isinstance(source, Mapping):
         label = name or "<dict>"
         root = from_python(dict(source), label)

@@ -8,6 +8,7 @@ import phony_pdl
 def test_all_is_exact_and_importable() -> None:
     assert sorted(phony_pdl.__all__) == sorted(
         [
+            "Dataset",
             "Diagnostic",
             "GenerationError",
             "Phony",
@@ -61,3 +62,62 @@ def test_lazy_names_resolve_to_the_engine_objects() -> None:
         assert "no_such_name" in str(exc)
     else:
         raise AssertionError("unknown attribute did not raise")
+
+
+def test_lazy_names_are_listed_and_types_are_shipped() -> None:
+    from pathlib import Path
+
+    assert {"load", "Phony", "Schema", "Dataset"} <= set(dir(phony_pdl))
+    assert (Path(phony_pdl.__file__).parent / "py.typed").exists()  # PEP 561: hints reach mypy
+    import inspect
+
+    signature = inspect.signature(phony_pdl.Schema.generate)
+    assert {"seed", "scale", "only", "block_rows"} <= set(signature.parameters)
+
+
+def test_errors_and_generators_pickle_for_process_pools() -> None:
+    import pickle
+
+    from phony_pdl import Phony
+
+    try:
+        phony_pdl.load("pdl: 1\nname: t\nentities: {a: {count: -1, fields: {id: {sequence: 1}}}}\n")
+    except phony_pdl.SchemaError as exc:
+        back = pickle.loads(pickle.dumps(exc))
+        assert back.codes == exc.codes == ["bad-count"] and str(back) == str(exc)
+    fake = Phony(seed=4)
+    fake.person.first_name(n=3)
+    copy = pickle.loads(pickle.dumps(fake))
+    assert copy.row == 3 and copy.person.first_name() == fake.person.first_name()
+
+
+def test_api_arguments_are_checked_like_the_command_line() -> None:
+    import numpy as np
+    import pytest
+
+    doc = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {"a": {"count": np.int64(3), "fields": {"id": {"sequence": 1}}}},
+    }
+    schema = phony_pdl.load(doc)  # numpy integers are integers
+    assert schema.generate(only="a")["a"].num_rows == 3  # one name, not its letters
+    for bad in ({"scale": -1}, {"seed": "7"}, {"block_rows": 0}):
+        with pytest.raises(phony_pdl.UsageError):
+            schema.generate(**bad)
+    with pytest.raises(phony_pdl.UsageError, match="takes a path, PDL text"):
+        phony_pdl.load([1])
+    try:
+        phony_pdl.load(
+            {
+                "pdl": 1,
+                "name": "t",
+                "entities": {"a": {"count": -1, "fields": {"id": {"sequence": 1}}}},
+            }
+        )
+    except phony_pdl.SchemaError as exc:
+        assert str(exc).startswith("entities.a.count: ")  # a dict has paths, not lines
+    ds = schema.generate()
+    for _ in range(2):  # a failed lookup leaves no state behind
+        with pytest.raises(KeyError):
+            ds.count("zz")

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import UsageError
+from ..quiet import quiet_numerics
 from .metrics import ColumnScore, TableScore, compare_tables, ks_distance, tvd
 
 __all__ = ["ColumnScore", "Report", "TableScore", "compare", "ks_distance", "tvd"]
@@ -122,10 +123,15 @@ class Report:
         from .report import render_html
 
         path = Path(path)
+        html = quiet_numerics(render_html)(self, title=title)  # before any file is opened
         path.parent.mkdir(parents=True, exist_ok=True)
         out = AtomicFile(path)  # a half-written report never replaces a good one
-        out.write(render_html(self, title=title).encode("utf-8"))
-        out.commit()
+        try:
+            out.write(html.encode("utf-8"))
+            out.commit()
+        except BaseException:
+            out.abort()
+            raise
         return path
 
 
@@ -161,10 +167,15 @@ def _renamed(real: pa.Table, synth: pa.Table) -> pa.Table:
 
     taken: set[str] = set()
     idents = {sanitize(c, taken): c for c in real.column_names}
-    names = [c if c in real.column_names else idents.get(c, c) for c in synth.column_names]
+    # `a b` and `a_b` in the real table are `a_b` and `a_b_2` in the PDL: map identifiers
+    # first; names the synthetic side already shares with the real one only as a fallback
+    names = [idents.get(c, c) for c in synth.column_names]
+    if len(set(names)) != len(names):
+        names = [c if c in real.column_names else idents.get(c, c) for c in synth.column_names]
     return synth.rename_columns(names)
 
 
+@quiet_numerics
 def compare(real: Any, synthetic: Any, *, keep_values: bool = True) -> Report:
     """Compare real and synthetic data: files, folders, database URLs, Arrow tables or mappings.
 

@@ -133,7 +133,7 @@ def _numbers(column: pa.Array) -> np.ndarray:
 
 def _aligned(column: pa.Array) -> np.ndarray:
     """Every row as a float, NaN where NULL (for correlations and distances)."""
-    return pc.cast(_comparable(column), pa.float64()).to_numpy(zero_copy_only=False)
+    return pc.cast(_comparable(column), pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _as_text(column: pa.Array) -> list:

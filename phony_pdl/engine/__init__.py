@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,10 @@ class RunReport:
 
 def _check_sql_options(sql: dict[str, Any]) -> None:
     from ..sql.dialects import get_dialect
+
+    unknown = sorted(set(sql) - {"dialect", "copy", "checks"})
+    if unknown:
+        raise UsageError(f"sql= takes dialect, copy and checks, not {', '.join(unknown)}")
 
     target = get_dialect(sql.get("dialect", "postgres"))
     if sql.get("copy") and not target.supports_copy:
@@ -135,6 +140,8 @@ class Dataset(Mapping[str, pa.Table]):
             raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet, sql")
         if format == "sql":
             _check_sql_options(sql or {})  # before any folder is made
+        elif sql:
+            raise UsageError(f"sql={sql!r} applies to format='sql', not format={format!r}")
         directory = Path(path)
         if directory.exists() and not directory.is_dir():
             raise UsageError(f"{directory} is a file, not a folder; choose another output folder")
@@ -380,7 +387,26 @@ def generate(
     block_rows: int | None = None,
 ) -> Dataset:
     """Plan a run. Rows are made lazily when the Dataset is read or written."""
-    plan = Plan(schema, seed=seed, scale=scale, block_rows=block_rows)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise UsageError(f"seed={seed!r}: expected an integer")
+    if isinstance(scale, bool) or not isinstance(scale, int | float | np.number):
+        raise UsageError(f"scale={scale!r}: expected a positive number")
+    if not (float(scale) > 0 and math.isfinite(float(scale))):
+        raise UsageError(f"scale={scale}: expected a positive number (1 keeps every count)")
+    if block_rows is not None and (
+        isinstance(block_rows, bool)
+        or not isinstance(block_rows, int | np.integer)
+        or block_rows < 1
+    ):
+        raise UsageError(f"block_rows={block_rows!r}: expected an integer of at least 1")
+    if isinstance(only, str):  # one entity's name, not its letters
+        only = [only]
+    plan = Plan(
+        schema,
+        seed=None if seed is None else int(seed),
+        scale=float(scale),
+        block_rows=None if block_rows is None else int(block_rows),
+    )
     entities = plan.order
     if only:
         unknown = [e for e in only if e not in schema.entities]
@@ -388,7 +414,7 @@ def generate(
             hint = did_you_mean(unknown[0], schema.entities) or (
                 f"entities: {one_of(schema.entities)}"
             )
-            raise UsageError(f"--only names unknown entities: {', '.join(unknown)}; {hint}")
+            raise UsageError(f"only= (--only) names unknown entities: {', '.join(unknown)}; {hint}")
         entities = [e for e in plan.order if e in only]
     try:
         for name in entities:

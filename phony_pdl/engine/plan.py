@@ -247,7 +247,15 @@ class Plan:
             return self.counts[entity]
         if entity in self._counting:
             raise GenerationError(f"row count of '{entity}' depends on itself")
+        if entity not in self.doc.entities:
+            raise KeyError(entity)
         self._counting.add(entity)
+        try:
+            return self._count(entity)
+        finally:  # a failed count leaves no trace that would look like a cycle next time
+            self._counting.discard(entity)
+
+    def _count(self, entity: str) -> int:
         spec = self.doc.entities[entity]
         if spec.series is not None:
             from .series import series_layout
@@ -268,13 +276,11 @@ class Plan:
         else:
             n = round(spec.count * self.scale)
             if n > MAX_ROWS:
-                self._counting.discard(entity)
                 raise GenerationError(
                     f"{entity}: count {spec.count:,} at scale {self.scale:g} is {n:,} rows, beyond "
-                    f"the {MAX_ROWS:,} rows of one entity; lower --scale"
+                    f"the {MAX_ROWS:,} rows of one entity; lower the scale (--scale)"
                 )
         self.counts[entity] = n
-        self._counting.discard(entity)
         return n
 
     def _per_parent_layout(self, entity: str, count: PerCount) -> Layout:

@@ -25,6 +25,7 @@ import numpy as np
 from .._version import __version__
 from ..errors import GenerationError, SchemaError
 from ..ngram.model import NgramModel
+from ..quiet import quiet_numerics
 from .document import (
     EntityOut,
     FieldOut,
@@ -89,8 +90,12 @@ class InferResult:
         path.parent.mkdir(parents=True, exist_ok=True)
         written = self.write_models(path.parent)
         out = AtomicFile(path)
-        out.write(self.text.encode("utf-8"))
-        out.commit()
+        try:
+            out.write(self.text.encode("utf-8"))
+            out.commit()
+        except BaseException:
+            out.abort()
+            raise
         return [*written, path]
 
     def write_models(self, folder: str | Path) -> list[Path]:
@@ -103,12 +108,17 @@ class InferResult:
             target = Path(folder) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             out = AtomicFile(target)
-            out.write(fileformat.dumps(model))
-            out.commit()
+            try:
+                out.write(fileformat.dumps(model))
+                out.commit()
+            except BaseException:
+                out.abort()
+                raise
             written.append(target)
         return written
 
 
+@quiet_numerics
 def infer(
     source: Any,
     *,

@@ -135,7 +135,8 @@ def _as_numbers(values: pa.Array, kind: str) -> np.ndarray:
         from ..engine.arrow import decimal_to_float
 
         return decimal_to_float(values).to_numpy(zero_copy_only=False)
-    return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+    # safe=False: integers beyond 2**53 (snowflake ids, epoch nanoseconds) to their nearest double
+    return pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 MAX_DECIMALS = 8  # written as `round:` up to this (coordinates have 6–8); beyond: float noise

@@ -82,9 +82,19 @@ def read_source(
     """Read a file, folder, database URL, Arrow table or mapping of name → table/DataFrame."""
     if isinstance(source, Source):
         return source
+    if not isinstance(source, pa.Table | Mapping | str | Path) and (
+        hasattr(source, "__arrow_c_stream__")
+        or hasattr(source, "to_arrow")
+        or type(source).__name__ == "DataFrame"
+    ):  # pandas or polars frames, Arrow record batch readers: one table
+        source = _from_frame(source)
     if isinstance(source, pa.Table):
         label = name or "data"
-        return Source(label, {label: _typed(label, source)}, "<table>")
+        data = _typed(label, source)
+        problem = _unusable(data)
+        if problem:
+            raise UsageError(f"the table has {problem}")
+        return Source(label, {label: data}, "<table>")
     if isinstance(source, Mapping):
         tables = {}
         for key, value in source.items():
@@ -347,12 +357,23 @@ def _decimal_commas(table: pa.Table) -> pa.Table:
 
 
 def _from_frame(frame: Any) -> pa.Table:
+    """A pandas DataFrame (a named index becomes a column), a polars DataFrame or anything
+    that speaks the Arrow stream protocol, as an Arrow table."""
+    if isinstance(frame, pa.Table):
+        return frame
+    if hasattr(frame, "to_arrow") and not hasattr(frame, "to_pandas"):
+        return frame.to_arrow()
+    if hasattr(frame, "__arrow_c_stream__") and not hasattr(frame, "iloc"):
+        return pa.table(frame)
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        named_index = any(n is not None for n in getattr(frame.index, "names", [None]))
+        return pa.Table.from_pandas(frame, preserve_index=named_index)
     except (TypeError, AttributeError):
         raise UsageError(
-            f"expected a pyarrow.Table or pandas.DataFrame, got {type(frame).__name__}"
+            f"expected a pyarrow.Table or a pandas or polars DataFrame, got {type(frame).__name__}"
         ) from None
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:  # a column mixing types
+        raise UsageError(f"the DataFrame does not convert to Arrow: {exc}") from None
 
 
 def _unsupported(t: pa.DataType) -> bool:

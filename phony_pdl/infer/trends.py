@@ -95,6 +95,20 @@ def growing_times(p: ColumnProfile, key: str) -> list[FieldOut] | None:
     gaps = np.diff(p.scores) / 1e6  # microseconds → seconds, in key order
     if gaps.min() < 0 or gaps.max() <= 0:
         return None
+    start = _iso("datetime", float(p.scores[0]))
+    if gaps.max() - gaps.min() <= 1e-6:  # a clock: every row the same step after the last
+        step = _r(float(gaps[0]))
+        expr = (
+            f"CAST('{start}' AS TIMESTAMP) + "
+            f"(ROW_NUMBER() OVER (ORDER BY {key}) - 1) * {step} * INTERVAL '1' SECOND"
+        )
+        return [
+            FieldOut(
+                p.name,
+                {"expr": expr, **seconds_places(p)},
+                f"every {step:g} s along {key}, from {start}",
+            )
+        ]
     fit = fit_numeric(gaps, integer=False, decimals=None, discrete=False)
     if fit is None:
         return None
@@ -102,7 +116,6 @@ def growing_times(p: ColumnProfile, key: str) -> list[FieldOut] | None:
     gap_spec: dict[str, Any] = {**fit_spec(fit, None, integer=False), "hidden": True}
     if "min" not in gap_spec and fit.family not in ("empirical", "choice"):
         gap_spec["min"] = 0  # time only moves forward
-    start = _iso("datetime", float(p.scores[0]))
     # the gaps before this row: the running sum up to it, less its own gap
     expr = (
         f"CAST('{start}' AS TIMESTAMP) + "
