@@ -31,6 +31,17 @@ class Schema:
         self.source = source  # the text (or canonical JSON for dict input)
         self.file = name
         self._root = root
+        # n-gram models the schema names but no file holds (`phony_pdl.infer`'s, before
+        # `write`): they travel with a pickled schema to other processes
+        self.models: dict[str, Any] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.__dict__.get("models"):
+            from .generators.ngram import register_model
+
+            for path, model in self.models.items():
+                register_model(path, model)
 
     def __repr__(self) -> str:
         return f"Schema(name={self.name!r}, entities={list(self.entities)!r}, file={self.file!r})"

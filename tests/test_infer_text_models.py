@@ -147,3 +147,28 @@ def test_long_text_from_a_shared_vocabulary_gets_a_word_model_not_lorem() -> Non
     out = learnt.schema().generate(seed=1)["r"]["review"].to_pylist()
     assert all(set(v.split()) <= set(vocab) for v in out)
     assert not set(out) & set(reviews)  # new values only
+
+
+def _rows_in_worker(dataset) -> int:
+    return dataset["pubs"].num_rows
+
+
+def test_an_inferred_model_travels_with_the_dataset_to_a_spawned_process() -> None:
+    """Models learnt by `infer` live in memory until `write`; a Dataset sent to a process
+    that starts fresh (spawn: the default on macOS and Windows) carries them along."""
+    import multiprocessing
+    import random
+
+    import pyarrow as pa
+
+    from phony_pdl.infer import infer
+
+    rng = random.Random(1)
+    words = ["Red", "Lion", "Crown", "Anchor", "Rose", "Swan", "Bell", "Oak", "Star", "Fox"]
+    names = [f"The {rng.choice(words)} {rng.choice(words)}{rng.choice(['', ' Inn', ' Arms'])}"
+             for _ in range(400)]  # fmt: skip
+    learnt = infer(pa.table({"pub": names}), name="pubs")
+    assert learnt.document["entities"]["pubs"]["fields"]["pub"]["generator"] == "ngram"
+    dataset = learnt.schema().generate(seed=1)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_rows_in_worker, (dataset,)) == 400

@@ -80,6 +80,7 @@ class InferResult:
             from ..schema import load
 
             self._schema = load(self.text, name=f"<infer {self.name}>")
+        self._schema.models = dict(self.models)  # sent along to worker processes
         return self._schema
 
     def write(self, path: str | Path) -> list[Path]:
