@@ -1328,3 +1328,12 @@ def test_json_dates_and_the_dataset_layout_read_like_csv_and_parquet(tmp_path) -
     assert fields["born_on"]["type"] == "date"
     learnt = infer(tmp_path / "ds" / "players", models=False)  # one entity's parts: one table
     assert list(learnt.document["entities"]) == ["players"]
+
+
+def test_integer_keys_beyond_two_to_the_53_stay_exact() -> None:
+    """Snowflake-style ids: doubles would merge neighbours and shift the start."""
+    table = pa.table({"x": pa.array([10**16 + 1 + i for i in range(50)])})
+    learnt = infer(table, name="t", models=False)
+    assert learnt.document["entities"]["t"]["fields"]["x"] == {"sequence": 10**16 + 1}
+    out = learnt.schema().generate()["t"]["x"].to_pylist()
+    assert out[:2] == [10**16 + 1, 10**16 + 2]

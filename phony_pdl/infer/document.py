@@ -574,7 +574,7 @@ def bool_field(p: ColumnProfile) -> FieldOut:
 
 def key_field(p: ColumnProfile) -> FieldOut:
     if p.kind == "int":
-        lo, hi = int(p.numbers.min()), int(p.numbers.max())
+        lo, hi = p.int_range or (int(p.numbers.min()), int(p.numbers.max()))
         if p.sorted_steps is not None:
             spec = {"sequence": lo}
             if p.sorted_steps != 1:

@@ -38,6 +38,7 @@ class ColumnProfile:
     precision: tuple[int, int] | None = None  # decimal(p, s) of a typed source
     top: list[tuple[object, int]] = field(default_factory=list)  # most frequent values first
     sorted_steps: int | None = None  # constant step of a sorted integer column (sequence)
+    int_range: tuple[int, int] | None = None  # exact min, max of integers beyond 2**53
     # the distinct numbers, sorted, and how often each occurs (so fits need not sort again)
     histogram: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -107,7 +108,16 @@ def profile_column(
             p.decimals = t.scale
         elif kind == "float" and p.decimals is None:
             p.decimals = _decimals(numbers)
-        if kind == "int" and p.unique and nulls == 0 and n > 1:
+        if kind == "int" and np.abs(numbers).max(initial=0) >= 2**53:
+            # beyond 2**53 doubles merge neighbours (snowflake ids): count and step in int64
+            exact = valid.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            p.distinct = len(np.unique(exact))
+            p.int_range = (int(exact.min()), int(exact.max()))
+            if p.unique and nulls == 0 and n > 1:
+                steps = np.diff(exact)
+                if steps[0] > 0 and np.all(steps == steps[0]):
+                    p.sorted_steps = int(steps[0])
+        elif kind == "int" and p.unique and nulls == 0 and n > 1:
             steps = np.diff(numbers)
             if steps[0] > 0 and np.all(steps == steps[0]):
                 p.sorted_steps = int(steps[0])
