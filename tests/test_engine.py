@@ -826,3 +826,60 @@ def test_a_decimal_expression_narrows_to_its_declared_type_by_rounding() -> None
     for tot, amount in zip(t["tot"].to_pylist(), t["amount"].to_pylist(), strict=True):
         assert amount == (tot / 4).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
     assert t["next_fee"].to_pylist()[-1] == 0
+
+
+def test_unbounded_heavy_tails_end_with_an_error_not_a_hang() -> None:
+    zipf = _one({"id": {"sequence": 1}, "rank": {"distribution": "zipf", "s": 1.2}}, 10_000)
+    with pytest.raises(GenerationError, match=r"is no 64-bit integer; .* set `max`"):
+        phony_pdl.load(zipf).generate()["t"]
+    per = {
+        "pdl": 1,
+        "name": "z",
+        "entities": {
+            "c": {"count": 100_000, "fields": {"id": {"sequence": 1}}},
+            "o": {
+                "count": {"per": "c", "distribution": "zipf", "s": 1.1},
+                "fields": {"id": {"sequence": 1}, "c_id": {"ref": "c.id"}},
+            },
+        },
+    }
+    with pytest.raises(GenerationError, match="give the count a `max`"):
+        phony_pdl.load(per).generate()
+
+
+def test_distinct_references_per_parent_up_to_every_choice() -> None:
+    doc = {
+        "pdl": 1,
+        "name": "r",
+        "entities": {
+            "users": {"count": 2000, "fields": {"id": {"sequence": 1}}},
+            "items": {"count": 100, "fields": {"id": {"sequence": 1}}},
+            "ratings": {
+                "count": {"per": "users", "const": 90},
+                "unique": [["user_id", "item_id"]],
+                "fields": {"user_id": {"ref": "users.id"}, "item_id": {"ref": "items.id"}},
+            },
+        },
+    }
+    t = phony_pdl.load(doc).generate()["ratings"]
+    pairs = set(zip(t["user_id"].to_pylist(), t["item_id"].to_pylist(), strict=True))
+    assert len(pairs) == t.num_rows == 180_000
+    doc["entities"]["ratings"]["count"] = 90_000
+    doc["entities"]["users"]["count"] = 1000
+    with pytest.raises(GenerationError, match=r"must be unique over 45,000 rows, but only 25,000"):
+        phony_pdl.load(doc).generate(scale=0.5)["ratings"]
+
+
+def test_composite_uniques_redraw_every_free_member_when_one_is_not_enough() -> None:
+    """teams: unique (city, mascot) with population-weighted cities and 8 mascots."""
+    teams = phony_pdl.load(ROOT / "examples" / "teams.yaml").generate(scale=10)["teams"]
+    pairs = list(zip(teams["city"].to_pylist(), teams["mascot"].to_pylist(), strict=True))
+    assert len(set(pairs)) == len(pairs) == 200
+    names = teams["name"].to_pylist()
+    assert all(n == f"{c} {m}" for n, (c, m) in zip(names, pairs, strict=True))
+
+
+def test_unique_names_from_a_model_resolve_their_last_stragglers() -> None:
+    fields = {"city": {"generator": "ngram", "model": "en_US/city_names", "unique": True}}
+    t = phony_pdl.load(_one(fields, 60_000)).generate()["t"]
+    assert t["city"].null_count == 0 and len(set(t["city"].to_pylist())) == 60_000

@@ -548,6 +548,13 @@ class Columns:
             # Pairs (a, b, …) = a keyed permutation of the row index, written in mixed radix.
             sizes = [self.plan.count(fields[g].ref.split(".")[0]) for g in group]
             total = int(np.prod(sizes, dtype=object))
+            rows_needed = self.plan.count(entity)
+            if total < rows_needed:  # --scale shrinks the combinations faster than the rows
+                raise GenerationError(
+                    f"({', '.join(group)}) must be unique over {rows_needed:,} rows, but only "
+                    f"{total:,} combinations exist (at scale {self.plan.scale:g}); lower the "
+                    "row count or drop the constraint"
+                )
             if total > 2**62:
                 return self.pick_raw(batch, name, f, n_parent, batch.rows)
             code = permute_below(
@@ -584,9 +591,20 @@ class Columns:
             else:  # rare: probe to the next parent until free (groups are smaller than n_parent)
                 picks[dup] = (picks[dup] + 1) % n_parent
         else:
-            if _duplicates_within(full_parents, picks).any():
-                raise GenerationError(
-                    f"{batch.entity}.{name}: could not make picks distinct per parent"
+            dup = _duplicates_within(full_parents, picks)
+            if dup.any():
+                # Parents that need most of the choices: their children take a keyed
+                # permutation of the parents instead, distinct by construction.
+                crowded = np.isin(full_parents, np.unique(full_parents[dup]))
+                position = full - np.repeat(starts, sizes)
+                if int(position[crowded].max()) >= n_parent:
+                    raise GenerationError(
+                        f"{batch.entity}.{name}: a {layout.parent} row has more children than "
+                        f"there are {n_parent:,} distinct values to give them"
+                    )
+                key = derive_key(self.seed, batch.entity, name, "#within")
+                picks[crowded] = permute_below(
+                    position[crowded], n_parent, key, groups=full_parents[crowded]
                 )
         if len(full) and int(full[-1]) - int(full[0]) + 1 == len(full):  # whole, adjacent groups
             return picks[rows - full[0]]

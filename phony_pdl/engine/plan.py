@@ -191,7 +191,9 @@ class PerParentCounts:
         u = stream.open_uniform(idx)
         per = sampling.sample(count.distribution, count.params, u, lo=count.min, hi=count.max)
         per = np.asarray(per, dtype=np.float64)
-        return np.where(np.isfinite(per), per, count.max or 0).astype(np.int64)
+        per = np.where(np.isfinite(per), per, count.max or 0)
+        # a far tail stays past the row limit (which reports it) instead of wrapping round
+        return np.minimum(per, float(MAX_ROWS + 1)).astype(np.int64)
 
 
 class Plan:
@@ -273,6 +275,12 @@ class Plan:
             layout = self._per_parent_layout(entity, spec.count)
             self.layouts[entity] = layout
             n = layout.total
+            if n > MAX_ROWS:
+                raise GenerationError(
+                    f"{entity}: the children per {spec.count.per} row add up to {n:,} rows, "
+                    f"beyond the {MAX_ROWS:,} rows of one entity; give the count a `max` "
+                    "(a heavy-tailed distribution such as zipf has no end of its own)"
+                )
         else:
             n = round(spec.count * self.scale)
             if n > MAX_ROWS:

@@ -115,6 +115,8 @@ def _mixture(
 
 
 _TABLE = 4096
+_TOP = 2.0**63  # draws are stopped here: no int64 column holds more (see whole_numbers)
+_EXACT = 2.0**53  # doubles hold every integer below this
 
 
 def discrete_ppf(name, dist, q):
@@ -138,17 +140,23 @@ def discrete_ppf(name, dist, q):
         qt = q[tail]
         a = np.full(qt.shape, ks[-1])  # F(a) < q
         b = a * 2 + 1
-        for _ in range(200):  # grow b until F(b) >= q
-            short = cdf(b) < qt
+        for _ in range(64):  # grow b until F(b) >= q, at most to 2**63 (past any int64)
+            short = (cdf(b) < qt) & (b < _TOP)
             if not short.any():
                 break
             a = np.where(short, b, a)
-            b = np.where(short, b * 2 + 1, b)
-        while np.any(b - a > 1):
+            b = np.where(short, np.minimum(b * 2 + 1, _TOP), b)
+        # Bisection in doubles: exact below 2**53; above, neighbours merge and the gap stops
+        # shrinking (an unbounded zipf's far tail), so it ends there with b as the draw.
+        for _ in range(64):
+            active = (b - a > 1) & (b < _EXACT)
+            if not active.any():
+                break
             mid = np.floor((a + b) / 2)
-            below = cdf(mid) < qt
+            below = (cdf(mid) < qt) & active
+            above = ~below & active
             a = np.where(below, mid, a)
-            b = np.where(below, b, mid)
+            b = np.where(above, mid, b)
         out[tail] = b
     return out
 

@@ -68,6 +68,20 @@ def _numbered_within(expr: str | None, group: list[str], name: str) -> bool:
     return partition is not None and set(partition) <= set(group) - {name}
 
 
+def _stands_alone(spec, field: str) -> bool:
+    """A field that may be drawn again on its own: its own source of values, and (for a
+    generator) the only field of its family, so no other column shares its record."""
+    f = spec.fields[field]
+    if f.ref is not None or f.source not in ("choice", "pattern", "type", "distribution",
+                                               "generator"):  # fmt: skip
+        return False
+    if f.source == "generator":
+        family = (f.generator or "").split(".")[0]
+        same = [g for g in spec.fields.values() if (g.generator or "").split(".")[0] == family]
+        return len(same) == 1
+    return True
+
+
 def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
     from .columns import MAX_UNIQUE_ATTEMPTS, Batch
 
@@ -106,27 +120,42 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
         if table is None:
             continue
         values = {g: table.column(g).combine_chunks() for g in group}
-        for attempt in range(1, MAX_UNIQUE_ATTEMPTS + 1):
+        free_members = [g for g in group if g == name or _stands_alone(spec, g)]
+        redrawn: set[str] = set()
+        # Redraws continue while they make progress: a few stragglers in a vast domain (an
+        # n-gram's names) get more tries, a domain that is simply too small stops early.
+        best, stalled = None, 0
+        for attempt in range(1, MAX_UNIQUE_ATTEMPTS * 4 + 1):
             keep = first_occurrences([values[g] for g in group])
             dup_rows = np.flatnonzero(~keep)
             if len(dup_rows) == 0:
                 break
-            retry = Batch(entity, dup_rows.astype(np.int64), {name: attempt})
+            stalled = stalled + 1 if best is not None and len(dup_rows) >= best else 0
+            best = len(dup_rows) if best is None else min(best, len(dup_rows))
+            if attempt > MAX_UNIQUE_ATTEMPTS and stalled >= 3:
+                break
+            # First the last member alone; when that stalls (a city with more teams than
+            # there are mascots), every member that stands on its own is drawn again too.
+            members = [name] if attempt <= MAX_UNIQUE_ATTEMPTS // 2 else free_members
+            retry = Batch(entity, dup_rows.astype(np.int64), dict.fromkeys(members, attempt))
             for g in group:
-                if g != name:  # the other members keep their values
+                if g not in members:  # the other members keep their values
                     retry.cache[g] = values[g].take(pa.array(dup_rows))
-            fresh = columns.compute(retry, name)
             index = np.arange(n)
             index[dup_rows] = n + np.arange(len(dup_rows))
-            values[name] = pa.concat_arrays([values[name], fresh.cast(values[name].type)]).take(
-                pa.array(index)
-            )
-        else:
-            remaining = int((~first_occurrences([values[g] for g in group])).sum())
-            if remaining:
-                label = name if len(group) == 1 else "(" + ", ".join(group) + ")"
-                raise GenerationError(
-                    f"{entity}.{label}: only {n - remaining:,} of {n:,} rows could be made unique "
-                    f"after {MAX_UNIQUE_ATTEMPTS} attempts; widen the value domain or drop `unique`"
+            for g in members:
+                fresh = columns.compute(retry, g)
+                retry.cache[g] = fresh
+                values[g] = pa.concat_arrays([values[g], fresh.cast(values[g].type)]).take(
+                    pa.array(index)
                 )
-        plan.materialized[(entity, name)] = values[name]
+                redrawn.add(g)
+        remaining = int((~first_occurrences([values[g] for g in group])).sum())
+        if remaining:
+            label = name if len(group) == 1 else "(" + ", ".join(group) + ")"
+            raise GenerationError(
+                f"{entity}.{label}: only {n - remaining:,} of {n:,} rows could be made unique "
+                f"after {attempt} attempts; widen the value domain or drop `unique`"
+            )
+        for g in {name, *redrawn}:
+            plan.materialized[(entity, g)] = values[g]
