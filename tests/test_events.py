@@ -245,3 +245,23 @@ def test_window_edge_cases_match_duckdb(tmp_path: Path) -> None:
         """,
     )
     assert bad == [(0, 0, 0, 0)]
+
+
+def test_constant_transition_probabilities_are_one_matrix_for_all_parents() -> None:
+    """A million parents of a 20-state machine would need 3 GB as (n, S, S); numbers need
+    one (S, S) matrix. Only SQL probabilities are evaluated per parent."""
+    from phony_pdl.engine.columns import Columns
+    from phony_pdl.engine.timeline import Machine
+
+    dataset = phony_pdl.load(ROOT / "examples" / "shop.yaml").generate()
+    plan = dataset.plan
+    entity = next(e for e, spec in plan.doc.entities.items() if spec.timeline is not None)
+    machine = Machine(plan, entity)
+    probs = machine.probabilities(Columns(plan), np.arange(50))
+    per_row = any(
+        isinstance(p, str) for s in machine.spec.states.values() for p in (s.next or {}).values()
+    )
+    assert probs.ndim == (3 if per_row else 2)
+    rows = probs if probs.ndim == 2 else probs[0]
+    live = rows.sum(axis=-1) > 0
+    assert np.allclose(rows.sum(axis=-1)[live], 1.0)

@@ -40,9 +40,16 @@ class Machine:
         self.terminal = np.array([not tl.states[s].next for s in self.states])
 
     def probabilities(self, columns: Columns, parents: np.ndarray) -> np.ndarray:
-        """(n, S, S) transition probabilities; SQL expressions are evaluated per parent row."""
+        """Transition probabilities: (S, S) when every one is a number, else (n, S, S) with
+        the SQL expressions evaluated per parent row (a million parents of a 20-state machine
+        would need 3 GB for the numbers alone)."""
         n, k = len(parents), len(self.states)
-        probs = np.zeros((n, k, k))
+        per_row = any(
+            isinstance(p, str)
+            for name in self.states
+            for p in (self.spec.states[name].next or {}).values()
+        )
+        probs = np.zeros((n, k, k) if per_row else (k, k))
         parent_batch = None
         for s, name in enumerate(self.states):
             for target, p in (self.spec.states[name].next or {}).items():
@@ -61,8 +68,8 @@ class Machine:
                     )
                     probs[:, s, t] = np.clip(np.nan_to_num(values), 0, None)
                 else:
-                    probs[:, s, t] = float(p)
-        totals = probs.sum(axis=2, keepdims=True)
+                    probs[..., s, t] = float(p)
+        totals = probs.sum(axis=-1, keepdims=True)
         np.divide(probs, totals, out=probs, where=totals > 0)
         return probs
 
@@ -106,7 +113,7 @@ class Machine:
         n = len(parents)
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
         probs = self.probabilities(columns, parents)
-        cumulative = np.cumsum(probs, axis=2)
+        cumulative = np.cumsum(probs, axis=-1)
         time, valid = self.start_times(columns, parents)
         state = np.full(n, self.initial, dtype=np.int64)
         alive = valid.copy()  # a parent without a start time has no timeline
@@ -121,7 +128,7 @@ class Machine:
             if not alive.any():
                 break
             u = Stream(self.plan.seed, self.entity, "#next", step).uniform(parents)
-            cum = cumulative[rows, state]  # (n, S)
+            cum = cumulative[rows, state] if cumulative.ndim == 3 else cumulative[state]  # (n, S)
             nxt = np.minimum((u[:, None] >= cum).sum(axis=1), len(self.states) - 1)
             gap = np.zeros(n)
             for s in np.unique(nxt[alive]):
