@@ -82,9 +82,22 @@ def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str |
             return None  # a type this check cannot sample: generation will tell
     try:
         evaluate(tree, columns, 2)
+    except pa.ArrowInvalid as exc:  # about values, not types: only a literal's is certain
+        return _readable(str(exc)) if _about_a_literal(str(exc)) else None
     except (pa.ArrowException, GenerationError, TypeError, ValueError) as exc:
         return _readable(str(exc))
     return None
+
+
+_MADE_UP = {str(v) for values in _SAMPLES.values() for v in values} | {"1", "2", "0.01", "0.02"}
+
+
+def _about_a_literal(message: str) -> bool:
+    """An ArrowInvalid that the made-up rows cannot have caused: a literal that does not
+    parse (`d = 'not a date'`). Parse failures of the sample values, truncation and overflow
+    depend on the real values (`CAST(code AS INT)` on digits) and are left to generation."""
+    m = re.search(r"Failed to parse string: '([^']*)'", message)
+    return m is not None and m.group(1) not in _MADE_UP
 
 
 def _readable(message: str) -> str:

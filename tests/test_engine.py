@@ -883,3 +883,19 @@ def test_unique_names_from_a_model_resolve_their_last_stragglers() -> None:
     fields = {"city": {"generator": "ngram", "model": "en_US/city_names", "unique": True}}
     t = phony_pdl.load(_one(fields, 60_000)).generate()["t"]
     assert t["city"].null_count == 0 and len(set(t["city"].to_pylist())) == 60_000
+
+
+def test_rounded_bounds_are_the_rounded_values_themselves() -> None:
+    t = phony_pdl.load(_one({"x": {"type": "float", "min": 0.21, "max": 0.69, "round": 1}}, 2000))
+    assert sorted(set(t.generate(seed=1)["t"]["x"].to_pylist())) == [0.3, 0.4, 0.5, 0.6]
+
+
+def test_int_ranges_below_the_full_64_bits_keep_their_values() -> None:
+    """Only a span of more than 2**63 values takes the wide path; narrower ones draw as
+    they always did (uniform integers from the field's stream)."""
+    from phony_pdl.rng import Stream
+
+    t = phony_pdl.load(_one({"x": {"type": "int", "min": 1, "max": 2**63 - 1}}, 4))
+    rows = np.arange(4, dtype=np.int64)
+    expected = (1 + Stream(1, "t", "x", "").integers(rows, 2**63 - 1)).tolist()
+    assert t.generate(seed=1)["t"]["x"].to_pylist() == expected

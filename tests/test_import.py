@@ -143,3 +143,19 @@ def test_unreachable_databases_are_named_without_a_traceback(
         assert message in result.output, result.output
         assert "Traceback" not in result.output
     assert not list(tmp_path.iterdir())  # no empty database file left behind
+
+
+def test_one_sided_date_checks_keep_a_year_inside_the_bound(tmp_path: Path) -> None:
+    import yaml
+
+    ddl = tmp_path / "d.sql"
+    ddl.write_text(
+        "CREATE TABLE b (id INT PRIMARY KEY, d DATE CHECK (d >= '2028-02-29'));\n"
+        "CREATE TABLE a (id INT PRIMARY KEY, d DATE CHECK (d <= '2019-06-30'));\n"
+    )
+    text, problems = import_ddl(ddl, "postgres")
+    assert not problems
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["b"]["fields"]["d"]["between"] == ["2028-02-29", "2029-02-28"]
+    assert entities["a"]["fields"]["d"]["between"] == ["2018-06-30", "2019-06-30"]
+    phony_pdl.load(text).generate()

@@ -1337,3 +1337,18 @@ def test_integer_keys_beyond_two_to_the_53_stay_exact() -> None:
     assert learnt.document["entities"]["t"]["fields"]["x"] == {"sequence": 10**16 + 1}
     out = learnt.schema().generate()["t"]["x"].to_pylist()
     assert out[:2] == [10**16 + 1, 10**16 + 2]
+
+
+def test_codes_with_a_word_before_the_number_are_not_money() -> None:
+    table = pa.table({"invoice_no": [f"INV {10000 + i * 37}" for i in range(200)]})
+    fields = infer(table, name="t", models=False).document["entities"]["t"]["fields"]
+    assert fields["invoice_no"] == {"pattern": "INV \\d{5}", "unique": True}
+
+
+def test_no_trend_is_fitted_against_keys_beyond_two_to_the_53() -> None:
+    rng = np.random.default_rng(1)
+    ids = 2**60 + 3 * np.arange(500)
+    amount = 0.5 * np.arange(500) + rng.normal(0, 5, 500)
+    learnt = infer(pa.table({"id": ids, "amount": amount}), name="snow", models=False)
+    assert "expr" not in learnt.document["entities"]["snow"]["fields"]["amount"]
+    assert learnt.schema().generate()["snow"].num_rows == 500

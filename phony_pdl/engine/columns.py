@@ -71,11 +71,11 @@ def _within_rounded_bounds(values: pa.Array, f: FieldSpec) -> pa.Array:
     """Rounding a value drawn inside [min, max] may step outside (0.012 → 0.0 under
     `min: 0.01, round: 1`): such values go to the nearest rounded value inside."""
     lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
-    unit = 10.0**-f.round
+    scale = 10.0**f.round  # divide by it: 3 / 10 is 0.3, where 3 * 0.1 is 0.30000000000000004
     if isinstance(lo, int | float) and not isinstance(lo, bool):
-        values = pc.max_element_wise(values, pa.scalar(math.ceil(lo / unit - 1e-9) * unit))
+        values = pc.max_element_wise(values, pa.scalar(math.ceil(lo * scale - 1e-9) / scale))
     if isinstance(hi, int | float) and not isinstance(hi, bool):
-        values = pc.min_element_wise(values, pa.scalar(math.floor(hi / unit + 1e-9) * unit))
+        values = pc.min_element_wise(values, pa.scalar(math.floor(hi * scale + 1e-9) / scale))
     return values
 
 
@@ -333,7 +333,7 @@ class Columns:
         span = int(hi) - int(lo) + 1
         if span <= 0:
             raise GenerationError(f"{batch.entity}.{name}: empty range")
-        if span > 2**62 and joint is None and not unique:
+        if span >= 2**63 and joint is None and not unique:  # past what integers() takes
             return from_units(_wide_integers(stream, rows, int(lo), span, u) * step, dtype)
         if joint is not None:
             offsets = joint

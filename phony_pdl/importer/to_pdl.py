@@ -129,6 +129,18 @@ def _flow(value: object) -> str:
     return _scalar(value)
 
 
+def _years_from(text: str, years: int) -> str:
+    """An ISO date or timestamp moved by whole years (29 February becomes the 28th)."""
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(text)
+    try:
+        moved = value.replace(year=value.year + years)
+    except ValueError:
+        moved = value.replace(year=value.year + years, day=28)
+    return moved.isoformat(sep=" ")[: len(text)] if len(text) > 10 else moved.date().isoformat()
+
+
 def _bounds(column: ColumnInfo, default_low: float, default_high: float) -> tuple[float, float]:
     low = column.low if column.low is not None else default_low
     high = column.high if column.high is not None else default_high
@@ -270,7 +282,10 @@ def _by_type(
         low = column.low if isinstance(column.low, str) else "2020-01-01"
         high = column.high if isinstance(column.high, str) else "2025-12-31"
         if high < low:  # one bound from a CHECK beyond the default range: keep a year
-            low, high = (low, f"{int(low[:4]) + 1}{low[4:]}") if column.low else (high, high)
+            if isinstance(column.low, str):
+                high = _years_from(low, 1)
+            else:
+                low = _years_from(high, -1)
         note = "inside the CHECK bounds" if column.low or column.high else None
         return {"type": "date" if kind in _DATE else "datetime", "between": [low, high]}, note
     if kind in _TIME:

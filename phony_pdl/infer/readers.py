@@ -398,7 +398,14 @@ def _uuids_as_text(column: pa.Array) -> pa.Array:
     )
 
 
-_UNIT = r"^\s*([+-]?)\s*([$€£¥%]|[A-Z]{3}\s)?\s*([+-]?[0-9][0-9.,]*)\s*([$€£¥%]|\s[A-Z]{3})?\s*$"
+_CURRENCIES = (
+    "USD|EUR|GBP|JPY|CHF|CNY|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|TRY|BRL|MXN|INR|RUB|ZAR|KRW|"
+    "HKD|SGD|ILS|AED|SAR|THB|IDR|MYR|PHP|ARS|CLP|COP|RON|BGN|UAH"
+)  # ISO 4217 codes seen in exports; `INV 10023` is a code, not money
+_UNIT = (
+    rf"^\s*([+-]?)\s*([$€£¥%]|(?:{_CURRENCIES})\s)?\s*([+-]?[0-9][0-9.,]*)\s*"
+    rf"([$€£¥%]|\s(?:{_CURRENCIES}))?\s*$"
+)
 
 
 def _without_unit(column: pa.Array) -> tuple[pa.Array, str | None]:

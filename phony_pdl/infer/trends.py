@@ -54,6 +54,8 @@ def trend_fields(p: ColumnProfile, key: str, key_values: np.ndarray) -> list[Fie
     """[hidden noise field, the column as line + noise], or None (no clear trend)."""
     if p.scores is None or p.distinct < MIN_ROWS // 2 or _identifier(p.name):
         return None
+    if len(key_values) and float(np.max(np.abs(key_values))) >= 2**53:
+        return None  # snowflake-size keys: a line through them has no usable precision
     known = ~np.isnan(p.scores)
     x, y = key_values.astype(np.float64)[known], p.scores[known]
     if len(y) < MIN_ROWS:
