@@ -1352,3 +1352,13 @@ def test_no_trend_is_fitted_against_keys_beyond_two_to_the_53() -> None:
     learnt = infer(pa.table({"id": ids, "amount": amount}), name="snow", models=False)
     assert "expr" not in learnt.document["entities"]["snow"]["fields"]["amount"]
     assert learnt.schema().generate()["snow"].num_rows == 500
+
+
+def test_unsigned_integers_past_int64_are_codes() -> None:
+    table = pa.table({"id": pa.array([2**63 + i * 7 for i in range(50)], pa.uint64())})
+    learnt = infer(table, name="t", models=False)
+    assert learnt.document["entities"]["t"]["fields"]["id"] == {
+        "pattern": "\\d{19}",
+        "unique": True,
+    }
+    assert learnt.schema().generate()["t"].num_rows == 50

@@ -70,7 +70,10 @@ def profile_column(
     n = len(column)
     nulls = column.null_count
     valid = pc.drop_null(column)
-    if pa.types.is_integer(t):
+    if pa.types.is_uint64(t) and len(valid) and pc.max(valid).as_py() >= 2**63:
+        kind = "string"  # past int64, which PDL's int is: codes, written as text
+        valid = valid.cast(pa.string())
+    elif pa.types.is_integer(t):
         kind = "int"
     elif pa.types.is_floating(t):
         kind = "float"
