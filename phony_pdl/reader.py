@@ -105,6 +105,17 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, PdlModel)
 
 
+# What other tools call a field key, and PDL's name for it.
+_SYNONYMS = {
+    "enum": "choice", "values": "choice", "oneof": "choice", "one_of": "choice",
+    "options": "choice", "weights": "choice", "default": "const", "value": "const",
+    "regex": "pattern", "format_regex": "pattern", "fk": "ref", "foreign_key": "ref",
+    "references": "ref", "faker": "generator", "provider": "generator", "nullable_rate": "null_rate",
+    "null_probability": "null_rate", "formula": "expr", "sql": "expr", "autoincrement": "sequence",
+    "serial": "sequence", "dist": "distribution",
+}  # fmt: skip
+
+
 class Reader:
     def __init__(self, root: Node, diagnostics: list[Diagnostic]) -> None:
         self.root = root
@@ -206,7 +217,9 @@ class Reader:
         spans = {key.value: key.span for key, _ in node.items()}
         bad = set()
         for k in params:
-            hint = did_you_mean(k, SOURCE_KEYS) if sourceless else None
+            hint = _SYNONYMS.get(k.lower())
+            hint = f"did you mean '{hint}'? (PDL's word for it)" if hint else None
+            hint = hint or (did_you_mean(k, SOURCE_KEYS) if sourceless else None)
             message = f"unknown key '{k}' in a field"
             if sourceless and hint:  # `sequnce: 1`: name the typo, not "no source"
                 message += ", which has no value source"

@@ -44,6 +44,14 @@ _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if
 DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
 
 
+def path_field(path: Path) -> str | None:
+    """The field a diagnostic path is about (entities.<e>.fields.<f>…), if any."""
+    parts = list(path)
+    if "fields" in parts and parts.index("fields") + 1 < len(parts):
+        return str(parts[parts.index("fields") + 1])
+    return None
+
+
 def _decimal_units_too_wide(value: Any, dtype: DataType) -> bool:
     """A decimal literal whose unscaled value passes the 64-bit units the engine uses."""
     from decimal import Decimal, InvalidOperation
@@ -1046,7 +1054,9 @@ class Validator:
                 "invalid-value",
                 f"ref '{text}' should be `entity.field`",
                 path,
-                hint="e.g. `ref: customers.id`",
+                hint=f"e.g. `ref: {text}.id`"
+                if text in self.doc.entities
+                else "e.g. `ref: customers.id`",
             )
             return None
         ent, fld = text.split(".")
@@ -1122,11 +1132,25 @@ class Validator:
         entity = self.doc.entities[ename]
         head, _, rest = text.partition(".")
         if head not in entity.fields:
+            # a parent's field reached through a key (`user_id.created_at`), or a near name;
+            # never the field itself
+            through = [
+                f"{k}.{head}"
+                for k, f in entity.fields.items()
+                if f.ref and f.ref.split(".")[0] in self.doc.entities
+                and head in self.doc.entities[f.ref.split(".")[0]].fields
+            ]  # fmt: skip
+            others = [n for n in entity.fields if n != path_field(path)]
+            hint = (
+                f"the parent's field goes through its key: `{through[0]}`"
+                if through
+                else did_you_mean(head, others) or f"fields: {one_of(others)}"
+            )
             self.add(
                 "unknown-field",
                 f"{what} '{text}' names '{head}', which is not a field of '{ename}'",
                 path,
-                hint=did_you_mean(head, entity.fields) or f"fields: {one_of(entity.fields)}",
+                hint=hint,
             )
             return None
         if not rest:

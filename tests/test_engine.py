@@ -899,3 +899,13 @@ def test_int_ranges_below_the_full_64_bits_keep_their_values() -> None:
     rows = np.arange(4, dtype=np.int64)
     expected = (1 + Stream(1, "t", "x", "").integers(rows, 2**63 - 1)).tolist()
     assert t.generate(seed=1)["t"]["x"].to_pylist() == expected
+
+
+def test_a_date_plus_a_time_of_day_is_that_moment() -> None:
+    fields = {
+        "day": {"type": "date"},
+        "tod": {"type": "time", "between": ["09:00:00", "17:00:00"]},
+        "at": {"expr": "day + tod"},
+    }
+    for row in phony_pdl.load(_one(fields, 20)).generate()["t"].to_pylist():
+        assert row["at"] == dt.datetime.combine(row["day"], row["tod"])

@@ -370,3 +370,32 @@ def test_casts_that_depend_on_the_values_pass_validation(fields: dict, expr: str
     only a type mistake, or a literal that cannot parse, is an error."""
     schema = phony_pdl.load(doc(**fields, n={"expr": expr}))
     assert schema.generate(seed=1)["users"].num_rows == 10
+
+
+def test_hints_for_words_from_other_tools_and_keys_through_a_parent() -> None:
+    with pytest.raises(SchemaError) as caught:
+        phony_pdl.load(doc(kind={"enum": ["a", "b"]}))
+    assert "did you mean 'choice'?" in caught.value.diagnostics[0].hint
+    parents = {
+        "pdl": 1,
+        "name": "p",
+        "entities": {
+            "users": {
+                "count": 3,
+                "fields": {"id": {"sequence": 1}, "created_at": {"type": "datetime"}},
+            },
+            "posts": {
+                "count": 5,
+                "fields": {
+                    "user_id": {"ref": "users"},
+                    "uid": {"ref": "users.id"},
+                    "updated_at": {"after": "created_at"},
+                },
+            },
+        },
+    }
+    with pytest.raises(SchemaError) as caught:
+        phony_pdl.load(parents)
+    hints = {d.code: d.hint for d in caught.value.diagnostics}
+    assert hints["invalid-value"] == "e.g. `ref: users.id`"
+    assert "`user_id.created_at`" in hints["unknown-field"]

@@ -600,7 +600,8 @@ class Columns:
                 if int(position[crowded].max()) >= n_parent:
                     raise GenerationError(
                         f"{batch.entity}.{name}: a {layout.parent} row has more children than "
-                        f"there are {n_parent:,} distinct values to give them"
+                        f"there are {n_parent:,} distinct values to give them; cap the count "
+                        f"with `max: {n_parent}` or drop the unique constraint"
                     )
                 key = derive_key(self.seed, batch.entity, name, "#within")
                 picks[crowded] = permute_below(

@@ -209,6 +209,12 @@ class Evaluator:
 
     def add(self, e: exp.Add) -> Value:
         left, right = self._pair(e)
+        if pa.types.is_time(_type(left)) and pa.types.is_date(_type(right)):
+            left, right = right, left
+        if pa.types.is_date(_type(left)) and pa.types.is_time(_type(right)):
+            # date + time → the timestamp of that day and time (as PostgreSQL has it)
+            since_midnight = pc.cast(pc.cast(right, pa.time64("us")), pa.int64())
+            right = pc.cast(since_midnight, pa.duration("us"))
         if pa.types.is_date(_type(left)) and pa.types.is_duration(_type(right)):
             left = pc.cast(left, pa.timestamp("us"))
         if pa.types.is_date(_type(left)) and pa.types.is_integer(_type(right)):
