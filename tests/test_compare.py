@@ -208,3 +208,26 @@ def test_decimal_to_float_is_correctly_rounded() -> None:
     want = [None if v is None else float(v) for v in values]
     assert decimal_to_float(column).to_pylist() == want
     assert decimal_to_float(column.slice(3, 100)).to_pylist() == want[3:103]
+
+
+def test_hours_and_weekdays_are_compared_for_datetimes() -> None:
+    """Office-hours, weekday-only times against times spread over whole days: a KS over
+    the whole range barely moves; the hour and weekday distributions give it away."""
+    import datetime as dt
+
+    rng = np.random.default_rng(1)
+    base = dt.datetime(2024, 1, 1)
+    real = [base + dt.timedelta(days=int(d), seconds=int(rng.integers(9 * 3600, 17 * 3600)))
+            for d in rng.integers(0, 365, 2000)]  # fmt: skip
+    real = [r for r in real if r.weekday() < 5]
+    spread = [base + dt.timedelta(seconds=int(rng.integers(0, 365 * 86400))) for _ in real]
+    report = compare(
+        pa.table({"t": pa.array(real, pa.timestamp("us"))}),
+        pa.table({"t": pa.array(spread, pa.timestamp("us"))}),
+    )
+    scores = {c.metric: c.value for c in report.tables[0].columns}
+    assert scores["KS"] < 0.1 and scores["TVD(hour)"] > 0.5 and scores["TVD(weekday)"] > 0.2
+    assert "mean TVD of hours and weekdays" in report.lines()[-1]
+    same = compare(pa.table({"t": pa.array(real, pa.timestamp("us"))}),
+                   pa.table({"t": pa.array(real, pa.timestamp("us"))}))  # fmt: skip
+    assert same.mean_of("TVD(hour)", "TVD(weekday)") == 0.0

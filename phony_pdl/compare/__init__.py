@@ -32,7 +32,10 @@ class Report:
     unmatched: list[str] = field(default_factory=list)  # real tables with no synthetic twin
 
     def mean(self, metric: str) -> float | None:
-        values = [c.value for t in self.tables for c in t.columns if c.metric == metric]
+        return self.mean_of(metric)
+
+    def mean_of(self, *metrics: str) -> float | None:
+        values = [c.value for t in self.tables for c in t.columns if c.metric in metrics]
         return float(np.mean(values)) if values else None
 
     def correlation_error(self, method: str = "pearson") -> float | None:
@@ -55,6 +58,7 @@ class Report:
             "mean_ks": self.mean("KS"),
             "mean_tvd": self.mean("TVD"),
             "mean_ks_length": self.mean("KS(length)"),
+            "mean_tvd_clock": self.mean_of("TVD(hour)", "TVD(weekday)"),
             "pearson_error": self.correlation_error("pearson"),
             "spearman_error": self.correlation_error("spearman"),
             "exact_copies": float(np.mean(copies)) if copies else None,
@@ -109,6 +113,7 @@ class Report:
             ("mean_ks", "mean KS"),
             ("mean_tvd", "mean TVD"),
             ("mean_ks_length", "mean KS of text lengths"),
+            ("mean_tvd_clock", "mean TVD of hours and weekdays"),
             ("pearson_error", "mean |Δ corr|"),
         ):
             if s[key] is not None:

@@ -268,6 +268,24 @@ def _nearest(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False) 
     return out
 
 
+def _clock_scores(name: str, real: Any, synth: Any) -> list[ColumnScore]:
+    """For datetimes: how far apart the hours of the day and the days of the week are
+    (TVD), which a KS over the whole range cannot see (business hours, weekdays only)."""
+    if not (pa.types.is_timestamp(real.type) and pa.types.is_timestamp(synth.type)):
+        return []
+    out = []
+    for metric, part, bins in (("TVD(hour)", pc.hour, 24), ("TVD(weekday)", pc.day_of_week, 7)):
+        counts = []
+        for col in (real, synth):
+            values = pc.drop_null(part(col)).to_numpy(zero_copy_only=False).astype(np.int64)
+            counts.append(np.bincount(values, minlength=bins).astype(np.float64))
+        if counts[0].sum() == 0 or counts[1].sum() == 0:
+            continue
+        p, q = (c / c.sum() for c in counts)
+        out.append(ColumnScore(name, "time", metric, float(0.5 * np.abs(p - q).sum())))
+    return out
+
+
 def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = True) -> TableScore:
     score = TableScore(name, real.num_rows, synth.num_rows)
     shared = [c for c in real.column_names if c in synth.column_names]
@@ -280,6 +298,7 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         score.columns.append(col)
         if col.kind in ("numeric", "time"):
             numeric.append(c)
+        score.columns.extend(_clock_scores(c, real.column(c), synth.column(c)))
     # Correlations over numeric and time columns that vary in both tables.
     cols_r, cols_s, names = [], [], []
     for c in numeric:
