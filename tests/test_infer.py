@@ -1362,3 +1362,29 @@ def test_unsigned_integers_past_int64_are_codes() -> None:
         "unique": True,
     }
     assert learnt.schema().generate()["t"].num_rows == 50
+
+
+def test_office_hours_on_weekdays_are_kept() -> None:
+    import datetime as dt
+
+    from phony_pdl.compare import compare
+
+    rng = np.random.default_rng(1)
+    base = dt.datetime(2024, 1, 1)
+    real = [base + dt.timedelta(days=int(d), seconds=int(rng.integers(9 * 3600, 17 * 3600)))
+            for d in rng.integers(0, 365, 3000)]  # fmt: skip
+    real = [r for r in real if r.weekday() < 5]
+    table = pa.table(
+        {"viewed_at": pa.array(real, pa.timestamp("us")), "x": rng.normal(size=len(real))}
+    )
+    learnt = infer(table, name="pv", models=False)
+    assert "_viewed_at_hour" in learnt.document["entities"]["pv"]["fields"]
+    out = learnt.schema().generate(seed=2)["pv"]
+    times = out["viewed_at"].to_pylist()
+    assert all(t.weekday() < 5 and 9 <= t.hour < 17 for t in times)
+    assert compare(table, out).mean_of("TVD(hour)", "TVD(weekday)") < 0.05
+    midnights = pa.table(
+        {"d": pa.array([base + dt.timedelta(days=int(d)) for d in range(300)], pa.timestamp("us"))}
+    )
+    fields = infer(midnights, name="m", models=False).document["entities"]["m"]["fields"]
+    assert "_d_hour" not in fields  # dates kept as midnights are not a clock

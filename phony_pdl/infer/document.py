@@ -196,6 +196,58 @@ def seconds_places(p: ColumnProfile) -> dict[str, int]:
     return {}
 
 
+MIN_CLOCK_ROWS = 200  # fewer rows cannot show an empty hour or weekday as more than chance
+
+
+def clock_fields(p: ColumnProfile) -> list[FieldOut] | None:
+    """Datetimes that keep a clock (office hours, weekdays only): a week, a weekday and an
+    hour drawn with the sample's weights, plus a uniform second within the hour, so the
+    synthetic times keep the hours and days the sample has. None when every hour and
+    weekday occurs, or the sample is too small to tell."""
+    if p.kind != "datetime" or p.non_null < MIN_CLOCK_ROWS:
+        return None
+    us = p.numbers.astype(np.int64)
+    within_hour = us % 3_600_000_000
+    if (within_hour == within_hour[0]).all():
+        return None  # on the hour, or dates kept as midnights: the plain range keeps that
+    days = us // US_PER_DAY
+    hours = np.bincount((us % US_PER_DAY) // 3_600_000_000, minlength=24)
+    weekdays = np.bincount((days + 3) % 7, minlength=7)  # 1970-01-01 was a Thursday: 0 = Monday
+    quiet_hours = int((hours == 0).sum())
+    quiet_days = int((weekdays == 0).sum())
+    if quiet_hours < 4 and not (quiet_days and p.non_null / 7 >= 20):
+        return None
+    monday = int(days.min()) - int((days.min() + 3) % 7)
+    weeks = int((days.max() - monday) // 7)
+    start = (dt.date(1970, 1, 1) + dt.timedelta(days=monday)).isoformat()
+    week, weekday, hour, second = (
+        f"_{p.name}_{part}"[:63] for part in ("week", "weekday", "hour", "second")
+    )
+    fields = [
+        FieldOut(week, {"type": "int", "min": 0, "max": weeks, "hidden": True}, f"week of {p.name}"),
+        FieldOut(weekday, {"choice": {i: int(c) for i, c in enumerate(weekdays) if c}, "type": "int",
+                           "hidden": True},
+                 f"weekday of {p.name} (0 = Monday), weights = counts"),
+        FieldOut(hour, {"choice": {i: int(c) for i, c in enumerate(hours) if c}, "type": "int",
+                        "hidden": True},
+                 f"hour of {p.name}, weights = counts"),
+        FieldOut(second, {"type": "int", "min": 0, "max": 3599, "hidden": True}, "second within the hour"),
+    ]  # fmt: skip
+    expr = (
+        f"CAST('{start}' AS DATE) + ({week} * 7 + {weekday}) + "
+        f"({hour} * 3600 + {second}) * INTERVAL '1' SECOND"
+    )
+    shown = f"{quiet_hours} hours" + (f" and {quiet_days} weekdays" if quiet_days else "")
+    fields.append(
+        FieldOut(
+            p.name,
+            {"expr": expr, "round": 0, **null_spec(p)},
+            f"keeps the sample's clock: {shown} never occur in it",
+        )
+    )
+    return fields
+
+
 def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     kind = p.kind
     lo, hi = float(p.numbers.min()), float(p.numbers.max())
@@ -211,6 +263,9 @@ def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         spec = {"type": "time", "between": [_iso(kind, lo), _iso(kind, hi)]}
         spec.update({**seconds_places(p), **null_spec(p)})
         return [FieldOut(p.name, spec, "uniform time of day in the observed range")]
+    clock = clock_fields(p)
+    if clock is not None:
+        return clock
     unit, per = _unit(p)
     offsets = np.round((p.numbers - lo) / per)
     fit = fit_numeric(offsets, integer=True, discrete=False)
