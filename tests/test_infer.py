@@ -1388,3 +1388,19 @@ def test_office_hours_on_weekdays_are_kept() -> None:
     )
     fields = infer(midnights, name="m", models=False).document["entities"]["m"]["fields"]
     assert "_d_hour" not in fields  # dates kept as midnights are not a clock
+
+
+def test_datetime_offsets_never_fall_before_the_earliest_value() -> None:
+    import datetime as dt
+
+    rng = np.random.default_rng(3)
+    base = dt.datetime(2024, 1, 1)
+    values = [base + dt.timedelta(seconds=float(x)) for x in rng.normal(5e6, 2e6, 800)]
+    learnt = infer(pa.table({"t": pa.array(values, pa.timestamp("us"))}), name="d", models=False)
+    helper = next(
+        v for k, v in learnt.document["entities"]["d"]["fields"].items() if k.startswith("_t_")
+    )
+    if "distribution" in helper and helper["distribution"] not in ("empirical", "mixture"):
+        assert helper["min"] >= 0
+    out = learnt.schema().generate()["d"]["t"].to_pylist()
+    assert min(out) >= min(values)

@@ -280,6 +280,10 @@ def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         return [FieldOut(p.name, spec, f"uniform over {span}", scores=p.scores)]
     helper = f"_{p.name}_{unit}"[:63]
     hidden = fit_spec(fit, None, integer=True)
+    if hidden.get("distribution") not in (None, "empirical", "mixture") and not (
+        isinstance(hidden.get("min"), int | float) and hidden["min"] >= 0
+    ):  # an offset from the earliest value: never before it
+        hidden["min"] = 0
     hidden["type"] = "int"
     hidden["hidden"] = True
     origin = _iso(kind, lo)
