@@ -106,13 +106,18 @@ def resolve_model(name: str, locale: str | None = None) -> Path:
 _LOADED: dict[tuple[str, int, int], tuple[NgramModel, Compiled]] = {}
 
 
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """One version of a model file: its path, modification time and size."""
+    st = path.stat()
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
 def load_model(path: Path) -> tuple[NgramModel, Compiled]:
     """Read, check and compile a model once per process (re-read when the file changes)."""
     registered = _IN_MEMORY.get(str(path))
     if registered is not None:
         return registered
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    key = _file_key(path)
     hit = _LOADED.get(key)
     if hit is None:
         model = read(path)
@@ -126,9 +131,8 @@ _CHECKED: dict[tuple[str, int, int], None] = {}
 def checked_model(path: Path) -> None:
     """Read (and so check) a model file once per version of it: a broken model is a
     validation error of the schema that names it, not a failure halfway through a run."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key not in _CHECKED and not any(k[:3] == key for k in _LOADED):
+    key = _file_key(path)
+    if key not in _CHECKED and key not in _LOADED:
         read(path)
         _CHECKED[key] = None
 

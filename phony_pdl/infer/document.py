@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..pattern import fixed_positions, parse_pattern
 from .fit import Fit, fit_counts, fit_numeric
@@ -453,7 +455,7 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     return [_free_text(p)], None
 
 
-_NUMBERED = re.compile(r"^(\D*?)(0|[1-9][0-9]{0,17})(\D*)$")
+_NUMBERED = r"^(?P<head>\D*?)(?P<number>0|[1-9][0-9]{0,17})(?P<tail>\D*)$"
 
 
 def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
@@ -463,17 +465,21 @@ def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
     values = p.strings or []
     if len(values) < 20:
         return None
-    parts = [_NUMBERED.match(v) for v in values]
-    if not all(parts):
+    text = pa.array(values, pa.string())
+    if not pc.all(pc.match_substring_regex(text.slice(0, 1000), _NUMBERED)).as_py():
+        return None  # the first values rule most columns out before the whole one is read
+    parts = pc.extract_regex(text, _NUMBERED)
+    if parts.null_count:
         return None
-    heads = {m.group(1) for m in parts}
-    tails = {m.group(3) for m in parts}
-    if len(heads) != 1 or len(tails) != 1 or heads == tails == {""}:
+    heads = pc.unique(parts.field("head")).to_pylist()
+    tails = pc.unique(parts.field("tail")).to_pylist()
+    if len(heads) != 1 or len(tails) != 1 or heads == tails == [""]:
         return None
-    numbers = np.array([int(m.group(2)) for m in parts], dtype=np.int64)
-    if len({len(m.group(2)) for m in parts}) < 2:
+    digits = parts.field("number")
+    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    if len(pc.unique(pc.utf8_length(digits))) < 2:
         return None  # one length: a pattern writes it exactly
-    head, tail = heads.pop(), tails.pop()
+    head, tail = heads[0], tails[0]
     helper = f"_{p.name}_number"
     lo, hi = int(numbers.min()), int(numbers.max())
     hidden: dict[str, Any] = {"type": "int", "min": lo, "max": hi, "hidden": True}

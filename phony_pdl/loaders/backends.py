@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..sql.ddl import Table
 from ..sql.dialects import Dialect
-from ..sql.encode import copy_rows, float_literals, insert_statements, quote_identifier
+from ..sql.encode import copy_rows, insert_statements, nonfinite, quote_identifier
 from . import Target, require_driver
 
 
@@ -107,7 +107,7 @@ class SQLite(Backend):
             elif pa.types.is_boolean(t):
                 arr = pc.cast(arr, pa.int8())
             elif pa.types.is_floating(t):
-                float_literals(arr, self.dialect, f"{table.name}.{name}")  # NaN: an error
+                nonfinite(arr, self.dialect, f"{table.name}.{name}")  # NaN: an error
             columns.append(arr.to_pylist())
         names = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
         marks = ", ".join("?" * batch.num_columns)

@@ -44,17 +44,24 @@ def string_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
     )
 
 
-def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
+def nonfinite(arr: pa.Array, dialect: Dialect, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask of NaN and infinities) of a float column; a GenerationError naming the
+    first such row when the dialect cannot store them."""
     values = pc.fill_null(arr, 0.0).to_numpy(zero_copy_only=False)
-    text = pc.cast(arr, pa.string())
     special = ~np.isfinite(values)
-    if not special.any():
-        return text
-    if dialect.nan is None:
+    if dialect.nan is None and special.any():
         row = int(np.flatnonzero(special)[0])
         raise GenerationError(
             f"{where}, row {row + 1}: {values[row]} cannot be stored in {dialect.name}"
         )
+    return values, special
+
+
+def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
+    values, special = nonfinite(arr, dialect, where)
+    text = pc.cast(arr, pa.string())
+    if not special.any():
+        return text
     negative_infinity = dialect.infinity.replace("Infinity", "-Infinity")
     words = np.where(
         np.isnan(values), dialect.nan, np.where(values > 0, dialect.infinity, negative_infinity)
