@@ -1,8 +1,10 @@
 """Distribution sampling by inverse CDF from Phony's own uniforms.
 
-scipy provides the quantile functions (ppf); which uniform feeds which row is
-ours, so a numpy or scipy upgrade can change a value only through the ppf
-arithmetic itself (documented in spec/pdl.md, "Determinism").
+scipy provides the quantile functions (ppf); for gamma and beta, whose scipy ppf is a
+per-value root search, a table of scipy's exact quantiles interpolated to 1e-10 in
+probability (quantile_table). Which uniform feeds which row is ours, so a numpy or scipy
+upgrade can change a value only through the ppf arithmetic itself (documented in
+spec/pdl.md, "Determinism").
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ import numpy as np
 
 from .. import distributions
 from ..durations import parse_duration
+from .quantile_table import quantile_table
+
+# Families whose scipy ppf inverts the CDF numerically per value (seconds per million):
+# sampled through a checked interpolation table instead (see quantile_table).
+TABULATED = frozenset({"gamma", "beta"})
 
 
 def frozen(name: str, params: dict[str, Any], lo: float | None, hi: float | None) -> Any:
@@ -70,7 +77,12 @@ def sample(
     dist = frozen(name, params, lo, hi)
     # Discrete families: our table + bisection inverse (scipy's generic one is slow, and for
     # zipf it can fail with "updating stopped, endless loop"); same values as scipy's.
-    ppf = (lambda q: discrete_ppf(name, dist, q)) if d.discrete else dist.ppf
+    if d.discrete:
+        ppf = lambda q: discrete_ppf(name, dist, q)  # noqa: E731
+    elif name in TABULATED:
+        ppf = quantile_table(dist).ppf
+    else:
+        ppf = dist.ppf
     if clip or d.needs_bounds or (lo is None and hi is None):
         values = ppf(u)
     else:
