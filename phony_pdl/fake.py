@@ -37,6 +37,18 @@ def _suggest(name: str, options: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _suggest_generator(name: str, options: list[str], prefix: str = "") -> str:
+    """Faker's name first (`company.company` → company.name), else the closest option."""
+    from .generators.faker_names import faker_equivalent
+
+    target = faker_equivalent(name, set(registry.names()))
+    if target is not None:
+        gender = name.rsplit("_", 1)[-1] if name.endswith(("_female", "_male")) else None
+        extra = f"(gender='{gender}')" if gender else "()"
+        return f"; did you mean {target}{extra}? (Faker's '{name.rsplit('.', 1)[-1]}')"
+    return _suggest(name.removeprefix(prefix), options)
+
+
 class Phony:
     """Generators by family: ``Phony("en_US", seed=1).internet.email(n=10)``."""
 
@@ -88,9 +100,11 @@ class Phony:
             raise AttributeError(name)
         families = self.families()
         if name not in families:
+            hint = _suggest_generator(name, families)
+            if hint and "Faker's" in hint:  # fake.name() → fake.person.full_name()
+                hint = hint.replace("did you mean ", "did you mean fake.")
             raise AttributeError(
-                f"no generator family '{name}'{_suggest(name, families)} "
-                f"(families: {', '.join(families)})"
+                f"no generator family '{name}'{hint} (families: {', '.join(families)})"
             )
         return _Family(self, name)
 
@@ -113,7 +127,9 @@ class Phony:
             self.row += count
         return np.arange(start, start + count, dtype=np.int64)
 
-    def _context(self, name: str, rows: np.ndarray, cache: dict) -> GenContext:
+    def _context(
+        self, name: str, rows: np.ndarray, cache: dict, gender: str | None = None
+    ) -> GenContext:
         return GenContext(
             seed=self.seed,
             entity=API_ENTITY,
@@ -122,6 +138,7 @@ class Phony:
             locale=self.locale,
             record_cache=cache,
             total_rows=int(rows[-1]) + 1 if len(rows) else 0,
+            gender=gender,
         )
 
     def _params(self, spec: registry.GeneratorSpec, params: dict[str, Any]) -> Any:
@@ -142,10 +159,12 @@ class Phony:
         """
         spec = registry.get(name)
         if spec is None:
-            raise UsageError(f"unknown generator '{name}'{_suggest(name, registry.names())}")
+            raise UsageError(
+                f"unknown generator '{name}'{_suggest_generator(name, registry.names())}"
+            )
         parsed = self._params(spec, params)
         rows = self._rows(1 if n is None else n)
-        values = spec.func(self._context(name, rows, {}), parsed)
+        values = spec.func(self._context(name, rows, {}, getattr(parsed, "gender", None)), parsed)
         if isinstance(values, np.ndarray):
             values = pa.array(values)
         return values[0].as_py() if n is None else values
@@ -171,7 +190,7 @@ class Phony:
                 spec = registry.get(name)
                 if spec is None:
                     raise UsageError(
-                        f"unknown generator '{name}'{_suggest(name, registry.names())}"
+                        f"unknown generator '{name}'{_suggest_generator(name, registry.names())}"
                     )
                 chosen.append(spec)
         else:
@@ -226,7 +245,7 @@ class _Family:
             full = name  # `fake.ngram.ngram`, as `dir(fake.ngram)` lists it
         if registry.get(full) is None:
             raise AttributeError(
-                f"no generator '{full}'{_suggest(name, self._names())} "
+                f"no generator '{full}'{_suggest_generator(full, self._names(), f'{self._family}.')} "
                 f"({self._family}: {', '.join(self._names())})"
             )
         return _Generator(self._owner, full)

@@ -778,7 +778,8 @@ class Validator:
                 "unknown-generator",
                 f"unknown generator '{f.generator}'",
                 (*path, "generator"),
-                hint=did_you_mean(f.generator, registry.names())
+                hint=_generator_hint(f.generator)
+                or did_you_mean(f.generator, registry.names())
                 or "run `phony generators` for the list",
             )
             return
@@ -807,6 +808,28 @@ class Validator:
                         f"{key}: {err['msg']}" if key else err["msg"],
                         (*path, key) if key else path,
                     )
+            return
+        self.one_gender_per_person(ename, fname, f)
+
+    def one_gender_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
+        """`gender` sets the sex of the row's person (per link): two fields cannot disagree."""
+        gender = (f.params or {}).get("gender")
+        if gender not in ("female", "male"):
+            return
+        for other_name, other in self.doc.entities[ename].fields.items():
+            if other_name == fname:
+                return
+            theirs = (other.params or {}).get("gender") if other.generator else None
+            if theirs in ("female", "male") and theirs != gender and other.link == f.link:
+                self.add(
+                    "bad-generator-param",
+                    f"gender: '{gender}' contradicts '{theirs}' on {other_name}; the fields of "
+                    "a row describe one person",
+                    (*self.fpath(ename, fname), "gender"),
+                    hint="use the same gender, or `link: <name>` on one of them for a second "
+                    "person in the row",
+                )
+                return
 
     def source_choice(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         path = self.fpath(ename, fname, "choice")
@@ -1940,3 +1963,16 @@ class Validator:
 
 def validate_document(doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:
     Validator(doc, locator, diagnostics).run()
+
+
+def _generator_hint(name: str) -> str | None:
+    """Faker's name for a generator (`person.name`) → Phony's, with the parameter it needs."""
+    from .generators.faker_names import faker_equivalent
+
+    target = faker_equivalent(name, set(registry.names()))
+    if target is None:
+        return None
+    extra = ""
+    if name.endswith(("_female", "_male")):
+        extra = f" with gender: {name.rsplit('_', 1)[-1]}"
+    return f"did you mean '{target}'{extra}? (Faker's '{name.rsplit('.', 1)[-1]}')"

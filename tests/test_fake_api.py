@@ -45,6 +45,10 @@ def test_params_as_keyword_arguments() -> None:
     women = fake.person.first_name(n=200, gender="female").to_pylist()
     men = fake.person.first_name(n=200, gender="male").to_pylist()
     assert not set(women) & set(men) - {"Kim", "Toni", "Luca", "Sascha", "Andrea"}
+    full = fake.person.full_name(n=200, gender="male").to_pylist()
+    assert {name.split(" ")[0] for name in full} <= set(men) | set(
+        fake.person.first_name(n=5000, gender="male").to_pylist()
+    )
     assert all(
         x.endswith("@example.com")
         for x in fake.internet.email(n=5, domain="example.com").to_pylist()
@@ -292,3 +296,15 @@ def test_a_family_that_is_one_generator_is_callable() -> None:
 def test_record_with_a_positional_count_says_how_to_write_it() -> None:
     with pytest.raises(UsageError, match=r"write record\('person', n=3\)"):
         Phony().record("person", 3)
+
+
+def test_fakers_names_point_at_phonys() -> None:
+    fake = Phony(seed=1)
+    with pytest.raises(AttributeError, match=r"did you mean fake\.person\.full_name\(\)"):
+        fake.name  # noqa: B018
+    with pytest.raises(AttributeError, match=r"did you mean company\.name\(\)"):
+        fake.company.company  # noqa: B018
+    with pytest.raises(AttributeError, match=r"did you mean address\.postal_code\(\)"):
+        fake.address.zipcode  # noqa: B018
+    with pytest.raises(UsageError, match=r"person\.full_name\(gender='female'\)"):
+        fake.generate("person.name_female")

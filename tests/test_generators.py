@@ -788,6 +788,44 @@ def test_polish_surnames_take_the_form_of_the_persons_sex() -> None:
     assert min(forms.values()) > 1000  # the gendered forms are there, in both sexes
 
 
+def test_gender_sets_the_rows_person() -> None:
+    """`gender` on one field makes the row's person that sex: the other person fields and
+    the email follow it; a linked second person keeps both sexes."""
+    fields = {
+        "first": {"generator": "person.first_name", "gender": "female"},
+        "last": {"generator": "person.last_name"},
+        "full": {"generator": "person.full_name"},
+        "sex": {"generator": "person.sex"},
+        "title": {"generator": "person.prefix"},
+        "email": {"generator": "internet.email"},
+        "other_sex": {"generator": "person.sex", "link": "spouse"},
+    }
+    doc = {"pdl": 1, "name": "g", "locale": "pl_PL", "entities": {"t": {"count": 3000, "fields": fields}}}  # fmt: skip
+    rows = phony_pdl.load(doc).generate()["t"].to_pylist()
+    women = {name for name, _ in pack("pl_PL", "person")["first_names"]["female"]}
+    female_titles = set(pack("pl_PL", "person")["prefixes"]["female"])
+    for row in rows:
+        assert row["first"] in women and row["sex"] == "female"
+        assert row["full"] == f"{row['first']} {row['last']}"
+        assert row["title"] in female_titles
+        assert not re.search(r"(ski|cki|dzki)$", row["last"])
+        assert ascii_word(row["last"], "pl") in row["email"]
+    spouses = {row["other_sex"] for row in rows}
+    assert spouses == {"female", "male"}
+    # The same names as before for the field that sets it (one draw, one list).
+    alone = {"first": {"generator": "person.first_name", "gender": "female"}}
+    doc["entities"]["t"]["fields"] = alone
+    firsts = phony_pdl.load(doc).generate()["t"].column("first").to_pylist()
+    assert firsts == [row["first"] for row in rows]
+
+
+def test_academic_titles_are_rare_whatever_the_list() -> None:
+    for locale in ("de_DE", "tr_TR", "fr_FR", "en_US"):
+        titles = draw(locale, {"title": "person.prefix"}, 20_000)["title"]
+        academic = sum(t.startswith(("Dr", "Prof", "Pr")) for t in titles) / len(titles)
+        assert 0.01 < academic < 0.04, (locale, academic)
+
+
 def test_unique_semantic_fields_through_the_engine() -> None:
     doc = {
         "pdl": 1,

@@ -42,6 +42,28 @@ def test_every_problem_is_reported_sorted_by_position() -> None:
     assert diags[2].to_dict()["path"] == "entities.users.fields.b.generator"
 
 
+@pytest.mark.parametrize(
+    ("faker", "hint"),
+    [
+        ("person.name", "did you mean 'person.full_name'? (Faker's 'name')"),
+        ("address.zipcode", "did you mean 'address.postal_code'? (Faker's 'zipcode')"),
+        ("address.state", "did you mean 'address.region'? (Faker's 'state')"),
+        ("company.company", "did you mean 'company.name'? (Faker's 'company')"),
+        ("phone.phone_number", "did you mean 'phone.number'? (Faker's 'phone_number')"),
+        (
+            "person.first_name_female",
+            "did you mean 'person.first_name' with gender: female? (Faker's 'first_name_female')",
+        ),
+    ],
+)
+def test_fakers_names_get_phonys(faker: str, hint: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(x={"generator": faker}))
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "unknown-generator"
+    assert diag.hint == hint
+
+
 def test_schema_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown generator"):
         phony_pdl.load(doc(id={"sequence": 1}, x={"generator": "nope.nope"}))

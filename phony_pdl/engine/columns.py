@@ -444,7 +444,22 @@ class Columns:
             record_cache=batch.records,
             attempt=batch.attempt.get(name, 0),
             total_rows=self.plan.count(batch.entity),
+            gender=self.record_gender(batch.entity, f.link),
         )
+
+    def record_gender(self, entity: str, link: str | None) -> str | None:
+        """The sex a field of this entity and link sets with `gender` (validation rejects two
+        different ones): every record of the row reads it, so names, sex and email agree."""
+
+        def find() -> str | None:
+            for f in self.doc.entities[entity].fields.values():
+                if f.source == "generator" and (f.link or None) == (link or None):
+                    gender = (f.params or {}).get("gender")
+                    if gender in ("female", "male"):
+                        return gender
+            return None
+
+        return self.plan_cache(("gender", entity, link or ""), find)
 
     def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         spec = registry.get(f.generator)

@@ -83,9 +83,35 @@ def _data(ctx: Any) -> AddressData:
     return address_data(ctx.pack("address"))
 
 
+# A house is a number on a street of N numbers (uniform in 1..N), streets' N log-uniform
+# between `short` and `top`: P(n) ∝ 1/max(n, short) − 1/top, flat up to `short`, then
+# thinning out. US grid addresses run to four and five digits, Brazil's to four.
+_HOUSE_RANGE = {"US": (100, 9999), "BR": (50, 2999)}
+_HOUSE_RANGE_DEFAULT = (20, 250)
+_HOUSE_NUMBERS = pa.array([str(n) for n in range(1, 10_000)])
+
+
+def _house_range(locale: str) -> tuple[int, int]:
+    return _HOUSE_RANGE.get(locale.rsplit("_", 1)[-1], _HOUSE_RANGE_DEFAULT)
+
+
+def _house_cdf(short: int, top: int) -> np.ndarray:
+    # Cumulative sums, then comparisons only: no exp/log whose last bit could differ
+    # between CPUs and move a value across an integer.
+    n = np.arange(1, top + 1, dtype=np.float64)
+    weights = 1.0 / np.maximum(n, short) - 1.0 / top
+    weights[-1] = weights[-2] / 2  # the last street number, not zero chance
+    return np.cumsum(weights) / weights.sum()
+
+
 def _number(ctx: Any, rec: LazyRecord) -> pa.Array:
-    # Small house numbers are more common than large ones.
-    return pa.array(1 + (ctx.uniform("number") ** 2 * 9999).astype(np.int64)).cast(pa.string())
+    pack = ctx.pack("address")
+    short, top = _house_range(ctx.locale)
+    key = f"address:house_cdf#{short}-{top}"
+    if key not in pack._cache:
+        pack._cache[key] = _house_cdf(short, top)
+    index = np.searchsorted(pack._cache[key], ctx.uniform("number"), side="right")
+    return take(_HOUSE_NUMBERS, np.minimum(index, top - 1))
 
 
 def _street_words(ctx: Any, rec: LazyRecord) -> dict[str, pa.Array]:
@@ -233,8 +259,9 @@ def longitude(ctx: GenContext, p: Params) -> pa.Array:
     "address.building_number",
     returns=STRING,
     family="address",
-    summary="House number 1–10000, small numbers more likely.",
-    domain=10000,
+    summary="House number as on streets of varied length: 1–20 equally likely, then "
+    "thinning out to 250 (US: flat to 100, up to 9999; Brazil: 50, 2999).",
+    domain=lambda p, locale: _house_range(locale)[1],
 )
 def building_number(ctx: GenContext, p: Params) -> pa.Array:
     return address(ctx)["number"]

@@ -33,6 +33,7 @@ class GenContext:
         record_cache: dict | None = None,
         attempt: int = 0,
         total_rows: int = 0,
+        gender: str | None = None,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -43,6 +44,8 @@ class GenContext:
         self.unique = unique
         self.attempt = attempt
         self.total_rows = total_rows  # rows of the whole entity (sizes unique suffixes)
+        # The sex every person record of this row and link has (a field's `gender`), or None.
+        self.gender = gender if gender in ("female", "male") else None
         self._records = record_cache if record_cache is not None else {}
 
     @property
@@ -71,7 +74,7 @@ class GenContext:
         which is what makes a row's email belong to its person and its city to its
         postal code.
         """
-        key = (family, self.link, self.locale, self.attempt)
+        key = (family, self.link, self.locale, self.attempt, self.gender)
         rows_id = id(self.rows)
         cached = self._records.get(key)
         if cached is not None and cached[0] == rows_id:
@@ -107,6 +110,7 @@ class _RecordContext:
         self.base = base
         self.rows = parent.rows
         self.locale = parent.locale
+        self.gender = parent.gender
 
     @property
     def n(self) -> int:

@@ -26,7 +26,7 @@ SEXES = pa.array(["female", "male"])
 
 # Ages are whole years as of this fixed date: outputs never depend on the wall clock.
 REFERENCE_DATE = dt.date(2025, 1, 1)
-_ACADEMIC = ("Dr", "Prof", "Pr", "Dott", "Ing")
+_ACADEMIC_SHARE = {"Dr": 0.02, "Dra": 0.02, "Dott": 0.12, "Ing": 0.03, "Prof": 0.003, "Pr": 0.003}
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,13 @@ def person_data(pack: LocalePack) -> PersonData:
         items = d["prefixes"][sex]
         start = len(prefixes)
         prefixes += items
-        # courtesy titles are common, academic ones (Dr., Prof.) rare
-        weights = [1.0 if p.startswith(_ACADEMIC) else 12.0 for p in items]
+        # Academic titles at fixed shares whatever the list's length (a doctorate is about
+        # 2 % of adults, a professorship well under 1 %; Italy's Dott. is every graduate's),
+        # the courtesy titles sharing the rest.
+        academic = [_ACADEMIC_SHARE.get(p.rstrip(".").split(".")[0], 0.0) for p in items]
+        courtesy = sum(1 for a in academic if a == 0) or 1
+        rest = (1.0 - sum(academic)) / courtesy
+        weights = [a if a > 0 else rest for a in academic]
         prefix_samplers.append((list(range(start, len(prefixes))), weights))
     f_total = sum(float(w) for _, w in fem)
     m_total = sum(float(w) for _, w in mal)
@@ -181,9 +186,18 @@ def _last_index(ctx: Any, rec: LazyRecord) -> np.ndarray:
     return data.last_by_sex.index(u, rec["female"])
 
 
+def _first_index(ctx: Any, u: np.ndarray) -> np.ndarray:
+    """Sex and given name in one draw, or, when a field sets `gender`, from that sex's list
+    (the row's sex, prefix, surname form and email then follow the name)."""
+    data = _data(ctx)
+    if ctx.gender is None:
+        return data.first_any.index(u)
+    return data.first_by_sex.one(0 if ctx.gender == "female" else 1, u)
+
+
 PERSON_PARTS = {
     "u_first": lambda ctx, rec: ctx.uniform("first"),
-    "first_index": lambda ctx, rec: _data(ctx).first_any.index(rec["u_first"]),
+    "first_index": lambda ctx, rec: _first_index(ctx, rec["u_first"]),
     "female": lambda ctx, rec: rec["first_index"] < _data(ctx).n_female,
     "last_index": _last_index,
     "first_name": lambda ctx, rec: take(_data(ctx).first, rec["first_index"]),
@@ -234,16 +248,13 @@ def _first_name_domain(p: FirstNameParams, locale: str) -> int:
     params=FirstNameParams,
     returns=STRING,
     family="person",
-    summary="Given name, frequency-weighted, agreeing with the row's sex "
-    "(`gender` forces one list instead).",
+    summary="Given name, frequency-weighted, agreeing with the row's sex; `gender: female` "
+    "(or `male`) makes the row's person that sex, so every person.* field, the email and "
+    "the username follow.",
     domain=_first_name_domain,
 )
 def first_name(ctx: GenContext, p: FirstNameParams) -> pa.Array:
-    rec = person(ctx)
-    if p.gender == "any":
-        return rec["first_name"]
-    sampler = _data(ctx).first_by_sex
-    return take(_data(ctx).first, sampler.one(0 if p.gender == "female" else 1, rec["u_first"]))
+    return person(ctx)["first_name"]
 
 
 def _last_domain(p: Params, locale: str) -> int:
@@ -264,6 +275,7 @@ def last_name(ctx: GenContext, p: Params) -> pa.Array:
 
 class FullNameParams(Params):
     with_prefix: bool = False
+    gender: Literal["any", "female", "male"] = "any"
 
 
 @generator(
@@ -272,7 +284,7 @@ class FullNameParams(Params):
     returns=STRING,
     family="person",
     summary="Given and family name of the row's person; `with_prefix` puts the courtesy "
-    "title first.",
+    "title first; `gender` as for person.first_name.",
 )
 def full_name(ctx: GenContext, p: FullNameParams) -> pa.Array:
     rec = person(ctx)
