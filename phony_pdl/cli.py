@@ -33,6 +33,21 @@ def _fail(exc: PhonyError, trailer: str = "") -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _check_output_file(path: Path | None, option: str, example: str) -> None:
+    """Fail before any work when `path` cannot be a file: a folder, or under a file."""
+    if path is None:
+        return
+    if path.is_dir():
+        _fail(
+            UsageError(f"{option} '{path}' is a folder; name a file in it, e.g. {path / example}")
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                _fail(UsageError(f"{option} '{path}': '{parent}' is a file, not a folder"))
+            break
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"phony {__version__}")
@@ -665,6 +680,8 @@ def infer(
 
     if max_categories < 1:
         _fail(UsageError("--max-categories must be at least 1"))
+    _check_output_file(output, "--output", "schema.yaml")
+    _check_output_file(report, "--report", "report.html")
     try:
         result = infer_schema(
             source,
@@ -718,6 +735,7 @@ def compare(
 
     from .compare import compare as compare_data
 
+    _check_output_file(report, "--report", "report.html")
     try:
         comparison = compare_data(real, synthetic, keep_values=report is not None)
         if report:

@@ -112,6 +112,33 @@ def test_infer_and_compare_create_missing_output_folders(tmp_path, monkeypatch) 
     assert not list(tmp_path.rglob("*.phony-tmp"))
 
 
+def test_infer_and_compare_refuse_folders_as_files_and_write_json(tmp_path, monkeypatch) -> None:
+    import json
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    monkeypatch.chdir(tmp_path)
+    pacsv.write_csv(pa.table({"x": [1.5, 2.25, 3.0, 4.5] * 10, "k": list(range(40))}), "t.csv")
+    (tmp_path / "folder").mkdir()
+    for args, message in [
+        (["infer", "t.csv", "-o", "folder"], "--output 'folder' is a folder; name a file in it"),
+        (["infer", "t.csv", "--report", "folder"], "--report 'folder' is a folder"),
+        (["infer", "t.csv", "-o", "t.csv/x.yaml"], "'t.csv' is a file, not a folder"),
+        (["compare", "t.csv", "t.csv", "--report", "folder"], "--report 'folder' is a folder"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert message in result.output and "Traceback" not in result.output
+    assert not list((tmp_path / "folder").iterdir())
+    result = runner.invoke(app, ["infer", "t.csv", "-o", "t.json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "t.json").read_text())
+    assert document["entities"]["t"]["count"] == 40
+    result = runner.invoke(app, ["generate", "-s", "t.json", "-o", "out"])
+    assert result.exit_code == 0, result.output
+
+
 def test_generate_into_a_file_or_a_blocked_name_is_a_one_line_error(tmp_path) -> None:
     users = str(ROOT / "examples" / "users.yaml")
     a_file = tmp_path / "afile"

@@ -49,6 +49,9 @@ def test_metric_functions() -> None:
     assert ks_distance(np.zeros(5), np.ones(5)) == 1.0
     assert tvd(["a", "a", "b"], ["a", "b", "b"]) == (pytest.approx(1 / 3), 1.0)
     assert tvd(["a", "c"], ["a", "a"])[1] == 0.5  # coverage: 'c' never appears
+    assert tvd([], ["a", "b"]) == (1.0, 1.0)  # an all-NULL real column: nothing matches
+    assert tvd(["a"], []) == (1.0, 0.0)
+    assert tvd([], []) == (0.0, 1.0)
 
 
 def test_identical_data_scores_perfectly() -> None:

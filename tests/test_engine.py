@@ -909,3 +909,50 @@ def test_a_date_plus_a_time_of_day_is_that_moment() -> None:
     }
     for row in phony_pdl.load(_one(fields, 20)).generate()["t"].to_pylist():
         assert row["at"] == dt.datetime.combine(row["day"], row["tod"])
+
+
+_MONEY = """
+pdl: 1
+name: money
+seed: 1
+entities:
+  orders:
+    count: 300
+    fields:
+      id: { sequence: 1 }
+      total: { aggregate: "sum(items.amount)" }
+      top: { aggregate: "max(items.amount)" }
+  items:
+    count: { per: orders, distribution: poisson, mean: 3 }
+    fields:
+      id: { sequence: 1 }
+      order_id: { ref: orders.id }
+      qty: { type: int, min: 1, max: 20 }
+      price: { distribution: uniform, min: 1, max: 100, round: 2 }
+      amount: { expr: "qty * price", round: 2 }
+      third: { expr: "price / 3", round: 3 }
+"""
+
+
+def test_round_gives_the_double_nearest_the_decimal_value() -> None:
+    """`round: 2` on an expression: 744.3, never Arrow's 744.3000000000001; sums of
+    rounded values are rounded back to their places; the SQL type of a sum over an
+    expression is the expression's."""
+    ds = phony_pdl.load(_MONEY).generate()
+    items, orders = ds["items"], ds["orders"]
+    for column, places in (("amount", 2), ("third", 3)):
+        for v in items.column(column).to_pylist():
+            assert repr(v) == repr(float(f"{v:.{places}f}"))
+    totals = [v for v in orders.column("total").to_pylist() if v is not None]
+    assert all(repr(v) == repr(round(v, 2)) and len(repr(v).split(".")[1]) <= 2 for v in totals)
+    by_order: dict[int, float] = {}
+    for oid, amount in zip(items["order_id"].to_pylist(), items["amount"].to_pylist(), strict=True):
+        by_order[oid] = by_order.get(oid, 0.0) + amount
+    for oid, total in zip(orders["id"].to_pylist(), orders["total"].to_pylist(), strict=True):
+        if total is None:
+            assert oid not in by_order
+            continue
+        assert abs(by_order.get(oid, 0.0) - total) < 1e-6
+    assert pa.types.is_floating(ds.arrow_schema("orders").field("total").type)
+    assert ds.plan.dtype("orders", "total").kind == "float"
+    assert ds.plan.dtype("orders", "top").kind == "float"

@@ -628,6 +628,28 @@ def test_pattern_induction(values: list[str], pattern: str | None) -> None:
     assert induce_pattern(values) == pattern
 
 
+def test_temporal_and_bool_columns_without_a_value_stay_null() -> None:
+    n = 50
+    table = pa.table(
+        {
+            "id": list(range(n)),
+            "at": pa.array([None] * n, pa.timestamp("us")),
+            "at_utc": pa.array([None] * n, pa.timestamp("us", tz="UTC")),
+            "day": pa.array([None] * n, pa.date32()),
+            "clock": pa.array([None] * n, pa.time64("us")),
+            "flag": pa.array([None] * n, pa.bool_()),
+        }
+    )
+    result = infer(table, name="t")
+    f = result.document["entities"]["t"]["fields"]
+    assert f["at"] == f["at_utc"] == {"type": "datetime", "null_rate": 1.0}
+    assert f["day"] == {"type": "date", "null_rate": 1.0}
+    assert f["clock"] == {"type": "time", "null_rate": 1.0}
+    assert f["flag"] == {"type": "bool", "null_rate": 1.0}
+    out = result.schema().generate(seed=1)["t"]
+    assert all(out[c].null_count == n for c in ("at", "at_utc", "day", "clock", "flag"))
+
+
 def test_nulls_decimals_and_dates_from_parquet(tmp_path) -> None:
     rng = np.random.default_rng(4)
     n = 3000

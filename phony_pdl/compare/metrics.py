@@ -93,7 +93,9 @@ def tvd(a: list, b: list) -> tuple[float, float]:
     from collections import Counter
 
     ca, cb = Counter(a), Counter(b)
-    na, nb = max(len(a), 1), max(len(b), 1)
+    if not a or not b:  # values on one side only (the other all NULL): nothing in common
+        return (0.0 if not a and not b else 1.0), (1.0 if not ca else 0.0)
+    na, nb = len(a), len(b)
     keys = set(ca) | set(cb)
     distance = 0.5 * sum(abs(ca[k] / na - cb[k] / nb) for k in keys)
     coverage = sum(1 for k in ca if k in cb) / len(ca) if ca else 1.0

@@ -67,6 +67,21 @@ class Batch:
         self.attempt = attempt or {}
 
 
+def round_floats(values: pa.Array, digits: int) -> pa.Array:
+    """Floats rounded to `digits` decimal places (halves to even), each the double nearest
+    its decimal value: 744.3, where Arrow's round gives 744.3000000000001 (it multiplies by
+    0.1 instead of dividing by 10). Values too large to have such places stay as they are."""
+    x = values.to_numpy(zero_copy_only=False)
+    scale = 10.0 ** abs(digits)  # exact for the digits a double can hold
+    with np.errstate(all="ignore"):
+        scaled = x * scale if digits >= 0 else x / scale
+        whole = np.rint(scaled)
+        out = whole / scale if digits >= 0 else whole * scale
+    keep = ~(np.abs(scaled) < 2.0**52)  # already whole at that place, inf or NaN
+    out = np.where(keep, x, out)
+    return pa.array(out, type=values.type, mask=values.is_null().to_numpy(zero_copy_only=False))
+
+
 def _within_rounded_bounds(values: pa.Array, f: FieldSpec) -> pa.Array:
     """Rounding a value drawn inside [min, max] may step outside (0.012 → 0.0 under
     `min: 0.01, round: 1`): such values go to the nearest rounded value inside."""
@@ -173,12 +188,16 @@ class Columns:
         self, batch: Batch, name: str, f: FieldSpec, dtype: DataType | None, values: pa.Array
     ) -> pa.Array:
         target = arrow_type(dtype) if dtype is not None else values.type
-        if f.round is not None and (
-            pa.types.is_floating(values.type) or pa.types.is_decimal(values.type)
-        ):
-            values = pc.round(values, ndigits=f.round, round_mode="half_to_even")
-            if f.source in ("type", "distribution") and pa.types.is_floating(values.type):
+        if f.round is not None and pa.types.is_floating(values.type):
+            values = round_floats(values, f.round)
+            if f.source in ("type", "distribution"):
                 values = _within_rounded_bounds(values, f)
+        elif f.aggregate is not None and pa.types.is_floating(values.type):
+            digits = self.summed_places(batch.entity, name, f)
+            if digits is not None:
+                values = round_floats(values, digits)
+        elif f.round is not None and pa.types.is_decimal(values.type):
+            values = pc.round(values, ndigits=f.round, round_mode="half_to_even")
         if f.source not in ("type", "distribution", "sequence", "ref") and (
             f.min is not None or f.max is not None
         ):
@@ -446,6 +465,20 @@ class Columns:
             total_rows=self.plan.count(batch.entity),
             gender=self.record_gender(batch.entity, f.link),
         )
+
+    def summed_places(self, entity: str, name: str, f: FieldSpec) -> int | None:
+        """Decimal places of a sum of values rounded to them (`sum(items.amount)` over
+        `round: 2`): the exact sum has them too, the float one carries noise
+        (234.48000000000002) until rounded back."""
+
+        def find() -> int | None:
+            agg = expr_mod.parse_aggregate(f.aggregate)
+            child = self.doc.entities[agg.child].fields.get(agg.field or "")
+            if agg.func != "sum" or child is None or child.round is None:
+                return None
+            return child.round
+
+        return self.plan_cache(("summed_places", entity, name), find)
 
     def record_gender(self, entity: str, link: str | None) -> str | None:
         """The sex a field of this entity and link sets with `gender` (validation rejects two

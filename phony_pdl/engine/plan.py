@@ -230,7 +230,15 @@ class Plan:
     def dtype(self, entity: str, field: str) -> DataType | None:
         """The field's PDL type; for expressions without `type`, what evaluation yields."""
         declared = self._types.type_of(entity, field)
-        if declared is not None or self.doc.entities[entity].fields[field].expr is None:
+        f = self.doc.entities[entity].fields[field]
+        if declared is None and f.aggregate is not None:
+            # sum/min/max of an expression field: the type its evaluation yields
+            from .. import expr as expr_mod
+
+            agg = expr_mod.parse_aggregate(f.aggregate)
+            if agg.field and agg.func not in ("count", "count_distinct", "avg"):
+                return self.dtype(agg.child, agg.field)
+        if declared is not None or f.expr is None:
             return declared
         cache = self.__dict__.setdefault("_evaluated_types", {})
         if (entity, field) not in cache:

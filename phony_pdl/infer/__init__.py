@@ -84,15 +84,21 @@ class InferResult:
         return self._schema
 
     def write(self, path: str | Path) -> list[Path]:
-        """Write the PDL to `path` and its models beside it; returns the files written."""
+        """Write the PDL to `path` and its models beside it; returns the files written.
+        A `.json` path gets the document as JSON (without the YAML's comments)."""
+        import json
+
         from ..writers.base import AtomicFile
 
         path = Path(path)
+        text = self.text
+        if path.suffix.lower() == ".json":
+            text = json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
         written = self.write_models(path.parent)
         out = AtomicFile(path)
         try:
-            out.write(self.text.encode("utf-8"))
+            out.write(text.encode("utf-8"))
             out.commit()
         except BaseException:
             out.abort()

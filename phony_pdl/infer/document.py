@@ -252,6 +252,8 @@ def clock_fields(p: ColumnProfile) -> list[FieldOut] | None:
 
 def temporal_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     kind = p.kind
+    if not len(p.numbers):
+        return [FieldOut(p.name, {"type": kind, "null_rate": 1.0}, "NULL in every row")]
     lo, hi = float(p.numbers.min()), float(p.numbers.max())
     if p.distinct == 1:
         return [
@@ -625,6 +627,8 @@ def _top_and_rest(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
 
 
 def bool_field(p: ColumnProfile) -> FieldOut:
+    if not p.non_null:
+        return FieldOut(p.name, {"type": "bool", "null_rate": 1.0}, "NULL in every row")
     true = dict(p.top).get(True, 0)
     share = true / max(p.non_null, 1)
     if _has("misc.boolean"):
