@@ -395,6 +395,25 @@ def _after_nulls(p: ColumnProfile, order: Ordering) -> dict[str, Any]:
 # ---------------------------------------------------------------- text
 
 
+def _generator_explains(generator: str, locale: str | None, reason: str, p: ColumnProfile) -> bool:
+    """Whether a semantic generator can stand for a closed set of values: not when only the
+    column's name suggested it (a store's 66 cities `Ville25` … are not the locale's), nor
+    when it has fewer values than the sample (`address.country_code` is the locale's one
+    country, the sample has ten)."""
+    if reason.startswith("column name"):
+        return False
+    from ..generators import registry
+
+    spec = registry.get(generator)
+    if spec is None:
+        return False
+    try:
+        size = spec.domain_size(spec.params(), locale or "en_US")
+    except Exception:  # a generator that needs parameters: no size to compare
+        return True
+    return size is None or size >= p.distinct
+
+
 def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], str | None]:
     """(fields, locale suggested by the values)."""
     if p.distinct == 1:
@@ -416,16 +435,12 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         if generator:
             comment += f" (values look like {generator}: kept as a choice for their frequencies)"
         return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
-    if generator is not None:
-        spec: dict[str, Any] = {"generator": generator, **params}
-        if p.unique and generator in UNIQUE_GENERATORS:
-            spec["unique"] = True
-        return [FieldOut(p.name, {**spec, **null_spec(p)}, reason)], locale
     if (
         not p.unique
         and p.distinct <= MAX_CHOICE_VALUES
         and p.non_null >= REPEATS_FOR_CHOICE * p.distinct
         and p.strings is not None
+        and (generator is None or not _generator_explains(generator, locale, reason, p))
     ):  # a closed set used over and over (500 SKUs in a million order lines): keep the set
         counts = Counter(p.strings)
         weights = {str(v): c for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
@@ -433,7 +448,14 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
             f"{p.distinct} values, each used {p.non_null / p.distinct:.0f} times on average: "
             "a closed set, weights = counts in the sample"
         )
-        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], None
+        if generator:
+            comment += f" (kept over {generator}: the sample's own values)"
+        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
+    if generator is not None:
+        spec: dict[str, Any] = {"generator": generator, **params}
+        if p.unique and generator in UNIQUE_GENERATORS:
+            spec["unique"] = True
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, reason)], locale
     covered = sum(c for _, c in p.top[: opts.top_k])
     if not p.unique and covered >= 0.5 * p.non_null and p.distinct > opts.max_categories:
         return _top_and_rest(p, opts), None
@@ -443,6 +465,18 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     numbered = numbered_text(p)
     if numbered is not None:
         return numbered, None
+    if (
+        p.unique
+        and p.distinct <= opts.max_categories
+        and p.strings is not None
+        and all(len(v) <= LABEL_CHARS and len(v.split()) <= LABEL_WORDS for v in p.strings)
+    ):  # a small lookup table's labels (departments, regions): its own values, each once
+        spec = {"choice": sorted(set(p.strings)), "unique": True}
+        comment = (
+            f"{p.distinct} distinct labels, each once: the sample's own set "
+            "(more rows than labels need `unique` dropped)"
+        )
+        return [FieldOut(p.name, {**spec, **null_spec(p)}, comment)], None
     pattern = induce_pattern(p.strings or [])
     if pattern is not None and opts.models and _WORDS.fullmatch(pattern):
         pattern = None  # words of varying length (surnames, place names): text, not a code
@@ -549,6 +583,7 @@ def word_slots(p: ColumnProfile) -> list[FieldOut] | None:
     return fields
 
 
+LABEL_CHARS, LABEL_WORDS = 40, 4  # short labels, not prose: a lookup set copied as is
 MAX_CHOICE_VALUES = 1000  # a closed set of values written out in full as a `choice`
 REPEATS_FOR_CHOICE = 10  # … when each value is used this often on average
 

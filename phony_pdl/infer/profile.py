@@ -284,7 +284,11 @@ def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
         return hint, None, f"column name '{profile.source}'"
     if hint in ("person.first_name", "person.last_name", "person.full_name"):
         letters = sum(1 for v in values if re.fullmatch(r"[^\W\d_][^\W\d_' .\-]*", v.strip()))
-        if letters / len(values) >= 0.9:
+        # A `name` column of single words is a department's or product's, not a person's.
+        words = sum(1 for v in values if len(v.split()) >= 2) if hint.endswith("full_name") else 0
+        if letters / len(values) >= 0.9 and (
+            not hint.endswith("full_name") or words / len(values) >= 0.8
+        ):
             return hint, None, f"column name '{profile.source}'"
     return None, None, ""
 

@@ -417,7 +417,12 @@ def foreign_keys(
                         continue
                     if not by_name and names_an_id and len(values) < 3:
                         continue
-                    if not by_name and kind == "int" and _confined(values, pvalues):
+                    if (
+                        not by_name
+                        and parent != table  # a manager is an earlier row: low ids, by design
+                        and kind == "int"
+                        and _confined(values, pvalues)
+                    ):
                         continue  # 1..800 inside ids 1..1000: not picked from those ids
 
                     cand = ForeignKey(table, column, parent, key, coverage, by_name)
