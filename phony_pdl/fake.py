@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from .errors import UsageError
@@ -60,6 +61,7 @@ class Phony:
             )
         self.locale = locale
         self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
+        self._seen: dict[tuple[str, str], pa.Array] = {}  # values given out under `unique`
         self.seed = seed  # validated by the property; starts at row 0
 
     def __repr__(self) -> str:
@@ -152,10 +154,20 @@ class Phony:
             known = ", ".join(spec.params.model_fields) or "none"
             raise UsageError(f"{spec.name}: {problems} (its parameters: {known})") from None
 
-    def generate(self, name: str, n: int | None = None, **params: Any) -> Any:
+    @property
+    def unique(self) -> _Unique:
+        """Faker's `fake.unique`: ``fake.unique.internet.email(n=…)`` never repeats a value
+        it gave before (per generator and parameters) until ``fake.unique.clear()``."""
+        return _Unique(self)
+
+    def generate(
+        self, name: str, n: int | None = None, *, unique: bool = False, **params: Any
+    ) -> Any:
         """Values of the generator `name` (e.g. "person.first_name").
 
-        Without `n`: one Python value. With `n`: a pyarrow Array of n values.
+        Without `n`: one Python value. With `n`: a pyarrow Array of n values. With
+        `unique=True`, values differ from each other and from every value this Phony gave
+        under `unique` before (as ``fake.unique``).
         """
         spec = registry.get(name)
         if spec is None:
@@ -163,11 +175,59 @@ class Phony:
                 f"unknown generator '{name}'{_suggest_generator(name, registry.names())}"
             )
         parsed = self._params(spec, params)
-        rows = self._rows(1 if n is None else n)
-        values = spec.func(self._context(name, rows, {}, getattr(parsed, "gender", None)), parsed)
-        if isinstance(values, np.ndarray):
-            values = pa.array(values)
+        if unique:
+            values = self._distinct(spec, parsed, 1 if n is None else n)
+        else:
+            values = self._draw(spec, parsed, self._rows(1 if n is None else n))
         return values[0].as_py() if n is None else values
+
+    def _draw(self, spec: registry.GeneratorSpec, parsed: Any, rows: np.ndarray) -> pa.Array:
+        ctx = self._context(spec.name, rows, {}, getattr(parsed, "gender", None))
+        values = spec.func(ctx, parsed)
+        return pa.array(values) if isinstance(values, np.ndarray) else values
+
+    # Each draw that gives nothing new doubles the next one; after this many in a row (about
+    # 40,000 values for a single one asked) the generator has run out of values.
+    _UNIQUE_STALLS = 12
+
+    def _distinct(self, spec: registry.GeneratorSpec, parsed: Any, n: int) -> pa.Array:
+        """n values new to this Phony's `unique` memory: draw, keep the first occurrence of
+        each value not seen before, draw again for the rest (vectorized per round)."""
+        import json
+
+        key = (spec.name, json.dumps(parsed.model_dump(mode="json"), sort_keys=True))
+        kept: list[pa.Array] = []
+        got, stalls = 0, 0
+        while got < n:
+            need = n - got
+            size = min((need + need // 4 + 8) << stalls, max(need, 1 << 20))
+            batch = self._draw(spec, parsed, self._rows(size))
+            seen = self._seen.get(key)
+            fresh = np.ones(len(batch), dtype=bool)
+            if seen is not None and len(seen):
+                fresh &= ~pc.is_in(batch, value_set=seen).to_numpy(zero_copy_only=False)
+            codes = pc.dictionary_encode(batch).indices.to_numpy(zero_copy_only=False)
+            first = np.zeros(len(batch), dtype=bool)
+            first[np.unique(codes, return_index=True)[1]] = True
+            take = np.flatnonzero(fresh & first & batch.is_valid().to_numpy(zero_copy_only=False))
+            take = take[:need]
+            if not len(take):
+                stalls += 1
+                if stalls >= self._UNIQUE_STALLS:
+                    domain = spec.domain_size(parsed, self.locale)
+                    size = f" (it has about {domain:,})" if domain else ""
+                    raise UsageError(
+                        f"{spec.name}: no new distinct value in {stalls} growing draws after "
+                        f"{got + (len(seen) if seen is not None else 0):,} distinct values"
+                        f"{size}; fake.unique.clear() forgets the values given so far"
+                    )
+                continue
+            stalls = 0
+            new = batch.take(pa.array(take))
+            kept.append(new)
+            got += len(new)
+            self._seen[key] = new if seen is None else pa.concat_arrays([seen, new])
+        return pa.concat_arrays(kept) if kept else self._draw(spec, parsed, self._rows(0))
 
     def record(self, *families: str, n: int = 1, fields: list[str] | None = None) -> pa.Table:
         """A table whose every row is one coherent record of the families' generators.
@@ -221,9 +281,10 @@ class Phony:
 class _Family:
     """`fake.person`: its generators as methods."""
 
-    def __init__(self, owner: Phony, family: str) -> None:
+    def __init__(self, owner: Phony, family: str, unique: bool = False) -> None:
         self._owner = owner
         self._family = family
+        self._unique = unique
 
     def _names(self) -> list[str]:
         return [s.name.split(".", 1)[-1] for s in registry.all_specs() if s.family == self._family]
@@ -235,6 +296,8 @@ class _Family:
                 f"'{self._family}' is a family of generators, not one; call one of them: "
                 f"{', '.join(f'{self._family}.{x}()' for x in self._names())}"
             )
+        if self._unique:
+            params.setdefault("unique", True)
         return self._owner.generate(self._family, n, **params)
 
     def __getattr__(self, name: str) -> _Generator:
@@ -248,7 +311,7 @@ class _Family:
                 f"no generator '{full}'{_suggest_generator(full, self._names(), f'{self._family}.')} "
                 f"({self._family}: {', '.join(self._names())})"
             )
-        return _Generator(self._owner, full)
+        return _Generator(self._owner, full, self._unique)
 
     def __dir__(self) -> list[str]:
         return self._names()
@@ -260,9 +323,31 @@ class _Family:
         return f"<{self._family} generators: {', '.join(self._names())}>"
 
 
-class _Generator:
-    def __init__(self, owner: Phony, name: str) -> None:
+class _Unique:
+    """`fake.unique.<family>.<generator>(…)`: values never given out before under it."""
+
+    def __init__(self, owner: Phony) -> None:
         self._owner = owner
+
+    def clear(self) -> None:
+        """Forget the values given so far (Faker's `fake.unique.clear()`)."""
+        with self._owner._lock:
+            self._owner._seen.clear()
+
+    def __getattr__(self, name: str) -> _Family:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        family = getattr(self._owner, name)  # the same errors and hints as fake.<family>
+        return _Family(self._owner, family._family, unique=True)
+
+    def __dir__(self) -> list[str]:
+        return [*self._owner.families(), "clear"]
+
+
+class _Generator:
+    def __init__(self, owner: Phony, name: str, unique: bool = False) -> None:
+        self._owner = owner
+        self._unique = unique
         self.name = name
         spec = registry.get(name)
         self.__doc__ = f"{spec.summary}\n\nParameters: " + (
@@ -270,6 +355,8 @@ class _Generator:
         )
 
     def __call__(self, n: int | None = None, **params: Any) -> Any:
+        if self._unique:
+            params.setdefault("unique", True)
         return self._owner.generate(self.name, n, **params)
 
     def __repr__(self) -> str:

@@ -308,3 +308,26 @@ def test_fakers_names_point_at_phonys() -> None:
         fake.address.zipcode  # noqa: B018
     with pytest.raises(UsageError, match=r"person\.full_name\(gender='female'\)"):
         fake.generate("person.name_female")
+
+
+def test_unique_values_like_fakers_fake_unique() -> None:
+    fake = Phony(seed=4)
+    emails = fake.unique.internet.email(n=50_000).to_pylist()
+    assert len(set(emails)) == 50_000
+    more = fake.unique.internet.email(n=1_000).to_pylist()  # remembered across calls
+    assert not set(more) & set(emails) and len(set(more)) == 1_000
+    cities = [fake.unique.address.city() for _ in range(60)]  # every en_US city, once
+    assert len(set(cities)) == 60
+    with pytest.raises(UsageError, match=r"address\.city: no new distinct value .* about 60"):
+        fake.unique.address.city()
+    fake.unique.clear()
+    assert fake.unique.address.city() in cities
+    # unique=True on one call: the same memory; other parameters keep their own
+    ids = fake.generate("internet.email", n=10, unique=True, domain="example.com").to_pylist()
+    assert len(set(ids)) == 10 and all(x.endswith("@example.com") for x in ids)
+    # deterministic for a seed, like every draw
+    a = Phony(seed=9).unique.person.last_name(n=500).to_pylist()
+    b = Phony(seed=9).unique.person.last_name(n=500).to_pylist()
+    assert a == b and len(set(a)) == 500
+    with pytest.raises(AttributeError, match="no generator family 'persn'"):
+        fake.unique.persn  # noqa: B018
