@@ -819,6 +819,20 @@ def test_gender_sets_the_rows_person() -> None:
     assert firsts == [row["first"] for row in rows]
 
 
+def test_an_email_in_another_locale_still_belongs_to_the_rows_person() -> None:
+    fields = {
+        "last": {"generator": "person.last_name"},
+        "email": {"generator": "internet.email", "locale": "en_US"},
+    }
+    doc = {"pdl": 1, "name": "l", "locale": "de_DE", "entities": {"t": {"count": 500, "fields": fields}}}  # fmt: skip
+    rows = phony_pdl.load(doc).generate()["t"].to_pylist()
+    us = set(pack("en_US", "internet")["free_email_domains"])
+    for row in rows:
+        local, domain = row["email"].split("@")
+        assert ascii_word(row["last"], "de") in local  # Müller → mueller, the row's own
+        assert domain in us
+
+
 def test_academic_titles_are_rare_whatever_the_list() -> None:
     for locale in ("de_DE", "tr_TR", "fr_FR", "en_US"):
         titles = draw(locale, {"title": "person.prefix"}, 20_000)["title"]

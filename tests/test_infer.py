@@ -1460,3 +1460,28 @@ def test_datetime_offsets_never_fall_before_the_earliest_value() -> None:
         assert helper["min"] >= 0
     out = learnt.schema().generate()["d"]["t"].to_pylist()
     assert min(out) >= min(values)
+
+
+def test_a_declared_composite_foreign_key_is_noted_and_no_other_key_guessed(tmp_path) -> None:
+    db = tmp_path / "ck.db"
+    con = sqlite3.connect(db)
+    con.executescript(
+        """
+        CREATE TABLE lines(o INTEGER, l INTEGER, PRIMARY KEY(o, l));
+        CREATE TABLE ships(id INTEGER PRIMARY KEY, so INTEGER, sl INTEGER,
+                           FOREIGN KEY(so, sl) REFERENCES lines(o, l));
+        CREATE TABLE kids(id INTEGER PRIMARY KEY, v INTEGER);
+        """
+    )
+    lines = [(o, li) for o in range(1, 101) for li in range(1, 4)]
+    con.executemany("INSERT INTO lines VALUES (?, ?)", lines)
+    rng = np.random.default_rng(1)
+    picks = [lines[i] for i in rng.integers(0, len(lines), 500)]
+    con.executemany("INSERT INTO ships(so, sl) VALUES (?, ?)", picks)
+    con.executemany("INSERT INTO kids VALUES (?, ?)", [(i, i % 9) for i in range(1, 301)])
+    con.commit()
+    con.close()
+    result = infer(f"sqlite:///{db}")
+    ships = result.document["entities"]["ships"]["fields"]
+    assert "ref" not in ships["so"] and "ref" not in ships["sl"]  # not kids.id by accident
+    assert "foreign key (so, sl) → lines(o, l) has several columns" in result.text

@@ -464,7 +464,24 @@ class Columns:
             attempt=batch.attempt.get(name, 0),
             total_rows=self.plan.count(batch.entity),
             gender=self.record_gender(batch.entity, f.link),
+            person_locale=self.person_locale(batch.entity, name, f),
         )
+
+    def person_locale(self, entity: str, name: str, f: FieldSpec) -> str:
+        """The locale of the row's person for this field: a person.* field's own, else that
+        of the first person.* field of the same link (an email in another locale still
+        belongs to the row's person), else the field's."""
+
+        def find() -> str:
+            own = f.locale or self.doc.locale
+            if (f.generator or "").startswith("person."):
+                return own
+            for other in self.doc.entities[entity].fields.values():
+                if (other.generator or "").startswith("person.") and other.link == f.link:
+                    return other.locale or self.doc.locale
+            return own
+
+        return self.plan_cache(("person_locale", entity, name), find)
 
     def summed_places(self, entity: str, name: str, f: FieldSpec) -> int | None:
         """Decimal places of a sum of values rounded to them (`sum(items.amount)` over

@@ -34,6 +34,7 @@ class GenContext:
         attempt: int = 0,
         total_rows: int = 0,
         gender: str | None = None,
+        person_locale: str | None = None,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -46,6 +47,9 @@ class GenContext:
         self.total_rows = total_rows  # rows of the whole entity (sizes unique suffixes)
         # The sex every person record of this row and link has (a field's `gender`), or None.
         self.gender = gender if gender in ("female", "male") else None
+        # The locale of the row's person (its person.* fields'), which an email or user name
+        # of another locale still describes (only its mail domains follow the field's locale).
+        self.person_locale = person_locale or locale
         self._records = record_cache if record_cache is not None else {}
 
     @property
@@ -67,14 +71,20 @@ class GenContext:
     def pack(self, family: str) -> LocalePack:
         return load_pack(self.locale, family)
 
-    def record(self, family: str, build: Callable[[GenContext], dict[str, Any]]) -> dict[str, Any]:
+    def record(
+        self,
+        family: str,
+        build: Callable[[GenContext], dict[str, Any]],
+        locale: str | None = None,
+    ) -> dict[str, Any]:
         """One sampled record per row for a family (person, address, …) and link.
 
         Every field of the family in the same row and link reads the same record,
         which is what makes a row's email belong to its person and its city to its
         postal code.
         """
-        key = (family, self.link, self.locale, self.attempt, self.gender)
+        locale = locale or self.locale
+        key = (family, self.link, locale, self.attempt, self.gender)
         rows_id = id(self.rows)
         cached = self._records.get(key)
         if cached is not None and cached[0] == rows_id:
@@ -82,7 +92,7 @@ class GenContext:
         labels = [self.entity, f"@{family}", self.link]
         if self.attempt:
             labels.append(f"retry{self.attempt}")
-        record_ctx = _RecordContext(self, Stream(self.seed, *labels))
+        record_ctx = _RecordContext(self, Stream(self.seed, *labels), locale)
         value = build(record_ctx)
         self._records[key] = (rows_id, value)
         return value
@@ -105,11 +115,11 @@ class LazyRecord:
 class _RecordContext:
     """Random draws for a record: keyed by family and link, not by field."""
 
-    def __init__(self, parent: GenContext, base: Stream) -> None:
+    def __init__(self, parent: GenContext, base: Stream, locale: str | None = None) -> None:
         self.parent = parent
         self.base = base
         self.rows = parent.rows
-        self.locale = parent.locale
+        self.locale = locale or parent.locale
         self.gender = parent.gender
 
     @property

@@ -56,7 +56,7 @@ def local_part(ctx: GenContext) -> list[pa.Array]:
     """ASCII local part from the row's person (Müller → mueller), maybe with digits,
     as pieces to join (one join for the whole address is cheaper than two)."""
     rec = person(ctx)
-    data = person_data(ctx.pack("person"))
+    data = person_data(load_pack(ctx.person_locale, "person"))
     first, last = rec["first_index"], rec["last_index"]
     style = ctx.integers(_STYLES, "style")
     flip = _TAIL_IS_FIRST[style]

@@ -218,7 +218,7 @@ def person_record(ctx: Any) -> LazyRecord:
 
 def person(ctx: GenContext) -> Any:
     """The row's person record (shared by person.*, internet.email and internet.username)."""
-    return ctx.record("person", person_record)
+    return ctx.record("person", person_record, ctx.person_locale)
 
 
 def vocab(ctx: Any, kind: str, form: str = "text") -> pa.Array:

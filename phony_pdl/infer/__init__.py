@@ -208,6 +208,9 @@ class _Builder:
                         used = self._coverage(table, by_source[col], parent, pkey)
                         found.append(ForeignKey(table, by_source[col], parent, pkey, used, True))
                         declared_cols.add((table, by_source[col]))
+            for col in data.composite_references:  # declared otherwise: no guessed key
+                if col in by_source:
+                    declared_cols.add((table, by_source[col]))
         if len(self.src.tables) < 2 and not any(
             "parent" in c or "manager" in c for p in self.profiles.values() for c in p
         ):

@@ -66,6 +66,7 @@ class TableData:
     skipped: dict[str, str] = field(default_factory=dict)  # column → type PDL cannot generate
     formats: dict[str, str] = field(default_factory=dict)  # column → strftime its dates used
     notes: list[str] = field(default_factory=list)  # how the file was read, when unusual
+    composite_references: list[str] = field(default_factory=list)  # in a multi-column FK
 
 
 @dataclass
@@ -717,8 +718,17 @@ def _read_database(url: str, name: str | None) -> Source:
             for fk in info.foreign_keys
             if len(fk.columns) == 1 and fk.parent_columns
         ]
+        for fk in info.foreign_keys:
+            if len(fk.columns) > 1:  # PDL refs are one column: say so, guess no other key
+                data.composite_references.extend(fk.columns)
+                data.notes.append(
+                    f"foreign key ({', '.join(fk.columns)}) → {fk.parent}"
+                    f"({', '.join(fk.parent_columns)}) has several columns, which a PDL `ref` "
+                    "cannot express yet: its columns are drawn on their own"
+                )
         tables[info.name] = data
-    return Source(name or db_name, tables, url.split("@")[-1])
+    notes = [f"{t}: {note}" for t, data in tables.items() for note in data.notes]
+    return Source(name or db_name, tables, url.split("@")[-1], notes)
 
 
 def _declared_decimals(table: pa.Table, info) -> pa.Table:
