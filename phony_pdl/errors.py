@@ -162,6 +162,8 @@ class SchemaError(PhonyError, ValueError):
         self.sources: dict[str, str] = dict(sources or {})
         first = self.diagnostics[0] if self.diagnostics else None
         summary = f"{_place(first)}{first.message}" if first else "invalid schema"
+        if first is not None and first.hint:  # str(exc) alone should say how to fix it
+            summary += f" ({first.hint})"
         more = len(self.diagnostics) - 1
         super().__init__(summary + (f" (and {more} more)" if more > 0 else ""))
 

@@ -55,6 +55,7 @@ def test_params_as_keyword_arguments() -> None:
     )
     assert all(x.startswith("+49") for x in fake.phone.number(n=5, format="e164").to_pylist())
     assert fake.finance.iban(country="NL").startswith("NL")
+    assert fake.finance.iban(country="fr").startswith("FR")  # codes in any case
 
 
 def test_successive_calls_advance_and_are_reproducible() -> None:

@@ -1485,3 +1485,18 @@ def test_a_declared_composite_foreign_key_is_noted_and_no_other_key_guessed(tmp_
     ships = result.document["entities"]["ships"]["fields"]
     assert "ref" not in ships["so"] and "ref" not in ships["sl"]  # not kids.id by accident
     assert "foreign key (so, sl) → lines(o, l) has several columns" in result.text
+
+
+def test_compressed_files_are_read_as_their_inner_kind(tmp_path) -> None:
+    import gzip
+
+    text = "id,amount\n" + "".join(f"{i},{i * 1.5:.2f}\n" for i in range(1, 201))
+    (tmp_path / "sales.csv.gz").write_bytes(gzip.compress(text.encode()))
+    result = infer(tmp_path / "sales.csv.gz")
+    assert list(result.document["entities"]) == ["sales"]
+    assert result.document["entities"]["sales"]["count"] == 200
+    folder = infer(tmp_path).document["entities"]
+    assert list(folder) == ["sales"]
+    (tmp_path / "bad.csv.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(UsageError, match=r"cannot read .*bad\.csv\.gz"):
+        infer(tmp_path / "bad.csv.gz")

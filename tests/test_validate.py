@@ -62,6 +62,7 @@ def test_fakers_names_get_phonys(faker: str, hint: str) -> None:
     (diag,) = exc.value.diagnostics
     assert diag.code == "unknown-generator"
     assert diag.hint == hint
+    assert str(exc.value).endswith(f"({hint})")  # str() alone says how to fix it
 
 
 def test_schema_error_is_a_value_error() -> None:

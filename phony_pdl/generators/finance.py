@@ -290,6 +290,8 @@ class IbanParams(Params):
     @field_validator("country")
     @classmethod
     def _known(cls, v: str | None) -> str | None:
+        if v is not None and v.upper() in iban_countries():
+            return v.upper()  # `fr` as FR, like every country code a user may type
         if v is not None and v not in iban_countries():
             raise ValueError(
                 f"no IBAN data for '{v}'; choose one of {', '.join(sorted(iban_countries()))}"

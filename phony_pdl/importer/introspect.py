@@ -19,7 +19,7 @@ def catalog_from_url(url: str) -> tuple[Catalog, str]:
 
     A missing SQLite or DuckDB file is an error (connecting would create an empty one), as
     is a server that refuses the connection: both as UsageError naming the URL."""
-    target = parse_url(url)
+    target = parse_url(url, "database URL")
     kind = target.dialect.name
     if (
         kind in ("sqlite", "duckdb")

@@ -113,7 +113,7 @@ def read_source(
         files = sorted(
             p
             for p in path.iterdir()
-            if (p.suffix.lower() in SUFFIXES and p.is_file() and p.name != "manifest.json")
+            if (data_suffix(p) in SUFFIXES and p.is_file() and p.name != "manifest.json")
             or (p.is_dir() and _part_files(p))
         )  # manifest.json: what `phony generate` writes next to the data
         if not files:
@@ -127,7 +127,7 @@ def read_source(
                     raise UsageError(f"{path}: two entries give table '{p.name}'")
                 tables[p.name] = _read_parts(p)
                 continue
-            stem = p.name[: -len(p.suffix)]
+            stem = table_name(p)
             if stem in tables:
                 raise UsageError(f"{path}: two files give table '{stem}'")
             if p.stat().st_size == 0:  # one empty export does not stop the folder
@@ -148,7 +148,7 @@ def read_source(
         return Source(name or path.resolve().name, tables, str(path), notes)
     if not path.exists():
         raise InputNotFoundError(f"{path}: no such file or folder")
-    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    stem = table_name(path)
     data = read_file(path, stem)
     problem = _unusable(data)
     if problem:
@@ -199,7 +199,29 @@ def _delimited(path: Path) -> bool:
     return len(first) > 1
 
 
+COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".lz4": "lz4"}
+
+
+def data_suffix(path: Path) -> str:
+    """`.csv` for sales.csv and for sales.csv.gz (a compressed file of that kind)."""
+    suffixes = [x.lower() for x in path.suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] in COMPRESSED:
+        return suffixes[-2]
+    return path.suffix.lower()
+
+
+def table_name(path: Path) -> str:
+    """The file's name without its data suffix (and compression suffix)."""
+    name = path.name
+    if path.suffix.lower() in COMPRESSED:
+        name = name[: -len(path.suffix)]
+    inner = Path(name).suffix
+    return name[: -len(inner)] if inner else name
+
+
 def read_file(path: Path, name: str) -> TableData:
+    if path.suffix.lower() in COMPRESSED and data_suffix(path) in SUFFIXES:
+        return _read_compressed(path, name)
     kind = SUFFIXES.get(path.suffix.lower())
     try:
         if kind == "parquet":
@@ -211,6 +233,28 @@ def read_file(path: Path, name: str) -> TableData:
         return _read_csv(path, name)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _read_compressed(path: Path, name: str) -> TableData:
+    """A gzip/bz2/zstd/lz4 file of CSV, JSON lines or Parquet: decompressed to a temporary
+    file of the inner kind, read like that kind."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="phony-infer-") as tmp:
+        inner = Path(tmp) / path.name[: -len(path.suffix)]
+        try:
+            with (
+                pa.input_stream(str(path), compression=COMPRESSED[path.suffix.lower()]) as src,
+                inner.open("wb") as dst,
+            ):
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise UsageError(f"cannot read {path}: {exc}") from None
+        try:
+            return read_file(inner, name)
+        except UsageError as exc:
+            raise UsageError(str(exc).replace(str(inner), str(path))) from None
 
 
 def _read_json(path: Path) -> pa.Table:
@@ -667,7 +711,7 @@ def _read_database(url: str, name: str | None) -> Source:
     from ..loaders import parse_url, require_driver
 
     catalog, db_name = catalog_from_url(url)
-    target = parse_url(url)
+    target = parse_url(url, "database URL")
     kind = target.dialect.name
     tables: dict[str, TableData] = {}
     for info in catalog.tables:

@@ -58,12 +58,13 @@ _EXTRAS = {
 }
 
 
-def parse_url(url: str) -> Target:
+def parse_url(url: str, option: str = "--to") -> Target:
+    """`option`: how the user gave the URL, for messages (`--to`, or `source` for infer)."""
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+")[0].lower()
     if scheme not in _SCHEMES:
         raise UsageError(
-            f"--to {url!r}: unknown database scheme '{parsed.scheme}'; use sqlite:///file.db, "
+            f"{option} {url!r}: unknown database scheme '{parsed.scheme}'; use sqlite:///file.db, "
             "postgresql://user@host/db, mysql://user@host/db, mariadb://… or duckdb:///file.duckdb"
         )
     dialect = get_dialect(_SCHEMES[scheme])
@@ -73,7 +74,7 @@ def parse_url(url: str) -> Target:
             path[1:] if path.startswith("/") else path
         )  # sqlite:///rel.db → rel.db, sqlite:////abs → /abs
         if not path:
-            raise UsageError(f"--to {url!r}: give a file, e.g. {scheme}:///data.db")
+            raise UsageError(f"{option} {url!r}: give a file, e.g. {scheme}:///data.db")
         return Target(scheme, dialect, url, path=path)
     params = {
         "host": parsed.hostname or "127.0.0.1",
@@ -83,7 +84,7 @@ def parse_url(url: str) -> Target:
         "database": parsed.path.lstrip("/") or None,
     }
     if not params["database"]:
-        raise UsageError(f"--to {url!r}: name the database, e.g. {scheme}://user@host/dbname")
+        raise UsageError(f"{option} {url!r}: name the database, e.g. {scheme}://user@host/dbname")
     return Target(scheme, dialect, redact(url), params=params)
 
 
