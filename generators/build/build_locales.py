@@ -202,11 +202,12 @@ def person_names(names: list[str], locale: str) -> list[str]:
     return [n for n in (person_name(x, locale) for x in names) if n is not None]
 
 
-def weighted_names(source: Any, locale: str) -> list[list[Any]]:
-    """Faker's OrderedDict name -> frequency, kept in source order (most frequent first)."""
+def weighted_names(source: Any, locale: str, surnames: bool = False) -> list[list[Any]]:
+    """Faker's OrderedDict name -> frequency, kept in source order (most frequent first);
+    English surnames re-cased (english_surname)."""
     out = []
     for name, w in source.items():
-        kept = person_name(name, locale)
+        kept = person_name(english_surname(name) if surnames else name, locale)
         if kept is not None:
             out.append([kept, sig(float(w))])
     return out
@@ -214,6 +215,87 @@ def weighted_names(source: Any, locale: str) -> list[list[Any]]:
 
 def unweighted(names: list[str], locale: str) -> list[list[Any]]:
     return [[n, 1] for n in spread(sorted_names(person_names(names, locale)), MAX_UNWEIGHTED)]
+
+
+def zipf_shares(count: int, share: float) -> list[float]:
+    """Shares of ranks 1..count under Zipf's law (w ∝ r^-s), adding up to `share`."""
+    raw = [r**-curated.ZIPF_EXPONENT for r in range(1, count + 1)]
+    total = sum(raw)
+    return [share * w / total for w in raw]
+
+
+def ranked_names(top: list[str], rest: list[str], share: float, locale: str) -> list[list[Any]]:
+    """The country's most common names (curated.TOP_NAMES, rank order) with Zipf weights
+    that add up to `share`, then the source list's other names (at most MAX_UNWEIGHTED,
+    sorted), which share the remainder equally. Weights are fractions of the people."""
+    checked = person_names(top, locale)
+    if checked != top or len(set(top)) != len(top):
+        raise SystemExit(f"{locale}: curated top names are not all valid, distinct names")
+    tail = [n for n, _ in unweighted([n for n in rest if n not in set(top)], locale)]
+    weights = zipf_shares(len(top), share)
+    return [[n, sig(w)] for n, w in zip(top, weights, strict=True)] + [
+        [n, sig((1 - share) / len(tail))] for n in tail
+    ]
+
+
+def polish_ranked_surnames(
+    neutral: list[str], by_sex: dict[str, list[str]]
+) -> tuple[list[list[Any]], dict[str, list[list[Any]]]]:
+    """pl_PL: curated.TOP_NAMES ranks a surname either as one form for both sexes (Nowak,
+    into `last_names`) or as a male/female pair (Kowalski/Kowalska, into
+    `last_names_by_sex`); a rank's weight is the same for both sexes. Every other name
+    gets one equal weight, so that for each sex (sex-neutral plus own forms) the top
+    names carry TOP_SHARE of the people."""
+    locale = "pl_PL"
+    share = curated.TOP_SHARE[locale]["last"]
+    ranks = curated.top_names(locale, "last")
+    weights = zipf_shares(len(ranks), share)
+    top_neutral: list[list[Any]] = []
+    top_sex: dict[str, list[list[Any]]] = {"female": [], "male": []}
+    for entry, w in zip(ranks, weights, strict=True):
+        if "/" in entry:
+            male, female = entry.split("/")
+            top_sex["male"].append([male, sig(w)])
+            top_sex["female"].append([female, sig(w)])
+        else:
+            top_neutral.append([entry, sig(w)])
+    taken = {n for n, _ in top_neutral} | {n for v in top_sex.values() for n, _ in v}
+    tail_neutral = [n for n, _ in unweighted([n for n in neutral if n not in taken], locale)]
+    tail_sex = {
+        sex: [n for n, _ in unweighted([n for n in names if n not in taken], locale)]
+        for sex, names in by_sex.items()
+    }
+    per_name = sig((1 - share) / (len(tail_neutral) + sum(len(v) for v in tail_sex.values()) / 2))
+    return top_neutral + [[n, per_name] for n in tail_neutral], {
+        sex: top_sex[sex] + [[n, per_name] for n in tail_sex[sex]] for sex in ("female", "male")
+    }
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def accented(text: str, locale: str) -> str:
+    """fr_FR: words the sources write without accents (Rene Barriere, Francois) as French
+    writes them (René Barrière, François): curated.FR_ACCENTS, and -iere as -ière."""
+    if locale != "fr_FR":
+        return text
+
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        word = curated.FR_ACCENTS.get(word, word)
+        return re.sub(r"iere(s?)$", r"ière\1", word)
+
+    return _WORD.sub(fix, text)
+
+
+def english_surname(name: str) -> str:
+    """Mcdonald -> McDonald; Obrien -> O'Brien and Macleod -> MacLeod by
+    curated.EN_SURNAME_CASE (Mack, Macy, Odom, Olson are names of their own)."""
+    if name in curated.EN_SURNAME_CASE:
+        return curated.EN_SURNAME_CASE[name]
+    if re.fullmatch(r"Mc[a-z]{2,}", name):
+        return "Mc" + name[2:].capitalize()
+    return name
 
 
 _POLISH_MASCULINE = re.compile(r"(ski|cki|dzki)$")
@@ -230,33 +312,56 @@ def polish_form_fits(surname: str, sex: str) -> bool:
 def build_person(locale: str) -> dict[str, Any]:
     _cc, fk, mk, _ = LOCALES[locale]
     mim = mimesis(mk, "person")
+    top = locale in curated.TOP_NAMES
     data: dict[str, Any] = {"first_names": {}}
     for sex in ("female", "male"):
         src = faker_attr("person", fk, f"first_names_{sex}")
         if isinstance(src, dict):
             data["first_names"][sex] = weighted_names(src, locale)
+            continue
+        names = list(src)
+        if len(unique(names)) < 100:
+            names += mim["names"][sex]
+        names = [accented(n, locale) for n in names]
+        if top:
+            data["first_names"][sex] = ranked_names(
+                curated.top_names(locale, sex), names, curated.TOP_SHARE[locale][sex], locale
+            )
         else:
-            names = list(src)
-            if len(unique(names)) < 100:
-                names += mim["names"][sex]
             data["first_names"][sex] = unweighted(names, locale)
     if locale == "pl_PL":
         # Polish surnames in -ski/-ska agree with sex: `last_names` holds Faker's forms
         # that do not change, `last_names_by_sex` Mimesis's gendered pairs.
-        data["last_names"] = unweighted(list(faker_attr("person", fk, "unisex_last_names")), locale)
-        data["last_names_by_sex"] = {
-            sex: unweighted([n for n in mim["surnames"][sex] if polish_form_fits(n, sex)], locale)
-            for sex in ("female", "male")
-        }
+        data["last_names"], data["last_names_by_sex"] = polish_ranked_surnames(
+            list(faker_attr("person", fk, "unisex_last_names")),
+            {
+                sex: [n for n in mim["surnames"][sex] if polish_form_fits(n, sex)]
+                for sex in ("female", "male")
+            },
+        )
     else:
         src = faker_attr("person", fk, "last_names")
         if isinstance(src, dict):
-            data["last_names"] = weighted_names(src, locale)
+            # en_US's list comes from upper-case census data: Mcdonald, Obrien
+            data["last_names"] = weighted_names(src, locale, surnames=locale == "en_US")
         else:
             names = list(src)
             if len(unique(names)) < 100:
                 names += mim["surnames"] if isinstance(mim["surnames"], list) else []
-            data["last_names"] = unweighted(names, locale)
+            if locale == "pt_BR":
+                # Faker's pt_BR list has 102 surnames; Portugal's (Faker pt_PT) are the
+                # same family of names and widen the tail.
+                names += list(faker_attr("person", "pt_PT", "last_names"))
+            names = [accented(n, locale) for n in names]
+            if top:
+                data["last_names"] = ranked_names(
+                    curated.top_names(locale, "last"),
+                    names,
+                    curated.TOP_SHARE[locale]["last"],
+                    locale,
+                )
+            else:
+                data["last_names"] = unweighted(names, locale)
     if locale == "en_US":
         data["prefixes"] = {
             "female": list(faker_attr("person", fk, "prefixes_female")),
@@ -269,8 +374,71 @@ def build_person(locale: str) -> dict[str, Any]:
         jobs = list(faker_attr("job", "en_US", "jobs"))
     else:
         jobs = list(faker_own("job", fk, "jobs") or []) + list(mim.get("occupation", []))
-    data["job_titles"] = sorted_names(jobs)
+    if locale in curated.JOB_TITLE_SEX:
+        neutral, female, male = split_job_titles(locale, sorted_names(jobs))
+        data["job_titles"] = neutral
+        data["job_titles_by_sex"] = {"female": female, "male": male}
+    else:
+        data["job_titles"] = sorted_names(jobs)
     return data
+
+
+def _fr_feminine_of(word: str) -> set[str]:
+    """Feminine spellings a French masculine adjective or noun may take."""
+    out = {word + "e"}
+    for masc, fem in (
+        ("teur", "trice"), ("eur", "euse"), ("ier", "ière"), ("er", "ère"), ("if", "ive"),
+        ("el", "elle"), ("en", "enne"), ("on", "onne"), ("et", "ette"), ("x", "se"),
+    ):  # fmt: skip
+        if word.endswith(masc):
+            out.add(word[: -len(masc)] + fem)
+    return out - {word}
+
+
+def french_glued(title: str) -> tuple[str, str | None] | None:
+    """A Faker fr_FR title gluing both forms (`assistant réalisateur réalisatrice`) as
+    (masculine, feminine): `assistant réalisateur`, `assistante réalisatrice`. The
+    feminine is None where a word before the pair has no entry in curated.FR_FEMININE."""
+    words = title.split(" ")
+    for i in range(len(words) - 1):
+        if words[i + 1] in _fr_feminine_of(words[i]):
+            male = " ".join(words[: i + 1] + words[i + 2 :])
+            heads = [curated.FR_FEMININE.get(w) for w in words[:i]]
+            if None in heads:
+                return male, None
+            return male, " ".join([*heads, *words[i + 1 :]])  # type: ignore[list-item]
+    return None
+
+
+def split_job_titles(locale: str, titles: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(neutral, female, male) job titles: see curated.JOB_TITLE_SEX."""
+    sexed = curated.JOB_TITLE_SEX[locale]
+    forms = curated.JOB_TITLE_FORMS.get(locale, {})
+    missing = [t for t in [*sexed["female"], *sexed["male"], *forms] if t not in titles]
+    if missing:
+        raise SystemExit(f"{locale}: curated job titles not in the source list: {missing}")
+    neutral, female, male = [], list(sexed["female"]), list(sexed["male"])
+    for title in titles:
+        pair: tuple[str, str | None] | None = forms.get(title)
+        if pair is None and "/ " in title:
+            left, right = (p.strip() for p in title.split("/", 1))
+            if locale == "de_DE" or right.lower().startswith(left.lower()[:-1]):
+                pair = (left, right)
+        if pair is None and locale == "fr_FR":
+            pair = french_glued(title)
+        if pair is None:
+            neutral.append(title)
+        elif pair[1] is None:
+            neutral.append(pair[0])
+        else:
+            male.append(pair[0])
+            female.append(pair[1])
+    one_sex = set(female) | set(male)
+    return (
+        sorted_names([t for t in neutral if t not in one_sex]),
+        sorted_names(female),
+        sorted_names(male),
+    )
 
 
 # ----------------------------------------------------------------------------- places
@@ -647,7 +815,11 @@ def street_data(locale: str) -> tuple[list[str], list[str]]:
     if locale == "en_GB":
         return sorted_names(curated.EN_GB_STREETS), list(curated.EN_GB_SUFFIXES)
     if locale == "pl_PL":
-        return sorted_names(list(faker_attr("address", fk, "streets"))), ["ul.", "al.", "pl."]
+        # Names are adjectives agreeing with ulica/aleja (feminine: Targowa) or genitives;
+        # plac is masculine (plac Targowy), so `pl.` is not among the types. Repetition
+        # weighs the choice: most streets are ulice.
+        streets = [curated.PL_STREET_FIXES.get(n, n) for n in faker_attr("address", fk, "streets")]
+        return sorted_names([n for n in streets if n]), ["ul."] * 19 + ["al."]
     street = mimesis(mk, "address")["street"]
     names = [n for n in street["name"] if not re.search(r"\d", n)]
     suffixes = list(street.get("suffix", []))
@@ -659,7 +831,7 @@ def street_data(locale: str) -> tuple[list[str], list[str]]:
         return spread(sorted_names(names), 500), ["Caddesi", "Sokağı", "Bulvarı"]
     if locale == "fr_FR":
         keep = ["rue", "avenue", "boulevard", "place", "impasse", "allée", "chemin", "quai"]
-        return spread(sorted_names(names), 500), keep
+        return spread(sorted_names([french_street(n) for n in names]), 500), keep
     if locale == "es_ES":
         # drop names that carry their own street type (Spanish, Catalan, Galician, Basque)
         typed = re.compile(
@@ -675,6 +847,31 @@ def street_data(locale: str) -> tuple[list[str], list[str]]:
     if locale == "it_IT":
         return spread(sorted_names(names), 500), ["Via", "Viale", "Piazza", "Corso", "Vicolo"]
     raise AssertionError(locale)
+
+
+_FR_PARTICLES = {"De", "Du", "Des", "Et", "Aux", "Au", "Sur", "Sous", "En"}
+_FR_ARTICLES = {"La", "Le", "Les"}
+
+
+def french_street(name: str) -> str:
+    """A French street name as written after its type: without a type of its own (Rue
+    Jean Faucher -> Jean Faucher), particles in lower case (De La Paix -> de la Paix,
+    D Alembert -> d'Alembert, Aime Et Danielle -> Aimé et Danielle), accents restored."""
+    words = name.split()
+    if len(words) > 1 and words[0] in curated.FR_STREET_TYPES:
+        words = words[1:]
+    out: list[str] = []
+    for i, word in enumerate(words):
+        after_particle = i > 0 and out[-1] in ("de", "à")
+        if word in _FR_PARTICLES or (word in _FR_ARTICLES and after_particle):
+            word = word.lower()
+        elif word.startswith(("D'", "L'")) and len(word) > 2:
+            word = word[0].lower() + word[1:]
+        if out and out[-1] in ("d", "l"):  # "D Alembert", "De L Alba"
+            out[-1] += "'" + word
+            continue
+        out.append(word.lower() if word in ("D", "L") and i + 1 < len(words) else word)
+    return accented(" ".join(out), "fr_FR")
 
 
 def build_address(locale: str, places: list[dict], phone: dict) -> dict[str, Any]:
@@ -703,18 +900,19 @@ def currency(cc: str) -> str:
     return get_territory_currencies(cc, start_date=CURRENCY_DATE, tender=True)[0]
 
 
+def repeated(weighted: list[tuple[str, int]]) -> list[str]:
+    """(value, count) pairs as a list repeating each value `count` times: Phony draws
+    uniformly from such lists, so repetition is the weight."""
+    return [value for value, count in weighted for _ in range(count)]
+
+
 def build_internet(locale: str) -> dict[str, Any]:
     fk = LOCALES[locale][1]
-    if locale in curated.FREE_EMAIL_DOMAINS:
-        return {
-            "free_email_domains": curated.FREE_EMAIL_DOMAINS[locale],
-            "tlds": curated.TLDS[locale],
-        }
     # Faker repeats entries to weight them; the repetition is kept (uniform sampling).
-    return {
-        "free_email_domains": list(faker_own("internet", fk, "free_email_domains")),
-        "tlds": list(faker_own("internet", fk, "tlds")),
-    }
+    free = curated.FREE_EMAIL_DOMAINS.get(locale) or list(
+        faker_own("internet", fk, "free_email_domains")
+    )
+    return {"free_email_domains": free, "tlds": repeated(curated.TLDS[locale])}
 
 
 def build_commerce(locale: str) -> dict[str, Any]:
@@ -724,18 +922,17 @@ def build_commerce(locale: str) -> dict[str, Any]:
 def build_company(locale: str, person: dict) -> dict[str, Any]:
     from faker.providers.company.en_US import Provider as EnCompany
 
-    _cc, fk, _, lang = LOCALES[locale]
-    if locale in curated.COMPANY_SUFFIXES:
-        suffixes = curated.COMPANY_SUFFIXES[locale]
-    else:
-        src = faker_own("company", fk, "company_suffixes")
-        suffixes = unique(list(src.keys()) if isinstance(src, dict) else list(src))
+    lang = LOCALES[locale][3]
+    suffixes = repeated(curated.COMPANY_SUFFIXES[locale])
     last = person["last_names"]
-    words = (
-        [n for n, _ in last[:200]]
-        if last and last[0][1] != 1
-        else spread([n for n, _ in last], 200)
-    )
+    if locale in curated.TOP_NAMES:  # the ranked names, then some of the others
+        ranked = {n for entry in curated.top_names(locale, "last") for n in entry.split("/")}
+        top = [n for n, _ in last if n in ranked]
+        words = top + spread([n for n, _ in last if n not in ranked], 200 - len(top))
+    elif last and last[0][1] != 1:
+        words = [n for n, _ in last[:200]]  # Faker's weights: most frequent first
+    else:
+        words = spread([n for n, _ in last], 200)
     adjectives, descriptors, nouns = EnCompany.catch_phrase_words
     return {
         "suffixes": suffixes,

@@ -11,7 +11,8 @@ well-kept package has for the locale's language:
 
 - en_US: the 1990 U.S. Census name lists (public domain) as shipped by the
   `names` package: every first name (4,275 female, 1,219 male) and the 20,000
-  most frequent surnames, re-cased from upper case.
+  most frequent surnames, re-cased from upper case (McDonald, O'Brien: as
+  build_locales.english_surname, also applied to Faker's en_US surnames).
 - de_DE: Faker's de_DE, de_AT, de_CH, de_LI and de_LU lists with Mimesis's
   de, de-at and de-ch lists.
 - en_GB: Faker's en_GB, en_IE and en_NZ lists with Mimesis's en-gb, en-au and
@@ -179,6 +180,11 @@ def corpora() -> dict[str, dict[str, list[str]]]:
         if locale == "en_US":
             first += _census("dist.female.first") + _census("dist.male.first")
             last += _census("dist.all.last", CENSUS_SURNAMES)
+            # Faker's and the census's Mcdonald, Obrien -> McDonald, O'Brien
+            sys.path.insert(0, str(HERE))
+            from build_locales import english_surname
+
+            last = [english_surname(n) for n in last]
         out[locale] = {"first_names": _clean(first, locale), "last_names": _clean(last, locale)}
     return out
 

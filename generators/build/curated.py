@@ -771,10 +771,22 @@ FREE_EMAIL_DOMAINS = {
         "icloud.com",
     ],
 }
-TLDS = {
-    "en_US": ["com", "net", "org", "io", "co", "us"],
-    "es_ES": ["es", "com", "net", "org", "eu"],
-    "nl_NL": ["nl", "com", "net", "org", "eu"],
+# Top-level domains of company web sites (company.domain; internet.domain and internet.tld
+# read the same list), with how many of 10 take each: mostly the country's own domain
+# (com.br, com.tr, co.uk where companies register there) and .com. No gov, edu or org
+# domains: companies cannot register under gov.br or edu.br, and .org is for
+# organisations.
+TLDS: dict[str, list[tuple[str, int]]] = {
+    "en_US": [("com", 7), ("net", 1), ("io", 1), ("us", 1)],
+    "en_GB": [("co.uk", 6), ("com", 3), ("uk", 1)],
+    "de_DE": [("de", 7), ("com", 2), ("net", 1)],
+    "fr_FR": [("fr", 6), ("com", 3), ("eu", 1)],
+    "es_ES": [("es", 6), ("com", 3), ("eu", 1)],
+    "pt_BR": [("com.br", 8), ("com", 2)],
+    "it_IT": [("it", 6), ("com", 3), ("eu", 1)],
+    "nl_NL": [("nl", 7), ("com", 2), ("eu", 1)],
+    "pl_PL": [("pl", 5), ("com.pl", 2), ("com", 3)],
+    "tr_TR": [("com.tr", 6), ("com", 3), ("tr", 1)],
 }
 
 # ---------------------------------------------------------------------------------------
@@ -1209,12 +1221,30 @@ INDUSTRIES = {
     ],
 }
 
-# Legal-form suffixes as they appear after a company name (Faker's lists hold some that
-# are long titles or template fragments, so the short forms are listed here).
-COMPANY_SUFFIXES = {
-    "en_US": ["Inc.", "LLC", "Corp.", "Co.", "Group", "Ltd.", "LLP", "and Sons"],
-    "en_GB": ["Ltd", "PLC", "LLP", "Group", "and Sons", "& Co."],
-}
+# Legal forms as they appear after a company name, with how many of 20 companies carry
+# each (the pack repeats a form that often; company.suffix draws uniformly from the list).
+# Shares are rounded from the countries' company registers as generally reported: the
+# private limited company dominates everywhere (GmbH, S.r.l., Ltd, S.L., Ltda., B.V.,
+# sp. z o.o., Ltd. Şti.; SARL and SAS in France; LLC and Inc. in the U.S.). Only legal
+# forms: no "Group", "and Sons", "et Fils", and no "& Co." (names already join two
+# surnames with "&").
+COMPANY_SUFFIXES: dict[str, list[tuple[str, int]]] = {
+    "en_US": [("LLC", 9), ("Inc.", 7), ("Corp.", 2), ("Co.", 1), ("LLP", 1)],
+    "en_GB": [("Ltd", 17), ("LLP", 2), ("PLC", 1)],
+    "de_DE": [
+        ("GmbH", 12), ("GmbH & Co. KG", 2), ("UG (haftungsbeschränkt)", 2), ("e.K.", 1),
+        ("KG", 1), ("OHG", 1), ("AG", 1),
+    ],
+    "fr_FR": [("SARL", 7), ("SAS", 7), ("SASU", 3), ("EURL", 2), ("SA", 1)],
+    "es_ES": [("S.L.", 15), ("S.A.", 2), ("S.L.U.", 2), ("S.Coop.", 1)],
+    "pt_BR": [("Ltda.", 16), ("S.A.", 4)],
+    "it_IT": [("S.r.l.", 12), ("S.r.l.s.", 2), ("S.n.c.", 2), ("S.a.s.", 2), ("S.p.A.", 2)],
+    "nl_NL": [("B.V.", 17), ("V.O.F.", 2), ("N.V.", 1)],
+    "pl_PL": [("sp. z o.o.", 13), ("sp.k.", 2), ("sp.j.", 2), ("S.A.", 2), ("s.c.", 1)],
+    "tr_TR": [
+        ("Ltd. Şti.", 12), ("A.Ş.", 4), ("San. ve Tic. Ltd. Şti.", 3), ("San. ve Tic. A.Ş.", 1),
+    ],
+}  # fmt: skip
 
 # Common Spanish street names (used with a type: "Calle Mayor, 12"); Mimesis's es list is
 # mostly Galician streets of one city, so these widen it.
@@ -1265,3 +1295,324 @@ ES_STREETS = [
     "de la Cruz",
     "de Francia",
 ]
+
+# ---------------------------------------------------------------------------------------
+# Person: the most common names of each country, in rank order, as published by the
+# national statistics (or the registers they draw on). build_locales.ranked_names() puts
+# them first in the pack with weights from a rank model (Zipf, w ∝ rank^-ZIPF_EXPONENT)
+# scaled so that together they carry TOP_SHARE of the people; the source lists' other
+# names share the rest equally. The ORDER comes from the statistics; the WEIGHTS are a
+# model, not measured shares. Typed in from the published rankings (not re-checked
+# against the tables at build time); only names known to be in those top lists are here.
+#
+#   de_DE  given names: ranking of all people in German telephone directories (neither
+#          Destatis nor the GfdS ranks the whole population: the GfdS ranks newborns);
+#          surnames: telephone-directory ranking (as in Duden, Familiennamen).
+#   tr_TR  given names: TÜİK, most common names of the population; surnames: the
+#          population register's ranking (NVİ) as published.
+#   fr_FR  given names: most common names of people alive today, from INSEE's Fichier des
+#          prénoms; surnames: INSEE, births 1891–1990.
+#   es_ES  INE, Nombres y apellidos más frecuentes (population; first surname).
+#   pt_BR  given names: IBGE, Censo 2010 (Nomes no Brasil); surnames: the commonly
+#          reported ranking (Silva, Santos, Oliveira, Souza …).
+#   it_IT  given names: ISTAT (most common names of the resident population); surnames:
+#          the commonly reported national ranking (Rossi, Russo, Ferrari …).
+#   nl_NL  Meertens Instituut: Nederlandse Familienamenbank (surnames, CBS/GBA counts) and
+#          Nederlandse Voornamenbank (first official given name; order approximate).
+#   pl_PL  PESEL register (gov.pl/GUS), given names and surnames of the population.
+# ---------------------------------------------------------------------------------------
+
+ZIPF_EXPONENT = 0.5  # published counts fall about 4-10x from rank 1 to rank 30
+
+# Share of people carrying one of the listed names: (female, male) given names, surnames.
+# Surnames: es_ES ≈ 30 % (INE: García alone ≈ 3 %), pt_BR higher still (Silva, Santos,
+# Oliveira dominate), tr_TR in between (surnames date from 1934 and repeat), then
+# countries with many surnames: nl_NL, pl_PL, de_DE (Müller ≈ 0.7 %), fr_FR (Martin
+# ≈ 0.4 %), it_IT (Rossi ≈ 0.3 %; Italy has the most surnames per person). Given names
+# are concentrated in pl_PL (Anna ≈ 6 % of women), tr_TR, pt_BR and es_ES, less in it_IT
+# and fr_FR, least in de_DE and nl_NL.
+TOP_SHARE: dict[str, dict[str, float]] = {
+    "de_DE": {"female": 0.12, "male": 0.12, "last": 0.055},
+    "tr_TR": {"female": 0.28, "male": 0.28, "last": 0.15},
+    "fr_FR": {"female": 0.16, "male": 0.20, "last": 0.035},
+    "es_ES": {"female": 0.25, "male": 0.30, "last": 0.30},
+    "pt_BR": {"female": 0.35, "male": 0.30, "last": 0.40},
+    "it_IT": {"female": 0.20, "male": 0.25, "last": 0.025},
+    "nl_NL": {"female": 0.10, "male": 0.10, "last": 0.07},
+    "pl_PL": {"female": 0.40, "male": 0.40, "last": 0.06},
+}
+
+# Rank order, most common first. pl_PL surnames: `male/female` where the form agrees
+# with sex (Kowalski/Kowalska), one form where it does not (Nowak).
+TOP_NAMES: dict[str, dict[str, str]] = {
+    "de_DE": {
+        "female": """Ursula Monika Petra Elisabeth Sabine Renate Helga Karin Brigitte Ingrid
+            Erika Andrea Gisela Claudia Susanne Gabriele Christa Christine Hildegard Anna
+            Birgit Barbara Maria Heike Nicole""",
+        "male": """Peter Michael Thomas Andreas Wolfgang Klaus Jürgen Günter Stefan Christian
+            Uwe Werner Horst Frank Dieter Manfred Gerhard Hans Bernd Torsten Matthias Helmut
+            Martin Walter Jörg""",
+        "last": """Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann
+            Schäfer Koch Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun
+            Krüger Hofmann Hartmann Lange Schmitt Werner Schmitz Krause Meier""",
+    },
+    "tr_TR": {
+        "female": """Fatma Ayşe Emine Hatice Zeynep Elif Meryem Şerife Zehra Sultan Hanife
+            Merve Havva Zeliha Esra Fadime Özlem Hacer Melek Yasemin Hülya Büşra Cemile
+            Songül Leyla""",
+        "male": """Mehmet Mustafa Ahmet Ali Hüseyin Hasan İbrahim İsmail Osman Yusuf Murat
+            Ömer Ramazan Halil Süleyman Abdullah Mahmut Recep Salih Fatih Kadir Emre Hakan
+            Adem Kemal""",
+        "last": """Yılmaz Kaya Demir Şahin Çelik Yıldız Yıldırım Öztürk Aydın Özdemir Arslan
+            Doğan Kılıç Aslan Çetin Kara Koç Kurt Özkan Şimşek Polat Özcan Korkmaz Çakır
+            Erdoğan Yavuz Can Acar Şen Aktaş""",
+    },
+    "fr_FR": {
+        "female": """Marie Nathalie Isabelle Sylvie Catherine Martine Christine Françoise
+            Valérie Sandrine Stéphanie Véronique Sophie Céline Chantal Patricia Anne
+            Brigitte Julie Monique Aurélie Nicole Laurence Annie Émilie""",
+        "male": """Jean Philippe Michel Alain Patrick Nicolas Christophe Pierre Christian
+            Éric Frédéric Laurent Stéphane David Pascal Daniel Sébastien Julien Thierry
+            Olivier Bernard Thomas Alexandre Gérard Didier""",
+        "last": """Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent
+            Simon Michel Lefebvre Leroy Roux David Bertrand Morel Fournier Girard Bonnet
+            Dupont Lambert Fontaine Rousseau Vincent Muller Lefèvre Faure André""",
+    },
+    "es_ES": {
+        "female": """María_Carmen María Carmen Ana_María Laura María_Pilar María_Dolores
+            Isabel Josefa María_Teresa Ana Marta Cristina Lucía María_Ángeles Francisca
+            María_José Antonia Dolores María_Isabel Sara Paula Elena Raquel Pilar""",
+        "male": """Antonio Manuel José Francisco David Juan Javier José_Antonio Daniel
+            José_Luis Francisco_Javier Carlos Jesús Alejandro Miguel José_Manuel Rafael
+            Miguel_Ángel Pedro Pablo Ángel Sergio José_María Fernando Jorge""",
+        "last": """García Rodríguez González Fernández López Martínez Sánchez Pérez Gómez
+            Martín Jiménez Hernández Ruiz Díaz Moreno Muñoz Álvarez Romero Gutiérrez Alonso
+            Navarro Torres Domínguez Ramos Vázquez Ramírez Gil Serrano Morales Molina""",
+    },
+    "pt_BR": {
+        "female": """Maria Ana Francisca Antônia Adriana Juliana Márcia Fernanda Patrícia
+            Aline Sandra Camila Amanda Bruna Jéssica Letícia Júlia Luciana Vanessa Mariana
+            Gabriela Vera Vitória Larissa Cláudia""",
+        "male": """José João Antônio Francisco Carlos Paulo Pedro Lucas Luiz Marcos Luis
+            Gabriel Rafael Daniel Marcelo Bruno Eduardo Felipe Raimundo Rodrigo Manoel
+            Mateus André Fernando Fábio""",
+        "last": """Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes
+            Costa Ribeiro Martins Carvalho Almeida Lopes Soares Fernandes Vieira Barbosa
+            Rocha Dias Nascimento Andrade Moreira Nunes Marques Machado Mendes Freitas""",
+    },
+    "it_IT": {
+        "female": """Maria Anna Giuseppina Rosa Angela Giovanna Teresa Lucia Carmela
+            Caterina Francesca Antonietta Carla Elena Concetta Rita Margherita Franca Paola
+            Laura Giulia Sara Silvia Valentina Chiara""",
+        "male": """Giuseppe Giovanni Antonio Mario Luigi Francesco Angelo Vincenzo Pietro
+            Salvatore Carlo Franco Domenico Bruno Paolo Michele Giorgio Aldo Sergio Luciano
+            Marco Andrea Roberto Stefano Alessandro""",
+        "last": """Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco
+            Bruno Gallo Conti De_Luca Mancini Costa Giordano Rizzo Lombardi Moretti
+            Barbieri Fontana Santoro Mariani Rinaldi Caruso Ferrara Galli Martini Leone""",
+    },
+    "nl_NL": {
+        "female": """Maria Johanna Anna Elisabeth Cornelia Wilhelmina Catharina Hendrika
+            Adriana Linda Sandra Petronella Margaretha Jacoba Monique Petra Esther""",
+        "male": """Johannes Jan Cornelis Hendrik Willem Peter Gerrit Pieter Jacobus Johan
+            Dirk Adrianus Petrus Antonius Hendrikus Thomas Mark Klaas Jacob Martin""",
+        "last": """de_Jong Jansen de_Vries van_den_Berg van_Dijk Bakker Janssen Visser Smit
+            Meijer de_Boer Mulder de_Groot Bos Vos Peters Hendriks van_Leeuwen Dekker
+            Brouwer de_Wit Dijkstra Smits de_Graaf van_der_Meer van_der_Linden Kok Jacobs
+            de_Haan Vermeulen""",
+    },
+    "pl_PL": {
+        "female": """Anna Maria Katarzyna Małgorzata Agnieszka Barbara Krystyna Ewa Elżbieta
+            Zofia Teresa Magdalena Joanna Janina Monika Danuta Jadwiga Aleksandra Halina
+            Irena Beata Marta Dorota Karolina Jolanta""",
+        "male": """Piotr Krzysztof Andrzej Tomasz Paweł Jan Michał Marcin Stanisław Jakub
+            Adam Marek Łukasz Grzegorz Mateusz Wojciech Mariusz Dariusz Zbigniew Jerzy Józef
+            Ryszard Kamil Tadeusz Maciej""",
+        "last": """Nowak Kowalski/Kowalska Wiśniewski/Wiśniewska Wójcik Kowalczyk
+            Kamiński/Kamińska Lewandowski/Lewandowska Zieliński/Zielińska
+            Szymański/Szymańska Woźniak Dąbrowski/Dąbrowska Kozłowski/Kozłowska
+            Jankowski/Jankowska Mazur Wojciechowski/Wojciechowska Kwiatkowski/Kwiatkowska
+            Krawczyk Kaczmarek Piotrowski/Piotrowska Grabowski/Grabowska Zając
+            Pawłowski/Pawłowska Michalski/Michalska Król Wieczorek Jabłoński/Jabłońska
+            Wróbel Nowakowski/Nowakowska Majewski/Majewska Olszewski/Olszewska""",
+    },
+}  # `_` stands for a space inside a name (María Carmen, de Vries)
+
+
+def top_names(locale: str, kind: str) -> list[str]:
+    """TOP_NAMES[locale][kind] as a list (pl_PL surnames keep their `male/female` pairs)."""
+    return [n.replace("_", " ") for n in TOP_NAMES[locale][kind].split()]
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """`plain:Written` words separated by white space, as a dict."""
+    return dict(word.split(":", 1) for word in text.split())  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------------------
+# French words that the source lists (Mimesis's street names, some given names) carry
+# without their accents, with the spelling French uses. Only forms whose unaccented
+# spelling is not itself in use: not Eric/Éric, Kevin, Muller, Lefebvre, Comte (Auguste
+# Comte), Seguin. build_locales.accented() also writes a final -iere as -ière.
+# ---------------------------------------------------------------------------------------
+
+FR_ACCENTS = _pairs(
+    """
+    Activite:Activité Aime:Aimé Alizee:Alizée Andre:André Armee:Armée Aumone:Aumône
+    Barthelemy:Barthélemy Benoit:Benoît Berenice:Bérénice Breche:Brèche Cedric:Cédric
+    Celine:Céline Cesar:César Chenier:Chénier Chretien:Chrétien Clement:Clément
+    Clementine:Clémentine College:Collège Communaute:Communauté Cooperative:Coopérative
+    Cote:Côte Daniele:Danièle Decembre:Décembre Dieudonne:Dieudonné Duchene:Duchêne
+    Dupre:Dupré Ecluse:Écluse Ecole:École Ecoles:Écoles Edouard:Édouard Eglise:Église
+    Emile:Émile Esperance:Espérance Etienne:Étienne Eugene:Eugène
+    Faiencerie:Faïencerie Felix:Félix Fevrier:Février Foret:Forêt Francais:Français
+    Francois:François Francoise:Françoise Frederic:Frédéric General:Général Gerard:Gérard
+    Gregoire:Grégoire Guerin:Guérin Hebert:Hébert Helene:Hélène Herve:Hervé
+    Honore:Honoré Hotel:Hôtel Jaures:Jaurès Jerome:Jérôme Josephine:Joséphine
+    Lecuyer:Lécuyer Lefevre:Lefèvre Lefrancois:Lefrançois Leger:Léger Lelievre:Lelièvre
+    Lemaitre:Lemaître Leon:Léon Leonard:Léonard Lepine:Lépine Leveque:Lévêque
+    Liberation:Libération Liberte:Liberté Maitre:Maître Marechal:Maréchal
+    Melanie:Mélanie Melodie:Mélodie Menard:Ménard Metairie:Métairie Noel:Noël
+    Pepin:Pépin Perigueux:Périgueux Premiere:Première President:Président
+    Prevost:Prévost Pyrenees:Pyrénées Remy:Rémy Rene:René Republique:République
+    Reservoir:Réservoir Resistance:Résistance Sebastien:Sébastien Senechal:Sénéchal
+    Stephane:Stéphane Theophile:Théophile Therese:Thérèse Tresor:Trésor
+    Valerie:Valérie Veronique:Véronique Zelie:Zélie
+    """
+)
+
+# Street types that some of Mimesis's French names carry themselves ("Rue Jean Faucher"):
+# the type is dropped, as the pack's street_suffixes supply it.
+FR_STREET_TYPES = {
+    "Allee", "Allée", "Avenue", "Boulevard", "Chemin", "Cité", "Cours", "Impasse",
+    "Passage", "Place", "Quai", "Route", "Rue", "Ruelle", "Sentier", "Square", "Villa",
+}  # fmt: skip
+
+# Polish street names in Faker's list that are misspelt or are fragments of a date
+# ("3 Maja" is a street, "Maja" alone is not); None = leave out.
+PL_STREET_FIXES: dict[str, str | None] = {
+    "Glówna": "Główna",
+    "Rózana": "Różana",
+    "Swierkowa": "Świerkowa",
+    "Słowianska": "Słowiańska",
+    "Maja": "3 Maja",
+    "Listopada": "11 Listopada",
+    "Lipca": None,
+    "Stycznia": None,
+    "Rynek": None,  # a market square is "Rynek 5", never "ul. Rynek"
+}
+
+# U.S. surnames that Faker's list (taken from upper-case census data) writes without
+# the apostrophe of O' or the capital after Mac. Mc is handled by rule (Mcdonald ->
+# McDonald); Mac and O only by this list, as Mack, Macy, Macias, Odom, Olson are names
+# of their own.
+EN_SURNAME_CASE = _pairs(
+    """
+    Obrien:O'Brien Oconnor:O'Connor Oconnell:O'Connell Odonnell:O'Donnell Oneill:O'Neill
+    Oneil:O'Neil Oneal:O'Neal Ohara:O'Hara Orourke:O'Rourke Okeefe:O'Keefe Oleary:O'Leary
+    Omalley:O'Malley Oshea:O'Shea Osullivan:O'Sullivan Otoole:O'Toole Ogrady:O'Grady
+    Odwyer:O'Dwyer Odaniel:O'Daniel Obryant:O'Bryant Ohare:O'Hare Oquinn:O'Quinn
+    Macdonald:MacDonald Macarthur:MacArthur Macdougall:MacDougall Macfarlane:MacFarlane
+    Macgregor:MacGregor Macintyre:MacIntyre Mackinnon:MacKinnon Maclachlan:MacLachlan
+    Maclean:MacLean Maclennan:MacLennan Macleod:MacLeod Macneil:MacNeil
+    Macpherson:MacPherson Macrae:MacRae
+    """
+)
+
+# ---------------------------------------------------------------------------------------
+# Job titles of one sex. build_locales.split_job_titles() puts a title that names one sex
+# only in that sex's list (person.job_title draws from the neutral titles plus the row's
+# sex's): the feminine forms below, the masculine forms whose feminine is in the list
+# (Actor/Actriz), both halves of `masculine / feminine` entries (Arzt / Ärztin) and of
+# the French entries that glue both forms (ingénieur pétrolier pétrolière). Generic
+# masculine forms without a feminine in the source list (Abogado, plombier) stay neutral.
+# ---------------------------------------------------------------------------------------
+
+JOB_TITLE_SEX: dict[str, dict[str, list[str]]] = {
+    "de_DE": {"female": ["Krankenschwester"], "male": []},
+    "es_ES": {
+        "female": ["Actriz", "Azafata", "Monja", "Niñera"],
+        "male": ["Actor", "Monje", "Cura", "Sacerdote"],
+    },
+    "fr_FR": {
+        "female": [
+            "Actrice", "Éducatrice de jeunes enfants", "Éducatrice spécialisée",
+            "femme de chambre", "hôtesse de l'air", "Infirmière", "Puéricultrice",
+        ],
+        "male": [
+            "Éducateur de jeunes enfants", "éducateur de jeunes enfants",
+            "Éducateur spécialisé", "Infirmier", "infirmier", "puériculteur",
+        ],
+    },
+    "it_IT": {
+        "female": ["Balia", "Casalinga", "Fiascaia", "Modella", "Mondina", "Ricamatrice"],
+        "male": [],
+    },
+    "nl_NL": {
+        "female": [
+            "Directiesecretaresse", "Kinderverzorgster", "Receptioniste",
+            "Receptioniste, telefoniste", "Secretaresse", "Tandartsassistente",
+        ],
+        "male": [],
+    },
+    "pl_PL": {
+        "female": [
+            "Babcia klozetowa", "Hostessa", "Modelka alternatywna", "Modelka dużych rozmiarów",
+            "Niania", "Pokojówka", "Salowa", "Supermodelka",
+        ],
+        "male": ["Ksiądz", "Model"],
+    },
+    "pt_BR": {
+        "female": [
+            "Arrematadeira", "Baiana de acarajé", "Costureira de peças sob encomenda",
+            "Costureira de reparação de roupas", "Doula", "Governanta de hotelaria",
+            "Mãe social", "Obstetriz", "Parteira leiga", "Passadeira de peças confeccionadas",
+            "Secretária trilíngüe",
+        ],
+        "male": [],
+    },
+    "tr_TR": {
+        "female": ["Aktris", "Balerin", "Dansöz", "Hostes", "Konsomatris", "Masöz"],
+        "male": ["Aktör", "Masör"],
+    },
+}  # fmt: skip
+
+# Entries holding both forms in one string: title -> (masculine, feminine).
+JOB_TITLE_FORMS: dict[str, dict[str, tuple[str, str]]] = {
+    "fr_FR": {
+        "Aide-soignant(e)": ("Aide-soignant", "Aide-soignante"),
+        "Expert(e) en sécurité informatique": (
+            "Expert en sécurité informatique",
+            "Experte en sécurité informatique",
+        ),
+        "Ingénieur(e) agroalimentaire": ("Ingénieur agroalimentaire", "Ingénieure agroalimentaire"),
+        "Technicien(ne) d’intervention": (
+            "Technicien d’intervention",
+            "Technicienne d’intervention",
+        ),
+        "Hôtesse de l'air ou steward": ("Steward", "Hôtesse de l'air"),
+        "Statisticen / Statisticienne": ("Statisticien", "Statisticienne"),
+        "éducateur technique spécialisé technique spécialisée": (
+            "éducateur technique spécialisé",
+            "éducatrice technique spécialisée",
+        ),
+    },
+    "pt_BR": {
+        "Secretária(o) executiva(o)": ("Secretário executivo", "Secretária executiva"),
+    },
+}
+
+# Feminine of the French head nouns that precede a glued pair ("ingénieur pétrolier
+# pétrolière" -> "ingénieure pétrolière"). A glued title whose head is not here keeps
+# only its masculine form, as a neutral title.
+FR_FEMININE = {
+    "adjoint": "adjointe", "agent": "agente", "animateur": "animatrice",
+    "assistant": "assistante", "attaché": "attachée", "conducteur": "conductrice",
+    "conseiller": "conseillère", "contrôleur": "contrôleuse", "designer": "designer",
+    "développeur": "développeuse", "enquêteur": "enquêtrice", "enseignant": "enseignante",
+    "informaticien": "informaticienne", "ingénieur": "ingénieure", "médiateur": "médiatrice",
+    "officier": "officière", "ouvrier": "ouvrière", "physicien": "physicienne",
+    "rédacteur": "rédactrice", "régisseur": "régisseuse", "serrurier": "serrurière",
+    "statisticien": "statisticienne", "technicien": "technicienne", "visiteur": "visiteuse",
+    "éducateur": "éducatrice", "électricien": "électricienne",
+}  # fmt: skip

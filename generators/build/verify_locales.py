@@ -87,6 +87,12 @@ def check_locale(locale: str, errors: list[str], report: list[str]) -> None:
         fail(errors, f"{locale}: prefixes empty")
     if not person["job_titles"]:
         fail(errors, f"{locale}: job_titles empty")
+    by_sex = person.get("job_titles_by_sex", {})
+    if by_sex and not all(
+        isinstance(by_sex.get(sex), list) and all(isinstance(t, str) for t in by_sex[sex])
+        for sex in ("female", "male")
+    ):
+        fail(errors, f"{locale}: job_titles_by_sex needs female and male lists of titles")
 
     places = address["places"]
     if len(places) < 40:

@@ -88,7 +88,8 @@ class PersonData:
     last_any: Weighted | None  # when surnames do not depend on sex
     prefixes: pa.Array
     prefix_by_sex: IndexSampler
-    job_titles: pa.Array
+    job_titles: pa.Array  # neutral titles, then female and male ones (job_titles_by_sex)
+    job_by_sex: IndexSampler | None  # when titles depend on sex (Actor/Actriz)
     # email heads with their separator, one block per style (see internet.local_part):
     # "first.", "first", "f.", "first_", then "last." (offsets k·len(first)), and tails:
     # family names, then given names (offset len(last))
@@ -143,6 +144,14 @@ def person_data(pack: LocalePack) -> PersonData:
         + [[len(fem) + i, 0.5 * float(w) / m_total] for i, (_, w) in enumerate(mal)]
     )
     last_any = None if by_sex else Weighted.build([[i, w] for i, (_, w) in enumerate(neutral)])
+    jobs = list(d["job_titles"])
+    jobs_by_sex = d.get("job_titles_by_sex") or {}
+    job_samplers = []
+    for sex in ("female", "male"):
+        start = len(jobs)
+        jobs += jobs_by_sex.get(sex, [])
+        positions = list(range(len(d["job_titles"]))) + list(range(start, len(jobs)))
+        job_samplers.append((positions, [1.0] * len(positions)))
     first_ascii = ascii_words(first, language, "user")
     last_ascii = ascii_words(last, language, "user")
     initials = pc.utf8_slice_codeunits(first_ascii, 0, 1)
@@ -158,7 +167,8 @@ def person_data(pack: LocalePack) -> PersonData:
         last_any=last_any,
         prefixes=pa.array(prefixes, type=pa.string()),
         prefix_by_sex=IndexSampler.build(prefix_samplers),
-        job_titles=pa.array(d["job_titles"], type=pa.string()),
+        job_titles=pa.array(jobs, type=pa.string()),
+        job_by_sex=IndexSampler.build(job_samplers) if jobs_by_sex else None,
         heads=pa.concat_arrays(
             [
                 pc.binary_join_element_wise(first_ascii, ".", ""),
@@ -322,16 +332,24 @@ def prefix(ctx: GenContext, p: Params) -> pa.Array:
     return take(_data(ctx).prefixes, person(ctx)["prefix_index"])
 
 
+def _job_domain(p: Params, locale: str) -> int:
+    return len(set(person_data(load_pack(locale, "person")).job_titles.to_pylist()))
+
+
 @generator(
     "person.job_title",
     returns=STRING,
     family="person",
-    summary="Job title of the row's person, in the locale's language where the data has it.",
-    domain=lambda p, locale: len(set(load_pack(locale, "person").data["job_titles"])),
+    summary="Job title of the row's person, in the locale's language where the data has it; "
+    "a title of one sex (Actriz, Ärztin) only for that sex.",
+    domain=_job_domain,
 )
 def job_title(ctx: GenContext, p: Params) -> pa.Array:
-    titles = _data(ctx).job_titles
-    return take(titles, scaled(person(ctx)["u_job"], len(titles)))
+    data = _data(ctx)
+    rec = person(ctx)
+    if data.job_by_sex is None:
+        return take(data.job_titles, scaled(rec["u_job"], len(data.job_titles)))
+    return take(data.job_titles, data.job_by_sex.index(rec["u_job"], rec["female"]))
 
 
 # --------------------------------------------------------------------------- age
