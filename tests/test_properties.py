@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import phony_pdl
@@ -135,3 +135,15 @@ def test_invariants(spec: dict, block_rows: int) -> None:
     again = schema.generate(block_rows=1_000)
     for entity in ds:
         assert ds[entity].equals(again[entity]), entity
+
+
+@settings(max_examples=40, deadline=None)
+@given(bits=st.integers(min_value=7, max_value=16), key=st.integers(min_value=0, max_value=2**63))
+def test_unique_suffix_scramble_is_a_bijection(bits: int, key: int) -> None:
+    from phony_pdl.generators.unique import scramble_bits
+
+    index = np.arange(1 << bits, dtype=np.int64)
+    out = scramble_bits(index, bits, key)
+    assert out.max() < (1 << bits)
+    assert len(np.unique(out)) == 1 << bits  # every row its own number
+    assert not np.array_equal(out[:64], np.sort(out[:64]))  # not a counter
