@@ -488,15 +488,27 @@ class _Builder:
         n = self.src.tables[table].table.num_rows
         if n < 20:
             return
+        if not any(
+            (p := profs.get(f.name)) is not None
+            and 0 < p.nulls < n
+            and f.name not in correlated
+            and "null_rate" in f.spec
+            for f in out.fields
+        ):  # no column with some NULLs: no category to explain them (skip the labelling)
+            return
         categories = {}
         for f in out.fields:
             p = profs.get(f.name)
             if "choice" in f.spec and p is not None and p.nulls == 0 and p.distinct <= 30:
                 values = p.strings if p.kind == "string" else p.numbers
                 if values is not None and len(values) == n:
-                    labels, inverse = np.unique(
-                        np.asarray(values, dtype=object).astype(str), return_inverse=True
-                    )
+                    if p.kind == "string":
+                        labels, inverse = np.unique(
+                            np.asarray(values, dtype=str), return_inverse=True
+                        )
+                    else:  # the distinct numbers first, then their text (not every row's)
+                        uniq, inverse = np.unique(np.asarray(values), return_inverse=True)
+                        labels = np.array([str(float(v)) for v in uniq], dtype=object)
                     categories[f.name] = (labels, inverse, p.kind)
         if not categories:
             return

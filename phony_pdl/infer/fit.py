@@ -403,25 +403,39 @@ def _grouped(d: Data, bins: int = 256) -> Callable[[Model], float] | None:
 
 
 def _refine(d: Data, m: Model, ll: float) -> tuple[Model, float, float]:
-    """Maximum likelihood of the family truncated to [lo, hi] (Nelder–Mead from the plain fit)."""
+    """Maximum likelihood of the family truncated to [lo, hi], from the plain fit.
+
+    L-BFGS-B with numerical gradients: on these smooth two-parameter likelihoods it needs
+    about half the evaluations Nelder–Mead did, for the same or a better optimum. Each
+    parameter (log scale for positive ones) stays within 10 + |start| of its start, so no
+    step reaches values whose exponential overflows."""
     from scipy.optimize import minimize
 
     grouped = _grouped(d)
 
     def objective(theta: np.ndarray) -> float:
-        cand = m.rebuild(theta)
-        if cand is None:
+        try:
+            cand = m.rebuild(theta)
+            if cand is None:
+                return 1e300
+            value = grouped(cand) if grouped is not None else _loglik(d, cand)[0]
+        except (OverflowError, ValueError, ZeroDivisionError):
             return 1e300
-        value = grouped(cand) if grouped is not None else _loglik(d, cand)[0]
         return -value if math.isfinite(value) else 1e300
 
+    start = np.asarray(m.theta, dtype=np.float64)
+    reach = 10.0 + np.abs(start)
     res = minimize(
         objective,
-        m.theta,
-        method="Nelder-Mead",
-        options={"xatol": 1e-3, "fatol": 1e-2, "maxiter": 120},
+        start,
+        method="L-BFGS-B",
+        bounds=list(zip(start - reach, start + reach, strict=True)),
+        options={"maxiter": 60, "ftol": 1e-9},
     )
-    best = m.rebuild(res.x)
+    try:
+        best = m.rebuild(res.x)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        best = None
     if best is None:
         return m, ll, _loglik(d, m)[1]
     value, outside = _loglik(d, best)
