@@ -129,6 +129,47 @@ def test_html_report_renders_with_images(report, tmp_path) -> None:
     assert any("correlation" in img["alt"] for img in parser.images)
 
 
+def test_time_columns_are_plotted_on_calendar_and_clock_axes(tmp_path) -> None:
+    """Times are charted as dates and hours of the day, not µs since 1970."""
+    pytest.importorskip("matplotlib")
+    import datetime as dt
+
+    from phony_pdl.compare import report as report_mod
+
+    n = 300
+    stamps = [dt.datetime(2024, 1, 1) + dt.timedelta(hours=7 * i) for i in range(n)]
+    table = pa.table(
+        {
+            "at": pa.array(stamps, pa.timestamp("us")),
+            "day": pa.array([s.date() for s in stamps], pa.date32()),
+            "clock": pa.array([s.time() for s in stamps], pa.time64("us")),
+        }
+    )
+    result = compare({"t": table}, {"t": table})
+    units = {c.column: c.unit for c in result.tables[0].columns if c.metric == "KS"}
+    assert units == {"at": "timestamp", "day": "date", "clock": "time"}
+    seen = []
+    original = report_mod._png
+
+    def capture(fig):
+        ax = fig.axes[0]
+        seen.append((ax.get_title(), ax.get_xlim(), ax.get_xlabel()))
+        return original(fig)
+
+    report_mod._png = capture
+    try:
+        result.write_html(tmp_path / "r.html")
+    finally:
+        report_mod._png = original
+    limits = {title.split()[0]: (lim, label) for title, lim, label in seen}
+    first_day = dt.date(2024, 1, 1).toordinal() - dt.date(1970, 1, 1).toordinal()
+    for name in ("at", "day"):  # matplotlib date numbers: days since 1970
+        (lo, hi), _ = limits[name]
+        assert first_day - 30 < lo < first_day + 30 and hi < first_day + 200
+    (lo, hi), label = limits["clock"]
+    assert lo > -2 and hi < 26 and label == "hour of the day"
+
+
 def test_html_report_without_matplotlib_says_how_to_install(report, tmp_path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(UsageError, match=r"pip install 'phony-pdl\[stats\]'"):

@@ -40,6 +40,7 @@ class ColumnScore:
     synthetic_null: float = 0.0
     real: Any = field(default=None, repr=False)  # values kept for plots
     synthetic: Any = field(default=None, repr=False)
+    unit: str | None = None  # time kinds: timestamp (µs since 1970), date (days), time (µs)
 
 
 @dataclass
@@ -127,6 +128,17 @@ def _comparable(col: pa.Array) -> pa.Array:
     return col
 
 
+def _time_unit(t: pa.DataType) -> str | None:
+    """What the numbers of a time column count (see _comparable)."""
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_time(t):
+        return "time"
+    return None
+
+
 def _numbers(column: pa.Array) -> np.ndarray:
     """Non-null values as floats (times as microseconds or days)."""
     values = _comparable(pc.drop_null(column)).to_numpy(zero_copy_only=False).astype(np.float64)
@@ -176,7 +188,9 @@ def _column_score(name: str, real: pa.Array, synth: pa.Array) -> ColumnScore:
         )
     if kind in ("numeric", "time") and _kind(synth) in ("numeric", "time"):
         a, b = _numbers(real), _numbers(synth)
-        return ColumnScore(name, kind, "KS", ks_distance(a, b), None, real_null, syn_null, a, b)
+        score = ColumnScore(name, kind, "KS", ks_distance(a, b), None, real_null, syn_null, a, b)
+        score.unit = _time_unit(real.type) if kind == "time" else None
+        return score
     present = pc.drop_null(real)
     distinct = pc.count_distinct(present).as_py() if len(present) else 0
     if distinct <= CATEGORICAL_MAX or distinct <= 0.05 * max(len(present), 1):

@@ -37,7 +37,7 @@ def _figure(width: float, height: float) -> Any:
 
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight")  # long labels are not cut off
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -59,8 +59,10 @@ def _column_chart(c: ColumnScore) -> str | None:
         ax.set_ylabel("share", fontsize=7)
         fig.subplots_adjust(bottom=0.3)
     else:
-        a = np.asarray(c.real, dtype=np.float64)
-        b = np.asarray(c.synthetic, dtype=np.float64)
+        # Times on a calendar or clock axis: days since 1970 are matplotlib's date numbers.
+        scale = {"timestamp": 86_400e6, "date": 1.0, "time": 3_600e6}.get(c.unit or "", 1.0)
+        a = np.asarray(c.real, dtype=np.float64) / scale
+        b = np.asarray(c.synthetic, dtype=np.float64) / scale
         both = np.concatenate([a, b]) if len(a) + len(b) else np.zeros(1)
         lo, hi = np.percentile(both, [0.5, 99.5]) if len(both) > 1 else (0.0, 1.0)
         if hi <= lo:
@@ -69,8 +71,16 @@ def _column_chart(c: ColumnScore) -> str | None:
         for values, color, label in ((a, REAL, "real"), (b, SYNTH, "synthetic")):
             heights, edges = np.histogram(values, bins=bins, density=True)
             ax.stairs(heights, edges, fill=True, alpha=0.5, color=color, label=label)
-        if c.kind == "time":
-            ax.set_xlabel("time (µs or days since 1970)", fontsize=7)
+        if c.unit in ("timestamp", "date"):
+            import matplotlib.dates as mdates
+
+            locator = mdates.AutoDateLocator(maxticks=6)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        elif c.unit == "time":
+            ax.set_xlabel("hour of the day", fontsize=7)
+        elif c.kind == "time":
+            ax.set_xlabel("duration (µs)", fontsize=7)
         elif c.kind == "text":
             ax.set_xlabel("length", fontsize=7)
         elif c.metric == "KS(freq)":
