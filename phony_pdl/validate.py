@@ -810,6 +810,35 @@ class Validator:
                     )
             return
         self.one_gender_per_person(ename, fname, f)
+        self.one_age_range_per_person(ename, fname, f)
+
+    def one_age_range_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
+        """A row's age and birth date describe one person: their bounds cannot disagree."""
+        ages = ("person.age", "person.birth_date")
+        params = f.params or {}
+        if f.generator not in ages or not ("min_age" in params or "max_age" in params):
+            return
+        mine = (params.get("min_age", 18), params.get("max_age", 80))
+        for other_name, other in self.doc.entities[ename].fields.items():
+            if other_name == fname:
+                return
+            theirs = other.params or {}
+            if (
+                other.generator in ages
+                and other.link == f.link
+                and ("min_age" in theirs or "max_age" in theirs)
+                and (theirs.get("min_age", 18), theirs.get("max_age", 80)) != mine
+            ):
+                self.add(
+                    "bad-generator-param",
+                    f"ages {mine[0]}..{mine[1]} contradict {other_name}'s "
+                    f"{theirs.get('min_age', 18)}..{theirs.get('max_age', 80)}; a row's age "
+                    "and birth date describe one person",
+                    (*self.fpath(ename, fname), "min_age" if "min_age" in params else "max_age"),
+                    hint="set the bounds on one of them (the other follows), or `link: <name>` "
+                    "for a second person",
+                )
+                return
 
     def one_gender_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
         """`gender` sets the sex of the row's person (per link): two fields cannot disagree."""

@@ -833,6 +833,27 @@ def test_an_email_in_another_locale_still_belongs_to_the_rows_person() -> None:
         assert domain in us
 
 
+def test_age_bounds_on_one_field_hold_for_the_rows_birth_date() -> None:
+    import datetime as dt
+
+    fields = {
+        "age": {"generator": "person.age", "min_age": 30, "max_age": 40},
+        "born": {"generator": "person.birth_date"},
+        "partner_born": {"generator": "person.birth_date", "link": "partner"},
+    }
+    doc = {"pdl": 1, "name": "a", "entities": {"t": {"count": 2000, "fields": fields}}}
+    rows = phony_pdl.load(doc).generate()["t"].to_pylist()
+    ref = dt.date(2025, 1, 1)
+    for row in rows:
+        born = row["born"]
+        assert ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day)) == row["age"]
+    assert {r["age"] for r in rows} == set(range(30, 41))
+    assert min(r["partner_born"] for r in rows).year < 1960  # the partner keeps 18..80
+    fields["born"] = {"generator": "person.birth_date", "max_age": 60}
+    with pytest.raises(phony_pdl.SchemaError, match=r"ages 18\.\.60 contradict age's 30\.\.40"):
+        phony_pdl.load(doc)
+
+
 def test_academic_titles_are_rare_whatever_the_list() -> None:
     for locale in ("de_DE", "tr_TR", "fr_FR", "en_US"):
         titles = draw(locale, {"title": "person.prefix"}, 20_000)["title"]

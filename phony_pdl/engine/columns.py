@@ -67,6 +67,9 @@ class Batch:
         self.attempt = attempt or {}
 
 
+AGE_GENERATORS = ("person.age", "person.birth_date")
+
+
 def round_floats(values: pa.Array, digits: int) -> pa.Array:
     """Floats rounded to `digits` decimal places (halves to even), each the double nearest
     its decimal value: 744.3, where Arrow's round gives 744.3000000000001 (it multiplies by
@@ -465,7 +468,22 @@ class Columns:
             total_rows=self.plan.count(batch.entity),
             gender=self.record_gender(batch.entity, f.link),
             person_locale=self.person_locale(batch.entity, name, f),
+            age_bounds=self.age_bounds(batch.entity, f.link),
         )
+
+    def age_bounds(self, entity: str, link: str | None) -> tuple[int, int] | None:
+        """The (min_age, max_age) a person.age or person.birth_date field of this link sets
+        (validation rejects two different ones): the other one follows it."""
+
+        def find() -> tuple[int, int] | None:
+            for f in self.doc.entities[entity].fields.values():
+                if f.generator in AGE_GENERATORS and f.link == link:
+                    params = f.params or {}
+                    if "min_age" in params or "max_age" in params:
+                        return int(params.get("min_age", 18)), int(params.get("max_age", 80))
+            return None
+
+        return self.plan_cache(("age_bounds", entity, link or ""), find)
 
     def person_locale(self, entity: str, name: str, f: FieldSpec) -> str:
         """The locale of the row's person for this field: a person.* field's own, else that

@@ -35,6 +35,7 @@ class GenContext:
         total_rows: int = 0,
         gender: str | None = None,
         person_locale: str | None = None,
+        age_bounds: tuple[int, int] | None = None,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -50,6 +51,9 @@ class GenContext:
         # The locale of the row's person (its person.* fields'), which an email or user name
         # of another locale still describes (only its mail domains follow the field's locale).
         self.person_locale = person_locale or locale
+        # (min_age, max_age) a person.age or person.birth_date field of the row sets: both
+        # read them, so a row's age and birth date agree whichever field names the bounds.
+        self.age_bounds = age_bounds
         self._records = record_cache if record_cache is not None else {}
 
     @property

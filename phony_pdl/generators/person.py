@@ -369,7 +369,9 @@ class AgeParams(Params):
 
 
 def _ages(ctx: GenContext, p: AgeParams) -> np.ndarray:
-    return p.min_age + scaled(person(ctx)["u_age"], p.max_age - p.min_age + 1)
+    bounds = getattr(ctx, "age_bounds", None)
+    low, high = bounds if bounds is not None else (p.min_age, p.max_age)
+    return low + scaled(person(ctx)["u_age"], high - low + 1)
 
 
 _EPOCH_YEAR = np.datetime64("1970", "Y")
@@ -387,7 +389,8 @@ def _jan(year: np.ndarray, day: int) -> np.ndarray:
     returns=INT,
     family="person",
     summary="Age in whole years on 2025-01-01 (a fixed date), uniform in "
-    "[min_age, max_age]; agrees with person.birth_date given the same bounds.",
+    "[min_age, max_age]; agrees with the row's person.birth_date (bounds set on either "
+    "field hold for both).",
     domain=lambda p, locale: p.max_age - p.min_age + 1,
 )
 def age(ctx: GenContext, p: AgeParams) -> pa.Array:
