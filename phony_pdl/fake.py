@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from .errors import UsageError
@@ -42,11 +41,13 @@ def _suggest_generator(name: str, options: list[str], prefix: str = "") -> str:
     """Faker's name first (`company.company` → company.name), else the closest option."""
     from .generators.faker_names import faker_equivalent
 
-    target = faker_equivalent(name, set(registry.names()))
-    if target is not None:
+    found = faker_equivalent(name, set(registry.names()))
+    if found is not None:
+        target, fakers = found
         gender = name.rsplit("_", 1)[-1] if name.endswith(("_female", "_male")) else None
         extra = f"(gender='{gender}')" if gender else "()"
-        return f"; did you mean {target}{extra}? (Faker's '{name.rsplit('.', 1)[-1]}')"
+        origin = f" (Faker's '{name.rsplit('.', 1)[-1]}')" if fakers else ""
+        return f"; did you mean {target}{extra}?{origin}"
     return _suggest(name.removeprefix(prefix), options)
 
 
@@ -61,18 +62,20 @@ class Phony:
             )
         self.locale = locale
         self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
-        self._seen: dict[tuple[str, str], pa.Array] = {}  # values given out under `unique`
+        self._seen: dict[tuple[str, str], _Memory] = {}  # values given out under `unique`
+        self._unique_lock = threading.RLock()
         self.seed = seed  # validated by the property; starts at row 0
 
     def __repr__(self) -> str:
         return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
 
     def __getstate__(self) -> dict[str, Any]:  # a lock does not pickle: a new one on load
-        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_unique_lock")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._unique_lock = threading.RLock()
 
     @property
     def seed(self) -> int:
@@ -103,7 +106,7 @@ class Phony:
         families = self.families()
         if name not in families:
             hint = _suggest_generator(name, families)
-            if hint and "Faker's" in hint:  # fake.name() → fake.person.full_name()
+            if hint and "(" in hint.split("?")[0]:  # fake.name() → fake.person.full_name()
                 hint = hint.replace("did you mean ", "did you mean fake.")
             raise AttributeError(
                 f"no generator family '{name}'{hint} (families: {', '.join(families)})"
@@ -192,41 +195,43 @@ class Phony:
 
     def _distinct(self, spec: registry.GeneratorSpec, parsed: Any, n: int) -> pa.Array:
         """n values new to this Phony's `unique` memory: draw, keep the first occurrence of
-        each value not seen before, draw again for the rest (vectorized per round)."""
+        each value not seen before, draw again for the rest. One thread at a time (the
+        memory is shared); a call costs about its own size, not the memory's."""
         import json
 
         key = (spec.name, json.dumps(parsed.model_dump(mode="json"), sort_keys=True))
         kept: list[pa.Array] = []
         got, stalls = 0, 0
-        while got < n:
-            need = n - got
-            size = min((need + need // 4 + 8) << stalls, max(need, 1 << 20))
-            batch = self._draw(spec, parsed, self._rows(size))
-            seen = self._seen.get(key)
-            fresh = np.ones(len(batch), dtype=bool)
-            if seen is not None and len(seen):
-                fresh &= ~pc.is_in(batch, value_set=seen).to_numpy(zero_copy_only=False)
-            codes = pc.dictionary_encode(batch).indices.to_numpy(zero_copy_only=False)
-            first = np.zeros(len(batch), dtype=bool)
-            first[np.unique(codes, return_index=True)[1]] = True
-            take = np.flatnonzero(fresh & first & batch.is_valid().to_numpy(zero_copy_only=False))
-            take = take[:need]
-            if not len(take):
-                stalls += 1
-                if stalls >= self._UNIQUE_STALLS:
-                    domain = spec.domain_size(parsed, self.locale)
-                    size = f" (it has about {domain:,})" if domain else ""
-                    raise UsageError(
-                        f"{spec.name}: no new distinct value in {stalls} growing draws after "
-                        f"{got + (len(seen) if seen is not None else 0):,} distinct values"
-                        f"{size}; fake.unique.clear() forgets the values given so far"
-                    )
-                continue
-            stalls = 0
-            new = batch.take(pa.array(take))
-            kept.append(new)
-            got += len(new)
-            self._seen[key] = new if seen is None else pa.concat_arrays([seen, new])
+        with self._unique_lock:
+            memory = self._seen.setdefault(key, _Memory())
+            while got < n:
+                need = n - got
+                size = min((need + need // 4 + 8) << stalls, max(need, 1 << 20))
+                batch = self._draw(spec, parsed, self._rows(size))
+                values = batch.to_pylist()
+                take, fresh = [], set()
+                for i, v in enumerate(values):  # set lookups: O(1) whatever the memory holds
+                    if v is not None and v not in memory.values and v not in fresh:
+                        fresh.add(v)
+                        take.append(i)
+                        if len(take) == need:
+                            break
+                if not take:
+                    stalls += 1
+                    if stalls >= self._UNIQUE_STALLS:
+                        domain = spec.domain_size(parsed, self.locale)
+                        size_text = f" (it has about {domain:,})" if domain else ""
+                        raise UsageError(
+                            f"{spec.name}: no new distinct value in {stalls} growing draws "
+                            f"after {len(memory.values):,} distinct values{size_text}; "
+                            "fake.unique.clear() forgets the values given so far"
+                        )
+                    continue
+                stalls = 0
+                new = batch.take(pa.array(take, type=pa.int64()))
+                memory.values.update(fresh)
+                kept.append(new)
+                got += len(new)
         return pa.concat_arrays(kept) if kept else self._draw(spec, parsed, self._rows(0))
 
     def record(self, *families: str, n: int = 1, fields: list[str] | None = None) -> pa.Table:
@@ -323,6 +328,15 @@ class _Family:
         return f"<{self._family} generators: {', '.join(self._names())}>"
 
 
+class _Memory:
+    """The values `fake.unique` gave for one generator and parameters."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: set[Any] = set()
+
+
 class _Unique:
     """`fake.unique.<family>.<generator>(…)`: values never given out before under it."""
 
@@ -331,14 +345,23 @@ class _Unique:
 
     def clear(self) -> None:
         """Forget the values given so far (Faker's `fake.unique.clear()`)."""
-        with self._owner._lock:
+        with self._owner._unique_lock:
             self._owner._seen.clear()
+
+    def generate(self, name: str, n: int | None = None, **params: Any) -> Any:
+        """`fake.generate(name, n, unique=True, …)`."""
+        return self._owner.generate(name, n, unique=True, **params)
 
     def __getattr__(self, name: str) -> _Family:
         if name.startswith("_"):
             raise AttributeError(name)
-        family = getattr(self._owner, name)  # the same errors and hints as fake.<family>
-        return _Family(self._owner, family._family, unique=True)
+        if name not in self._owner.families():
+            raise AttributeError(
+                f"fake.unique has the generator families ({', '.join(self._owner.families())}) "
+                f"and generate(); '{name}' is not one of them"
+                + _suggest_generator(name, self._owner.families()).replace("fake.", "fake.unique.")
+            )
+        return _Family(self._owner, name, unique=True)
 
     def __dir__(self) -> list[str]:
         return [*self._owner.families(), "clear"]

@@ -1998,10 +1998,12 @@ def _generator_hint(name: str) -> str | None:
     """Faker's name for a generator (`person.name`) → Phony's, with the parameter it needs."""
     from .generators.faker_names import faker_equivalent
 
-    target = faker_equivalent(name, set(registry.names()))
-    if target is None:
+    found = faker_equivalent(name, set(registry.names()))
+    if found is None:
         return None
+    target, fakers = found
     extra = ""
     if name.endswith(("_female", "_male")):
         extra = f" with gender: {name.rsplit('_', 1)[-1]}"
-    return f"did you mean '{target}'{extra}? (Faker's '{name.rsplit('.', 1)[-1]}')"
+    origin = f" (Faker's '{name.rsplit('.', 1)[-1]}')" if fakers else ""
+    return f"did you mean '{target}'{extra}?{origin}"

@@ -956,3 +956,25 @@ def test_round_gives_the_double_nearest_the_decimal_value() -> None:
     assert pa.types.is_floating(ds.arrow_schema("orders").field("total").type)
     assert ds.plan.dtype("orders", "total").kind == "float"
     assert ds.plan.dtype("orders", "top").kind == "float"
+
+
+def test_a_sum_of_a_narrow_decimal_expression_has_room_for_its_total() -> None:
+    doc = """
+pdl: 1
+name: d
+entities:
+  o:
+    count: 5
+    fields:
+      id: { sequence: 1 }
+      total: { aggregate: "sum(i.e)" }
+  i:
+    count: { per: o, distribution: poisson, mean: 400 }
+    fields:
+      oid: { ref: o.id }
+      amount: { distribution: uniform, min: 1000, max: 9999, round: 2 }
+      e: { expr: "CAST(amount AS DECIMAL(6,2))" }
+"""
+    ds = phony_pdl.load(doc).generate()
+    assert str(ds.plan.dtype("o", "total")) == "decimal(38,2)"
+    assert min(ds["o"]["total"].to_pylist()) > Decimal("100000")

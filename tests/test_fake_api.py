@@ -330,5 +330,27 @@ def test_unique_values_like_fakers_fake_unique() -> None:
     a = Phony(seed=9).unique.person.last_name(n=500).to_pylist()
     b = Phony(seed=9).unique.person.last_name(n=500).to_pylist()
     assert a == b and len(set(a)) == 500
-    with pytest.raises(AttributeError, match="no generator family 'persn'"):
+    with pytest.raises(AttributeError, match="'persn' is not one of them; did you mean 'person'"):
         fake.unique.persn  # noqa: B018
+
+
+def test_unique_is_safe_across_threads_and_cheap_per_call() -> None:
+    import threading
+
+    fake = Phony(seed=2)
+    out: list[str] = []
+
+    def work() -> None:
+        for _ in range(100):
+            out.append(fake.unique.person.first_name())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 400 and len(set(out)) == 400
+    assert fake.unique.generate("person.last_name", n=5) is not None  # generate() too
+    # the memory is a set: remembering 100,000 values does not slow the next call down
+    fake.unique.internet.email(n=100_000)
+    assert len(fake._seen[("internet.email", '{"domain": null, "kind": "free"}')].values) == 100_000

@@ -1497,6 +1497,22 @@ def test_compressed_files_are_read_as_their_inner_kind(tmp_path) -> None:
     assert result.document["entities"]["sales"]["count"] == 200
     folder = infer(tmp_path).document["entities"]
     assert list(folder) == ["sales"]
+    (tmp_path / "plain.gz").write_bytes(gzip.compress(text.encode()))  # no inner suffix
+    assert infer(tmp_path / "plain.gz").document["entities"]["plain"]["count"] == 200
     (tmp_path / "bad.csv.gz").write_bytes(b"not gzip at all")
     with pytest.raises(UsageError, match=r"cannot read .*bad\.csv\.gz"):
         infer(tmp_path / "bad.csv.gz")
+
+
+def test_identifiers_in_a_small_table_are_not_copied_as_labels(tmp_path) -> None:
+    rng = np.random.default_rng(2)
+    n = 40
+    table = pa.table(
+        {
+            "plate": [f"AB-{100 + i}-CD" for i in range(n)],
+            "secret": [f"tok_{rng.integers(10**9, 10**10)}" for _ in range(n)],
+        }
+    )
+    f = infer(table, name="t").document["entities"]["t"]["fields"]
+    for column in ("plate", "secret"):
+        assert "choice" not in f[column], f[column]  # patterns or text, never the values

@@ -24,7 +24,7 @@ from ..forking import fork_pool
 from ..model import PerCount
 from ..rng import Stream
 from ..schema import Schema
-from ..types import DataType
+from ..types import DataType, parse_type
 from ..validate import MAX_ROWS, Validator
 from . import sampling
 
@@ -237,7 +237,10 @@ class Plan:
 
             agg = expr_mod.parse_aggregate(f.aggregate)
             if agg.field and agg.func not in ("count", "count_distinct", "avg"):
-                return self.dtype(agg.child, agg.field)
+                child = self.dtype(agg.child, agg.field)
+                if child is not None and agg.func == "sum" and child.kind == "decimal":
+                    return parse_type(f"decimal(38,{child.scale})")  # a sum needs the digits
+                return child
         if declared is not None or f.expr is None:
             return declared
         cache = self.__dict__.setdefault("_evaluated_types", {})

@@ -79,10 +79,12 @@ FAKER_NAMES: dict[str, str] = {
 }
 
 
-def faker_equivalent(name: str, known: set[str]) -> str | None:
+def faker_equivalent(name: str, known: set[str]) -> tuple[str, bool] | None:
     """Phony's generator for a Faker-style name (`person.name`, `zipcode`), if any.
 
     Tries the whole name, then its last part; a name Phony already has is left alone.
+    Returns (generator, whether the name is Faker's): the same last part in another
+    family (`internet.city` → address.city) is Phony's own name, not Faker's.
     """
     if name in known:
         return None
@@ -90,7 +92,6 @@ def faker_equivalent(name: str, known: set[str]) -> str | None:
     for key in (name, last):
         target = FAKER_NAMES.get(key)
         if target:
-            return target
-    # Faker's name for a generator Phony has under another family (`internet.city`).
+            return target, True
     matches = sorted(k for k in known if k.rsplit(".", 1)[-1] == last)
-    return matches[0] if len(matches) == 1 else None
+    return (matches[0], False) if len(matches) == 1 else None

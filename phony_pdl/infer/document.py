@@ -469,8 +469,12 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         p.unique
         and p.distinct <= opts.max_categories
         and p.strings is not None
-        and all(len(v) <= LABEL_CHARS and len(v.split()) <= LABEL_WORDS for v in p.strings)
-    ):  # a small lookup table's labels (departments, regions): its own values, each once
+        and all(
+            len(v) <= LABEL_CHARS and len(v.split()) <= LABEL_WORDS and _LABEL.fullmatch(v)
+            for v in p.strings
+        )
+    ):  # a small lookup table's labels (departments, regions): its own values, each once;
+        # only words, so no identifier, plate, token or code is copied into the schema
         spec = {"choice": sorted(set(p.strings)), "unique": True}
         comment = (
             f"{p.distinct} distinct labels, each once: the sample's own set "
@@ -584,6 +588,7 @@ def word_slots(p: ColumnProfile) -> list[FieldOut] | None:
 
 
 LABEL_CHARS, LABEL_WORDS = 40, 4  # short labels, not prose: a lookup set copied as is
+_LABEL = re.compile(r"[^\W\d_]+(?:[ '&/\-][^\W\d_]+)*")  # words without digits
 MAX_CHOICE_VALUES = 1000  # a closed set of values written out in full as a `choice`
 REPEATS_FOR_CHOICE = 10  # … when each value is used this often on average
 

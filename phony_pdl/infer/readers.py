@@ -220,7 +220,7 @@ def table_name(path: Path) -> str:
 
 
 def read_file(path: Path, name: str) -> TableData:
-    if path.suffix.lower() in COMPRESSED and data_suffix(path) in SUFFIXES:
+    if path.suffix.lower() in COMPRESSED:  # x.csv.gz as CSV, x.gz as a file without suffix
         return _read_compressed(path, name)
     kind = SUFFIXES.get(path.suffix.lower())
     try:
