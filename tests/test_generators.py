@@ -854,6 +854,17 @@ def test_age_bounds_on_one_field_hold_for_the_rows_birth_date() -> None:
         phony_pdl.load(doc)
 
 
+def test_unique_street_addresses_have_room_outside_the_us() -> None:
+    """House numbers run to 250 in Germany; a unique street address widens them so that
+    100,000 distinct ones exist (500 streets × 250 numbers, weighted, ran out)."""
+    fields = {"a": {"generator": "address.street_address", "unique": True}}
+    doc = {"pdl": 1, "name": "u", "locale": "de_DE", "entities": {"t": {"count": 100_000, "fields": fields}}}  # fmt: skip
+    values = phony_pdl.load(doc).generate()["t"]["a"].to_pylist()
+    assert len(set(values)) == 100_000
+    plain = draw("de_DE", {"n": "address.building_number"}, 5000)["n"]
+    assert max(int(v) for v in plain) <= 250
+
+
 def test_academic_titles_are_rare_whatever_the_list() -> None:
     for locale in ("de_DE", "tr_TR", "fr_FR", "en_US"):
         titles = draw(locale, {"title": "person.prefix"}, 20_000)["title"]

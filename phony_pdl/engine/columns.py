@@ -469,7 +469,21 @@ class Columns:
             gender=self.record_gender(batch.entity, f.link),
             person_locale=self.person_locale(batch.entity, name, f),
             age_bounds=self.age_bounds(batch.entity, f.link),
+            unique_place=self.unique_place(batch.entity, f.link),
         )
+
+    def unique_place(self, entity: str, link: str | None) -> bool:
+        """Whether an address field of this link is unique (house numbers then range wide)."""
+
+        def find() -> bool:
+            return any(
+                (f.generator or "").startswith("address.")
+                and f.link == link
+                and self.plan.is_unique(entity, name)
+                for name, f in self.doc.entities[entity].fields.items()
+            )
+
+        return self.plan_cache(("unique_place", entity, link or ""), find)
 
     def age_bounds(self, entity: str, link: str | None) -> tuple[int, int] | None:
         """The (min_age, max_age) a person.age or person.birth_date field of this link sets

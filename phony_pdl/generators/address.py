@@ -106,7 +106,7 @@ def _house_cdf(short: int, top: int) -> np.ndarray:
 
 def _number(ctx: Any, rec: LazyRecord) -> pa.Array:
     pack = ctx.pack("address")
-    short, top = _house_range(ctx.locale)
+    short, top = _HOUSE_RANGE["US"] if ctx.unique_place else _house_range(ctx.locale)
     key = f"address:house_cdf#{short}-{top}"
     if key not in pack._cache:
         pack._cache[key] = _house_cdf(short, top)

@@ -36,6 +36,7 @@ class GenContext:
         gender: str | None = None,
         person_locale: str | None = None,
         age_bounds: tuple[int, int] | None = None,
+        unique_place: bool = False,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -54,6 +55,9 @@ class GenContext:
         # (min_age, max_age) a person.age or person.birth_date field of the row sets: both
         # read them, so a row's age and birth date agree whichever field names the bounds.
         self.age_bounds = age_bounds
+        # An address field of the row is unique: house numbers take the widest range, so
+        # street addresses have room to differ (500 streets × 250 numbers run out).
+        self.unique_place = unique_place
         self._records = record_cache if record_cache is not None else {}
 
     @property
@@ -125,6 +129,7 @@ class _RecordContext:
         self.rows = parent.rows
         self.locale = locale or parent.locale
         self.gender = parent.gender
+        self.unique_place = parent.unique_place
 
     @property
     def n(self) -> int:
