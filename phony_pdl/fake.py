@@ -64,6 +64,7 @@ class Phony:
         self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
         self._seen: dict[tuple[str, str], _Memory] = {}  # values given out under `unique`
         self._unique_lock = threading.RLock()
+        self._ahead: dict[tuple[str, str], tuple[int, int, list[Any]]] = {}  # see _one
         self.seed = seed  # validated by the property; starts at row 0
 
     def __repr__(self) -> str:
@@ -180,9 +181,38 @@ class Phony:
         parsed = self._params(spec, params)
         if unique:
             values = self._distinct(spec, parsed, 1 if n is None else n)
+        elif n is None:
+            return self._one(spec, parsed)
         else:
-            values = self._draw(spec, parsed, self._rows(1 if n is None else n))
+            values = self._draw(spec, parsed, self._rows(n))
         return values[0].as_py() if n is None else values
+
+    # One value costs as much as a few hundred (the work is per call, not per row): a single
+    # call computes the next rows ahead, and later single calls whose row falls among them
+    # are served from there. Rows are addressed, so the values are those of one-by-one calls.
+    _AHEAD = 256
+    _AHEAD_KEYS = 64
+
+    def _one(self, spec: registry.GeneratorSpec, parsed: Any) -> Any:
+        import json
+
+        key = (spec.name, json.dumps(parsed.model_dump(mode="json"), sort_keys=True))
+        with self._lock:
+            row = self.row
+            self.row += 1
+            ahead = self._ahead.get(key)
+            if ahead is not None and ahead[0] == self._seed and 0 <= row - ahead[1] < len(ahead[2]):
+                return ahead[2][row - ahead[1]]
+            seed = self._seed
+        rows = np.arange(row, row + self._AHEAD, dtype=np.int64)
+        values = self._draw(spec, parsed, rows).to_pylist()
+        with self._lock:
+            if seed == self._seed:
+                self._ahead.pop(key, None)
+                self._ahead[key] = (seed, row, values)
+                while len(self._ahead) > self._AHEAD_KEYS:  # the least recently filled goes
+                    self._ahead.pop(next(iter(self._ahead)))
+        return values[0]
 
     def _draw(self, spec: registry.GeneratorSpec, parsed: Any, rows: np.ndarray) -> pa.Array:
         ctx = self._context(spec.name, rows, {}, getattr(parsed, "gender", None))

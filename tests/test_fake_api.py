@@ -354,3 +354,19 @@ def test_unique_is_safe_across_threads_and_cheap_per_call() -> None:
     # the memory is a set: remembering 100,000 values does not slow the next call down
     fake.unique.internet.email(n=100_000)
     assert len(fake._seen[("internet.email", '{"domain": null, "kind": "free"}')].values) == 100_000
+
+
+def test_single_values_computed_ahead_are_those_of_one_by_one_calls() -> None:
+    """A single call computes the next rows ahead; the values are exactly what drawing
+    each row alone gives, whatever the interleaving, reseeding or resetting."""
+    ahead, alone = Phony(locale="tr_TR", seed=5), Phony(locale="tr_TR", seed=5)
+    names = ["person.first_name", "internet.email", "address.city", "phone.number"]
+    for i in range(400):
+        name = names[(i * 7) % len(names)]
+        assert ahead.generate(name) == alone.generate(name, n=1)[0].as_py()
+    ahead.reset(3)
+    alone.reset(3)
+    assert ahead.person.last_name() == alone.person.last_name(n=1)[0].as_py()
+    ahead.seed_instance(9)
+    alone.seed_instance(9)
+    assert ahead.person.last_name() == alone.person.last_name(n=1)[0].as_py()
