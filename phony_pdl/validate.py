@@ -840,6 +840,14 @@ class Validator:
                 )
                 return
 
+    def _row_gender(self, ename: str, f: FieldSpec) -> str | None:
+        """The sex a field of this entity and link sets with `gender`, if any."""
+        for other in self.doc.entities[ename].fields.values():
+            gender = (other.params or {}).get("gender") if other.generator else None
+            if gender in ("female", "male") and other.link == f.link:
+                return gender
+        return None
+
     def one_gender_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
         """`gender` sets the sex of the row's person (per link): two fields cannot disagree."""
         gender = (f.params or {}).get("gender")
@@ -1647,6 +1655,10 @@ class Validator:
                 return None
             try:
                 params = spec.params.model_validate(f.params)
+                gender = self._row_gender(ename, f)
+                if gender and getattr(params, "gender", None) == "any":
+                    # another field makes the row's person one sex: names come from one list
+                    params = spec.params.model_validate({**(f.params or {}), "gender": gender})
             except ValidationError:
                 return None
             return spec.domain_size(params, f.locale or self.doc.locale)

@@ -422,3 +422,17 @@ def test_hints_for_words_from_other_tools_and_keys_through_a_parent() -> None:
     hints = {d.code: d.hint for d in caught.value.diagnostics}
     assert hints["invalid-value"] == "e.g. `ref: users.id`"
     assert "`user_id.created_at`" in hints["unknown-field"]
+
+
+def test_unique_names_count_the_sex_another_field_sets() -> None:
+    fields = {
+        "first": {"generator": "person.first_name", "unique": True},
+        "full": {"generator": "person.full_name", "gender": "female"},
+    }
+    text = {"pdl": 1, "name": "g", "entities": {"t": {"count": 600, "fields": fields}}}
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "impossible-unique" and "only 381 distinct values exist" in diag.message
+    text["entities"]["t"]["count"] = 150
+    assert len(set(phony_pdl.load(text).generate()["t"]["first"].to_pylist())) == 150
