@@ -501,3 +501,16 @@ def test_frozen_distributions_are_made_once_per_parameters() -> None:
     # a parameter JSON cannot hold is not cached, and still works
     d = sampling.frozen("normal", {"mean": Decimal("1.0"), "sd": 2.0}, None, None)
     assert d is not a and d.ppf(0.5) == a.ppf(0.5)
+
+
+def test_quantile_pieces_built_on_demand_give_the_same_values() -> None:
+    from phony_pdl.engine.quantile_table import QuantileTable
+
+    u = np.random.default_rng(7).random(50_000)
+    for dist in (st.beta(0.7, 1.3), st.gamma(0.4), st.gamma(50, scale=1e-8)):
+        lazy = QuantileTable(dist)
+        lazy.ppf(u[:20])
+        assert lazy.built.sum() <= 22  # only the pieces 20 draws reached (and the two ends)
+        small = np.concatenate([lazy.ppf(u[j : j + 97]) for j in range(0, len(u), 97)])
+        whole = QuantileTable(dist).ppf(u)
+        assert np.array_equal(small, whole)
