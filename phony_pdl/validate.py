@@ -90,6 +90,10 @@ def _as_date(value: Any) -> dt.datetime | None:
     return None
 
 
+# Fields of one person whose age bounds must agree (the row's age and birth date).
+AGE_GENERATORS = ("person.age", "person.birth_date")
+
+
 class Validator:
     def __init__(self, doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:
         self.doc = doc
@@ -814,9 +818,8 @@ class Validator:
 
     def one_age_range_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
         """A row's age and birth date describe one person: their bounds cannot disagree."""
-        ages = ("person.age", "person.birth_date")
         params = f.params or {}
-        if f.generator not in ages or not ("min_age" in params or "max_age" in params):
+        if f.generator not in AGE_GENERATORS or not ("min_age" in params or "max_age" in params):
             return
         mine = (params.get("min_age", 18), params.get("max_age", 80))
         for other_name, other in self.doc.entities[ename].fields.items():
@@ -824,7 +827,7 @@ class Validator:
                 return
             theirs = other.params or {}
             if (
-                other.generator in ages
+                other.generator in AGE_GENERATORS
                 and other.link == f.link
                 and ("min_age" in theirs or "max_age" in theirs)
                 and (theirs.get("min_age", 18), theirs.get("max_age", 80)) != mine
@@ -840,12 +843,25 @@ class Validator:
                 )
                 return
 
-    def _row_gender(self, ename: str, f: FieldSpec) -> str | None:
-        """The sex a field of this entity and link sets with `gender`, if any."""
+    def row_gender(self, ename: str, link: str | None) -> str | None:
+        """The sex a field of this entity and link sets with `gender`, if any (the engine
+        gives it to every record of the row)."""
         for other in self.doc.entities[ename].fields.values():
             gender = (other.params or {}).get("gender") if other.generator else None
-            if gender in ("female", "male") and other.link == f.link:
+            if gender in ("female", "male") and (other.link or None) == (link or None):
                 return gender
+        return None
+
+    def row_age_bounds(self, ename: str, link: str | None) -> tuple[int, int] | None:
+        """(min_age, max_age) a person.age or person.birth_date field of this link sets."""
+        for other in self.doc.entities[ename].fields.values():
+            params = other.params or {}
+            if (
+                other.generator in AGE_GENERATORS
+                and (other.link or None) == (link or None)
+                and ("min_age" in params or "max_age" in params)
+            ):
+                return int(params.get("min_age", 18)), int(params.get("max_age", 80))
         return None
 
     def one_gender_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
@@ -1655,7 +1671,7 @@ class Validator:
                 return None
             try:
                 params = spec.params.model_validate(f.params)
-                gender = self._row_gender(ename, f)
+                gender = self.row_gender(ename, f.link)
                 if gender and getattr(params, "gender", None) == "any":
                     # another field makes the row's person one sex: names come from one list
                     params = spec.params.model_validate({**(f.params or {}), "gender": gender})

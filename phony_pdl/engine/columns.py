@@ -67,19 +67,15 @@ class Batch:
         self.attempt = attempt or {}
 
 
-AGE_GENERATORS = ("person.age", "person.birth_date")
-
-
 def round_floats(values: pa.Array, digits: int) -> pa.Array:
     """Floats rounded to `digits` decimal places (halves to even), each the double nearest
     its decimal value: 744.3, where Arrow's round gives 744.3000000000001 (it multiplies by
     0.1 instead of dividing by 10). Values too large to have such places stay as they are."""
     x = values.to_numpy(zero_copy_only=False)
-    scale = 10.0 ** abs(digits)  # exact for the digits a double can hold
+    scale = 10.0**digits  # exact for the 0..18 places `round` allows
     with np.errstate(all="ignore"):
-        scaled = x * scale if digits >= 0 else x / scale
-        whole = np.rint(scaled)
-        out = whole / scale if digits >= 0 else whole * scale
+        scaled = x * scale
+        out = np.rint(scaled) / scale
     keep = ~(np.abs(scaled) < 2.0**52)  # already whole at that place, inf or NaN
     out = np.where(keep, x, out)
     return pa.array(out, type=values.type, mask=values.is_null().to_numpy(zero_copy_only=False))
@@ -489,15 +485,10 @@ class Columns:
         """The (min_age, max_age) a person.age or person.birth_date field of this link sets
         (validation rejects two different ones): the other one follows it."""
 
-        def find() -> tuple[int, int] | None:
-            for f in self.doc.entities[entity].fields.values():
-                if f.generator in AGE_GENERATORS and f.link == link:
-                    params = f.params or {}
-                    if "min_age" in params or "max_age" in params:
-                        return int(params.get("min_age", 18)), int(params.get("max_age", 80))
-            return None
-
-        return self.plan_cache(("age_bounds", entity, link or ""), find)
+        return self.plan_cache(
+            ("age_bounds", entity, link or ""),
+            lambda: self.plan._types.row_age_bounds(entity, link),
+        )
 
     def person_locale(self, entity: str, name: str, f: FieldSpec) -> str:
         """The locale of the row's person for this field: a person.* field's own, else that
@@ -533,15 +524,9 @@ class Columns:
         """The sex a field of this entity and link sets with `gender` (validation rejects two
         different ones): every record of the row reads it, so names, sex and email agree."""
 
-        def find() -> str | None:
-            for f in self.doc.entities[entity].fields.values():
-                if f.source == "generator" and (f.link or None) == (link or None):
-                    gender = (f.params or {}).get("gender")
-                    if gender in ("female", "male"):
-                        return gender
-            return None
-
-        return self.plan_cache(("gender", entity, link or ""), find)
+        return self.plan_cache(
+            ("gender", entity, link or ""), lambda: self.plan._types.row_gender(entity, link)
+        )
 
     def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         spec = registry.get(f.generator)
