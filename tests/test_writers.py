@@ -234,3 +234,34 @@ def test_sql_script_bytes_do_not_depend_on_block_rows(tmp_path, dialect) -> None
         schema.generate(block_rows=block_rows).write(out, format="sql", sql={"dialect": dialect})
         digests.add(hashlib.sha256((out / "shop.sql").read_bytes()).hexdigest())
     assert len(digests) == 1
+
+
+def test_parquet_bytes_are_pyarrows_own_and_abort_is_quiet(tmp_path: Path, capfd) -> None:
+    """The writer buffers pyarrow's many small writes natively: the file must still be
+    byte for byte what pyarrow writes itself, and an aborted file must leave nothing (not
+    even a complaint from the buffer's destructor about the file it wraps)."""
+    import gc
+
+    from phony_pdl.writers.parquet import ROW_GROUP_ROWS
+
+    n = 2 * ROW_GROUP_ROWS + 123  # two full row groups and a short one, several buffers
+    table = pa.table({"i": pa.array(range(n)), "s": pa.array([f"v{i % 977}" for i in range(n)])})
+    writer = open_writer("parquet", tmp_path, "t", table.schema, ["s"])
+    for batch in table.to_batches(max_chunksize=10_000):
+        writer.write(batch)
+    writer.close()
+    expected = pa.BufferOutputStream()
+    own = pq.ParquetWriter(expected, table.schema, compression="snappy", use_dictionary=["s"])
+    for start in range(0, n, ROW_GROUP_ROWS):
+        own.write_table(table.slice(start, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
+    own.close()
+    assert (tmp_path / "t.parquet").read_bytes() == expected.getvalue().to_pybytes()
+
+    (tmp_path / "x").mkdir()
+    aborted = open_writer("parquet", tmp_path / "x", "t", table.schema)
+    aborted.write(table.to_batches()[0])
+    aborted.abort()
+    del aborted
+    gc.collect()
+    assert list((tmp_path / "x").iterdir()) == []
+    assert "Error ignored" not in capfd.readouterr().err
