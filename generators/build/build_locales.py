@@ -37,6 +37,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import json
+import math
 import random
 import re
 import sys
@@ -224,15 +225,70 @@ def zipf_shares(count: int, share: float) -> list[float]:
     return [share * w / total for w in raw]
 
 
-def ranked_names(top: list[str], rest: list[str], share: float, locale: str) -> list[list[Any]]:
+def wider_names(locale: str, kind: str) -> list[list[str]]:
+    """Names of the locale's language from the lists its name corpus draws on
+    (build_name_corpora), nearest first: Mimesis's list for the country's own language,
+    then Faker's other locales of the language, then Mimesis's, then (tr_TR surnames)
+    turkish-name-generator. `kind` is female, male or last. Names that start in lower
+    case (de_CH `a Marca`) only where the language has such particles (`de Vries`, `da Costa`)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import build_name_corpora as corpora
+
+    def from_mimesis(loc: str) -> list[str]:
+        value = mimesis(loc, "person").get("surnames" if kind == "last" else "names") or []
+        if isinstance(value, dict):
+            sexes = ("female", "male") if kind == "last" else (kind,)
+            value = [n for sex in sexes for n in value.get(sex, [])]
+        return list(value)
+
+    def from_faker(loc: str) -> list[str]:
+        attr = "last_names" if kind == "last" else f"first_names_{kind}"
+        return list(faker_own("person", loc, attr) or [])
+
+    own, *other_mimesis = corpora.MIMESIS[locale]
+    sources = [from_mimesis(own)]
+    sources += [from_faker(loc) for loc in corpora.FAKER[locale] if loc != locale]
+    sources += [from_mimesis(loc) for loc in other_mimesis]
+    if locale == "tr_TR" and kind == "last":
+        sources.append(corpora._trnamegen()[1])
+    lower_ok = locale in ("nl_NL", "pt_BR")
+    return [
+        [accented(n, locale) for n in names if lower_ok or n[:1].isupper()] for names in sources
+    ]
+
+
+def ranked_names(
+    top: list[str],
+    rest: list[str],
+    share: float,
+    locale: str,
+    wider: list[list[str]] = (),
+) -> list[list[Any]]:
     """The country's most common names (curated.TOP_NAMES, rank order) with Zipf weights
     that add up to `share`, then the source list's other names (at most MAX_UNWEIGHTED,
-    sorted), which share the remainder equally. Weights are fractions of the people."""
+    sorted), which share the remainder equally. Weights are fractions of the people.
+
+    No unranked name may weigh more than the last ranked one (a rare name drawn as often
+    as a country's fifth most common): where the source list is too short for that, it
+    is topped up with `wider` names of the same language (wider_names), nearest source
+    first."""
     checked = person_names(top, locale)
     if checked != top or len(set(top)) != len(top):
         raise SystemExit(f"{locale}: curated top names are not all valid, distinct names")
     tail = [n for n, _ in unweighted([n for n in rest if n not in set(top)], locale)]
     weights = zipf_shares(len(top), share)
+    needed = math.ceil((1 - share) / weights[-1] - 1e-9)
+    for source in wider:  # nearest source first; the last one used is sampled evenly
+        if len(tail) >= needed:
+            break
+        have = {fold(n) for n in [*top, *tail]}
+        extra = sorted_names([n for n in person_names(source, locale) if fold(n) not in have])
+        tail = sorted_names(tail + spread(extra, needed - len(tail)))
+    if len(tail) < needed:
+        raise SystemExit(
+            f"{locale}: {len(tail)} unranked names, {needed} needed so that none weighs "
+            "more than the last ranked one; add a source list (wider_names)"
+        )
     return [[n, sig(w)] for n, w in zip(top, weights, strict=True)] + [
         [n, sig((1 - share) / len(tail))] for n in tail
     ]
@@ -325,7 +381,11 @@ def build_person(locale: str) -> dict[str, Any]:
         names = [accented(n, locale) for n in names]
         if top:
             data["first_names"][sex] = ranked_names(
-                curated.top_names(locale, sex), names, curated.TOP_SHARE[locale][sex], locale
+                curated.top_names(locale, sex),
+                names,
+                curated.TOP_SHARE[locale][sex],
+                locale,
+                wider_names(locale, sex),
             )
         else:
             data["first_names"][sex] = unweighted(names, locale)
@@ -359,6 +419,7 @@ def build_person(locale: str) -> dict[str, Any]:
                     names,
                     curated.TOP_SHARE[locale]["last"],
                     locale,
+                    wider_names(locale, "last"),
                 )
             else:
                 data["last_names"] = unweighted(names, locale)
