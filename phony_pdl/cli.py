@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import PhonyError, SchemaError, UsageError
 
 app = typer.Typer(
@@ -753,19 +755,55 @@ def compare(
 INTERRUPTED = "interrupted: files being written were removed, a database load was rolled back"
 
 
+TERMINATED = "terminated: files being written were removed, a database load was rolled back"
+_terminated = False
+
+
+_main_pid = 0
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM (`timeout`, `kill`, a CI job cancelled) cleans up as Ctrl-C does: temp files
+    removed, a load rolled back and its new tables dropped."""
+    global _terminated
+    if os.getpid() != _main_pid:  # a worker forked a moment ago: die as workers do
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    _terminated = True
+    interrupts.requested = True
+    raise KeyboardInterrupt
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    interrupts.requested = True
+    signal.default_int_handler(signum, frame)
+
+
 def main() -> None:
+    global _main_pid
+    _main_pid = os.getpid()
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
     except PhonyError as exc:  # errors raised outside a command's own handling
         err.print(f"error: {exc}", markup=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print(INTERRUPTED, markup=False)
-        sys.exit(130)
+        _exit_interrupted()
     except SystemExit as exc:
         if exc.code == 130:  # typer turns Ctrl-C into a silent exit 130: say what happened
-            err.print(INTERRUPTED, markup=False)
+            _exit_interrupted()
         raise
+
+
+def _exit_interrupted() -> None:
+    if _terminated:
+        err.print(TERMINATED, markup=False)
+        sys.exit(128 + signal.SIGTERM)
+    err.print(INTERRUPTED, markup=False)
+    sys.exit(130)
 
 
 if __name__ == "__main__":

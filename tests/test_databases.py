@@ -813,3 +813,107 @@ def test_negative_batch_rows_is_a_usage_error(tmp_path: Path) -> None:
     data = phony_pdl.load(ROOT / "examples" / "users.yaml").generate()
     with pytest.raises(UsageError, match="--batch-rows must be at least 1"):
         load(data, f"sqlite:///{tmp_path / 'u.db'}", batch_rows=-5)
+
+
+SEQUENCE_REF = {
+    "pdl": 1,
+    "name": "seqref",
+    "entities": {
+        "invoices": {
+            "count": 10,
+            "fields": {"id": {"sequence": 1}, "number": {"sequence": 1000}},
+        },
+        "lines": {
+            "count": 30,
+            "fields": {"id": {"sequence": 1}, "invoice_no": {"ref": "invoices.number"}},
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("database", TARGETS, indirect=True)
+def test_reference_to_a_sequence_column_loads(database) -> None:
+    """pdl.md lets a `ref` point at a `sequence` field; the database needs that column to
+    be UNIQUE to accept the foreign key (every target refused the DDL before)."""
+    kind, url, connect = database
+    dataset = phony_pdl.load(SEQUENCE_REF).generate()
+    load(dataset, url)
+    check_loaded(dataset, kind, connect)
+
+
+CRLF_VALUES = ["a\r\nb", "lone\rcr", "crlf at end\r\n", "plain"]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres", "mysql"], indirect=True)
+def test_carriage_returns_survive_the_database_clients(database, tmp_path: Path) -> None:
+    """The mysql/mariadb and sqlite3 clients read a script line by line and drop the CR of
+    a CR-LF inside a string literal; the script must still store it."""
+    kind, url, connect = database
+    client = CLIENTS[kind](url, "x")[0]
+    if shutil.which(client) is None:
+        pytest.skip(f"{client} is not installed")
+    dataset = phony_pdl.load(hostile_schema(CRLF_VALUES)).generate()
+    dataset.write(tmp_path / "out", format="sql", sql={"dialect": kind})
+    script = tmp_path / "out" / "hostile.sql"
+    subprocess.run(CLIENTS[kind](url, script), check=True, capture_output=True, timeout=120)
+    column = dialect_quote("select", get_dialect(kind))
+    table = dialect_quote("order", get_dialect(kind))
+    assert sorted(r[0] for r in query(connect, f"SELECT {column} FROM {table}")) == sorted(
+        CRLF_VALUES
+    )
+
+
+def test_postgres_database_in_another_encoding_keeps_non_ascii_text(tmp_path: Path) -> None:
+    """A LATIN1 database: the loader and the script say they send UTF-8, so `Ünïcødé` is
+    stored as 7 letters (it was stored as 11 garbled ones, without an error)."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(**PG, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not running on 127.0.0.1:5432: {exc}")
+    name = f"phony_latin1_{uuid.uuid4().hex[:8]}"
+    admin.execute(
+        f"CREATE DATABASE {name} ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+    )
+    try:
+        url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+        values = ["café", "naïve", "Ünïcødé"]
+        dataset = phony_pdl.load(hostile_schema(values)).generate()
+        load(dataset, url)
+        dataset.write(tmp_path / "out", format="sql", sql={"dialect": "postgres"})
+        script = (tmp_path / "out" / "hostile.sql").read_text(encoding="utf-8")
+        assert "SET client_encoding = 'UTF8';" in script
+        with psycopg.connect(**{**PG, "dbname": name}, client_encoding="UTF8") as conn:
+            rows = conn.execute('SELECT "select", length("select") FROM "order"').fetchall()
+            assert sorted(rows) == sorted((v, len(v)) for v in values)
+            conn.execute('DROP TABLE "order"')
+            conn.commit()
+        if shutil.which("psql"):
+            script_path = tmp_path / "out" / "hostile.sql"
+            subprocess.run(CLIENTS["postgres"](url, script_path), check=True, capture_output=True,
+                           timeout=120)  # fmt: skip
+            with psycopg.connect(**{**PG, "dbname": name}, client_encoding="UTF8") as conn:
+                rows = conn.execute('SELECT "select", length("select") FROM "order"').fetchall()
+                assert sorted(rows) == sorted((v, len(v)) for v in values)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@127.0.0.1:notaport/x", "port after ':' must be a number"),
+        ("postgresql://postgres@127.0.0.1:99999/x", "port after ':' must be a number"),
+        ("postgresql://u:secret@h:abc/db", r"u:\*\*\*@h"),
+        ("sqlite:relative.db", r"write sqlite:// before the rest, e\.g\. sqlite:///data\.db"),
+        ("duckdb:x.duckdb", "write duckdb:// before the rest"),
+    ],
+)
+def test_malformed_database_urls_are_usage_errors(url: str, message: str) -> None:
+    from phony_pdl.errors import UsageError
+    from phony_pdl.loaders import parse_url
+
+    with pytest.raises(UsageError, match=message) as caught:
+        parse_url(url)
+    assert "secret" not in str(caught.value)

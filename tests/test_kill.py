@@ -47,3 +47,52 @@ def test_sigkill_never_leaves_partial_final_files(tmp_path: Path) -> None:
     assert not list(target.glob(f"*{TEMP_SUFFIX}")), "the rerun removes stale temp files"
     rerun = json.loads((target / "manifest.json").read_text())
     assert rerun["entities"] == manifest["entities"]
+
+
+def big_run(out: Path) -> list[str]:
+    """A run long enough (tens of seconds) to be signalled while it writes."""
+    return [sys.executable, "-m", "phony_pdl.cli", "generate", "--schema", str(SHOP), "--scale", "400",
+            "--format", "csv", "--out", str(out), "--quiet"]  # fmt: skip
+
+
+def _wait_for_temp(folder: Path, proc: subprocess.Popen, limit: float = 60.0) -> None:
+    """Until the run is writing (a temp file exists), so the signal lands mid-run."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        if folder.exists() and list(folder.glob(f".*{TEMP_SUFFIX}")):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run never started writing")
+
+
+def test_sigterm_cleans_up_like_ctrl_c(tmp_path: Path) -> None:
+    """`timeout`, `kill` and a cancelled CI job send SIGTERM: the run must remove its temp
+    files and say so (exit 143), not die leaving them."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen(big_run(out), stderr=subprocess.PIPE, text=True)
+    _wait_for_temp(out, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.startswith("terminated: files being written were removed")
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_sigterm_to_the_process_group_with_workers_does_not_hang(tmp_path: Path) -> None:
+    """`timeout` signals the whole process group: workers die at once, possibly holding a
+    lock of the pool's queues; the parent must still clean up and exit (it used to wait
+    on that lock forever)."""
+    out = tmp_path / "out"
+    for _ in range(3):
+        proc = subprocess.Popen(
+            [*big_run(out), "--workers", "2"],
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        _wait_for_temp(out, proc)
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)  # a hang fails here
+        assert proc.returncode == 143, err
+        assert "Traceback" not in err
+        assert not out.exists() or list(out.iterdir()) == []

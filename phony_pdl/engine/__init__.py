@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from .. import interrupts
 from .._version import __version__
 from ..errors import GenerationError, UsageError, did_you_mean, one_of
 from ..forking import fork_pool
@@ -117,10 +118,13 @@ class Dataset(Mapping[str, pa.Table]):
         if workers <= 1 or len(tasks) <= 1:
             columns = Columns(self.plan)
             for entity, start, stop in tasks:
+                interrupts.raise_if_requested()
                 yield columns.table(entity, np.arange(start, stop, dtype=np.int64))
             return
         self.warm([name])
-        yield from _parallel(self.plan, tasks, workers)
+        for batch in _parallel(self.plan, tasks, workers):
+            interrupts.raise_if_requested()
+            yield batch
 
     def write(
         self,

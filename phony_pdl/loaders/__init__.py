@@ -58,6 +58,9 @@ _EXTRAS = {
 }
 
 
+_DEFAULT_PORTS = {"postgresql": 5432, "postgres": 5432, "mysql": 3306, "mariadb": 3306}
+
+
 def parse_url(url: str, option: str = "--to") -> Target:
     """`option`: how the user gave the URL, for messages (`--to`, or `source` for infer)."""
     parsed = urlparse(url)
@@ -68,6 +71,15 @@ def parse_url(url: str, option: str = "--to") -> Target:
             "postgresql://user@host/db, mysql://user@host/db, mariadb://… or duckdb:///file.duckdb"
         )
     dialect = get_dialect(_SCHEMES[scheme])
+    if "://" not in url:  # sqlite:file.db, duckdb:x.duckdb
+        example = (
+            f"{scheme}:///data.db for a file data.db here"
+            if scheme in ("sqlite", "duckdb")
+            else f"{scheme}://user@host/dbname"
+        )
+        raise UsageError(
+            f"{option} {redact(url)!r}: write {scheme}:// before the rest, e.g. {example}"
+        )
     if scheme in ("sqlite", "duckdb"):
         path = url.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]  # query: ignored
         path = (
@@ -76,9 +88,16 @@ def parse_url(url: str, option: str = "--to") -> Target:
         if not path:
             raise UsageError(f"{option} {url!r}: give a file, e.g. {scheme}:///data.db")
         return Target(scheme, dialect, url, path=path)
+    try:
+        port = parsed.port
+    except ValueError:
+        raise UsageError(
+            f"{option} {redact(url)!r}: the port after ':' must be a number from 1 to 65535, "
+            f"e.g. {scheme}://user@127.0.0.1:{_DEFAULT_PORTS.get(scheme, 5432)}/dbname"
+        ) from None
     params = {
         "host": parsed.hostname or "127.0.0.1",
-        "port": parsed.port,
+        "port": port,
         "user": unquote(parsed.username) if parsed.username else None,
         "password": unquote(parsed.password) if parsed.password else None,
         "database": parsed.path.lstrip("/") or None,
@@ -237,8 +256,10 @@ def prepare_tables(
             sql = create_table(
                 table, dialect, inline_deferred=dialect.forward_fk == "inline", checks=checks
             )
-            backend.execute(sql)
+            # noted first: interrupted mid-statement, the server may still finish the CREATE,
+            # and cleanup drops IF EXISTS (none of these tables existed before: see clash)
             created.append(table.name)
+            backend.execute(sql)
         if dialect.forward_fk == "alter":
             for table in tables:
                 for fk in table.deferred:

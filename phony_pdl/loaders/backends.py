@@ -122,7 +122,8 @@ class PostgreSQL(Backend):
         p = {k: v for k, v in target.params.items() if v is not None}
         if "database" in p:
             p["dbname"] = p.pop("database")
-        self.conn = psycopg.connect(application_name="phony", **p)
+        # text goes over the wire as UTF-8 whatever the database's own encoding
+        self.conn = psycopg.connect(application_name="phony", client_encoding="UTF8", **p)
 
     def begin(self) -> None:
         pass  # psycopg opens a transaction on the first statement (autocommit is off)
@@ -243,6 +244,12 @@ class DuckDB(Backend):
             self.conn.execute(
                 f"INSERT INTO {quote_identifier(table.name, self.dialect)} ({names}) SELECT {names} FROM phony_batch"
             )
+        except Exception as exc:
+            # Ctrl-C while DuckDB reads the batch through Python comes back as DuckDB's own
+            # error naming the KeyboardInterrupt: an interruption, not bad data
+            if "KeyboardInterrupt" in str(exc):
+                raise KeyboardInterrupt from exc
+            raise
         finally:
             with contextlib.suppress(Exception):  # in an aborted transaction: keep the real error
                 self.conn.unregister("phony_batch")

@@ -122,6 +122,16 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
     """Tables in load order (parents first; nullable cycle FKs deferred)."""
     nullable = Nullability(plan)
     position = {e: i for i, e in enumerate(entities)}
+    # A foreign key needs a key to point at: a referenced `sequence` column is unique by
+    # construction but only a declared UNIQUE lets the database accept the reference.
+    referenced: dict[str, list[str]] = {}
+    for entity in entities:
+        for f in plan.doc.entities[entity].fields.values():
+            target = None if f.hidden else graph_mod.ref_target(f)
+            if target is not None and target[0] in position:
+                referenced.setdefault(target[0], [])
+                if target[1] not in referenced[target[0]]:
+                    referenced[target[0]].append(target[1])
     out = []
     for entity in entities:
         spec = plan.doc.entities[entity]
@@ -155,6 +165,9 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             if all(n in visible for n in names) and names not in uniques:
                 uniques.append(names)
         pk = primary_key(plan, entity)
+        for name in referenced.get(entity, []):
+            if name in visible and [name] not in uniques:
+                uniques.append([name])
         uniques = [u for u in uniques if u != pk]
         out.append(Table(entity, columns, pk, uniques, fks))
     return out
@@ -205,9 +218,15 @@ def _literal(value: object, dialect: Dialect) -> str:
         return dialect.true if value else dialect.false
     if isinstance(value, int | float):
         return repr(value)
-    text = str(value).replace("'", "''")
+    text = str(value)
     if dialect.backslash_escapes:
         text = text.replace("\\", "\\\\")
+    text = text.replace("'", "''")
+    # as the row values (encode.string_literals): spliced so the clients keep them
+    if dialect.nul_in_text is not None:
+        text = text.replace("\x00", dialect.nul_in_text)
+    if dialect.cr_in_text is not None:
+        text = text.replace("\r", dialect.cr_in_text)
     return f"{dialect.string_prefix}'{text}'"
 
 

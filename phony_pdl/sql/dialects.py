@@ -21,6 +21,9 @@ class Dialect:
     false: str = "FALSE"
     backslash_escapes: bool = False  # MySQL treats \ in literals as an escape character
     nul_in_text: str | None = None  # how to splice U+0000 into a literal; None: not storable
+    # How to write a carriage return so the dialect's command-line client keeps it: the
+    # mysql/mariadb and sqlite3 clients read scripts line by line and drop the CR of CR-LF.
+    cr_in_text: str | None = None
     nan: str | None = None  # literal for NaN; None: NaN/Infinity cannot be stored
     infinity: str | None = None
     string_prefix: str = ""  # N'…' for T-SQL Unicode literals
@@ -94,6 +97,7 @@ _register(
         false="0",
         backslash_escapes=True,
         nul_in_text="\\0",
+        cr_in_text="\\r",
         transactional_ddl=False,
         aliases=("mariadb",),
     )
@@ -117,6 +121,7 @@ _register(
         true="1",
         false="0",
         nul_in_text="' || char(0) || '",
+        cr_in_text="' || char(13) || '",
         max_insert_rows=500,
         forward_fk="inline",
         check_list_as_or=True,
@@ -139,6 +144,7 @@ _register(
         },
         key_string="VARCHAR",
         nul_in_text="' || chr(0) || '",
+        cr_in_text="' || chr(13) || '",
         nan="'NaN'",
         infinity="'Infinity'",
         forward_fk="omit",

@@ -39,6 +39,8 @@ def string_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
                 f"which {dialect.name} cannot store in text"
             )
         s = pc.replace_substring(s, "\x00", dialect.nul_in_text)
+    if dialect.cr_in_text is not None and _first_match(s, "\r") is not None:
+        s = pc.replace_substring(s, "\r", dialect.cr_in_text)
     return pc.binary_join_element_wise(
         pa.scalar(dialect.string_prefix + "'"), s, pa.scalar("'"), ""
     )

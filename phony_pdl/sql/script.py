@@ -107,8 +107,12 @@ def sql_script(
             f"seed {dataset.plan.seed}, scale {dataset.plan.scale:g}, dialect {dialect.name}.\n"
         ).encode(),
     )
+    # The script is UTF-8; without this a client in another encoding (a LATIN1 database's
+    # default) would store each byte as a character and garble every non-ASCII letter.
     if dialect.name == "mysql":
         yield None, b"SET NAMES utf8mb4;\n"
+    elif dialect.name == "postgres":
+        yield None, b"SET client_encoding = 'UTF8';\n"
     yield None, (f"{dialect.begin};\n".encode() if dialect.transactional_ddl else b"")
     for table in table_list:
         yield None, create_table(table, dialect, inline_deferred=inline, checks=checks).encode()
