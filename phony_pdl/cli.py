@@ -192,8 +192,9 @@ def generate(
         Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<schema name>).")
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="csv, jsonl, json, parquet or sql.")
-    ] = "csv",
+        str | None,
+        typer.Option("--format", "-f", help="csv (default), jsonl, json, parquet or sql."),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (default: the schema's).")
     ] = None,
@@ -261,6 +262,23 @@ def generate(
 
     from .errors import GenerationError
 
+    if to and (out_dir is not None or fmt is not None):
+        given = "--out" if out_dir is not None else "--format"
+        _fail(
+            UsageError(
+                f"--to loads into a database, {given} is for files: give one or the other "
+                "(--format sql --dialect … writes a script to load yourself)"
+            )
+        )
+    if not to:
+        for flag, given in (
+            ("--no-create", not create),
+            ("--truncate", truncate),
+            ("--batch-rows", batch_rows is not None),
+        ):
+            if given:
+                _fail(UsageError(f"{flag} is about loading a database: use it with --to"))
+    fmt = fmt or "csv"
     if fmt not in FORMATS:
         _fail(UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}"))
     if workers < 1:

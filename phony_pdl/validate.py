@@ -34,7 +34,7 @@ from .pattern import domain_size as pattern_domain
 from .reader import Locator, Path, path_str
 from .resources import known_locales
 from .template import TemplateError, parse_template
-from .types import DataType, known_type_names, parse_type
+from .types import STRING, DataType, known_type_names, parse_type
 
 SUPPORTED_VERSIONS = (1,)
 MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
@@ -1407,17 +1407,26 @@ class Validator:
         names = expr_mod.columns(tree)
         if any("." in n or n not in self.doc.entities[ename].fields for n in names):
             return  # already reported
-        inputs = {n: self.type_of(ename, n) for n in names}
+        fields = self.doc.entities[ename].fields
+        # a `format`ted field is text by the time an expression reads it, as in generation
+        inputs = {
+            n: STRING if fields[n].format is not None else self.type_of(ename, n) for n in names
+        }
         if any(t is None for t in inputs.values()):
             return
         problem = trial_problem(tree, inputs)
         if problem is not None:
+            formatted = [n for n in names if fields[n].format is not None]
+            hint = (
+                f"{formatted[0]} is text once `format: '{fields[formatted[0]].format}'` "
+                f"writes it: compute from an unformatted field (a hidden typed copy, with "
+                f"`{formatted[0]}: {{from: <copy>, format: …}}`)"
+                if formatted
+                else "CAST the operands to the types the operation takes, e.g. "
+                "CAST(code AS INT) + 1"
+            )
             self.add(
-                "bad-expression",
-                f"the expression cannot be evaluated: {problem}",
-                path,
-                hint="CAST the operands to the types the operation takes, e.g. "
-                "CAST(code AS INT) + 1",
+                "bad-expression", f"the expression cannot be evaluated: {problem}", path, hint=hint
             )
 
     def source_aggregate(

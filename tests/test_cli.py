@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from phony_pdl.cli import app
@@ -305,3 +306,23 @@ def test_ctrl_c_says_what_happened(tmp_path) -> None:
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "interrupted: files being written were removed" in stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--to", "sqlite:///{tmp}/t.db", "-o", "{tmp}/o"], "--to loads into a database, --out"),
+        (["--to", "sqlite:///{tmp}/t.db", "-f", "parquet"], "--to loads into a database, --format"),
+        (["--no-create", "-o", "{tmp}/o"], "--no-create is about loading a database"),
+        (["--truncate", "-o", "{tmp}/o"], "--truncate is about loading a database"),
+        (["--batch-rows", "10", "-o", "{tmp}/o"], "--batch-rows is about loading a database"),
+    ],
+)
+def test_generate_refuses_options_it_would_ignore(tmp_path, extra: list, message: str) -> None:
+    """Options that do nothing in the chosen mode were silently ignored (`-o` with `--to`
+    made no folder and said nothing)."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in extra]
+    result = runner.invoke(app, ["generate", "-s", str(ROOT / "examples" / "shop.yaml"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -978,3 +978,71 @@ entities:
     ds = phony_pdl.load(doc).generate()
     assert str(ds.plan.dtype("o", "total")) == "decimal(38,2)"
     assert min(ds["o"]["total"].to_pylist()) > Decimal("100000")
+
+
+def test_unique_values_after_a_null_are_not_duplicates(tmp_path) -> None:
+    """NULLs never clash (pdl.md): a NULL in the first row used to take the code of the
+    first real value, which then looked like a repeat on every redraw and failed the run."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from phony_pdl.engine.unique import first_occurrences
+
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "nullu",
+            "entities": {
+                "a": {
+                    "count": 5,
+                    "fields": {
+                        "id": {"sequence": 1},
+                        "code": {
+                            "expr": "CASE WHEN id = 1 THEN NULL ELSE id * 10 END",
+                            "unique": True,
+                        },
+                    },
+                }
+            },
+        }
+    )
+    assert schema.generate()["a"]["code"].to_pylist() == [None, 20, 30, 40, 50]
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=1, max_size=40))
+    def marks_first_of_each_value_and_every_null(values: list) -> None:
+        keep = first_occurrences([pa.array(values, type=pa.int64())])
+        seen: set = set()
+        for i, v in enumerate(values):
+            assert keep[i] == (v is None or v not in seen), (i, values)
+            if v is not None:
+                seen.add(v)
+
+    marks_first_of_each_value_and_every_null()
+
+
+def test_date_minus_integer_is_that_many_days_earlier() -> None:
+    """`d - 3` was a validation error naming the wrong type (`- does not apply to datetime
+    and int`); PostgreSQL reads it as three days earlier, the mirror of `d + 3`."""
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "t",
+            "seed": 1,
+            "entities": {
+                "a": {
+                    "count": 50,
+                    "fields": {
+                        "d": {"type": "date", "between": ["2024-01-01", "2024-12-31"]},
+                        "back": {"expr": "d - 3"},
+                        "ahead": {"expr": "d + 3"},
+                    },
+                }
+            },
+        }
+    )
+    t = schema.generate()["a"]
+    assert t.schema.field("back").type == pa.date32()
+    for row in t.to_pylist():
+        assert row["back"] == row["d"] - dt.timedelta(days=3)
+        assert row["ahead"] == row["d"] + dt.timedelta(days=3)

@@ -436,3 +436,20 @@ def test_unique_names_count_the_sex_another_field_sets() -> None:
     assert diag.code == "impossible-unique" and "only 381 distinct values exist" in diag.message
     text["entities"]["t"]["count"] = 150
     assert len(set(phony_pdl.load(text).generate()["t"]["first"].to_pylist())) == 150
+
+
+def test_expression_over_a_formatted_field_reads_text() -> None:
+    """`format` turns a date into text before an `expr` reads it: validation must say so
+    (it tried the expression on a date and passed; generation then failed)."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: 5\n    fields:\n"
+        "      a: { type: date, format: '%Y' }\n      b: { expr: 'EXTRACT(YEAR FROM a)' }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert d.code == "bad-expression" and (d.span.line, d.span.column) == (8, 18)
+    assert "YEAR does not apply to text" in d.message
+    assert "a is text once `format: '%Y'` writes it" in d.hint
+    typed = text.replace("format: '%Y'", "between: [2020-01-01, 2024-12-31]")
+    assert phony_pdl.load(typed).generate()["a"].num_rows == 5

@@ -230,6 +230,10 @@ class Evaluator:
         left, right = self._pair(e)
         if pa.types.is_date(_type(left)) and pa.types.is_duration(_type(right)):
             left = pc.cast(left, pa.timestamp("us"))
+        if pa.types.is_date(_type(left)) and pa.types.is_integer(_type(right)):
+            # date - n → the date n days earlier (as PostgreSQL has it; the mirror of add)
+            days = pc.subtract(pc.cast(left, pa.int32()), pc.cast(right, pa.int32()))
+            return pc.cast(pc.cast(days, pa.int32()), pa.date32())
         if _both_integers(_type(left), _type(right)):
             return pc.subtract_checked(left, right)
         return pc.subtract(left, right)

@@ -47,12 +47,17 @@ def first_occurrences(arrays: list[pa.Array]) -> np.ndarray:
         idx = encoded.indices.to_numpy(zero_copy_only=False)
         any_null |= np.isnan(idx) if idx.dtype.kind == "f" else np.zeros(n, bool)
         codes.append(
-            np.nan_to_num(idx).astype(np.int64) if idx.dtype.kind == "f" else idx.astype(np.int64)
+            np.nan_to_num(idx, nan=-1).astype(np.int64)
+            if idx.dtype.kind == "f"
+            else idx.astype(np.int64)
         )
     stacked = np.stack(codes, axis=1) if len(codes) > 1 else codes[0][:, None]
-    _, first = np.unique(stacked, axis=0, return_index=True)
+    # rows with a NULL take no part: a NULL row must not count as a value's first
+    # occurrence (its code would then make the real first occurrence look like a repeat)
+    rows = np.flatnonzero(~any_null)
+    _, first = np.unique(stacked[rows], axis=0, return_index=True)
     keep = np.zeros(n, dtype=bool)
-    keep[first] = True
+    keep[rows[first]] = True
     return keep | any_null
 
 
