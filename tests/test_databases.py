@@ -917,3 +917,30 @@ def test_malformed_database_urls_are_usage_errors(url: str, message: str) -> Non
     with pytest.raises(UsageError, match=message) as caught:
         parse_url(url)
     assert "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_rows_too_big_for_one_packet_load_and_run(database, tmp_path: Path) -> None:
+    """1,000 rows of 20 KB text made one INSERT over MariaDB's 16 MiB max_allowed_packet:
+    the loader failed (`MySQL server has gone away`) and so did the script in the client.
+    Statements now end before 1 MiB of text."""
+    _, url, connect = database
+    schema = {
+        "pdl": 1,
+        "name": "huge",
+        "entities": {
+            "blobs": {
+                "count": 1000,
+                "fields": {"id": {"sequence": 1}, "body": {"pattern": "([a-z]{1000}){20}"}},
+            }
+        },
+    }
+    dataset = phony_pdl.load(schema).generate()
+    load(dataset, url)
+    assert query(connect, "SELECT COUNT(*), SUM(LENGTH(body)) FROM blobs") == [(1000, 20_000_000)]
+    if shutil.which("mariadb"):
+        query(connect, "DROP TABLE blobs")
+        dataset.write(tmp_path / "out", format="sql", sql={"dialect": "mysql"})
+        script = tmp_path / "out" / "huge.sql"
+        subprocess.run(CLIENTS["mysql"](url, script), check=True, capture_output=True, timeout=120)
+        assert query(connect, "SELECT COUNT(*) FROM blobs") == [(1000,)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -265,3 +267,33 @@ def test_parquet_bytes_are_pyarrows_own_and_abort_is_quiet(tmp_path: Path, capfd
     gc.collect()
     assert list((tmp_path / "x").iterdir()) == []
     assert "Error ignored" not in capfd.readouterr().err
+
+
+def test_insert_statements_keep_their_row_counts_unless_too_long() -> None:
+    """Statements start every `per` rows from the table's first; inside such a group a row
+    starts a new one only where the text would pass the limit (so a script's bytes still
+    do not depend on the block size), and no statement passes it unless one row does."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from phony_pdl.sql.encode import statement_starts
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.integers(1, 60), min_size=1, max_size=80),
+        st.integers(1, 12),
+        st.integers(1, 200),
+    )
+    def holds(sizes: list[int], per: int, limit: int) -> None:
+        row_bytes = np.array(sizes)
+        starts = statement_starts(row_bytes, per, limit)
+        assert starts[0] and all(starts[i] for i in range(0, len(sizes), per))
+        bounds = [*np.flatnonzero(starts), len(sizes)]
+        for a, b in itertools.pairwise(bounds):
+            assert b - a <= per
+            assert b - a == 1 or row_bytes[a:b].sum() <= limit
+            # greedy: the next row would not have fitted (or a group ends here)
+            if b < len(sizes) and b % per:
+                assert row_bytes[a : b + 1].sum() > limit
+
+    holds()

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from ..errors import UsageError
 from ..sql.ddl import Table
 from ..sql.dialects import Dialect
-from ..sql.encode import copy_rows, insert_statements, nonfinite, quote_identifier
+from ..sql.encode import copy_rows, insert_statement_list, nonfinite, quote_identifier
 from . import Target, require_driver
 
 
@@ -64,7 +64,8 @@ class Backend(abc.ABC):
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
         for start in range(0, batch.num_rows, self.dialect.max_insert_rows):
             part = batch.slice(start, self.dialect.max_insert_rows)
-            self.execute(insert_statements(table.name, part, self.dialect, part.num_rows).decode())
+            for statement in insert_statement_list(table.name, part, self.dialect, part.num_rows):
+                self.execute(statement.decode())
 
     @staticmethod
     def message(exc: BaseException) -> str:

@@ -6,6 +6,8 @@ text, NaN in MySQL) fails early with the table, column and row instead of corrup
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -91,28 +93,86 @@ def sql_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
     return pc.fill_null(out, "NULL")
 
 
+# The most SQL text one INSERT holds (unless one row alone is longer): MySQL and MariaDB
+# refuse a statement over max_allowed_packet (16 MiB by default in MariaDB, 4 MiB in
+# MySQL 5.7), and 1,000 rows of 20 KB text each went over it. Rows of ordinary size never
+# come near it, so statements keep their row counts.
+MAX_STATEMENT_BYTES = 1 << 20
+
+
+def statement_starts(
+    row_bytes: np.ndarray, per: int, limit: int = MAX_STATEMENT_BYTES
+) -> np.ndarray:
+    """Rows that begin an INSERT: every `per`-th row counted from the first, and, inside a
+    group of `per` rows whose text would pass `limit`, each row that would pass it."""
+    n = len(row_bytes)
+    starts = np.zeros(n, dtype=bool)
+    starts[::per] = True
+    group_starts = np.flatnonzero(starts)
+    totals = np.add.reduceat(row_bytes, group_starts) if n else np.zeros(0)
+    for g in np.flatnonzero(totals > limit):  # only groups of rows of over ~1 KB each
+        lo = group_starts[g]
+        hi = group_starts[g + 1] if g + 1 < len(group_starts) else n
+        size = 0
+        for i in range(lo, hi):
+            if i > lo and size + row_bytes[i] > limit:
+                starts[i] = True
+                size = 0
+            size += int(row_bytes[i])
+    return starts
+
+
 def insert_statements(
     table: str, batch: pa.RecordBatch, dialect: Dialect, rows_per_statement: int
 ) -> bytes:
-    """Multi-row INSERT statements for a batch, `rows_per_statement` rows each (UTF-8)."""
+    """Multi-row INSERT statements for a batch, `rows_per_statement` rows each (fewer when
+    their text would pass MAX_STATEMENT_BYTES), UTF-8."""
+    return _rendered(table, batch, dialect, rows_per_statement)[0]
+
+
+def insert_statement_list(
+    table: str, batch: pa.RecordBatch, dialect: Dialect, rows_per_statement: int
+) -> list[bytes]:
+    """The statements of insert_statements one by one (a driver runs one at a time)."""
+    data, cuts = _rendered(table, batch, dialect, rows_per_statement)
+    return [data[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _rendered(
+    table: str, batch: pa.RecordBatch, dialect: Dialect, rows_per_statement: int
+) -> tuple[bytes, list[int]]:
+    """The statements' text and the byte offsets where each starts (and the end)."""
     n = batch.num_rows
     if n == 0:
-        return b""
+        return b"", [0]
     columns = ", ".join(quote_identifier(name, dialect) for name in batch.schema.names)
     head = f"INSERT INTO {quote_identifier(table, dialect)} ({columns}) VALUES\n("
-    position = np.arange(n) % rows_per_statement
-    last = (position == rows_per_statement - 1) | (np.arange(n) == n - 1)
-    prefix = pc.if_else(pa.array(position == 0), pa.scalar(head), pa.scalar("("))
+    literals = [
+        sql_literals(batch.column(i), dialect, f"{table}.{name}")
+        for i, name in enumerate(batch.schema.names)
+    ]
+    row_bytes = np.full(n, 4 + 2 * len(literals), dtype=np.int64)  # "(", ", " …, "),\n"
+    for lit in literals:
+        row_bytes += pc.binary_length(lit).to_numpy(zero_copy_only=False).astype(np.int64)
+    first = statement_starts(row_bytes, rows_per_statement)
+    last = np.append(first[1:], True)
+    prefix = pc.if_else(pa.array(first), pa.scalar(head), pa.scalar("("))
     suffix = pc.if_else(pa.array(last), pa.scalar(");\n"), pa.scalar("),\n"))
     parts: list = [prefix]
-    for i, name in enumerate(batch.schema.names):
+    for i, lit in enumerate(literals):
         if i:
             parts.append(pa.scalar(", "))
-        parts.append(sql_literals(batch.column(i), dialect, f"{table}.{name}"))
+        parts.append(lit)
     parts.append(suffix)
     from ..writers.json import joined_bytes
 
-    return joined_bytes(pc.binary_join_element_wise(*parts, ""))
+    rows = pc.binary_join_element_wise(*parts, "")
+    data = joined_bytes(rows)
+    starts = np.flatnonzero(first)
+    if len(starts) == 1:
+        return data, [0, len(data)]
+    row_ends = np.cumsum(pc.binary_length(rows).to_numpy(zero_copy_only=False).astype(np.int64))
+    return data, [0, *(int(row_ends[i - 1]) for i in starts[1:]), len(data)]
 
 
 def copy_text(arr: pa.Array, where: str) -> pa.Array:
