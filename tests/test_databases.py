@@ -944,3 +944,25 @@ def test_rows_too_big_for_one_packet_load_and_run(database, tmp_path: Path) -> N
         script = tmp_path / "out" / "huge.sql"
         subprocess.run(CLIENTS["mysql"](url, script), check=True, capture_output=True, timeout=120)
         assert query(connect, "SELECT COUNT(*) FROM blobs") == [(1000,)]
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_postgres_system_column_names_are_refused_before_anything_is_created(
+    database, tmp_path: Path
+) -> None:
+    """`xmin` validates (other databases take it) but PostgreSQL cannot create it: the load
+    and the script stop first, naming the field, instead of failing in the server."""
+    _, url, connect = database
+    schema = {
+        "pdl": 1,
+        "name": "sys",
+        "entities": {"m": {"count": 3, "fields": {"id": {"sequence": 1}, "xmin": {"const": 1}}}},
+    }
+    dataset = phony_pdl.load(schema).generate()
+    with pytest.raises(phony_pdl.GenerationError, match=r"m\.xmin: PostgreSQL keeps 'xmin'"):
+        load(dataset, url)
+    assert tables_in("postgres", connect) == set()
+    with pytest.raises(phony_pdl.GenerationError, match="rename the field"):
+        dataset.write(tmp_path, format="sql", sql={"dialect": "postgres"})
+    assert not (tmp_path / "sys.sql").exists()
+    dataset.write(tmp_path, format="sql", sql={"dialect": "mysql"})  # others take the name

@@ -24,6 +24,7 @@ from ..sql.script import (
     Deferred,
     orphan_query,
     require_keys_for_cycles,
+    require_storable_names,
     schema_tables,
     split_deferred,
     update_statements,
@@ -149,6 +150,7 @@ def load(
     target = parse_url(url)
     tables = schema_tables(dataset, checks)
     require_keys_for_cycles(tables)
+    require_storable_names(tables, target.dialect)
     dataset.prepare()
     # a database file this run creates is removed again if the load fails
     new_file = Path(target.path) if target.path and not Path(target.path).exists() else None

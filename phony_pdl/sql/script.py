@@ -72,6 +72,27 @@ def update_statements(
         )
 
 
+# Names PostgreSQL reserves for the system columns every table has: a column of that name
+# cannot be created (`column name "xmin" conflicts with a system column name`).
+POSTGRES_SYSTEM_COLUMNS = ("tableoid", "xmin", "cmin", "xmax", "cmax", "ctid")
+
+
+def require_storable_names(table_list: list[Table], dialect: Dialect) -> None:
+    """Column names the target refuses, found before anything is written or created."""
+    from ..errors import GenerationError
+
+    if dialect.name != "postgres":
+        return
+    for table in table_list:
+        for column in table.columns:
+            if column.name.lower() in POSTGRES_SYSTEM_COLUMNS:
+                raise GenerationError(
+                    f"{table.name}.{column.name}: PostgreSQL keeps '{column.name.lower()}' "
+                    "for a system column of every table; rename the field (SQLite, MySQL "
+                    "and DuckDB accept it)"
+                )
+
+
 def require_keys_for_cycles(table_list: list[Table]) -> None:
     from ..errors import GenerationError
 
@@ -97,6 +118,7 @@ def sql_script(
     """(entity or None, SQL bytes) pieces of a complete script; rows are streamed."""
     table_list = schema_tables(dataset, checks)
     require_keys_for_cycles(table_list)
+    require_storable_names(table_list, dialect)
     inline = dialect.forward_fk == "inline"
     per = rows_per_statement or dialect.max_insert_rows
     schema = dataset.plan.schema
