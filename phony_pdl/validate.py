@@ -807,11 +807,17 @@ class Validator:
                         key=True,
                     )
                 else:
-                    self.add(
-                        "bad-generator-param",
-                        f"{key}: {err['msg']}" if key else err["msg"],
-                        (*path, key) if key else path,
-                    )
+                    # pydantic's prefix for a ValueError raised in a validator says nothing
+                    msg = err["msg"].removeprefix("Value error, ")
+                    if not key:  # a check of several parameters: point at the first it names
+                        key = next(
+                            (k for k in f.params or {} if re.search(rf"\b{re.escape(k)}\b", msg)),
+                            None,
+                        )
+                        where = (*path, key) if key else path
+                    else:
+                        msg, where = f"{key}: {msg}", (*path, key)
+                    self.add("bad-generator-param", msg, where)
             return
         self.one_gender_per_person(ename, fname, f)
         self.one_age_range_per_person(ename, fname, f)
@@ -1981,16 +1987,28 @@ class Validator:
     def check_graph(self) -> None:
         g = graph_mod.build_graph(self.doc)
         for cycle in graph_mod.field_cycles(g):
-            names = " → ".join(f"{e}.{f}" for e, f in cycle)
+            rows_only = all(f == graph_mod.ROWS for _, f in cycle)
+            if rows_only and len({e for e, _ in cycle}) == 1:
+                continue  # an entity counted per itself: bad-count says so
+            names = " → ".join(
+                f"{e}'s row count" if f == graph_mod.ROWS else f"{e}.{f}" for e, f in cycle
+            )
             ename, fname = cycle[0]
             if fname.startswith("#"):
                 ename, fname = next(((e, f) for e, f in cycle if not f.startswith("#")), cycle[0])
             path = self.fpath(ename, fname) if not fname.startswith("#") else ("entities", ename)
+            if rows_only:
+                path = (*path, "count")
             self.add(
                 "field-cycle",
-                f"fields depend on each other in a circle: {names}",
+                f"{'row counts' if rows_only else 'fields'} depend on each other in a circle: "
+                f"{names}",
                 path,
-                hint="break the circle: compute one of them from a source that does not read the others",
+                hint="give one of the entities a fixed count (`count: 100`) or count it per "
+                "another entity"
+                if rows_only
+                else "break the circle: compute one of them from a source that does not read "
+                "the others",
                 key=True,
             )
         # NOT NULL foreign keys that form a circle between entities cannot be inserted.

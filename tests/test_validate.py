@@ -453,3 +453,36 @@ def test_expression_over_a_formatted_field_reads_text() -> None:
     assert "a is text once `format: '%Y'` writes it" in d.hint
     typed = text.replace("format: '%Y'", "between: [2020-01-01, 2024-12-31]")
     assert phony_pdl.load(typed).generate()["a"].num_rows == 5
+
+
+def test_generator_checks_over_several_params_point_at_one() -> None:
+    """A check of several parameters (min_age ≤ max_age) pointed at the field's `{` and
+    kept pydantic's `Value error, ` prefix."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: 5\n    fields:\n"
+        "      age: { generator: person.age, min_age: 50, max_age: 20 }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert d.code == "bad-generator-param"
+    assert d.message == "need 0 <= min_age <= max_age <= 150, got 50..20"
+    assert (d.span.line, d.span.column) == (7, 46)
+
+
+def test_row_counts_in_a_circle_are_named_as_such() -> None:
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: { per: a, const: 1 }\n"
+        "    fields:\n      id: { sequence: 1 }\n"
+        "  p:\n    count: { per: c, const: 1 }\n    fields:\n      id: { sequence: 1 }\n"
+        "      c_id: { ref: c.id, null_rate: 0.5 }\n"
+        "  c:\n    count: { per: p, const: 1 }\n    fields:\n      id: { sequence: 1 }\n"
+        "      p_id: { ref: p.id, null_rate: 0.5 }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    diags = exc.value.diagnostics
+    assert [d.code for d in diags] == ["bad-count", "field-cycle"]  # once for `a`, not twice
+    assert "#rows" not in diags[1].message
+    assert diags[1].message.startswith("row counts depend on each other in a circle: ")
+    assert "fixed count" in diags[1].hint and diags[1].span.line == 14
