@@ -966,3 +966,24 @@ def test_postgres_system_column_names_are_refused_before_anything_is_created(
         dataset.write(tmp_path, format="sql", sql={"dialect": "postgres"})
     assert not (tmp_path / "sys.sql").exists()
     dataset.write(tmp_path, format="sql", sql={"dialect": "mysql"})  # others take the name
+
+
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_mysql_key_text_too_long_says_why(database) -> None:
+    _, url, connect = database
+    schema = {
+        "pdl": 1,
+        "name": "longkey",
+        "entities": {
+            "docs": {
+                "count": 5,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "slug": {"pattern": "[a-z]{300}", "unique": True},
+                },
+            }
+        },
+    }
+    with pytest.raises(LoadError, match=r"Data too long .* in a key .* as VARCHAR\(255\)"):
+        load(phony_pdl.load(schema).generate(), url)
+    assert tables_in("mysql", connect) == set()

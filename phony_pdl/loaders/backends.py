@@ -72,6 +72,12 @@ class Backend(abc.ABC):
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def target_key_string() -> str:
+    from ..sql.dialects import get_dialect
+
+    return get_dialect("mysql").key_string
+
+
 class SQLite(Backend):
     def __init__(self, target: Target) -> None:
         import sqlite3
@@ -158,6 +164,17 @@ class PostgreSQL(Backend):
 
 
 class MySQL(Backend):
+    @staticmethod
+    def message(exc: BaseException) -> str:
+        text = Backend.message(exc)
+        if "Data too long for column" in text:  # formats.md, "In a key"
+            text += (
+                f"; MySQL and MariaDB hold text as TEXT (at most 65,535 bytes) and text in a key "
+                f"(primary, unique or referenced) as {target_key_string()}: shorten the values "
+                "or drop the key"
+            )
+        return text
+
     def __init__(self, target: Target) -> None:
         pymysql = require_driver("mysql")
         super().__init__(target)
