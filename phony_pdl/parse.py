@@ -358,6 +358,15 @@ def _yaml_error(exc: yaml.YAMLError, file: str) -> Diagnostic:
         hint = "a value containing ': ' must be quoted"
     elif "found undefined alias" in msg:
         hint = "define the anchor (`&name`) before its alias (`*name`)"
+    elif context in ("while parsing a flow mapping", "while parsing a flow sequence"):
+        opened = getattr(exc, "context_mark", None)
+        if opened is not None and mark is not opened:
+            bracket = "{" if "mapping" in context else "["
+            closer = "}" if bracket == "{" else "]"
+            hint = (
+                f"the `{bracket}` opened at line {opened.line + 1}, column {opened.column + 1} "
+                f"is not closed: end it with `{closer}` on its line"
+            )
     return Diagnostic("syntax", f"invalid YAML: {msg}", span, hint=hint)
 
 

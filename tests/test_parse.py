@@ -167,3 +167,22 @@ def test_ten_thousand_deep_nesting_is_rejected(opener: str) -> None:
 def test_ten_thousand_deep_json_is_rejected() -> None:
     code, _ = _run_isolated('{"x": ' + "[" * 10_000 + "]" * 10_000 + "}")
     assert code == "too-deep"
+
+
+def test_an_unclosed_bracket_is_named_where_it_opened() -> None:
+    """YAML reports an unclosed `{` on the next line, where the reader sees the damage;
+    the hint points back at the bracket."""
+    import phony_pdl
+    from phony_pdl import SchemaError
+
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: 5\n    fields:\n"
+        "      id: { sequence: 1\n      b: { const: 1 }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert d.code == "syntax" and d.span.line == 8
+    assert (
+        d.hint == "the `{` opened at line 7, column 11 is not closed: end it with `}` on its line"
+    )
