@@ -95,6 +95,7 @@ class Diagnostic:
     path: str = ""
     hint: str | None = None
     notes: tuple[str, ...] = field(default=())
+    file: str | None = None  # the file of a problem with no place in it (file-not-found)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a programming error, not user input
@@ -109,7 +110,7 @@ class Diagnostic:
         return {
             "code": self.code,
             "message": self.message,
-            "file": self.span.file if self.span else None,
+            "file": self.span.file if self.span else self.file,
             "line": self.span.line if self.span else None,
             "column": self.span.column if self.span else None,
             "path": self.path,

@@ -589,15 +589,27 @@ def read_source(path: str | Path) -> tuple[str, str]:
         data = p.read_bytes()
     except FileNotFoundError:
         raise SchemaError(
-            [Diagnostic("file-not-found", f"no such file: '{name}'", None, hint="check the path")]
+            [
+                Diagnostic(
+                    "file-not-found",
+                    f"no such file: '{name}'",
+                    None,
+                    hint="check the path",
+                    file=name,
+                )
+            ]
         ) from None
     except IsADirectoryError:
         raise SchemaError(
-            [Diagnostic("file-not-found", f"'{name}' is a directory, not a schema file", None)]
+            [
+                Diagnostic(
+                    "file-not-found", f"'{name}' is a directory, not a schema file", None, file=name
+                )
+            ]
         ) from None
     except OSError as exc:
         raise SchemaError(
-            [Diagnostic("file-not-found", f"cannot read '{name}': {exc.strerror}", None)]
+            [Diagnostic("file-not-found", f"cannot read '{name}': {exc.strerror}", None, file=name)]
         ) from None
     return name, decode(data, name)
 

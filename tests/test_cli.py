@@ -63,6 +63,11 @@ def test_missing_file_exits_one() -> None:
     result = runner.invoke(app, ["validate", "does-not-exist.yaml"])
     assert result.exit_code == 1
     assert "error[file-not-found]" in result.output
+    import json
+
+    as_json = runner.invoke(app, ["validate", "does-not-exist.yaml", "--json"])
+    [diag] = json.loads(as_json.stdout)
+    assert diag["code"] == "file-not-found" and diag["file"] == "does-not-exist.yaml"
 
 
 def test_graph_mermaid_shows_entities_keys_and_cycle_through_aggregate() -> None:
