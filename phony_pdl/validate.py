@@ -90,6 +90,14 @@ def _as_date(value: Any) -> dt.datetime | None:
     return None
 
 
+_BOUND_HINTS = {
+    "date": 'write dates as 2024-01-31 (or datetimes as "2024-01-31T08:00:00")',
+    "datetime": 'write datetimes as "2024-01-31T08:00:00" (or dates as 2024-01-31)',
+    "time": 'write times of day as "08:30:00"',
+    "string": "bounds of a string are its length in characters, e.g. min: 3",
+    None: "write numbers plainly and dates as 2024-01-31",
+}
+
 # Fields of one person whose age bounds must agree (the row's age and birth date).
 AGE_GENERATORS = ("person.age", "person.birth_date")
 
@@ -633,28 +641,57 @@ class Validator:
                 (*path, "round"),
                 hint=f"round to more places, e.g. round: {f.round + 1}, or widen the range",
             )
-        if lo is not None and hi is not None:
-            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
-            if a is None or b is None:
-                bad = lo if a is None else hi
-                where: Path = (*path, lo_key)
-                if f.between is not None:
-                    where = (*where, 0 if a is None else 1)
-                elif a is not None:
-                    where = (*path, "max")
+        # Each bound on its own: one bound is used as much as two (a missing one defaults).
+        bad_bound = False
+        kind = dtype.kind if dtype is not None else None
+        for value, where in self.bound_places(ename, fname, f):
+            if not self.bound_fits(value, dtype, f.source):
+                bad_bound = True
                 self.add(
                     "type-mismatch",
-                    f"bound {bad!r} is not {a_type(dtype) if dtype else 'a number, date or duration'}",
+                    f"bound {value!r} is not {self.bound_kind(dtype, f.source)}",
                     where,
-                    hint=_date_problem(bad) or "write numbers plainly and dates as 2024-01-31",
+                    hint=_date_problem(value) or _BOUND_HINTS.get(kind, _BOUND_HINTS[None]),
                 )
-            elif a > b:
+        if lo is not None and hi is not None and not bad_bound:
+            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+            if a is not None and b is not None and a > b:
                 self.add(
                     "min-greater-than-max",
                     f"min={lo!r} is greater than max={hi!r}",
                     (*path, lo_key),
                     hint="swap them",
                 )
+
+    @staticmethod
+    def bound_kind(dtype: DataType | None, source: str) -> str:
+        """What a bound of this field must be, for messages."""
+        if dtype is not None and dtype.kind == "string":
+            return "a whole number"
+        if dtype is not None:
+            return a_type(dtype)
+        return "a number" if source == "distribution" else "a number, date or duration"
+
+    def bound_fits(self, value: Any, dtype: DataType | None, source: str) -> bool:
+        """A bound the engine can read for this type (arrow.scalar_to_units, a distribution's
+        float(), the length of a type-alone string)."""
+        if isinstance(value, bool):
+            return False
+        number = isinstance(value, int | float)
+        kind = dtype.kind if dtype is not None else "float" if source == "distribution" else None
+        if kind in ("int", "string"):
+            return number or (
+                isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value) is not None
+            )
+        if kind in ("float", "decimal"):
+            return number or self.fits(value, DataType("float"))
+        if kind == "date":
+            return isinstance(value, str) and _as_date(value) is not None
+        if kind == "datetime":  # numbers are seconds since 1970
+            return number or (isinstance(value, str) and _as_date(value) is not None)
+        if kind == "time":
+            return isinstance(value, str) and self.comparable(value, dtype) is not None
+        return self.comparable(value, dtype) is not None
 
     def bound_places(self, ename: str, fname: str, f: FieldSpec) -> list[tuple[Any, Path]]:
         """(bound, where it is written) for each bound the field has."""
@@ -736,6 +773,11 @@ class Validator:
         if isinstance(value, int | float):
             return float(value)
         if isinstance(value, str):
+            if dtype is not None and dtype.kind in ("int", "float", "decimal", "string"):
+                try:
+                    return float(value)
+                except ValueError:
+                    return None
             if dtype is not None and dtype.kind == "time":
                 try:
                     t = dt.time.fromisoformat(value)

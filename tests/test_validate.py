@@ -436,3 +436,65 @@ def test_unique_names_count_the_sex_another_field_sets() -> None:
     assert diag.code == "impossible-unique" and "only 381 distinct values exist" in diag.message
     text["entities"]["t"]["count"] = 150
     assert len(set(phony_pdl.load(text).generate()["t"]["first"].to_pylist())) == 150
+
+
+def problems(fields: str) -> list[tuple[str, str, int, int]]:
+    """(code, message, line, column) of each problem of an entity `t` with these field lines
+    (the first is line 7)."""
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n" + fields
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    return [(d.code, d.message, d.span.line, d.span.column) for d in exc.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        ('c: { type: datetime, max: "yesterday" }', "bound 'yesterday' is not a datetime", 33),
+        ("c: { type: int, min: abc }", "bound 'abc' is not an int", 28),
+        ("c: { type: int, max: 2024-01-01 }", "bound '2024-01-01' is not an int", 28),
+        ("c: { type: date, min: 2024-02-30 }", "bound '2024-02-30' is not a date", 29),
+        ("c: { type: date, max: 5 }", "bound 5 is not a date", 29),
+        ("c: { type: time, min: '25:00' }", "bound '25:00' is not a time", 29),
+        (
+            "c: { distribution: normal, mean: 0, sd: 1, min: low }",
+            "bound 'low' is not a number",
+            55,
+        ),
+        ("c: { type: float, between: [0, x] }", "bound 'x' is not a float", 38),
+    ],
+)
+def test_a_single_bound_is_type_checked(field: str, message: str, column: int) -> None:
+    """One bound is used as much as two (the other defaults), so it is checked alone too;
+    before, only a pair was, and generation failed with a traceback."""
+    assert problems(f"      {field}\n") == [("type-mismatch", message, 7, column)]
+
+
+def test_both_bad_bounds_are_reported_each_at_its_place() -> None:
+    assert problems("      c: { type: date, between: [soon, 2024-02-30] }\n") == [
+        ("type-mismatch", "bound 'soon' is not a date", 7, 34),
+        ("type-mismatch", "bound '2024-02-30' is not a date", 7, 40),
+    ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "datetime", "max": "2024-01-01"},
+        {"type": "datetime", "min": "2024-01-01T08:00:00"},
+        {"type": "datetime", "min": 0},  # seconds since 1970
+        {"type": "date", "min": "2024-02-29"},
+        {"type": "date", "max": "2024-02-29T12:00:00"},
+        {"type": "int", "min": 5},
+        {"type": "int", "max": "50"},
+        {"type": "float", "min": "2.5"},
+        {"type": "decimal(8,2)", "max": 99.5},
+        {"type": "time", "min": "08:30:00"},
+        {"type": "string", "max": 4},
+        {"distribution": "normal", "mean": 0, "sd": 1, "min": -1},
+        {"distribution": "poisson", "mean": 3, "max": "9"},
+    ],
+)
+def test_good_single_bounds_still_validate_and_generate(field: dict) -> None:
+    schema = phony_pdl.load(doc(id={"sequence": 1}, x=field))
+    assert schema.generate(seed=1)["users"].num_rows == 10
