@@ -41,6 +41,8 @@ MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit, the tightest of the targets
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if n != "params"})
+# Type-alone kinds drawn by index from a range of units (days, microseconds, 10^-s).
+DRAWN_KINDS = ("int", "decimal", "date", "datetime", "time")
 DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
 
 
@@ -1727,6 +1729,8 @@ class Validator:
             return None
         if dtype is not None and dtype.kind == "bool":
             return 2
+        if source == "type" and dtype is not None and dtype.kind in DRAWN_KINDS:
+            return self.drawn_domain(f, dtype)
         if source in ("type", "distribution"):
             lo, hi = self.bounds(f)
             if dtype is not None and lo is not None and hi is not None:
@@ -1760,6 +1764,20 @@ class Validator:
             if a is not None and b is not None:
                 return max(0, int((b - a) * 10**f.round) + 1)
         return None
+
+    @staticmethod
+    def drawn_domain(f: FieldSpec, dtype: DataType) -> int | None:
+        """Values a type-alone int, decimal, date, datetime or time field can take: the
+        units of the range the engine draws from (its bounds, or the type's defaults
+        beside a single bound), in steps of `round` for datetimes and times."""
+        from .engine.arrow import drawn_bounds, drawn_step
+
+        try:
+            lo, hi = drawn_bounds(f, dtype)
+        except (ValueError, TypeError, ArithmeticError):
+            return None  # a bound of the wrong type: reported where it is written
+        step = drawn_step(f, dtype)
+        return max(0, int(hi) // step - -(-int(lo) // step) + 1)
 
     def check_unique_group(self, ename: str, entity: Entity, names: list[str], path: Path) -> None:
         count = entity.count

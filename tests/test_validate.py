@@ -498,3 +498,53 @@ def test_both_bad_bounds_are_reported_each_at_its_place() -> None:
 def test_good_single_bounds_still_validate_and_generate(field: dict) -> None:
     schema = phony_pdl.load(doc(id={"sequence": 1}, x=field))
     assert schema.generate(seed=1)["users"].num_rows == 10
+
+
+@pytest.mark.parametrize(
+    ("field", "space"),
+    [
+        ("b: { type: time, min: '00:00:00', max: '00:00:00', unique: true }", 1),
+        ("b: { type: time, min: '23:59:59.999999', unique: true }", 1),  # the day ends there
+        ("b: { type: time, between: ['10:00:00', '10:00:02'], round: 0, unique: true }", 3),
+        (
+            "b: { type: datetime, between: ['2024-01-01T08:00:00', '2024-01-01T08:00:00'], unique: true }",
+            1,
+        ),
+        ("b: { type: date, min: 9999-12-31, unique: true }", 1),  # the calendar ends there
+    ],
+)
+def test_unique_times_and_datetimes_count_their_values(field: str, space: int) -> None:
+    """The engine draws a unique time or datetime from the microseconds (or `round` steps)
+    of its range; validation counts them like days and integers, so a range too small is
+    reported here and not after generation started."""
+    text = "pdl: 1\nname: t\nentities:\n  a:\n    count: 4\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == (
+        "impossible-unique",
+        7,
+        field.index("unique") + 7,
+    )
+    assert d.message == f"b must be unique over 4 rows, but only {space:,} distinct values exist"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "time", "min": "10:00:00", "max": "10:00:00.000003"},
+        {"type": "time", "between": ["10:00:00", "10:00:03"], "round": 0},
+        {"type": "time"},
+        {"type": "datetime", "between": ["2024-01-01", "2024-01-01"]},  # the whole day
+        {"type": "datetime", "min": "9999-12-31T23:59:59.999996"},
+        {"type": "date", "max": "0001-01-04"},
+    ],
+)
+def test_unique_time_ranges_that_fit_still_generate(field: dict) -> None:
+    spec = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {"a": {"count": 4, "fields": {"b": {**field, "unique": True}}}},
+    }
+    values = phony_pdl.load(spec).generate(seed=1)["a"]["b"].to_pylist()
+    assert len(set(values)) == 4
