@@ -80,7 +80,7 @@ def _date_problem(value: Any) -> str | None:
 
 def a_type(dtype: DataType) -> str:
     name = str(dtype)
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    return ("an " if name[0] in "aeiou" and name != "uuid" else "a ") + name
 
 
 def _as_date(value: Any) -> dt.datetime | None:
@@ -1522,6 +1522,72 @@ class Validator:
                 path,
                 hint="say which one with `via:`",
             )
+        if agg.field is None or agg.field in child.fields:
+            self.check_aggregate_types(ename, fname, agg, dtype)
+
+    def check_aggregate_types(
+        self, ename: str, fname: str, agg: expr_mod.Aggregate, dtype: DataType | None
+    ) -> None:
+        """sum/avg add numbers; a declared `type` must hold what the function yields (the
+        engine computes the result in the type of spec/pdl.md's aggregate table, then casts
+        it to `type`)."""
+        from .types import FLOAT, INT
+
+        column = f"{agg.child}.{agg.field}"
+        value = self.value_type(agg.child, agg.field) if agg.field is not None else None
+        if agg.func in ("sum", "avg") and value is not None and not value.numeric:
+            self.add(
+                "bad-aggregate",
+                f"{agg.func}() {'adds' if agg.func == 'sum' else 'averages'} numbers, but "
+                f"{column} is {a_type(value)}",
+                self.fpath(ename, fname, "aggregate"),
+                hint=_aggregate_hint(value, column),
+            )
+            return
+        if agg.func in ("count", "count_distinct"):
+            result = INT
+        elif agg.func == "avg":
+            result = FLOAT
+        else:
+            result = value
+        if dtype is None or result is None or _holds(dtype, result):
+            return
+        holders = [k for k, t in _TYPE_NAMES.items() if _holds(t, result)]
+        self.add(
+            "type-mismatch",
+            f"{_aggregate_call(agg)} yields {a_type(result)}, which {a_type(dtype)} cannot hold",
+            self.fpath(ename, fname, "type"),
+            hint=f"remove `type` (the field then is {a_type(result)}) or declare one that "
+            f"holds it: {', '.join(holders)}",
+        )
+
+    def value_type(self, ename: str, fname: str, _seen: frozenset = frozenset()) -> DataType | None:
+        """type_of, or for an `expr` without `type` the type it yields on two made-up rows
+        of its inputs (as the engine finds it by evaluating the expression)."""
+        found = self.type_of(ename, fname)
+        entity = self.doc.entities.get(ename)
+        if found is not None or entity is None or (ename, fname) in _seen:
+            return found
+        f = entity.fields.get(fname)
+        if f is None or f.expr is None:
+            return None
+        from sqlglot import exp
+
+        from .expr_trial import trial_type
+
+        try:
+            tree = expr_mod.parse_expr(f.expr)
+        except expr_mod.ExprError:
+            return None
+        names = expr_mod.columns(tree)
+        if any(isinstance(node, exp.Window) for node in tree.walk()) or any(
+            "." in n or n not in entity.fields for n in names
+        ):
+            return None
+        inputs = {n: self.value_type(ename, n, _seen | {(ename, fname)}) for n in names}
+        if any(t is None for t in inputs.values()):
+            return None
+        return trial_type(tree, inputs)
 
     def source_series(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         from .series_params import SeriesValueParams
@@ -2076,6 +2142,52 @@ class Validator:
                 hint="no insert order can satisfy them; make one nullable (`nullable: true` or a `null_rate`)",
                 key=True,
             )
+
+
+# Declared types an aggregate's result may be cast to (decimal: any precision and scale).
+_TYPE_NAMES = {
+    k: DataType(k, 18, 2) if k == "decimal" else DataType(k)
+    for k in ("int", "float", "decimal", "bool", "string", "date", "datetime", "time", "uuid")
+}
+
+
+def _holds(declared: DataType, result: DataType) -> bool:
+    """Whether a field of the declared type holds an aggregate's result: what the engine's
+    cast turns into a value of that type that means the same (not a count as microseconds
+    since 1970, a date as a number, or a number as a bool)."""
+    d, r = declared.kind, result.kind
+    if d == r or d == "string":
+        return True
+    if d == "uuid":
+        return r == "string"
+    if r in ("int", "float"):
+        return d in ("int", "float", "decimal")
+    if r == "decimal":  # an int cannot hold cents (the cast refuses to drop them)
+        return d == "float" or (d == "int" and result.scale == 0)
+    if r == "bool":
+        return d in ("int", "float")
+    if r == "date":
+        return d == "datetime"
+    if r == "datetime":
+        return d in ("date", "time")
+    return False
+
+
+def _aggregate_call(agg: expr_mod.Aggregate) -> str:
+    if agg.func == "count_distinct":
+        return f"count(DISTINCT {agg.child}.{agg.field})"
+    return f"{agg.func}({agg.child}{'.' + agg.field if agg.field else ''})"
+
+
+def _aggregate_hint(value: DataType, column: str) -> str:
+    if value.kind == "bool":
+        return f"count the rows where it is true: count(*) FILTER (WHERE {column})"
+    if value.kind in ("date", "datetime", "time"):
+        return "min, max, first, last and count work on dates and times"
+    return (
+        "min, max, first, last and count work on text; to add numbers held as text, sum "
+        "an `expr` field that CASTs them"
+    )
 
 
 def validate_document(doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:

@@ -548,3 +548,125 @@ def test_unique_time_ranges_that_fit_still_generate(field: dict) -> None:
     }
     values = phony_pdl.load(spec).generate(seed=1)["a"]["b"].to_pylist()
     assert len(set(values)) == 4
+
+
+AGGREGATE_CHILD = (
+    "  c:\n    count: 9\n    fields:\n      p_id: { ref: p.id }\n      day: { type: date }\n"
+    "      flag: { type: bool }\n      code: { pattern: '[a-z]{3}' }\n"
+    "      amount: { type: 'decimal(8,2)' }\n      n: { type: int }\n"
+    "      code_x: { expr: \"code || 'x'\" }\n      twice: { expr: 'n * 2' }\n"
+)
+
+
+def aggregate_problems(field: str) -> list[tuple[str, str, int, int, str | None]]:
+    """Problems of a parent `p` (the field on line 7) of the child above."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  p:\n    count: 3\n    fields:\n"
+        f"      a: {field}\n      id: {{ sequence: 1 }}\n" + AGGREGATE_CHILD
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    return [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in exc.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "message", "hint"),
+    [
+        ("avg(c.day)", "avg() averages numbers, but c.day is a date", "min, max, first, last"),
+        (
+            "sum(c.flag)",
+            "sum() adds numbers, but c.flag is a bool",
+            "count(*) FILTER (WHERE c.flag)",
+        ),
+        ("sum(c.code)", "sum() adds numbers, but c.code is a string", "CASTs them"),
+        ("avg(c.code_x)", "avg() averages numbers, but c.code_x is a string", "CASTs them"),
+    ],
+)
+def test_sum_and_avg_need_numbers(aggregate: str, message: str, hint: str) -> None:
+    """Before, these validated and wrote days since 1970 as a float, a bool, or stopped with
+    a traceback (`could not convert string to float`)."""
+    ((code, text, line, column, given),) = aggregate_problems(f'{{ aggregate: "{aggregate}" }}')
+    assert (code, text, line, column) == ("bad-aggregate", message, 7, 23)
+    assert hint in given
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        (
+            '{ aggregate: "count(c)", type: date }',
+            "count(c) yields an int, which a date cannot hold",
+            41,
+        ),
+        (
+            '{ aggregate: "avg(c.n)", type: datetime }',
+            "avg(c.n) yields a float, which a datetime cannot hold",
+            41,
+        ),
+        (
+            '{ aggregate: "sum(c.amount)", type: int }',
+            "sum(c.amount) yields a decimal(8,2), which an int cannot hold",
+            46,
+        ),
+        (
+            '{ aggregate: "max(c.day)", type: float }',
+            "max(c.day) yields a date, which a float cannot hold",
+            43,
+        ),
+        (
+            '{ aggregate: "first(c.code)", type: int }',
+            "first(c.code) yields a string, which an int cannot hold",
+            46,
+        ),
+        (
+            '{ aggregate: "count(DISTINCT c.code)", type: bool }',
+            "count(DISTINCT c.code) yields an int, which a bool cannot hold",
+            55,
+        ),
+    ],
+)
+def test_a_declared_type_must_hold_the_aggregate(field: str, message: str, column: int) -> None:
+    ((code, text, line, col, hint),) = aggregate_problems(field)
+    assert (code, text, line, col) == ("type-mismatch", message, 7, column)
+    assert hint.startswith("remove `type`")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"aggregate": "sum(c.n)"},
+        {"aggregate": "sum(c.twice)"},  # an expr: its type is what it yields
+        {"aggregate": "avg(c.amount)", "type": "decimal(10,2)"},
+        {"aggregate": "sum(c.amount)", "type": "decimal(12,2)"},
+        {"aggregate": "sum(c.n)", "type": "float"},
+        {"aggregate": "min(c.day)"},
+        {"aggregate": "max(c.day)", "type": "datetime"},
+        {"aggregate": "max(c.code)"},
+        {"aggregate": "last(c.flag)"},
+        {"aggregate": "max(c.flag)", "type": "int"},
+        {"aggregate": "first(c.code)", "type": "string"},
+        {"aggregate": "count(c)", "type": "decimal(6,0)"},
+        {"aggregate": "count(c)", "type": "string"},
+        {"aggregate": "count(*) FILTER (WHERE c.flag)"},
+        {"aggregate": "count(DISTINCT c.day)"},
+    ],
+)
+def test_aggregates_that_fit_their_type_still_generate(field: dict) -> None:
+    child = {
+        "p_id": {"ref": "p.id"},
+        "day": {"type": "date"},
+        "flag": {"type": "bool"},
+        "code": {"pattern": "[a-z]{3}"},
+        "amount": {"type": "decimal(8,2)"},
+        "n": {"type": "int", "max": 100},
+        "twice": {"expr": "n * 2"},
+    }
+    spec = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "p": {"count": 3, "fields": {"id": {"sequence": 1}, "a": field}},
+            "c": {"count": 9, "fields": child},
+        },
+    }
+    assert phony_pdl.load(spec).generate(seed=1)["p"].num_rows == 3
