@@ -92,6 +92,24 @@ def _as_date(value: Any) -> dt.datetime | None:
     return None
 
 
+# strftime directives of `format` that Arrow's strftime writes the same everywhere ("C"
+# locale). Left out: %c %x %X %r (their layout comes from the platform's C library),
+# %z %Z (values have no time zone: an error), %E/%O forms, %q/%Q (Arrow internals), and
+# unknown letters such as %f or %s (copied as text).
+STRFTIME_DIRECTIVES = "aAbBCdDeFgGhHIjmMnpRStTuUVwWyY%"
+_STRFTIME_SET = frozenset(STRFTIME_DIRECTIVES)
+_FORMAT_NOTES = {
+    "": "write %% for a percent sign",
+    "f": "%S already includes the microseconds (%H:%M:%S gives 19:09:10.213883)",
+    "z": "the values have no time zone",
+    "Z": "the values have no time zone",
+    **dict.fromkeys(
+        ("c", "x", "X", "r"),
+        "%c, %x, %X and %r differ between platforms: spell them out, "
+        "e.g. %m/%d/%y for %x or %I:%M:%S %p for %r",
+    ),
+}
+
 _BOUND_HINTS = {
     "date": 'write dates as 2024-01-31 (or datetimes as "2024-01-31T08:00:00")',
     "datetime": 'write datetimes as "2024-01-31T08:00:00" (or dates as 2024-01-31)',
@@ -614,6 +632,8 @@ class Validator:
             )
         if f.round is not None and not (0 <= f.round <= 18):
             self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
+        if f.format is not None:
+            self.check_format(f.format, (*path, "format"))
         if f.locale is not None:
             self.check_locale(f.locale, (*path, "locale"))
         if f.between is not None and (f.min is not None or f.max is not None):
@@ -694,6 +714,40 @@ class Validator:
         if kind == "time":
             return isinstance(value, str) and self.comparable(value, dtype) is not None
         return self.comparable(value, dtype) is not None
+
+    def check_format(self, fmt: str, path: Path) -> None:
+        """Only the strftime directives the engine's formatter (Arrow's strftime, C
+        locale) writes the same on every platform; it copies unknown ones as text."""
+        bad: list[str] = []
+        i = 0
+        while i < len(fmt):
+            if fmt[i] != "%":
+                i += 1
+                continue
+            directive = fmt[i : i + 2] if fmt[i + 1 : i + 2] not in ("E", "O") else fmt[i : i + 3]
+            if directive[1:] not in _STRFTIME_SET and directive not in bad:
+                bad.append(directive)
+            i += len(directive)
+        if not bad:
+            return
+        quoted = [f"'{d}'" for d in bad]
+        names = quoted[0] if len(bad) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        notes = [_FORMAT_NOTES.get(d[1:]) if d[1:].isalpha() else _FORMAT_NOTES[""] for d in bad]
+        notes = [n for n in notes if n is not None]
+        self.add(
+            "invalid-value",
+            f"format {fmt!r} uses {names}, which "
+            + (
+                "is not a supported strftime directive"
+                if len(bad) == 1
+                else "are not supported strftime directives"
+            ),
+            path,
+            hint="; ".join(dict.fromkeys(notes))
+            + ("; " if notes else "")
+            + "supported: "
+            + " ".join("%" + d for d in STRFTIME_DIRECTIVES),
+        )
 
     def bound_places(self, ename: str, fname: str, f: FieldSpec) -> list[tuple[Any, Path]]:
         """(bound, where it is written) for each bound the field has."""

@@ -670,3 +670,55 @@ def test_aggregates_that_fit_their_type_still_generate(field: dict) -> None:
         },
     }
     assert phony_pdl.load(spec).generate(seed=1)["p"].num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("fmt", "message", "note"),
+    [
+        ("%Q-%Y", "format '%Q-%Y' uses '%Q', which is not a supported strftime directive", None),
+        (
+            "%Y%m%d %f %s",
+            "format '%Y%m%d %f %s' uses '%f' and '%s', which are not supported strftime directives",
+            "%S already includes the microseconds",
+        ),
+        ("%c", "format '%c' uses '%c', which is not a supported strftime directive", "%m/%d/%y"),
+        (
+            "%H:%M %z",
+            "format '%H:%M %z' uses '%z', which is not a supported strftime directive",
+            "no time zone",
+        ),
+        ("%Ey", "format '%Ey' uses '%Ey', which is not a supported strftime directive", None),
+        ("100%", "format '100%' uses '%', which is not a supported strftime directive", "%%"),
+    ],
+)
+def test_format_directives_must_be_supported(fmt: str, message: str, note: str | None) -> None:
+    """Arrow's strftime copies an unknown directive as text or writes an internal value
+    (`%Q-%Y` gave "0-2016"), fails on %z/%Z, and %c/%x/%X/%r differ between platforms."""
+    field = f"d: {{ type: date, format: '{fmt}' }}"
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.message, d.span.line, d.span.column) == ("invalid-value", message, 7, 32)
+    assert d.hint.endswith(
+        "supported: %a %A %b %B %C %d %D %e %F %g %G %h %H %I %j %m %M %n %p %R %S %t %T %u %U %V %w %W %y %Y %%"
+    )
+    assert note is None or note in d.hint
+
+
+def test_every_supported_format_directive_writes_text() -> None:
+    from phony_pdl.validate import STRFTIME_DIRECTIVES
+
+    fmt = "|".join("%" + d for d in STRFTIME_DIRECTIVES)
+    fields = {
+        "d": {"type": "date", "format": fmt},
+        "ts": {"type": "datetime", "format": fmt},
+        "tm": {"type": "time", "format": fmt},
+        "born": {"generator": "person.birth_date", "format": "%d/%m/%Y"},
+    }
+    table = phony_pdl.load(doc(**fields)).generate(seed=1)["users"]
+    for name in ("d", "ts", "tm"):
+        parts = table[name][0].as_py().split("|")
+        assert len(parts) == len(STRFTIME_DIRECTIVES)
+        assert not any(p.startswith("%") and p != "%" for p in parts)  # none copied as text
+    assert table["d"][0].as_py().split("|")[-1] == "%"
