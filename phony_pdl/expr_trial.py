@@ -60,13 +60,30 @@ _TYPE_WORDS = [
 _NO_KERNEL = re.compile(r"Function '(\w+)' has no kernel matching input types \(([^)]*)\)")
 
 
-def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str | None:
-    """What the evaluator says about `tree` on two rows of `inputs`, or None if it runs."""
+def trial_type(tree: exp.Expression, inputs: Mapping[str, DataType]) -> DataType | None:
+    """The type `tree` yields on two rows of `inputs`, or None if that cannot be told."""
+    import pyarrow as pa
+
+    from .engine.arrow import pdl_type
+    from .engine.evaluate import evaluate
+    from .errors import GenerationError
+
+    columns = _sample_columns(inputs)
+    if columns is None:
+        return None
+    try:
+        result = evaluate(tree, columns, 2)
+    except (pa.ArrowException, GenerationError, TypeError, ValueError):
+        return None
+    return pdl_type(result.type)
+
+
+def _sample_columns(inputs: Mapping[str, DataType]) -> dict | None:
+    """Two made-up rows of each input, as the engine holds them (None: a type this check
+    cannot sample)."""
     import pyarrow as pa
 
     from .engine.arrow import arrow_type
-    from .engine.evaluate import evaluate
-    from .errors import GenerationError
 
     columns = {}
     for name, dtype in inputs.items():
@@ -80,6 +97,19 @@ def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str |
             columns[name] = pa.array(values, type=arrow_type(dtype))
         except (pa.ArrowException, TypeError, ValueError):
             return None  # a type this check cannot sample: generation will tell
+    return columns
+
+
+def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str | None:
+    """What the evaluator says about `tree` on two rows of `inputs`, or None if it runs."""
+    import pyarrow as pa
+
+    from .engine.evaluate import evaluate
+    from .errors import GenerationError
+
+    columns = _sample_columns(inputs)
+    if columns is None:
+        return None
     try:
         evaluate(tree, columns, 2)
     except pa.ArrowInvalid as exc:  # about values, not types: only a literal's is certain

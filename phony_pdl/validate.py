@@ -41,6 +41,8 @@ MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit, the tightest of the targets
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if n != "params"})
+# Type-alone kinds drawn by index from a range of units (days, microseconds, 10^-s).
+DRAWN_KINDS = ("int", "decimal", "date", "datetime", "time")
 DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
 
 
@@ -78,7 +80,7 @@ def _date_problem(value: Any) -> str | None:
 
 def a_type(dtype: DataType) -> str:
     name = str(dtype)
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    return ("an " if name[0] in "aeiou" and name != "uuid" else "a ") + name
 
 
 def _as_date(value: Any) -> dt.datetime | None:
@@ -89,6 +91,32 @@ def _as_date(value: Any) -> dt.datetime | None:
             return None
     return None
 
+
+# strftime directives of `format` that Arrow's strftime writes the same everywhere ("C"
+# locale). Left out: %c %x %X %r (their layout comes from the platform's C library),
+# %z %Z (values have no time zone: an error), %E/%O forms, %q/%Q (Arrow internals), and
+# unknown letters such as %f or %s (copied as text).
+STRFTIME_DIRECTIVES = "aAbBCdDeFgGhHIjmMnpRStTuUVwWyY%"
+_STRFTIME_SET = frozenset(STRFTIME_DIRECTIVES)
+_FORMAT_NOTES = {
+    "": "write %% for a percent sign",
+    "f": "%S already includes the microseconds (%H:%M:%S gives 19:09:10.213883)",
+    "z": "the values have no time zone",
+    "Z": "the values have no time zone",
+    **dict.fromkeys(
+        ("c", "x", "X", "r"),
+        "%c, %x, %X and %r differ between platforms: spell them out, "
+        "e.g. %m/%d/%y for %x or %I:%M:%S %p for %r",
+    ),
+}
+
+_BOUND_HINTS = {
+    "date": 'write dates as 2024-01-31 (or datetimes as "2024-01-31T08:00:00")',
+    "datetime": 'write datetimes as "2024-01-31T08:00:00" (or dates as 2024-01-31)',
+    "time": 'write times of day as "08:30:00"',
+    "string": "bounds of a string are its length in characters, e.g. min: 3",
+    None: "write numbers plainly and dates as 2024-01-31",
+}
 
 # Fields of one person whose age bounds must agree (the row's age and birth date).
 AGE_GENERATORS = ("person.age", "person.birth_date")
@@ -604,6 +632,8 @@ class Validator:
             )
         if f.round is not None and not (0 <= f.round <= 18):
             self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
+        if f.format is not None:
+            self.check_format(f.format, (*path, "format"))
         if f.locale is not None:
             self.check_locale(f.locale, (*path, "locale"))
         if f.between is not None and (f.min is not None or f.max is not None):
@@ -633,28 +663,91 @@ class Validator:
                 (*path, "round"),
                 hint=f"round to more places, e.g. round: {f.round + 1}, or widen the range",
             )
-        if lo is not None and hi is not None:
-            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
-            if a is None or b is None:
-                bad = lo if a is None else hi
-                where: Path = (*path, lo_key)
-                if f.between is not None:
-                    where = (*where, 0 if a is None else 1)
-                elif a is not None:
-                    where = (*path, "max")
+        # Each bound on its own: one bound is used as much as two (a missing one defaults).
+        bad_bound = False
+        kind = dtype.kind if dtype is not None else None
+        for value, where in self.bound_places(ename, fname, f):
+            if not self.bound_fits(value, dtype, f.source):
+                bad_bound = True
                 self.add(
                     "type-mismatch",
-                    f"bound {bad!r} is not {a_type(dtype) if dtype else 'a number, date or duration'}",
+                    f"bound {value!r} is not {self.bound_kind(dtype, f.source)}",
                     where,
-                    hint=_date_problem(bad) or "write numbers plainly and dates as 2024-01-31",
+                    hint=_date_problem(value) or _BOUND_HINTS.get(kind, _BOUND_HINTS[None]),
                 )
-            elif a > b:
+        if lo is not None and hi is not None and not bad_bound:
+            a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
+            if a is not None and b is not None and a > b:
                 self.add(
                     "min-greater-than-max",
                     f"min={lo!r} is greater than max={hi!r}",
                     (*path, lo_key),
                     hint="swap them",
                 )
+
+    @staticmethod
+    def bound_kind(dtype: DataType | None, source: str) -> str:
+        """What a bound of this field must be, for messages."""
+        if dtype is not None and dtype.kind == "string":
+            return "a whole number"
+        if dtype is not None:
+            return a_type(dtype)
+        return "a number" if source == "distribution" else "a number, date or duration"
+
+    def bound_fits(self, value: Any, dtype: DataType | None, source: str) -> bool:
+        """A bound the engine can read for this type (arrow.scalar_to_units, a distribution's
+        float(), the length of a type-alone string)."""
+        if isinstance(value, bool):
+            return False
+        number = isinstance(value, int | float)
+        kind = dtype.kind if dtype is not None else "float" if source == "distribution" else None
+        if kind in ("int", "string"):
+            return number or (
+                isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value) is not None
+            )
+        if kind in ("float", "decimal"):
+            return number or self.fits(value, DataType("float"))
+        if kind == "date":
+            return isinstance(value, str) and _as_date(value) is not None
+        if kind == "datetime":  # numbers are seconds since 1970
+            return number or (isinstance(value, str) and _as_date(value) is not None)
+        if kind == "time":
+            return isinstance(value, str) and self.comparable(value, dtype) is not None
+        return self.comparable(value, dtype) is not None
+
+    def check_format(self, fmt: str, path: Path) -> None:
+        """Only the strftime directives the engine's formatter (Arrow's strftime, C
+        locale) writes the same on every platform; it copies unknown ones as text."""
+        bad: list[str] = []
+        i = 0
+        while i < len(fmt):
+            if fmt[i] != "%":
+                i += 1
+                continue
+            directive = fmt[i : i + 2] if fmt[i + 1 : i + 2] not in ("E", "O") else fmt[i : i + 3]
+            if directive[1:] not in _STRFTIME_SET and directive not in bad:
+                bad.append(directive)
+            i += len(directive)
+        if not bad:
+            return
+        quoted = [f"'{d}'" for d in bad]
+        names = quoted[0] if len(bad) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        notes = [_FORMAT_NOTES.get(d[1:]) if d[1:].isalpha() else _FORMAT_NOTES[""] for d in bad]
+        notes = [n for n in notes if n is not None]
+        self.add(
+            "invalid-value",
+            f"format {fmt!r} uses {names}, which "
+            + (
+                "is not a supported strftime directive"
+                if len(bad) == 1
+                else "are not supported strftime directives"
+            ),
+            path,
+            hint="; ".join(dict.fromkeys(notes))
+            + ("; " if notes else "")
+            + "supported: "
+            + " ".join("%" + d for d in STRFTIME_DIRECTIVES),
+        )
 
     def bound_places(self, ename: str, fname: str, f: FieldSpec) -> list[tuple[Any, Path]]:
         """(bound, where it is written) for each bound the field has."""
@@ -736,6 +829,11 @@ class Validator:
         if isinstance(value, int | float):
             return float(value)
         if isinstance(value, str):
+            if dtype is not None and dtype.kind in ("int", "float", "decimal", "string"):
+                try:
+                    return float(value)
+                except ValueError:
+                    return None
             if dtype is not None and dtype.kind == "time":
                 try:
                     t = dt.time.fromisoformat(value)
@@ -1493,6 +1591,72 @@ class Validator:
                 path,
                 hint="say which one with `via:`",
             )
+        if agg.field is None or agg.field in child.fields:
+            self.check_aggregate_types(ename, fname, agg, dtype)
+
+    def check_aggregate_types(
+        self, ename: str, fname: str, agg: expr_mod.Aggregate, dtype: DataType | None
+    ) -> None:
+        """sum/avg add numbers; a declared `type` must hold what the function yields (the
+        engine computes the result in the type of spec/pdl.md's aggregate table, then casts
+        it to `type`)."""
+        from .types import FLOAT, INT
+
+        column = f"{agg.child}.{agg.field}"
+        value = self.value_type(agg.child, agg.field) if agg.field is not None else None
+        if agg.func in ("sum", "avg") and value is not None and not value.numeric:
+            self.add(
+                "bad-aggregate",
+                f"{agg.func}() {'adds' if agg.func == 'sum' else 'averages'} numbers, but "
+                f"{column} is {a_type(value)}",
+                self.fpath(ename, fname, "aggregate"),
+                hint=_aggregate_hint(value, column),
+            )
+            return
+        if agg.func in ("count", "count_distinct"):
+            result = INT
+        elif agg.func == "avg":
+            result = FLOAT
+        else:
+            result = value
+        if dtype is None or result is None or _holds(dtype, result):
+            return
+        holders = [k for k, t in _TYPE_NAMES.items() if _holds(t, result)]
+        self.add(
+            "type-mismatch",
+            f"{_aggregate_call(agg)} yields {a_type(result)}, which {a_type(dtype)} cannot hold",
+            self.fpath(ename, fname, "type"),
+            hint=f"remove `type` (the field then is {a_type(result)}) or declare one that "
+            f"holds it: {', '.join(holders)}",
+        )
+
+    def value_type(self, ename: str, fname: str, _seen: frozenset = frozenset()) -> DataType | None:
+        """type_of, or for an `expr` without `type` the type it yields on two made-up rows
+        of its inputs (as the engine finds it by evaluating the expression)."""
+        found = self.type_of(ename, fname)
+        entity = self.doc.entities.get(ename)
+        if found is not None or entity is None or (ename, fname) in _seen:
+            return found
+        f = entity.fields.get(fname)
+        if f is None or f.expr is None:
+            return None
+        from sqlglot import exp
+
+        from .expr_trial import trial_type
+
+        try:
+            tree = expr_mod.parse_expr(f.expr)
+        except expr_mod.ExprError:
+            return None
+        names = expr_mod.columns(tree)
+        if any(isinstance(node, exp.Window) for node in tree.walk()) or any(
+            "." in n or n not in entity.fields for n in names
+        ):
+            return None
+        inputs = {n: self.value_type(ename, n, _seen | {(ename, fname)}) for n in names}
+        if any(t is None for t in inputs.values()):
+            return None
+        return trial_type(tree, inputs)
 
     def source_series(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         from .series_params import SeriesValueParams
@@ -1700,6 +1864,8 @@ class Validator:
             return None
         if dtype is not None and dtype.kind == "bool":
             return 2
+        if source == "type" and dtype is not None and dtype.kind in DRAWN_KINDS:
+            return self.drawn_domain(f, dtype)
         if source in ("type", "distribution"):
             lo, hi = self.bounds(f)
             if dtype is not None and lo is not None and hi is not None:
@@ -1733,6 +1899,20 @@ class Validator:
             if a is not None and b is not None:
                 return max(0, int((b - a) * 10**f.round) + 1)
         return None
+
+    @staticmethod
+    def drawn_domain(f: FieldSpec, dtype: DataType) -> int | None:
+        """Values a type-alone int, decimal, date, datetime or time field can take: the
+        units of the range the engine draws from (its bounds, or the type's defaults
+        beside a single bound), in steps of `round` for datetimes and times."""
+        from .engine.arrow import drawn_bounds, drawn_step
+
+        try:
+            lo, hi = drawn_bounds(f, dtype)
+        except (ValueError, TypeError, ArithmeticError):
+            return None  # a bound of the wrong type: reported where it is written
+        step = drawn_step(f, dtype)
+        return max(0, int(hi) // step - -(-int(lo) // step) + 1)
 
     def check_unique_group(self, ename: str, entity: Entity, names: list[str], path: Path) -> None:
         count = entity.count
@@ -2043,6 +2223,52 @@ class Validator:
                 hint="no insert order can satisfy them; make one nullable (`nullable: true` or a `null_rate`)",
                 key=True,
             )
+
+
+# Declared types an aggregate's result may be cast to (decimal: any precision and scale).
+_TYPE_NAMES = {
+    k: DataType(k, 18, 2) if k == "decimal" else DataType(k)
+    for k in ("int", "float", "decimal", "bool", "string", "date", "datetime", "time", "uuid")
+}
+
+
+def _holds(declared: DataType, result: DataType) -> bool:
+    """Whether a field of the declared type holds an aggregate's result: what the engine's
+    cast turns into a value of that type that means the same (not a count as microseconds
+    since 1970, a date as a number, or a number as a bool)."""
+    d, r = declared.kind, result.kind
+    if d == r or d == "string":
+        return True
+    if d == "uuid":
+        return r == "string"
+    if r in ("int", "float"):
+        return d in ("int", "float", "decimal")
+    if r == "decimal":  # an int cannot hold cents (the cast refuses to drop them)
+        return d == "float" or (d == "int" and result.scale == 0)
+    if r == "bool":
+        return d in ("int", "float")
+    if r == "date":
+        return d == "datetime"
+    if r == "datetime":
+        return d in ("date", "time")
+    return False
+
+
+def _aggregate_call(agg: expr_mod.Aggregate) -> str:
+    if agg.func == "count_distinct":
+        return f"count(DISTINCT {agg.child}.{agg.field})"
+    return f"{agg.func}({agg.child}{'.' + agg.field if agg.field else ''})"
+
+
+def _aggregate_hint(value: DataType, column: str) -> str:
+    if value.kind == "bool":
+        return f"count the rows where it is true: count(*) FILTER (WHERE {column})"
+    if value.kind in ("date", "datetime", "time"):
+        return "min, max, first, last and count work on dates and times"
+    return (
+        "min, max, first, last and count work on text; to add numbers held as text, sum "
+        "an `expr` field that CASTs them"
+    )
 
 
 def validate_document(doc: Document, locator: Locator, diagnostics: list[Diagnostic]) -> None:

@@ -486,3 +486,289 @@ def test_row_counts_in_a_circle_are_named_as_such() -> None:
     assert "#rows" not in diags[1].message
     assert diags[1].message.startswith("row counts depend on each other in a circle: ")
     assert "fixed count" in diags[1].hint and diags[1].span.line == 14
+
+
+def problems(fields: str) -> list[tuple[str, str, int, int]]:
+    """(code, message, line, column) of each problem of an entity `t` with these field lines
+    (the first is line 7)."""
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n" + fields
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    return [(d.code, d.message, d.span.line, d.span.column) for d in exc.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        ('c: { type: datetime, max: "yesterday" }', "bound 'yesterday' is not a datetime", 33),
+        ("c: { type: int, min: abc }", "bound 'abc' is not an int", 28),
+        ("c: { type: int, max: 2024-01-01 }", "bound '2024-01-01' is not an int", 28),
+        ("c: { type: date, min: 2024-02-30 }", "bound '2024-02-30' is not a date", 29),
+        ("c: { type: date, max: 5 }", "bound 5 is not a date", 29),
+        ("c: { type: time, min: '25:00' }", "bound '25:00' is not a time", 29),
+        (
+            "c: { distribution: normal, mean: 0, sd: 1, min: low }",
+            "bound 'low' is not a number",
+            55,
+        ),
+        ("c: { type: float, between: [0, x] }", "bound 'x' is not a float", 38),
+    ],
+)
+def test_a_single_bound_is_type_checked(field: str, message: str, column: int) -> None:
+    """One bound is used as much as two (the other defaults), so it is checked alone too;
+    before, only a pair was, and generation failed with a traceback."""
+    assert problems(f"      {field}\n") == [("type-mismatch", message, 7, column)]
+
+
+def test_both_bad_bounds_are_reported_each_at_its_place() -> None:
+    assert problems("      c: { type: date, between: [soon, 2024-02-30] }\n") == [
+        ("type-mismatch", "bound 'soon' is not a date", 7, 34),
+        ("type-mismatch", "bound '2024-02-30' is not a date", 7, 40),
+    ]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "datetime", "max": "2024-01-01"},
+        {"type": "datetime", "min": "2024-01-01T08:00:00"},
+        {"type": "datetime", "min": 0},  # seconds since 1970
+        {"type": "date", "min": "2024-02-29"},
+        {"type": "date", "max": "2024-02-29T12:00:00"},
+        {"type": "int", "min": 5},
+        {"type": "int", "max": "50"},
+        {"type": "float", "min": "2.5"},
+        {"type": "decimal(8,2)", "max": 99.5},
+        {"type": "time", "min": "08:30:00"},
+        {"type": "string", "max": 4},
+        {"distribution": "normal", "mean": 0, "sd": 1, "min": -1},
+        {"distribution": "poisson", "mean": 3, "max": "9"},
+    ],
+)
+def test_good_single_bounds_still_validate_and_generate(field: dict) -> None:
+    schema = phony_pdl.load(doc(id={"sequence": 1}, x=field))
+    assert schema.generate(seed=1)["users"].num_rows == 10
+
+
+@pytest.mark.parametrize(
+    ("field", "space"),
+    [
+        ("b: { type: time, min: '00:00:00', max: '00:00:00', unique: true }", 1),
+        ("b: { type: time, min: '23:59:59.999999', unique: true }", 1),  # the day ends there
+        ("b: { type: time, between: ['10:00:00', '10:00:02'], round: 0, unique: true }", 3),
+        (
+            "b: { type: datetime, between: ['2024-01-01T08:00:00', '2024-01-01T08:00:00'], unique: true }",
+            1,
+        ),
+        ("b: { type: date, min: 9999-12-31, unique: true }", 1),  # the calendar ends there
+    ],
+)
+def test_unique_times_and_datetimes_count_their_values(field: str, space: int) -> None:
+    """The engine draws a unique time or datetime from the microseconds (or `round` steps)
+    of its range; validation counts them like days and integers, so a range too small is
+    reported here and not after generation started."""
+    text = "pdl: 1\nname: t\nentities:\n  a:\n    count: 4\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == (
+        "impossible-unique",
+        7,
+        field.index("unique") + 7,
+    )
+    assert d.message == f"b must be unique over 4 rows, but only {space:,} distinct values exist"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "time", "min": "10:00:00", "max": "10:00:00.000003"},
+        {"type": "time", "between": ["10:00:00", "10:00:03"], "round": 0},
+        {"type": "time"},
+        {"type": "datetime", "between": ["2024-01-01", "2024-01-01"]},  # the whole day
+        {"type": "datetime", "min": "9999-12-31T23:59:59.999996"},
+        {"type": "date", "max": "0001-01-04"},
+    ],
+)
+def test_unique_time_ranges_that_fit_still_generate(field: dict) -> None:
+    spec = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {"a": {"count": 4, "fields": {"b": {**field, "unique": True}}}},
+    }
+    values = phony_pdl.load(spec).generate(seed=1)["a"]["b"].to_pylist()
+    assert len(set(values)) == 4
+
+
+AGGREGATE_CHILD = (
+    "  c:\n    count: 9\n    fields:\n      p_id: { ref: p.id }\n      day: { type: date }\n"
+    "      flag: { type: bool }\n      code: { pattern: '[a-z]{3}' }\n"
+    "      amount: { type: 'decimal(8,2)' }\n      n: { type: int }\n"
+    "      code_x: { expr: \"code || 'x'\" }\n      twice: { expr: 'n * 2' }\n"
+)
+
+
+def aggregate_problems(field: str) -> list[tuple[str, str, int, int, str | None]]:
+    """Problems of a parent `p` (the field on line 7) of the child above."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  p:\n    count: 3\n    fields:\n"
+        f"      a: {field}\n      id: {{ sequence: 1 }}\n" + AGGREGATE_CHILD
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    return [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in exc.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "message", "hint"),
+    [
+        ("avg(c.day)", "avg() averages numbers, but c.day is a date", "min, max, first, last"),
+        (
+            "sum(c.flag)",
+            "sum() adds numbers, but c.flag is a bool",
+            "count(*) FILTER (WHERE c.flag)",
+        ),
+        ("sum(c.code)", "sum() adds numbers, but c.code is a string", "CASTs them"),
+        ("avg(c.code_x)", "avg() averages numbers, but c.code_x is a string", "CASTs them"),
+    ],
+)
+def test_sum_and_avg_need_numbers(aggregate: str, message: str, hint: str) -> None:
+    """Before, these validated and wrote days since 1970 as a float, a bool, or stopped with
+    a traceback (`could not convert string to float`)."""
+    ((code, text, line, column, given),) = aggregate_problems(f'{{ aggregate: "{aggregate}" }}')
+    assert (code, text, line, column) == ("bad-aggregate", message, 7, 23)
+    assert hint in given
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        (
+            '{ aggregate: "count(c)", type: date }',
+            "count(c) yields an int, which a date cannot hold",
+            41,
+        ),
+        (
+            '{ aggregate: "avg(c.n)", type: datetime }',
+            "avg(c.n) yields a float, which a datetime cannot hold",
+            41,
+        ),
+        (
+            '{ aggregate: "sum(c.amount)", type: int }',
+            "sum(c.amount) yields a decimal(8,2), which an int cannot hold",
+            46,
+        ),
+        (
+            '{ aggregate: "max(c.day)", type: float }',
+            "max(c.day) yields a date, which a float cannot hold",
+            43,
+        ),
+        (
+            '{ aggregate: "first(c.code)", type: int }',
+            "first(c.code) yields a string, which an int cannot hold",
+            46,
+        ),
+        (
+            '{ aggregate: "count(DISTINCT c.code)", type: bool }',
+            "count(DISTINCT c.code) yields an int, which a bool cannot hold",
+            55,
+        ),
+    ],
+)
+def test_a_declared_type_must_hold_the_aggregate(field: str, message: str, column: int) -> None:
+    ((code, text, line, col, hint),) = aggregate_problems(field)
+    assert (code, text, line, col) == ("type-mismatch", message, 7, column)
+    assert hint.startswith("remove `type`")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"aggregate": "sum(c.n)"},
+        {"aggregate": "sum(c.twice)"},  # an expr: its type is what it yields
+        {"aggregate": "avg(c.amount)", "type": "decimal(10,2)"},
+        {"aggregate": "sum(c.amount)", "type": "decimal(12,2)"},
+        {"aggregate": "sum(c.n)", "type": "float"},
+        {"aggregate": "min(c.day)"},
+        {"aggregate": "max(c.day)", "type": "datetime"},
+        {"aggregate": "max(c.code)"},
+        {"aggregate": "last(c.flag)"},
+        {"aggregate": "max(c.flag)", "type": "int"},
+        {"aggregate": "first(c.code)", "type": "string"},
+        {"aggregate": "count(c)", "type": "decimal(6,0)"},
+        {"aggregate": "count(c)", "type": "string"},
+        {"aggregate": "count(*) FILTER (WHERE c.flag)"},
+        {"aggregate": "count(DISTINCT c.day)"},
+    ],
+)
+def test_aggregates_that_fit_their_type_still_generate(field: dict) -> None:
+    child = {
+        "p_id": {"ref": "p.id"},
+        "day": {"type": "date"},
+        "flag": {"type": "bool"},
+        "code": {"pattern": "[a-z]{3}"},
+        "amount": {"type": "decimal(8,2)"},
+        "n": {"type": "int", "max": 100},
+        "twice": {"expr": "n * 2"},
+    }
+    spec = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "p": {"count": 3, "fields": {"id": {"sequence": 1}, "a": field}},
+            "c": {"count": 9, "fields": child},
+        },
+    }
+    assert phony_pdl.load(spec).generate(seed=1)["p"].num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("fmt", "message", "note"),
+    [
+        ("%Q-%Y", "format '%Q-%Y' uses '%Q', which is not a supported strftime directive", None),
+        (
+            "%Y%m%d %f %s",
+            "format '%Y%m%d %f %s' uses '%f' and '%s', which are not supported strftime directives",
+            "%S already includes the microseconds",
+        ),
+        ("%c", "format '%c' uses '%c', which is not a supported strftime directive", "%m/%d/%y"),
+        (
+            "%H:%M %z",
+            "format '%H:%M %z' uses '%z', which is not a supported strftime directive",
+            "no time zone",
+        ),
+        ("%Ey", "format '%Ey' uses '%Ey', which is not a supported strftime directive", None),
+        ("100%", "format '100%' uses '%', which is not a supported strftime directive", "%%"),
+    ],
+)
+def test_format_directives_must_be_supported(fmt: str, message: str, note: str | None) -> None:
+    """Arrow's strftime copies an unknown directive as text or writes an internal value
+    (`%Q-%Y` gave "0-2016"), fails on %z/%Z, and %c/%x/%X/%r differ between platforms."""
+    field = f"d: {{ type: date, format: '{fmt}' }}"
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.message, d.span.line, d.span.column) == ("invalid-value", message, 7, 32)
+    assert d.hint.endswith(
+        "supported: %a %A %b %B %C %d %D %e %F %g %G %h %H %I %j %m %M %n %p %R %S %t %T %u %U %V %w %W %y %Y %%"
+    )
+    assert note is None or note in d.hint
+
+
+def test_every_supported_format_directive_writes_text() -> None:
+    from phony_pdl.validate import STRFTIME_DIRECTIVES
+
+    fmt = "|".join("%" + d for d in STRFTIME_DIRECTIVES)
+    fields = {
+        "d": {"type": "date", "format": fmt},
+        "ts": {"type": "datetime", "format": fmt},
+        "tm": {"type": "time", "format": fmt},
+        "born": {"generator": "person.birth_date", "format": "%d/%m/%Y"},
+    }
+    table = phony_pdl.load(doc(**fields)).generate(seed=1)["users"]
+    for name in ("d", "ts", "tm"):
+        parts = table[name][0].as_py().split("|")
+        assert len(parts) == len(STRFTIME_DIRECTIVES)
+        assert not any(p.startswith("%") and p != "%" for p in parts)  # none copied as text
+    assert table["d"][0].as_py().split("|")[-1] == "%"

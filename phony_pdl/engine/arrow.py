@@ -109,6 +109,41 @@ def scalar_to_units(value: Any, dtype: DataType, *, end: bool = False) -> float 
     return float(value)
 
 
+def drawn_bounds(f: Any, dtype: DataType) -> tuple[Any, Any]:
+    """(lowest, highest) units a type-alone field of `dtype` is drawn from: its bounds, or
+    the type's defaults (validation counts a unique field's values from the same range)."""
+    lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+    default_lo, default_hi = DEFAULT_BOUNDS.get(dtype.kind, (0, 1))
+    d_lo, d_hi = (
+        scalar_to_units(default_lo, dtype),
+        scalar_to_units(default_hi, dtype, end=True),
+    )
+    u_lo = None if lo is None else scalar_to_units(lo, dtype)
+    u_hi = None if hi is None else scalar_to_units(hi, dtype, end=True)
+    # One bound given: keep the default width of the range on the other side, up to
+    # the edge of what the type holds (`min: "20:00:00"` stops at midnight).
+    if u_lo is None and u_hi is None:
+        return d_lo, d_hi
+    limits = TYPE_LIMITS.get(dtype.kind)
+    if u_hi is None:
+        u_hi = u_lo + (d_hi - d_lo)
+        if limits is not None:
+            u_hi = max(u_lo, min(u_hi, scalar_to_units(limits[1], dtype, end=True)))
+    elif u_lo is None:
+        u_lo = u_hi - (d_hi - d_lo)
+        if limits is not None:
+            u_lo = min(u_hi, max(u_lo, scalar_to_units(limits[0], dtype)))
+    return u_lo, u_hi
+
+
+def drawn_step(f: Any, dtype: DataType) -> int:
+    """Microseconds per drawn unit of a type-alone datetime or time: whole steps when
+    `round` cuts the seconds (1 for every other type)."""
+    if dtype.kind in ("datetime", "time") and f.round is not None and f.round < 6:
+        return 10 ** (6 - f.round)
+    return 1
+
+
 def from_units(units: np.ndarray, dtype: DataType) -> pa.Array:
     """Integer/float units → an Arrow array of the type."""
     kind = dtype.kind

@@ -31,13 +31,12 @@ from ..template import parse_template
 from ..types import DataType, parse_type
 from . import sampling
 from .arrow import (
-    DEFAULT_BOUNDS,
-    TYPE_LIMITS,
     arrow_type,
     decimal_from_unscaled,
+    drawn_bounds,
+    drawn_step,
     from_units,
     literal_array,
-    scalar_to_units,
     to_numpy_units,
 )
 from .copula_calibration import copula_cholesky
@@ -286,28 +285,7 @@ class Columns:
         return permute_below(batch.rows, domain, key)
 
     def bounds_units(self, f: FieldSpec, dtype: DataType) -> tuple[Any, Any]:
-        lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
-        default_lo, default_hi = DEFAULT_BOUNDS.get(dtype.kind, (0, 1))
-        d_lo, d_hi = (
-            scalar_to_units(default_lo, dtype),
-            scalar_to_units(default_hi, dtype, end=True),
-        )
-        u_lo = None if lo is None else scalar_to_units(lo, dtype)
-        u_hi = None if hi is None else scalar_to_units(hi, dtype, end=True)
-        # One bound given: keep the default width of the range on the other side, up to
-        # the edge of what the type holds (`min: "20:00:00"` stops at midnight).
-        if u_lo is None and u_hi is None:
-            return d_lo, d_hi
-        limits = TYPE_LIMITS.get(dtype.kind)
-        if u_hi is None:
-            u_hi = u_lo + (d_hi - d_lo)
-            if limits is not None:
-                u_hi = max(u_lo, min(u_hi, scalar_to_units(limits[1], dtype, end=True)))
-        elif u_lo is None:
-            u_lo = u_hi - (d_hi - d_lo)
-            if limits is not None:
-                u_lo = min(u_hi, max(u_lo, scalar_to_units(limits[0], dtype)))
-        return u_lo, u_hi
+        return drawn_bounds(f, dtype)
 
     def src_type(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         kind = dtype.kind
@@ -344,9 +322,8 @@ class Columns:
         if kind == "float":
             values = lo + (stream.uniform(rows) if u is None else u) * (hi - lo)
             return pa.array(values)
-        step = 1  # microseconds per drawn unit: whole steps when `round` cuts the seconds
-        if kind in ("datetime", "time") and f.round is not None and f.round < 6:
-            step = 10 ** (6 - f.round)
+        step = drawn_step(f, dtype)  # microseconds per drawn unit
+        if step > 1:
             lo, hi = -(-int(lo) // step), int(hi) // step
         span = int(hi) - int(lo) + 1
         if span <= 0:
