@@ -1,4 +1,4 @@
-"""Truncation far in a tail.
+"""Truncation far in a tail, and bounds that leave one value.
 
 Far in the upper tail F(min) rounds to 1.0 (a normal from about 8.3 sd), and every row
 used to be `max`; values now come from log P(X > x). Tested through the engine (a PDL
@@ -9,6 +9,7 @@ truncated distribution, computed in log space so that the reference itself holds
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -158,6 +159,30 @@ def test_probability_no_double_holds_is_a_generation_error(spec: str, where: str
     message = str(info.value)
     assert message.startswith("t.x: gamma has too little probability " + where), message
     assert "bring the bounds nearer the bulk" in message
+
+
+# ---------------------------------------------------------------- one value, or none
+
+
+@pytest.mark.parametrize(
+    ("spec", "value"),
+    [
+        ("{ distribution: triangular, min: 1, max: 1, mode: 1 }", 1.0),
+        ("{ distribution: beta, alpha: 2, beta: 2, min: 1, max: 1 }", 1.0),
+        ("{ distribution: beta, alpha: 2, beta: 2, min: 1, max: 1, type: int }", 1.0),
+        ("{ distribution: beta, alpha: 2, beta: 2, min: 1 }", 1.0),  # range 1..1 (default max)
+        ("{ distribution: uniform, between: [2.5, 2.5] }", 2.5),
+        ("{ distribution: normal, mean: 0, sd: 1, min: 3, max: 3 }", 3.0),
+        ("{ distribution: poisson, mean: 4, min: 7, max: 7 }", 7.0),
+        ("{ distribution: pareto, alpha: 2, scale: 10, max: 10 }", 10.0),  # touches the support
+        ("{ distribution: pareto, alpha: 2, scale: 10, max: 5, clip: true }", 5.0),  # as asked
+    ],
+)
+def test_a_range_of_one_point_is_a_constant(spec: str, value: float) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered" on the way
+        x = _values(_generate({"x": spec}, n=50), "x")
+    assert np.all(x == value), x[:5]
 
 
 def test_tail_sampler_reach_matches_gamma_isf() -> None:

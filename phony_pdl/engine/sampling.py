@@ -78,6 +78,15 @@ def sample(
     d = distributions.REGISTRY[name]
     if name == "mixture":
         return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
+    # A range of one point (min == max; for beta also min: 1 or max: 0 against its default
+    # 0..1): every value is that point, the limit of ever narrower truncations. Building the
+    # distribution would divide by the zero width (triangular) or give NaN (beta).
+    if name == "beta":
+        first, last = (0.0 if lo is None else lo), (1.0 if hi is None else hi)
+    else:
+        first, last = lo, hi
+    if first is not None and first == last:
+        return np.full(np.shape(u), float(first))
     dist = frozen(name, params, lo, hi)
     # Discrete families: our table + bisection inverse (scipy's generic one is slow, and for
     # zipf it can fail with "updating stopped, endless loop"); same values as scipy's.
