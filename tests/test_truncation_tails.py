@@ -1,4 +1,4 @@
-"""Truncation far in a tail, and bounds that leave one value.
+"""Truncation far in a tail, and bounds that leave one value or none.
 
 Far in the upper tail F(min) rounds to 1.0 (a normal from about 8.3 sd), and every row
 used to be `max`; values now come from log P(X > x). Tested through the engine (a PDL
@@ -16,7 +16,7 @@ import pytest
 import scipy.stats as st
 
 import phony_pdl
-from phony_pdl import GenerationError
+from phony_pdl import GenerationError, SchemaError
 from phony_pdl.engine import sampling
 from phony_pdl.rng import Stream
 
@@ -183,6 +183,126 @@ def test_a_range_of_one_point_is_a_constant(spec: str, value: float) -> None:
         warnings.simplefilter("error")  # no "invalid value encountered" on the way
         x = _values(_generate({"x": spec}, n=50), "x")
     assert np.all(x == value), x[:5]
+
+
+def _diagnostics(spec: str) -> list:
+    with pytest.raises(SchemaError) as info:
+        phony_pdl.load(_text({"id": "{ sequence: 1 }", "x": spec}, 10))
+    return list(info.value.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("spec", "code", "message", "at", "path"),
+    [
+        (
+            "{ distribution: pareto, alpha: 2, scale: 10, max: 5 }",
+            "bad-distribution-param",
+            "max=5 is below every value of distribution 'pareto', the smallest being 10",
+            "5 }",
+            "entities.t.fields.x.max",
+        ),
+        (
+            "{ distribution: pareto, alpha: 2, scale: 10, between: [1, 5] }",
+            "bad-distribution-param",
+            "max=5 is below every value of distribution 'pareto', the smallest being 10",
+            "5] }",
+            "entities.t.fields.x.between[1]",
+        ),
+        (
+            "{ distribution: exponential, mean: 3, max: -1 }",
+            "bad-distribution-param",
+            "max=-1 is below every value of distribution 'exponential', the smallest being 0",
+            "-1 }",
+            "entities.t.fields.x.max",
+        ),
+        (
+            "{ distribution: binomial, n: 10, p: 0.5, min: 11 }",
+            "bad-distribution-param",
+            "min=11 is above every value of distribution 'binomial', the largest being 10",
+            "11 }",
+            "entities.t.fields.x.min",
+        ),
+        (
+            "{ distribution: empirical, quantiles: [1, 2, 3], min: 4 }",
+            "bad-distribution-param",
+            "min=4 is above every value of distribution 'empirical', the largest being 3",
+            "4 }",
+            "entities.t.fields.x.min",
+        ),
+        (
+            "{ distribution: beta, alpha: 2, beta: 2, min: 2 }",
+            "min-greater-than-max",
+            "min=2 is greater than beta's default max=1",
+            "2 }",
+            "entities.t.fields.x.min",
+        ),
+        (
+            "{ distribution: beta, alpha: 2, beta: 2, max: -1 }",
+            "min-greater-than-max",
+            "max=-1 is less than beta's default min=0",
+            "-1 }",
+            "entities.t.fields.x.max",
+        ),
+        (
+            "{ distribution: mixture, max: 5, components: [{ distribution: normal },"
+            " { distribution: pareto, alpha: 2, scale: 10 }] }",
+            "bad-distribution-param",
+            "max=5 is below every value of mixture component 1 ('pareto'), the smallest being 10",
+            "5, components",
+            "entities.t.fields.x.max",
+        ),
+        (
+            "{ distribution: mixture, components: [{ distribution: uniform, min: 5, max: 1 }] }",
+            "min-greater-than-max",
+            "min=5 is greater than max=1",
+            "5, max: 1",
+            "entities.t.fields.x.components[0].min",
+        ),
+    ],
+)
+def test_bounds_that_leave_no_value_are_rejected(
+    spec: str, code: str, message: str, at: str, path: str
+) -> None:
+    """Reported at the bound (`at` starts where the caret goes), line 9 being field `x`."""
+    (d,) = _diagnostics(spec)
+    assert (d.code, d.message) == (code, message)
+    column = len("      x: ") + spec.index(at) + 1
+    assert (d.span.line, d.span.column) == (9, column)
+    assert d.path == path
+    assert d.hint
+
+
+def test_support_bounds_in_gaps_are_in_seconds() -> None:
+    text = _text(
+        {
+            "id": "{ sequence: 1 }",
+            "s": "{ type: datetime }",
+            "x": "{ after: s, gap: { distribution: pareto, alpha: 2, scale: 10m, max: 5m } }",
+        },
+        10,
+    )
+    with pytest.raises(SchemaError) as info:
+        phony_pdl.load(text)
+    (d,) = info.value.diagnostics
+    assert d.message == (
+        "max=5m is below every value of distribution 'pareto', the smallest being 600 s"
+    )
+    line = text.splitlines()[9]
+    assert (d.span.line, d.span.column) == (10, line.index("5m }") + 1)
+
+
+def test_negative_count_bound_is_reported_once() -> None:
+    text = _text({"id": "{ sequence: 1 }"}, 3) + "\n".join(
+        [
+            "  c:",
+            "    count: { per: t, distribution: poisson, mean: 2, max: -1 }",
+            "    fields:",
+            "      id: { sequence: 1 }",
+        ]
+    )
+    with pytest.raises(SchemaError) as info:
+        phony_pdl.load(text + "\n")
+    assert [d.code for d in info.value.diagnostics] == ["bad-count"]
 
 
 def test_tail_sampler_reach_matches_gamma_isf() -> None:
