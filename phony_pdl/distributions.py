@@ -447,3 +447,30 @@ def param_names(name: str) -> list[str]:
 
 def all_param_names() -> set[str]:
     return {n for d in REGISTRY.values() for n in d.params.model_fields}
+
+
+def support(name: str, p: DistParams) -> tuple[float, float] | None:
+    """The smallest and largest value of a family with parameters `p` (infinite where
+    unbounded), for the families that `min` and `max` truncate; None for those that take
+    their range from the bounds (uniform, triangular, beta) and for mixtures. Validation
+    rejects bounds that miss it: truncation would have nothing to draw from."""
+    inf = math.inf
+    if name == "normal":
+        return -inf, inf
+    if name in ("lognormal", "exponential", "gamma", "weibull", "poisson", "negative_binomial"):
+        return 0.0, inf
+    if isinstance(p, ParetoParams):
+        return p.scale, inf
+    if isinstance(p, BinomialParams):
+        return 0.0, float(p.n)
+    if name == "geometric":
+        return 1.0, inf
+    if isinstance(p, ZipfParams):
+        return 1.0, float(p.n) if p.n is not None else inf
+    if isinstance(p, EmpiricalParams):
+        if p.quantiles is not None:
+            return p.quantiles[0], p.quantiles[-1]
+        edges, weights = p.histogram["edges"], p.histogram["weights"]
+        used = [i for i, w in enumerate(weights) if w > 0]  # zero-weight end bins hold none
+        return edges[used[0]], edges[used[-1] + 1]
+    return None

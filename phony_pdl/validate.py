@@ -481,7 +481,9 @@ class Validator:
                 or f"use one of {one_of(DISCRETE_COUNT_DISTS)}",
             )
             return
-        self.check_dist_params(count.distribution, count.params, path, count.min, count.max)
+        # A negative bound is reported above (bad-count), not again as outside the support.
+        lo, hi = (None if v is None or v < 0 else v for v in (count.min, count.max))
+        self.check_dist_params(count.distribution, count.params, path, lo, hi)
 
     def check_keys(self, ename: str, entity: Entity) -> None:
         base: Path = ("entities", ename)
@@ -1046,11 +1048,25 @@ class Validator:
                 hint="use type: int, float or decimal(p,s)",
             )
         lo, hi = self.bounds(f)
-        self.check_dist_params(f.distribution, f.params, path, lo, hi)
+        places = ((*path, "between", 0), (*path, "between", 1)) if f.between is not None else None
+        self.check_dist_params(f.distribution, f.params, path, lo, hi, clip=f.clip, places=places)
 
     def check_dist_params(
-        self, name: str | None, params: dict, path: Path, lo: Any, hi: Any, durations: bool = False
-    ) -> None:
+        self,
+        name: str | None,
+        params: dict,
+        path: Path,
+        lo: Any,
+        hi: Any,
+        durations: bool = False,
+        *,
+        clip: bool = False,
+        places: tuple[Path, Path] | None = None,
+    ) -> Any:
+        """Check a distribution's parameters against its family and bounds; the parsed
+        parameters when they are valid, else None. `places` says where `min` and `max` are
+        written (default: the keys `min` and `max` under `path`)."""
+        places = places or ((*path, "min"), (*path, "max"))
         d = distributions.REGISTRY.get(name or "")
         if d is None:
             self.add(
@@ -1060,7 +1076,7 @@ class Validator:
                 hint=did_you_mean(name or "", distributions.REGISTRY)
                 or f"known: {one_of(distributions.REGISTRY)}",
             )
-            return
+            return None
         values = dict(params)
         if durations:
             for k, v in values.items():
@@ -1069,7 +1085,7 @@ class Validator:
                         values[k] = parse_duration(v)
                     except ValueError as exc:
                         self.add("bad-duration", str(exc), (*path, k), hint=DURATION_HELP)
-                        return
+                        return None
         valid = list(d.params.model_fields)
         if d.needs_bounds and (lo is None or hi is None):
             self.add(
@@ -1079,8 +1095,8 @@ class Validator:
                 hint="add `min:` and `max:` (or `between: [a, b]`)",
             )
         if name == "mixture":
-            self.check_mixture(values, path, durations)
-            return
+            self.check_mixture(values, path, durations, lo, hi, clip, places)
+            return None
         try:
             parsed = d.params.model_validate(values)
         except ValidationError as exc:
@@ -1112,7 +1128,7 @@ class Validator:
                         f"{name}: {err['msg']}",
                         (*path, key) if isinstance(key, str) else (*path, "distribution"),
                     )
-            return
+            return None
         if name == "triangular" and lo is not None and hi is not None:
             a, b = self.comparable(lo, None), self.comparable(hi, None)
             if a is not None and b is not None and not (a <= parsed.mode <= b):
@@ -1121,8 +1137,76 @@ class Validator:
                     f"mode={parsed.mode} lies outside [{lo}, {hi}]",
                     (*path, "mode"),
                 )
+        if name == "beta" and (lo is None) != (hi is None):
+            # One bound: the other is beta's default (0 or 1), which it may pass.
+            a, b = self.comparable(lo, None), self.comparable(hi, None)
+            if a is not None and a > 1:
+                self.add(
+                    "min-greater-than-max",
+                    f"min={lo!r} is greater than beta's default max=1",
+                    places[0],
+                    hint="give `max` as well, or a `min` of 1 or less",
+                )
+            if b is not None and b < 0:
+                self.add(
+                    "min-greater-than-max",
+                    f"max={hi!r} is less than beta's default min=0",
+                    places[1],
+                    hint="give `min` as well, or a `max` of 0 or more",
+                )
+        self.check_support(name, parsed, lo, hi, places, clip, durations)
+        return parsed
 
-    def check_mixture(self, values: dict, path: Path, durations: bool) -> None:
+    def check_support(
+        self,
+        name: str,
+        parsed: Any,
+        lo: Any,
+        hi: Any,
+        places: tuple[Path, Path],
+        clip: bool,
+        durations: bool,
+        what: str | None = None,
+    ) -> None:
+        """Truncation bounds that miss every value of the distribution (`max` below a
+        pareto's `scale`, `min` above a binomial's `n`, …): nothing is left to draw, and
+        sampling used to write the bound on every row. A bound that only touches the range
+        (`max` equal to the smallest value) leaves that one value, like `min` == `max`.
+        With `clip: true` every value becoming the bound is what was asked for."""
+        support = None if clip else distributions.support(name, parsed)
+        if support is None:
+            return
+        smallest, largest = support
+        what = what or f"distribution '{name}'"
+        unit = " s" if durations else ""
+        a, b = self.comparable(lo, None), self.comparable(hi, None)
+        if b is not None and b < smallest:
+            self.add(
+                "bad-distribution-param",
+                f"max={hi} is below every value of {what}, the smallest being {smallest:g}{unit}",
+                places[1],
+                hint=f"`min` and `max` truncate: raise `max` to {smallest:g}{unit} or more, "
+                "or change the parameters",
+            )
+        if a is not None and a > largest:
+            self.add(
+                "bad-distribution-param",
+                f"min={lo} is above every value of {what}, the largest being {largest:g}{unit}",
+                places[0],
+                hint=f"`min` and `max` truncate: lower `min` to {largest:g}{unit} or less, "
+                "or change the parameters",
+            )
+
+    def check_mixture(
+        self,
+        values: dict,
+        path: Path,
+        durations: bool,
+        lo: Any,
+        hi: Any,
+        clip: bool,
+        places: tuple[Path, Path],
+    ) -> None:
         comps = values.get("components")
         if not isinstance(comps, list) or not comps:
             self.add(
@@ -1144,11 +1228,34 @@ class Validator:
             else:
                 weights.append(w)
             name = comp.pop("distribution")
-            lo, hi = comp.pop("min", None), comp.pop("max", None)
+            c_lo, c_hi = comp.pop("min", None), comp.pop("max", None)
             if name == "mixture":
                 self.add("bad-distribution-param", "mixtures cannot nest", (*cpath, "distribution"))
                 continue
-            self.check_dist_params(name, comp, cpath, lo, hi, durations)
+            a, b = self.comparable(c_lo, None), self.comparable(c_hi, None)
+            if a is not None and b is not None and a > b:
+                self.add(
+                    "min-greater-than-max",
+                    f"min={c_lo!r} is greater than max={c_hi!r}",
+                    (*cpath, "min"),
+                    hint="swap them",
+                )
+                continue
+            parsed = self.check_dist_params(name, comp, cpath, c_lo, c_hi, durations, clip=clip)
+            # A component without its own bounds is truncated by the field's (see sampling).
+            inherited_lo = lo if c_lo is None else None
+            inherited_hi = hi if c_hi is None else None
+            if parsed is not None:
+                self.check_support(
+                    name,
+                    parsed,
+                    inherited_lo,
+                    inherited_hi,
+                    places,
+                    clip,
+                    durations,
+                    f"mixture component {i} ('{name}')",
+                )
         if weights and sum(weights) <= 0:
             self.add("bad-weights", "all mixture weights are zero", (*path, "components"))
 
@@ -1442,7 +1549,7 @@ class Validator:
                     )
                 return
             self.check_dist_params(
-                gap.distribution, gap.params, path, gap.min, gap.max, durations=True
+                gap.distribution, gap.params, path, gap.min, gap.max, durations=True, clip=gap.clip
             )
 
     def source_expr(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:

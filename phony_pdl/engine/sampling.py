@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import distributions
 from ..durations import parse_duration
+from ..errors import GenerationError
 from .quantile_table import quantile_table
 
 # Families whose scipy ppf inverts the CDF numerically per value (seconds per million):
@@ -74,6 +78,15 @@ def sample(
     d = distributions.REGISTRY[name]
     if name == "mixture":
         return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
+    # A range of one point (min == max; for beta also min: 1 or max: 0 against its default
+    # 0..1): every value is that point, the limit of ever narrower truncations. Building the
+    # distribution would divide by the zero width (triangular) or give NaN (beta).
+    if name == "beta":
+        first, last = (0.0 if lo is None else lo), (1.0 if hi is None else hi)
+    else:
+        first, last = lo, hi
+    if first is not None and first == last:
+        return np.full(np.shape(u), float(first))
     dist = frozen(name, params, lo, hi)
     # Discrete families: our table + bisection inverse (scipy's generic one is slow, and for
     # zipf it can fail with "updating stopped, endless loop"); same values as scipy's.
@@ -92,12 +105,151 @@ def sample(
         else:
             c_lo = dist.cdf(lo) if lo is not None else 0.0
         c_hi = dist.cdf(hi) if hi is not None else 1.0
-        values = ppf(c_lo + u * (c_hi - c_lo))
+        tail = None
+        if (
+            not d.discrete
+            and (c_lo > _UPPER_TAIL or c_hi < _LOWER_TAIL)
+            and _has_room(dist, lo, hi)
+        ):
+            # The CDF has run out of doubles at a bound: sample in log space instead.
+            tail = _log_tail(name, params, upper=c_lo > _UPPER_TAIL)
+            if tail is None and (c_lo == 1 or c_hi == 0):
+                raise _no_mass(name, lo, hi)  # not `max` (or `min`) on every row
+        values = tail.sample(u, lo, hi) if tail is not None else ppf(c_lo + u * (c_hi - c_lo))
     if lo is not None or hi is not None:
         values = np.clip(
             values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
         )
     return values
+
+
+# F(min) above this: the interval is in the upper tail, where doubles near 1 are 2**-53
+# apart, so F(min) + u·(F(max) − F(min)) keeps fewer and fewer bits of u, and from about
+# 8 standard deviations of a normal F(min) is 1.0 and every value was `max`. There values
+# come from log P(X > x) instead (_LogTail). Below it the CDF path is kept, so values that
+# were right stay byte for byte; at the threshold it still resolves the tail probability
+# to ~1e-8 relative, the quantile table's accuracy.
+_UPPER_TAIL = 1.0 - 2.0**-26
+# F(max) below this (subnormal or 0): the lower tail has run out of doubles too.
+_LOWER_TAIL = float(np.finfo(np.float64).tiny)
+
+
+@dataclass(frozen=True)
+class _LogTail:
+    """A family's tail in log space: log P(X > x) and its inverse (closed forms, or
+    scipy.special's log-space functions), and for normal and lognormal log P(X <= x) and
+    its inverse too. Precise wherever the logarithm is finite, far past where P underflows."""
+
+    name: str
+    logsf: Callable[[np.ndarray], np.ndarray]
+    isf_log: Callable[[np.ndarray], np.ndarray]
+    upper: bool  # sample the upper tail (else the lower, through logcdf/ppf_log)
+    logcdf: Callable[[np.ndarray], np.ndarray] | None = None
+    ppf_log: Callable[[np.ndarray], np.ndarray] | None = None
+    # The smallest log P(X > min) isf_log inverts exactly: gamma's goes through
+    # gammainccinv(exp(y)), which needs exp(y), down to u's 2**-54 share of it, to be a
+    # normal double (2**-1022): log P >= log(2**-968).
+    reach: float = -np.inf
+
+    def sample(self, u: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            if self.upper:
+                # P(X > x) runs from P(X > lo) down to P(X > hi) as u goes from 0 to 1:
+                # log P = L_lo + log(1 − u·(1 − P(X > hi)/P(X > lo))).
+                l_lo = float(self.logsf(np.float64(lo)))
+                l_hi = -np.inf if hi is None else float(self.logsf(np.float64(hi)))
+                if not l_lo >= self.reach:
+                    raise _no_mass(self.name, lo, hi)
+                y = l_lo + np.log1p(u * np.expm1(l_hi - l_lo))
+                values = self.isf_log(y)
+            else:
+                # P(X <= x) runs from P(X <= lo) up to P(X <= hi):
+                # log P = L_hi + log(r + u·(1 − r)), r = P(X <= lo)/P(X <= hi).
+                l_hi = float(self.logcdf(np.float64(hi)))
+                l_lo = -np.inf if lo is None else float(self.logcdf(np.float64(lo)))
+                if not l_hi > -np.inf:
+                    raise _no_mass(self.name, lo, hi)
+                r = np.exp(l_lo - l_hi)
+                y = l_hi + np.log(r + u * (1.0 - r))
+                values = self.ppf_log(y)
+        return np.asarray(values, dtype=np.float64)
+
+
+def _log_tail(name: str, params: dict[str, Any], *, upper: bool) -> _LogTail | None:
+    """The log-space sampler of a family's upper (or lower) tail, for truncation where the
+    CDF has run out of doubles (F(min) above _UPPER_TAIL, or F(max) below _LOWER_TAIL);
+    None where the family has none (the lower tails of all but normal and lognormal, whose
+    CDFs underflow only at absurd bounds, and empirical, which is bounded)."""
+    from scipy import special as sp
+
+    p = distributions.REGISTRY[name].params.model_validate(params)
+
+    def log_or_inf(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x > 0, np.log(np.maximum(x, 0)), -np.inf)
+
+    if name in ("normal", "lognormal"):
+        if name == "normal":
+            mean, sd = p.mean, p.sd
+            z = lambda x: (x - mean) / sd  # noqa: E731
+            back = lambda t: mean + sd * t  # noqa: E731
+        else:
+            mu, sigma = p.mu_sigma()
+            z = lambda x: (log_or_inf(x) - mu) / sigma  # noqa: E731
+            back = lambda t: np.exp(mu + sigma * t)  # noqa: E731
+        return _LogTail(
+            name=name,
+            logsf=lambda x: sp.log_ndtr(-z(x)),
+            isf_log=lambda y: back(-sp.ndtri_exp(y)),
+            upper=upper,
+            logcdf=lambda x: sp.log_ndtr(z(x)),
+            ppf_log=lambda y: back(sp.ndtri_exp(y)),
+        )
+    if not upper:
+        return None
+    if name == "exponential":
+        scale = p.scale()
+        return _LogTail(name, lambda x: -x / scale, lambda y: -y * scale, True)
+    if name == "weibull":
+        c, scale = p.shape, p.scale
+        return _LogTail(
+            name, lambda x: -((x / scale) ** c), lambda y: scale * (-y) ** (1 / c), True
+        )
+    if name == "pareto":
+        a, scale = p.alpha, p.scale
+        return _LogTail(
+            name, lambda x: -a * np.log(x / scale), lambda y: scale * np.exp(-y / a), True
+        )
+    if name == "gamma":
+        a = p.shape
+        scale = p.scale if p.scale is not None else (1 / p.rate if p.rate else 1.0)
+        return _LogTail(
+            name,
+            lambda x: log_or_inf(sp.gammaincc(a, x / scale)),
+            lambda y: scale * sp.gammainccinv(a, np.exp(y)),
+            True,
+            reach=-968 * math.log(2),
+        )
+    return None
+
+
+def _has_room(dist: Any, lo: float | None, hi: float | None) -> bool:
+    """Whether [lo, hi] and the support share more than a point (so a zero CDF range
+    means the probability underflowed, not that the bounds pin one value)."""
+    a, b = dist.support()
+    return max(a, -np.inf if lo is None else lo) < min(b, np.inf if hi is None else hi)
+
+
+def _no_mass(name: str, lo: float | None, hi: float | None) -> GenerationError:
+    if lo is not None and hi is not None:
+        where = f"between min={lo:g} and max={hi:g}"
+    else:
+        where = f"above min={lo:g}" if lo is not None else f"below max={hi:g}"
+    return GenerationError(
+        f"{name} has too little probability {where} to sample: below 1e-308, and "
+        "beyond what its log-space tail functions reach; bring the bounds nearer the bulk "
+        "of the distribution or change its parameters"
+    )
 
 
 def _mixture(
