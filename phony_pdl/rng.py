@@ -19,6 +19,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TWO_M53 = 2.0**-53
+_BELOW_ONE = 1.0 - 2.0**-53
 
 
 def derive_key(seed: int, *labels: str | int) -> int:
@@ -55,8 +56,11 @@ class Stream:
         return (self.raw(rows) >> _S11).astype(np.float64) * _TWO_M53
 
     def open_uniform(self, rows: np.ndarray) -> np.ndarray:
-        """Doubles in (0, 1): safe for inverse CDFs that are infinite at 0."""
-        return ((self.raw(rows) >> _S11).astype(np.float64) + 0.5) * _TWO_M53
+        """Doubles in (0, 1): safe for inverse CDFs that are infinite at 0 and 1."""
+        u = ((self.raw(rows) >> _S11).astype(np.float64) + 0.5) * _TWO_M53
+        # the top draw, (2**53 - 1 + 0.5) / 2**53, rounds to exactly 1.0 (an infinite
+        # quantile); it becomes the largest double below 1 (every other value is unchanged)
+        return np.minimum(u, _BELOW_ONE, out=u)
 
     def integers(self, rows: np.ndarray, k: int) -> np.ndarray:
         """Integers in [0, k) (bias below 2**-53 · k; exact for k a power of two)."""

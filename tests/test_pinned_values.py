@@ -168,3 +168,18 @@ def test_ref_and_from_columns() -> None:
     assert items.column("price").to_pylist() == [
         Decimal(v) for v in ("38.88", "59.17", "19.81", "72.42", "90.58")
     ]
+
+
+def test_open_uniform_never_reaches_one() -> None:
+    """The top 53-bit draw plus a half rounded to exactly 1.0, an infinite quantile for a
+    distribution unbounded above (a 2**-53 chance per row)."""
+    from phony_pdl.rng import Stream
+
+    class Top(Stream):
+        __slots__ = ()
+
+        def raw(self, rows: np.ndarray) -> np.ndarray:
+            return np.array([2**64 - 1, 0], dtype=np.uint64)
+
+    u = Top(1, "x").open_uniform(np.arange(2))
+    assert u[1] > 0.0 and u[0] == np.nextafter(1.0, 0.0)
