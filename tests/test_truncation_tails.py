@@ -308,3 +308,33 @@ def test_negative_count_bound_is_reported_once() -> None:
 def test_tail_sampler_reach_matches_gamma_isf() -> None:
     """gamma's log-space inverse goes through exp(y): kept where that is a normal double."""
     assert math.exp(-968 * math.log(2)) * 2.0**-54 >= np.finfo(np.float64).tiny
+
+
+@pytest.mark.parametrize(
+    ("spec", "family", "lo", "hi"),
+    [
+        ("{ distribution: poisson, mean: 1, min: 30, max: 40 }", st.poisson(1), 30, 40),
+        ("{ distribution: poisson, mean: 1, min: 30 }", st.poisson(1), 30, None),
+        ("{ distribution: geometric, p: 0.9, min: 40 }", st.geom(0.9), 40, None),
+        ("{ distribution: poisson, mean: 1000, max: 50 }", st.poisson(1000), 0, 50),
+    ],
+)
+def test_counts_far_in_a_tail_follow_the_truncated_distribution(spec, family, lo, hi) -> None:
+    """A count far in a tail: the CDF of `min` is 1.0 (or that of `max` is 0), and every
+    row used to be `min` (poisson mean 1 on 30..40: 30 on every row, where 3 % are 31).
+    Chi-square against scipy's probabilities, normalised in log space."""
+    values = _values(_generate({"x": spec}), "x").astype(np.int64)
+    top = hi if hi is not None else lo + 200
+    ks = np.arange(lo, top + 1)
+    logp = family.logpmf(ks)
+    p = np.exp(logp - logp.max())
+    p /= p.sum()
+    assert values.min() >= lo and (hi is None or values.max() <= hi)
+    counts = np.array([(values == k).sum() for k in ks])
+    expected = p * N
+    keep = expected >= 5  # pool the rest into one cell
+    observed = np.append(counts[keep], counts[~keep].sum())
+    wanted = np.append(expected[keep], expected[~keep].sum())
+    observed, wanted = observed[wanted > 0], wanted[wanted > 0]
+    assert observed.sum() == N and len(observed) >= 2
+    assert st.chisquare(observed, wanted).pvalue > ALPHA

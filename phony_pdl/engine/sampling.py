@@ -106,6 +106,9 @@ def sample(
             c_lo = dist.cdf(lo) if lo is not None else 0.0
         c_hi = dist.cdf(hi) if hi is not None else 1.0
         tail = None
+        if d.discrete and (c_lo > _UPPER_TAIL or c_hi < _LOWER_TAIL) and _has_room(dist, lo, hi):
+            # as below, for counts: the CDF gave `min` on every row (poisson mean 1 on 30..40)
+            return _discrete_tail(name, dist, u, lo, hi, upper=c_lo > _UPPER_TAIL)
         if (
             not d.discrete
             and (c_lo > _UPPER_TAIL or c_hi < _LOWER_TAIL)
@@ -231,6 +234,44 @@ def _log_tail(name: str, params: dict[str, Any], *, upper: bool) -> _LogTail | N
             reach=-968 * math.log(2),
         )
     return None
+
+
+# The most values a far-tail discrete truncation weighs one by one, and how far below the
+# largest probability a value may fall before the walk away from the bound stops (e^-45:
+# below the 2**-53 resolution of the uniforms).
+_TAIL_VALUES = 1 << 20
+_TAIL_LOG_DROP = 45.0
+
+
+def _discrete_tail(
+    name: str, dist: Any, u: np.ndarray, lo: float | None, hi: float | None, *, upper: bool
+) -> np.ndarray:
+    """A count distribution truncated where its CDF has run out of doubles: the values from
+    the bound outward, each weighed by its probability relative to the largest (log pmf,
+    exact far past where the CDF rounds to 1 or 0), and u inverted over their sum."""
+    a, b = dist.support()
+    start = max(lo if lo is not None else a, a) if upper else min(hi if hi is not None else b, b)
+    limit = (hi if hi is not None else b) if upper else (lo if lo is not None else a)
+    step = 1 if upper else -1
+    ks = np.zeros(0)
+    size = 64
+    while True:  # widen until the probabilities fall off or the bound is reached
+        end = start + step * (size - 1)
+        end = min(end, limit) if upper else max(end, limit)
+        ks = np.arange(start, end + step, step, dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            logp = dist.logpmf(ks)
+        top = np.max(logp)
+        if not np.isfinite(top):
+            raise _no_mass(name, lo, hi)
+        if end == limit or logp[-1] < top - _TAIL_LOG_DROP or size >= _TAIL_VALUES:
+            break
+        size *= 4
+    if not upper:
+        ks, logp = ks[::-1], logp[::-1]  # ascending, so values rise with u
+    weights = np.cumsum(np.exp(logp - top))
+    index = np.searchsorted(weights, u * weights[-1], side="right")
+    return ks[np.minimum(index, len(ks) - 1)]
 
 
 def _has_room(dist: Any, lo: float | None, hi: float | None) -> bool:
