@@ -1046,3 +1046,33 @@ def test_date_minus_integer_is_that_many_days_earlier() -> None:
     for row in t.to_pylist():
         assert row["back"] == row["d"] - dt.timedelta(days=3)
         assert row["ahead"] == row["d"] + dt.timedelta(days=3)
+
+
+def _one_field(field: dict, n: int = 50) -> list:
+    doc = {
+        "pdl": 1,
+        "name": "t",
+        "seed": 1,
+        "entities": {"a": {"count": n, "fields": {"x": field}}},
+    }
+    return phony_pdl.load(doc).generate()["a"]["x"].to_pylist()
+
+
+def test_a_lone_int_bound_near_the_64_bit_edge_stays_inside() -> None:
+    """`min: 2**63 - 1` alone kept the default width of a million above it and wrapped
+    around to negative numbers; `max: -2**63 + 1` alone failed with OverflowError."""
+    top, bottom = 2**63 - 1, -(2**63)
+    assert set(_one_field({"type": "int", "min": top})) == {top}
+    near = _one_field({"type": "int", "min": top - 1000})
+    assert all(top - 1000 <= v <= top for v in near) and len(set(near)) > 10
+    assert all(bottom <= v <= bottom + 1 for v in _one_field({"type": "int", "max": bottom + 1}))
+
+
+def test_between_clamps_like_min_and_max() -> None:
+    """pdl.md: on `choice`, `expr` and the other sources numbers are clamped to the bounds;
+    `between` was ignored there while `min`/`max` clamped."""
+    for field in ({"choice": [1, 5, 10]}, {"distribution": "poisson", "mean": 5, "clip": True}):
+        with_between = _one_field({**field, "between": [2, 8]})
+        assert with_between == _one_field({**field, "min": 2, "max": 8})
+        assert min(with_between) >= 2 and max(with_between) <= 8
+    assert set(_one_field({"expr": "3 * 4", "between": [0, 5]})) == {5}

@@ -44,6 +44,7 @@ TYPE_LIMITS: dict[str, tuple[Any, Any]] = {
     "date": ("0001-01-01", "9999-12-31"),
     "datetime": ("0001-01-01", "9999-12-31"),
     "time": ("00:00:00", "23:59:59.999999"),
+    "int": (-(2**63), 2**63 - 1),  # a lone bound near the edge: no wrap-around past it
 }
 
 

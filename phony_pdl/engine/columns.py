@@ -197,7 +197,7 @@ class Columns:
         elif f.round is not None and pa.types.is_decimal(values.type):
             values = pc.round(values, ndigits=f.round, round_mode="half_to_even")
         if f.source not in ("type", "distribution", "sequence", "ref") and (
-            f.min is not None or f.max is not None
+            f.min is not None or f.max is not None or f.between is not None
         ):
             values = self.clamp(values, f)
         if values.type != target and f.format is None:
@@ -254,10 +254,11 @@ class Columns:
     def clamp(self, values: pa.Array, f: FieldSpec) -> pa.Array:
         if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
             return values
-        if f.min is not None:
-            values = pc.max_element_wise(values, pa.scalar(f.min).cast(values.type))
-        if f.max is not None:
-            values = pc.min_element_wise(values, pa.scalar(f.max).cast(values.type))
+        lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
+        if lo is not None:
+            values = pc.max_element_wise(values, pa.scalar(lo).cast(values.type))
+        if hi is not None:
+            values = pc.min_element_wise(values, pa.scalar(hi).cast(values.type))
         return values
 
     # ------------------------------------------------------------ sources
