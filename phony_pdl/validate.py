@@ -98,6 +98,8 @@ def _as_date(value: Any) -> dt.datetime | None:
 # unknown letters such as %f or %s (copied as text).
 STRFTIME_DIRECTIVES = "aAbBCdDeFgGhHIjmMnpRStTuUVwWyY%"
 _STRFTIME_SET = frozenset(STRFTIME_DIRECTIVES)
+# the directives that write a part of the date (a time of day has none)
+_DATE_DIRECTIVES = frozenset("aAbBCdDeFgGhjmuUVwWyY")
 _FORMAT_NOTES = {
     "": "write %% for a percent sign",
     "f": "%S already includes the microseconds (%H:%M:%S gives 19:09:10.213883)",
@@ -636,6 +638,7 @@ class Validator:
             self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
         if f.format is not None:
             self.check_format(f.format, (*path, "format"))
+            self.check_format_type(ename, fname, f.format, (*path, "format"))
         if f.locale is not None:
             self.check_locale(f.locale, (*path, "locale"))
         if f.between is not None and (f.min is not None or f.max is not None):
@@ -750,6 +753,32 @@ class Validator:
             + "supported: "
             + " ".join("%" + d for d in STRFTIME_DIRECTIVES),
         )
+
+    def check_format_type(self, ename: str, fname: str, fmt: str, path: Path) -> None:
+        """`format` writes dates, datetimes and times; on anything else the engine ignored
+        it, and on a time of day the date directives wrote parts of 1970-01-01."""
+        dtype = self.type_of(ename, fname)
+        if dtype is None:
+            return
+        if dtype.kind not in ("date", "datetime", "time"):
+            self.add(
+                "invalid-value",
+                f"`format` writes dates, datetimes and times as text; {fname} is "
+                f"{a_type(dtype)}, which it would leave unchanged",
+                path,
+                hint="remove `format`, or give the field a date, datetime or time type",
+            )
+        elif dtype.kind == "time":
+            dated = sorted({d for d in re.findall(r"%([A-Za-z])", fmt) if d in _DATE_DIRECTIVES})
+            if dated:
+                self.add(
+                    "invalid-value",
+                    f"format {fmt!r} writes the date ({', '.join('%' + d for d in dated)}) of "
+                    f"a time of day, which has none (it would be 1970-01-01's)",
+                    path,
+                    hint="use the time directives %H %M %S %I %p %R %T, or make the field "
+                    "a datetime",
+                )
 
     def bound_places(self, ename: str, fname: str, f: FieldSpec) -> list[tuple[Any, Path]]:
         """(bound, where it is written) for each bound the field has."""

@@ -757,18 +757,44 @@ def test_format_directives_must_be_supported(fmt: str, message: str, note: str |
 
 
 def test_every_supported_format_directive_writes_text() -> None:
-    from phony_pdl.validate import STRFTIME_DIRECTIVES
+    from phony_pdl.validate import _DATE_DIRECTIVES, STRFTIME_DIRECTIVES
 
     fmt = "|".join("%" + d for d in STRFTIME_DIRECTIVES)
+    of_time = [d for d in STRFTIME_DIRECTIVES if d not in _DATE_DIRECTIVES]
     fields = {
         "d": {"type": "date", "format": fmt},
         "ts": {"type": "datetime", "format": fmt},
-        "tm": {"type": "time", "format": fmt},
+        "tm": {"type": "time", "format": "|".join("%" + d for d in of_time)},
         "born": {"generator": "person.birth_date", "format": "%d/%m/%Y"},
     }
     table = phony_pdl.load(doc(**fields)).generate(seed=1)["users"]
-    for name in ("d", "ts", "tm"):
+    for name, directives in (
+        ("d", STRFTIME_DIRECTIVES),
+        ("ts", STRFTIME_DIRECTIVES),
+        ("tm", of_time),
+    ):
         parts = table[name][0].as_py().split("|")
-        assert len(parts) == len(STRFTIME_DIRECTIVES)
+        assert len(parts) == len(directives)
         assert not any(p.startswith("%") and p != "%" for p in parts)  # none copied as text
     assert table["d"][0].as_py().split("|")[-1] == "%"
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            {"type": "int", "format": "%Y"},
+            "`format` writes dates, datetimes and times as text; x is an int",
+        ),
+        ({"choice": ["a", "b"], "format": "%Y"}, "x is a string, which it would leave unchanged"),
+        ({"type": "time", "format": "%Y-%H"}, "writes the date (%Y) of a time of day"),
+    ],
+)
+def test_format_only_where_it_writes_something(field: dict, message: str) -> None:
+    """`format` on a number or text was ignored without a word, and date directives on a
+    time of day wrote 1970-01-01's parts."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(x=field))
+    [d] = exc.value.diagnostics
+    assert d.code == "invalid-value" and message in d.message
+    assert d.to_dict()["path"] == "entities.users.fields.x.format"
