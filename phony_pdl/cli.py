@@ -293,6 +293,7 @@ def generate(
         _fail(
             UsageError(
                 f"--dialect {dialect} is the dialect of an SQL script: use it with --format sql"
+                + ("; --to loads in the database's own dialect (drop --dialect)" if to else "")
             )
         )
     if layout not in ("files", "dataset"):

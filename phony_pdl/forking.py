@@ -67,6 +67,9 @@ def _abandon(pool: multiprocessing.pool.Pool) -> None:
 
 def _worker_signals() -> None:
     """Workers die on SIGTERM (how the pool stops them), whatever the CLI installed to
-    clean up in the parent, and take signals again (they were forked with them held)."""
+    clean up in the parent; they leave Ctrl-C (sent to the whole process group by a
+    terminal) to the parent, which stops them, instead of each printing a traceback; and
+    they take signals again (they were forked with them held)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)

@@ -100,6 +100,9 @@ STRFTIME_DIRECTIVES = "aAbBCdDeFgGhHIjmMnpRStTuUVwWyY%"
 _STRFTIME_SET = frozenset(STRFTIME_DIRECTIVES)
 # the directives that write a part of the date (a time of day has none)
 _DATE_DIRECTIVES = frozenset("aAbBCdDeFgGhjmuUVwWyY")
+_FORMATTED_KINDS = ("date", "datetime", "time")  # the types `format` turns into text
+# seconds since 1970 of 0001-01-01 and of the last microsecond of 9999-12-31
+_DATETIME_SECONDS = (-62_135_596_800, 253_402_300_799.999999)
 _FORMAT_NOTES = {
     "": "write %% for a percent sign",
     "f": "%S already includes the microseconds (%H:%M:%S gives 19:09:10.213883)",
@@ -714,8 +717,10 @@ class Validator:
             return number or self.fits(value, DataType("float"))
         if kind == "date":
             return isinstance(value, str) and _as_date(value) is not None
-        if kind == "datetime":  # numbers are seconds since 1970
-            return number or (isinstance(value, str) and _as_date(value) is not None)
+        if kind == "datetime":  # numbers are seconds since 1970, within years 1 to 9999
+            if number:
+                return _DATETIME_SECONDS[0] <= value <= _DATETIME_SECONDS[1]
+            return isinstance(value, str) and _as_date(value) is not None
         if kind == "time":
             return isinstance(value, str) and self.comparable(value, dtype) is not None
         return self.comparable(value, dtype) is not None
@@ -939,10 +944,12 @@ class Validator:
                     # pydantic's prefix for a ValueError raised in a validator says nothing
                     msg = err["msg"].removeprefix("Value error, ")
                     if not key:  # a check of several parameters: point at the first it names
-                        key = next(
-                            (k for k in f.params or {} if re.search(rf"\b{re.escape(k)}\b", msg)),
-                            None,
-                        )
+                        named = [
+                            (m.start(), k)
+                            for k in f.params or {}
+                            if (m := re.search(rf"\b{re.escape(k)}\b", msg)) is not None
+                        ]
+                        key = min(named)[1] if named else None
                         where = (*path, key) if key else path
                     else:
                         msg, where = f"{key}: {msg}", (*path, key)
@@ -1262,6 +1269,21 @@ class Validator:
                 self.add("bad-distribution-param", "mixtures cannot nest", (*cpath, "distribution"))
                 continue
             a, b = self.comparable(c_lo, None), self.comparable(c_hi, None)
+            unreadable = [
+                (key, v)
+                for key, v, n in (("min", c_lo, a), ("max", c_hi, b))
+                if v is not None and n is None
+            ]
+            for key, v in unreadable:
+                self.add(
+                    "type-mismatch",
+                    f"bound {v!r} of mixture component {i} is not a "
+                    + ("duration" if durations else "number"),
+                    (*cpath, key),
+                    hint="write a duration such as 90m" if durations else "write a number",
+                )
+            if unreadable:
+                continue
             if a is not None and b is not None and a > b:
                 self.add(
                     "min-greater-than-max",
@@ -1270,6 +1292,20 @@ class Validator:
                     hint="swap them",
                 )
                 continue
+            # its own bound against the field's other one: nothing left between them
+            f_lo, f_hi = self.comparable(lo, None), self.comparable(hi, None)
+            for own, other, key, word in ((a, f_hi, "min", "max"), (b, f_lo, "max", "min")):
+                if clip or own is None or other is None:
+                    continue
+                if (key == "min" and own > other) or (key == "max" and own < other):
+                    self.add(
+                        "min-greater-than-max",
+                        f"mixture component {i} has {key}={c_lo if key == 'min' else c_hi!r} "
+                        f"beyond the field's {word}={hi if word == 'max' else lo!r}: it has no "
+                        "values to draw",
+                        (*cpath, key),
+                        hint=f"bring the component's {key} inside the field's bounds, or drop it",
+                    )
             parsed = self.check_dist_params(name, comp, cpath, c_lo, c_hi, durations, clip=clip)
             # A component without its own bounds is truncated by the field's (see sampling).
             inherited_lo = lo if c_lo is None else None
@@ -1648,15 +1684,12 @@ class Validator:
         if any("." in n or n not in self.doc.entities[ename].fields for n in names):
             return  # already reported
         fields = self.doc.entities[ename].fields
-        # a `format`ted field is text by the time an expression reads it, as in generation
-        inputs = {
-            n: STRING if fields[n].format is not None else self.type_of(ename, n) for n in names
-        }
+        inputs = {n: self.formatted_type(ename, n) for n in names}
         if any(t is None for t in inputs.values()):
             return
         problem = trial_problem(tree, inputs)
         if problem is not None:
-            formatted = [n for n in names if fields[n].format is not None]
+            formatted = [n for n in names if inputs[n] is STRING and fields[n].format is not None]
             hint = (
                 f"{formatted[0]} is text once `format: '{fields[formatted[0]].format}'` "
                 f"writes it: compute from an unformatted field (a hidden typed copy, with "
@@ -1767,10 +1800,13 @@ class Validator:
         )
 
     def value_type(self, ename: str, fname: str, _seen: frozenset = frozenset()) -> DataType | None:
-        """type_of, or for an `expr` without `type` the type it yields on two made-up rows
-        of its inputs (as the engine finds it by evaluating the expression)."""
-        found = self.type_of(ename, fname)
+        """type_of (text where `format` writes a date or time), or for an `expr` without
+        `type` the type it yields on two made-up rows of its inputs (as the engine finds
+        it by evaluating the expression)."""
         entity = self.doc.entities.get(ename)
+        if entity is None or fname not in entity.fields:
+            return None
+        found = self.formatted_type(ename, fname)
         if found is not None or entity is None or (ename, fname) in _seen:
             return found
         f = entity.fields.get(fname)
@@ -1880,6 +1916,15 @@ class Validator:
                 isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F-]{32,36}", value) is not None
             )
         return True
+
+    def formatted_type(self, ename: str, fname: str) -> DataType | None:
+        """The type other fields read: text where `format` writes a date, datetime or time
+        as text (as the engine does), else the field's type."""
+        dtype = self.type_of(ename, fname)
+        field = self.doc.entities[ename].fields[fname]
+        if field.format is not None and dtype is not None and dtype.kind in _FORMATTED_KINDS:
+            return STRING
+        return dtype
 
     def type_of(self, ename: str, fname: str, _depth: int = 0) -> DataType | None:
         """The value type of a field (declared, or implied by its source)."""

@@ -321,6 +321,7 @@ def test_ctrl_c_says_what_happened(tmp_path) -> None:
         (["--no-create", "-o", "{tmp}/o"], "--no-create is about loading a database"),
         (["--truncate", "-o", "{tmp}/o"], "--truncate is about loading a database"),
         (["--batch-rows", "10", "-o", "{tmp}/o"], "--batch-rows is about loading a database"),
+        (["--to", "sqlite:///{tmp}/t.db", "--dialect", "sqlite"], "drop --dialect"),
     ],
 )
 def test_generate_refuses_options_it_would_ignore(tmp_path, extra: list, message: str) -> None:

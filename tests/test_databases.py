@@ -908,6 +908,8 @@ def test_postgres_database_in_another_encoding_keeps_non_ascii_text(tmp_path: Pa
         ("postgresql://u:secret@h:abc/db", r"u:\*\*\*@h"),
         ("sqlite:relative.db", r"write sqlite:// before the rest, e\.g\. sqlite:///data\.db"),
         ("duckdb:x.duckdb", "write duckdb:// before the rest"),
+        ("mysql://root@[::1/x", r"cannot read the URL \(Invalid IPv6 URL\)"),
+        ("postgresql://u@h:0/x", "port after ':' must be a number from 1 to 65535"),
     ],
 )
 def test_malformed_database_urls_are_usage_errors(url: str, message: str) -> None:
@@ -966,6 +968,10 @@ def test_postgres_system_column_names_are_refused_before_anything_is_created(
         dataset.write(tmp_path, format="sql", sql={"dialect": "postgres"})
     assert not (tmp_path / "sys.sql").exists()
     dataset.write(tmp_path, format="sql", sql={"dialect": "mysql"})  # others take the name
+    # names are quoted: only the lower-case spelling is the system column's
+    schema["entities"]["m"]["fields"] = {"id": {"sequence": 1}, "XMin": {"const": 1}}
+    load(phony_pdl.load(schema).generate(), url)
+    assert query(connect, 'SELECT "XMin" FROM m') == [(1,), (1,), (1,)]
 
 
 @pytest.mark.parametrize("database", ["mysql"], indirect=True)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from phony_pdl.writers.base import TEMP_SUFFIX
 
 from .conftest import ROOT
@@ -78,10 +80,13 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path: Path) -> None:
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_sigterm_to_the_process_group_with_workers_does_not_hang(tmp_path: Path) -> None:
-    """`timeout` signals the whole process group: workers die at once, possibly holding a
-    lock of the pool's queues; the parent must still clean up and exit (it used to wait
-    on that lock forever)."""
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_to_the_process_group_with_workers_does_not_hang(
+    tmp_path: Path, stop: int, code: int
+) -> None:
+    """`timeout` (SIGTERM) and a terminal's Ctrl-C (SIGINT) signal the whole process group:
+    workers may die holding a lock of the pool's queues; the parent must still clean up
+    and exit (it used to wait on that lock forever), and no worker prints a traceback."""
     out = tmp_path / "out"
     for _ in range(3):
         proc = subprocess.Popen(
@@ -91,8 +96,8 @@ def test_sigterm_to_the_process_group_with_workers_does_not_hang(tmp_path: Path)
             start_new_session=True,
         )
         _wait_for_temp(out, proc)
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, stop)
         _, err = proc.communicate(timeout=60)  # a hang fails here
-        assert proc.returncode == 143, err
+        assert proc.returncode == code, err
         assert "Traceback" not in err
         assert not out.exists() or list(out.iterdir()) == []

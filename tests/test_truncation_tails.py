@@ -306,8 +306,14 @@ def test_negative_count_bound_is_reported_once() -> None:
 
 
 def test_tail_sampler_reach_matches_gamma_isf() -> None:
-    """gamma's log-space inverse goes through exp(y): kept where that is a normal double."""
-    assert math.exp(-968 * math.log(2)) * 2.0**-54 >= np.finfo(np.float64).tiny
+    """gamma's log-space inverse goes through exp(y): inside the sampler's reach the round
+    trip log P(X > isf(y)) = y holds; the reach is where exp(y) is still a normal double."""
+    tail = sampling._log_tail("gamma", {"shape": 2, "scale": 1}, upper=True)
+    assert tail is not None and math.exp(tail.reach) >= np.finfo(np.float64).tiny
+    y = np.array([-10.0, -200.0, tail.reach + 1.0])
+    x = tail.isf_log(y)
+    assert np.all(np.isfinite(x)) and np.all(np.diff(x) > 0)
+    np.testing.assert_allclose(tail.logsf(x), y, rtol=1e-9)
 
 
 @pytest.mark.parametrize(

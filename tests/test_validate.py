@@ -798,3 +798,51 @@ def test_format_only_where_it_writes_something(field: dict, message: str) -> Non
     [d] = exc.value.diagnostics
     assert d.code == "invalid-value" and message in d.message
     assert d.to_dict()["path"] == "entities.users.fields.x.format"
+
+
+def test_more_bounds_and_types_checked_before_generation() -> None:
+    """Each of these validated and then failed (or wrote nonsense) in generation."""
+
+    def problems(fields: dict) -> list[tuple[str, str]]:
+        try:
+            phony_pdl.load(doc(**fields))
+        except SchemaError as exc:
+            return [(d.code, d.to_dict()["path"]) for d in exc.diagnostics]
+        return []
+
+    normal = {"distribution": "normal", "mean": 0, "sd": 1}
+    # a mixture component's own min beyond the field's max; a component bound not a number
+    assert problems(
+        {"x": {"distribution": "mixture", "max": 5, "components": [{**normal, "min": 10}, normal]}}
+    ) == [("min-greater-than-max", "entities.users.fields.x.components[0].min")]
+    assert problems(
+        {"x": {"distribution": "mixture", "components": [{**normal, "min": "low"}]}}
+    ) == [("type-mismatch", "entities.users.fields.x.components[0].min")]
+    # seconds since 1970 past the year 9999
+    assert problems({"t": {"type": "datetime", "min": 1e20}}) == [
+        ("type-mismatch", "entities.users.fields.t.min")
+    ]
+    assert problems({"t": {"type": "datetime", "min": 1e9}}) == []
+    # a formatted number is an error of its own, not also a text operand of an expression
+    assert problems({"n": {"type": "int", "format": "%Y"}, "m": {"expr": "n + 1"}}) == [
+        ("invalid-value", "entities.users.fields.n.format")
+    ]
+    # a multi-parameter check points at the parameter its message names first
+    assert problems({"age": {"generator": "person.age", "max_age": 20, "min_age": 50}}) == [
+        ("bad-generator-param", "entities.users.fields.age.min_age")
+    ]
+
+
+def test_an_aggregate_of_a_formatted_date_is_text() -> None:
+    text = (
+        "pdl: 1\nname: t\nentities:\n  p:\n    count: 3\n    fields:\n"
+        "      id: { sequence: 1 }\n      m: { aggregate: 'min(c.d)', type: date }\n"
+        "  c:\n    count: { per: p, const: 2 }\n    fields:\n      id: { sequence: 1 }\n"
+        "      p_id: { ref: p.id }\n"
+        "      d: { type: date, between: [2024-01-01, 2024-12-31], format: '%d/%m/%Y' }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert d.code == "type-mismatch" and (d.span.line, d.span.column) == (8, 41)
+    assert "min(c.d) yields a string" in d.message

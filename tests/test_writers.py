@@ -297,3 +297,23 @@ def test_insert_statements_keep_their_row_counts_unless_too_long() -> None:
                 assert row_bytes[a : b + 1].sum() > limit
 
     holds()
+
+
+def test_parquet_bytes_do_not_depend_on_block_rows_with_long_text(tmp_path: Path) -> None:
+    """pyarrow cuts pages where a row group's chunks end: with kilobytes of text per row a
+    row group made of several blocks had other bytes than one made of one block."""
+    doc = {
+        "pdl": 1,
+        "name": "long",
+        "seed": 3,
+        "entities": {
+            "a": {"count": 3000, "fields": {"s": {"type": "string", "min": 2000, "max": 3000}}}
+        },
+    }
+    schema = phony_pdl.load(doc)
+    digests = set()
+    for block_rows in (None, 1000, 700):
+        out = tmp_path / str(block_rows)
+        schema.generate(block_rows=block_rows).write(out, format="parquet")
+        digests.add(hashlib.sha256((out / "a.parquet").read_bytes()).hexdigest())
+    assert len(digests) == 1

@@ -287,9 +287,10 @@ def _no_mass(name: str, lo: float | None, hi: float | None) -> GenerationError:
     else:
         where = f"above min={lo:g}" if lo is not None else f"below max={hi:g}"
     return GenerationError(
-        f"{name} has too little probability {where} to sample: below 1e-308, and "
-        "beyond what its log-space tail functions reach; bring the bounds nearer the bulk "
-        "of the distribution or change its parameters"
+        f"{name} has too little probability {where} to sample: beyond what its "
+        "tail functions can represent (for gamma, about 4e-292; for the others, the "
+        "smallest double, about 2e-308); bring the bounds nearer the bulk of the "
+        "distribution or change its parameters"
     )
 
 

@@ -64,7 +64,11 @@ _DEFAULT_PORTS = {"postgresql": 5432, "postgres": 5432, "mysql": 3306, "mariadb"
 
 def parse_url(url: str, option: str = "--to") -> Target:
     """`option`: how the user gave the URL, for messages (`--to`, or `source` for infer)."""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError as exc:  # `[::1` without its `]`
+        raise UsageError(f"{option}: cannot read the URL ({exc}); write it as in "
+                         "postgresql://user@host:5432/dbname") from None  # fmt: skip
     scheme = parsed.scheme.split("+")[0].lower()
     if scheme not in _SCHEMES:
         raise UsageError(
@@ -91,6 +95,8 @@ def parse_url(url: str, option: str = "--to") -> Target:
         return Target(scheme, dialect, url, path=path)
     try:
         port = parsed.port
+        if port == 0:
+            raise ValueError("port 0")
     except ValueError:
         raise UsageError(
             f"{option} {redact(url)!r}: the port after ':' must be a number from 1 to 65535, "

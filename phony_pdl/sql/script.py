@@ -85,9 +85,10 @@ def require_storable_names(table_list: list[Table], dialect: Dialect) -> None:
         return
     for table in table_list:
         for column in table.columns:
-            if column.name.lower() in POSTGRES_SYSTEM_COLUMNS:
+            # names are quoted, so only the lower-case spelling clashes ("XMin" is fine)
+            if column.name in POSTGRES_SYSTEM_COLUMNS:
                 raise GenerationError(
-                    f"{table.name}.{column.name}: PostgreSQL keeps '{column.name.lower()}' "
+                    f"{table.name}.{column.name}: PostgreSQL keeps '{column.name}' "
                     "for a system column of every table; rename the field (SQLite, MySQL "
                     "and DuckDB accept it)"
                 )

@@ -41,15 +41,19 @@ class ParquetWriter(EntityWriter):
         self.pending_rows += batch.num_rows
         while self.pending_rows >= ROW_GROUP_ROWS:
             table = pa.Table.from_batches(self.pending, schema=self.schema)
-            self.writer.write_table(table.slice(0, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
+            self._write_group(table.slice(0, ROW_GROUP_ROWS))
             rest = table.slice(ROW_GROUP_ROWS)
             self.pending = rest.to_batches()
             self.pending_rows = rest.num_rows
 
+    def _write_group(self, table: pa.Table) -> None:
+        # One chunk per column: pyarrow cuts pages where chunks end, so a row group made of
+        # several blocks would have other page bytes than one made of one (large text)
+        self.writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+
     def finish(self) -> None:
         if self.pending_rows:
-            table = pa.Table.from_batches(self.pending, schema=self.schema)
-            self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            self._write_group(pa.Table.from_batches(self.pending, schema=self.schema))
         self.writer.close()
         self.sink.detach()  # flushes; closing would close the file before its commit
 
