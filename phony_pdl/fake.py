@@ -45,7 +45,9 @@ def _suggest_generator(name: str, options: list[str], prefix: str = "") -> str:
     if found is not None:
         target, fakers = found
         gender = name.rsplit("_", 1)[-1] if name.endswith(("_female", "_male")) else None
-        extra = f"(gender='{gender}')" if gender else "()"
+        spec = registry.get(target)
+        takes_gender = spec is not None and "gender" in spec.params.model_fields
+        extra = f"(gender='{gender}')" if gender and takes_gender else "()"
         origin = f" (Faker's '{name.rsplit('.', 1)[-1]}')" if fakers else ""
         return f"; did you mean {target}{extra}?{origin}"
     return _suggest(name.removeprefix(prefix), options)
@@ -55,17 +57,27 @@ class Phony:
     """Generators by family: ``Phony("en_US", seed=1).internet.email(n=10)``."""
 
     def __init__(self, locale: str = "en_US", seed: int = 0) -> None:
+        self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
+        self._seen: dict[tuple[str, str], _Memory] = {}  # values given out under `unique`
+        self._unique_lock = threading.RLock()
+        self._ahead: dict[tuple[str, str], tuple[int, int, list[Any]]] = {}  # see _one
+        self.locale = locale  # validated by the property
+        self.seed = seed  # validated by the property; starts at row 0
+
+    @property
+    def locale(self) -> str:
+        return self._locale
+
+    @locale.setter
+    def locale(self, locale: str) -> None:
         if locale not in known_locales():
             raise UsageError(
                 f"unknown locale '{locale}'{_suggest(locale, list(known_locales()))} "
                 f"(known: {', '.join(known_locales())})"
             )
-        self.locale = locale
-        self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
-        self._seen: dict[tuple[str, str], _Memory] = {}  # values given out under `unique`
-        self._unique_lock = threading.RLock()
-        self._ahead: dict[tuple[str, str], tuple[int, int, list[Any]]] = {}  # see _one
-        self.seed = seed  # validated by the property; starts at row 0
+        with self._lock:
+            self._locale = locale
+            self._ahead.clear()  # values computed ahead are the old locale's
 
     def __repr__(self) -> str:
         return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
@@ -102,8 +114,8 @@ class Phony:
         return sorted({spec.family for spec in registry.all_specs()})
 
     def __getattr__(self, name: str) -> _Family:
-        if name.startswith("_"):
-            raise AttributeError(name)
+        if name.startswith("_") or name in ("locale", "seed", "row"):
+            raise AttributeError(name)  # not set yet (a failed __init__): not a family
         families = self.families()
         if name not in families:
             hint = _suggest_generator(name, families)
@@ -121,6 +133,8 @@ class Phony:
 
     def reset(self, row: int = 0) -> None:
         """Start drawing again at `row` (0: the first values this seed gives)."""
+        if not isinstance(row, int | np.integer) or isinstance(row, bool) or not 0 <= row < 2**62:
+            raise UsageError(f"reset(row): row must be an int from 0 to 2**62, got {row!r}")
         with self._lock:
             self.row = int(row)
 
@@ -234,6 +248,7 @@ class Phony:
         got, stalls = 0, 0
         with self._unique_lock:
             memory = self._seen.setdefault(key, _Memory())
+            given: set = set()  # this call's values: remembered only if the call succeeds
             while got < n:
                 need = n - got
                 size = min((need + need // 4 + 8) << stalls, max(need, 1 << 20))
@@ -241,7 +256,12 @@ class Phony:
                 values = batch.to_pylist()
                 take, fresh = [], set()
                 for i, v in enumerate(values):  # set lookups: O(1) whatever the memory holds
-                    if v is not None and v not in memory.values and v not in fresh:
+                    if (
+                        v is not None
+                        and v not in memory.values
+                        and v not in given
+                        and v not in fresh
+                    ):
                         fresh.add(v)
                         take.append(i)
                         if len(take) == need:
@@ -253,15 +273,21 @@ class Phony:
                         size_text = f" (it has about {domain:,})" if domain else ""
                         raise UsageError(
                             f"{spec.name}: no new distinct value in {stalls} growing draws "
-                            f"after {len(memory.values):,} distinct values{size_text}; "
-                            "fake.unique.clear() forgets the values given so far"
+                            f"after {len(memory.values) + len(given):,} distinct values"
+                            f"{size_text}; fake.unique.clear() forgets the values given so far"
+                            + (
+                                f" (this call gave none of its {n:,}: they stay available)"
+                                if given
+                                else ""
+                            )
                         )
                     continue
                 stalls = 0
                 new = batch.take(pa.array(take, type=pa.int64()))
-                memory.values.update(fresh)
+                given.update(fresh)
                 kept.append(new)
                 got += len(new)
+            memory.values.update(given)
         return pa.concat_arrays(kept) if kept else self._draw(spec, parsed, self._rows(0))
 
     def record(self, *families: str, n: int = 1, fields: list[str] | None = None) -> pa.Table:
@@ -278,6 +304,13 @@ class Phony:
                 f"record() takes family names, then n=…: got {stray[0]!r}; "
                 f"write record({', '.join(repr(f) for f in families if isinstance(f, str))}, "
                 f"n={stray[0]!r})"
+            )
+        if isinstance(fields, str):  # one generator's name, not its letters
+            fields = [fields]
+        if fields is not None and families:
+            raise UsageError(
+                f"record() takes families ({', '.join(map(repr, families))}) or fields=, not "
+                "both: fields= picks the generators by name, families take all of theirs"
             )
         if fields is not None:
             chosen = []

@@ -370,3 +370,42 @@ def test_single_values_computed_ahead_are_those_of_one_by_one_calls() -> None:
     ahead.seed_instance(9)
     alone.seed_instance(9)
     assert ahead.person.last_name() == alone.person.last_name(n=1)[0].as_py()
+
+
+def test_a_failed_unique_call_gives_nothing_and_forgets_nothing() -> None:
+    """The caller of a call that raises gets none of its values: they must stay available
+    (they were remembered as given, so every later unique call failed too)."""
+    from phony_pdl import Phony
+    from phony_pdl.errors import UsageError
+
+    fake = Phony(seed=1)
+    with pytest.raises(UsageError, match="this call gave none of its 61: they stay available"):
+        fake.unique.address.city(n=61)  # the en_US list has 60 cities
+    first = fake.unique.address.city()
+    assert len(set(fake.unique.address.city(n=59).to_pylist()) | {first}) == 60
+
+
+def test_api_arguments_are_checked_and_hints_name_real_parameters() -> None:
+    from phony_pdl import Phony
+    from phony_pdl.errors import UsageError
+
+    fake = Phony("pl_PL", seed=1)
+    with pytest.raises(AttributeError, match=r"did you mean fake\.person\.prefix\(\)\?"):
+        fake.prefix_female  # noqa: B018 (person.prefix has no gender parameter)
+    with pytest.raises(AttributeError, match=r"fake\.person\.first_name\(gender='female'\)"):
+        fake.first_name_female  # noqa: B018
+    for bad in (-5, 2**70, "3", 2.7):
+        with pytest.raises(UsageError, match=r"reset\(row\)"):
+            fake.reset(bad)
+    assert fake.record(fields="person.first_name", n=2).column_names == ["first_name"]
+    with pytest.raises(UsageError, match="not both"):
+        fake.record("address", fields=["person.first_name"], n=2)
+    # a new locale: no value computed ahead in the old one is handed out
+    en = Phony(seed=1)
+    en.person.first_name()
+    en.reset()
+    en.locale = "de_DE"
+    de = Phony("de_DE", seed=1)
+    assert en.person.first_name() == de.person.first_name()
+    with pytest.raises(UsageError, match="unknown locale 'xx_XX'"):
+        en.locale = "xx_XX"

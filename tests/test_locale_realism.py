@@ -192,3 +192,22 @@ def test_street_names_read_as_written() -> None:
     pl = draw("pl_PL", {"street": "address.street_address"}, 20_000)["street"]
     assert not [s for s in pl if s.startswith("pl. ")]
     assert sum(s.startswith("ul. ") for s in pl) > 0.8 * len(pl)
+
+
+def test_job_titles_and_names_read_as_a_native_speaker_writes_them() -> None:
+    """fr_FR had 145 job titles twice (`Actuaire` and `actuaire`: one job, two values),
+    `Hello`, `Amiens` and `Circinus` among the men's names, and names and streets without
+    their accents (`Maiwenn`, `rue des Freres Nadal`, a cut `Vieux Chem`)."""
+    for locale in [*RANKED, "en_US", "en_GB"]:
+        person = pack(locale, "person")
+        lists = [person["job_titles"], *person.get("job_titles_by_sex", {}).values()]
+        for titles in lists:
+            folded = [t.casefold() for t in titles]
+            assert len(folded) == len(set(folded)), locale
+    fr = pack("fr_FR", "person")
+    men = {n for n, _ in fr["first_names"]["male"]}
+    women = {n for n, _ in fr["first_names"]["female"]}
+    assert not {"Hello", "Amiens", "Circinus", "Dior"} & men
+    assert {"Maïwenn", "Noélie"} <= women and not {"Maiwenn", "Noelie"} & women
+    streets = pack("fr_FR", "address")["street_names"]
+    assert not [s for s in streets if re.search(r"\b(Freres|Chateau|Selestat|Chem)\b", s)]

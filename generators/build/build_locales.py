@@ -435,6 +435,7 @@ def build_person(locale: str) -> dict[str, Any]:
         jobs = list(faker_attr("job", "en_US", "jobs"))
     else:
         jobs = list(faker_own("job", fk, "jobs") or []) + list(mim.get("occupation", []))
+    jobs = job_titles(jobs)
     if locale in curated.JOB_TITLE_SEX:
         neutral, female, male = split_job_titles(locale, sorted_names(jobs))
         data["job_titles"] = neutral
@@ -442,6 +443,22 @@ def build_person(locale: str) -> dict[str, Any]:
     else:
         data["job_titles"] = sorted_names(jobs)
     return data
+
+
+def job_titles(titles: list[str]) -> list[str]:
+    """Each title once whatever its case: the sources mix `Actuaire` and `actuaire` (fr_FR:
+    145 such pairs) and `Anestezi Teknikeri` and `Anestezi teknikeri` (tr_TR), which made
+    the same job two values. The spelling with the fewest capitals is kept (the lists'
+    usual form, and the one curated.JOB_TITLE_SEX names), in source order."""
+    best: dict[str, str] = {}
+    for title in (t.strip() for t in titles):
+        if not title:
+            continue
+        key = title.casefold()
+        uppers = sum(c.isupper() for c in title)
+        if key not in best or uppers < sum(c.isupper() for c in best[key]):
+            best[key] = title
+    return list(best.values())
 
 
 def _fr_feminine_of(word: str) -> set[str]:
@@ -474,13 +491,18 @@ def french_glued(title: str) -> tuple[str, str | None] | None:
 def split_job_titles(locale: str, titles: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(neutral, female, male) job titles: see curated.JOB_TITLE_SEX."""
     sexed = curated.JOB_TITLE_SEX[locale]
-    forms = curated.JOB_TITLE_FORMS.get(locale, {})
-    missing = [t for t in [*sexed["female"], *sexed["male"], *forms] if t not in titles]
+    # curated names match whatever the case of the one spelling job_titles kept
+    present = {t.casefold(): t for t in titles}
+    forms = {k.casefold(): v for k, v in curated.JOB_TITLE_FORMS.get(locale, {}).items()}
+    named = [*sexed["female"], *sexed["male"], *curated.JOB_TITLE_FORMS.get(locale, {})]
+    missing = [t for t in named if t.casefold() not in present]
     if missing:
         raise SystemExit(f"{locale}: curated job titles not in the source list: {missing}")
-    neutral, female, male = [], list(sexed["female"]), list(sexed["male"])
+    neutral: list[str] = []
+    female = list(dict.fromkeys(present[t.casefold()] for t in sexed["female"]))
+    male = list(dict.fromkeys(present[t.casefold()] for t in sexed["male"]))
     for title in titles:
-        pair: tuple[str, str | None] | None = forms.get(title)
+        pair: tuple[str, str | None] | None = forms.get(title.casefold())
         if pair is None and "/ " in title:
             left, right = (p.strip() for p in title.split("/", 1))
             if locale == "de_DE" or right.lower().startswith(left.lower()[:-1]):
@@ -494,12 +516,18 @@ def split_job_titles(locale: str, titles: list[str]) -> tuple[list[str], list[st
         else:
             male.append(pair[0])
             female.append(pair[1])
-    one_sex = set(female) | set(male)
+    one_sex = {t.casefold() for t in [*female, *male]}
     return (
-        sorted_names([t for t in neutral if t not in one_sex]),
-        sorted_names(female),
-        sorted_names(male),
+        _once(sorted_names([t for t in neutral if t.casefold() not in one_sex])),
+        _once(sorted_names(female)),
+        _once(sorted_names(male)),
     )
+
+
+def _once(titles: list[str]) -> list[str]:
+    """The first of the spellings that differ only in case (curated forms meet the
+    source's: `Hôtesse de l'air` and `hôtesse de l'air`)."""
+    return list({t.casefold(): t for t in reversed(titles)}.values())[::-1]
 
 
 # ----------------------------------------------------------------------------- places

@@ -727,6 +727,10 @@ PREFIXES: dict[str, dict[str, list[str]]] = {
 # and mis-encoded letters are dropped by rule in build_locales.person_name.)
 EXCLUDED_NAMES: dict[str, set[str]] = {
     "de_DE": {"Dussen van"},
+    # words in the source lists that no French person is named: a greeting, a city, a
+    # constellation, brands; a Thai name and a misspelt surname (Uygun) in the Turkish one
+    "fr_FR": {"Algernon", "Amiens", "Canon", "Chevy", "Circinus", "Courvoisier", "Dior", "Hello"},
+    "tr_TR": {"Jaruthip", "Uyğun"},
     "nl_NL": {
         "Aelftrud van Wessex", "Ariens Ansems", "Coreth von und zu Coredo und Starkenberg",
         "de Jode Vastraedsd", "Die Bont", "Gepa van Bourgondië", "Godfrey van Alemannië",
@@ -1478,6 +1482,10 @@ FR_ACCENTS = _pairs(
     Reservoir:Réservoir Resistance:Résistance Sebastien:Sébastien Senechal:Sénéchal
     Stephane:Stéphane Theophile:Théophile Therese:Thérèse Tresor:Trésor
     Valerie:Valérie Veronique:Véronique Zelie:Zélie
+    Abbe:Abbé Celian:Célian Chateau:Château Chem:Chemin Cleo:Cléo Eloi:Éloi Emeline:Émeline
+    Freres:Frères Mahe:Mahé Maiwenn:Maïwenn Montreal:Montréal Naima:Naïma Noelie:Noélie
+    Pacome:Pacôme Pecheurs:Pêcheurs Prieure:Prieuré Saens:Saëns Selestat:Sélestat
+    Simeon:Siméon Thais:Thaïs Timothe:Timothée
     """
 )
 

@@ -25,7 +25,8 @@ FULL_FORMATS = {
 }
 DEFAULT_FULL_FORMAT = "{street_address}, {postal_code} {city}"
 
-# Jitter around the place's coordinates: ±0.025° (under 3 km) so rows are not identical.
+# Jitter around the place's coordinates: ±0.025° in each (under 2.8 km each way, under
+# 4 km from the centre at the corners of the square) so rows are not identical.
 JITTER_DEGREES = 0.05
 
 
@@ -237,7 +238,7 @@ def country_code(ctx: GenContext, p: Params) -> pa.Array:
     "address.latitude",
     returns=FLOAT,
     family="address",
-    summary="Latitude within 3 km of the row's city (6 decimals).",
+    summary="Latitude within 4 km of the row's city (6 decimals).",
 )
 def latitude(ctx: GenContext, p: Params) -> pa.Array:
     rec = address(ctx)
@@ -248,7 +249,7 @@ def latitude(ctx: GenContext, p: Params) -> pa.Array:
     "address.longitude",
     returns=FLOAT,
     family="address",
-    summary="Longitude within 3 km of the row's city (6 decimals).",
+    summary="Longitude within 4 km of the row's city (6 decimals).",
 )
 def longitude(ctx: GenContext, p: Params) -> pa.Array:
     rec = address(ctx)
