@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -39,15 +39,27 @@ def _check_output_file(path: Path | None, option: str, example: str) -> None:
     """Fail before any work when `path` cannot be a file: a folder, or under a file."""
     if path is None:
         return
-    if path.is_dir():
-        _fail(
-            UsageError(f"{option} '{path}' is a folder; name a file in it, e.g. {path / example}")
-        )
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                _fail(UsageError(f"{option} '{path}': '{parent}' is a file, not a folder"))
-            break
+    try:
+        if path.is_dir():
+            _fail(
+                UsageError(
+                    f"{option} '{path}' is a folder; name a file in it, e.g. {path / example}"
+                )
+            )
+        for parent in path.parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    _fail(UsageError(f"{option} '{path}': '{parent}' is a file, not a folder"))
+                break
+    except OSError as exc:  # a name too long for the file system, …
+        _fail(UsageError(f"{option} '{path}': {exc.strerror or exc}; choose another path"))
+
+
+def _write_report(comparison: Any, report: Path) -> None:
+    try:
+        comparison.write_html(report)
+    except OSError as exc:  # a folder that cannot be made (/proc/…), no permission, a full disk
+        _fail(UsageError(f"cannot write --report {report}: {exc.strerror or exc}"))
 
 
 def _version(value: bool) -> None:
@@ -727,7 +739,7 @@ def infer(
         try:
             dataset = result.schema().generate(seed=seed)
             comparison = compare_data(result.source, dict(dataset))
-            comparison.write_html(report)
+            _write_report(comparison, report)
         except (UsageError, GenerationError) as exc:
             _fail(exc)
         _print_comparison(comparison, err)
@@ -760,7 +772,7 @@ def compare(
     try:
         comparison = compare_data(real, synthetic, keep_values=report is not None)
         if report:
-            comparison.write_html(report)
+            _write_report(comparison, report)
     except UsageError as exc:
         _fail(exc)
     if json_output:

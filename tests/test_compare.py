@@ -275,3 +275,15 @@ def test_hours_and_weekdays_are_compared_for_datetimes() -> None:
     same = compare(pa.table({"t": pa.array(real, pa.timestamp("us"))}),
                    pa.table({"t": pa.array(real, pa.timestamp("us"))}))  # fmt: skip
     assert same.mean_of("TVD(hour)", "TVD(weekday)") == 0.0
+
+
+def test_hours_of_a_column_with_a_time_zone_are_read_on_utc(tmp_path) -> None:
+    """Tokyo 09:00 and the same instant written as 00:00 UTC: identical data scored
+    TVD(hour) 1.0 because the zoned side's hours were local."""
+    rng = np.random.default_rng(4)
+    seconds = rng.integers(0, 60, 2000) * 86400 + rng.integers(0, 8 * 3600, 2000)  # 00–08 UTC
+    utc = (np.datetime64("2024-06-03T00:00:00", "s") + seconds).astype("datetime64[us]")
+    zoned = pa.table({"ts": pa.array(utc).cast(pa.timestamp("us", tz="Asia/Tokyo"))})
+    plain = pa.table({"ts": pa.array(utc)})
+    scores = {c.metric: c.value for c in compare({"t": zoned}, {"t": plain}).tables[0].columns}
+    assert scores["TVD(hour)"] == 0.0 and scores["TVD(weekday)"] == 0.0

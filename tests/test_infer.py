@@ -1516,3 +1516,35 @@ def test_identifiers_in_a_small_table_are_not_copied_as_labels(tmp_path) -> None
     f = infer(table, name="t").document["entities"]["t"]["fields"]
     for column in ("plate", "secret"):
         assert "choice" not in f[column], f[column]  # patterns or text, never the values
+
+
+def test_numbered_text_with_nulls_and_lower_case_placeholders_and_hashes(tmp_path) -> None:
+    """Three inputs that went wrong: a unique `note 7` column with NULLs (the hidden number
+    was unique over fewer numbers than rows: the inferred schema did not validate), a
+    number column with 11 % lower-case `n/a` (learnt as free text, `N/A` worked), and MD5
+    hashes (`[a-z0-9]{32}`: every synthetic value had letters past f)."""
+    import hashlib
+    import random
+
+    rng = random.Random(1)
+    (tmp_path / "notes.csv").write_text(
+        "id,note\n" + "".join(f"{i},{'' if i % 2 else f'note {i}'}\n" for i in range(300))
+    )
+    (tmp_path / "amounts.csv").write_text(
+        "id,amount\n"
+        + "".join(
+            f"{i},{'n/a' if i % 9 == 0 else round(rng.uniform(1, 100), 2)}\n" for i in range(300)
+        )
+    )
+    (tmp_path / "hashes.csv").write_text(
+        "id,sha\n"
+        + "".join(f"{i},{hashlib.md5(str(i).encode()).hexdigest()}\n" for i in range(500))
+    )
+    notes = infer(tmp_path / "notes.csv")
+    table = notes.schema().generate()["notes"]  # validates, and generates
+    written = [v for v in table["note"].to_pylist() if v is not None]
+    assert len(written) == len(set(written)) and all(re.fullmatch(r"note \d+", v) for v in written)
+    amount = infer(tmp_path / "amounts.csv").document["entities"]["amounts"]["fields"]["amount"]
+    assert amount["distribution"] == "uniform" and 0.1 < amount["null_rate"] < 0.12
+    sha = infer(tmp_path / "hashes.csv").document["entities"]["hashes"]["fields"]["sha"]
+    assert sha["pattern"] == "[0-9a-f]{32}"

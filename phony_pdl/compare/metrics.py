@@ -290,6 +290,12 @@ def _clock_scores(name: str, real: Any, synth: Any) -> list[ColumnScore]:
     if not (pa.types.is_timestamp(real.type) and pa.types.is_timestamp(synth.type)):
         return []
     out = []
+    # Both sides on UTC's clock, as infer and generate work: hours of a column with a time
+    # zone would otherwise be local (Tokyo 09:00 against the same instant's 00:00 UTC).
+    real, synth = (
+        col.cast(pa.timestamp(col.type.unit)) if col.type.tz is not None else col
+        for col in (real, synth)
+    )
     for metric, part, bins in (("TVD(hour)", pc.hour, 24), ("TVD(weekday)", pc.day_of_week, 7)):
         counts = []
         for col in (real, synth):

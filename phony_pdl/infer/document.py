@@ -526,6 +526,8 @@ def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
     if p.unique and hi - lo + 1 == len(numbers):  # every number once: a counter, any scale
         hidden = {"sequence": lo, "hidden": True}
     elif p.unique:
+        # drawn for every row, the NULL ones too: the range must hold a number per row
+        hidden["max"] = max(hi, lo + p.n - 1)
         hidden["unique"] = True
     escape = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
     template = f"{escape(head)}{{{helper}}}{escape(tail)}"

@@ -362,15 +362,21 @@ def _coarse_pattern(values: list[str], coverage: float) -> str | None:
     chars = set().union(*map(set, values))
     if not chars or not all(c.isascii() and c.isalnum() for c in chars):
         return None
-    cls = "".join(
-        r
-        for r, ok in (
-            ("A-Z", any(c.isupper() for c in chars)),
-            ("a-z", any(c.islower() for c in chars)),
-            ("0-9", any(c.isdigit() for c in chars)),
+    letters = {c for c in chars if c.isalpha()}
+    if letters and (letters <= set("abcdef") or letters <= set("ABCDEF")) and len(values) >= 20:
+        # hex digits (hashes, ids): a letter past f would make every synthetic value non-hex;
+        # 20 values make a hex-looking run of ordinary codes unlikely (6/26 per letter)
+        cls = "0-9a-f" if letters <= set("abcdef") else "0-9A-F"
+    else:
+        cls = "".join(
+            r
+            for r, ok in (
+                ("A-Z", any(c.isupper() for c in chars)),
+                ("a-z", any(c.islower() for c in chars)),
+                ("0-9", any(c.isdigit() for c in chars)),
+            )
+            if ok
         )
-        if ok
-    )
     lo, hi = min(lengths), max(lengths)
     if hi - lo > 8 or hi < 4:
         return None

@@ -39,7 +39,7 @@ SUFFIXES = {
     ".ndjson": "jsonl",
     ".json": "jsonl",
 }
-NULL_TOKENS = ["", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", "none", "#N/A"]
+NULL_TOKENS = ["", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "None", "none", "#N/A", "#n/a"]
 
 _INT = r"^[+-]?(0|[1-9][0-9]*)$"
 _GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"  # 1,234 or 12,345.50
