@@ -287,3 +287,18 @@ def test_hours_of_a_column_with_a_time_zone_are_read_on_utc(tmp_path) -> None:
     plain = pa.table({"ts": pa.array(utc)})
     scores = {c.metric: c.value for c in compare({"t": zoned}, {"t": plain}).tables[0].columns}
     assert scores["TVD(hour)"] == 0.0 and scores["TVD(weekday)"] == 0.0
+
+
+def test_numbers_made_as_text_score_worst_instead_of_dropping_out(tmp_path) -> None:
+    """A real number column whose synthetic twin is text was scored as text: it left the
+    mean KS (0.000 overall) and the correlations without a word."""
+    rng = np.random.default_rng(3)
+    real = pa.table({"x": rng.normal(size=300), "y": rng.normal(size=300)})
+    text = pa.array(["oops" if i % 2 else str(v) for i, v in enumerate(real["x"].to_pylist())])
+    synth = real.set_column(0, "x", text)
+    result = compare({"t": real}, {"t": synth})
+    scores = {c.column: (c.kind, c.metric, c.value) for c in result.tables[0].columns}
+    assert scores["x"] == ("numeric", "KS", 1.0)
+    assert result.mean("KS") == pytest.approx(0.5, abs=0.05)
+    result.write_html(tmp_path / "r.html")  # the report still renders
+    assert (tmp_path / "r.html").stat().st_size > 0

@@ -191,6 +191,12 @@ def _column_score(name: str, real: pa.Array, synth: pa.Array) -> ColumnScore:
         score = ColumnScore(name, kind, "KS", ks_distance(a, b), None, real_null, syn_null, a, b)
         score.unit = _time_unit(real.type) if kind == "time" else None
         return score
+    if kind in ("numeric", "time") and synth.null_count < len(synth):
+        # numbers (or times) made as text: the worst score, counted in the mean KS, rather
+        # than a text score that leaves the column out of the KS mean and the correlations
+        return ColumnScore(
+            name, kind, "KS", 1.0, None, real_null, syn_null, _numbers(real), np.zeros(0)
+        )
     present = pc.drop_null(real)
     distinct = pc.count_distinct(present).as_py() if len(present) else 0
     if distinct <= CATEGORICAL_MAX or distinct <= 0.05 * max(len(present), 1):
@@ -318,8 +324,8 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         if not keep:
             col.real = col.synthetic = None
         score.columns.append(col)
-        if col.kind in ("numeric", "time"):
-            numeric.append(c)
+        if col.kind in ("numeric", "time") and _kind(synth.column(c)) in ("numeric", "time"):
+            numeric.append(c)  # (a column made as text has no correlations to compare)
         score.columns.extend(_clock_scores(c, real.column(c), synth.column(c)))
     # Correlations over numeric and time columns that vary in both tables.
     cols_r, cols_s, names = [], [], []
