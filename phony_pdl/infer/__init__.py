@@ -400,9 +400,11 @@ class _Builder:
             for rel in algebraic_relations(numbers, decimals, targets=free):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
                 inputs |= {rel.left, rel.right}
-            # a = b * k, for a column that is not already a formula's input or output
-            free = {n for n in numbers if n not in done and n not in inputs}
-            for rel in proportional_relations(numbers, decimals, targets=free):
+            # a = b * k between columns no formula computes (a formula's inputs included:
+            # tax = amount * 0.2 beside total = amount + tax), so no formula reads its own
+            # output
+            drawn = {n: v for n, v in numbers.items() if n not in done}
+            for rel in proportional_relations(drawn, decimals, targets=set(drawn)):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
 
             key = profs[pk] if pk is not None else None
