@@ -211,3 +211,14 @@ def test_job_titles_and_names_read_as_a_native_speaker_writes_them() -> None:
     assert {"Maïwenn", "Noélie"} <= women and not {"Maiwenn", "Noelie"} & women
     streets = pack("fr_FR", "address")["street_names"]
     assert not [s for s in streets if re.search(r"\b(Freres|Chateau|Selestat|Chem)\b", s)]
+
+
+def test_french_landlines_dial_the_zone_of_the_rows_city() -> None:
+    """France has five landline zones (01 Paris region … 05 south west): Toulouse's
+    numbers began with 02 or 04 before; now each landline has its city's zone."""
+    places = {p["city"]: p["area_codes"][0] for p in pack("fr_FR", "address")["places"]}
+    assert places["Paris"] == "1" and places["Toulouse"] == "5" and places["Lille"] == "3"
+    got = draw("fr_FR", {"city": "address.city", "phone": "phone.number"}, 5000)
+    landlines = [(c, p) for c, p in zip(got["city"], got["phone"], strict=True) if p[1] in "12345"]
+    assert len(landlines) > 1000
+    assert all(p[1] == places[c] for c, p in landlines)

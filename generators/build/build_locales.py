@@ -817,14 +817,23 @@ def gb_area(prefix: str) -> str:
 def area_codes_for(cc: str, places: list[dict]) -> dict[str, list[str]]:
     """City -> national area codes (as dialled after the trunk prefix), from phonenumbers.
 
-    France has no area codes in the closed numbering plan (only the 01-05 zones in the
-    formats), so it gets none; U.S. codes come from `zipcodes` per ZIP code.
+    France's closed numbering plan has no area codes but five zones (01-05), the first
+    digit after the trunk prefix: curated.FR_PHONE_ZONE_BY_REGION. U.S. codes come from
+    `zipcodes` per ZIP code.
     """
     import phonenumbers
     from phonenumbers.geodata import GEOCODE_DATA
 
-    if cc in ("US", "FR"):
+    if cc == "US":
         return {}
+    if cc == "FR":
+        return {
+            p["city"]: [
+                curated.FR_PHONE_ZONE_BY_CITY.get(p["city"])
+                or curated.FR_PHONE_ZONE_BY_REGION[p["region_code"]]
+            ]
+            for p in places
+        }
     calling = str(phonenumbers.country_code_for_region(cc))
     lang = {
         "DE": "de",

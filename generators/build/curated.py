@@ -647,6 +647,16 @@ REGION_NAMES: dict[str, str] = {
 # against `phonenumbers` (splitting a '#' into literal digits where some are invalid).
 # ---------------------------------------------------------------------------------------
 
+# France's landline numbers begin with the zone of the place (01 Île-de-France, 02 north
+# west, 03 north east, 04 south east, 05 south west), by département (ARCEP's plan):
+# by region, except Occitanie, whose east (Montpellier, Nîmes, Perpignan) is in zone 04
+# and whose west (Toulouse) is in zone 05.
+FR_PHONE_ZONE_BY_REGION = {
+    "IDF": "1", "BRE": "2", "NOR": "2", "PDL": "2", "CVL": "2", "HDF": "3", "GES": "3",
+    "BFC": "3", "PAC": "4", "20R": "4", "ARA": "4", "OCC": "4", "NAQ": "5",
+}  # fmt: skip
+FR_PHONE_ZONE_BY_CITY = {"Toulouse": "5"}
+
 PHONE_SEEDS: dict[str, dict] = {
     "DE": {
         "trunk_prefix": "0",
