@@ -1076,3 +1076,51 @@ def test_between_clamps_like_min_and_max() -> None:
         assert with_between == _one_field({**field, "min": 2, "max": 8})
         assert min(with_between) >= 2 and max(with_between) <= 8
     assert set(_one_field({"expr": "3 * 4", "between": [0, 5]})) == {5}
+
+
+def test_timelines_series_windows_and_aggregates_edge_cases() -> None:
+    """Four defects a tester found: min/max with no value crashed (ArrowIndexError); a
+    normal gap made `after` times and timeline events go backwards; ROW_NUMBER by a
+    parent key with NULLs used the per-parent shortcut; a 100 ms series lost its last
+    event to 0.3 / 0.1 = 2.9999999999999996."""
+    import itertools
+
+    agg = phony_pdl.load(
+        "pdl: 1\nname: z4\nentities:\n  p:\n    count: 3\n    fields:\n      id: { sequence: 1 }\n"
+        "      a: { aggregate: 'max(c.k) FILTER (WHERE c.k > 100)' }\n"
+        "  c:\n    count: { per: p, const: 2 }\n    fields:\n      p_id: { ref: p.id }\n"
+        "      k: { type: int, min: 0, max: 10 }\n"
+    ).generate()["p"]
+    assert agg["a"].to_pylist() == [None, None, None] and agg.schema.field("a").type == pa.int64()
+
+    gaps = phony_pdl.load(
+        "pdl: 1\nname: neg\nentities:\n  p:\n    count: 1000\n    fields:\n"
+        "      id: { sequence: 1 }\n      s: { type: datetime, between: [2024-01-01, 2024-01-31] }\n"
+        "      t: { after: s, gap: { distribution: normal, mean: 1h, sd: 3h } }\n"
+        "  ev:\n    timeline:\n      for: p\n      start: p.s\n      initial: a\n      states:\n"
+        "        a: { next: { b: 1 } }\n"
+        "        b: { after: { distribution: normal, mean: 1h, sd: 3h } }\n"
+        "    fields:\n      p_id: { ref: p.id }\n      at: { timeline: time }\n"
+    ).generate()
+    p = gaps["p"].to_pydict()
+    assert all(t >= s for s, t in zip(p["s"], p["t"], strict=True))
+    ev = gaps["ev"].to_pydict()
+    for _, group in itertools.groupby(zip(ev["p_id"], ev["at"], strict=True), key=lambda r: r[0]):
+        times = [t for _, t in group]
+        assert times == sorted(times)
+
+    rn = phony_pdl.load(
+        "pdl: 1\nname: rn\nseed: 2\nentities:\n  p:\n    count: 4\n    fields:\n      id: { sequence: 1 }\n"
+        "  c:\n    count: { per: p, const: 3 }\n    fields:\n      id: { sequence: 1 }\n"
+        "      p_id: { ref: p.id, null_rate: 0.5 }\n"
+        "      rn: { expr: 'ROW_NUMBER() OVER (PARTITION BY p_id)' }\n"
+        "      rn_o: { expr: 'ROW_NUMBER() OVER (PARTITION BY p_id ORDER BY id)' }\n"
+    ).generate()["c"]
+    assert rn["rn"].to_pylist() == rn["rn_o"].to_pylist()
+
+    series = phony_pdl.load(
+        "pdl: 1\nname: s2\nentities:\n  dev:\n    count: 1\n    fields:\n      id: { sequence: 1 }\n"
+        "  a:\n    series: { for: dev, start: '2024-01-01T00:00:00', end: '2024-01-01T00:00:00.3', "
+        "every: 100ms }\n    fields:\n      dev_id: { ref: dev.id }\n      t: { series: time }\n"
+    ).generate()["a"]
+    assert series.num_rows == 4

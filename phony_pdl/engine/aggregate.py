@@ -200,6 +200,8 @@ class _Aggregate:
             else pa.array([], type=value_type)
         )
         best_p, best_v = _extreme(p, v, func)
+        if len(best_v) == 0:  # no parent has a value (all filtered out, NULL or childless)
+            return pa.nulls(n_parent, type=best_v.type)
         out_index = np.zeros(n_parent, dtype=np.int64)
         out_index[best_p] = np.arange(len(best_p))
         picked = best_v.take(pa.array(out_index))

@@ -736,7 +736,9 @@ class Columns:
         if isinstance(gap, str | int | float):
             return np.full(n, parse_duration(gap))
         stream = self.stream(batch, name, "gap")
-        lo = None if gap.min is None else parse_duration(gap.min)
+        # never negative: `after` is later, `before` earlier (a normal gap is truncated at 0;
+        # for a distribution of non-negative values this changes no value)
+        lo = 0.0 if gap.min is None else max(0.0, parse_duration(gap.min))
         hi = None if gap.max is None else parse_duration(gap.max)
         if gap.distribution is None:
             return lo + stream.uniform(batch.rows) * (hi - lo)

@@ -76,7 +76,10 @@ class SeriesSpec:
         if end is not None:
             span = np.maximum(end - start, 0).astype(np.float64) / US
             if self.every:
-                n = np.floor(span / self.every).astype(np.int64) + 1
+                # in whole microseconds: 0.3 s / 0.1 s is 2.9999999999999996 in doubles,
+                # which lost the event at the end
+                every_us = max(1, round(self.every * US))
+                n = np.maximum(end - start, 0) // every_us + 1
                 n = np.where(end >= start, n, 0)
             else:
                 from scipy.stats import poisson

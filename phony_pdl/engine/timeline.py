@@ -90,7 +90,9 @@ class Machine:
         if isinstance(after, str | int | float):
             return np.full(n, parse_duration(after))
         stream = Stream(self.plan.seed, self.entity, "#after", step)
-        lo = None if after.min is None else parse_duration(after.min)
+        # a gap is never negative (event times never decrease): a distribution that reaches
+        # below 0 (normal) is truncated there; for the others this changes no value
+        lo = 0.0 if after.min is None else max(0.0, parse_duration(after.min))
         hi = None if after.max is None else parse_duration(after.max)
         if after.distribution is None:
             return lo + stream.uniform(parents) * (hi - lo)

@@ -53,7 +53,12 @@ def numbers_within_parent(plan, entity: str, node: exp.Expression) -> bool:
     """ROW_NUMBER() over the children of each parent, in row order: the row's position in
     its parent (+1), known per block from the layout, with no whole-table pass."""
     partition = row_number_partition(node)
-    return partition is not None and partition == [plan.expansion_fk(entity)]
+    fk = plan.expansion_fk(entity)
+    if partition is None or partition != [fk]:
+        return False
+    # a NULL key puts the row in SQL's NULL partition, not its parent's: then the whole-table
+    # pass numbers the rows
+    return not plan.doc.entities[entity].fields[fk].null_rate
 
 
 def window_columns(node: exp.Window) -> list[str]:
