@@ -1124,3 +1124,16 @@ def test_timelines_series_windows_and_aggregates_edge_cases() -> None:
         "every: 100ms }\n    fields:\n      dev_id: { ref: dev.id }\n      t: { series: time }\n"
     ).generate()["a"]
     assert series.num_rows == 4
+
+
+def test_window_order_by_integers_beyond_double_precision() -> None:
+    """ORDER BY keys went through doubles: 10**18 + 1, + 2, … tied (RANK 1, 1, 1, 1, 1;
+    ROW_NUMBER … DESC 1, 2, 3, 4, 5 instead of 5, 4, 3, 2, 1)."""
+    t = phony_pdl.load(
+        "pdl: 1\nname: w\nentities:\n  t:\n    count: 5\n    fields:\n"
+        "      id: { sequence: 1000000000000000000 }\n"
+        "      pos: { expr: 'ROW_NUMBER() OVER (ORDER BY id DESC)' }\n"
+        "      rk: { expr: 'RANK() OVER (ORDER BY id)' }\n"
+    ).generate()["t"]
+    assert t["pos"].to_pylist() == [5, 4, 3, 2, 1]
+    assert t["rk"].to_pylist() == [1, 2, 3, 4, 5]

@@ -142,10 +142,13 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
     for expr_node, desc in ordered:
         if not isinstance(expr_node, exp.Column):
             raise GenerationError("ORDER BY in a window must name columns")
-        codes = _codes(data[expr_node.name]).astype(np.float64)
+        # dense ranks, not the values as doubles: integers above 2**53 would tie (RANK gave
+        # 1, 1, 1 to 10**18 + 1, 2, 3); a rank also negates safely for DESC
+        _, rank = np.unique(_codes(data[expr_node.name]), return_inverse=True)
+        rank = rank.astype(np.int64).reshape(-1)
         nulls = pc.is_null(data[expr_node.name]).to_numpy(zero_copy_only=False)
-        codes = np.where(nulls, np.inf, -codes if desc else codes)  # NULLS LAST, as in DuckDB
-        keys.append(codes)
+        keys.append(nulls.astype(np.int64))  # NULLS LAST, as in DuckDB, for ASC and DESC
+        keys.append(np.where(nulls, 0, -rank if desc else rank))
     if n == 0:
         return pa.array(
             [], type=pa.int64() if kind in ("row_number", "rank", "count") else pa.float64()
