@@ -1137,3 +1137,18 @@ def test_window_order_by_integers_beyond_double_precision() -> None:
     ).generate()["t"]
     assert t["pos"].to_pylist() == [5, 4, 3, 2, 1]
     assert t["rk"].to_pylist() == [1, 2, 3, 4, 5]
+
+
+def test_window_columns_keep_their_types_with_no_rows() -> None:
+    """An entity scaled to 0 rows typed every window column as double (DDL `DOUBLE
+    PRECISION` for a LAG of text): the schema must not depend on the row count."""
+    schema = phony_pdl.load(
+        "pdl: 1\nname: z\nentities:\n  t:\n    count: 3\n    fields:\n"
+        "      id: { sequence: 1 }\n      name: { choice: [a, b] }\n"
+        "      d: { type: 'decimal(10,2)', between: [1, 5] }\n"
+        "      s: { expr: 'SUM(id) OVER ()' }\n      l: { expr: 'LAG(name) OVER (ORDER BY id)' }\n"
+        "      m: { expr: 'MAX(id) OVER ()' }\n      sd: { expr: 'SUM(d) OVER (ORDER BY id)' }\n"
+        "      av: { expr: 'AVG(id) OVER ()' }\n"
+    )
+    full, empty = schema.generate()["t"], schema.generate(scale=0.1)["t"]
+    assert empty.num_rows == 0 and full.schema == empty.schema

@@ -61,6 +61,24 @@ def numbers_within_parent(plan, entity: str, node: exp.Expression) -> bool:
     return not plan.doc.entities[entity].fields[fk].null_rate
 
 
+def _empty_type(plan, entity: str, kind: str, target: exp.Expression | None) -> pa.DataType:
+    """The result type of a window function (pdl.md's table) without computing it."""
+    from .arrow import arrow_type
+
+    if kind in ("row_number", "rank", "count") or not isinstance(target, exp.Column):
+        return pa.int64()
+    source = arrow_type(plan.dtype(entity, target.name))
+    if kind in ("lag", "lead"):
+        return source
+    if kind == "avg":
+        return pa.float64()
+    if pa.types.is_integer(source):
+        return pa.int64()
+    if kind == "sum" and pa.types.is_decimal(source):
+        return pa.decimal128(38, source.scale)
+    return pa.float64()
+
+
 def window_columns(node: exp.Window) -> list[str]:
     names = []
     for col in node.find_all(exp.Column):
@@ -149,10 +167,8 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
         nulls = pc.is_null(data[expr_node.name]).to_numpy(zero_copy_only=False)
         keys.append(nulls.astype(np.int64))  # NULLS LAST, as in DuckDB, for ASC and DESC
         keys.append(np.where(nulls, 0, -rank if desc else rank))
-    if n == 0:
-        return pa.array(
-            [], type=pa.int64() if kind in ("row_number", "rank", "count") else pa.float64()
-        )
+    if n == 0:  # the type the rows would have had (the schema must not depend on the count)
+        return pa.array([], type=_empty_type(plan, entity, kind, func.this))
     row = np.arange(n)
     order = np.lexsort([row, *reversed(keys)]) if keys else row
     # group boundaries (partitions) and peer boundaries (same partition and ORDER BY keys)
