@@ -174,7 +174,11 @@ class Dataset(Mapping[str, pa.Table]):
         self.prepare()
         report = RunReport(directory=directory)
         if format == "sql":
-            self.write_sql(directory, report, workers=workers, progress=progress, **(sql or {}))
+            try:
+                self.write_sql(directory, report, workers=workers, progress=progress, **(sql or {}))
+            except BaseException:
+                remove_stale_temps(directory)  # as below
+                raise
             self.write_manifest(directory, report, format)
             return report
         done_files: list[AtomicFile] = []  # written and synced, renamed into place at the end
@@ -186,6 +190,9 @@ class Dataset(Mapping[str, pa.Table]):
         except BaseException:
             for f in done_files:
                 f.abort()
+            # and this run's temp file of an entity interrupted between opening its file
+            # and the writer's own cleanup (Ctrl-C or SIGTERM at that moment)
+            remove_stale_temps(directory)
             raise
         blocked = [f.path for f in done_files if f.path.is_dir()]
         if blocked:
