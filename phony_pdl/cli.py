@@ -812,8 +812,9 @@ def _on_sigint(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    global _main_pid
+    global _main_pid, _terminated
     _main_pid = os.getpid()
+    _terminated = interrupts.requested = False  # a fresh run (main may be called again)
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, _on_sigint)
     try:
