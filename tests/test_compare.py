@@ -302,3 +302,18 @@ def test_numbers_made_as_text_score_worst_instead_of_dropping_out(tmp_path) -> N
     assert result.mean("KS") == pytest.approx(0.5, abs=0.05)
     result.write_html(tmp_path / "r.html")  # the report still renders
     assert (tmp_path / "r.html").stat().st_size > 0
+
+
+def test_an_empty_synthetic_file_is_named_not_reported_missing(tmp_path) -> None:
+    """`e: no synthetic table of that name` although e.csv was there (with no rows)."""
+    synth = tmp_path / "syn"
+    synth.mkdir()
+    (synth / "a.csv").write_text("id,v\n" + "".join(f"{i},{i * 1.5}\n" for i in range(50)))
+    (synth / "e.csv").write_text('"id","x"\n')
+    real = {
+        "a": pa.table({"id": list(range(50)), "v": [i * 1.5 for i in range(50)]}),
+        "e": pa.table({"id": [1], "x": ["y"]}),
+    }
+    result = compare(real, synth)
+    assert result.unmatched == ["e"]
+    assert "e: the synthetic e.csv was left out: a header but no rows" in result.lines()

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ class Report:
     tables: list[TableScore] = field(default_factory=list)
     seconds: float = 0.0
     unmatched: list[str] = field(default_factory=list)  # real tables with no synthetic twin
+    # why a synthetic file of that name was left out (`a header but no rows`), where one was
+    unmatched_why: dict[str, str] = field(default_factory=dict)
 
     def mean(self, metric: str) -> float | None:
         return self.mean_of(metric)
@@ -120,7 +123,12 @@ class Report:
                 overall.append(f"{label} {s[key]:.3f}")
         lines.append("overall: " + (", ".join(overall) or "nothing comparable"))
         for name in self.unmatched:
-            lines.append(f"{name}: no synthetic table of that name")
+            why = self.unmatched_why.get(name)
+            lines.append(
+                f"{name}: the synthetic {why}"
+                if why
+                else f"{name}: no synthetic table of that name"
+            )
         return lines
 
     def write_html(self, path: str | Path, *, title: str = "Phony fidelity report") -> Path:
@@ -141,10 +149,15 @@ class Report:
 
 
 def _tables(data: Any) -> dict[str, pa.Table]:
+    return _read(data)[0]
+
+
+def _read(data: Any) -> tuple[dict[str, pa.Table], list[str]]:
+    """The tables, and the reader's notes on files it left out."""
     from ..infer.readers import read_source
 
     src = read_source(data)
-    return {name: t.table for name, t in src.tables.items()}
+    return {name: t.table for name, t in src.tables.items()}, list(src.notes)
 
 
 def _match(
@@ -189,7 +202,7 @@ def compare(real: Any, synthetic: Any, *, keep_values: bool = True) -> Report:
     """
     started = time.perf_counter()
     real_tables = _tables(real)
-    syn_tables = _tables(synthetic)
+    syn_tables, syn_notes = _read(synthetic)
     pairs, missing = _match(real_tables, syn_tables)
     if not pairs:
         raise UsageError(
@@ -197,6 +210,11 @@ def compare(real: Any, synthetic: Any, *, keep_values: bool = True) -> Report:
             f"(real: {', '.join(real_tables)}; synthetic: {', '.join(syn_tables)})"
         )
     report = Report(unmatched=missing)
+    for name in missing:  # `left out e.csv: a header but no rows` → say so, not "no table"
+        note = next((n for n in syn_notes if re.match(rf"left out {re.escape(name)}\.", n)), None)
+        if note is not None:
+            file, _, why = note.removeprefix("left out ").partition(": ")
+            report.unmatched_why[name] = f"{file} was left out: {why}"
     for rname, sname in pairs:
         synth = _renamed(real_tables[rname], syn_tables[sname])
         report.tables.append(compare_tables(rname, real_tables[rname], synth, keep=keep_values))
