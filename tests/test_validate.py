@@ -803,7 +803,7 @@ def test_format_only_where_it_writes_something(field: dict, message: str) -> Non
 def test_more_bounds_and_types_checked_before_generation() -> None:
     """Each of these validated and then failed (or wrote nonsense) in generation."""
 
-    def problems(fields: dict) -> list[tuple[str, str]]:
+    def coded(fields: dict) -> list[tuple[str, str]]:
         try:
             phony_pdl.load(doc(**fields))
         except SchemaError as exc:
@@ -812,23 +812,23 @@ def test_more_bounds_and_types_checked_before_generation() -> None:
 
     normal = {"distribution": "normal", "mean": 0, "sd": 1}
     # a mixture component's own min beyond the field's max; a component bound not a number
-    assert problems(
+    assert coded(
         {"x": {"distribution": "mixture", "max": 5, "components": [{**normal, "min": 10}, normal]}}
     ) == [("min-greater-than-max", "entities.users.fields.x.components[0].min")]
-    assert problems(
-        {"x": {"distribution": "mixture", "components": [{**normal, "min": "low"}]}}
-    ) == [("type-mismatch", "entities.users.fields.x.components[0].min")]
+    assert coded({"x": {"distribution": "mixture", "components": [{**normal, "min": "low"}]}}) == [
+        ("type-mismatch", "entities.users.fields.x.components[0].min")
+    ]
     # seconds since 1970 past the year 9999
-    assert problems({"t": {"type": "datetime", "min": 1e20}}) == [
+    assert coded({"t": {"type": "datetime", "min": 1e20}}) == [
         ("type-mismatch", "entities.users.fields.t.min")
     ]
-    assert problems({"t": {"type": "datetime", "min": 1e9}}) == []
+    assert coded({"t": {"type": "datetime", "min": 1e9}}) == []
     # a formatted number is an error of its own, not also a text operand of an expression
-    assert problems({"n": {"type": "int", "format": "%Y"}, "m": {"expr": "n + 1"}}) == [
+    assert coded({"n": {"type": "int", "format": "%Y"}, "m": {"expr": "n + 1"}}) == [
         ("invalid-value", "entities.users.fields.n.format")
     ]
     # a multi-parameter check points at the parameter its message names first
-    assert problems({"age": {"generator": "person.age", "max_age": 20, "min_age": 50}}) == [
+    assert coded({"age": {"generator": "person.age", "max_age": 20, "min_age": 50}}) == [
         ("bad-generator-param", "entities.users.fields.age.min_age")
     ]
 

@@ -253,7 +253,6 @@ def _discrete_tail(
     start = max(lo if lo is not None else a, a) if upper else min(hi if hi is not None else b, b)
     limit = (hi if hi is not None else b) if upper else (lo if lo is not None else a)
     step = 1 if upper else -1
-    ks = np.zeros(0)
     size = 64
     while True:  # widen until the probabilities fall off or the bound is reached
         end = start + step * (size - 1)

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..sql.ddl import Table
-from ..sql.dialects import Dialect
+from ..sql.dialects import Dialect, get_dialect
 from ..sql.encode import copy_rows, insert_statement_list, nonfinite, quote_identifier
 from . import Target, require_driver
 
@@ -70,12 +70,6 @@ class Backend(abc.ABC):
     @staticmethod
     def message(exc: BaseException) -> str:
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def target_key_string() -> str:
-    from ..sql.dialects import get_dialect
-
-    return get_dialect("mysql").key_string
 
 
 class SQLite(Backend):
@@ -170,8 +164,8 @@ class MySQL(Backend):
         if "Data too long for column" in text:  # formats.md, "In a key"
             text += (
                 f"; MySQL and MariaDB hold text as TEXT (at most 65,535 bytes) and text in a key "
-                f"(primary, unique or referenced) as {target_key_string()}: shorten the values "
-                "or drop the key"
+                f"(primary, unique or referenced) as {get_dialect('mysql').key_string}: "
+                "shorten the values or drop the key"
             )
         return text
 
