@@ -101,3 +101,25 @@ def test_a_signal_to_the_process_group_with_workers_does_not_hang(
         assert proc.returncode == code, err
         assert "Traceback" not in err
         assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_worker_killed_on_its_own_ends_the_run_with_an_error(tmp_path: Path) -> None:
+    """A worker killed by the out-of-memory killer or `kill -9` used to leave the run
+    waiting for its block forever; the run must stop, say so, and leave no files."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*big_run(out), "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    _wait_for_temp(out, proc)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # pools come and go between entities: retry
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
+        try:
+            os.kill(int(children[0]), signal.SIGKILL)
+            break
+        except (IndexError, ProcessLookupError):
+            time.sleep(0.02)
+    _, err = proc.communicate(timeout=60)  # a hang fails here
+    assert proc.returncode == 1, err
+    assert err.startswith("error: a worker process ended unexpectedly (exit code -9)"), err
+    assert not out.exists() or list(out.iterdir()) == []

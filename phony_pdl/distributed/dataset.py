@@ -237,7 +237,7 @@ def _run_forked(
     _FORK_JOB = job
     try:
         with fork_pool(min(workers, len(tasks))) as pool:
-            for result in pool.imap_unordered(_fork_task, tasks, chunksize=1):
+            for result in pool.imap_unordered(_fork_task, tasks):
                 on_result(result)
     finally:
         _FORK_JOB = None

@@ -384,7 +384,7 @@ def _parallel(
     try:
         with fork_pool(workers) as pool:
             # imap keeps task order, so output bytes never depend on which worker finished first.
-            yield from pool.imap(_make_block, tasks, chunksize=1)
+            yield from pool.imap(_make_block, tasks)
     finally:
         _WORKER_PLAN = None
 

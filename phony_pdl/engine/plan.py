@@ -323,7 +323,7 @@ class Plan:
         _MAP_FN = fn
         try:
             with fork_pool(min(self.workers, len(spans))) as pool:
-                yield from pool.imap(_map_task, spans, chunksize=1)
+                yield from pool.imap(_map_task, spans)
         finally:
             _MAP_FN = None
 
