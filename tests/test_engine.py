@@ -284,6 +284,22 @@ def test_unique_with_retries_succeeds_when_possible() -> None:
     assert len(set(values)) == 150
 
 
+def test_redrawing_for_unique_keeps_the_null_rows() -> None:
+    """Rows drawn again for `unique` used to roll their NULL again too: more NULLs than
+    `null_rate` asks, and NULLs that depended on the values."""
+
+    def nulls(unique: bool) -> list[int]:
+        field = {"distribution": "poisson", "mean": 20000, "null_rate": 0.1, "unique": unique}
+        doc = {"pdl": 1, "name": "u", "seed": 9,
+               "entities": {"t": {"count": 300, "fields": {"x": field}}}}  # fmt: skip
+        column = phony_pdl.load(doc).generate()["t"].column("x")
+        return [i for i, v in enumerate(column.to_pylist()) if v is None]
+
+    plain, unique = nulls(False), nulls(True)
+    assert unique == plain
+    assert 15 < len(plain) < 45
+
+
 def test_keys_and_one_column_unique_groups_are_unique() -> None:
     schema = phony_pdl.load(
         {

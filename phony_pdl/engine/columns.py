@@ -165,6 +165,13 @@ class Columns:
             labels.append(f"retry{attempt}")
         return Stream(self.seed, *labels)
 
+    def null_mask(self, batch: Batch, name: str, f: FieldSpec) -> np.ndarray:
+        """The rows of the batch that are NULL. Never redrawn with a field's values: a row
+        drawn again for `unique` keeps its NULL or non-NULL, so the NULLs are where
+        `null_rate` put them whatever the values (and their rate stays the declared one)."""
+        stream = Stream(self.seed, batch.entity, name, "#null")
+        return stream.uniform(batch.rows) < f.null_rate
+
     # ------------------------------------------------------------ one field
 
     def compute(self, batch: Batch, name: str) -> pa.Array:
@@ -213,7 +220,7 @@ class Columns:
                 values = values.cast(pa.timestamp("s"))
             values = pc.strftime(values, format=f.format)
         if f.null_rate:
-            mask = self.stream(batch, name, "#null").uniform(batch.rows) < f.null_rate
+            mask = self.null_mask(batch, name, f)
             if mask.any():
                 values = pc.if_else(pa.array(mask), pa.scalar(None, values.type), values)
         return values
@@ -543,7 +550,7 @@ class Columns:
         if f.null_rate:
             # The rows that `modifiers` turns NULL (same stream) belong to no parent, so
             # `from`, `after` and aggregates through this key agree with the written column.
-            missing = self.stream(batch, name, "#null").uniform(rows) < f.null_rate
+            missing = self.null_mask(batch, name, f)
             idx = np.where(missing, -1, idx)
         batch.parent_index[name] = idx
         return idx

@@ -87,6 +87,36 @@ def _stands_alone(spec, field: str) -> bool:
     return True
 
 
+# At most this many rows left to make distinct count as stragglers: each round draws
+# STRAGGLER_TRIES candidates for each of them and checks the column once.
+STRAGGLERS = 256
+STRAGGLER_TRIES = 16
+
+
+def _settle_stragglers(
+    columns: Columns, entity: str, name: str, current: pa.Array, rows: np.ndarray, first: int
+) -> pa.Array:
+    """`current` with each duplicate row in `rows` given the first of its candidates (retry
+    attempts first, first + 1, …) that is new to the column and to the candidates before it;
+    rows whose candidates are all taken keep their value for the next round."""
+    from .columns import Batch
+
+    rows = rows.astype(np.int64)
+    candidates = [
+        columns.compute(Batch(entity, rows, {name: first + j}), name).cast(current.type)
+        for j in range(STRAGGLER_TRIES)
+    ]
+    flat = pa.concat_arrays(candidates)  # try-major: every row's first try, then its second …
+    fresh = first_occurrences([pa.concat_arrays([current, flat])])[len(current) :]
+    fresh = fresh.reshape(STRAGGLER_TRIES, len(rows))
+    settled = fresh.any(axis=0)
+    chosen = fresh.argmax(axis=0) * len(rows) + np.arange(len(rows))
+    n = len(current)
+    index = np.arange(n)
+    index[rows[settled]] = n + np.flatnonzero(settled)
+    return pa.concat_arrays([current, flat.take(pa.array(chosen))]).take(pa.array(index))
+
+
 def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
     from .columns import MAX_UNIQUE_ATTEMPTS, Batch
 
@@ -129,8 +159,8 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
         redrawn: set[str] = set()
         # Redraws continue while they make progress: a few stragglers in a vast domain (an
         # n-gram's names) get more tries, a domain that is simply too small stops early.
-        best, stalled = None, 0
-        for attempt in range(1, MAX_UNIQUE_ATTEMPTS * 4 + 1):
+        best, stalled, attempt = None, 0, 0
+        while attempt < MAX_UNIQUE_ATTEMPTS * 16:
             keep = first_occurrences([values[g] for g in group])
             dup_rows = np.flatnonzero(~keep)
             if len(dup_rows) == 0:
@@ -138,6 +168,18 @@ def materialize_unique(plan: Plan, columns: Columns, entity: str) -> None:
             stalled = stalled + 1 if best is not None and len(dup_rows) >= best else 0
             best = len(dup_rows) if best is None else min(best, len(dup_rows))
             if attempt > MAX_UNIQUE_ATTEMPTS and stalled >= 3:
+                break
+            if len(group) == 1 and len(dup_rows) <= STRAGGLERS:
+                # Each try of a straggler may land on a value already taken most of the
+                # time (an n-gram's common names): many tries per check of the column
+                values[name] = _settle_stragglers(
+                    columns, entity, name, values[name], dup_rows, attempt + 1
+                )
+                attempt += STRAGGLER_TRIES
+                redrawn.add(name)
+                continue
+            attempt += 1
+            if attempt > MAX_UNIQUE_ATTEMPTS * 4:
                 break
             # First the last member alone; when that stalls (a city with more teams than
             # there are mascots), every member that stands on its own is drawn again too.
