@@ -41,6 +41,10 @@ NAMES = sorted(
 )  # fmt: skip
 
 
+SIXTEEN = ["Anna", "Maria", "John", "Peter", "Paul", "Mary", "Michael", "Sarah", "David",
+           "Laura", "James", "Emma", "Oliver", "Sophia", "Lucas", "Mia"]  # fmt: skip
+
+
 @pytest.fixture(scope="module", autouse=True)
 def ngram_generator():
     """The `ngram` generator, registered for these tests.
@@ -177,6 +181,34 @@ def test_csv_json_jsonl_inputs(tmp_path) -> None:
     assert loaded[0].levels == loaded[1].levels == loaded[2].levels
     assert loaded[0].metadata["source"]["column"] == "name"
     assert loaded[1].metadata["source"]["field"] == "people.name.given"
+
+
+def test_json_line_separators_and_weighted_pairs(tmp_path) -> None:
+    """Only LF ends a JSON line (json.dumps(ensure_ascii=False) leaves U+2028 raw), and a
+    --field reaching `[name, weight]` pairs takes each pair as one name."""
+    (tmp_path / "s.jsonl").write_text(
+        "".join(json.dumps({"n": n}, ensure_ascii=False) + "\n" for n in ["Anna", "Ma\u2028ria"])
+    )
+    assert commands.read_lines(tmp_path / "s.jsonl", field="n")[0] == ["Anna", "Ma\u2028ria"]
+    (tmp_path / "p.json").write_text(json.dumps({"people": [{"name": ["Anna", 3]},
+                                                            {"name": ["Maria", 1]}]}))  # fmt: skip
+    assert commands.read_lines(tmp_path / "p.json", field="people.name")[0] == ["Anna", "Maria"]
+
+
+def test_an_unwritable_model_path_is_a_model_error(names_txt, tmp_path) -> None:
+    (tmp_path / "d.phony").mkdir()
+    with pytest.raises(ModelError, match=r"it is a folder; give a file name") as caught:
+        commands.train(names_txt, tmp_path / "d.phony")
+    assert caught.value.code == "bad-option"
+    assert [p.name for p in tmp_path.iterdir()] == ["d.phony"]  # no temp file left
+
+
+def test_char_mode_lengths_hold_in_late_attempts() -> None:
+    """Sixteen names pruned hard (--min-count 5): most contexts only ever ended a line, so
+    walks of late attempts stop there, and used to be kept below min_length."""
+    pruned = train_lines(SIXTEEN, min_count=5)
+    values = sample(compile_model(pruned), np.arange(3000), key(), min_length=3).to_pylist()
+    assert min(len(v) for v in values) >= 3
 
 
 @pytest.mark.parametrize(
@@ -427,6 +459,8 @@ def test_word_mode(tmp_path) -> None:
     assert all(len(v.split()) == 3 for v in values)  # every line had three words
     prefixed = sample(compile_model(model), np.arange(100), key(), prefix="Big").to_pylist()
     assert all(v.startswith("Big ") for v in prefixed)
+    spaced = sample(compile_model(model), np.arange(100), key(), prefix="Sir ", max_length=20)
+    assert all(v.startswith("Sir ") and "  " not in v and len(v) <= 20 for v in spaced.to_pylist())
 
 
 def test_turkish_lowercase() -> None:
@@ -490,6 +524,19 @@ def test_unique_redraws_duplicates() -> None:
     values = schema.generate(block_rows=4096)["t"].column("n").to_pylist()
     assert len(set(values)) == len(values) == 20_000
     assert values == schema.generate(block_rows=333)["t"].column("n").to_pylist()
+
+
+def test_unique_settles_the_last_few_rows_of_a_small_model(tmp_path) -> None:
+    """Sixteen training names make about two thousand distinct ones, yet 300 distinct rows
+    used to fail: the last few rows kept landing on common names and the redraws stopped
+    after three tries without progress."""
+    small = tmp_path / "small.phony"
+    fileformat.write(train_lines(SIXTEEN, order=3), small)
+    for seed in range(1, 9):
+        d = doc({"n": {"generator": "ngram", "model": str(small), "unique": True}}, 300)
+        d["seed"] = seed
+        values = phony_pdl.load(d).generate()["t"].column("n").to_pylist()
+        assert len(set(values)) == 300, seed
 
 
 def test_unique_beyond_the_model_errors(tmp_path) -> None:

@@ -163,7 +163,8 @@ def _strings(values: list[Any], path: Path, field: str | None) -> list[str]:
 def _json_lines(text: str, path: Path, field: str | None, jsonl: bool) -> list[str]:
     records: list[Any] = []
     if jsonl:
-        for number, line in enumerate(text.splitlines(), 1):
+        # only LF ends a JSON line: U+2028, U+0085 … may stand unescaped inside a string
+        for number, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
@@ -189,7 +190,7 @@ def _json_lines(text: str, path: Path, field: str | None, jsonl: bool) -> list[s
     else:
         values = []
         for v in _walk(root, field.split("."), "$"):
-            values.extend(v if isinstance(v, list) else [v])
+            values.extend(v if isinstance(v, list) and not _is_pair(v) else [v])
         if not values:
             hint = did_you_mean(field, _keys(root))
             raise ModelError(
@@ -199,6 +200,16 @@ def _json_lines(text: str, path: Path, field: str | None, jsonl: bool) -> list[s
                 path=str(path),
             )
     return _strings(values, path, field)
+
+
+def _is_pair(v: list[Any]) -> bool:
+    """A `[string, weight]` pair, one value, rather than a list of values."""
+    return (
+        len(v) == 2
+        and isinstance(v[0], str)
+        and isinstance(v[1], int | float)
+        and not isinstance(v[1], bool)
+    )
 
 
 def read_lines(

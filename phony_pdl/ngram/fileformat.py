@@ -115,10 +115,21 @@ def write(model: NgramModel, path: str | Path) -> int:
         raise ModelError(
             f"cannot write '{path}': folder '{path.parent}' does not exist", code="bad-option"
         )
-    out = AtomicFile(path)
+    if path.is_dir():
+        raise ModelError(
+            f"cannot write '{path}': it is a folder; give a file name such as '{path}/model.phony'",
+            code="bad-option",
+        )
+    try:
+        out = AtomicFile(path)
+    except OSError as exc:
+        raise ModelError(f"cannot write '{path}': {exc.strerror}", code="bad-option") from None
     try:
         out.write(data)
         out.commit()
+    except OSError as exc:
+        out.abort()
+        raise ModelError(f"cannot write '{path}': {exc.strerror}", code="bad-option") from None
     except BaseException:
         out.abort()
         raise

@@ -401,7 +401,8 @@ class Compiled:
             min_length=min_length,
             max_length=max_length,
             base_len=base_len,
-            spaced_first=self.mode == "word" and bool(prefix),
+            # "Sir " already ends in its space; "Sir" needs one before the first word
+            spaced_first=self.mode == "word" and bool(prefix) and not prefix[-1].isspace(),
             body_min=lo,
             cum=np.cumsum(weights),
             steps=steps,
@@ -573,9 +574,14 @@ class Compiled:
     ) -> np.ndarray:
         """Failure reason of each walked row (0: accepted)."""
         reason = np.where(ended, _OK, _NO_END).astype(np.int8)
-        if self.mode == "word" and (cfg.min_length is not None or cfg.max_length is not None):
-            spaces = body - 1 + cfg.spaced_first
-            chars = self.char_len[toks[:, : cfg.steps]].sum(axis=1) + spaces + cfg.base_len
+        if cfg.min_length is not None or cfg.max_length is not None:
+            # in char mode the walk aims inside the bounds, but a seeking row (a late
+            # attempt) stops early where its context only ever ended a training line
+            if self.mode == "word":
+                spaces = body - 1 + cfg.spaced_first
+                chars = self.char_len[toks[:, : cfg.steps]].sum(axis=1) + spaces + cfg.base_len
+            else:
+                chars = body + cfg.base_len
             if cfg.min_length is not None:
                 reason[(reason == _OK) & (chars < cfg.min_length)] = _SHORT
             if cfg.max_length is not None:
