@@ -6,6 +6,7 @@ import csv
 import hashlib
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -317,3 +318,72 @@ def test_parquet_bytes_do_not_depend_on_block_rows_with_long_text(tmp_path: Path
         schema.generate(block_rows=block_rows).write(out, format="parquet")
         digests.add(hashlib.sha256((out / "a.parquet").read_bytes()).hexdigest())
     assert len(digests) == 1
+
+
+def _typed_batch(decimal_type: pa.DataType, decimals: list[str]) -> pa.RecordBatch:
+    import datetime as dt
+    from decimal import Decimal
+
+    base = hostile_batch()
+    n = base.num_rows
+    extra = [
+        pa.array(
+            [None if d is None else Decimal(d) for d in decimals]
+            + [Decimal("123.5")] * (n - len(decimals)),
+            type=decimal_type,
+        ),
+        pa.array([dt.date(1, 1, 1), None] + [dt.date(2024, 2, 29)] * (n - 2)),
+        pa.array(
+            [dt.datetime(2024, 1, 2, 3, 4, 5, 6), None] + [dt.datetime(9999, 12, 31)] * (n - 2),
+            type=pa.timestamp("us"),
+        ),
+        pa.array([dt.time(1, 2, 3), None] + [dt.time(23, 59, 59, 999999)] * (n - 2)),
+    ]
+    return pa.RecordBatch.from_arrays(
+        [*base.columns, *extra], names=[*base.schema.names, "d", "day", "at", "clock"]
+    )
+
+
+def test_decimals_are_written_with_every_place_and_never_an_exponent(tmp_path: Path) -> None:
+    """Arrow's own text of a decimal(20,8) zero is `0E-8`; formats.md promises `0.00000000`."""
+    batch = _typed_batch(pa.decimal128(20, 8), ["0", "1E-8", "-0.00000123", None])
+    expected = ["0.00000000", "0.00000001", "-0.00000123"]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "j").mkdir()
+    rows = list(csv.reader(write("csv", tmp_path / "c", batch).open(newline="")))
+    assert [r[4] for r in rows[1:4]] == expected
+    lines = write("jsonl", tmp_path / "j", batch).read_text().splitlines()
+    assert [re.search(r'"d":([^,]*),', x).group(1) for x in lines[:4]] == [*expected, "null"]
+    from phony_pdl.sql.dialects import DIALECTS
+    from phony_pdl.sql.encode import copy_text, sql_literals
+
+    column = batch.column(4)
+    assert sql_literals(column, DIALECTS["postgres"], "t.d").to_pylist()[:4] == [*expected, "NULL"]
+    assert copy_text(column, "t.d").to_pylist()[:4] == [*expected, "\\N"]
+
+
+def test_exact_csv_rows_are_byte_for_byte_pyarrows_for_other_types() -> None:
+    """Batches with such decimals take Phony's own CSV rows; every other column must read
+    exactly as pyarrow's writer puts it, so a schema's CSV bytes do not depend on the path."""
+    import io
+
+    import pyarrow.csv as pacsv
+
+    from phony_pdl.writers.csv import csv_lines
+
+    batch = _typed_batch(pa.decimal128(12, 4), ["0", "-0.5", "12.25", None])
+    buffer = io.BytesIO()
+    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    assert csv_lines(batch) == buffer.getvalue()
+
+
+def test_negative_zero_keeps_its_sign_in_sql_literals() -> None:
+    """`-0` is read as the integer 0 (PostgreSQL, SQLite and DuckDB store +0.0)."""
+    from phony_pdl.sql.dialects import DIALECTS
+    from phony_pdl.sql.encode import sql_literals
+
+    floats = pa.array([-0.0, 0.0, None, -1.5])
+    for name in ("postgres", "sqlite", "duckdb", "mysql"):
+        assert sql_literals(floats, DIALECTS[name], "t.f").to_pylist() == [
+            "-0.0", "0", "NULL", "-1.5"
+        ]  # fmt: skip

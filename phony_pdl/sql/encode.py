@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ..decimal_text import decimal_text
 from ..errors import GenerationError
 from .dialects import Dialect
 
@@ -64,6 +65,10 @@ def nonfinite(arr: pa.Array, dialect: Dialect, where: str) -> tuple[np.ndarray, 
 def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
     values, special = nonfinite(arr, dialect, where)
     text = pc.cast(arr, pa.string())
+    with np.errstate(invalid="ignore"):
+        negative_zero = (values == 0) & np.signbit(values)
+    if negative_zero.any():  # "-0" would be read as the integer 0 and lose its sign
+        text = pc.if_else(pa.array(negative_zero), pa.scalar("-0.0"), text)
     if not special.any():
         return text
     negative_infinity = dialect.infinity.replace("Infinity", "-Infinity")
@@ -80,8 +85,10 @@ def sql_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
         return pa.array(["NULL"] * len(arr), type=pa.string())
     if pa.types.is_boolean(t):
         out = pc.if_else(arr, pa.scalar(dialect.true), pa.scalar(dialect.false))
-    elif pa.types.is_integer(t) or pa.types.is_decimal(t):
+    elif pa.types.is_integer(t):
         out = pc.cast(arr, pa.string())
+    elif pa.types.is_decimal(t):
+        out = decimal_text(arr)
     elif pa.types.is_floating(t):
         out = float_literals(arr, dialect, where)
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
@@ -194,6 +201,8 @@ def copy_text(arr: pa.Array, where: str) -> pa.Array:
         out = pc.cast(arr, pa.string())
         out = pc.replace_substring(out, "nan", "NaN")
         out = pc.replace_substring_regex(out, "^(-?)inf$", "\\1Infinity")
+    elif pa.types.is_decimal(t):
+        out = decimal_text(arr)
     else:
         out = pc.cast(arr, pa.string())
     return pc.fill_null(out, "\\N")

@@ -12,6 +12,7 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..decimal_text import decimal_text
 from .base import EntityWriter, register
 
 _SAFE_INT = 2**53
@@ -44,7 +45,7 @@ def encode_column(arr: pa.Array) -> pa.Array:
         finite = pc.is_finite(arr)
         out = pc.if_else(finite, pc.cast(arr, pa.string()), pa.scalar(None, pa.string()))
     elif pa.types.is_decimal(t):
-        out = pc.cast(arr, pa.string())
+        out = decimal_text(arr)
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         out = quote(arr)
     else:  # dates, times, timestamps
