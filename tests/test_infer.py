@@ -1133,6 +1133,27 @@ def test_a_rounded_constant_share_becomes_a_formula() -> None:
     assert "expr" not in fields["amount"] and "expr" not in fields["other"]
 
 
+def test_a_share_of_a_computed_column_is_a_formula_too() -> None:
+    """The README's two formulas in one table: amount = quantity * unit_price, and
+    fee = amount * 0.03 (fee was fitted as a distribution: amount, being computed, was not
+    offered as a source)."""
+    rng = np.random.default_rng(2)
+    quantity = rng.integers(1, 10, 2000).astype(float)
+    unit_price = np.round(rng.uniform(1, 200, 2000), 2)
+    amount = np.round(quantity * unit_price, 2)
+    table = pa.table(
+        {
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "amount": amount,
+            "fee": np.round(amount * 0.03, 2),
+        }
+    )
+    fields = infer(table, name="t").document["entities"]["t"]["fields"]
+    assert fields["amount"] == {"expr": "quantity * unit_price", "round": 2}
+    assert fields["fee"] == {"expr": "amount * 0.03", "round": 2}
+
+
 def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
     """A phone column becomes `phone.number` in the locale and form whose numbers have the
     sample's shapes; a house style no locale writes keeps its shape as a pattern (it was

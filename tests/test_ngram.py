@@ -628,3 +628,12 @@ def test_train_reads_a_semicolon_separated_csv(tmp_path) -> None:
     assert summary["lines"] == 4 and summary["tokens"] - summary["lines"] == len(
         "AdaAlanGraceEdsger"
     )
+
+
+def test_the_spec_worked_example_is_what_train_writes(tmp_path) -> None:
+    text = (ROOT / "spec" / "phony-format.md").read_text("utf-8")
+    block = text.split("### Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    documented = "".join(line.strip() for line in block.splitlines())
+    (tmp_path / "tiny.txt").write_text("ana\nanna\nan\n")
+    commands.train(tmp_path / "tiny.txt", tmp_path / "tiny.phony", order=2)
+    assert gzip.decompress((tmp_path / "tiny.phony").read_bytes()).decode() == documented

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 from .._version import __version__
@@ -396,15 +397,17 @@ class _Builder:
             }
             decimals = {p.name: (0 if p.kind == "int" else p.decimals) for p in profs.values()}
             free = {n for n in numbers if n not in done}
-            inputs: set[str] = set()
+            formulas = nx.DiGraph()
             for rel in algebraic_relations(numbers, decimals, targets=free):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
-                inputs |= {rel.left, rel.right}
-            # a = b * k between columns no formula computes (a formula's inputs included:
-            # tax = amount * 0.2 beside total = amount + tax), so no formula reads its own
-            # output
-            drawn = {n: v for n, v in numbers.items() if n not in done}
-            for rel in proportional_relations(drawn, decimals, targets=set(drawn)):
+                formulas.add_edges_from([(rel.left, rel.target), (rel.right, rel.target)])
+            # a = b * k for a column no formula computes, from any column (a formula's
+            # output too: fee = amount * 0.03 beside amount = quantity * unit_price) except
+            # one computed from a itself (tax beside total = amount + tax), so no formula
+            # reads its own output
+            drawn = {n for n in numbers if n not in done}
+            avoid = {(t, s) for t in drawn if t in formulas for s in nx.descendants(formulas, t)}
+            for rel in proportional_relations(numbers, decimals, targets=drawn, avoid=avoid):
                 done[rel.target] = [relation_field(profs[rel.target], rel, _quote)]
 
             key = profs[pk] if pk is not None else None

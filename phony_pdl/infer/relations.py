@@ -145,6 +145,7 @@ def proportional_relations(
     decimals: dict[str, int | None],
     *,
     targets: set[str],
+    avoid: set[tuple[str, str]] | None = None,
     min_rows: int = 20,
 ) -> list[Relation]:
     """a = b * k for a constant k on every row where both are set, within the rounding of a
@@ -163,6 +164,8 @@ def proportional_relations(
         xa = columns[target]
         for b in _feasible_sources(screen, a, tol):
             source = names[b]
+            if avoid and (target, source) in avoid:  # the source is computed from the target
+                continue
             xb = columns[source]
             factor = _common_factor(xa, xb, tol, min_rows)
             if factor is not None and factor != 0:
