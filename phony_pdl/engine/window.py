@@ -109,7 +109,7 @@ def _codes(arr: pa.Array) -> np.ndarray:
     if pa.types.is_boolean(arr.type):
         arr = pc.cast(arr, pa.int8())
     if pa.types.is_decimal(arr.type):
-        arr = pc.cast(arr, pa.float64())
+        return _exact_numbers(arr)[0]
     if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type) or pa.types.is_time(arr.type):
         arr = (
             arr.cast(pa.int64())
@@ -243,7 +243,7 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
             present = (~pc.is_null(data[target.name]).to_numpy(zero_copy_only=False)).astype(
                 np.int64
             )
-        values = present[order].astype(np.float64)
+        values = present[order]
         value_type = pa.int64()
     else:
         source = data[target.name]
@@ -256,20 +256,15 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
             raise GenerationError(
                 f"{func.sql()} OVER (…): window aggregates need a numeric column; {target.name} is {value_type}"
             )
-        as_float = (
-            pc.cast(source, pa.float64()) if not pa.types.is_floating(source.type) else source
-        )
-        raw = as_float.to_numpy(zero_copy_only=False)
-        present = ~np.isnan(raw)
-        values = np.where(present, raw, 0.0)[order]
+        exact, present = _exact_numbers(source)
+        values = exact[order]
         counts_sorted = present[order].astype(np.int64)
     if kind in ("sum", "count", "avg"):
-        if pa.types.is_decimal(value_type):
-            scale = value_type.scale
-            units = np.rint(values * 10**scale).astype(np.int64)
-            running = _segment_cumsum(units, group_start, group_id)
-        elif pa.types.is_integer(value_type):
-            running = _segment_cumsum(values.astype(np.int64), group_start, group_id)
+        if values.dtype == np.int64:  # integers and decimals' unscaled integers: exact
+            running = _segment_cumsum(values, group_start, group_id)
+            if float(np.abs(values.astype(np.float64)).sum()) >= 2.0**62:
+                approx = _segment_cumsum(values.astype(np.float64), group_start, group_id)
+                _check_bigint_sums(approx, running, func)
         else:
             running = _segment_cumsum_float(values, group_start, group_id)
         if not ordered:  # no ORDER BY: the whole partition
@@ -311,23 +306,70 @@ def compute(columns: Columns, entity: str, node: exp.Window) -> pa.Array:
 
             return decimal_from_unscaled(out, DataType("decimal", 38, value_type.scale), empty)
         return pa.array(out, mask=empty)
-    # running min / max
-    func_np = np.minimum if kind == "min" else np.maximum
-    fill = np.inf if kind == "min" else -np.inf
-    masked = np.where(counts_sorted > 0, values, fill)
-    result = np.empty(n)
-    for g, start in enumerate(group_start):  # one accumulate per partition (vectorized inside)
-        end = group_start[g + 1] if g + 1 < len(group_start) else n
-        result[start:end] = (
-            func_np.accumulate(masked[start:end]) if ordered else func_np.reduce(masked[start:end])
-        )
+    # running min / max, exact: over dense ranks (0 for "no value yet"), made monotone
+    # across partitions by a per-partition offset, so one accumulate serves every partition
+    distinct, rank = np.unique(values[counts_sorted > 0], return_inverse=True)
+    ranks = np.zeros(n, dtype=np.int64)
+    ranks[counts_sorted > 0] = rank.reshape(-1) + 1
+    if kind == "min":  # the smallest value has the highest rank
+        ranks[counts_sorted > 0] = len(distinct) - ranks[counts_sorted > 0] + 1
+    base = group_id.astype(np.int64) * (len(distinct) + 1)
     if ordered:
-        result = _peer_last(result, new_peer)
-    out = np.empty(n)
-    out[order] = result
-    arr = pa.array(np.where(np.isinf(out), np.nan, out))
-    arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, pa.float64()), arr)
-    return pc.cast(arr, value_type) if not pa.types.is_decimal(value_type) else arr
+        best = _peer_last(np.maximum.accumulate(ranks + base) - base, new_peer)
+    else:
+        ends = np.append(group_start[1:], n) - 1
+        best = (np.maximum.accumulate(ranks + base) - base)[ends][group_id]
+    if kind == "min":
+        best = np.where(best > 0, len(distinct) - best + 1, 0)
+    out_rank = np.empty(n, dtype=np.int64)
+    out_rank[order] = best
+    empty = out_rank == 0
+    picked = distinct[np.maximum(out_rank - 1, 0)] if len(distinct) else np.zeros(n, values.dtype)
+    if pa.types.is_decimal(value_type):  # pdl.md: MIN/MAX of a decimal is a float
+        picked = picked / 10.0**value_type.scale
+    return pa.array(picked, mask=empty if empty.any() else None)
+
+
+def _exact_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(values, present): integers as int64, decimals as their unscaled int64 (every digit
+    kept; doubles lose digits beyond 2**53), floats as float64; NULL (and NaN) are absent."""
+    present = ~pc.is_null(arr, nan_is_null=True).to_numpy(zero_copy_only=False)
+    if pa.types.is_decimal(arr.type):
+        wide = pa.decimal256 if pa.types.is_decimal256(arr.type) else pa.decimal128
+        unscaled = pa.Array.from_buffers(
+            wide(arr.type.precision, 0), len(arr), arr.buffers(), arr.null_count, arr.offset
+        )
+        try:
+            arr = pc.cast(unscaled, pa.int64())
+        except pa.ArrowInvalid:
+            raise GenerationError(
+                f"window functions over {arr.type} need values of at most 18 digits; declare "
+                "a smaller precision or narrow the range"
+            ) from None
+    elif pa.types.is_integer(arr.type):
+        try:
+            arr = pc.cast(arr, pa.int64())
+        except pa.ArrowInvalid:
+            raise GenerationError(
+                f"window functions over {arr.type} need values below 2**63"
+            ) from None
+    elif not pa.types.is_floating(arr.type):
+        arr = pc.cast(arr, pa.int64())
+    else:
+        arr = pc.cast(arr, pa.float64())
+    values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False)  # NULLs would make doubles
+    return np.where(present, values, 0), present
+
+
+def _check_bigint_sums(approx: np.ndarray, running: np.ndarray, func: exp.Expression) -> None:
+    """64-bit running sums wrap around silently (they stay exact modulo 2**64); SQL's
+    SUM(BIGINT) errors instead. A wrapped sum is 2**64 away from its approximation in
+    doubles; rounding never comes near that."""
+    if (np.abs(approx - running.astype(np.float64)) > 2.0**62).any():
+        raise GenerationError(
+            f"{func.sql()} OVER (…) leaves the 64-bit integer range (±9.2e18); narrow the "
+            "values or CAST them to DOUBLE"
+        )
 
 
 def _segment_cumsum(
