@@ -1594,3 +1594,24 @@ def test_a_proportion_among_a_formulas_inputs_is_kept(tmp_path) -> None:
     made = result.schema().generate()["inv"].to_pydict()
     for a, t, s in zip(made["amount"], made["tax"], made["total"], strict=True):
         assert abs(t - round(a * 0.2, 2)) < 0.0051 and abs(s - (a + t)) < 0.0051
+
+
+def test_fits_run_on_one_blas_thread_and_the_pool_is_restored(monkeypatch) -> None:
+    """Hundreds of tiny optimisations per column: OpenBLAS's thread pool only spins."""
+    from threadpoolctl import threadpool_info
+
+    import phony_pdl.infer.fit as fit
+
+    seen: list[int] = []
+    refine = fit._refine
+
+    def spy(*args, **kwargs):
+        seen.extend(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(fit, "_refine", spy)
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    values = np.random.default_rng(3).gamma(2.0, 3.0, 500)
+    infer(pa.table({"x": values}), name="t")
+    assert seen and set(seen) == {1}
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before

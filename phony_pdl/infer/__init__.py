@@ -24,6 +24,7 @@ import networkx as nx
 import numpy as np
 
 from .._version import __version__
+from ..blas_threads import single_blas_thread
 from ..errors import GenerationError, SchemaError
 from ..ngram.model import NgramModel
 from ..quiet import quiet_numerics
@@ -127,6 +128,7 @@ class InferResult:
 
 
 @quiet_numerics
+@single_blas_thread
 def infer(
     source: Any,
     *,
