@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlglot import exp
@@ -100,11 +101,21 @@ def _sample_columns(inputs: Mapping[str, DataType]) -> dict | None:
     return columns
 
 
-def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str | None:
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong; `offset`: where in the expression's text (a literal), if known."""
+
+    message: str
+    offset: int | None = None
+    length: int = 1
+    hint: str | None = None
+
+
+def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> Problem | None:
     """What the evaluator says about `tree` on two rows of `inputs`, or None if it runs."""
     import pyarrow as pa
 
-    from .engine.evaluate import evaluate
+    from .engine.evaluate import LiteralError, evaluate
     from .errors import GenerationError
 
     columns = _sample_columns(inputs)
@@ -112,10 +123,12 @@ def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> str |
         return None
     try:
         evaluate(tree, columns, 2)
+    except LiteralError as exc:  # wrong whatever the rows hold, and it knows its place
+        return Problem(exc.reason, exc.offset, exc.length, exc.hint)
     except pa.ArrowInvalid as exc:  # about values, not types: only a literal's is certain
-        return _readable(str(exc)) if _about_a_literal(str(exc)) else None
+        return Problem(_readable(str(exc))) if _about_a_literal(str(exc)) else None
     except (pa.ArrowException, GenerationError, TypeError, ValueError) as exc:
-        return _readable(str(exc))
+        return Problem(_readable(str(exc)))
     return None
 
 

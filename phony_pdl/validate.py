@@ -1370,15 +1370,16 @@ class Validator:
                 span=self.offset_span(path, exc.offset),
             )
 
-    def offset_span(self, path: Path, offset: int) -> Span:
-        """The span of one character inside a scalar (quoted scalars start one column later)."""
+    def offset_span(self, path: Path, offset: int, length: int = 1) -> Span:
+        """The span of `length` characters inside a scalar (quoted scalars start one column
+        later)."""
         node = self.loc.node(path)
         span = node.span
         plain = getattr(node, "plain", True)
         if span.line != span.end_line or span.line == 0:
             return span
         col = span.column + offset + (0 if plain else 1)
-        return Span(span.file, span.line, col, span.line, col + 1)
+        return Span(span.file, span.line, col, span.line, col + max(1, length))
 
     def source_template(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         path = self.fpath(ename, fname, "template")
@@ -1688,7 +1689,15 @@ class Validator:
         if any(t is None for t in inputs.values()):
             return
         problem = trial_problem(tree, inputs)
-        if problem is not None:
+        if problem is not None and problem.offset is not None:  # a literal, pointed at
+            self.add(
+                "bad-expression",
+                problem.message,
+                path,
+                hint=problem.hint,
+                span=self.offset_span(path, problem.offset, problem.length),
+            )
+        elif problem is not None:
             formatted = [n for n in names if inputs[n] is STRING and fields[n].format is not None]
             hint = (
                 f"{formatted[0]} is text once `format: '{fields[formatted[0]].format}'` "
@@ -1699,7 +1708,10 @@ class Validator:
                 "CAST(code AS INT) + 1"
             )
             self.add(
-                "bad-expression", f"the expression cannot be evaluated: {problem}", path, hint=hint
+                "bad-expression",
+                f"the expression cannot be evaluated: {problem.message}",
+                path,
+                hint=hint,
             )
 
     def source_aggregate(

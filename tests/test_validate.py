@@ -846,3 +846,74 @@ def test_an_aggregate_of_a_formatted_date_is_text() -> None:
     [d] = exc.value.diagnostics
     assert d.code == "type-mismatch" and (d.span.line, d.span.column) == (8, 41)
     assert "min(c.d) yields a string" in d.message
+
+
+@pytest.mark.parametrize(
+    ("expr", "literal"),
+    [
+        ("CAST(id AS DOUBLE) * 123456789012345678", "123456789012345678"),
+        ("f + 9007199254740993", "9007199254740993"),
+        ("f * -(9007199254740993)", "9007199254740993"),
+        ("id / 123456789012345678", "123456789012345678"),  # true division: doubles
+        ("f > 123456789012345678", "123456789012345678"),
+        ("f IN (1.5, 123456789012345678)", "123456789012345678"),
+        ("f BETWEEN 0 AND 123456789012345678", "123456789012345678"),
+        ("COALESCE(f, 123456789012345678)", "123456789012345678"),
+        ("CASE WHEN id = 1 THEN 1.5 ELSE 123456789012345678 END", "123456789012345678"),
+        ("NULLIF(f, 123456789012345678)", "123456789012345678"),
+        ("FLOOR(123456789012345678)", "123456789012345678"),
+        ("id * 99999999999999999999", "99999999999999999999"),  # not even an int64
+    ],
+)
+def test_integer_literals_no_double_holds_are_errors_at_the_literal(
+    expr: str, literal: str
+) -> None:
+    """`CAST(id AS DOUBLE) * 123456789012345678` passed validation and failed when generating,
+    blaming `id`; a literal beyond 2^53 that meets a double is now refused at its place."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  t:\n    count: 5\n    fields:\n"
+        "      id: { sequence: 1 }\n      f: { type: float, min: 0, max: 9 }\n"
+        f'      x: {{ expr: "{expr}" }}\n'
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    column = len('      x: { expr: "') + 1 + expr.index(literal)
+    assert d.code == "bad-expression"
+    assert (d.span.line, d.span.column, d.span.end_column) == (9, column, column + len(literal))
+    assert f"the integer literal {literal} " in d.message
+    assert "write it as a float literal" in d.hint and "id is int64" not in d.message
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "f + 9007199254740992",  # 2^53 itself is exact
+        "f * 1.2345678901234568e17",
+        "id * 123456789012345678",  # integers stay integers
+        "id IN (1, 123456789012345678)",
+        "CAST(123456789012345678 AS DOUBLE)",  # asked for in so many words
+    ],
+)
+def test_integer_literals_that_stay_exact_pass(expr: str) -> None:
+    schema = phony_pdl.load(
+        doc(id={"sequence": 1}, f={"type": "float", "min": 0, "max": 9}, x={"expr": expr})
+    )
+    assert schema.generate(seed=1)["users"].num_rows == 10
+
+
+def test_an_inexact_literal_in_a_window_expression_is_blamed_when_generating() -> None:
+    """Window expressions are checked as they are generated: the message names the literal,
+    not the columns the expression reads."""
+    schema = phony_pdl.load(
+        doc(
+            id={"sequence": 1},
+            f={"type": "float", "min": 0, "max": 9},
+            x={"expr": "SUM(f) OVER (ORDER BY id) * 123456789012345678"},
+        )
+    )
+    with pytest.raises(phony_pdl.GenerationError) as exc:
+        schema.generate(seed=1)["users"]
+    message = str(exc.value)
+    assert message.startswith("users.x: the integer literal 123456789012345678 cannot be")
+    assert "1.2345678901234568e17" in message and "is int64" not in message

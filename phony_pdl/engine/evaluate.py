@@ -83,6 +83,52 @@ def _as_float(v: Value) -> Value:
     return pc.cast(v, pa.float64(), safe=False) if pa.types.is_integer(_type(v)) else v
 
 
+MAX_EXACT_DOUBLE_INT = 2**53  # every whole number up to this holds in a double exactly
+MAX_INT64 = 2**63 - 1
+
+
+class LiteralError(GenerationError):
+    """A literal of the expression is wrong whatever the rows hold; `offset` is where it
+    starts in the expression's text, so validation can point at it."""
+
+    def __init__(self, literal: exp.Literal, reason: str, hint: str) -> None:
+        self.offset: int | None = literal.meta.get("start")
+        self.length = len(literal.this)
+        self.reason, self.hint = reason, hint
+        super().__init__(f"{reason}; {hint}")
+
+
+def _float_text(value: int) -> str:
+    return repr(float(value)).replace("e+", "e")  # 1.2345678901234568e17
+
+
+def inexact_literal(literal: exp.Literal) -> LiteralError:
+    """An integer literal in double (float) arithmetic that no double holds exactly."""
+    return LiteralError(
+        literal,
+        f"the integer literal {literal.this} cannot be represented exactly as a double "
+        f"(a float holds whole numbers exactly only up to 2^53 = {MAX_EXACT_DOUBLE_INT:,})",
+        f"write it as a float literal, {_float_text(int(literal.this))} (the double it "
+        "rounds to), or keep the arithmetic in integers or decimals, with no float operand",
+    )
+
+
+def _literal_of(node: exp.Expression | None) -> exp.Literal | None:
+    """The integer literal `node` is (through parentheses and a minus sign), or None."""
+    while isinstance(node, exp.Paren | exp.Neg):
+        node = node.this
+    return node if isinstance(node, exp.Literal) and node.is_int else None
+
+
+def require_exact_double(node: exp.Expression | None, value: Value) -> None:
+    """Stop when an integer literal beyond ±2^53 is about to become a double."""
+    if not pa.types.is_integer(_type(value)):
+        return
+    literal = _literal_of(node)
+    if literal is not None and abs(int(literal.this)) > MAX_EXACT_DOUBLE_INT:
+        raise inexact_literal(literal)
+
+
 class Evaluator:
     """Evaluates one parsed expression against named columns of equal length."""
 
@@ -124,8 +170,8 @@ class Evaluator:
             exp.Length: lambda e: pc.cast(pc.utf8_length(self.text(self.eval(e.this))), pa.int64()),
             exp.Round: self.round,
             exp.Abs: lambda e: pc.abs(self.eval(e.this)),
-            exp.Floor: lambda e: pc.floor(_as_float(self.eval(e.this))),
-            exp.Ceil: lambda e: pc.ceil(_as_float(self.eval(e.this))),
+            exp.Floor: lambda e: pc.floor(self.as_float(e.this)),
+            exp.Ceil: lambda e: pc.ceil(self.as_float(e.this)),
             exp.Extract: self.extract,
             exp.Cast: self.cast,
             exp.Interval: self.interval,
@@ -164,7 +210,16 @@ class Evaluator:
         text = e.this
         if any(c in text for c in ".eE"):
             return pa.scalar(float(text), pa.float64())
-        return pa.scalar(int(text), pa.int64())
+        value = int(text)
+        if value > MAX_INT64:  # a minus sign is applied afterwards, to the int64
+            raise LiteralError(
+                e,
+                f"the integer literal {text} is beyond the 64-bit integer range "
+                f"(at most {MAX_INT64:,})",
+                f"write it as a float literal, {_float_text(value)}, or keep the numbers "
+                "within that range",
+            )
+        return pa.scalar(value, pa.int64())
 
     def interval(self, e: exp.Interval) -> Value:
         amount = float(e.this.name)
@@ -175,6 +230,17 @@ class Evaluator:
             )
         return pa.scalar(int(amount * _UNIT_US[unit]), pa.duration("us"))
 
+    def as_float(self, node: exp.Expression) -> Value:
+        value = self.eval(node)
+        require_exact_double(node, value)
+        return _as_float(value)
+
+    def exact_with(self, nodes: list, values: list[Value], target: pa.DataType) -> None:
+        """Integer literals among `nodes` that meet a double (`target`) must be exact."""
+        if pa.types.is_floating(target):
+            for node, value in zip(nodes, values, strict=True):
+                require_exact_double(node, value)
+
     # ---- arithmetic
 
     def _pair(self, e: exp.Expression) -> tuple[Value, Value]:
@@ -184,6 +250,10 @@ class Evaluator:
             left = pc.cast(left, pa.float64(), safe=False)
         elif pa.types.is_floating(lt) and pa.types.is_decimal(rt):
             right = pc.cast(right, pa.float64(), safe=False)
+        if pa.types.is_floating(rt):
+            require_exact_double(e.this, left)
+        if pa.types.is_floating(lt):
+            require_exact_double(e.expression, right)
         return left, right
 
     def arith(self, fn: Callable, e: exp.Expression) -> Value:
@@ -241,6 +311,8 @@ class Evaluator:
     def div(self, e: exp.Div) -> Value:
         left, right = self._pair(e)
         if pa.types.is_integer(_type(left)) and pa.types.is_integer(_type(right)):
+            require_exact_double(e.this, left)  # true division: both become doubles
+            require_exact_double(e.expression, right)
             left, right = _as_float(left), _as_float(right)
         zero = pc.equal(
             right, pa.scalar(0, _type(right)) if not pa.types.is_decimal(_type(right)) else 0
@@ -279,6 +351,7 @@ class Evaluator:
     def in_(self, e: exp.In) -> Value:
         value = self.eval(e.this)
         options = [self.eval(x) for x in e.expressions]
+        self.exact_with(e.expressions, options, _type(value))  # compared as doubles
         result = None
         for opt in options:
             hit = pc.equal(value, opt)
@@ -288,6 +361,7 @@ class Evaluator:
     def between(self, e: exp.Between) -> Value:
         value = self.eval(e.this)
         low, high = self.eval(e.args["low"]), self.eval(e.args["high"])
+        self.exact_with([e.args["low"], e.args["high"]], [low, high], _type(value))
         return pc.and_kleene(pc.greater_equal(value, low), pc.less_equal(value, high))
 
     def case(self, e: exp.Case) -> Value:
@@ -295,6 +369,8 @@ class Evaluator:
         branches = [(self.eval(i.this), self.eval(i.args["true"])) for i in e.args.get("ifs", [])]
         values = [v for _, v in branches] + ([self.eval(default)] if default is not None else [])
         target = _common_type(values)
+        nodes = [i.args["true"] for i in e.args.get("ifs", [])]
+        self.exact_with([*nodes, *([default] if default is not None else [])], values, target)
         result: Value = (
             self._cast(self.eval(default), target)
             if default is not None
@@ -314,6 +390,7 @@ class Evaluator:
     def coalesce(self, e: exp.Coalesce) -> Value:
         values = [self.eval(e.this), *(self.eval(x) for x in e.expressions)]
         target = _common_type(values)
+        self.exact_with([e.this, *e.expressions], values, target)
         return pc.coalesce(*(self._cast(v, target) for v in values))
 
     def nullif(self, e: exp.Nullif) -> Value:
@@ -358,9 +435,8 @@ class Evaluator:
     # ---- numbers, time, types
 
     def round(self, e: exp.Round) -> Value:
-        value = self.eval(e.this)
         digits = int(e.args["decimals"].this) if e.args.get("decimals") is not None else 0
-        return pc.round(_as_float(value), ndigits=digits, round_mode="half_towards_infinity")
+        return pc.round(self.as_float(e.this), ndigits=digits, round_mode="half_towards_infinity")
 
     def extract(self, e: exp.Extract) -> Value:
         part = e.this.name.upper()
