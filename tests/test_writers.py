@@ -387,3 +387,55 @@ def test_negative_zero_keeps_its_sign_in_sql_literals() -> None:
         assert sql_literals(floats, DIALECTS[name], "t.f").to_pylist() == [
             "-0.0", "0", "NULL", "-1.5"
         ]  # fmt: skip
+
+
+def test_mysql_script_stops_at_text_its_column_cannot_hold(tmp_path) -> None:
+    """TEXT holds 65,535 bytes and the key type VARCHAR(255) 255 characters: a longer value
+    was written into the script, refused only when it ran (or cut short by a lenient
+    server). It now stops the run, naming the field, the row, the length, the limit and
+    the fix, and no script is left; other dialects take the same values."""
+    fields = {
+        "id": {"sequence": 1},
+        "n": {"sequence": 1, "hidden": True},
+        # 32,000 two-byte letters: under 65,535 characters, over 65,535 bytes, from row 3
+        "body": {"expr": "CASE WHEN n >= 3 THEN b ELSE 'short' END"},
+        "b": {"pattern": "(é{1000}){33}", "hidden": True},
+    }
+    schema = {"pdl": 1, "name": "long", "entities": {"docs": {"count": 4, "fields": fields}}}
+    dataset = phony_pdl.load(schema).generate(block_rows=2)
+    with pytest.raises(phony_pdl.GenerationError) as exc:
+        dataset.write(tmp_path / "my", format="sql", sql={"dialect": "mysql"})
+    assert str(exc.value) == (
+        "docs.body, row 3: the value is 66,000 bytes long in UTF-8, but the mysql dialect "
+        "writes this column as TEXT, which holds at most 65,535 bytes; generate values of at "
+        "most 65,535 bytes, or give the field `sql_type: MEDIUMTEXT` (16 MiB) or "
+        "`sql_type: LONGTEXT`"
+    )
+    assert not list((tmp_path / "my").glob("*.sql*"))
+    for dialect in ("postgres", "sqlite", "duckdb"):
+        dataset.write(tmp_path / dialect, format="sql", sql={"dialect": dialect})
+        assert (tmp_path / dialect / "long.sql").stat().st_size > 132_000
+    fields["body"]["sql_type"] = "MEDIUMTEXT"  # the fix the message gives
+    phony_pdl.load(schema).generate().write(tmp_path / "my", format="sql", sql={"dialect": "mysql"})
+    assert "`body` MEDIUMTEXT" in (tmp_path / "my" / "long.sql").read_text(encoding="utf-8")
+
+    # (a unique non-ASCII pattern of one length cannot be drawn: an expression makes them)
+    keyed = {
+        "id": {"sequence": 1},
+        "slug": {"expr": f"'{'é' * 250}' || CAST(id + 100000 AS TEXT)", "unique": True},
+    }
+    schema["entities"] = {"docs": {"count": 3, "fields": keyed}}
+    with pytest.raises(phony_pdl.GenerationError) as exc:  # VARCHAR(255) counts characters
+        phony_pdl.load(schema).generate().write(
+            tmp_path / "key", format="sql", sql={"dialect": "mysql"}
+        )
+    assert str(exc.value).startswith(
+        "docs.slug, row 1: the value is 256 characters long, but the mysql dialect writes "
+        "this column, a key (primary, unique or referenced), as VARCHAR(255), which holds "
+        "at most 255 characters; generate values of at most 255 characters"
+    )
+    assert not (tmp_path / "key" / "long.sql").exists()
+    keyed["slug"]["expr"] = f"'{'é' * 250}' || CAST(id AS TEXT)"  # 251 characters, 501 bytes
+    phony_pdl.load(schema).generate().write(
+        tmp_path / "key", format="sql", sql={"dialect": "mysql"}
+    )

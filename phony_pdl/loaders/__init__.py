@@ -23,6 +23,7 @@ from ..sql.encode import quote_identifier
 from ..sql.script import (
     Deferred,
     orphan_query,
+    require_fitting_text,
     require_keys_for_cycles,
     require_storable_names,
     schema_tables,
@@ -201,6 +202,8 @@ def _load(
             if progress:
                 progress(table.name, 0, total)
             for batch in dataset.iter_batches(table.name, workers=workers):
+                if create:  # tables of our making; existing ones may be wider (the server judges)
+                    require_fitting_text(batch, table, target.dialect, done)
                 batch = split_deferred(batch, table, held)
                 step = batch_rows or batch.num_rows or 1
                 for start in range(0, batch.num_rows, step):

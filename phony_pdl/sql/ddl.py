@@ -248,12 +248,17 @@ def check_sql(column: Column, dialect: Dialect) -> str | None:
     return None
 
 
+def keyed_columns(table: Table) -> set[str]:
+    """Columns of the primary key, a UNIQUE constraint or a foreign key."""
+    keyed = {c for group in [table.primary_key, *table.uniques] for c in group}
+    return keyed | {fk.column for fk in table.foreign_keys}
+
+
 def create_table(
     table: Table, dialect: Dialect, *, inline_deferred: bool, checks: bool = True
 ) -> str:
     q = lambda name: quote_identifier(name, dialect)  # noqa: E731
-    keyed = {c for group in [table.primary_key, *table.uniques] for c in group}
-    keyed |= {fk.column for fk in table.foreign_keys}
+    keyed = keyed_columns(table)
     lines = []
     for column in table.columns:
         parts = [q(column.name), column_type(column, dialect, column.name in keyed)]

@@ -41,6 +41,10 @@ class Dialect:
     # chain checks the same thing about 3x faster for short lists.
     check_list_as_or: bool = False
     begin: str = "BEGIN"  # statement that opens a transaction in a script
+    # Phony's own text column types that hold a limited length: type → (unit, limit), the
+    # unit "bytes" (of UTF-8) or "characters". A longer value would be refused by a strict
+    # server only when the script runs, and cut short by a lenient one; it stops the run.
+    text_limits: dict[str, tuple[str, int]] = field(default_factory=dict)
     aliases: tuple[str, ...] = field(default=())
 
 
@@ -93,6 +97,7 @@ _register(
             "uuid": "CHAR(36)",
         },
         key_string="VARCHAR(255)",
+        text_limits={"TEXT": ("bytes", 65_535), "VARCHAR(255)": ("characters", 255)},
         true="1",
         false="0",
         backslash_escapes=True,

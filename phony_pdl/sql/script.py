@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .ddl import Table, add_foreign_key, create_table, tables
+from .ddl import Table, add_foreign_key, column_type, create_table, keyed_columns, tables
 from .dialects import Dialect
 from .encode import copy_rows, insert_statements, quote_identifier, sql_literals
 
@@ -94,6 +95,57 @@ def require_storable_names(table_list: list[Table], dialect: Dialect) -> None:
                 )
 
 
+def text_limits(table: Table, dialect: Dialect) -> list[tuple[str, str, str, int]]:
+    """(column, type, unit, limit) of the table's columns of a length-limited text type that
+    Phony chose (a field's own `sql_type` is the user's: the server judges it)."""
+    keyed = keyed_columns(table)
+    out = []
+    for column in table.columns:
+        if column.sql_type is None and dialect.text_limits:
+            sql_type = column_type(column, dialect, column.name in keyed)
+            if sql_type in dialect.text_limits:
+                out.append((column.name, sql_type, *dialect.text_limits[sql_type]))
+    return out
+
+
+def require_fitting_text(
+    batch: pa.RecordBatch, table: Table, dialect: Dialect, first_row: int = 0
+) -> None:
+    """Stop at the first value too long for its column's text type, before it is written:
+    a strict server would refuse the script only when it runs, a lenient one would cut the
+    value short. `first_row`: the number of the table's rows before this batch."""
+    from ..errors import GenerationError
+
+    for name, sql_type, unit, limit in text_limits(table, dialect):
+        values = batch.column(batch.schema.get_field_index(name))
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            continue
+        lengths = pc.binary_length(values) if unit == "bytes" else pc.utf8_length(values)
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= limit:
+            continue
+        over = pc.fill_null(pc.greater(lengths, limit), False).to_numpy(zero_copy_only=False)
+        row = int(np.flatnonzero(over)[0])
+        size = lengths[row].as_py()
+        if sql_type == dialect.key_string:
+            what = "this column, a key (primary, unique or referenced),"
+            fix = (
+                f"generate values of at most {limit} {unit}, give the field a wider "
+                "`sql_type` (a key holds at most VARCHAR(768) in utf8mb4), or drop the key"
+            )
+        else:
+            what = "this column"
+            fix = (
+                f"generate values of at most {limit:,} {unit}, or give the field "
+                "`sql_type: MEDIUMTEXT` (16 MiB) or `sql_type: LONGTEXT`"
+            )
+        raise GenerationError(
+            f"{table.name}.{name}, row {first_row + row + 1:,}: the value is {size:,} {unit} "
+            f"long{' in UTF-8' if unit == 'bytes' else ''}, but the {dialect.name} dialect "
+            f"writes {what} as {sql_type}, which holds at most {limit:,} {unit}; {fix}"
+        )
+
+
 def require_keys_for_cycles(table_list: list[Table]) -> None:
     from ..errors import GenerationError
 
@@ -162,6 +214,7 @@ def sql_script(
         # --block-rows)
         waiting: pa.RecordBatch | None = None
         for batch in dataset.iter_batches(table.name, workers=workers):
+            require_fitting_text(batch, table, dialect, done)
             batch = split_deferred(batch, table, held)
             done += batch.num_rows
             if copy:
