@@ -412,16 +412,18 @@ def generate_unique(positions: list[str], index: np.ndarray, stream, label: str 
     """
     n = len(index)
     width = len(positions)
-    matrix = np.empty((n, width), dtype=np.uint8)
+    ascii_only = all(_ascii_class(p) for p in positions)
+    # ASCII: one byte per character; otherwise code points (UTF-32), encoded by Arrow
+    matrix = np.empty((n, width), dtype=np.uint8 if ascii_only else np.uint32)
     remaining = index.astype(np.int64).copy()
     capacity = 1
-    ascii_only = all(_ascii_class(p) for p in positions)
-    if not ascii_only:
-        raise ValueError("unique patterns need ASCII characters")
     rows = index.astype(np.int64)
     for pos in range(width - 1, -1, -1):
         chars = positions[pos]
-        alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
+        if ascii_only:
+            alphabet = np.frombuffer(chars.encode("ascii"), dtype=np.uint8)
+        else:
+            alphabet = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
         k = len(chars)
         if capacity * k <= 2**62:
             digit = remaining % k
@@ -430,4 +432,15 @@ def generate_unique(positions: list[str], index: np.ndarray, stream, label: str 
         else:
             digit = stream.sub(f"{label}@u{pos}").integers(rows, k)
         matrix[:, pos] = alphabet[digit]
+    if not ascii_only:
+        return _strings_from_code_points(matrix)
     return strings_from_matrix(matrix, np.full(n, width, dtype=np.int64))
+
+
+def _strings_from_code_points(matrix: np.ndarray) -> pa.Array:
+    """Rows of a (n, width) uint32 code-point matrix as strings (no NUL code points)."""
+    n, width = matrix.shape
+    if width == 0:
+        return pa.array(np.full(n, "", dtype="<U1"), type=pa.string())
+    text = np.ascontiguousarray(matrix, dtype="<u4").view(f"<U{width}").reshape(n)
+    return pa.array(text, type=pa.string())

@@ -1168,3 +1168,27 @@ def test_window_columns_keep_their_types_with_no_rows() -> None:
     )
     full, empty = schema.generate()["t"], schema.generate(scale=0.1)["t"]
     assert empty.num_rows == 0 and full.schema == empty.schema
+
+
+def test_unique_fixed_length_patterns_may_use_any_characters() -> None:
+    """Non-ASCII classes and literals (é, ä, ß) in a unique pattern of one length: every
+    value distinct, the right characters in each place, and the same for any block size."""
+    schema = {
+        "pdl": 1,
+        "name": "u",
+        "entities": {
+            "t": {
+                "count": 3000,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "code": {"pattern": "é[a-zäöü]{2}-[0-9ß]{2}", "unique": True},
+                },
+            }
+        },
+    }
+    codes = phony_pdl.load(schema).generate()["t"]["code"]
+    assert pc.count_distinct(codes).as_py() == 3000
+    assert all(re.fullmatch(r"é[a-zäöü]{2}-[0-9ß]{2}", c) for c in codes.to_pylist())
+    assert any(set(c) & set("äöüß") for c in codes.to_pylist())
+    small = phony_pdl.load(schema).generate(block_rows=128)["t"]["code"]
+    assert small.to_pylist() == codes.to_pylist()
