@@ -25,6 +25,31 @@ from . import light_distributions as light
 class DistParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    @model_validator(mode="after")
+    def _finite(self) -> DistParams:
+        """Every number a family takes is finite: NaN or ±inf in a mean, a quantile, an edge
+        or a weight gives NaN or no values at all when sampled. Checked for every family
+        here, before the family's own checks."""
+        for name in type(self).model_fields:
+            _finite(name, getattr(self, name))
+        return self
+
+
+def _finite(name: str, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _finite(f"{name}.{key}", inner)
+        return
+    numbers = value if isinstance(value, list) else [value]
+    bad = [v for v in numbers if isinstance(v, float) and not math.isfinite(v)]
+    if bad:
+        what = f"{name}={value}:" if not isinstance(value, list) else f"`{name}` holds {bad[0]}:"
+        raise PydanticCustomError(
+            "bad-distribution-param",
+            what + " distribution parameters must be finite numbers (not NaN or infinity)",
+            {"name": name.split(".")[0], "value": value, "hint": "write a finite number"},
+        )
+
 
 def _positive(name: str, value: float | None) -> None:
     if value is not None and not (value > 0 and math.isfinite(value)):

@@ -1163,6 +1163,7 @@ class Validator:
                         "bad-distribution-param",
                         f"{name}: {err['msg']}",
                         (*path, key) if isinstance(key, str) else (*path, "distribution"),
+                        hint=(err.get("ctx") or {}).get("hint"),
                     )
             return None
         if name == "triangular" and lo is not None and hi is not None:
@@ -1259,7 +1260,14 @@ class Validator:
                 continue
             comp = dict(comp)
             w = comp.pop("weight", 1)
-            if not isinstance(w, int | float) or isinstance(w, bool) or w < 0:
+            if isinstance(w, float) and not math.isfinite(w):
+                self.add(
+                    "bad-distribution-param",
+                    f"weight={w} must be a finite number (not NaN or infinity)",
+                    (*cpath, "weight"),
+                    hint="write a finite number",
+                )
+            elif not isinstance(w, int | float) or isinstance(w, bool) or w < 0:
                 self.add("bad-weights", f"weight {w!r} must be a number >= 0", (*cpath, "weight"))
             else:
                 weights.append(w)

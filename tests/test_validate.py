@@ -917,3 +917,61 @@ def test_an_inexact_literal_in_a_window_expression_is_blamed_when_generating() -
     message = str(exc.value)
     assert message.startswith("users.x: the integer literal 123456789012345678 cannot be")
     assert "1.2345678901234568e17" in message and "is int64" not in message
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        (
+            "c: { distribution: normal, mean: .nan }",
+            "normal: mean=nan: distribution parameters must be finite numbers",
+            40,
+        ),
+        (
+            "c: { distribution: normal, sd: .inf }",
+            "normal: sd=inf: distribution parameters must be finite numbers",
+            38,
+        ),
+        (
+            "c: { distribution: empirical, quantiles: [0, 1, .inf] }",
+            "empirical: `quantiles` holds inf: distribution parameters must be finite numbers",
+            48,
+        ),
+        (
+            "c: { distribution: empirical, histogram: { edges: [0, 1, .inf], weights: [1, 1] } }",
+            "empirical: `histogram.edges` holds inf: distribution parameters must be finite",
+            48,
+        ),
+        (
+            "c: { distribution: empirical, histogram: { edges: [0, 1, 2], weights: [1, .inf] } }",
+            "empirical: `histogram.weights` holds inf: distribution parameters must be finite",
+            48,
+        ),
+        (
+            "c: { distribution: mixture, components: [{ distribution: normal, weight: .nan }] }",
+            "weight=nan must be a finite number (not NaN or infinity)",
+            80,
+        ),
+        (
+            "c: { distribution: mixture, components: [{ distribution: poisson, mean: .inf }] }",
+            "poisson: mean=inf: distribution parameters must be finite numbers",
+            79,
+        ),
+        (
+            "c: { distribution: triangular, mode: -.inf, min: 0, max: 1 }",
+            "triangular: mode=-inf: distribution parameters must be finite numbers",
+            44,
+        ),
+        (
+            "c: { distribution: gamma, shape: 2, rate: .nan }",
+            "gamma: rate=nan: distribution parameters must be finite numbers",
+            49,
+        ),
+    ],
+)
+def test_distribution_parameters_must_be_finite(field: str, message: str, column: int) -> None:
+    """NaN and infinities passed validation (every comparison with NaN is false) and gave
+    NaN values or none at all; every family's numbers are now checked in one place."""
+    [(code, text, line, col)] = problems(f"      {field}\n")
+    assert (code, line, col) == ("bad-distribution-param", 7, column)
+    assert text.startswith(message), text
