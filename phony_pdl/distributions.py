@@ -465,6 +465,31 @@ for _d in (
     _register(_d)
 
 
+# What other tools (numpy, scipy, R, textbooks) call a family's parameters, and PDL's name:
+# an unknown parameter with one of these names gets "did you mean" the PDL one.
+OTHER_NAMES: dict[str, dict[str, str]] = {
+    "normal": {"mu": "mean", "loc": "mean", "sigma": "sd", "std": "sd", "stdev": "sd",
+               "scale": "sd"},
+    "lognormal": {"s": "sigma", "shape": "sigma", "scale": "median", "std": "sd"},
+    "exponential": {"lambda": "rate", "lam": "rate", "scale": "mean", "beta": "mean"},
+    "gamma": {"k": "shape", "a": "shape", "alpha": "shape", "theta": "scale", "beta": "rate"},
+    "beta": {"a": "alpha", "b": "beta"},
+    "weibull": {"k": "shape", "c": "shape", "a": "shape", "lambda": "scale"},
+    "pareto": {"b": "alpha", "a": "alpha", "shape": "alpha", "xm": "scale", "x_m": "scale"},
+    "triangular": {"c": "mode", "peak": "mode", "mid": "mode"},
+    "poisson": {"lambda": "mean", "lam": "mean", "mu": "mean", "rate": "mean"},
+    "binomial": {"trials": "n", "size": "n", "prob": "p"},
+    "negative_binomial": {"r": "n", "size": "n", "k": "n", "prob": "p"},
+    "geometric": {"prob": "p"},
+    "zipf": {"a": "s", "alpha": "s", "exponent": "s"},
+}  # fmt: skip
+
+
+def other_name(name: str, key: str) -> str | None:
+    """The family's own parameter that another tool calls `key`, if any."""
+    return OTHER_NAMES.get(name, {}).get(key.lower())
+
+
 def param_names(name: str) -> list[str]:
     d = REGISTRY.get(name)
     return list(d.params.model_fields) if d else []

@@ -1136,14 +1136,27 @@ class Validator:
         try:
             parsed = d.params.model_validate(values)
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
+            errors = exc.errors(include_url=False)
+            missing = [e["loc"][0] for e in errors if e["type"] == "missing" and e["loc"]]
+            unknown = [e["loc"][0] for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
+            meant: set[str] = set()  # missing parameters an unknown key is taken for
+            for err in errors:
                 key = err["loc"][0] if err["loc"] else (err.get("ctx") or {}).get("name")
                 if err["type"] == "extra_forbidden":
+                    # `poisson` with `lambda: 3`: the name is the problem, not a missing `mean`
+                    other = distributions.other_name(name, str(key))
+                    hint = f"did you mean '{other}'?" if other in valid else None
+                    hint = hint or did_you_mean(str(key), valid + _FIELD_KEYS)
+                    if hint is None and len(unknown) == 1 and len(missing) == 1:
+                        other = missing[0]
+                        hint = f"did you mean '{other}'?"
+                    if hint is not None and other in missing:
+                        meant.add(other)
                     self.add(
                         "unknown-key",
                         f"unknown key '{key}' for distribution '{name}'",
                         (*path, key),
-                        hint=did_you_mean(str(key), valid + _FIELD_KEYS)
+                        hint=hint
                         or (
                             f"its parameters: {one_of(valid)}"
                             if valid
@@ -1151,7 +1164,11 @@ class Validator:
                         ),
                         key=True,
                     )
-                elif err["type"] == "missing":
+            for err in errors:
+                key = err["loc"][0] if err["loc"] else (err.get("ctx") or {}).get("name")
+                if err["type"] == "extra_forbidden" or (err["type"] == "missing" and key in meant):
+                    continue
+                if err["type"] == "missing":
                     self.add(
                         "bad-distribution-param",
                         f"distribution '{name}' needs `{key}`",

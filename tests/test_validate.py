@@ -975,3 +975,53 @@ def test_distribution_parameters_must_be_finite(field: str, message: str, column
     [(code, text, line, col)] = problems(f"      {field}\n")
     assert (code, line, col) == ("bad-distribution-param", 7, column)
     assert text.startswith(message), text
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (
+            "c: { distribution: poisson, lambda: 3 }",
+            [("unknown-key", "unknown key 'lambda' for distribution 'poisson'", 35, "mean")],
+        ),
+        (
+            "c: { distribution: exponential, lambda: 0.2 }",
+            [("unknown-key", "unknown key 'lambda' for distribution 'exponential'", 39, "rate")],
+        ),
+        (
+            "c: { distribution: normal, mu: 3, sigma: 2 }",
+            [
+                ("unknown-key", "unknown key 'mu' for distribution 'normal'", 34, "mean"),
+                ("unknown-key", "unknown key 'sigma' for distribution 'normal'", 41, "sd"),
+            ],
+        ),
+        (
+            "c: { distribution: binomial, trials: 10, p: 0.5 }",
+            [("unknown-key", "unknown key 'trials' for distribution 'binomial'", 36, "n")],
+        ),
+        (  # a typo of another parameter: the missing one is still reported
+            "c: { distribution: gamma, scal: 2 }",
+            [
+                ("bad-distribution-param", "distribution 'gamma' needs `shape`", 26, None),
+                ("unknown-key", "unknown key 'scal' for distribution 'gamma'", 33, "scale"),
+            ],
+        ),
+    ],
+)
+def test_unknown_distribution_parameters_are_unknown_keys(field: str, expected: list) -> None:
+    """`poisson` with `lambda:` was reported first as a missing `mean`
+    (bad-distribution-param); the spec says a parameter of another name is `unknown-key`, and
+    the hint now names the family's parameter other tools call by that name."""
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    got = [
+        (d.code, d.message, d.span.column, d.hint)
+        for d in exc.value.diagnostics
+        if d.span.line == 7
+    ]
+    assert len(got) == len(expected), got
+    for (code, message, column, hint), want in zip(got, expected, strict=True):
+        assert (code, message, column) == want[:3]
+        if want[3] is not None:
+            assert hint == f"did you mean '{want[3]}'?"
