@@ -1209,7 +1209,29 @@ class Validator:
                     hint="give `min` as well, or a `max` of 0 or more",
                 )
         self.check_support(name, parsed, lo, hi, places, clip, durations)
+        self.check_whole_range(name, lo, hi, places)
         return parsed
+
+    def check_whole_range(
+        self, name: str, lo: Any, hi: Any, places: tuple[Path, Path], what: str | None = None
+    ) -> None:
+        """A count family's bounds must hold a whole number: it draws from ceil(min) to
+        floor(max), and `min: 2.5, max: 2.7` leaves none (truncating or clipping)."""
+        d = distributions.REGISTRY.get(name)
+        a, b = self.comparable(lo, None), self.comparable(hi, None)
+        if d is None or not d.discrete or a is None or b is None or a > b:
+            return
+        if math.ceil(a) <= math.floor(b):
+            return
+        what = what or f"distribution '{name}'"
+        self.add(
+            "bad-distribution-param",
+            f"no whole number lies between min={lo} and max={hi}, and {what} draws only "
+            "whole numbers",
+            places[0],
+            hint=f"widen the bounds to hold one, such as `min: {math.floor(b)}` or "
+            f"`max: {math.ceil(a)}`",
+        )
 
     def check_support(
         self,
@@ -1335,6 +1357,14 @@ class Validator:
             # A component without its own bounds is truncated by the field's (see sampling).
             inherited_lo = lo if c_lo is None else None
             inherited_hi = hi if c_hi is None else None
+            if parsed is not None and (inherited_lo is not None or inherited_hi is not None):
+                self.check_whole_range(
+                    name,
+                    c_lo if c_lo is not None else lo,
+                    c_hi if c_hi is not None else hi,
+                    places if c_lo is None else ((*cpath, "min"), (*cpath, "max")),
+                    f"mixture component {i} ('{name}')",
+                )
             if parsed is not None:
                 self.check_support(
                     name,

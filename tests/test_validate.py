@@ -1025,3 +1025,48 @@ def test_unknown_distribution_parameters_are_unknown_keys(field: str, expected: 
         assert (code, message, column) == want[:3]
         if want[3] is not None:
             assert hint == f"did you mean '{want[3]}'?"
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column", "hint"),
+    [
+        (
+            "c: { distribution: poisson, mean: 3, min: 2.5, max: 2.7 }",
+            "no whole number lies between min=2.5 and max=2.7, and distribution 'poisson' "
+            "draws only whole numbers",
+            49,
+            "widen the bounds to hold one, such as `min: 2` or `max: 3`",
+        ),
+        (
+            "c: { distribution: geometric, p: 0.5, between: [1.2, 1.8], clip: true }",
+            "no whole number lies between min=1.2 and max=1.8, and distribution 'geometric' "
+            "draws only whole numbers",
+            55,
+            "widen the bounds to hold one, such as `min: 1` or `max: 2`",
+        ),
+        (
+            "c: { distribution: mixture, max: 2.9, components: "
+            "[{ distribution: binomial, n: 5, p: 0.5, min: 2.1 }] }",
+            "no whole number lies between min=2.1 and max=2.9, and mixture component 0 "
+            "('binomial') draws only whole numbers",
+            103,
+            "widen the bounds to hold one, such as `min: 2` or `max: 3`",
+        ),
+    ],
+)
+def test_count_family_bounds_must_hold_a_whole_number(
+    field: str, message: str, column: int, hint: str
+) -> None:
+    """A count family draws from ceil(min) to floor(max); `min: 2.5, max: 2.7` holds none
+    (sampling used to write 2 or 3, outside the bounds)."""
+    text = "pdl: 1\nname: t\nentities:\n  t:\n    count: 2\n    fields:\n      " + field + "\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    [d] = exc.value.diagnostics
+    assert (d.code, d.message, d.span.line, d.span.column, d.hint) == (
+        "bad-distribution-param",
+        message,
+        7,
+        column,
+        hint,
+    )

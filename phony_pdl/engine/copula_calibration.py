@@ -226,6 +226,7 @@ def _distribution_values(name: str, params: dict, lo: Any, hi: Any, clip: bool, 
     hi_f = None if hi is None else float(hi)
     if not d.discrete:
         return sampling.sample(name, params, u, lo=lo_f, hi=hi_f, clip=clip)
+    lo_f, hi_f = sampling.whole_bounds(name, lo_f, hi_f)
     dist = d.frozen(d.params.model_validate(params), lo_f, hi_f)
     if clip or (lo_f is None and hi_f is None):
         q = u

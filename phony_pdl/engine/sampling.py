@@ -78,6 +78,8 @@ def sample(
     d = distributions.REGISTRY[name]
     if name == "mixture":
         return _mixture(params, u, pick if pick is not None else u, lo, hi, clip)
+    if d.discrete:
+        lo, hi = whole_bounds(name, lo, hi)
     # A range of one point (min == max; for beta also min: 1 or max: 0 against its default
     # 0..1): every value is that point, the limit of ever narrower truncations. Building the
     # distribution would divide by the zero width (triangular) or give NaN (beta).
@@ -124,6 +126,19 @@ def sample(
             values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
         )
     return values
+
+
+def whole_bounds(
+    name: str, lo: float | None, hi: float | None
+) -> tuple[float | None, float | None]:
+    """A count family's bounds as the whole numbers they hold: ceil(min), floor(max). With
+    `min: 2.5` the smallest value is 3, so truncation starts at F(2) (not F(1.5), which put
+    2s in the output), and `clip: true` moves a 2 to 3, not to 2.5."""
+    lo = None if lo is None else float(math.ceil(lo))
+    hi = None if hi is None else float(math.floor(hi))
+    if lo is not None and hi is not None and lo > hi:  # validation rejects these
+        raise GenerationError(f"{name}: no whole number lies between the bounds min and max")
+    return lo, hi
 
 
 # F(min) above this: the interval is in the upper tail, where doubles near 1 are 2**-53
