@@ -524,3 +524,26 @@ def support(name: str, p: DistParams) -> tuple[float, float] | None:
         used = [i for i, w in enumerate(weights) if w > 0]  # zero-weight end bins hold none
         return edges[used[0]], edges[used[-1] + 1]
     return None
+
+
+EXACT = 2.0**53  # doubles hold every whole number up to here, and not all beyond
+
+
+def largest_draw(name: str, p: DistParams) -> tuple[float, str] | None:
+    """About the largest value a count family draws (its quantile at the largest uniform,
+    1 − 2**-53), on the high side by up to a third, and the parameter that sets it; None
+    for the other families and an unbounded zipf, whose far tail generation checks."""
+    if isinstance(p, PoissonParams):
+        return p.mean + 9 * math.sqrt(p.mean) + 40, "mean"
+    if isinstance(p, BinomialParams):
+        m = p.n * p.p
+        return min(float(p.n), m + 9 * math.sqrt(m * (1 - p.p)) + 40), "n"
+    if isinstance(p, NegativeBinomialParams):
+        # a Poisson of a gamma of shape n and scale (1 − p)/p
+        g = (1 - p.p) / p.p * (p.n + 9 * math.sqrt(p.n) + 37)
+        return g + 9 * math.sqrt(g) + 40, "p"
+    if isinstance(p, GeometricParams):
+        return (1.0 if p.p == 1 else 1 + 37.5 / -math.log1p(-p.p)), "p"
+    if isinstance(p, ZipfParams) and p.n is not None:
+        return float(p.n), "n"
+    return None

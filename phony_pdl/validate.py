@@ -1098,6 +1098,7 @@ class Validator:
         *,
         clip: bool = False,
         places: tuple[Path, Path] | None = None,
+        outer: tuple[Any, Any] = (None, None),
     ) -> Any:
         """Check a distribution's parameters against its family and bounds; the parsed
         parameters when they are valid, else None. `places` says where `min` and `max` are
@@ -1210,7 +1211,47 @@ class Validator:
                 )
         self.check_support(name, parsed, lo, hi, places, clip, durations)
         self.check_whole_range(name, lo, hi, places)
+        outer_lo, outer_hi = outer
+        self.check_exact(
+            name,
+            parsed,
+            lo if lo is not None else outer_lo,
+            hi if hi is not None else outer_hi,
+            path,
+            places,
+        )
         return parsed
+
+    def check_exact(
+        self, name: str, parsed: Any, lo: Any, hi: Any, path: Path, places: tuple[Path, Path]
+    ) -> None:
+        """Count draws above 2**53 are not whole numbers a double holds exactly: the inverse
+        CDF's bisection stopped there and every draw of `poisson` with mean 1e16 was
+        2**54. Parameters (or a `min`) that reach past it are rejected."""
+        top = distributions.largest_draw(name, parsed)
+        if top is None:
+            return
+        value, param = top
+        a, b = self.comparable(lo, None), self.comparable(hi, None)
+        if b is not None:
+            value = min(value, math.floor(b))
+        if a is not None and math.ceil(a) > value:
+            value, where = math.ceil(a), places[0]
+        else:
+            where = (*path, param)
+        if value <= distributions.EXACT:
+            return
+        self.add(
+            "bad-distribution-param",
+            f"distribution '{name}' would draw values up to about {value:.3g}, beyond 2^53 "
+            "(9007199254740992): above it a 64-bit float holds only some whole numbers, "
+            "so the draws would not be exact",
+            where,
+            hint="lower `min` to 9007199254740992 or less"
+            if where == places[0]
+            else "set `max` to 9007199254740992 or less, or choose parameters whose values "
+            "stay below it",
+        )
 
     def check_whole_range(
         self, name: str, lo: Any, hi: Any, places: tuple[Path, Path], what: str | None = None
@@ -1353,7 +1394,9 @@ class Validator:
                         (*cpath, key),
                         hint=f"bring the component's {key} inside the field's bounds, or drop it",
                     )
-            parsed = self.check_dist_params(name, comp, cpath, c_lo, c_hi, durations, clip=clip)
+            parsed = self.check_dist_params(
+                name, comp, cpath, c_lo, c_hi, durations, clip=clip, outer=(lo, hi)
+            )
             # A component without its own bounds is truncated by the field's (see sampling).
             inherited_lo = lo if c_lo is None else None
             inherited_hi = hi if c_hi is None else None

@@ -1070,3 +1070,46 @@ def test_count_family_bounds_must_hold_a_whole_number(
         column,
         hint,
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "column", "hint"),
+    [
+        ("c: { distribution: poisson, mean: 1e16 }", "1e+16", 41, "set `max`"),
+        (
+            "c: { distribution: binomial, n: 100000000000000000, p: 0.5 }",
+            "5e+16",
+            39,
+            "set `max`",
+        ),
+        ("c: { distribution: negative_binomial, n: 2, p: 1e-16 }", "5.17e+17", 54, "set `max`"),
+        ("c: { distribution: geometric, p: 1e-15 }", "3.75e+16", 40, "set `max`"),
+        ("c: { distribution: zipf, s: 0.5, n: 10000000000000000 }", "1e+16", 43, "set `max`"),
+        ("c: { distribution: geometric, p: 0.5, min: 1e17 }", "1e+17", 50, "lower `min`"),
+        (
+            "c: { distribution: mixture, components: [{ distribution: poisson, mean: 1e16 }] }",
+            "1e+16",
+            79,
+            "set `max`",
+        ),
+    ],
+)
+def test_count_draws_beyond_2_53_are_rejected(field: str, value: str, column: int, hint) -> None:
+    """Above 2**53 doubles skip whole numbers and the inverse CDF's bisection stopped there:
+    every draw of `poisson` with mean 1e16 was 2**54, of `binomial` with n 1e17 2**56."""
+    [(code, message, line, col)] = problems(f"      {field}\n")
+    assert (code, line, col) == ("bad-distribution-param", 7, column)
+    assert f"would draw values up to about {value}, beyond 2^53" in message, message
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"distribution": "poisson", "mean": 8e15},
+        {"distribution": "binomial", "n": 10**17, "p": 0.5, "max": 10**6, "clip": True},
+        {"distribution": "binomial", "n": 10**17, "p": 1e-16},
+        {"distribution": "zipf", "s": 2, "n": 10**17, "max": 1000},
+    ],
+)
+def test_count_draws_below_2_53_still_validate(field: dict) -> None:
+    phony_pdl.load(doc(id={"sequence": 1}, x=field))
