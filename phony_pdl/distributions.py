@@ -451,7 +451,11 @@ for _d in (
         ZipfParams,
         True,
         "Zipf ranks 1, 2, … with exponent `s` (bounded to `n` when given)",
-        lambda p, lo, hi: _scipy().zipfian(p.s, p.n) if p.n else _scipy().zipf(p.s),
+        lambda p, lo, hi: (
+            light.Zipfian(lambda: _scipy().zipfian(p.s, p.n), p.s, p.n)
+            if p.n
+            else _scipy().zipf(p.s)
+        ),
     ),
     Distribution(
         "empirical",

@@ -367,6 +367,29 @@ def test_zipf_bounded_passes_chi_square(bounds) -> None:
     assert p > ALPHA, f"zipf: chi-square {stat:.1f}, p={p:.2g}"
 
 
+@pytest.mark.parametrize("s", [0.8, 1.0])
+def test_zipf_bounded_large_n_with_s_up_to_1_is_the_exact_inverse(s: float) -> None:
+    """scipy sums the harmonic number term by term on every CDF call when s <= 1 (50 ms per
+    value at n = 10^6: minutes for a column); the light Zipfian's H(k, s) is a prefix sum
+    plus Euler–Maclaurin. Each value v is still the smallest rank with F(v) >= u for its
+    uniform (checked against scipy's own CDF on a sample), and the ranks in bins of
+    growing width pass a chi-square test against the exact probabilities."""
+    n = 50_000
+    ds = _generate({"x": f"{{ distribution: zipf, s: {s}, n: {n} }}"})
+    x = _values(ds, "x")
+    u = Stream(11, "t", "x", "").open_uniform(np.arange(N, dtype=np.int64))
+    ref = st.zipfian(s, n)
+    pick = np.r_[np.flatnonzero(x > 4096)[:60], np.arange(40)]  # past the 4,096-value table
+    v = x[pick]
+    assert np.all(ref.cdf(v - 1) < u[pick]) and np.all(u[pick] <= ref.cdf(v) + 1e-15)
+    weights = np.arange(1, n + 1, dtype=np.float64) ** -s
+    starts = np.unique(np.r_[np.arange(1, 50), np.geomspace(50, n, 60).astype(np.int64)])
+    expected = np.add.reduceat(weights, starts - 1) / weights.sum() * N  # ranks start..next
+    observed = np.histogram(x, bins=np.r_[starts, n + 1])[0]
+    assert observed.sum() == N
+    assert st.chisquare(observed, expected * N / expected.sum()).pvalue > ALPHA
+
+
 def test_zipf_unbounded_passes_chi_square() -> None:
     ds = _generate({"z": "{ distribution: zipf, s: 2.0 }"})
     _, p = _chi_square(_values(ds, "z"), st.zipf(2.0).pmf)
@@ -524,6 +547,33 @@ def test_calibration_inverts_the_achieved_correlation() -> None:
         for target in (-0.5, 0.1, 0.6):
             r = calibrate_pair(a, b, target, method)
             assert abs(achieved_correlation(a, b, r, method) - target) < 1e-6
+
+
+@pytest.mark.parametrize(
+    ("spec", "target"),
+    [
+        ("{ distribution: geometric, p: 0.5, min: 40 }", 0.8),  # F(39) is 1 − 2**-39
+        ("{ distribution: poisson, mean: 1, min: 30, max: 40 }", 0.5),
+        ("{ distribution: poisson, mean: 1, min: 30, max: 40 }", -0.9),  # beyond reach
+    ],
+)
+def test_copula_with_a_count_far_in_its_tail(spec: str, target: float) -> None:
+    """The calibration's values of a count truncated far in its tail came from F, which
+    is 1.0 there: every grid point was `min`, a constant, so the copula's correlation was
+    set to 0 and the output had r ≈ 0 (geometric p 0.5 from 40 against a normal at rho
+    0.8: −0.001). The grid now takes its values as sampling draws them."""
+    ds = _generate(
+        {"g": spec, "x": "{ distribution: normal }"},
+        correlate=[f"{{ fields: [g, x], rho: {target} }}"],
+    )
+    g, x = marginal_of(ds.plan, "t", "g"), marginal_of(ds.plan, "t", "x")
+    assert np.ptp(g.values) > 0  # not a constant
+    edge = 0.9999  # the calibration's largest |r|
+    reachable = achieved_correlation(g, x, edge if target > 0 else -edge)
+    expected = min(target, reachable) if target > 0 else max(target, reachable)
+    achieved = np.corrcoef(_values(ds, "g"), _values(ds, "x"))[0, 1]
+    assert abs(achieved - expected) < 0.05, (achieved, expected, reachable)
+    assert abs(achieved) > 0.3
 
 
 def test_frozen_distributions_are_made_once_per_parameters() -> None:

@@ -233,6 +233,13 @@ def _distribution_values(name: str, params: dict, lo: Any, hi: Any, clip: bool, 
     else:
         c_lo = dist.cdf(lo_f - 1) if lo_f is not None else 0.0
         c_hi = dist.cdf(hi_f) if hi_f is not None else 1.0
+        if (c_lo > sampling.UPPER_TAIL or c_hi < sampling.LOWER_TAIL) and sampling.has_room(
+            dist, lo_f, hi_f
+        ):
+            # Far in a tail, where F has run out of doubles: the values as sampling draws
+            # them (weighed one by one by log pmf). Through F every grid point was the bound:
+            # a constant, which the calibration could not correlate.
+            return sampling.sample(name, params, u, lo=lo_f, hi=hi_f)
         q = c_lo + u * (c_hi - c_lo)
     values = _discrete_ppf(dist, q)
     if lo_f is not None or hi_f is not None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import distributions
+from .. import light_distributions as light
 from ..durations import parse_duration
 from ..errors import GenerationError
 from .quantile_table import quantile_table
@@ -108,16 +109,12 @@ def sample(
             c_lo = dist.cdf(lo) if lo is not None else 0.0
         c_hi = dist.cdf(hi) if hi is not None else 1.0
         tail = None
-        if d.discrete and (c_lo > _UPPER_TAIL or c_hi < _LOWER_TAIL) and _has_room(dist, lo, hi):
+        if d.discrete and (c_lo > UPPER_TAIL or c_hi < LOWER_TAIL) and has_room(dist, lo, hi):
             # as below, for counts: the CDF gave `min` on every row (poisson mean 1 on 30..40)
-            return _discrete_tail(name, dist, u, lo, hi, upper=c_lo > _UPPER_TAIL)
-        if (
-            not d.discrete
-            and (c_lo > _UPPER_TAIL or c_hi < _LOWER_TAIL)
-            and _has_room(dist, lo, hi)
-        ):
+            return _discrete_tail(name, dist, u, lo, hi, upper=c_lo > UPPER_TAIL)
+        if not d.discrete and (c_lo > UPPER_TAIL or c_hi < LOWER_TAIL) and has_room(dist, lo, hi):
             # The CDF has run out of doubles at a bound: sample in log space instead.
-            tail = _log_tail(name, params, upper=c_lo > _UPPER_TAIL)
+            tail = _log_tail(name, params, upper=c_lo > UPPER_TAIL)
             if tail is None and (c_lo == 1 or c_hi == 0):
                 raise _no_mass(name, lo, hi)  # not `max` (or `min`) on every row
         values = tail.sample(u, lo, hi) if tail is not None else ppf(c_lo + u * (c_hi - c_lo))
@@ -147,9 +144,9 @@ def whole_bounds(
 # come from log P(X > x) instead (_LogTail). Below it the CDF path is kept, so values that
 # were right stay byte for byte; at the threshold it still resolves the tail probability
 # to ~1e-8 relative, the quantile table's accuracy.
-_UPPER_TAIL = 1.0 - 2.0**-26
+UPPER_TAIL = 1.0 - 2.0**-26
 # F(max) below this (subnormal or 0): the lower tail has run out of doubles too.
-_LOWER_TAIL = float(np.finfo(np.float64).tiny)
+LOWER_TAIL = float(np.finfo(np.float64).tiny)
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,7 @@ class _LogTail:
 
 def _log_tail(name: str, params: dict[str, Any], *, upper: bool) -> _LogTail | None:
     """The log-space sampler of a family's upper (or lower) tail, for truncation where the
-    CDF has run out of doubles (F(min) above _UPPER_TAIL, or F(max) below _LOWER_TAIL);
+    CDF has run out of doubles (F(min) above UPPER_TAIL, or F(max) below LOWER_TAIL);
     None where the family has none (the lower tails of all but normal and lognormal, whose
     CDFs underflow only at absurd bounds, and empirical, which is bounded)."""
     from scipy import special as sp
@@ -288,7 +285,7 @@ def _discrete_tail(
     return ks[np.minimum(index, len(ks) - 1)]
 
 
-def _has_room(dist: Any, lo: float | None, hi: float | None) -> bool:
+def has_room(dist: Any, lo: float | None, hi: float | None) -> bool:
     """Whether [lo, hi] and the support share more than a point (so a zero CDF range
     means the probability underflowed, not that the bounds pin one value)."""
     a, b = dist.support()
@@ -382,7 +379,11 @@ def discrete_ppf(name, dist, q):
 
 
 def _cdf_function(name, dist):
-    if name == "zipf" and getattr(dist.dist, "name", "") == "zipf":
+    if (
+        name == "zipf"
+        and not isinstance(dist, light.Zipfian)
+        and getattr(dist.dist, "name", "") == "zipf"
+    ):
         from scipy import special
 
         (s,) = dist.args
