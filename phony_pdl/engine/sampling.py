@@ -117,7 +117,19 @@ def sample(
             tail = _log_tail(name, params, upper=c_lo > UPPER_TAIL)
             if tail is None and (c_lo == 1 or c_hi == 0):
                 raise _no_mass(name, lo, hi)  # not `max` (or `min`) on every row
-        values = tail.sample(u, lo, hi) if tail is not None else ppf(c_lo + u * (c_hi - c_lo))
+        values = None
+        if tail is not None:
+            values = tail.sample(u, lo, hi)
+        elif (
+            not d.discrete
+            and lo is not None
+            and hi is not None
+            and lo < hi
+            and c_hi - c_lo < _NARROW * np.spacing(np.float64(c_hi))
+        ):
+            values = _narrow_window(dist, u, lo, hi)
+        if values is None:
+            values = ppf(c_lo + u * (c_hi - c_lo))
     if lo is not None or hi is not None:
         values = np.clip(
             values, lo if lo is not None else -np.inf, hi if hi is not None else np.inf
@@ -147,6 +159,44 @@ def whole_bounds(
 UPPER_TAIL = 1.0 - 2.0**-26
 # F(max) below this (subnormal or 0): the lower tail has run out of doubles too.
 LOWER_TAIL = float(np.finfo(np.float64).tiny)
+
+
+# F(max) − F(min) below this many steps of the doubles at F(max): the window is too narrow
+# in probability for F(min) + u·(F(max) − F(min)) to keep u's bits (normal sd 1e14 on
+# [0, 1] spans 36 of them, so every value was one of 37), and values come from the density
+# over the window instead (_narrow_window). Below about 1e-9 in probability: no schema
+# that sampled well before meets it.
+_NARROW = 2.0**24
+_NARROW_PIECES = 1024
+
+
+def _narrow_window(dist: Any, u: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
+    """Values of a continuous distribution truncated to a window too narrow in probability
+    for its CDF, from its density: the window cut into 1,024 pieces, the density linear
+    on each (from logpdf at the ends, relative to the largest, so no underflow), u
+    inverted over their masses and then within its piece in closed form. Over a window
+    much narrower than the scale the density is nearly flat and the values nearly uniform
+    on [lo, hi]. None where the density cannot be evaluated (NaN), to fall back on the CDF."""
+    xs = np.linspace(lo, hi, _NARROW_PIECES + 1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        logp = np.asarray(dist.logpdf(xs), dtype=np.float64)
+    if np.isnan(logp).any() or not np.isfinite(logp).any() or np.isposinf(logp).any():
+        return None
+    f = np.exp(logp - logp.max())
+    width = np.diff(xs)
+    f0, f1 = f[:-1], f[1:]
+    cumulative = np.cumsum(width * (f0 + f1) / 2)
+    target = np.asarray(u, dtype=np.float64) * cumulative[-1]
+    i = np.minimum(np.searchsorted(cumulative, target, side="right"), _NARROW_PIECES - 1)
+    before = np.where(i > 0, cumulative[i - 1], 0.0)
+    a, b = f0[i], f1[i]
+    mass = cumulative[i] - before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.clip((target - before) / mass, 0.0, 1.0)
+        # the share t of the piece with ∫ density = v · mass, for a density linear from a to b
+        denominator = a + np.sqrt(a * a + v * (b * b - a * a))
+        t = np.where(denominator > 0, v * (a + b) / denominator, v)
+    return np.clip(xs[i] + t * width[i], lo, hi)
 
 
 @dataclass(frozen=True)
