@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__, interrupts
-from .errors import PhonyError, SchemaError, UsageError
+from .errors import PhonyError, PhonyWarning, SchemaError, UsageError
 
 app = typer.Typer(
     name="phony",
@@ -811,8 +812,28 @@ def _on_sigint(signum: int, frame: object) -> None:
     signal.default_int_handler(signum, frame)
 
 
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Phony's own warnings as `warning: …` lines on stderr, like its errors; others as
+    Python shows them."""
+    if issubclass(category, PhonyWarning):
+        err.print(f"warning: {message}", markup=False)
+        return
+    _python_showwarning(message, category, filename, lineno, file, line)
+
+
 def main() -> None:
     global _main_pid, _terminated
+    warnings.showwarning = _show_warning
     _main_pid = os.getpid()
     _terminated = interrupts.requested = False  # a fresh run (main may be called again)
     signal.signal(signal.SIGTERM, _on_sigterm)

@@ -190,6 +190,16 @@ class GenerationError(PhonyError, RuntimeError):
     """Generation failed for a reason the schema could not reveal in advance."""
 
 
+class PhonyWarning(UserWarning):
+    """Something Phony did differently from what the schema asked, without failing: issued
+    through Python's `warnings` (the CLI prints it as `warning: …` on stderr)."""
+
+
+class CorrelationWarning(PhonyWarning):
+    """A `correlate` target the fields' distributions cannot reach: the nearest reachable
+    correlation is used instead."""
+
+
 def render_diagnostic(diag: Diagnostic, sources: Mapping[str, str]) -> str:
     lines = [f"error[{diag.code}]: {diag.message}"]
     span = diag.span

@@ -14,6 +14,7 @@ correlations are within 0.02 of the targets.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -27,6 +28,7 @@ from phony_pdl.engine.copula_calibration import (
     copula_matrix,
     marginal_of,
 )
+from phony_pdl.errors import CorrelationWarning
 from phony_pdl.rng import Stream
 
 ALPHA = 0.001
@@ -562,10 +564,13 @@ def test_copula_with_a_count_far_in_its_tail(spec: str, target: float) -> None:
     is 1.0 there: every grid point was `min`, a constant, so the copula's correlation was
     set to 0 and the output had r ≈ 0 (geometric p 0.5 from 40 against a normal at rho
     0.8: −0.001). The grid now takes its values as sampling draws them."""
-    ds = _generate(
-        {"g": spec, "x": "{ distribution: normal }"},
-        correlate=[f"{{ fields: [g, x], rho: {target} }}"],
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CorrelationWarning)
+        ds = _generate(
+            {"g": spec, "x": "{ distribution: normal }"},
+            correlate=[f"{{ fields: [g, x], rho: {target} }}"],
+        )
+        _values(ds, "g")
     g, x = marginal_of(ds.plan, "t", "g"), marginal_of(ds.plan, "t", "x")
     assert np.ptp(g.values) > 0  # not a constant
     edge = 0.9999  # the calibration's largest |r|
@@ -574,6 +579,34 @@ def test_copula_with_a_count_far_in_its_tail(spec: str, target: float) -> None:
     achieved = np.corrcoef(_values(ds, "g"), _values(ds, "x"))[0, 1]
     assert abs(achieved - expected) < 0.05, (achieved, expected, reachable)
     assert abs(achieved) > 0.3
+    # the unreachable targets (0.5 and −0.9 for the poisson: |r| <= 0.41) are reported
+    assert len(caught) == (expected != target), [str(w.message) for w in caught]
+
+
+def test_an_unreachable_correlation_target_is_a_warning() -> None:
+    """Two log-normals with sigma 1 reach no Pearson correlation below about −0.37: rho −0.9
+    was clamped there silently. It still is, with a CorrelationWarning naming the fields,
+    the target and the bound used; reachable targets give none."""
+    fields = {
+        "a": "{ distribution: lognormal, median: 1, sigma: 1 }",
+        "b": "{ distribution: lognormal, median: 1, sigma: 1 }",
+    }
+    with pytest.warns(CorrelationWarning) as caught:
+        ds = _generate(fields, n=20_000, correlate=["{ fields: [a, b], rho: -0.9 }"])
+        achieved = np.corrcoef(_values(ds, "a"), _values(ds, "b"))[0, 1]
+    [warning] = [w for w in caught if issubclass(w.category, CorrelationWarning)]
+    assert str(warning.message) == (
+        "correlate: t.a and t.b cannot reach rho -0.9 with their distributions; "
+        "the lowest they reach, -0.375, is used"
+    )
+    assert -0.42 < achieved < -0.33
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CorrelationWarning)
+        ds = _generate(fields, n=1000, correlate=["{ fields: [a, b], rho: -0.3 }"])
+        _values(ds, "a")
+    spearman = {"a": fields["a"], "b": "{ distribution: poisson, mean: 0.1 }"}
+    with pytest.warns(CorrelationWarning, match=r"cannot reach spearman 0\.95 .* highest"):
+        _values(_generate(spearman, n=1000, correlate=["{ fields: [a, b], spearman: 0.95 }"]), "a")
 
 
 def test_frozen_distributions_are_made_once_per_parameters() -> None:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "UNREACHABLE",
     "Marginal",
     "achieved_correlation",
     "calibrate_pair",
@@ -40,6 +41,7 @@ __all__ = [
     "copula_cholesky",
     "copula_matrix",
     "marginal_of",
+    "reachable",
 ]
 
 GRID = 8192  # normal quantiles per marginal
@@ -198,6 +200,41 @@ def calibrate_pairs(
     return out
 
 
+UNREACHABLE = 0.005  # how far beyond the reachable bound a target is before it is reported
+
+
+def reachable(a: Marginal, b: Marginal, target: float, method: str = "pearson") -> float | None:
+    """The correlation nearest `target` that the two marginals allow (copula correlation at
+    ±EDGE, the calibration's limit), when the target lies beyond it by more than
+    UNREACHABLE; None when it is reachable. Two log-normals with sigma 1 reach no Pearson
+    correlation below −0.37, a constant field none but 0."""
+    if target == 0:
+        return None
+    if method == "spearman" and not a.has_atoms() and not b.has_atoms():
+        return None  # 2 sin(π ρ / 6): every target in [−1, 1]
+    bound = achieved_correlation(a, b, math.copysign(_EDGE, target), method)
+    if abs(target) - abs(bound) > UNREACHABLE or bound * target < 0:
+        return round(bound, 3) + 0.0  # no −0.0
+    return None
+
+
+def _warn_unreachable(
+    entity: str, first: str, second: str, target: float, bound: float, method: str
+) -> None:
+    import warnings
+
+    from ..errors import CorrelationWarning
+
+    key = {"pearson": "rho", "spearman": "spearman"}[method]
+    side = "lowest" if target < 0 else "highest"
+    warnings.warn(
+        f"correlate: {entity}.{first} and {entity}.{second} cannot reach {key} {target:g} "
+        f"with their distributions; the {side} they reach, {bound:g}, is used",
+        CorrelationWarning,
+        stacklevel=2,
+    )
+
+
 # ---------------------------------------------------------------- marginals from PDL fields
 
 
@@ -341,8 +378,11 @@ def copula_matrix(plan: Any, entity: str, block: Any) -> np.ndarray:
             else:
                 calibrated.append((i, j))
                 pairs.append((a, b, t))
-    for (i, j), r in zip(calibrated, calibrate_pairs(pairs, method), strict=True):
+    for (i, j), r, (a, b, t) in zip(calibrated, calibrate_pairs(pairs, method), pairs, strict=True):
         m[i, j] = m[j, i] = r
+        bound = reachable(a, b, t, method)
+        if bound is not None:
+            _warn_unreachable(entity, block.fields[i], block.fields[j], t, bound, method)
     eigenvalues, vectors = np.linalg.eigh(m)
     if eigenvalues.min() < 1e-12:
         eigenvalues = np.clip(eigenvalues, 1e-10, None)
