@@ -159,3 +159,65 @@ def test_one_sided_date_checks_keep_a_year_inside_the_bound(tmp_path: Path) -> N
     assert entities["b"]["fields"]["d"]["between"] == ["2028-02-29", "2029-02-28"]
     assert entities["a"]["fields"]["d"]["between"] == ["2018-06-30", "2019-06-30"]
     phony_pdl.load(text).generate()
+
+
+def _round_trip(database, ddl: str, tmp_path: Path, rows: int = 30) -> tuple[str, list[str]]:
+    """Import `ddl`, generate, and load into the tables the ORIGINAL DDL makes."""
+    kind, url, connect = database
+    path = tmp_path / "in.sql"
+    path.write_text(ddl)
+    text, problems = import_ddl(path, kind, rows=rows)
+    schema = phony_pdl.load(text)
+    run_original_ddl(kind, connect, ddl)
+    load(schema.generate(), url, create=False)
+    return text, problems
+
+
+def _comments_after_entities(text: str) -> list[str]:
+    tail = text.split("# Not mapped (review these):", 1)[1]
+    return [line for line in tail.splitlines() if line.strip()]
+
+
+def test_multi_line_ignored_statements_stay_one_comment_each(tmp_path: Path) -> None:
+    import yaml
+
+    ddl = tmp_path / "dump.sql"
+    ddl.write_text(
+        "CREATE TABLE users (id int PRIMARY KEY, note text);\n"
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n  NEW.note := 'x';\n  RETURN NEW;\nEND;\n$$;\n"
+        "CREATE VIEW v AS\n  SELECT id\n  FROM users;\n"
+    )
+    text, problems = import_ddl(ddl, "postgres")
+    assert all("\n" not in p for p in problems)
+    assert any(p.startswith("statement ignored: CREATE FUNCTION") for p in problems)
+    assert all(line.startswith("#  - ") for line in _comments_after_entities(text))
+    assert list(yaml.safe_load(text)["entities"]) == ["users"]
+    phony_pdl.load(text)
+
+
+def test_psql_meta_commands_are_skipped_with_a_note(tmp_path: Path) -> None:
+    ddl = tmp_path / "dump.sql"
+    ddl.write_text(
+        "--\n-- PostgreSQL database dump\n--\n\n"
+        "\\restrict 3sVpWbEYUH4IkqZ6b1rwW8xTUzV4JxgXn4hV6bWy\n\n"
+        "SET statement_timeout = 0;\n"
+        "CREATE TABLE public.users (id integer NOT NULL, name text);\n"
+        "\\unrestrict 3sVpWbEYUH4IkqZ6b1rwW8xTUzV4JxgXn4hV6bWy\n"
+    )
+    text, problems = import_ddl(ddl, "postgres")
+    assert "psql meta-command \\restrict skipped" in problems
+    assert list(phony_pdl.load(text).entities) == ["users"]
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_sqlite_without_rowid_tables_are_imported(database, tmp_path: Path) -> None:
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE tags (code TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;\n"
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, tag TEXT NOT NULL REFERENCES tags (code));\n",
+        tmp_path,
+    )
+    assert problems == []
+    assert list(phony_pdl.load(text).entities) == ["tags", "posts"]

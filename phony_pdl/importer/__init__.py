@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputNotFoundError, UsageError
-from .ddl import parse_ddl
+from .ddl import parse_ddl, sql_only
 from .model import Catalog
 from .to_pdl import to_pdl
 
@@ -19,6 +19,7 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
     import sqlglot
     from sqlglot import exp
 
+    text = sql_only(text)[0]
     quoted = {i.name for i in sqlglot.parse_one("SELECT 1").find_all(exp.Identifier)}
     for st in sqlglot.parse(text, read="postgres"):
         if st is not None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+
 import sqlglot
 from sqlglot import exp
 
@@ -9,6 +13,18 @@ from ..errors import UsageError
 from .model import Catalog, ColumnInfo, ForeignKeyInfo, TableInfo
 
 _AUTO_TYPES = {"serial", "bigserial", "smallserial"}
+
+
+@contextlib.contextmanager
+def _quiet_sqlglot():
+    """sqlglot logs a warning for each statement it keeps unparsed; the notes say it instead."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _name(node: exp.Expression | None) -> str:
@@ -233,19 +249,59 @@ def _add_constraint(
         catalog.problems.append(f"{table.name}: constraint {node.sql()[:60]} is ignored")
 
 
-def parse_ddl(text: str, dialect: str) -> Catalog:
+def _one_line(text: str, limit: int) -> str:
+    """A statement as one line of a note: whitespace collapsed, cut at `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\b", re.IGNORECASE)
+
+
+def _reparsed(st: exp.Expression, dialect: str) -> exp.Expression:
+    """A statement sqlglot fell back to an unparsed Command for, parsed again without the
+    clause it does not know: SQLite's `CREATE TABLE … WITHOUT ROWID` (the table is the same)."""
+    if not isinstance(st, exp.Command) or str(st.this).upper() != "CREATE":
+        return st
+    text = st.sql(dialect=dialect)
+    if not _WITHOUT_ROWID.search(text):
+        return st
     try:
-        statements = sqlglot.parse(text, read=dialect)
+        again = sqlglot.parse_one(_WITHOUT_ROWID.sub(")", text), read=dialect)
+    except sqlglot.errors.ParseError:
+        return st
+    return again if isinstance(again, exp.Create) else st
+
+
+def sql_only(text: str) -> tuple[str, list[str]]:
+    """The text without psql meta-commands (lines starting with a backslash, such as the
+    `\\restrict KEY` pg_dump 17.6, 16.10, 15.14, … writes first), and a note for each."""
+    kept, notes = [], []
+    for line in text.splitlines():
+        if line.lstrip().startswith("\\"):
+            notes.append(f"psql meta-command {line.split()[0]} skipped")
+            kept.append("")  # keep line numbers for parse errors
+            continue
+        kept.append(line)
+    return "\n".join(kept), notes
+
+
+def parse_ddl(text: str, dialect: str) -> Catalog:
+    catalog = Catalog()
+    text, catalog.problems[:0] = sql_only(text)
+    try:
+        with _quiet_sqlglot():
+            statements = sqlglot.parse(text, read=dialect)
     except sqlglot.errors.ParseError as exc:
         raise UsageError(
             f"the DDL does not parse as {dialect}: {str(exc).splitlines()[0]}"
         ) from None
-    catalog = Catalog()
     enums: dict[str, list[str]] = {}
     tables: dict[str, TableInfo] = {}
     for st in statements:
         if st is None:
             continue
+        st = _reparsed(st, dialect)
         if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() == "TYPE":
             dtype = st.expression
             if isinstance(dtype, exp.DataType) and dtype.this == exp.DataType.Type.ENUM:
@@ -351,7 +407,7 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                     else:
                         table.uniques.append(columns)
             continue
-        catalog.problems.append(f"statement ignored: {st.sql()[:70]}")
+        catalog.problems.append(f"statement ignored: {_one_line(st.sql(dialect=dialect), 70)}")
     for table in catalog.tables:
         for fk in table.foreign_keys:
             if not fk.parent_columns:

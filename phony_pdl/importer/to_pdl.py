@@ -367,5 +367,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     if catalog.problems:
         lines.append("")
         lines.append("# Not mapped (review these):")
+        # one comment line per note, whatever it holds (a statement's text may span lines)
+        catalog.problems[:] = [" ".join(str(p).split()) for p in catalog.problems]
         lines.extend(f"#  - {p}" for p in catalog.problems)
     return "\n".join(lines) + "\n"
