@@ -221,3 +221,34 @@ def test_sqlite_without_rowid_tables_are_imported(database, tmp_path: Path) -> N
     )
     assert problems == []
     assert list(phony_pdl.load(text).entities) == ["tags", "posts"]
+
+
+ONE_TO_ONE = """
+CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE user_settings (user_id int PRIMARY KEY REFERENCES users (id), theme text);
+CREATE TABLE profiles (
+  id serial PRIMARY KEY, user_id int NOT NULL UNIQUE REFERENCES users (id), bio text
+);
+CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES users (id));
+CREATE TABLE order_lines (
+  order_id int NOT NULL REFERENCES orders (id),
+  line_no smallint NOT NULL CHECK (line_no BETWEEN 1 AND 5),
+  qty int,
+  PRIMARY KEY (order_id, line_no)
+);
+"""
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "sqlite"], indirect=True)
+def test_one_to_one_and_bounded_composite_keys_load(database, tmp_path: Path) -> None:
+    import yaml
+
+    text, problems = _round_trip(database, ONE_TO_ONE, tmp_path)
+    assert problems == []
+    entities = yaml.safe_load(text)["entities"]
+    for table in ("user_settings", "profiles"):  # the foreign key is the key, or UNIQUE
+        assert entities[table]["count"] == {"per": "users", "max": 1}
+        assert entities[table]["fields"]["user_id"]["unique"] is True
+    assert entities["order_lines"]["count"] == {"per": "orders", "max": 5}
+    assert entities["orders"]["count"] == 90

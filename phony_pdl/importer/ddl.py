@@ -68,7 +68,8 @@ def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
     raw = kind.sql()
     base = kind.this.name.lower() if hasattr(kind.this, "name") else str(kind.this).lower()
     if base == "userdefined":
-        base = kind.args.get("kind").name.lower() if kind.args.get("kind") is not None else "text"
+        named = kind.args.get("kind")  # an expression, or a plain string (SQLite's `serial`)
+        base = (getattr(named, "name", named) or "text").lower() if named is not None else "text"
     params = []
     for p in kind.expressions:
         value = _literal(p.this) if isinstance(p, exp.DataTypeParam) else None

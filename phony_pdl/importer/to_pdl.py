@@ -157,6 +157,8 @@ def guess(
     in_pk = column.name in table.primary_key
     if fk_parent is not None:
         spec: dict = {"ref": f"{fk_parent[0]}.{fk_parent[1]}"}
+        if _alone_unique(table, column.name):
+            spec["unique"] = True  # one-to-one: each parent row at most once
         if column.nullable and not in_pk:
             spec["nullable"] = True
         return FieldGuess(spec)
@@ -311,6 +313,69 @@ def _by_type(
     }, "unmapped type"
 
 
+def _alone_unique(table: TableInfo, name: str) -> bool:
+    """The column is by itself the primary key or a unique constraint."""
+    column = table.column(name)
+    return (
+        table.primary_key == [name]
+        or [name] in table.uniques
+        or (column is not None and column.unique)
+    )
+
+
+def _domain(column: ColumnInfo | None) -> int | None:
+    """How many distinct values a column can take, when it is small and known."""
+    if column is None:
+        return None
+    if column.enum:
+        return len(set(column.enum))
+    kind = column.type.lower()
+    if kind in _BOOL or (kind == "tinyint" and column.params == (1,)):
+        return 2
+    if (
+        kind in _INT
+        and isinstance(column.low, int | float)
+        and isinstance(column.high, int | float)
+        and not isinstance(column.low, bool)
+    ):
+        return max(0, math.floor(column.high) - math.ceil(column.low) + 1)
+    return None
+
+
+_PER_PARENT_MAX = 50  # a composite key whose other columns take at most this many values
+
+
+def _count(table: TableInfo, fk_of: dict[str, tuple[str, str]], rows: int) -> object:
+    """The entity's count: `rows`, three times as many with a parent, or per parent when a
+    key says how many children one parent can have (one-to-one, or `(order_id, line_no)`
+    with `line_no` between 1 and 5)."""
+    parents = {c: p for c, (p, _) in fk_of.items() if p != table.name}
+    if not parents:
+        return rows
+    # the per-parent expansion fills the first field that refers to the parent
+    first_ref: dict[str, str] = {}
+    for column in table.columns:
+        if column.name in parents:
+            first_ref.setdefault(parents[column.name], column.name)
+    for name, parent in parents.items():
+        if first_ref[parent] == name and _alone_unique(table, name):
+            return {"per": parent, "max": 1}
+    for key in [table.primary_key, *table.uniques]:
+        in_key = [c for c in key if c in parents]
+        if len(key) < 2 or len(in_key) != 1 or first_ref[parents[in_key[0]]] != in_key[0]:
+            continue
+        combinations = 1
+        for name in key:
+            if name != in_key[0]:
+                size = _domain(table.column(name))
+                combinations = combinations * size if size is not None else None
+                if combinations is None:
+                    break
+        if combinations is not None and 0 < combinations <= _PER_PARENT_MAX:
+            return {"per": parents[in_key[0]], "max": combinations}
+    return rows * 3
+
+
 def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     lines = [
         f"# Imported by Phony from {source}.",
@@ -342,10 +407,8 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 )
                 continue
             fk_of[fk.columns[0]] = (fk.parent, fk.parent_columns[0] if fk.parent_columns else "id")
-        has_parent = any(p != table.name for p, _ in fk_of.values())
-        count = rows * 3 if has_parent else rows
         lines.append(f"  {table.name}:")
-        lines.append(f"    count: {count}")
+        lines.append(f"    count: {_flow(_count(table, fk_of, rows))}")
         if table.primary_key and table.primary_key != ["id"]:
             pk = table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
             lines.append(f"    primary_key: {_flow(pk)}")
