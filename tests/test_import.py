@@ -252,3 +252,56 @@ def test_one_to_one_and_bounded_composite_keys_load(database, tmp_path: Path) ->
         assert entities[table]["fields"]["user_id"]["unique"] is True
     assert entities["order_lines"]["count"] == {"per": "orders", "max": 5}
     assert entities["orders"]["count"] == 90
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_mysql_unsigned_types_are_numbers_from_zero(database, tmp_path: Path) -> None:
+    import yaml
+
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE items (\n"
+        "  id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+        "  stock int(10) unsigned NOT NULL,\n"
+        "  rank_no smallint unsigned NOT NULL,\n"
+        "  level tinyint unsigned NOT NULL,\n"
+        "  weight decimal(5,2) unsigned NOT NULL,\n"
+        "  delta int unsigned CHECK (delta >= -5)\n"
+        ");\n"
+        "CREATE TABLE moves (id bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+        "  item_id int unsigned NOT NULL, FOREIGN KEY (item_id) REFERENCES items (id));\n",
+        tmp_path,
+    )
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["items"]["fields"]
+    assert fields["stock"] == {"type": "int", "min": 0, "max": 1000}
+    assert fields["rank_no"] == {"type": "int", "min": 0, "max": 65535}
+    assert fields["level"] == {"type": "int", "min": 0, "max": 255}
+    assert fields["weight"] == {"type": "decimal(5,2)", "min": 0, "max": 999}
+    assert fields["delta"]["min"] == 0
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_unmapped_types_keep_the_source_dialects_spelling(database, tmp_path: Path) -> None:
+    import yaml
+
+    _, url, connect = database
+    ddl = tmp_path / "blobs.sql"
+    ddl.write_text("CREATE TABLE blobs (id int PRIMARY KEY, data bytea NOT NULL, tags text[]);\n")
+    text, problems = import_ddl(ddl, "postgres", rows=20)
+    fields = yaml.safe_load(text)["entities"]["blobs"]["fields"]
+    assert fields["data"]["sql_type"] == "BYTEA"  # not sqlglot's VARBINARY
+    assert fields["tags"]["sql_type"] == "TEXT[]"  # not ARRAY<TEXT>
+    assert any("BYTEA" in p for p in problems)
+    schema = phony_pdl.load(text.replace("tags:", "# tags:"))
+    load(schema.generate(), url)  # Phony's own CREATE TABLE for PostgreSQL
+    assert (
+        query(
+            connect,
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'blobs'::regclass AND attname = 'data'",
+        )[0][0]
+        == "bytea"
+    )

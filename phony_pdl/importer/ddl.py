@@ -62,10 +62,21 @@ _NUMERIC_TYPES = (
 )  # fmt: skip
 
 
-def _type(kind: exp.DataType | None) -> tuple[str, tuple[int, ...], str]:
+# MySQL's `int unsigned`, … (sqlglot's UINT, USMALLINT, UDECIMAL, …) → the signed base type
+_UNSIGNED = {
+    "utinyint": "tinyint", "usmallint": "smallint", "umediumint": "mediumint", "uint": "int",
+    "ubigint": "bigint", "udecimal": "decimal", "udouble": "double", "ufloat": "float",
+}  # fmt: skip
+
+
+def _type(kind: exp.DataType | None, dialect: str) -> tuple[str, tuple[int, ...], str]:
+    """(base type, parameters, the type as the source dialect spells it)."""
     if kind is None:
         return "text", (), ""
-    raw = kind.sql()
+    try:
+        raw = kind.sql(dialect=dialect)
+    except Exception:  # a type the dialect cannot write back: sqlglot's spelling
+        raw = kind.sql()
     base = kind.this.name.lower() if hasattr(kind.this, "name") else str(kind.this).lower()
     if base == "userdefined":
         named = kind.args.get("kind")  # an expression, or a plain string (SQLite's `serial`)
@@ -322,10 +333,12 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
             deferred: list[exp.Expression] = []
             for item in schema.expressions:
                 if isinstance(item, exp.ColumnDef):
-                    base, params, raw = _type(item.args.get("kind"))
+                    base, params, raw = _type(item.args.get("kind"), dialect)
                     column = ColumnInfo(
                         _name(item.this), base, params, raw_type=raw, auto=base in _AUTO_TYPES
                     )
+                    if base in _UNSIGNED:
+                        column.type, column.unsigned = _UNSIGNED[base], True
                     kind_node = item.args.get("kind")
                     if base == "enum" and kind_node is not None:  # MySQL's inline ENUM('a', 'b')
                         column.enum = [

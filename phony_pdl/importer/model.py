@@ -19,7 +19,8 @@ class ColumnInfo:
     after: str | None = None  # CHECK (this >= other): a column of the same table
     strictly_after: bool = False  # CHECK (this > other)
     default: str | None = None
-    raw_type: str = ""  # as written, for notes
+    raw_type: str = ""  # as the source dialect writes it, for notes and sql_type
+    unsigned: bool = False  # MySQL's UNSIGNED: no value below 0
 
 
 @dataclass

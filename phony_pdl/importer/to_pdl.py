@@ -141,9 +141,17 @@ def _years_from(text: str, years: int) -> str:
     return moved.isoformat(sep=" ")[: len(text)] if len(text) > 10 else moved.date().isoformat()
 
 
+_UNSIGNED_MAX = {
+    "tinyint": 255, "smallint": 65535, "mediumint": 16777215, "int": 4294967295,
+    "integer": 4294967295, "bigint": 18446744073709551615,
+}  # fmt: skip
+
+
 def _bounds(column: ColumnInfo, default_low: float, default_high: float) -> tuple[float, float]:
     low = column.low if column.low is not None else default_low
     high = column.high if column.high is not None else default_high
+    if column.unsigned and isinstance(low, int | float) and low < 0:
+        low = 0  # UNSIGNED holds no negative value
     if high < low:
         high = low
     return low, high
@@ -264,11 +272,12 @@ def _by_type(
     if kind == "tinyint" and column.params == (1,):
         return {"type": "bool"}, "MySQL tinyint(1) is a boolean"
     if kind in _INT:
-        low, high = _bounds(column, 0, _INT_MAX.get(kind, 1000))
+        top = (_UNSIGNED_MAX if column.unsigned else _INT_MAX).get(kind)
+        low, high = _bounds(column, 0, top if top is not None and top <= 65535 else 1000)
         return {
             "type": "int",
             "min": int(low),
-            "max": int(min(high, _INT_MAX.get(kind, high))),
+            "max": int(min(high, top if top is not None else high)),
         }, None
     if kind in _DECIMAL:
         p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
