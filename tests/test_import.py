@@ -305,3 +305,39 @@ def test_unmapped_types_keep_the_source_dialects_spelling(database, tmp_path: Pa
         )[0][0]
         == "bytea"
     )
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_name_guesses_respect_varchar_lengths(database, tmp_path: Path) -> None:
+    import yaml
+
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE people (id int PRIMARY KEY, full_name varchar(10) NOT NULL,\n"
+        "  username varchar(8) UNIQUE, email varchar(60), state char(2));\n",
+        tmp_path,
+        rows=200,
+    )
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["people"]["fields"]
+    assert "generator" not in fields["full_name"] and fields["full_name"]["max"] == 10
+    assert fields["username"]["pattern"] == "[a-z0-9]{8}"
+    assert fields["email"]["generator"] == "internet.email"  # 60 characters hold an email
+    assert fields["state"]["pattern"] == "[A-Z]{2}"
+
+
+def test_longest_values_of_name_guessed_generators_are_known() -> None:
+    import pyarrow.compute as pc
+
+    from phony_pdl.importer.to_pdl import _MAX_LENGTH
+
+    lines = [
+        f"      f{i}: {{ generator: {g}{', unique: true' if g.startswith('internet.') else ''} }}"
+        for i, g in enumerate(_MAX_LENGTH)
+    ]
+    doc = "pdl: 1\nname: x\nentities:\n  t:\n    count: 50000\n    fields:\n" + "\n".join(lines)
+    table = phony_pdl.load(doc).generate()["t"]
+    for i, generator in enumerate(_MAX_LENGTH):
+        longest = pc.max(pc.utf8_length(table.column(f"f{i}"))).as_py()
+        assert longest <= _MAX_LENGTH[generator], generator

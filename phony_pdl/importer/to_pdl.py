@@ -93,6 +93,17 @@ _BY_NAME: list[tuple[str, dict]] = [
     (r"^(product_?name)$", {"generator": "commerce.product_name"}),
     (r"^(category|category_?name)$", {"generator": "commerce.category"}),
 ]
+# The longest value each name-guessed text generator gives (default locale, unique or not),
+# with a little room; a `varchar(n)` shorter than this gets the type-based string instead.
+# tests/test_import.py checks the table against generated values.
+_MAX_LENGTH = {
+    "internet.email": 48, "person.first_name": 14, "person.last_name": 14,
+    "person.full_name": 28, "internet.username": 32, "phone.number": 16, "address.city": 20,
+    "address.region": 24, "address.region_code": 3, "address.country_code": 2,
+    "address.country": 24, "address.postal_code": 10, "address.street_address": 48,
+    "address.timezone": 32, "person.job_title": 64, "internet.ipv4": 15,
+    "commerce.product_name": 36, "commerce.category": 14,
+}  # fmt: skip
 _MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
 _QUANTITY = re.compile(r"^(quantity|qty|count|units)$")
 _PEOPLE = re.compile(
@@ -195,8 +206,13 @@ def guess(
             "are not dates; not kept"
         )
     spec, note = _by_name(table, column, name, kind)
+    generator = (spec or {}).get("generator")
+    length = column.params[0] if kind in _TEXT and column.params else None
+    if generator in _MAX_LENGTH and length is not None and length < _MAX_LENGTH[generator]:
+        spec, note = None, f"{generator} is longer than {kind}({length})"  # would not fit
     if spec is None:
-        spec, note = _by_type(table, column, kind, catalog)
+        spec, type_note = _by_type(table, column, kind, catalog)
+        note = type_note or note
     if column.unique and "unique" not in spec and "sequence" not in spec:
         if spec.get("type") == "string":
             length = column.params[0] if column.params else 16
