@@ -341,3 +341,24 @@ def test_longest_values_of_name_guessed_generators_are_known() -> None:
     for i, generator in enumerate(_MAX_LENGTH):
         longest = pc.max(pc.utf8_length(table.column(f"f{i}"))).as_py()
         assert longest <= _MAX_LENGTH[generator], generator
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_money_guesses_fit_the_decimal_precision(database, tmp_path: Path) -> None:
+    import yaml
+
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE t (id int PRIMARY KEY, price numeric(4,2) NOT NULL, total numeric(2,2),\n"
+        "  cost smallint, amount numeric(6,2) CHECK (amount >= 10), ratio numeric(3,3) NOT NULL);\n",
+        tmp_path,
+        rows=200,
+    )
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["t"]["fields"]
+    assert fields["price"]["max"] == 99.99
+    assert fields["total"]["max"] == 0.99
+    assert fields["cost"]["max"] == 32767
+    assert fields["amount"]["max"] == 9999.99
+    assert fields["ratio"] == {"type": "decimal(3,3)", "min": 0, "max": 0.999}

@@ -158,6 +158,21 @@ _UNSIGNED_MAX = {
 }  # fmt: skip
 
 
+def _decimal_max(p: int, s: int) -> float:
+    """The largest value of decimal(p,s): 10^(p-s) - 10^-s (999.99 for decimal(5,2))."""
+    return round(10 ** (p - s) - 10.0**-s, s) if s else 10**p - 1
+
+
+def _type_max(column: ColumnInfo, kind: str) -> float | None:
+    """The largest value a numeric column's type holds, where it is small enough to matter."""
+    if kind in _DECIMAL and kind != "money":
+        p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
+        return _decimal_max(p, s)
+    if kind in _INT:
+        return (_UNSIGNED_MAX if column.unsigned else _INT_MAX).get(kind)
+    return None
+
+
 def _bounds(column: ColumnInfo, default_low: float, default_high: float) -> tuple[float, float]:
     low = column.low if column.low is not None else default_low
     high = column.high if column.high is not None else default_high
@@ -250,11 +265,17 @@ def _by_name(
             return {"generator": "person.full_name"}, "guessed from the table name"
     if (kind in _DECIMAL or kind in _FLOAT or kind in _INT) and _MONEY.search(name):
         low, high = _bounds(column, 0.5, 1_000_000)
+        top = _type_max(column, kind)
+        if top is not None and high > top:  # `price numeric(4,2)` holds at most 99.99
+            high = top
+            low = min(low, high)
         # Centre the log-normal inside CHECK bounds (a median of 25 under `salary >= 30000` would
         # put every value at the bound); without bounds, amounts cluster around 25.
-        if column.low is not None or column.high is not None:
+        if column.low is not None or column.high is not None or high < 100:
             median = round(math.sqrt(max(low, 0.01) * high), 2)
-            note = "money: log-normal inside the CHECK bounds"
+            note = "money: log-normal inside the " + (
+                "CHECK bounds" if column.low is not None or column.high is not None else "type"
+            )
         else:
             median, note = 25, "money: log-normal around 25"
         spec = {
@@ -297,7 +318,8 @@ def _by_type(
         }, None
     if kind in _DECIMAL:
         p, s = ((*column.params, 18, 2))[:2] if column.params else (18, 2)
-        cap = min(10 ** (p - s) - 1, 10000)
+        # whole numbers below 10^(p-s); numeric(3,3) holds 0.999, not 0
+        cap = min(10 ** (p - s) - 1 if p > s else _decimal_max(p, s), 10000)
         low, high = _bounds(column, 0, cap)
         return {"type": f"decimal({p},{s})", "min": low, "max": high}, None
     if kind in _FLOAT:
