@@ -362,3 +362,30 @@ def test_money_guesses_fit_the_decimal_precision(database, tmp_path: Path) -> No
     assert fields["cost"]["max"] == 32767
     assert fields["amount"]["max"] == 9999.99
     assert fields["ratio"] == {"type": "decimal(3,3)", "min": 0, "max": 0.999}
+
+
+GENERATED_COLUMNS = {
+    "postgres": "CREATE TABLE items (id int PRIMARY KEY, price numeric(8,2) NOT NULL,\n"
+    "  qty int NOT NULL, total numeric(12,2) GENERATED ALWAYS AS (price * qty) STORED);\n",
+    "mysql": "CREATE TABLE items (id int PRIMARY KEY, price decimal(8,2) NOT NULL,\n"
+    "  qty int NOT NULL, total decimal(12,2) GENERATED ALWAYS AS (price * qty) VIRTUAL,\n"
+    "  doubled int AS (qty * 2) STORED);\n",
+    "sqlite": "CREATE TABLE items (id int PRIMARY KEY, price numeric(8,2) NOT NULL,\n"
+    "  qty int NOT NULL, total real GENERATED ALWAYS AS (price * qty) VIRTUAL,\n"
+    "  doubled int AS (qty * 2) STORED);\n",
+}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql", "sqlite"], indirect=True)
+def test_generated_columns_are_left_to_the_database(database, tmp_path: Path) -> None:
+    kind, url, connect = database
+    text, problems = _round_trip(database, GENERATED_COLUMNS[kind], tmp_path)
+    fields = phony_pdl.load(text).entities["items"].fields
+    assert list(fields) == ["id", "price", "qty"]
+    assert any(p.startswith("items.total: generated column") for p in problems)
+    # the database computed them, and a live import reads them as generated too
+    assert query(connect, "SELECT COUNT(*) FROM items WHERE total = price * qty")[0][0] == 30
+    live, live_problems = import_url(url)
+    assert list(phony_pdl.load(live).entities["items"].fields) == ["id", "price", "qty"]
+    assert any(p.startswith("items.total: generated column") for p in live_problems)

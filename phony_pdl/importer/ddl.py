@@ -377,6 +377,13 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                             )
                         elif isinstance(kind, exp.CheckColumnConstraint):
                             deferred.append(kind)
+                        elif isinstance(kind, exp.ComputedColumnConstraint):
+                            expression = kind.this
+                            while isinstance(expression, exp.Paren):
+                                expression = expression.this
+                            column.generated = (
+                                expression.sql(dialect=dialect) if expression is not None else "…"
+                            )
                         elif isinstance(kind, exp.DefaultColumnConstraint):
                             column.default = kind.this.sql() if kind.this is not None else None
                 else:

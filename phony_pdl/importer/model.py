@@ -20,6 +20,7 @@ class ColumnInfo:
     strictly_after: bool = False  # CHECK (this > other)
     default: str | None = None
     raw_type: str = ""  # as the source dialect writes it, for notes and sql_type
+    generated: str | None = None  # GENERATED ALWAYS AS (expression): computed by the database
     unsigned: bool = False  # MySQL's UNSIGNED: no value below 0
 
 

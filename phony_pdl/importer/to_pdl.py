@@ -423,6 +423,25 @@ def _count(table: TableInfo, fk_of: dict[str, tuple[str, str]], rows: int) -> ob
     return rows * 3
 
 
+def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
+    """Columns left out of the entity, each with a note: names that are not PDL identifiers,
+    and generated columns (the database computes them; a value for one is refused)."""
+    skipped = set()
+    for column in table.columns:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", column.name):
+            catalog.problems.append(
+                f"{table.name}.{column.name}: the name is not a PDL identifier; skipped"
+            )
+            skipped.add(column.name)
+        elif column.generated is not None:
+            catalog.problems.append(
+                f"{table.name}.{column.name}: generated column (AS ({column.generated})), "
+                "computed by the database; left out"
+            )
+            skipped.add(column.name)
+    return skipped
+
+
 def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     lines = [
         f"# Imported by Phony from {source}.",
@@ -454,6 +473,12 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 )
                 continue
             fk_of[fk.columns[0]] = (fk.parent, fk.parent_columns[0] if fk.parent_columns else "id")
+        skipped = _skipped_columns(table, catalog)
+        if any(c in skipped for key in table.uniques for c in key):
+            table.uniques = [key for key in table.uniques if not set(key) & skipped]
+        if set(table.primary_key) & skipped:
+            table.primary_key = []
+        fk_of = {c: parent for c, parent in fk_of.items() if c not in skipped}
         lines.append(f"  {table.name}:")
         lines.append(f"    count: {_flow(_count(table, fk_of, rows))}")
         if table.primary_key and table.primary_key != ["id"]:
@@ -464,10 +489,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         lines.append("    fields:")
         width = max((len(c.name) for c in table.columns), default=0) + 1
         for column in table.columns:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", column.name):
-                catalog.problems.append(
-                    f"{table.name}.{column.name}: the name is not a PDL identifier; skipped"
-                )
+            if column.name in skipped:
                 continue
             result = guess(table, column, fk_of.get(column.name), catalog)
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
