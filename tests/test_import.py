@@ -389,3 +389,30 @@ def test_generated_columns_are_left_to_the_database(database, tmp_path: Path) ->
     live, live_problems = import_url(url)
     assert list(phony_pdl.load(live).entities["items"].fields) == ["id", "price", "qty"]
     assert any(p.startswith("items.total: generated column") for p in live_problems)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_live_postgres_reads_unique_indexes_and_names_skipped_schemas(database) -> None:
+    _, url, connect = database
+    run_original_ddl(
+        "postgres",
+        connect,
+        "CREATE TABLE p (id int PRIMARY KEY, code varchar(8) NOT NULL, a int, b int);\n"
+        "CREATE UNIQUE INDEX p_code ON p (code);\n"
+        "CREATE UNIQUE INDEX p_ab ON p (a, b);\n"
+        "CREATE UNIQUE INDEX p_partial ON p (a) WHERE b > 0;\n"
+        "CREATE TABLE c (id int PRIMARY KEY, p_code varchar(8) NOT NULL REFERENCES p (code));\n"
+        "CREATE SCHEMA archive;\n"
+        "CREATE TABLE archive.old (id int PRIMARY KEY);\n",
+    )
+    text, problems = import_url(url, rows=30)
+    schema = phony_pdl.load(text)  # c.p_code → p.code: a key now, no ref-not-key
+    assert schema.entities["p"].fields["code"].unique
+    assert sorted(schema.entities) == ["c", "p"]
+    assert any(
+        p.startswith("table archive.old: schema archive is not on the search path")
+        for p in problems
+    )
+    assert any("p_partial" in p for p in problems)
+    load(schema.generate(), url, create=False)

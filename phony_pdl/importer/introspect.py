@@ -76,11 +76,26 @@ def _catalog(target) -> tuple[Catalog, str]:
     p = {k: v for k, v in target.params.items() if v is not None}
     p["dbname"] = p.pop("database")
     with psycopg.connect(**p) as conn:
-        return parse_ddl(_postgres_ddl(conn), "postgres"), p["dbname"]
+        text, notes = _postgres_ddl(conn)
+        catalog = parse_ddl(text, "postgres")
+        catalog.problems.extend(notes)
+        return catalog, p["dbname"]
 
 
-def _postgres_ddl(conn) -> str:
-    statements = []
+def _postgres_ddl(conn) -> tuple[str, list[str]]:
+    """CREATE statements for the tables of the search path, and notes on what is left out."""
+    statements, notes = [], []
+    for schema, table in conn.execute(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND NOT n.nspname = ANY(current_schemas(false)) "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%' "
+        "ORDER BY n.nspname, c.relname"
+    ).fetchall():
+        notes.append(
+            f"table {schema}.{table}: schema {schema} is not on the search path "
+            "(entities are loaded by unqualified name); skipped"
+        )
     for name, labels in conn.execute(
         "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_type t "
         "JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY t.typname"
@@ -117,4 +132,25 @@ def _postgres_ddl(conn) -> str:
         ).fetchall():
             lines.append(definition)
         statements.append(f'CREATE TABLE "{table}" (\n  ' + ",\n  ".join(lines) + "\n);")
-    return "\n".join(statements)
+        # unique indexes that back no constraint (CREATE UNIQUE INDEX): plain columns, no
+        # WHERE clause (a partial index constrains only some rows)
+        for (names,) in conn.execute(
+            "SELECT array_agg(a.attname ORDER BY k.n) FROM pg_index i "
+            "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+            "WHERE i.indrelid = %s AND i.indisunique AND NOT i.indisprimary "
+            "AND i.indpred IS NULL AND i.indexprs IS NULL AND k.n <= i.indnkeyatts "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid "
+            "AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x')) "
+            "GROUP BY i.indexrelid ORDER BY i.indexrelid",
+            (oid,),
+        ).fetchall():
+            columns = ", ".join(f'"{n}"' for n in names)
+            statements.append(f'CREATE UNIQUE INDEX ON "{table}" ({columns});')
+        for (definition,) in conn.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s "
+            "AND indisunique AND (indpred IS NOT NULL OR indexprs IS NOT NULL) ORDER BY indexrelid",
+            (oid,),
+        ).fetchall():
+            notes.append(f"{table}: {definition} (on an expression or some rows) is not kept")
+    return "\n".join(statements), notes
