@@ -416,3 +416,29 @@ def test_live_postgres_reads_unique_indexes_and_names_skipped_schemas(database) 
     )
     assert any("p_partial" in p for p in problems)
     load(schema.generate(), url, create=False)
+
+
+def test_tables_of_one_name_in_two_schemas_become_two_entities(tmp_path: Path) -> None:
+    ddl = tmp_path / "schemas.sql"
+    ddl.write_text(
+        "CREATE SCHEMA sales;\nCREATE SCHEMA archive;\n"
+        "CREATE TABLE sales.customers (id int PRIMARY KEY, email text NOT NULL);\n"
+        "CREATE TABLE archive.customers (id int PRIMARY KEY, email text NOT NULL);\n"
+        "CREATE TABLE sales.orders (id int PRIMARY KEY,\n"
+        "  customer_id int NOT NULL REFERENCES sales.customers (id));\n"
+        "CREATE TABLE archive.orders (id int PRIMARY KEY, customer_id int NOT NULL);\n"
+        "ALTER TABLE archive.orders ADD CONSTRAINT fk FOREIGN KEY (customer_id)\n"
+        "  REFERENCES archive.customers (id);\n"
+        "CREATE TABLE notes (id int PRIMARY KEY, order_id int REFERENCES sales.orders);\n"
+    )
+    text, problems = import_ddl(ddl, "postgres", rows=10)
+    schema = phony_pdl.load(text)
+    entities = schema.entities
+    assert list(entities) == [
+        "sales_customers", "archive_customers", "sales_orders", "archive_orders", "notes"
+    ]  # fmt: skip
+    assert entities["sales_orders"].fields["customer_id"].ref == "sales_customers.id"
+    assert entities["archive_orders"].fields["customer_id"].ref == "archive_customers.id"
+    assert entities["notes"].fields["order_id"].ref == "sales_orders.id"
+    assert any("share the name customers" in p for p in problems)
+    schema.generate()["archive_orders"]

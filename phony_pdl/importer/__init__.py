@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputNotFoundError, UsageError
-from .ddl import parse_ddl, sql_only
+from .ddl import disambiguate, parse_ddl, sql_only
 from .model import Catalog
 from .to_pdl import to_pdl
 
@@ -27,6 +27,7 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
     fold = lambda n: n if n in quoted else n.lower()  # noqa: E731
     for table in catalog.tables:
         table.name = fold(table.name)
+        table.schema = fold(table.schema) if table.schema else None
         for c in table.columns:
             c.name = fold(c.name)
         table.primary_key = [fold(n) for n in table.primary_key]
@@ -34,6 +35,7 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
         for fk in table.foreign_keys:
             fk.columns = [fold(n) for n in fk.columns]
             fk.parent = fold(fk.parent)
+            fk.parent_schema = fold(fk.parent_schema) if fk.parent_schema else None
             fk.parent_columns = [fold(n) for n in fk.parent_columns]
 
 
@@ -60,6 +62,7 @@ def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str,
         ) from None
     catalog = parse_ddl(text, dialect)
     _normalise_case(catalog, text, dialect)
+    disambiguate(catalog)
     if not catalog.tables:
         raise UsageError(f"{path}: no CREATE TABLE statements found")
     return to_pdl(catalog, name=p.stem, source=f"{p.name} ({dialect})", rows=rows), list(

@@ -31,6 +31,48 @@ def _name(node: exp.Expression | None) -> str:
     return node.name if node is not None else ""
 
 
+def _schema(node: exp.Expression | None) -> str | None:
+    """The schema a table name is qualified with (`sales.customers` → sales), or None."""
+    db = node.args.get("db") if isinstance(node, exp.Table) else None
+    return _name(db) or None
+
+
+def _key(node: exp.Expression | None) -> str:
+    """How `tables` finds a table: `schema.name` when qualified, else the name."""
+    schema = _schema(node)
+    return f"{schema}.{_name(node)}" if schema else _name(node)
+
+
+def disambiguate(catalog: Catalog) -> None:
+    """Tables of the same name in different schemas (`sales.customers`, `archive.customers`)
+    become entities named `sales_customers` and `archive_customers`, and foreign keys follow
+    their schema; PDL has one namespace of entities."""
+    by_name: dict[str, list[TableInfo]] = {}
+    for table in catalog.tables:
+        by_name.setdefault(table.name, []).append(table)
+    renamed: dict[tuple[str | None, str], str] = {}
+    for name, group in by_name.items():
+        if len(group) < 2 or len({t.schema for t in group}) < len(group):
+            continue
+        for table in group:
+            new = f"{table.schema}_{name}" if table.schema else name
+            renamed[(table.schema, name)] = new
+            table.name = new
+        qualified = ", ".join(f"{t.schema}.{name}" if t.schema else name for t in group)
+        entities = ", ".join(t.name for t in group)
+        catalog.problems.append(
+            f"tables {qualified} share the name {name}: entities {entities} (PDL has no "
+            "schemas; rename them to load into the original tables)"
+        )
+    if not renamed:
+        return
+    names = {name for _, name in renamed}
+    for table in catalog.tables:
+        for fk in table.foreign_keys:
+            if fk.parent in names:
+                fk.parent = renamed.get((fk.parent_schema, fk.parent), fk.parent)
+
+
 def _literal(node: exp.Expression) -> object:
     while isinstance(node, exp.Paren):
         node = node.this
@@ -243,7 +285,10 @@ def _add_constraint(
         )
         table.foreign_keys.append(
             ForeignKeyInfo(
-                [_name(e) for e in node.expressions], _name(parent_table), parent_columns
+                [_name(e) for e in node.expressions],
+                _name(parent_table),
+                parent_columns,
+                _schema(parent_table),
             )
         )
     elif isinstance(node, exp.UniqueColumnConstraint):
@@ -328,7 +373,7 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                 continue
             table_node = schema.this
             table = TableInfo(_name(table_node), _name(table_node.args.get("db")) or None)
-            tables[table.name] = table
+            tables[table.name] = tables[f"{table.schema}.{table.name}"] = table
             catalog.tables.append(table)
             deferred: list[exp.Expression] = []
             for item in schema.expressions:
@@ -373,7 +418,7 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                                 else []
                             )
                             table.foreign_keys.append(
-                                ForeignKeyInfo([column.name], _name(parent), cols)
+                                ForeignKeyInfo([column.name], _name(parent), cols, _schema(parent))
                             )
                         elif isinstance(kind, exp.CheckColumnConstraint):
                             deferred.append(kind)
@@ -392,7 +437,7 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                 _add_constraint(table, item, catalog, tables)
             continue
         if isinstance(st, exp.Alter):
-            table = tables.get(_name(st.this))
+            table = tables.get(_key(st.this))
             if table is None:
                 catalog.problems.append(f"ALTER TABLE {_name(st.this)}: no such table above it")
                 continue
@@ -413,7 +458,7 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
             if st.args.get("unique") and (st.args.get("kind") or "").upper() == "INDEX":
                 index = st.this
                 table = (
-                    tables.get(_name(index.args.get("table")))
+                    tables.get(_key(index.args.get("table")))
                     if isinstance(index, exp.Index)
                     else None
                 )
@@ -432,6 +477,8 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
     for table in catalog.tables:
         for fk in table.foreign_keys:
             if not fk.parent_columns:
-                parent = tables.get(fk.parent)
+                parent = tables.get(
+                    f"{fk.parent_schema}.{fk.parent}" if fk.parent_schema else fk.parent
+                )
                 fk.parent_columns = list(parent.primary_key) if parent else ["id"]
     return catalog

@@ -29,6 +29,7 @@ class ForeignKeyInfo:
     columns: list[str]
     parent: str
     parent_columns: list[str]
+    parent_schema: str | None = None  # `REFERENCES sales.customers`
 
 
 @dataclass
