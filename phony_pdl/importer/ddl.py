@@ -37,6 +37,12 @@ def _schema(node: exp.Expression | None) -> str | None:
     return _name(db) or None
 
 
+def _deferrable(reference: exp.Expression | None) -> bool:
+    """`REFERENCES p (id) DEFERRABLE [INITIALLY DEFERRED]`."""
+    options = reference.args.get("options") if reference is not None else None
+    return any(str(o).upper().startswith("DEFERRABLE") for o in options or [])
+
+
 def _key(node: exp.Expression | None) -> str:
     """How `tables` finds a table: `schema.name` when qualified, else the name."""
     schema = _schema(node)
@@ -289,6 +295,7 @@ def _add_constraint(
                 _name(parent_table),
                 parent_columns,
                 _schema(parent_table),
+                _deferrable(ref),
             )
         )
     elif isinstance(node, exp.UniqueColumnConstraint):
@@ -418,7 +425,13 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                                 else []
                             )
                             table.foreign_keys.append(
-                                ForeignKeyInfo([column.name], _name(parent), cols, _schema(parent))
+                                ForeignKeyInfo(
+                                    [column.name],
+                                    _name(parent),
+                                    cols,
+                                    _schema(parent),
+                                    _deferrable(kind),
+                                )
                             )
                         elif isinstance(kind, exp.CheckColumnConstraint):
                             deferred.append(kind)

@@ -30,6 +30,7 @@ class ForeignKeyInfo:
     parent: str
     parent_columns: list[str]
     parent_schema: str | None = None  # `REFERENCES sales.customers`
+    deferrable: bool = False  # DEFERRABLE: checked at commit
 
 
 @dataclass

@@ -442,6 +442,78 @@ def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
     return skipped
 
 
+def _break_cycles(catalog: Catalog, names: set[str]) -> set[tuple[str, str]]:
+    """NOT NULL foreign keys in a circle (`dept.head_id` → emp, `emp.dept_id` → dept) leave no
+    insert order (`fk-cycle`): one key of each circle, a DEFERRABLE one first, is declared
+    `nullable: true`, so the loader fills it once both tables exist. Returns (table, column)."""
+    identifier = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    edges: list[tuple[str, str, str, bool]] = []  # (child, column, parent, deferrable)
+    for table in catalog.tables:
+        if not identifier.fullmatch(table.name):
+            continue
+        for fk in table.foreign_keys:
+            column = table.column(fk.columns[0]) if len(fk.columns) == 1 else None
+            if (
+                column is None
+                or column.nullable
+                or column.generated is not None
+                or fk.parent == table.name
+                or fk.parent not in names
+                or not identifier.fullmatch(fk.parent)
+                or not identifier.fullmatch(column.name)
+            ):
+                continue
+            edges.append((table.name, column.name, fk.parent, fk.deferrable))
+    broken: set[tuple[str, str]] = set()
+    while True:
+        cycle = _find_cycle([e for e in edges if (e[0], e[1]) not in broken])
+        if not cycle:
+            return broken
+        edge = next((e for e in cycle if e[3]), cycle[-1])
+        broken.add((edge[0], edge[1]))
+        path = ", ".join(f"{c}.{col} → {p}" for c, col, p, _ in cycle)
+        catalog.problems.append(
+            f"{edge[0]}.{edge[1]}: NOT NULL foreign keys form a circle ({path}); it is written "
+            "nullable: true, so the tables can be loaded in order and the loader fills it after "
+            "both (into the original tables only once its NOT NULL is dropped)"
+        )
+
+
+Edge = tuple[str, str, str, bool]
+
+
+def _find_cycle(edges: list[Edge]) -> list[Edge] | None:
+    """One circle of edges (child → parent), in order, or None."""
+    out: dict[str, list[Edge]] = {}
+    for edge in edges:
+        out.setdefault(edge[0], []).append(edge)
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[Edge] = []
+
+    def visit(node: str) -> list[Edge] | None:
+        state[node] = 1
+        for edge in out.get(node, []):
+            target = edge[2]
+            if state.get(target) == 1:
+                start = next(i for i, e in enumerate([*path, edge]) if e[0] == target)
+                return [*path, edge][start:]
+            if target not in state:
+                path.append(edge)
+                found = visit(target)
+                if found:
+                    return found
+                path.pop()
+        state[node] = 2
+        return None
+
+    for node in list(out):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
 def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     lines = [
         f"# Imported by Phony from {source}.",
@@ -453,6 +525,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         "entities:",
     ]
     names = {t.name for t in catalog.tables}
+    cycle_breaks = _break_cycles(catalog, names)
     for table in catalog.tables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
             catalog.problems.append(
@@ -492,6 +565,8 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             if column.name in skipped:
                 continue
             result = guess(table, column, fk_of.get(column.name), catalog)
+            if (table.name, column.name) in cycle_breaks:
+                result.spec["nullable"] = True
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
                 line += f"  # {result.note}"
