@@ -470,3 +470,19 @@ def test_a_not_null_foreign_key_cycle_is_broken_at_the_deferrable_key(
     run_original_ddl("postgres", connect, "ALTER TABLE dept ALTER head_id DROP NOT NULL")
     load(schema.generate(), url, create=False)
     run_original_ddl("postgres", connect, "ALTER TABLE dept ALTER head_id SET NOT NULL")
+
+
+def test_foreign_keys_to_skipped_tables_and_columns_are_notes(tmp_path: Path) -> None:
+    ddl = tmp_path / "names.sql"
+    ddl.write_text(
+        'CREATE TABLE "order items" (id int PRIMARY KEY, name text);\n'
+        'CREATE TABLE refs (id int PRIMARY KEY, item_id int REFERENCES "order items" (id));\n'
+        'CREATE TABLE p (id int PRIMARY KEY, "my code" text NOT NULL UNIQUE);\n'
+        'CREATE TABLE q (id int PRIMARY KEY, code text REFERENCES p ("my code"));\n'
+    )
+    text, problems = import_ddl(ddl, "postgres", rows=10)
+    schema = phony_pdl.load(text)  # no unknown-entity, no unknown-field
+    assert list(schema.entities) == ["refs", "p", "q"]
+    assert "refs.item_id: references order items, which is skipped" in problems
+    assert any(p.startswith("q.code: references p.my code, which is skipped") for p in problems)
+    schema.generate()["q"]

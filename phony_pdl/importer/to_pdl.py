@@ -524,7 +524,8 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         "seed: 1",
         "entities:",
     ]
-    names = {t.name for t in catalog.tables}
+    # only tables that become entities: a foreign key to a skipped one is a note, not a `ref`
+    names = {t.name for t in catalog.tables if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.name)}
     cycle_breaks = _break_cycles(catalog, names)
     for table in catalog.tables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
@@ -541,11 +542,24 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 )
                 continue
             if fk.parent not in names:
+                skipped_table = catalog.table(fk.parent) is not None
                 catalog.problems.append(
-                    f"{table.name}.{fk.columns[0]}: references {fk.parent}, which is not in the input"
+                    f"{table.name}.{fk.columns[0]}: references {fk.parent}, which is "
+                    + ("skipped" if skipped_table else "not in the input")
                 )
                 continue
-            fk_of[fk.columns[0]] = (fk.parent, fk.parent_columns[0] if fk.parent_columns else "id")
+            key = fk.parent_columns[0] if fk.parent_columns else "id"
+            parent = catalog.table(fk.parent)
+            target = parent.column(key) if parent is not None else None
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) or (
+                target is not None and target.generated is not None
+            ):
+                catalog.problems.append(
+                    f"{table.name}.{fk.columns[0]}: references {fk.parent}.{key}, which is "
+                    "skipped; generated without the reference"
+                )
+                continue
+            fk_of[fk.columns[0]] = (fk.parent, key)
         skipped = _skipped_columns(table, catalog)
         if any(c in skipped for key in table.uniques for c in key):
             table.uniques = [key for key in table.uniques if not set(key) & skipped]
