@@ -486,3 +486,26 @@ def test_foreign_keys_to_skipped_tables_and_columns_are_notes(tmp_path: Path) ->
     assert "refs.item_id: references order items, which is skipped" in problems
     assert any(p.startswith("q.code: references p.my code, which is skipped") for p in problems)
     schema.generate()["q"]
+
+
+BITS_AND_JSON = {
+    "postgres": "CREATE TABLE flags (id int PRIMARY KEY, b bit(1) NOT NULL, mask bit(4),\n"
+    "  doc jsonb NOT NULL, meta json);\n",
+    "mysql": "CREATE TABLE flags (id int PRIMARY KEY, b bit(1) NOT NULL, mask bit(4),\n"
+    "  doc json NOT NULL, meta longtext CHECK (json_valid(meta)));\n",
+}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_bit_strings_and_json_columns_load(database, tmp_path: Path) -> None:
+    kind, url, _ = database
+    text, problems = _round_trip(database, BITS_AND_JSON[kind], tmp_path)
+    assert problems == []
+    fields = phony_pdl.load(text).entities["flags"].fields
+    assert fields["meta"].const == "{}"
+    live, live_problems = import_url(url)  # MariaDB's JSON reads back as LONGTEXT + json_valid
+    assert live_problems == []
+    schema = phony_pdl.load(live)
+    assert schema.entities["flags"].fields["doc"].const == "{}"
+    load(schema.generate(), url, create=False, truncate=True)

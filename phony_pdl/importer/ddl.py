@@ -199,6 +199,16 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
 
     for part in conjuncts(condition):
         column = None
+        if (
+            isinstance(part, exp.Anonymous | exp.Func)
+            and part.name.lower() == "json_valid"
+            and len(part.expressions) == 1
+            and isinstance(bare(part.expressions[0]), exp.Column)
+        ):  # MariaDB's JSON: LONGTEXT with CHECK (json_valid(col))
+            column = table.column(bare(part.expressions[0]).name)
+            if column is not None:
+                column.type = "json"
+                continue
         part = equalities(part) or part
         # PostgreSQL writes `x IN ('a', 'b')` back as
         # `(x)::text = ANY ((ARRAY['a'::character varying, 'b'])::text[])`.
@@ -351,7 +361,7 @@ def sql_only(text: str) -> tuple[str, list[str]]:
 
 
 def parse_ddl(text: str, dialect: str) -> Catalog:
-    catalog = Catalog()
+    catalog = Catalog(dialect=dialect)
     text, catalog.problems[:0] = sql_only(text)
     try:
         with _quiet_sqlglot():

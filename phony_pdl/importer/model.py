@@ -50,6 +50,7 @@ class TableInfo:
 class Catalog:
     tables: list[TableInfo] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what could not be mapped, reported at once
+    dialect: str = ""  # the SQL dialect the tables were read in
 
     def table(self, name: str) -> TableInfo | None:
         return next((t for t in self.tables if t.name == name), None)

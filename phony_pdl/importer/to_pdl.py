@@ -325,6 +325,13 @@ def _by_type(
     if kind in _FLOAT:
         low, high = _bounds(column, 0, 1000)
         return {"type": "float", "min": low, "max": high}, None
+    if kind == "bit" and catalog.dialect in ("postgres", "postgresql"):
+        # PostgreSQL's bit(n) is a bit string: COPY wants 0s and 1s, not t/f
+        n = column.params[0] if column.params else 1
+        return {"pattern": f"[01]{{{n}}}", "sql_type": f"BIT({n})"}, "bit string"
+    if kind == "bit" and catalog.dialect == "mysql" and column.params and column.params[0] > 1:
+        n = min(column.params[0], 63)
+        return {"type": "int", "min": 0, "max": 2**n - 1, "sql_type": f"BIT({n})"}, "bit field"
     if kind in _BOOL:
         return {"type": "bool"}, None
     if kind in _DATE | _DATETIME:
