@@ -509,3 +509,24 @@ def test_bit_strings_and_json_columns_load(database, tmp_path: Path) -> None:
     schema = phony_pdl.load(live)
     assert schema.entities["flags"].fields["doc"].const == "{}"
     load(schema.generate(), url, create=False, truncate=True)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_two_unique_references_count_per_the_smaller_parent(database, tmp_path: Path) -> None:
+    import yaml
+
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE orgs (id int PRIMARY KEY);\n"
+        "CREATE TABLE a (id int PRIMARY KEY, org_id int NOT NULL REFERENCES orgs (id));\n"
+        "CREATE TABLE b (id int PRIMARY KEY);\n"
+        "CREATE TABLE ab (a_id int NOT NULL UNIQUE REFERENCES a (id),\n"
+        "  b_id int NOT NULL UNIQUE REFERENCES b (id));\n"
+        "CREATE TABLE emp (id int PRIMARY KEY, mentor_id int REFERENCES emp (id));\n",
+        tmp_path,
+    )
+    assert problems == []
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["ab"]["count"] == {"per": "b", "max": 1}  # b has 30 rows, a 90
+    assert entities["ab"]["fields"]["a_id"]["unique"] is True

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import Catalog, ColumnInfo, TableInfo
@@ -191,8 +192,13 @@ def guess(
     in_pk = column.name in table.primary_key
     if fk_parent is not None:
         spec: dict = {"ref": f"{fk_parent[0]}.{fk_parent[1]}"}
-        if _alone_unique(table, column.name):
+        if _alone_unique(table, column.name) and fk_parent[0] != table.name:
             spec["unique"] = True  # one-to-one: each parent row at most once
+        elif _alone_unique(table, column.name):
+            catalog.problems.append(
+                f"{table.name}.{column.name}: a UNIQUE reference to its own table is not kept "
+                "unique (each row points to a random earlier row); duplicates are possible"
+            )
         if column.nullable and not in_pk:
             spec["nullable"] = True
         return FieldGuess(spec)
@@ -399,24 +405,39 @@ def _domain(column: ColumnInfo | None) -> int | None:
 _PER_PARENT_MAX = 50  # a composite key whose other columns take at most this many values
 
 
-def _count(table: TableInfo, fk_of: dict[str, tuple[str, str]], rows: int) -> object:
+def _count(
+    table: TableInfo,
+    fk_of: dict[str, tuple[str, str]],
+    rows: int,
+    bound: Callable[[str], float] = lambda _: math.inf,
+    counted_per_this: Callable[[str], bool] = lambda _: False,
+) -> object:
     """The entity's count: `rows`, three times as many with a parent, or per parent when a
     key says how many children one parent can have (one-to-one, or `(order_id, line_no)`
-    with `line_no` between 1 and 5)."""
+    with `line_no` between 1 and 5). `bound(entity)` is the most rows an entity can have."""
     parents = {c: p for c, (p, _) in fk_of.items() if p != table.name}
     if not parents:
         return rows
+    sizes = {p: bound(p) for p in parents.values()}  # (counts the parents first)
+    # a parent counted per this table cannot be the per-parent of this one (a circle)
+    per_ok = {c: p for c, p in parents.items() if not counted_per_this(p)}
     # the per-parent expansion fills the first field that refers to the parent
     first_ref: dict[str, str] = {}
     for column in table.columns:
         if column.name in parents:
             first_ref.setdefault(parents[column.name], column.name)
-    for name, parent in parents.items():
-        if first_ref[parent] == name and _alone_unique(table, name):
-            return {"per": parent, "max": 1}
+    # one-to-one: per the parent with the fewest rows, so every unique reference has enough
+    one_to_one = [p for c, p in per_ok.items() if first_ref[p] == c and _alone_unique(table, c)]
+    if one_to_one:
+        return {"per": min(one_to_one, key=sizes.__getitem__), "max": 1}
     for key in [table.primary_key, *table.uniques]:
         in_key = [c for c in key if c in parents]
-        if len(key) < 2 or len(in_key) != 1 or first_ref[parents[in_key[0]]] != in_key[0]:
+        if (
+            len(key) < 2
+            or len(in_key) != 1
+            or in_key[0] not in per_ok
+            or first_ref[parents[in_key[0]]] != in_key[0]
+        ):
             continue
         combinations = 1
         for name in key:
@@ -427,7 +448,11 @@ def _count(table: TableInfo, fk_of: dict[str, tuple[str, str]], rows: int) -> ob
                     break
         if combinations is not None and 0 < combinations <= _PER_PARENT_MAX:
             return {"per": parents[in_key[0]], "max": combinations}
-    return rows * 3
+    # a unique reference that is not the per-parent one: no more rows than its parent has
+    fewest = min(
+        (sizes[p] for c, p in parents.items() if _alone_unique(table, c)), default=math.inf
+    )
+    return int(min(rows * 3, fewest))
 
 
 def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
@@ -534,6 +559,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     # only tables that become entities: a foreign key to a skipped one is a note, not a `ref`
     names = {t.name for t in catalog.tables if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.name)}
     cycle_breaks = _break_cycles(catalog, names)
+    prepared: dict[str, tuple[dict[str, tuple[str, str]], set[str]]] = {}
     for table in catalog.tables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
             catalog.problems.append(
@@ -573,8 +599,50 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         if set(table.primary_key) & skipped:
             table.primary_key = []
         fk_of = {c: parent for c, parent in fk_of.items() if c not in skipped}
+        prepared[table.name] = (fk_of, skipped)
+    counts: dict[str, object] = {}
+
+    def count(name: str, seen: tuple[str, ...] = ()) -> object:
+        if name not in counts:
+            if name in seen:  # one-to-one tables in a circle: no bound from here
+                return rows * 3
+            table = catalog.table(name)
+            fk_of = prepared[name][0]
+            counts[name] = _count(
+                table,
+                fk_of,
+                rows,
+                lambda p: bound(p, (*seen, name)),
+                lambda p: counted_per(p, name),
+            )
+        return counts[name]
+
+    def counted_per(name: str, other: str) -> bool:
+        """`name`'s count is per `other`, directly or through a chain of per-parent counts."""
+        seen = {name}
+        while isinstance(counts.get(name), dict):
+            name = counts[name]["per"]
+            if name == other:
+                return True
+            if name in seen:
+                return False
+            seen.add(name)
+        return False
+
+    def bound(name: str, seen: tuple[str, ...] = ()) -> float:
+        if name in seen:
+            return math.inf
+        value = count(name, seen)
+        if isinstance(value, dict):
+            return bound(value["per"], (*seen, name)) * value["max"]
+        return value
+
+    for table in catalog.tables:
+        if table.name not in prepared:
+            continue
+        fk_of, skipped = prepared[table.name]
         lines.append(f"  {table.name}:")
-        lines.append(f"    count: {_flow(_count(table, fk_of, rows))}")
+        lines.append(f"    count: {_flow(count(table.name))}")
         if table.primary_key and table.primary_key != ["id"]:
             pk = table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
             lines.append(f"    primary_key: {_flow(pk)}")
@@ -586,6 +654,13 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             if column.name in skipped:
                 continue
             result = guess(table, column, fk_of.get(column.name), catalog)
+            parent = fk_of.get(column.name, (None,))[0]
+            if result.spec.get("unique") and parent and counted_per(parent, table.name):
+                del result.spec["unique"]  # the parent has at most one row per row of this
+                catalog.problems.append(
+                    f"{table.name}.{column.name}: UNIQUE reference to {parent}, whose rows are "
+                    f"counted per {table.name} (a one-to-one circle); not kept unique"
+                )
             if (table.name, column.name) in cycle_breaks:
                 result.spec["nullable"] = True
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
