@@ -187,10 +187,13 @@ def test_multi_line_ignored_statements_stay_one_comment_each(tmp_path: Path) -> 
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         "BEGIN\n  NEW.note := 'x';\n  RETURN NEW;\nEND;\n$$;\n"
         "CREATE VIEW v AS\n  SELECT id\n  FROM users;\n"
+        "--\n-- Name: users_id_seq; Type: SEQUENCE OWNED BY; Schema: public\n--\n"
+        "ALTER SEQUENCE users_id_seq OWNED BY users.id;\n"
     )
     text, problems = import_ddl(ddl, "postgres")
     assert all("\n" not in p for p in problems)
     assert any(p.startswith("statement ignored: CREATE FUNCTION") for p in problems)
+    assert "statement ignored: ALTER SEQUENCE users_id_seq OWNED BY users.id" in problems
     assert all(line.startswith("#  - ") for line in _comments_after_entities(text))
     assert list(yaml.safe_load(text)["entities"]) == ["users"]
     phony_pdl.load(text)

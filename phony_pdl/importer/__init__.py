@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputNotFoundError, UsageError
-from .ddl import disambiguate, parse_ddl, sql_only
+from .ddl import _quiet_sqlglot, disambiguate, parse_ddl, sql_only
 from .model import Catalog
 from .to_pdl import to_pdl
 
@@ -21,7 +21,9 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
 
     text = sql_only(text)[0]
     quoted = {i.name for i in sqlglot.parse_one("SELECT 1").find_all(exp.Identifier)}
-    for st in sqlglot.parse(text, read="postgres"):
+    with _quiet_sqlglot():
+        statements = sqlglot.parse(text, read="postgres")
+    for st in statements:
         if st is not None:
             quoted |= {i.name for i in st.find_all(exp.Identifier) if i.quoted}
     fold = lambda n: n if n in quoted else n.lower()  # noqa: E731

@@ -496,7 +496,9 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                     else:
                         table.uniques.append(columns)
             continue
-        catalog.problems.append(f"statement ignored: {_one_line(st.sql(dialect=dialect), 70)}")
+        catalog.problems.append(
+            f"statement ignored: {_one_line(st.sql(dialect=dialect, comments=False), 70)}"
+        )
     for table in catalog.tables:
         for fk in table.foreign_keys:
             if not fk.parent_columns:
