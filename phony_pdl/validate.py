@@ -2151,7 +2151,9 @@ class Validator:
         if source == "ref":
             parts = (f.ref or "").split(".")
             if len(parts) == 2 and parts[0] in self.doc.entities:
-                return int(self.rows(parts[0])[1])
+                # the rows the parent is sure to have: a drawn count may give fewer than
+                # it gives on average, and then generation fails
+                return int(self.rows(parts[0])[0])
             return None
         if dtype is not None and dtype.kind == "bool":
             return 2
@@ -2210,6 +2212,9 @@ class Validator:
         fk = graph_mod.per_parent_fk(self.doc, ename)
         if isinstance(count, PerCount) and fk in names:
             others = [n for n in names if n != fk]
+            if not others:  # the per-parent key alone: a parent's children all share it
+                self.check_unique_expansion_fk(ename, count, fk, path)
+                return
             # The largest group must fit: a parent may get `max` children.
             per_parent = count.const if count.const is not None else count.max
             needed = float(per_parent or 0)
@@ -2228,13 +2233,49 @@ class Validator:
             space *= d
         if needed > space:
             label = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+            hint = "widen the domain, lower the count, or drop `unique`"
+            for n in others:  # a key over a parent whose row count is drawn: say so
+                parent = (entity.fields[n].ref or "").split(".")[0]
+                if parent in self.doc.entities:
+                    least, expected = self.rows(parent)
+                    if least < expected:
+                        hint = (
+                            f"'{parent}' is sure to have only {int(least):,} rows (its count "
+                            f"is drawn per '{self.doc.entities[parent].count.per}' row); raise "
+                            "its `min`, lower the count, or drop `unique`"
+                        )
+                        break
             self.add(
                 "impossible-unique",
                 f"{label} must be unique over {what}, but only {space:,} distinct values exist",
                 path,
-                hint="widen the domain, lower the count, or drop `unique`",
+                hint=hint,
                 key=len(names) == 1,
             )
+
+    def check_unique_expansion_fk(self, ename: str, count: PerCount, fk: str, path: Path) -> None:
+        """The foreign key a `count: {per: …}` fills takes its parent row's key in every child
+        of that row: it is unique only when no parent can have two children."""
+        if count.const is not None:
+            most: float = count.const
+        elif count.max is not None:
+            most = count.max
+        else:
+            n = count.params.get("n") if count.distribution == "binomial" else None
+            most = n if isinstance(n, int) and not isinstance(n, bool) else math.inf
+        if most <= 1:
+            return
+        how = f"up to {most:,}" if math.isfinite(most) else "any number of"
+        if count.const is not None:
+            how = f"{most:,}"
+        self.add(
+            "impossible-unique",
+            f"{fk} must be unique, but `count: {{per: {count.per}}}` fills it: each "
+            f"'{count.per}' row gets {how} children, which all take its key",
+            path,
+            hint="drop `unique`, or make at most one child per parent row (`max: 1`)",
+            key=True,
+        )
 
     # ------------------------------------------------------------ correlate and timeline
 

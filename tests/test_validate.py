@@ -1113,3 +1113,60 @@ def test_count_draws_beyond_2_53_are_rejected(field: str, value: str, column: in
 )
 def test_count_draws_below_2_53_still_validate(field: dict) -> None:
     phony_pdl.load(doc(id={"sequence": 1}, x=field))
+
+
+def per_parent_doc(count: dict, unique_fk: bool = True) -> dict:
+    return {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {"count": 20, "fields": {"id": {"sequence": 1}}},
+            "b": {
+                "count": {"per": "a", **count},
+                "fields": {"id": {"sequence": 1}, "a_id": {"ref": "a.id", "unique": unique_fk}},
+            },
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("count", "how"),
+    [
+        ({"const": 2}, "gets 2 children"),
+        ({"min": 0, "max": 3}, "gets up to 3 children"),
+        ({"distribution": "poisson", "mean": 1}, "gets any number of children"),
+        ({"distribution": "binomial", "n": 4, "p": 0.5}, "gets up to 4 children"),
+    ],
+)
+def test_a_unique_per_parent_key_with_several_children_is_impossible(count: dict, how: str) -> None:
+    """`unique: true` on the key `count: {per: a}` fills passed validation and wrote the
+    parent's key once per child: duplicates."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(per_parent_doc(count))
+    [d] = exc.value.diagnostics
+    assert d.code == "impossible-unique"
+    assert d.message.startswith("a_id must be unique, but `count: {per: a}` fills it: each ")
+    assert how in d.message
+    assert d.to_dict()["path"] == "entities.b.fields.a_id.unique"
+    assert "`max: 1`" in d.hint
+
+
+@pytest.mark.parametrize("count", [{"const": 1}, {"min": 0, "max": 1}, {"const": 0}])
+def test_a_unique_per_parent_key_with_one_child_at_most_is_fine(count: dict) -> None:
+    data = phony_pdl.load(per_parent_doc(count)).generate(seed=3)
+    ids = data["b"].column("a_id").to_pylist()
+    assert len(ids) == len(set(ids))
+
+
+def test_a_unique_key_over_a_drawn_parent_count_uses_the_rows_it_is_sure_of() -> None:
+    """The parent has 0 to 20 rows (10 expected): 5 unique references can fail, so validation
+    no longer compares with the expected count."""
+    schema = per_parent_doc({"min": 0, "max": 1}, unique_fk=False)
+    schema["entities"]["d"] = {"count": 5, "fields": {"b_id": {"ref": "b.id", "unique": True}}}
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(schema)
+    [d] = exc.value.diagnostics
+    assert d.code == "impossible-unique"
+    assert "'b' is sure to have only 0 rows" in d.hint
+    schema["entities"]["b"]["count"] = {"per": "a", "const": 1}
+    assert phony_pdl.load(schema).generate(seed=1)["d"].num_rows == 5
