@@ -511,14 +511,20 @@ def support(name: str, p: DistParams) -> tuple[float, float] | None:
     inf = math.inf
     if name == "normal":
         return -inf, inf
+    if name == "negative_binomial" and getattr(p, "p", None) == 1.0:
+        return 0.0, 0.0
     if name in ("lognormal", "exponential", "gamma", "weibull", "poisson", "negative_binomial"):
         return 0.0, inf
     if isinstance(p, ParetoParams):
         return p.scale, inf
+    # Degenerate probabilities pin the family to one value: p = 1 makes every geometric
+    # draw 1 and every negative binomial draw 0; a binomial of p 0 or 1 is 0 or n.
     if isinstance(p, BinomialParams):
+        if p.p in (0.0, 1.0):
+            return (float(p.n),) * 2 if p.p == 1.0 else (0.0, 0.0)
         return 0.0, float(p.n)
     if name == "geometric":
-        return 1.0, inf
+        return (1.0, 1.0) if getattr(p, "p", None) == 1.0 else (1.0, inf)
     if isinstance(p, ZipfParams):
         return 1.0, float(p.n) if p.n is not None else inf
     if isinstance(p, EmpiricalParams):

@@ -1170,3 +1170,53 @@ def test_a_unique_key_over_a_drawn_parent_count_uses_the_rows_it_is_sure_of() ->
     assert "'b' is sure to have only 0 rows" in d.hint
     schema["entities"]["b"]["count"] = {"per": "a", "const": 1}
     assert phony_pdl.load(schema).generate(seed=1)["d"].num_rows == 5
+
+
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        (
+            {"distribution": "geometric", "p": 1, "min": 2, "max": 4},
+            "min=2 is above every value of distribution 'geometric', the largest being 1",
+        ),
+        (
+            {"distribution": "binomial", "n": 5, "p": 0, "min": 1, "max": 4},
+            "min=1 is above every value of distribution 'binomial', the largest being 0",
+        ),
+        (
+            {"distribution": "binomial", "n": 5, "p": 1, "max": 4},
+            "max=4 is below every value of distribution 'binomial', the smallest being 5",
+        ),
+        (
+            {"distribution": "negative_binomial", "n": 2, "p": 1, "min": 1, "max": 3},
+            "min=1 is above every value of distribution 'negative_binomial', the largest being 0",
+        ),
+    ],
+)
+def test_a_degenerate_count_distribution_outside_its_bounds_is_refused(
+    count: dict, message: str
+) -> None:
+    """geometric p 1 is always 1: `min: 2` left nothing to draw, which passed validation and
+    failed at generation ("too little probability") after scipy's RuntimeWarning."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(per_parent_doc(count, unique_fk=False))
+    [d] = exc.value.diagnostics
+    assert (d.code, d.message) == ("bad-distribution-param", message)
+    assert d.to_dict()["path"].startswith("entities.b.count.")
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        {"distribution": "geometric", "p": 1, "min": 1, "max": 4},
+        {"distribution": "binomial", "n": 3, "p": 1, "min": 1, "max": 4},
+    ],
+)
+def test_a_degenerate_count_distribution_generates_without_warnings(count: dict) -> None:
+    import warnings
+
+    schema = phony_pdl.load(per_parent_doc(count, unique_fk=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = schema.generate(seed=2)["b"].num_rows
+    assert rows == 20 * (1 if count["distribution"] == "geometric" else 3)
