@@ -637,9 +637,22 @@ class Validator:
                 "`nullable: false` contradicts a null_rate above 0",
                 (*path, "nullable"),
             )
-        if f.round is not None and not (0 <= f.round <= 18):
+        if f.source == "ref":
+            # A foreign key copies its key: a rounded or formatted copy points at no row.
+            for key, what in (("round", "rounded"), ("format", "formatted")):
+                if getattr(f, key) is not None:
+                    self.add(
+                        "invalid-value",
+                        f"a foreign key cannot be {what}: its values must equal the key "
+                        f"{f.ref} to point at a row",
+                        (*path, key),
+                        hint=f"remove `{key}`; to write a {what} copy, add a field "
+                        f"`{{from: {fname}.{(f.ref or '').partition('.')[2]}, {key}: …}}`",
+                        key=True,
+                    )
+        elif f.round is not None and not (0 <= f.round <= 18):
             self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
-        if f.format is not None:
+        if f.format is not None and f.source != "ref":
             self.check_format(f.format, (*path, "format"))
             self.check_format_type(ename, fname, f.format, (*path, "format"))
         if f.locale is not None:
@@ -1561,22 +1574,24 @@ class Validator:
                 self.fpath(ename, fname, "unique"),
                 hint="drop `unique`, or model the chain with a sequence (`expr: id - 1`)",
             )
-        target_type = self.type_of(ent, fld)
-        if (
-            dtype is not None
-            and target_type is not None
-            and not self.same_family(dtype, target_type)
-        ):
+        target_type = self.formatted_type(ent, fld)  # a formatted key is text
+        if dtype is not None and target_type is not None and dtype != target_type:
+            # Exactly the key's type: PostgreSQL refuses a FOREIGN KEY from numeric to
+            # bigint ("cannot be implemented"), MariaDB one between DECIMALs of another
+            # size (errno 150).
+            numbers = {dtype.kind, target_type.kind} <= {"int", "decimal"}
             self.add(
                 "fk-type-mismatch",
                 f"'{fname}' is {dtype} but the key it references, {ent}.{fld}, is {target_type}",
                 self.fpath(ename, fname, "type"),
-                hint="remove `type` (a foreign key takes its key's type) or make them match",
+                hint="remove `type` (a foreign key takes its key's type)"
+                + (
+                    f", or declare `type: {target_type}`: databases refuse a foreign key "
+                    "between number columns of different types"
+                    if numbers
+                    else " or make them match"
+                ),
             )
-
-    @staticmethod
-    def same_family(a: DataType, b: DataType) -> bool:
-        return a.kind == b.kind or {a.kind, b.kind} <= {"int", "decimal"}
 
     def resolve_path(self, ename: str, text: str, path: Path, what: str) -> tuple[str, str] | None:
         """`field` or `fk_field.parent_field` → (entity, field) of the value."""
@@ -2092,7 +2107,12 @@ class Validator:
             return STRING
         if source == "ref":
             parts = (f.ref or "").split(".")
-            return self.type_of(parts[0], parts[-1], depth + 1) if len(parts) == 2 else None
+            if len(parts) != 2 or parts[0] not in self.doc.entities:
+                return None
+            if parts[1] not in self.doc.entities[parts[0]].fields:
+                return None
+            # a key with `format` holds text, and so does the foreign key that copies it
+            return self.formatted_type(parts[0], parts[1])
         if source in ("from", "after", "before"):
             text = getattr(f, "from_" if source == "from" else source) or ""
             head, _, rest = text.partition(".")

@@ -1065,3 +1065,45 @@ def test_long_text_loads_where_text_is_unbounded(database) -> None:
     dataset = phony_pdl.load(long_text_schema()).generate()
     load(dataset, url)
     check_loaded(dataset, kind, connect)
+
+
+FK_TYPES = {
+    "pdl": 1,
+    "name": "fk_types",
+    "entities": {
+        "p": {
+            "count": 30,
+            "fields": {
+                "id": {"sequence": 1},
+                "amt": {"type": "decimal(8,3)", "min": 0, "max": 99, "unique": True},
+                "day": {
+                    "type": "date",
+                    "between": ["2020-01-01", "2024-12-31"],
+                    "unique": True,
+                    "format": "%d/%m/%Y",
+                },
+            },
+        },
+        "c": {
+            "count": 80,
+            "fields": {
+                "id": {"sequence": 1},
+                "p_id": {"ref": "p.id", "type": "bigint"},
+                "p_amt": {"ref": "p.amt", "type": "decimal(8,3)"},
+                "p_day": {"ref": "p.day"},
+            },
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_foreign_keys_to_decimal_and_formatted_keys_load(database) -> None:
+    """A foreign key has exactly its key's type (PostgreSQL and MariaDB refuse a FOREIGN KEY
+    from a numeric to a bigint column); a key with `format` is text, and so is its foreign
+    key (it failed at generation: `cannot convert string to date`)."""
+    kind, url, connect = database
+    dataset = phony_pdl.load(FK_TYPES).generate(seed=4)
+    assert dataset["c"].schema.field("p_day").type == pa.string()
+    load(dataset, url)
+    check_loaded(dataset, kind, connect)

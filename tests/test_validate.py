@@ -1220,3 +1220,74 @@ def test_a_degenerate_count_distribution_generates_without_warnings(count: dict)
         warnings.simplefilter("error")
         rows = schema.generate(seed=2)["b"].num_rows
     assert rows == 20 * (1 if count["distribution"] == "geometric" else 3)
+
+
+REF_PARENT = (
+    "      id: { sequence: 1 }\n"
+    '      amt: { type: "decimal(8,3)", min: 0, max: 99, unique: true }\n'
+    "      d: { type: date, between: [2020-01-01, 2024-12-31], unique: true }\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        (
+            "p2: { ref: t.amt, round: 1 }",
+            "a foreign key cannot be rounded: its values must equal the key t.amt to point at a row",
+            25,
+        ),
+        (
+            'p3: { ref: t.d, format: "%Y" }',
+            "a foreign key cannot be formatted: its values must equal the key t.d to point at a row",
+            23,
+        ),
+        (
+            'p5: { ref: t.id, type: "decimal(10,2)" }',
+            "'p5' is decimal(10,2) but the key it references, t.id, is int",
+            30,
+        ),
+        (
+            'p6: { ref: t.amt, type: "decimal(9,3)" }',
+            "'p6' is decimal(9,3) but the key it references, t.amt, is decimal(8,3)",
+            31,
+        ),
+        (
+            "p7: { ref: t.amt, type: int }",
+            "'p7' is int but the key it references, t.amt, is decimal(8,3)",
+            31,
+        ),
+    ],
+)
+def test_a_foreign_key_keeps_its_keys_values_and_type(
+    field: str, message: str, column: int
+) -> None:
+    """`round` and `format` on a `ref` validated and then wrote keys that point at no row
+    (`2020` for a date); a decimal foreign key to an int key is refused by PostgreSQL
+    ("cannot be implemented") and MariaDB (errno 150)."""
+    [(code, got, line, col)] = problems(REF_PARENT + f"      {field}\n")
+    assert (got, line, col) == (message, 10, column)
+    assert code == ("invalid-value" if "cannot be" in message else "fk-type-mismatch")
+
+
+def test_a_foreign_key_to_a_formatted_key_is_text() -> None:
+    schema = phony_pdl.load(
+        "pdl: 1\nname: t\nentities:\n  t:\n    count: 20\n    fields:\n"
+        '      d: { type: date, unique: true, format: "%d/%m/%Y" }\n'
+        "  c:\n    count: 30\n    fields:\n      t_d: { ref: t.d }\n"
+        "      t_s: { ref: t.d, type: string }\n"
+    )
+    data = schema.generate(seed=5)
+    keys = set(data["t"].column("d").to_pylist())
+    assert data["c"].schema.field("t_d").type == data["c"].schema.field("t_s").type
+    assert set(data["c"].column("t_d").to_pylist()) <= keys
+    assert set(data["c"].column("t_s").to_pylist()) <= keys
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(
+            "pdl: 1\nname: t\nentities:\n  t:\n    count: 20\n    fields:\n"
+            '      d: { type: date, unique: true, format: "%d/%m/%Y" }\n'
+            "  c:\n    count: 30\n    fields:\n      t_d: { ref: t.d, type: date }\n"
+        )
+    assert [d.message for d in exc.value.diagnostics] == [
+        "'t_d' is date but the key it references, t.d, is string"
+    ]
