@@ -1567,6 +1567,17 @@ class Validator:
         if (ent, fld) == (ename, fname):
             self.add("field-cycle", f"'{fname}' references itself", path)
             return
+        key_null_rate = self.doc.entities[ent].fields[fld].null_rate
+        if key_null_rate and ent != ename and graph_mod.per_parent_fk(self.doc, ename) == fname:
+            # The expansion makes children for every parent row, those whose key is NULL too.
+            self.add(
+                "invalid-value",
+                f"'{fname}' takes the key of the '{ent}' row its rows are made for, but "
+                f"{f.ref} has a null_rate: the rows made for a NULL key would point at no row",
+                path,
+                hint=f"reference a key of '{ent}' without null_rate, or drop the null_rate "
+                f"of {f.ref}",
+            )
         if ent == ename and f.unique:
             self.add(
                 "invalid-value",

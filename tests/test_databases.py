@@ -1107,3 +1107,38 @@ def test_foreign_keys_to_decimal_and_formatted_keys_load(database) -> None:
     assert dataset["c"].schema.field("p_day").type == pa.string()
     load(dataset, url)
     check_loaded(dataset, kind, connect)
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_foreign_keys_to_a_unique_key_with_nulls_load(database) -> None:
+    """A foreign key to a unique key with a `null_rate` was NULL wherever it picked a parent
+    whose key is NULL, and the NOT NULL column refused the rows."""
+    kind, url, connect = database
+    spec = {
+        "pdl": 1,
+        "name": "nullable_key",
+        "entities": {
+            "parents": {
+                "count": 50,
+                "primary_key": "code",
+                "fields": {
+                    "code": {"pattern": "[A-Z]{4}", "unique": True},
+                    "alt": {
+                        "type": "int",
+                        "min": 1,
+                        "max": 10**5,
+                        "unique": True,
+                        "null_rate": 0.5,
+                    },
+                },
+            },
+            "kids": {
+                "count": 300,
+                "fields": {"id": {"sequence": 1}, "p_alt": {"ref": "parents.alt"}},
+            },
+        },
+    }
+    dataset = phony_pdl.load(spec).generate(seed=1)
+    load(dataset, url)
+    check_loaded(dataset, kind, connect)
+    assert query(connect, "SELECT COUNT(*) FROM kids WHERE p_alt IS NULL")[0][0] == 0

@@ -1193,3 +1193,80 @@ def test_unique_fixed_length_patterns_may_use_any_characters() -> None:
     assert any(set(c) & set("äöüß") for c in codes.to_pylist())
     small = phony_pdl.load(schema).generate(block_rows=128)["t"]["code"]
     assert small.to_pylist() == codes.to_pylist()
+
+
+NULLABLE_KEY = {
+    "pdl": 1,
+    "name": "nullable_key",
+    "entities": {
+        "parents": {
+            "count": 50,
+            "primary_key": "code",
+            "fields": {
+                "code": {"pattern": "[A-Z]{4}", "unique": True},
+                "alt": {"type": "int", "min": 1, "max": 100000, "unique": True, "null_rate": 0.5},
+                "kids_n": {"aggregate": "count(kids)", "via": "p_alt"},
+            },
+        },
+        "kids": {
+            "count": 300,
+            "fields": {
+                "id": {"sequence": 1},
+                "p_alt": {"ref": "parents.alt"},
+                "by_zipf": {"ref": "parents.alt", "pick": {"zipf": 1.1}},
+                "in_turn": {"ref": "parents.alt", "pick": "sequential"},
+                "code": {"from": "p_alt.code"},
+            },
+        },
+        "solo": {"count": 20, "fields": {"p_alt": {"ref": "parents.alt", "unique": True}}},
+    },
+}
+
+
+def test_a_foreign_key_to_a_key_with_nulls_points_only_at_rows_that_have_one() -> None:
+    """156 of 300 foreign keys to a unique key with `null_rate: 0.5` were NULL in a NOT NULL
+    column; they now pick among the parents whose key is set."""
+    data = phony_pdl.load(NULLABLE_KEY).generate(seed=1)
+    parents, kids = data["parents"], data["kids"]
+    keys = [k for k in col(parents, "alt") if k is not None]
+    assert 0 < len(keys) < 50
+    for name in ("p_alt", "by_zipf", "in_turn"):
+        values = col(kids, name)
+        assert None not in values and set(values) <= set(keys), name
+    assert set(col(kids, "in_turn")) == set(keys)  # sequential goes round the keyed rows
+    solo = col(data["solo"], "p_alt")
+    assert None not in solo and len(set(solo)) == 20 and set(solo) <= set(keys)
+    by_key = dict(zip(col(parents, "alt"), col(parents, "code"), strict=True))
+    assert col(kids, "code") == [by_key[k] for k in col(kids, "p_alt")]
+    pairs = list(zip(col(parents, "alt"), col(parents, "kids_n"), strict=True))
+    assert all(n == 0 for k, n in pairs if k is None)  # no child points at a NULL key
+    assert sum(n for _, n in pairs) == 300
+    again = phony_pdl.load(NULLABLE_KEY).generate(seed=1)
+    assert again["kids"].equals(kids)
+
+
+def test_a_foreign_key_to_a_key_that_is_always_null_says_so() -> None:
+    schema = json.loads(json.dumps(NULLABLE_KEY))
+    schema["entities"]["parents"]["fields"]["alt"]["null_rate"] = 1
+    del schema["entities"]["solo"]
+    with pytest.raises(GenerationError, match=r"every parents\.alt is NULL \(its null_rate is 1\)"):
+        phony_pdl.load(schema).generate(seed=1)["kids"]
+
+
+def test_a_per_parent_key_with_nulls_is_refused() -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {
+                "count": 5,
+                "fields": {"id": {"sequence": 1}, "k": {"sequence": 1, "null_rate": 0.2}},
+            },
+            "b": {"count": {"per": "a", "const": 2}, "fields": {"a_k": {"ref": "a.k"}}},
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(schema)
+    [d] = exc.value.diagnostics
+    assert d.code == "invalid-value" and "a.k has a null_rate" in d.message
+    assert d.to_dict()["path"] == "entities.b.fields.a_k.ref"

@@ -546,7 +546,21 @@ class Columns:
         elif n_parent == 0:
             idx = np.full(len(rows), -1, dtype=np.int64)
         else:
-            idx = self.pick(batch, name, f, n_parent)
+            # A key with a null_rate: pick among the rows where it is not NULL, so the NOT
+            # NULL foreign key always points at a row (SQL allows the NULLs; no child
+            # references them).
+            choices = self.ref_candidates(f)
+            if choices is not None and len(choices) == 0:
+                raise GenerationError(
+                    f"{batch.entity}.{name}: every {f.ref} is NULL (its null_rate is "
+                    f"{self.doc.entities[parent].fields[f.ref.split('.')[1]].null_rate:g}), "
+                    "so there is no row to reference; lower that null_rate or reference "
+                    "another key"
+                )
+            n_pick = n_parent if choices is None else len(choices)
+            idx = self.pick(batch, name, f, n_pick)
+            if choices is not None:
+                idx = choices[idx]
         if f.null_rate:
             # The rows that `modifiers` turns NULL (same stream) belong to no parent, so
             # `from`, `after` and aggregates through this key agree with the written column.
@@ -554,6 +568,31 @@ class Columns:
             idx = np.where(missing, -1, idx)
         batch.parent_index[name] = idx
         return idx
+
+    def ref_candidates(self, f: FieldSpec) -> np.ndarray | None:
+        """The parent rows a foreign key may point at, ascending: those whose key its
+        `null_rate` leaves non-NULL (the same stream as `null_mask`), or None for every row.
+        Made once per plan, in slices of 4M rows."""
+        parent, key = f.ref.split(".")
+        spec = self.doc.entities[parent].fields[key]
+        if not spec.null_rate:
+            return None
+
+        def build() -> np.ndarray:
+            total = self.plan.count(parent)
+            stream = Stream(self.seed, parent, key, "#null")
+            parts = [np.zeros(0, dtype=np.int64)]
+            for start in range(0, total, 1 << 22):
+                rows = np.arange(start, min(total, start + (1 << 22)), dtype=np.int64)
+                parts.append(rows[~(stream.uniform(rows) < spec.null_rate)])
+            return np.concatenate(parts)
+
+        return self.plan_cache(("ref candidates", parent, key), build)
+
+    def ref_choices(self, f: FieldSpec) -> int:
+        """How many parent rows a foreign key can point at."""
+        choices = self.ref_candidates(f)
+        return self.plan.count(f.ref.split(".")[0]) if choices is None else len(choices)
 
     def pick(self, batch: Batch, name: str, f: FieldSpec, n_parent: int) -> np.ndarray:
         rows = batch.rows
@@ -613,7 +652,7 @@ class Columns:
         fields = self.doc.entities[entity].fields
         if all(fields[g].ref is not None for g in group):
             # Pairs (a, b, …) = a keyed permutation of the row index, written in mixed radix.
-            sizes = [self.plan.count(fields[g].ref.split(".")[0]) for g in group]
+            sizes = [self.ref_choices(fields[g]) for g in group]
             total = int(np.prod(sizes, dtype=object))
             rows_needed = self.plan.count(entity)
             if total < rows_needed:  # --scale shrinks the combinations faster than the rows
