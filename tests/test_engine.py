@@ -1270,3 +1270,96 @@ def test_a_per_parent_key_with_nulls_is_refused() -> None:
     [d] = exc.value.diagnostics
     assert d.code == "invalid-value" and "a.k has a null_rate" in d.message
     assert d.to_dict()["path"] == "entities.b.fields.a_k.ref"
+
+
+def sums_schema(child_fields: dict, parent_fields: dict, per: int = 100) -> dict:
+    return {
+        "pdl": 1,
+        "name": "sums",
+        "entities": {
+            "acct": {"count": 30, "fields": {"id": {"sequence": 1}, **parent_fields}},
+            "tx": {
+                "count": {"per": "acct", "const": per},
+                "fields": {"id": {"sequence": 1}, "acct_id": {"ref": "acct.id"}, **child_fields},
+            },
+        },
+    }
+
+
+def exact_sums(child: pa.Table, field: str, fk: str = "acct_id") -> dict:
+    """Python's exact sums per parent (integers of units: Decimal's context would round)."""
+    totals: dict = {}
+    scale = getattr(child.schema.field(field).type, "scale", 0)
+    for parent, value in zip(col(child, fk), col(child, field), strict=True):
+        totals[parent] = totals.get(parent, 0) + int(Decimal(value).scaleb(scale))
+    return {k: Decimal(v).scaleb(-scale) for k, v in totals.items()}
+
+
+def test_decimal_sums_past_64_bits_are_exact() -> None:
+    """100 values of decimal(38,18) up to 9 are up to 9·10^20 units: the int64 sums wrapped
+    and gave negative totals."""
+    schema = sums_schema(
+        {
+            "v": {"type": "decimal(38,18)", "min": 0, "max": 9},
+            "w": {"type": "decimal(38,18)", "min": -9, "max": 9},
+        },
+        {
+            "bal": {"aggregate": "sum(tx.v)"},
+            "net": {"aggregate": "sum(tx.w)"},
+            "mean": {"aggregate": "avg(tx.v)"},
+        },
+    )
+    data = phony_pdl.load(schema).generate(seed=1)
+    acct, tx = data["acct"], data["tx"]
+    for agg, field in (("bal", "v"), ("net", "w")):
+        want = exact_sums(tx, field)
+        assert col(acct, agg) == [want[i] for i in col(acct, "id")], agg
+    assert all(b > 100 for b in col(acct, "bal"))
+    assert col(acct, "mean") == pytest.approx([float(b) / 100 for b in col(acct, "bal")])
+
+
+def test_a_sum_of_sums_reads_all_128_bits() -> None:
+    """A decimal sum is decimal(38, s): its values past 2^63 units were read by their low
+    64 bits alone when summed again."""
+    schema = sums_schema(
+        {"v": {"type": "decimal(38,18)", "min": 0, "max": 9}},
+        {"bank_id": {"ref": "bank.id"}, "bal": {"aggregate": "sum(tx.v)"}},
+    )
+    schema["entities"]["bank"] = {
+        "count": 3,
+        "fields": {"id": {"sequence": 1}, "total": {"aggregate": "sum(acct.bal)"}},
+    }
+    data = phony_pdl.load(schema).generate(seed=2)
+    want = exact_sums(data["acct"], "bal", "bank_id")
+    assert col(data["bank"], "total") == [want.get(i) for i in col(data["bank"], "id")]
+
+
+def test_integer_sums_past_64_bits_are_an_error_or_exact_decimals() -> None:
+    """100 integers in [10^17, 9·10^17] wrapped around in int64."""
+    child = {"big": {"type": "int", "min": 10**17, "max": 9 * 10**17}}
+    schema = sums_schema(child, {"tot": {"aggregate": "sum(tx.big)"}})
+    with pytest.raises(GenerationError) as exc:
+        phony_pdl.load(schema).generate(seed=1)["acct"]
+    message = str(exc.value)
+    assert message.startswith("acct.tot: sum(tx.big) of row 1 is ")
+    assert "beyond the 64-bit integer" in message and 'type: "decimal(38,0)"' in message
+    schema = sums_schema(child, {"tot": {"aggregate": "sum(tx.big)", "type": "decimal(38,0)"}})
+    data = phony_pdl.load(schema).generate(seed=1)
+    want = exact_sums(data["tx"], "big")
+    assert col(data["acct"], "tot") == [want[i] for i in col(data["acct"], "id")]
+    assert max(col(data["acct"], "tot")) > 2**63
+    small = {"big": {"type": "int", "min": -(10**16), "max": 9 * 10**16}}
+    data = phony_pdl.load(sums_schema(small, {"tot": {"aggregate": "sum(tx.big)"}})).generate()
+    want = exact_sums(data["tx"], "big")
+    assert col(data["acct"], "tot") == [int(want[i]) for i in col(data["acct"], "id")]
+
+
+def test_a_decimal_sum_past_38_digits_is_an_error() -> None:
+    child = {
+        "big": {"type": "int", "min": 10**17, "max": 9 * 10**17},
+        "f": {"type": "float", "min": 1e17, "max": 9e17, "round": 0},
+        "sq": {"expr": "CAST(big AS DECIMAL(19,0)) * CAST(f AS DECIMAL(18,0))"},
+    }
+    schema = sums_schema(child, {"tot": {"aggregate": "sum(tx.sq)"}}, per=400)
+    with pytest.raises(GenerationError, match=r"more than the 38 digits a decimal holds"):
+        phony_pdl.load(schema).generate(seed=1)["acct"]

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import expr as expr_mod
+from ..errors import GenerationError
 from ..model import FieldSpec
 from .evaluate import evaluate
 
@@ -32,11 +33,51 @@ def _fk(columns: Columns, parent: str, child: str, via: str | None) -> str:
     return next(n for n, f in fields.items() if f.ref and f.ref.split(".")[0] == parent)
 
 
-def _unscaled(arr: pa.Array) -> np.ndarray:
-    """decimal128 → int64 unscaled values (exact for |x| < 2**63 units)."""
+_M32 = np.int64(0xFFFFFFFF)
+
+
+def _limbs(arr: pa.Array) -> np.ndarray:
+    """Integers or decimal128 unscaled values → (4, n) int64 limbs of 32 bits, least
+    significant first: the 128-bit two's-complement value is Σ limb[k] · 2^(32k), limbs 0-2
+    in [0, 2^32) and limb 3 signed. Limb sums of fewer than 2^31 values cannot wrap, so
+    sums are exact at any size (a decimal(38,18) of 9 is 9·10^18 units, past int64)."""
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    words = np.frombuffer(arr.buffers()[1], dtype=np.int64)
-    return words[2 * arr.offset : 2 * (arr.offset + len(arr)) : 2].copy()
+    if pa.types.is_decimal(arr.type):
+        words = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+        lo = words[2 * arr.offset : 2 * (arr.offset + len(arr)) : 2]
+        hi = words[2 * arr.offset + 1 : 2 * (arr.offset + len(arr)) : 2]
+    else:
+        lo = arr.to_numpy(zero_copy_only=False).astype(np.int64)
+        hi = lo >> 63  # sign extension
+    out = np.empty((4, len(lo)), dtype=np.int64)
+    out[0] = lo & _M32
+    out[1] = (lo >> 32) & _M32
+    out[2] = hi & _M32
+    out[3] = hi >> 32
+    return out
+
+
+def _carry(limbs: np.ndarray) -> None:
+    """Normalises summed limbs in place: limbs 0-2 back into [0, 2^32), carries upward."""
+    for k in range(3):
+        limbs[k + 1] += limbs[k] >> 32
+        limbs[k] &= _M32
+
+
+def _words(limbs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised limbs → the (low, high) int64 words of the 128-bit value."""
+    return limbs[0] | (limbs[1] << 32), limbs[2] | (limbs[3] << 32)
+
+
+def _as_float(limbs: np.ndarray) -> np.ndarray:
+    """The nearest doubles (a sum within 64 bits converts as the int64 it is)."""
+    lo, hi = _words(limbs)
+    wide = hi.astype(np.float64) * 2.0**64 + lo.view(np.uint64).astype(np.float64)
+    return np.where(hi == lo >> 63, lo.astype(np.float64), wide)
+
+
+def _exact(limbs: np.ndarray, i: int) -> int:
+    return sum(int(limbs[k][i]) << (32 * k) for k in range(4))
 
 
 def _runs(p: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
@@ -70,8 +111,8 @@ class _Aggregate:
     """One aggregate: `partial` reduces a block (pure: may run in a worker), `add` folds
     the partials in block order, `result` builds the column."""
 
-    def __init__(self, name: str, agg, n_parent: int) -> None:
-        self.name, self.agg, self.func, self.n = name, agg, agg.func, n_parent
+    def __init__(self, entity: str, name: str, agg, n_parent: int) -> None:
+        self.entity, self.name, self.agg, self.func, self.n = entity, name, agg, agg.func, n_parent
         self.counts = np.zeros(n_parent, dtype=np.int64)
         self.value_type = None
         self.sums_int: np.ndarray | None = None
@@ -102,9 +143,9 @@ class _Aggregate:
         if v is None or func == "count":
             return vtype, owners, sizes, None
         if func in ("sum", "avg") and (pa.types.is_decimal(v.type) or pa.types.is_integer(v.type)):
-            raw = _unscaled(v) if pa.types.is_decimal(v.type) else v.to_numpy().astype(np.int64)
-            raw = raw if order is None else raw[order]
-            return vtype, owners, sizes, np.add.reduceat(raw, starts) if len(raw) else raw
+            raw = _limbs(v)
+            raw = raw if order is None else raw[:, order]
+            return vtype, owners, sizes, np.add.reduceat(raw, starts, axis=1) if len(p) else raw
         if func in ("sum", "avg"):
             # floats are added once, in row order, after the pass (see the module docstring)
             return vtype, owners, sizes, (p, v.to_numpy(zero_copy_only=False).astype(np.float64))
@@ -132,8 +173,16 @@ class _Aggregate:
         func = self.func
         if func in ("sum", "avg") and isinstance(payload, np.ndarray):
             if self.sums_int is None:
-                self.sums_int = np.zeros(self.n, np.int64)
-            self.sums_int[owners] += payload
+                self.sums_int = np.zeros((4, self.n), np.int64)
+            touched = self.sums_int[:, owners] + payload
+            _carry(touched)
+            if len(owners) and int(np.abs(touched[3]).max()) >= 1 << 62:
+                # beyond 2^158: far past every result type, and the top limb would wrap next
+                raise GenerationError(
+                    f"{self.entity}.{self.name}: {_call(self.agg)} is beyond 10^38 units; "
+                    "narrow the values summed"
+                )
+            self.sums_int[:, owners] = touched
         elif func in ("sum", "avg"):
             self.float_parts.append(payload)
         elif func in ("first", "last"):
@@ -162,18 +211,11 @@ class _Aggregate:
         mask = empty if empty.any() else None
         if func in ("sum", "avg"):
             if self.sums_int is not None:
+                if func == "sum":
+                    return self.exact_sum(columns, value_type, mask)
+                totals = _as_float(self.sums_int)
                 if pa.types.is_decimal(value_type):
-                    from ..types import DataType
-                    from .arrow import decimal_from_unscaled
-
-                    dtype = DataType("decimal", 38, value_type.scale)
-                    if func == "sum":
-                        return decimal_from_unscaled(self.sums_int, dtype, mask)
-                    totals = self.sums_int / 10**value_type.scale
-                else:
-                    if func == "sum":
-                        return pa.array(self.sums_int, mask=mask)
-                    totals = self.sums_int.astype(np.float64)
+                    totals = totals / 10**value_type.scale
             elif self.float_parts:
                 totals = np.bincount(
                     np.concatenate([p for p, _ in self.float_parts]),
@@ -209,6 +251,62 @@ class _Aggregate:
             return pc.if_else(pa.array(empty), pa.scalar(None, picked.type), picked)
         return picked
 
+    def exact_sum(self, columns: Columns, value_type: pa.DataType, mask: np.ndarray | None):
+        """The exact integer or decimal sums: int64 for integers (a decimal(38,0) when the
+        field declares a decimal type), decimal(38, s) for decimals; a sum the result
+        cannot hold is an error, never a wrapped value."""
+        limbs = self.sums_int
+        lo, hi = _words(limbs)
+        empty = mask if mask is not None else np.zeros(self.n, dtype=bool)
+        beyond_128 = (limbs[3] >= 1 << 31) | (limbs[3] < -(1 << 31))  # `hi` wrapped
+        where = f"{self.entity}.{self.name}: {_call(self.agg)}"
+        declared = columns.plan.dtype(self.entity, self.name)
+        if pa.types.is_integer(value_type) and (declared is None or declared.kind != "decimal"):
+            wide = ((hi != (lo >> 63)) | beyond_128) & ~empty  # more than 64 bits
+            if wide.any():
+                i = int(np.flatnonzero(wide)[0])
+                raise GenerationError(
+                    f"{where} of row {i + 1:,} is {_exact(limbs, i):,}, beyond the 64-bit "
+                    'integer it would be; declare `type: "decimal(38,0)"` on the '
+                    "aggregate for the exact sum, or narrow the values summed"
+                )
+            return pa.array(lo, mask=mask)
+        scale = value_type.scale if pa.types.is_decimal(value_type) else 0
+        # |sum| < 10^38 units: decimal(38, s) holds it (compared in 128 bits, exactly)
+        limit_lo, limit_hi = np.uint64((10**38) & (2**64 - 1)), (10**38) >> 64
+        ulo = lo.view(np.uint64)
+        too_big = (hi > limit_hi) | ((hi == limit_hi) & (ulo >= limit_lo))
+        neg = -(10**38)
+        n_hi, n_lo = neg >> 64, np.uint64(neg & (2**64 - 1))
+        too_small = (hi < n_hi) | ((hi == n_hi) & (ulo <= n_lo))
+        wide = (too_big | too_small | beyond_128) & ~empty
+        if wide.any():
+            i = int(np.flatnonzero(wide)[0])
+            from .arrow import _decimal_text
+
+            raise GenerationError(
+                f"{where} of row {i + 1:,} is {_decimal_text(_exact(limbs, i), scale)}, more "
+                "than the 38 digits a decimal holds; narrow the values summed"
+            )
+        from ..types import DataType
+
+        words = np.empty((self.n, 2), dtype=np.int64)
+        words[:, 0], words[:, 1] = lo, hi
+        validity, null_count = None, 0
+        if mask is not None:
+            validity, null_count = pa.array(~mask).buffers()[1], int(mask.sum())
+        dtype = DataType("decimal", 38, scale)
+        return pa.Array.from_buffers(
+            pa.decimal128(dtype.precision, dtype.scale),
+            self.n,
+            [validity, pa.py_buffer(words.tobytes())],
+            null_count=null_count,
+        )
+
+
+def _call(agg) -> str:
+    return f"{agg.func}({agg.child}.{agg.field})"
+
 
 def _extreme(p: np.ndarray, v: pa.Array, func: str) -> tuple[np.ndarray, pa.Array]:
     """Per parent, its smallest (min) or largest (max) value: (parents, values)."""
@@ -236,13 +334,13 @@ def aggregate_column(columns: Columns, entity: str, name: str, f: FieldSpec) -> 
     agg = expr_mod.parse_aggregate(f.aggregate)
     fk = _fk(columns, entity, agg.child, f.via)
     n_parent = plan.count(entity)
-    todo = [_Aggregate(name, agg, n_parent)]
+    todo = [_Aggregate(entity, name, agg, n_parent)]
     for other, g in plan.doc.entities[entity].fields.items():
         if other == name or g.aggregate is None or (entity, other) in plan.aggregates:
             continue
         a = expr_mod.parse_aggregate(g.aggregate)
         if a.child == agg.child and _fk(columns, entity, a.child, g.via) == fk:
-            todo.append(_Aggregate(other, a, n_parent))
+            todo.append(_Aggregate(entity, other, a, n_parent))
 
     def block(rows: np.ndarray) -> list[tuple]:
         batch = Batch(agg.child, rows)
