@@ -2182,9 +2182,10 @@ class Validator:
         if source == "ref":
             parts = (f.ref or "").split(".")
             if len(parts) == 2 and parts[0] in self.doc.entities:
-                # the rows the parent is sure to have: a drawn count may give fewer than
-                # it gives on average, and then generation fails
-                return int(self.rows(parts[0])[0])
+                # the rows the parent has on average: a drawn count may give fewer for
+                # some seeds, and then generation stops with the shortfall (refusing
+                # every count above the fewest would refuse most per-parent schemas)
+                return int(self.rows(parts[0])[1])
             return None
         if dtype is not None and dtype.kind == "bool":
             return 2
@@ -2271,9 +2272,10 @@ class Validator:
                     least, expected = self.rows(parent)
                     if least < expected:
                         hint = (
-                            f"'{parent}' is sure to have only {int(least):,} rows (its count "
-                            f"is drawn per '{self.doc.entities[parent].count.per}' row); raise "
-                            "its `min`, lower the count, or drop `unique`"
+                            f"'{parent}' has {int(expected):,} rows on average (its count is "
+                            f"drawn per '{self.doc.entities[parent].count.per}' row, at least "
+                            f"{int(least):,}); lower the count, raise its `min`, or drop "
+                            "`unique`"
                         )
                         break
             self.add(

@@ -1158,18 +1158,25 @@ def test_a_unique_per_parent_key_with_one_child_at_most_is_fine(count: dict) -> 
     assert len(ids) == len(set(ids))
 
 
-def test_a_unique_key_over_a_drawn_parent_count_uses_the_rows_it_is_sure_of() -> None:
-    """The parent has 0 to 20 rows (10 expected): 5 unique references can fail, so validation
-    no longer compares with the expected count."""
+def test_a_unique_key_over_a_drawn_parent_count_is_checked_on_average_then_per_seed() -> None:
+    """The parent has 0 to 20 rows (10 on average). More unique references than the average
+    are refused at validation, naming the drawn count; up to the average passes, and a seed
+    whose draw falls short stops generation with the shortfall."""
     schema = per_parent_doc({"min": 0, "max": 1}, unique_fk=False)
-    schema["entities"]["d"] = {"count": 5, "fields": {"b_id": {"ref": "b.id", "unique": True}}}
+    schema["entities"]["d"] = {"count": 12, "fields": {"b_id": {"ref": "b.id", "unique": True}}}
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(schema)
     [d] = exc.value.diagnostics
     assert d.code == "impossible-unique"
-    assert "'b' is sure to have only 0 rows" in d.hint
+    assert "'b' has 10 rows on average (its count is drawn per 'a' row, at least 0)" in d.hint
+    schema["entities"]["d"]["count"] = 10
+    loaded = phony_pdl.load(schema)
+    data = loaded.generate(seed=1)
+    assert data.count("b") == 9  # this seed draws one row fewer than the average
+    with pytest.raises(phony_pdl.GenerationError, match="only 9 distinct values exist"):
+        data["d"]
     schema["entities"]["b"]["count"] = {"per": "a", "const": 1}
-    assert phony_pdl.load(schema).generate(seed=1)["d"].num_rows == 5
+    assert phony_pdl.load(schema).generate(seed=1)["d"].num_rows == 10
 
 
 @pytest.mark.parametrize(
