@@ -1099,6 +1099,18 @@ class Validator:
         lo, hi = self.bounds(f)
         places = ((*path, "between", 0), (*path, "between", 1)) if f.between is not None else None
         self.check_dist_params(f.distribution, f.params, path, lo, hi, clip=f.clip, places=places)
+        a, b = self.comparable(lo, None), self.comparable(hi, None)
+        family = distributions.REGISTRY.get(f.distribution)
+        discrete = family is not None and family.discrete  # check_whole_range covers those
+        rounded = dtype is not None and dtype.kind == "int" and not discrete
+        if rounded and a is not None and b is not None and a <= b < math.ceil(a):
+            self.add(  # a continuous family rounded to int, with no whole number to round to
+                "bad-distribution-param",
+                f"no whole number lies between min={lo} and max={hi}, and the field is of type int",
+                places[0] if places else (*path, "min"),
+                hint=f"widen the bounds to hold one, such as `min: {math.floor(b)}` or "
+                f"`max: {math.ceil(a)}`, or use type: float",
+            )
 
     def check_dist_params(
         self,

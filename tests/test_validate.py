@@ -1298,3 +1298,27 @@ def test_a_foreign_key_to_a_formatted_key_is_text() -> None:
     assert [d.message for d in exc.value.diagnostics] == [
         "'t_d' is date but the key it references, t.d, is string"
     ]
+
+
+@pytest.mark.parametrize("clip", [True, False])
+def test_an_int_field_of_a_continuous_family_stays_within_fractional_bounds(clip: bool) -> None:
+    """Rounding a draw at a fractional bound stepped past it: with clip, min 2.5 gave 31 % 2s
+    (2.5 rounds half to even) and max 3.5 gave 4s."""
+    field = {"distribution": "normal", "mean": 3, "sd": 1, "min": 2.5, "max": 3.5, "type": "int"}
+    values = phony_pdl.load(doc(x={**field, "clip": clip})).generate(scale=5000)["users"]["x"]
+    assert set(values.to_pylist()) == {3}
+
+
+def test_an_int_field_whose_fractional_bounds_hold_no_whole_number_is_refused() -> None:
+    text = (
+        "pdl: 1\nname: t\nentities:\n  t:\n    count: 5\n    fields:\n"
+        "      x: { distribution: normal, mean: 3, sd: 1, min: 2.5, max: 2.7, type: int }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == ("bad-distribution-param", 7, 55)
+    assert d.message == (
+        "no whole number lies between min=2.5 and max=2.7, and the field is of type int"
+    )
+    assert "or use type: float" in d.hint

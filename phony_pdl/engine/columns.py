@@ -405,7 +405,13 @@ class Columns:
             pick=pick,
         )
         if dtype.kind == "int":
-            return pa.array(whole_numbers(values, f.distribution))
+            whole = whole_numbers(values, f.distribution)
+            # a draw at or near a fractional bound rounds past it (clip: 2.5 → 2 for min 2.5)
+            if lo is not None and float(lo) != math.floor(float(lo)):
+                np.maximum(whole, math.ceil(float(lo)), out=whole)
+            if hi is not None and float(hi) != math.floor(float(hi)):
+                np.minimum(whole, math.floor(float(hi)), out=whole)
+            return pa.array(whole)
         return pa.array(np.asarray(values, dtype=np.float64))
 
     def src_pattern(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
