@@ -11,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl.errors import GenerationError, SchemaError
@@ -1363,3 +1365,35 @@ def test_a_decimal_sum_past_38_digits_is_an_error() -> None:
     schema = sums_schema(child, {"tot": {"aggregate": "sum(tx.sq)"}}, per=400)
     with pytest.raises(GenerationError, match=r"more than the 38 digits a decimal holds"):
         phony_pdl.load(schema).generate(seed=1)["acct"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 5)),
+            st.one_of(st.none(), st.sampled_from(["a", "b", "c"])),
+        ),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_first_occurrences_matches_a_plain_reference(rows: list, two_columns: bool) -> None:
+    """The redraw loop's duplicate finder (one hash pass and a running maximum) against the
+    obvious definition: a row whose tuple was seen before is a repeat; NULL never clashes."""
+    from phony_pdl.engine.unique import first_occurrences
+
+    if not rows:
+        return
+    ints = pa.array([r[0] for r in rows], type=pa.int64())
+    texts = pa.array([r[1] for r in rows], type=pa.string())
+    arrays = [ints, texts] if two_columns else [ints]
+    seen, expected = set(), []
+    for r in rows:
+        value = r if two_columns else r[:1]
+        if None in value:
+            expected.append(True)
+        else:
+            expected.append(value not in seen)
+            seen.add(value)
+    assert first_occurrences(arrays).tolist() == expected

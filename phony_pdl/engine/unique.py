@@ -38,27 +38,42 @@ def unique_by_construction(plan: Plan, entity: str, name: str) -> bool:
 
 
 def first_occurrences(arrays: list[pa.Array]) -> np.ndarray:
-    """True where a row's value (tuple) appears for the first time; NULLs never clash."""
+    """True where a row's value (tuple) appears for the first time; NULLs never clash.
+
+    Arrow's dictionary encoding numbers values in the order they first appear, so a row is
+    a first occurrence exactly when its code exceeds every code before it: one hash pass
+    and a running maximum, no sort (a redraw round checks the whole column again)."""
     n = len(arrays[0])
-    codes = []
     any_null = np.zeros(n, dtype=bool)
+    key: np.ndarray | None = None
     for arr in arrays:
         encoded = pc.dictionary_encode(arr)
-        idx = encoded.indices.to_numpy(zero_copy_only=False)
-        any_null |= np.isnan(idx) if idx.dtype.kind == "f" else np.zeros(n, bool)
-        codes.append(
-            np.nan_to_num(idx, nan=-1).astype(np.int64)
-            if idx.dtype.kind == "f"
-            else idx.astype(np.int64)
-        )
-    stacked = np.stack(codes, axis=1) if len(codes) > 1 else codes[0][:, None]
+        if encoded.indices.null_count:
+            any_null |= pc.is_null(encoded.indices).to_numpy(zero_copy_only=False)
+        codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        if key is None:
+            key = codes
+        else:  # a pair of codes as one number below n², renumbered to stay below n
+            pair = key * max(len(encoded.dictionary), 1) + codes
+            key = pc.dictionary_encode(pa.array(pair)).indices.to_numpy().astype(np.int64)
+    assert key is not None
     # rows with a NULL take no part: a NULL row must not count as a value's first
     # occurrence (its code would then make the real first occurrence look like a repeat)
-    rows = np.flatnonzero(~any_null)
-    _, first = np.unique(stacked[rows], axis=0, return_index=True)
-    keep = np.zeros(n, dtype=bool)
+    if any_null.any() or len(arrays) > 1:
+        rows = np.flatnonzero(~any_null)
+        order = pc.dictionary_encode(pa.array(key[rows])).indices.to_numpy().astype(np.int64)
+    else:
+        rows, order = None, key
+    before = np.empty(len(order), dtype=np.int64)
+    if len(order):
+        before[0] = -1
+        np.maximum.accumulate(order[:-1], out=before[1:])
+    first = order > before
+    if rows is None:
+        return first
+    keep = any_null.copy()
     keep[rows[first]] = True
-    return keep | any_null
+    return keep
 
 
 def _numbered_within(expr: str | None, group: list[str], name: str) -> bool:
