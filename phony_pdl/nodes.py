@@ -37,6 +37,10 @@ class MapNode(Node):
 
     keys: list[ScalarNode] = field(default_factory=list)
     values: list[Node] = field(default_factory=list)
+    # first position of each key name, extended as keys are appended: the parser looks up
+    # every new key (duplicate check), and a scan made a 40,000-key `choice` take 44 s
+    _positions: dict[Any, int] = field(default_factory=dict, repr=False)
+    _scanned: int = field(default=0, repr=False)
 
     def items(self) -> list[tuple[ScalarNode, Node]]:
         return list(zip(self.keys, self.values, strict=True))
@@ -44,17 +48,19 @@ class MapNode(Node):
     def key_names(self) -> list[str]:
         return [k.value for k in self.keys]
 
+    def _position(self, name: Any) -> int | None:
+        for i in range(self._scanned, len(self.keys)):
+            self._positions.setdefault(self.keys[i].value, i)
+        self._scanned = len(self.keys)
+        return self._positions.get(name)
+
     def get(self, name: str) -> Node | None:
-        for k, v in zip(self.keys, self.values, strict=True):
-            if k.value == name:
-                return v
-        return None
+        i = self._position(name)
+        return None if i is None or i >= len(self.values) else self.values[i]
 
     def key_node(self, name: str) -> ScalarNode | None:
-        for k in self.keys:
-            if k.value == name:
-                return k
-        return None
+        i = self._position(name)
+        return None if i is None else self.keys[i]
 
 
 def kind_of(value: Any) -> str:
