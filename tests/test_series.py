@@ -194,3 +194,31 @@ def test_null_start_means_no_series_and_calendar_hours_are_checked() -> None:
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(bad)
     assert exc.value.codes == ["invalid-value"]
+
+
+def test_ar1_filter_equals_the_recursion_bit_for_bit() -> None:
+    """The AR(1) deviations come from scipy's IIR filter; they must be the recursion
+    d_j = phi·d_{j-1} + e_j (d_0 = e_0 / sqrt(1 - phi²)) to the last bit, for uneven groups."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from phony_pdl.engine.series import _ar1
+
+    rng = np.random.default_rng(7)
+    sizes = np.array([1, 5, 300, 2, 77])
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    position = np.concatenate([np.arange(k) for k in sizes])
+    shocks = rng.normal(0, 3, len(group))
+    phi = -0.83
+    expected = np.empty(len(group))
+    start = 0
+    for k in sizes:
+        d = shocks[start] / np.sqrt(1 - phi * phi)
+        expected[start] = d
+        for j in range(1, k):
+            d = phi * d + shocks[start + j]
+            expected[start + j] = d
+        start += k
+    got = _ar1(shocks, SimpleNamespace(sizes=sizes, group=group, position=position), phi)
+    assert np.array_equal(got, expected)

@@ -202,14 +202,17 @@ def values(columns: Columns, batch: Batch, name: str, params: SeriesValueParams)
 def _ar1(shocks: np.ndarray, groups: _Groups, phi: float) -> np.ndarray:
     """Deviations d_j = phi·d_{j-1} + e_j, starting from the stationary distribution.
 
-    One vector step per position along the series (not per row): all groups advance together.
+    The recursion is scipy's IIR filter along each group's row (the same sums in the same
+    order as a loop over positions, which cost one Python step per position: 42 s for one
+    series of a million values).
     """
+    from scipy.signal import lfilter
+
     width = int(groups.sizes.max()) if len(groups.sizes) else 0
     matrix = np.zeros((len(groups.sizes), width))
     matrix[groups.group, groups.position] = shocks
-    out = np.zeros_like(matrix)
-    if width:
-        out[:, 0] = matrix[:, 0] / np.sqrt(1 - phi * phi)
-        for j in range(1, width):
-            out[:, j] = phi * out[:, j - 1] + matrix[:, j]
+    if not width:
+        return matrix[groups.group, groups.position]
+    matrix[:, 0] /= np.sqrt(1 - phi * phi)
+    out = lfilter([1.0], [1.0, -phi], matrix, axis=1)
     return out[groups.group, groups.position]
