@@ -634,3 +634,37 @@ def test_quantile_pieces_built_on_demand_give_the_same_values() -> None:
         small = np.concatenate([lazy.ppf(u[j : j + 97]) for j in range(0, len(u), 97)])
         whole = QuantileTable(dist).ppf(u)
         assert np.array_equal(small, whole)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("binomial", {"n": 10_000, "p": 0.5}),
+        ("binomial", {"n": 5_000, "p": 0.999}),
+        ("poisson", {"mean": 8_000}),
+        ("poisson", {"mean": 1e9}),
+        ("negative_binomial", {"n": 1_000, "p": 0.01}),
+        ("geometric", {"p": 1e-5}),
+    ],
+)
+def test_quantiles_from_the_estimate_equal_the_full_search(monkeypatch, name, params) -> None:
+    """Draws beyond the CDF table start from a Cornish–Fisher estimate checked against the
+    exact CDF; they must be the very values the bisection finds (and scipy's ppf agrees)."""
+    from scipy import stats
+
+    from phony_pdl.engine import sampling
+
+    q = np.random.default_rng(5).random(20_000)
+    q[:4] = [1e-300, 0.5, 1 - 1e-16, 1 - 2**-53]
+    quick = sampling.discrete_ppf(name, sampling.frozen(name, params, None, None), q)
+    monkeypatch.setattr(sampling, "_GUESSED", frozenset())
+    searched = sampling.discrete_ppf(name, sampling.frozen(name, params, None, None), q)
+    assert np.array_equal(quick, searched)
+    reference = {
+        "binomial": lambda: stats.binom(params.get("n"), params.get("p")),
+        "poisson": lambda: stats.poisson(params.get("mean")),
+        "negative_binomial": lambda: stats.nbinom(params.get("n"), params.get("p")),
+        "geometric": lambda: stats.geom(params.get("p")),
+    }[name]()
+    middle = slice(4, 2_004)  # scipy's own ppf, on ordinary quantiles
+    assert np.abs(quick[middle] - reference.ppf(q[middle])).max() <= 1

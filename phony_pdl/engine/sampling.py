@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -425,6 +426,11 @@ def discrete_ppf(name, dist, q):
     tail = idx >= _TABLE
     if tail.any():
         qt = q[tail]
+        found, settled = _near_guess(name, dist, cdf, qt, ks[-1])
+        if settled.all():
+            out[tail] = found
+            return out
+        qt = qt[~settled]
         a = np.full(qt.shape, ks[-1])  # F(a) < q
         b = a * 2 + 1
         for _ in range(64):  # grow b until F(b) >= q, at most to 2**63 (past any int64)
@@ -444,8 +450,42 @@ def discrete_ppf(name, dist, q):
             above = ~below & active
             a = np.where(below, mid, a)
             b = np.where(above, mid, b)
-        out[tail] = b
+        found[~settled] = b
+        out[tail] = found
     return out
+
+
+# Families with cheap moments: a draw far beyond the table starts from the Cornish–Fisher
+# estimate of its quantile and is checked against the exact CDF, instead of ~60 bisection
+# steps of CDF calls over every such draw (binomial n 10,000: 12.8 s per million before).
+_GUESSED = frozenset({"poisson", "binomial", "negative_binomial", "geometric"})
+
+
+def _near_guess(name, dist, cdf, q, last):
+    """(values, settled): for each q, the smallest k with F(k) >= q when the estimate lands
+    within one of it, as the exact CDF confirms; unsettled rows need the search."""
+    found = np.zeros(q.shape)
+    settled = np.zeros(q.shape, dtype=bool)
+    if name not in _GUESSED:
+        return found, settled
+    try:  # Cornish–Fisher: the normal quantile corrected for skew (scalar moments)
+        mean, var, skew = (float(m) for m in dist.stats(moments="mvs"))
+    except Exception:
+        return found, settled
+    if not (np.isfinite(mean) and np.isfinite(var) and np.isfinite(skew)) or var <= 0:
+        return found, settled
+    from scipy import special
+
+    z = special.ndtri(q)
+    guess = np.round(mean + np.sqrt(var) * (z + (z * z - 1) * skew / 6))
+    usable = np.isfinite(guess) & (guess > last + 2) & (guess < _EXACT - 2)
+    g = np.where(usable, guess, last + 3)
+    c = [cdf(g + step) for step in (-2, -1, 0, 1)]  # F(g-2), F(g-1), F(g), F(g+1)
+    for step, (below, at) in zip((-1, 0, 1), pairwise(c), strict=True):
+        hit = usable & ~settled & (below < q) & (at >= q)
+        found[hit] = g[hit] + step
+        settled |= hit
+    return found, settled
 
 
 def _cdf_function(name, dist):
