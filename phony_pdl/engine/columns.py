@@ -586,11 +586,10 @@ class Columns:
 
         def build() -> np.ndarray:
             total = self.plan.count(parent)
-            stream = Stream(self.seed, parent, key, "#null")
             parts = [np.zeros(0, dtype=np.int64)]
             for start in range(0, total, 1 << 22):
                 rows = np.arange(start, min(total, start + (1 << 22)), dtype=np.int64)
-                parts.append(rows[~(stream.uniform(rows) < spec.null_rate)])
+                parts.append(rows[~self.null_mask(Batch(parent, rows), key, spec)])
             return np.concatenate(parts)
 
         return self.plan_cache(("ref candidates", parent, key), build)

@@ -63,27 +63,10 @@ def seconds_params(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# scipy's functions divide by zero at degenerate parameters (a geometric of p 1 takes
+# log1p(-1)): the values are right, and the RuntimeWarning would only be noise
+@np.errstate(divide="ignore", invalid="ignore")
 def sample(
-    name: str,
-    params: dict[str, Any],
-    u: np.ndarray,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    clip: bool = False,
-    pick: np.ndarray | None = None,
-) -> np.ndarray:
-    """Values of a distribution for uniforms `u` in (0, 1), truncated (or clipped) to [lo, hi].
-
-    `pick` (uniforms) chooses mixture components; it is unused otherwise. scipy's functions
-    divide by zero at degenerate parameters (a geometric of p 1 takes log1p(-1)): the values
-    are right, and the RuntimeWarning would only be noise on the terminal.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _sample(name, params, u, lo=lo, hi=hi, clip=clip, pick=pick)
-
-
-def _sample(
     name: str,
     params: dict[str, Any],
     u: np.ndarray,

@@ -335,12 +335,10 @@ def _exact_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     kept; doubles lose digits beyond 2**53), floats as float64; NULL (and NaN) are absent."""
     present = ~pc.is_null(arr, nan_is_null=True).to_numpy(zero_copy_only=False)
     if pa.types.is_decimal(arr.type):
-        wide = pa.decimal256 if pa.types.is_decimal256(arr.type) else pa.decimal128
-        unscaled = pa.Array.from_buffers(
-            wide(arr.type.precision, 0), len(arr), arr.buffers(), arr.null_count, arr.offset
-        )
+        from ..decimal_text import unscaled
+
         try:
-            arr = pc.cast(unscaled, pa.int64())
+            arr = pc.cast(unscaled(arr), pa.int64())
         except pa.ArrowInvalid:
             raise GenerationError(
                 f"window functions over {arr.type} need values of at most 18 digits; declare "
