@@ -266,6 +266,14 @@ def generate(
             help="--layout dataset: keep parts an earlier run already wrote (SHA-256 checked).",
         ),
     ] = False,
+    compression: Annotated[
+        str | None,
+        typer.Option(
+            "--compression",
+            help="parquet: column codec, snappy (default), zstd, gzip, lz4, brotli or none; "
+            "csv/jsonl/json/sql: gzip or zstd around the whole file (users.csv.gz).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Generate every entity of a schema into files (one per entity + manifest.json) or a database."""
@@ -319,6 +327,15 @@ def generate(
         )
     if resume and layout != "dataset":
         _fail(UsageError("--resume needs --layout dataset (or --dask)"))
+    if compression is not None:
+        if to:
+            _fail(UsageError("--compression is about output files: not with --to"))
+        from .writers.compression import check_compression
+
+        try:
+            check_compression(fmt, compression)
+        except UsageError as exc:
+            _fail(UsageError(f"--{exc}"))
     schema = _load_or_exit(schema_file)
     directory = out_dir or Path("out") / schema.name
     started = time.perf_counter()
@@ -361,12 +378,17 @@ def generate(
 
                 report = write_dataset(
                     dataset, directory, format=fmt, workers=workers, client=dask,
-                    resume=resume, progress=on_progress,
+                    resume=resume, progress=on_progress, compression=compression,
                 )  # fmt: skip
             else:
                 sql = {"dialect": dialect, "copy": copy, "checks": checks} if fmt == "sql" else None
                 report = dataset.write(
-                    directory, format=fmt, workers=workers, progress=on_progress, sql=sql
+                    directory,
+                    format=fmt,
+                    workers=workers,
+                    progress=on_progress,
+                    sql=sql,
+                    compression=compression,
                 )
     except (GenerationError, UsageError) as exc:
         _fail(exc)

@@ -25,6 +25,7 @@ from ..engine import Dataset, EntityReport, RunReport
 from ..errors import UsageError
 from ..forking import fork_pool
 from ..writers.base import TEMP_SUFFIX, remove_stale_temps
+from ..writers.compression import check_compression, file_suffix
 from .manifest import MANIFEST, ManifestWriter, previous_parts
 from .parts import (
     PART_PREFIX,
@@ -95,6 +96,7 @@ def write_dataset(
     client: Any = None,
     resume: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    compression: str | None = None,
     _shuffle_seed: int | None = None,
     _crash_once: tuple[str, int, str] | None = None,
 ) -> DatasetReport:
@@ -109,10 +111,12 @@ def write_dataset(
         partial) of the same run identity recorded; make the others. Ends byte-identical
         to a clean run.
     progress: called as progress(entity, rows_done, rows_total) as parts complete.
+    compression: as for `Dataset.write` (Parquet's column codec, or gzip/zstd per part file).
     _shuffle_seed, _crash_once: test hooks (submission order; one simulated worker death).
     """
     if format not in FORMATS:
         raise UsageError(f"format={format!r}: the dataset layout writes {', '.join(FORMATS)}")
+    codec = check_compression(format, compression)
     if workers < 1:
         raise UsageError("workers must be at least 1")
     if isinstance(client, str):  # a malformed address fails before any folder is made
@@ -132,7 +136,8 @@ def write_dataset(
         plan=plan,
         root=str(root.resolve()),
         format=format,
-        extension=writer_class(format).extension,
+        extension=writer_class(format).extension + file_suffix(format, codec),
+        compression=codec,
         schemas=schemas,
         dictionaries={name: dataset.low_cardinality(name) for name in dataset.entities},
         versions=runtime_versions(),

@@ -82,6 +82,7 @@ class PartJob:
     schemas: dict[str, pa.Schema]
     dictionaries: dict[str, list[str]]
     versions: dict[str, str]
+    compression: str | None = None
     # Test hook: (entity, block, marker file). The first attempt at that block (no marker yet)
     # creates the marker and kills its process with os._exit(1), as a dying worker would.
     crash_once: tuple[str, int, str] | None = None
@@ -150,7 +151,7 @@ def write_part(job: PartJob, entity: str, block: int, expected: str | None = Non
     else:  # e.g. an all-NULL block: every part carries the entity's full schema
         batches = pa.Table.from_batches([batch]).cast(schema).to_batches()
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = writer_class(job.format)(path, schema, job.dictionaries[entity])
+    writer = writer_class(job.format)(path, schema, job.dictionaries[entity], job.compression)
     try:
         for b in batches:
             if b.num_rows:
@@ -175,6 +176,7 @@ def describe(job: PartJob) -> dict[str, Any]:
         "scale": plan.scale,
         "block_rows": plan.block_rows,
         "format": job.format,
+        "compression": job.compression or "none",
         "layout": "dataset",
         "versions": {k: v for k, v in job.versions.items() if k != "phony"},
     }

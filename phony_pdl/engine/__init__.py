@@ -134,14 +134,20 @@ class Dataset(Mapping[str, pa.Table]):
         workers: int = 1,
         progress: Callable[[str, int, int], None] | None = None,
         sql: dict[str, Any] | None = None,
+        compression: str | None = None,
     ) -> RunReport:
         """Write one file per entity plus manifest.json; see phony_pdl.writers.
 
         `format="sql"` writes one `<schema>.sql` script instead; `sql` takes
         `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks) and `checks`.
+        `compression`: Parquet's column codec (snappy by default; zstd, gzip, lz4, brotli,
+        none), or for the text formats `gzip`/`zstd` around the whole file (`users.csv.gz`).
         """
+        from ..writers.compression import check_compression
+
         if format not in ("csv", "jsonl", "json", "parquet", "sql"):
             raise UsageError(f"format={format!r}: expected one of csv, jsonl, json, parquet, sql")
+        codec = check_compression(format, compression)
         if format == "sql":
             _check_sql_options(sql or {})  # before any folder is made
         elif sql:
@@ -152,7 +158,7 @@ class Dataset(Mapping[str, pa.Table]):
         created = not directory.exists()
         directory.mkdir(parents=True, exist_ok=True)
         try:
-            return self._write_into(directory, format, workers, progress, sql)
+            return self._write_into(directory, format, workers, progress, sql, codec)
         except BaseException:
             if created:  # a failed run leaves no empty output folder of its own behind
                 with contextlib.suppress(OSError):
@@ -166,6 +172,7 @@ class Dataset(Mapping[str, pa.Table]):
         workers: int,
         progress: Callable[[str, int, int], None] | None,
         sql: dict[str, Any] | None,
+        codec: str,
     ) -> RunReport:
         from ..writers.base import remove_stale_temps
 
@@ -175,17 +182,24 @@ class Dataset(Mapping[str, pa.Table]):
         report = RunReport(directory=directory)
         if format == "sql":
             try:
-                self.write_sql(directory, report, workers=workers, progress=progress, **(sql or {}))
+                self.write_sql(
+                    directory,
+                    report,
+                    workers=workers,
+                    progress=progress,
+                    compression=codec,
+                    **(sql or {}),
+                )
             except BaseException:
                 remove_stale_temps(directory)  # as below
                 raise
-            self.write_manifest(directory, report, format)
+            self.write_manifest(directory, report, format, codec)
             return report
         done_files: list[AtomicFile] = []  # written and synced, renamed into place at the end
         try:
             for name in self.entities:
                 done_files.append(
-                    self._write_entity(name, directory, format, workers, progress, report)
+                    self._write_entity(name, directory, format, workers, progress, report, codec)
                 )
         except BaseException:
             for f in done_files:
@@ -206,7 +220,7 @@ class Dataset(Mapping[str, pa.Table]):
                 for rest in done_files[i:]:
                     rest.abort()
                 raise
-        self.write_manifest(directory, report, format)
+        self.write_manifest(directory, report, format, codec)
         return report
 
     def _write_entity(
@@ -217,6 +231,7 @@ class Dataset(Mapping[str, pa.Table]):
         workers: int,
         progress: Callable[[str, int, int], None] | None,
         report: RunReport,
+        codec: str | None = None,
     ) -> AtomicFile:
         """Writes one entity under a temp name; returns its file for the caller to publish."""
         from ..writers import open_writer
@@ -224,7 +239,7 @@ class Dataset(Mapping[str, pa.Table]):
 
         started = time.perf_counter()
         writer = open_writer(
-            format, directory, name, self.arrow_schema(name), self.low_cardinality(name)
+            format, directory, name, self.arrow_schema(name), self.low_cardinality(name), codec
         )
         if workers <= 1:
             # one process: write on a second thread while the next blocks generate (with
@@ -262,24 +277,31 @@ class Dataset(Mapping[str, pa.Table]):
         checks: bool = True,
         workers: int = 1,
         progress: Callable[[str, int, int], None] | None = None,
+        compression: str = "none",
     ) -> None:
         from ..sql.dialects import get_dialect
         from ..sql.script import sql_script
         from ..writers.base import AtomicFile
+        from ..writers.compression import CompressedSink, file_suffix
 
         target = get_dialect(dialect)
         if copy and not target.supports_copy:
             raise UsageError(f"--copy needs PostgreSQL; {target.name} has no COPY FROM STDIN")
         started = time.perf_counter()
-        name = f"{self.plan.schema.name}.sql"
+        name = f"{self.plan.schema.name}.sql{file_suffix('sql', compression)}"
         out = AtomicFile(directory / name)
+        sink = CompressedSink(out, compression) if compression != "none" else None
         try:
             for _, data in sql_script(
                 self, target, copy=copy, checks=checks, workers=workers, progress=progress
             ):
-                out.write(data)
+                (sink or out).write(data)
+            if sink is not None:
+                sink.finish()
             digest = out.commit()
         except BaseException:
+            if sink is not None:
+                sink.abort()
             out.abort()
             raise
         for entity in self.entities:
@@ -290,10 +312,12 @@ class Dataset(Mapping[str, pa.Table]):
             time.perf_counter() - started if self.entities else 0
         )
 
-    def write_manifest(self, directory: Path, report: RunReport, format: str) -> None:
+    def write_manifest(
+        self, directory: Path, report: RunReport, format: str, compression: str | None = None
+    ) -> None:
         from ..writers.base import AtomicFile
 
-        manifest = self.manifest(report, format)
+        manifest = self.manifest(report, format, compression)
         target = AtomicFile(directory / "manifest.json")
         try:
             target.write((json.dumps(manifest, indent=2) + "\n").encode())
@@ -353,7 +377,9 @@ class Dataset(Mapping[str, pa.Table]):
                 wanted |= {a[0] for a in nx.ancestors(g, node)}
         return [e for e in self.plan.order if e in wanted]
 
-    def manifest(self, report: RunReport, format: str) -> dict[str, Any]:
+    def manifest(
+        self, report: RunReport, format: str, compression: str | None = None
+    ) -> dict[str, Any]:
         import numpy
         import scipy
 
@@ -364,6 +390,7 @@ class Dataset(Mapping[str, pa.Table]):
             "seed": self.plan.seed,
             "scale": self.plan.scale,
             "format": format,
+            "compression": compression or "none",
             "versions": {
                 "numpy": numpy.__version__,
                 "scipy": scipy.__version__,

@@ -119,15 +119,35 @@ def _alive(pid: int) -> bool:
 
 
 class EntityWriter(abc.ABC):
-    """Receives the record batches of one entity in row order."""
+    """Receives the record batches of one entity in row order.
+
+    Text formats write through `self.out`: the file itself, or a gzip/zstd stream into it
+    (`compression`). Parquet reads `self.compression` as its column codec instead.
+    """
 
     extension = ""
+    whole_file_codec = True  # False: the format compresses inside the file (Parquet)
 
-    def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        schema: pa.Schema,
+        dictionary: list[str] | None = None,
+        compression: str | None = None,
+    ) -> None:
+        from .compression import CompressedSink
+
         self.path = path
         self.schema = schema
         self.dictionary = dictionary or []
+        self.compression = compression
         self.file = AtomicFile(path)
+        self.compressor = (
+            CompressedSink(self.file, compression)
+            if compression not in (None, "none") and self.whole_file_codec
+            else None
+        )
+        self.out: CompressedSink | AtomicFile = self.compressor or self.file
         self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
@@ -143,9 +163,13 @@ class EntityWriter(abc.ABC):
 
     def close(self, *, publish: bool = True) -> str:
         self.finish()
+        if self.compressor is not None:
+            self.compressor.finish()
         return self.file.commit(publish=publish)
 
     def abort(self) -> None:
+        if self.compressor is not None:
+            self.compressor.abort()
         self.file.abort()
 
 
@@ -163,10 +187,18 @@ def register(name: str):
 
 
 def open_writer(
-    fmt: str, directory: Path, entity: str, schema: pa.Schema, dictionary: list[str] | None = None
+    fmt: str,
+    directory: Path,
+    entity: str,
+    schema: pa.Schema,
+    dictionary: list[str] | None = None,
+    compression: str | None = None,
 ) -> EntityWriter:
-    """`dictionary`: low-cardinality columns worth dictionary-encoding (Parquet)."""
+    """`dictionary`: low-cardinality columns worth dictionary-encoding (Parquet);
+    `compression`: a codec `check_compression` accepted for `fmt`."""
     from . import csv, json, parquet  # noqa: F401  (fill the registry)
+    from .compression import file_suffix
 
     cls = FORMATS[fmt]
-    return cls(directory / f"{entity}.{cls.extension}", schema, dictionary)
+    name = f"{entity}.{cls.extension}{file_suffix(fmt, compression)}"
+    return cls(directory / name, schema, dictionary, compression)

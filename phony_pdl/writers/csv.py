@@ -19,8 +19,14 @@ from .json import joined_bytes
 class CsvWriter(EntityWriter):
     extension = "csv"
 
-    def __init__(self, path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
-        super().__init__(path, schema, dictionary)
+    def __init__(
+        self,
+        path,
+        schema: pa.Schema,
+        dictionary: list[str] | None = None,
+        compression: str | None = None,
+    ) -> None:
+        super().__init__(path, schema, dictionary, compression)
         self.header = True
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
@@ -28,20 +34,20 @@ class CsvWriter(EntityWriter):
             if self.header:
                 self._write_header()
             self.header = False
-            self.file.write(csv_lines(batch))
+            self.out.write(csv_lines(batch))
             return
         buffer = io.BytesIO()
         options = pacsv.WriteOptions(include_header=self.header, quoting_style="needed")
         pacsv.write_csv(batch, buffer, options)
         self.header = False
-        self.file.write(buffer.getvalue())
+        self.out.write(buffer.getvalue())
 
     def _write_header(self) -> None:
         buffer = io.BytesIO()
         pacsv.write_csv(
             self.schema.empty_table(), buffer, pacsv.WriteOptions(quoting_style="needed")
         )
-        self.file.write(buffer.getvalue())
+        self.out.write(buffer.getvalue())
 
     def finish(self) -> None:
         if self.header:  # no rows: still write the header

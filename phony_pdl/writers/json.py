@@ -84,25 +84,31 @@ class JsonLinesWriter(EntityWriter):
     def write_batch(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows:
             rows = encode_rows(batch)
-            self.file.write(joined_bytes(pc.binary_join_element_wise(rows, pa.scalar("\n"), "")))
+            self.out.write(joined_bytes(pc.binary_join_element_wise(rows, pa.scalar("\n"), "")))
 
 
 @register("json")
 class JsonArrayWriter(EntityWriter):
     extension = "json"
 
-    def __init__(self, path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
-        super().__init__(path, schema, dictionary)
+    def __init__(
+        self,
+        path,
+        schema: pa.Schema,
+        dictionary: list[str] | None = None,
+        compression: str | None = None,
+    ) -> None:
+        super().__init__(path, schema, dictionary, compression)
         self.first = True
-        self.file.write(b"[")
+        self.out.write(b"[")
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
         if not batch.num_rows:
             return
         rows = encode_rows(batch)
         data = joined_bytes(pc.binary_join_element_wise(pa.scalar(",\n"), rows, ""))
-        self.file.write(b"\n" + data[2:] if self.first else data)
+        self.out.write(b"\n" + data[2:] if self.first else data)
         self.first = False
 
     def finish(self) -> None:
-        self.file.write(b"]\n" if self.first else b"\n]\n")
+        self.out.write(b"]\n" if self.first else b"\n]\n")

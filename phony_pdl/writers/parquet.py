@@ -19,9 +19,16 @@ WRITE_BUFFER = 1 << 20
 @register("parquet")
 class ParquetWriter(EntityWriter):
     extension = "parquet"
+    whole_file_codec = False  # `compression` is the column codec
 
-    def __init__(self, path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
-        super().__init__(path, schema, dictionary)
+    def __init__(
+        self,
+        path,
+        schema: pa.Schema,
+        dictionary: list[str] | None = None,
+        compression: str | None = None,
+    ) -> None:
+        super().__init__(path, schema, dictionary, compression)
         # pyarrow writes each page header and page separately (about a thousand writes of
         # ~70 bytes per million users rows); a native buffer turns them into 1 MiB writes, so
         # the writer thread rarely needs the GIL the generating thread holds
@@ -29,7 +36,7 @@ class ParquetWriter(EntityWriter):
         self.writer = pq.ParquetWriter(
             self.sink,  # the file hashes what pyarrow writes
             schema,
-            compression="snappy",
+            compression=self.compression or "snappy",
             use_dictionary=self.dictionary or False,
         )
 
