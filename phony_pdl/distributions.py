@@ -223,14 +223,53 @@ class BinomialParams(DistParams):
 
 
 class NegativeBinomialParams(DistParams):
-    n: float
-    p: float
+    """`n` and `p` (scipy's, numpy's), or the mean with `n` (R's `mu` and `size`, the
+    gamma-Poisson's shape) or with `sd` (over-dispersed counts as people describe them)."""
+
+    n: float | None = None
+    p: float | None = None
+    mean: float | None = None
+    sd: float | None = None
 
     @model_validator(mode="after")
     def _check(self) -> NegativeBinomialParams:
         _positive("n", self.n)
         _prob("p", self.p)
+        _positive("mean", self.mean)
+        _positive("sd", self.sd)
+        if self.mean is None:
+            if self.n is None or self.p is None or self.sd is not None:
+                raise PydanticCustomError(
+                    "bad-distribution-param",
+                    "needs `n` and `p`, or `mean` with `n` or with `sd`",
+                    {},
+                )
+            return self
+        if self.p is not None:
+            raise PydanticCustomError(
+                "bad-distribution-param",
+                "`p` goes with `n`; with `mean` give `n` or `sd`",
+                {},
+            )
+        _one_of(self, "n", "sd")
+        if self.sd is not None and not self.sd**2 > self.mean:
+            raise PydanticCustomError(
+                "bad-distribution-param",
+                "sd={sd} must be above √mean = {root}: a negative binomial's variance, "
+                "mean + mean²/n, exceeds its mean (for variance equal to the mean use poisson)",
+                {"sd": self.sd, "root": f"{math.sqrt(self.mean):.6g}"},
+            )
         return self
+
+    def n_p(self) -> tuple[float, float]:
+        """scipy's (n, p) from whichever pair was given."""
+        if self.mean is None:
+            return float(self.n), float(self.p)  # type: ignore[arg-type]
+        if self.sd is not None:
+            # variance = mean + mean²/n  →  n = mean² / (variance − mean), p = mean / variance
+            n = self.mean**2 / (self.sd**2 - self.mean)
+            return n, self.mean / self.sd**2
+        return float(self.n), self.n / (self.n + self.mean)  # type: ignore[operator]
 
 
 class GeometricParams(DistParams):
@@ -436,8 +475,8 @@ for _d in (
         "negative_binomial",
         NegativeBinomialParams,
         True,
-        "failures before `n` successes with probability `p`",
-        lambda p, lo, hi: _scipy().nbinom(p.n, p.p),
+        "failures before `n` successes with probability `p` (or by `mean` with `n` or `sd`)",
+        lambda p, lo, hi: _scipy().nbinom(*p.n_p()),
     ),
     Distribution(
         "geometric",
@@ -483,7 +522,8 @@ OTHER_NAMES: dict[str, dict[str, str]] = {
     "triangular": {"c": "mode", "peak": "mode", "mid": "mode"},
     "poisson": {"lambda": "mean", "lam": "mean", "mu": "mean", "rate": "mean"},
     "binomial": {"trials": "n", "size": "n", "prob": "p"},
-    "negative_binomial": {"r": "n", "size": "n", "k": "n", "prob": "p"},
+    "negative_binomial": {"r": "n", "size": "n", "k": "n", "dispersion": "n", "prob": "p",
+                          "mu": "mean"},
     "geometric": {"prob": "p"},
     "zipf": {"a": "s", "alpha": "s", "exponent": "s"},
 }  # fmt: skip
@@ -511,7 +551,7 @@ def support(name: str, p: DistParams) -> tuple[float, float] | None:
     inf = math.inf
     if name == "normal":
         return -inf, inf
-    if name == "negative_binomial" and getattr(p, "p", None) == 1.0:
+    if isinstance(p, NegativeBinomialParams) and p.n_p()[1] == 1.0:
         return 0.0, 0.0
     if name in ("lognormal", "exponential", "gamma", "weibull", "poisson", "negative_binomial"):
         return 0.0, inf
@@ -550,8 +590,9 @@ def largest_draw(name: str, p: DistParams) -> tuple[float, str] | None:
         return min(float(p.n), m + 9 * math.sqrt(m * (1 - p.p)) + 40), "n"
     if isinstance(p, NegativeBinomialParams):
         # a Poisson of a gamma of shape n and scale (1 − p)/p
-        g = (1 - p.p) / p.p * (p.n + 9 * math.sqrt(p.n) + 37)
-        return g + 9 * math.sqrt(g) + 40, "p"
+        n, prob = p.n_p()
+        g = (1 - prob) / prob * (n + 9 * math.sqrt(n) + 37)
+        return g + 9 * math.sqrt(g) + 40, "p" if p.mean is None else "mean"
     if isinstance(p, GeometricParams):
         return (1.0 if p.p == 1 else 1 + 37.5 / -math.log1p(-p.p)), "p"
     if isinstance(p, ZipfParams) and p.n is not None:

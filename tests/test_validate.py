@@ -923,6 +923,40 @@ def test_an_inexact_literal_in_a_window_expression_is_blamed_when_generating() -
     ("field", "message", "column"),
     [
         (
+            "c: { distribution: negative_binomial, mean: 6, p: 0.3 }",
+            "negative_binomial: `p` goes with `n`; with `mean` give `n` or `sd`",
+            26,
+        ),
+        (
+            "c: { distribution: negative_binomial, mean: 4, sd: 2 }",
+            "negative_binomial: sd=2.0 must be above √mean = 2: a negative binomial's variance, mean + mean²/n, "
+            "exceeds its mean (for variance equal to the mean use poisson)",
+            26,
+        ),
+        (
+            "c: { distribution: negative_binomial, mean: 4, n: 2, sd: 3 }",
+            "negative_binomial: give only one of n, sd",
+            26,
+        ),
+        (
+            "c: { distribution: negative_binomial, n: 2 }",
+            "negative_binomial: needs `n` and `p`, or `mean` with `n` or with `sd`",
+            26,
+        ),
+    ],
+)
+def test_negative_binomial_takes_n_and_p_or_the_mean_with_n_or_sd(
+    field: str, message: str, column: int
+) -> None:
+    [(code, text, line, col)] = problems(f"      {field}\n")
+    assert (code, line, col) == ("bad-distribution-param", 7, column)
+    assert text == message
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "column"),
+    [
+        (
             "c: { distribution: normal, mean: .nan }",
             "normal: mean=nan: distribution parameters must be finite numbers",
             40,
