@@ -53,6 +53,12 @@ class DataType:
 INT = DataType("int")
 FLOAT = DataType("float")
 BOOL = DataType("bool")
+
+# A mapping's keys are text, so a weighted bool choice (`{ true: 95, false: 5 }`) has the
+# YAML core schema's spellings of the two values as keys.
+BOOL_WORDS = {
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False
+}  # fmt: skip
 STRING = DataType("string")
 DATE = DataType("date")
 DATETIME = DataType("datetime")

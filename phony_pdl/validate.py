@@ -34,7 +34,7 @@ from .pattern import domain_size as pattern_domain
 from .reader import Locator, Path, path_str
 from .resources import known_locales
 from .template import TemplateError, parse_template
-from .types import STRING, DataType, known_type_names, parse_type
+from .types import BOOL_WORDS, STRING, DataType, known_type_names, parse_type
 
 SUPPORTED_VERSIONS = (1,)
 MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
@@ -2047,8 +2047,8 @@ class Validator:
                 return True
             except (TypeError, ValueError):
                 return False
-        if kind == "bool":
-            return isinstance(value, bool)
+        if kind == "bool":  # a mapping's keys are text: `{ true: 95, false: 5 }`
+            return isinstance(value, bool) or value in BOOL_WORDS
         if kind == "string":
             return isinstance(value, str | int | float) and not isinstance(value, bool)
         if kind in ("date", "datetime"):

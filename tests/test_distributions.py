@@ -17,6 +17,7 @@ import math
 import warnings
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import scipy.stats as st
 
@@ -340,6 +341,40 @@ def test_choice_weights_are_honoured_under_a_copula() -> None:
     values = ds["t"].column("tier").to_pylist()
     observed = [values.count(k) for k in ("bronze", "silver", "gold")]
     assert st.chisquare(observed, [0.6 * N, 0.3 * N, 0.1 * N]).pvalue > ALPHA
+
+
+def test_a_weighted_bool_choice_spells_its_values_as_keys() -> None:
+    """Mapping keys are text, so `{ true: 95, false: 5 }` with `type: bool` was a
+    type-mismatch and a weighted bool could not be written at all."""
+    ds = _generate({"paid": "{ choice: { true: 95, false: 5 }, type: bool }"})
+    column = ds["t"].column("paid")
+    assert column.type == pa.bool_()
+    trues = sum(column.to_pylist())
+    assert st.binomtest(trues, N, 0.95).pvalue > ALPHA
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "{ choice: { '3': 1, '1': 2, '2': 1 }, type: int }",  # numbers listed out of order
+        "{ choice: { '1': 2, '2': 1, '3': 1 }, type: int }",
+        "{ choice: { false: 5, true: 95 }, type: bool }",
+        "{ choice: { true: 95, false: 5 }, type: bool }",  # false counts below true
+    ],
+)
+def test_numeric_choices_in_a_copula_reach_their_pearson_target_in_any_order(
+    choice: str,
+) -> None:
+    """A copula walked a choice's values in the order written while the calibration read
+    them as numbers: listed out of order, the values' correlation came out wrong, even of
+    the opposite sign (true before false: a target of 0.3 gave -0.47 with a warning)."""
+    ds = _generate(
+        {"k": choice, "x": "{ distribution: normal }"},
+        correlate=["{ fields: [k, x], rho: 0.3 }"],
+    )
+    k = np.asarray(ds["t"].column("k").to_pylist(), dtype=np.float64)
+    x = _values(ds, "x")
+    assert abs(np.corrcoef(k, x)[0, 1] - 0.3) < 0.02
 
 
 def test_values_are_the_inverse_cdf_of_phony_uniforms() -> None:

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import GenerationError
-from ..types import DataType
+from ..types import BOOL_WORDS, DataType
 
 EPOCH = dt.datetime(1970, 1, 1)
 US_PER_DAY = 86_400_000_000
@@ -246,8 +246,10 @@ def literal_array(values: list[Any], dtype: DataType) -> pa.Array:
         return pa.array([None if v is None else int(v) for v in values], type=pa.int64())
     if kind == "float":
         return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
-    if kind == "bool":
-        return pa.array(values, type=pa.bool_())
+    if kind == "bool":  # mapping keys spell the values: "true", "false"
+        return pa.array(
+            [BOOL_WORDS[v] if isinstance(v, str) else v for v in values], type=pa.bool_()
+        )
     return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 

@@ -39,7 +39,7 @@ from .arrow import (
     literal_array,
     to_numpy_units,
 )
-from .copula_calibration import copula_cholesky
+from .copula_calibration import choice_copula_order, copula_cholesky
 from .dense_unique import dense_index
 from .evaluate import evaluate
 from .plan import Plan
@@ -367,9 +367,12 @@ class Columns:
                 u = self.stream(batch, name).uniform(batch.rows)
             if self.in_copula(batch.entity, name):
                 # Ordered categories under a copula: inverse CDF keeps the rank order.
-                cumulative = np.cumsum(weights) / weights.sum()
+                order, _ = choice_copula_order(values)
+                cumulative = np.cumsum(weights[order]) / weights.sum()
                 cumulative[-1] = 1.0
-                index = np.searchsorted(cumulative, u, side="right").astype(np.int64)
+                index = order[
+                    np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)
+                ].astype(np.int64)
             else:
                 sampler = self.plan_cache(
                     ("choice", batch.entity, name), lambda: alias_table(weights)

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from ..types import BOOL_WORDS
+
 __all__ = [
     "UNREACHABLE",
     "Marginal",
@@ -286,6 +288,19 @@ def _distribution_values(name: str, params: dict, lo: Any, hi: Any, clip: bool, 
     return values
 
 
+def choice_copula_order(labels: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(order, number per label): the order in which a copula's uniform walks a choice's
+    values, and the number each value counts as. Numbers (and booleans, false below true)
+    go in increasing order, so a higher copula score never gives a lower value and a
+    correlation means what it says whatever order the values are listed in; other values
+    are ordered categories, in the order written, counted by their rank."""
+    try:
+        numeric = np.array([float(BOOL_WORDS.get(v, v)) for v in labels])
+    except (TypeError, ValueError):
+        return np.arange(len(labels)), np.arange(len(labels), dtype=np.float64)
+    return np.argsort(numeric, kind="stable"), numeric
+
+
 def marginal_of(plan: Any, entity: str, name: str) -> Marginal | None:
     """The field's values as a function of its copula uniform; None if it ignores the copula."""
     f = plan.doc.entities[entity].fields[name]
@@ -318,14 +333,11 @@ def marginal_of(plan: Any, entity: str, name: str) -> Marginal | None:
             labels, weights = list(f.choice), np.array(list(f.choice.values()), dtype=np.float64)
         else:
             labels, weights = list(f.choice), np.ones(len(f.choice))
-        cumulative = np.cumsum(weights) / weights.sum()
+        order, numeric = choice_copula_order(labels)
+        cumulative = np.cumsum(weights[order]) / weights.sum()
         cumulative[-1] = 1.0
         index = np.searchsorted(cumulative, u, side="right")
-        try:
-            numeric = np.array([float(v) for v in labels])
-        except (TypeError, ValueError):
-            numeric = np.arange(len(labels), dtype=np.float64)  # ordered categories: their rank
-        return Marginal(numeric[np.minimum(index, len(labels) - 1)][None, :], np.ones(1))
+        return Marginal(numeric[order][np.minimum(index, len(labels) - 1)][None, :], np.ones(1))
     if source == "type" and dtype is not None and dtype.kind not in ("bool", "uuid", "string"):
         from .columns import Columns
 
