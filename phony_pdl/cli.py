@@ -449,7 +449,8 @@ def preview(
             cells = [
                 ["NULL" if v is None else str(v) for v in row.values()] for row in batch.to_pylist()
             ]
-            title = f"{name} ({dataset.count(name):,} rows)"
+            count = dataset.count(name)
+            title = f"{name} ({count:,} {'row' if count == 1 else 'rows'})"
             widths = [
                 max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(batch.schema.names)
             ]

@@ -332,3 +332,14 @@ def test_generate_refuses_options_it_would_ignore(tmp_path, extra: list, message
     assert result.exit_code == 2
     assert message in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_preview_says_1_row_not_1_rows(tmp_path) -> None:
+    schema = tmp_path / "one.yaml"
+    schema.write_text(
+        "pdl: 1\nname: one\nentities:\n  settings:\n    count: 1\n    fields:\n"
+        "      id: { sequence: 1 }\n"
+    )
+    result = runner.invoke(app, ["preview", str(schema)])
+    assert result.exit_code == 0, result.output
+    assert "settings (1 row)" in result.output
