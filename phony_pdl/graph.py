@@ -63,6 +63,23 @@ def _lookup(doc: Document, entity_name: str, path: str) -> list[Node]:
     return [(entity_name, head), (target[0], rest)]
 
 
+def generator_field_paths(f: FieldSpec) -> list[str]:
+    """The field paths a generator field's parameters name (`domain_from: org_id.domain`)."""
+    if f.source != "generator":
+        return []
+    from .generators import registry
+
+    spec = registry.get(f.generator or "")
+    if spec is None:
+        return []
+    params = f.params or {}
+    return [
+        params[name]
+        for name in spec.params.field_paths
+        if isinstance(params.get(name), str) and params[name]
+    ]
+
+
 def field_dependencies(doc: Document, entity_name: str, fname: str) -> Iterator[Node]:
     entity: Entity = doc.entities[entity_name]
     f = entity.fields[fname]
@@ -72,7 +89,7 @@ def field_dependencies(doc: Document, entity_name: str, fname: str) -> Iterator[
         yield (target[0], ROWS)
         if target[1] in doc.entities[target[0]].fields:
             yield target
-    for path in (f.from_, f.after, f.before):
+    for path in (f.from_, f.after, f.before, *generator_field_paths(f)):
         if path:
             yield from _lookup(doc, entity_name, path)
     if f.template is not None:

@@ -968,8 +968,30 @@ class Validator:
                         msg, where = f"{key}: {msg}", (*path, key)
                     self.add("bad-generator-param", msg, where)
             return
+        for param in spec.params.field_paths:
+            text = (f.params or {}).get(param)
+            if isinstance(text, str):
+                self.generator_field_path(ename, fname, f, param, text)
         self.one_gender_per_person(ename, fname, f)
         self.one_age_range_per_person(ename, fname, f)
+
+    def generator_field_path(
+        self, ename: str, fname: str, f: FieldSpec, param: str, text: str
+    ) -> None:
+        """A parameter naming another field: it resolves and is text (naming the field
+        itself is a field-cycle, reported with the others)."""
+        path = (*self.fpath(ename, fname), param)
+        target = self.resolve_path(ename, text, path, param)
+        if target is None:
+            return
+        dtype = self.formatted_type(*target)
+        if dtype is not None and dtype.kind != "string":
+            self.add(
+                "type-mismatch",
+                f"{param} '{text}' is {a_type(dtype)}; {f.generator} needs text",
+                path,
+                hint="name a text field, such as a company.domain",
+            )
 
     def one_age_range_per_person(self, ename: str, fname: str, f: FieldSpec) -> None:
         """A row's age and birth date describe one person: their bounds cannot disagree."""

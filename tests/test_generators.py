@@ -929,3 +929,93 @@ def test_locale_name_lists_hold_only_names(locale: str) -> None:
         names += file.read_text("utf-8").splitlines()
     bad = [n for n in names if not _PERSON_NAME.fullmatch(n)]
     assert not bad, bad[:10]
+
+
+# ---------------------------------------------------------------- fields named by a parameter
+
+ORG_EMAILS = """pdl: 1
+name: orgs
+seed: 3
+locale: de_DE
+entities:
+  orgs:
+    count: 50
+    fields:
+      id:     { sequence: 1 }
+      domain: { generator: company.domain, null_rate: 0.3 }
+  members:
+    count: { per: orgs, min: 1, max: 9 }
+    fields:
+      org_id: { ref: orgs.id }
+      email:  { generator: internet.email, domain_from: org_id.domain, unique: true }
+      own:    { const: " Example.ORG " }
+      alias:  { generator: internet.email, domain_from: own }
+"""
+
+
+def test_email_at_the_domain_a_field_holds() -> None:
+    """Members of an organisation get addresses at its domain (through the foreign key),
+    lower-cased and trimmed; where the domain is NULL, a free-mail domain."""
+    out = phony_pdl.load(ORG_EMAILS).generate()
+    orgs, members = out["orgs"].to_pydict(), out["members"].to_pydict()
+    domain_of = dict(zip(orgs["id"], orgs["domain"], strict=True))
+    free = set(
+        json.loads((ROOT / "generators" / "locales" / "de_DE" / "internet.json").read_text())[
+            "free_email_domains"
+        ]
+    )
+    with_domain = without = 0
+    for org, email, alias in zip(
+        members["org_id"], members["email"], members["alias"], strict=True
+    ):
+        local, _, at = email.partition("@")
+        assert local and re.fullmatch(r"[a-z0-9._]+", local), email
+        if domain_of[org] is None:
+            assert at in free, email
+            without += 1
+        else:
+            assert at == domain_of[org], (email, domain_of[org])
+            with_domain += 1
+        assert alias.endswith("@example.org")
+    assert with_domain > 0 and without > 0
+    assert len(set(members["email"])) == len(members["email"])
+
+
+def test_a_parameter_naming_a_field_is_checked_like_from(tmp_path) -> None:
+    bad = ORG_EMAILS.replace("domain_from: org_id.domain,", "domain_from: org_id.domian,")
+    bad = bad.replace("domain_from: own", "domain_from: org_id.id")
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad)
+    with pytest.raises(phony_pdl.SchemaError) as exc:
+        phony_pdl.load(path)
+    got = [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in exc.value.diagnostics]
+    assert got == [
+        (
+            "unknown-field",
+            "domain_from 'org_id.domian' names 'domian', which 'orgs' does not have",
+            15,
+            57,
+            "did you mean 'domain'?",
+        ),
+        (
+            "type-mismatch",
+            "domain_from 'org_id.id' is an int; internet.email needs text",
+            17,
+            57,
+            "name a text field, such as a company.domain",
+        ),
+    ]
+
+
+def test_domain_sources_are_exclusive_and_need_a_schema() -> None:
+    with pytest.raises(phony_pdl.SchemaError) as exc:
+        phony_pdl.load(ORG_EMAILS.replace("domain_from: own }", "domain_from: own, domain: a.de }"))
+    [d] = exc.value.diagnostics
+    assert d.code == "bad-generator-param"
+    assert d.message == (
+        "give one of `domain`, `domain_from` and `kind: company`; this field sets `domain` "
+        "and `domain_from`"
+    )
+    fake = phony_pdl.Phony(seed=1)
+    with pytest.raises(phony_pdl.UsageError, match="needs a PDL schema"):
+        fake.internet.email(domain_from="org_id.domain")

@@ -460,7 +460,13 @@ class Columns:
             person_locale=self.person_locale(batch.entity, name, f),
             age_bounds=self.age_bounds(batch.entity, f.link),
             unique_place=self.unique_place(batch.entity, f.link),
+            field_source=lambda path: self.path_values(batch, path),
         )
+
+    def path_values(self, batch: Batch, path: str) -> pa.Array:
+        """`field` of these rows, or `fk_field.parent_field` through their foreign key."""
+        head, _, rest = path.partition(".")
+        return self.through(batch, head, rest) if rest else self.get(batch, head)
 
     def unique_place(self, entity: str, link: str | None) -> bool:
         """Whether an address field of this link is unique (house numbers then range wide)."""

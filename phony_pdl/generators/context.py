@@ -37,6 +37,7 @@ class GenContext:
         person_locale: str | None = None,
         age_bounds: tuple[int, int] | None = None,
         unique_place: bool = False,
+        field_source: Callable[[str], pa.Array] | None = None,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -58,7 +59,20 @@ class GenContext:
         # An address field of the row is unique: house numbers take the widest range, so
         # street addresses have room to differ (500 streets × 250 numbers run out).
         self.unique_place = unique_place
+        # Values of another field of these rows, by path (the engine's; None outside a schema)
+        self._field_source = field_source
         self._records = record_cache if record_cache is not None else {}
+
+    def field_values(self, path: str) -> pa.Array:
+        """The values of `path` (`field` or `fk_field.parent_field`) for these rows."""
+        if self._field_source is None:
+            from ..errors import UsageError
+
+            raise UsageError(
+                f"{self.field}: a parameter naming another field ({path!r}) needs a PDL "
+                "schema; the Python API makes values without rows around them"
+            )
+        return self._field_source(path)
 
     @property
     def n(self) -> int:

@@ -74,6 +74,9 @@ def local_part(ctx: GenContext) -> list[pa.Array]:
 class EmailParams(Params):
     domain: str | None = None
     kind: Literal["free", "company"] = "free"
+    domain_from: str | None = None
+
+    field_paths = ("domain_from",)
 
     @field_validator("domain")
     @classmethod
@@ -81,6 +84,31 @@ class EmailParams(Params):
         if v is not None and not _DOMAIN.match(v):
             raise ValueError(f"'{v}' is not a lower-case domain name like example.com")
         return v
+
+    @field_validator("domain_from")
+    @classmethod
+    def _path_shape(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)?", v):
+            raise ValueError(f"'{v}' is not a field path: write `field` or `fk_field.parent_field`")
+        return v
+
+    @model_validator(mode="after")
+    def _one_domain(self) -> EmailParams:
+        given = [
+            name
+            for name, on in (
+                ("domain", self.domain is not None),
+                ("domain_from", self.domain_from is not None),
+                ("kind: company", self.kind == "company"),
+            )
+            if on
+        ]
+        if len(given) > 1:
+            raise ValueError(
+                "give one of `domain`, `domain_from` and `kind: company`; this field sets "
+                + " and ".join(f"`{g}`" for g in given)
+            )
+        return self
 
 
 def free_domain(ctx: GenContext) -> pa.Array:
@@ -99,7 +127,8 @@ def free_domain(ctx: GenContext) -> pa.Array:
     returns=STRING,
     family="internet",
     summary="Email of the row's person in ASCII (Müller → mueller) at a free-mail domain of "
-    "the locale, at `domain`, or (`kind: company`) at the row's company.domain; unique on "
+    "the locale, at `domain`, (`kind: company`) at the row's company.domain, or at the domain "
+    "another field holds (`domain_from: org_id.domain`, through a foreign key); unique on "
     "request.",
 )
 def email(ctx: GenContext, p: EmailParams) -> pa.Array:
@@ -107,9 +136,22 @@ def email(ctx: GenContext, p: EmailParams) -> pa.Array:
         at_domain = "@" + p.domain
     elif p.kind == "company":
         at_domain = pc.binary_join_element_wise("@", company(ctx)["domain"], "")
+    elif p.domain_from:
+        at_domain = domain_of_field(ctx, p.domain_from)
     else:
         at_domain = free_domain(ctx)
     return pc.binary_join_element_wise(*local_part(ctx), at_domain, "")
+
+
+def domain_of_field(ctx: GenContext, path: str) -> pa.Array:
+    """`@` and the domain another field holds (an organisation's, through a foreign key),
+    lower-cased and trimmed; rows where it is NULL or blank use a free-mail domain."""
+    values = pc.utf8_lower(pc.utf8_trim_whitespace(ctx.field_values(path).cast(pa.string())))
+    at_domain = pc.binary_join_element_wise("@", values, "")
+    missing = pc.fill_null(pc.equal(values, ""), True)
+    if pc.any(missing).as_py():
+        at_domain = pc.if_else(missing, free_domain(ctx), at_domain)
+    return at_domain
 
 
 @generator(

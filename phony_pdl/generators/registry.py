@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,9 +15,15 @@ from ..types import DataType
 
 
 class Params(BaseModel):
-    """Base of every generator's parameter model: unknown keys are errors."""
+    """Base of every generator's parameter model: unknown keys are errors.
+
+    `field_paths` names parameters whose value is another field of the row (`field` or
+    `fk_field.parent_field`): validation resolves them, the entity graph orders the field
+    after them, and the generator reads their values with `ctx.field_values`.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    field_paths: ClassVar[tuple[str, ...]] = ()
 
 
 DomainFn = Callable[[Any, str], "int | None"]
