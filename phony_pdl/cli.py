@@ -399,7 +399,7 @@ def generate(
         if not quiet:
             total = sum(loaded.rows.values())
             for name, rows in loaded.rows.items():
-                err.print(f"{name:<20} {rows:>12,} rows", markup=False)
+                err.print(f"{name:<20} {rows:>12,} {'row' if rows == 1 else 'rows'}", markup=False)
             rate = total / loaded.seconds if loaded.seconds else 0
             err.print(
                 f"{total:,} rows loaded into {redact(to)} in {loaded.seconds:.2f}s "
