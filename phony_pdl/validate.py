@@ -29,6 +29,7 @@ from .model import (
     PerCount,
     ZipfPick,
 )
+from .nullness import null_source
 from .pattern import PatternError, parse_pattern
 from .pattern import domain_size as pattern_domain
 from .reader import Locator, Path, path_str
@@ -490,6 +491,28 @@ class Validator:
         lo, hi = (None if v is None or v < 0 else v for v in (count.min, count.max))
         self.check_dist_params(count.distribution, count.params, path, lo, hi)
 
+    def null_key(self, ename: str, name: str, why: str) -> None:
+        """A primary key whose source can make it NULL: SQL refuses a NULL key, and a
+        foreign key to that row would point at nothing."""
+        f = self.doc.entities[ename].fields[name]
+        where: tuple[str | int, ...] = (f.source,)
+        if f.source == "choice" and isinstance(f.choice, list):
+            where = ("choice", f.choice.index(None))  # the null item itself
+        fixes = {
+            "choice": "drop null from the choice",
+            "const": "give it a value",
+            "expr": "make the expression total (an ELSE, or COALESCE(…, fallback))",
+        }
+        fix = fixes.get(f.source, "give it a source that always sets a value")
+        self.add(
+            "bad-key",
+            f"primary key '{name}' can be NULL: {why}",
+            self.fpath(ename, name, *where),
+            hint=f"{fix}, or make another field the primary key and "
+            f"{'keep' if f.unique else 'declare'} '{name}' `unique: true` (a unique key may "
+            "hold NULLs; foreign keys skip those rows)",
+        )
+
     def check_keys(self, ename: str, entity: Entity) -> None:
         base: Path = ("entities", ename)
         pk = entity.primary_key
@@ -508,6 +531,8 @@ class Validator:
             elif entity.fields[name].null_rate:
                 p = self.fpath(ename, name, "null_rate")
                 self.add("bad-key", f"primary key '{name}' cannot have a null_rate", p)
+            elif (why := null_source(self.doc, ename, name)) is not None:
+                self.null_key(ename, name, why)
         for i, group in enumerate(entity.unique):
             names = [group] if isinstance(group, str) else group
             for j, name in enumerate(names):
@@ -1602,7 +1627,8 @@ class Validator:
             self.add("field-cycle", f"'{fname}' references itself", path)
             return
         key_null_rate = self.doc.entities[ent].fields[fld].null_rate
-        if key_null_rate and ent != ename and graph_mod.per_parent_fk(self.doc, ename) == fname:
+        per_parent = ent != ename and graph_mod.per_parent_fk(self.doc, ename) == fname
+        if key_null_rate and per_parent:
             # The expansion makes children for every parent row, those whose key is NULL too.
             self.add(
                 "invalid-value",
@@ -1611,6 +1637,16 @@ class Validator:
                 path,
                 hint=f"reference a key of '{ent}' without null_rate, or drop the null_rate "
                 f"of {f.ref}",
+            )
+        elif per_parent and (why := null_source(self.doc, ent, fld)) is not None:
+            self.add(
+                "invalid-value",
+                f"'{fname}' takes the key of the '{ent}' row its rows are made for, but "
+                f"{f.ref} can be NULL ({why}): the rows made for a NULL key would point at "
+                "no row",
+                path,
+                hint=f"reference a key of '{ent}' that is never NULL, or make {f.ref} "
+                "always set a value",
             )
         if ent == ename and f.unique:
             self.add(

@@ -1274,6 +1274,140 @@ def test_a_per_parent_key_with_nulls_is_refused() -> None:
     assert d.to_dict()["path"] == "entities.b.fields.a_k.ref"
 
 
+NULL_BY_SOURCE = {
+    "pdl": 1,
+    "name": "null_by_source",
+    "entities": {
+        "parents": {
+            "count": 60,
+            "fields": {
+                "id": {"sequence": 1},
+                "pick": {"choice": [*range(1, 100), None], "unique": True},
+                "calc": {"expr": "CASE WHEN id % 3 = 0 THEN id * 10 END", "unique": True},
+                "first_kid": {"aggregate": "min(kids.id)", "via": "p_pick", "unique": True},
+            },
+        },
+        "kids": {
+            "count": 200,
+            "fields": {
+                "id": {"sequence": 1},
+                "p_pick": {"ref": "parents.pick"},
+                "p_calc": {"ref": "parents.calc", "pick": "sequential"},
+                "p_zipf": {"ref": "parents.pick", "pick": {"zipf": 1.1}},
+                "p_first": {"ref": "parents.first_kid"},
+            },
+        },
+        "solo": {"count": 20, "fields": {"p_calc": {"ref": "parents.calc", "unique": True}}},
+    },
+}
+
+
+def test_a_foreign_key_to_a_key_null_through_its_source_points_only_at_set_keys() -> None:
+    """A key NULL by its source (a choice with null, CASE without ELSE, min() of no
+    children) was picked like any other: 2 in 3 `p_calc` were NULL in a NOT NULL column. Foreign keys now pick among the rows whose key is set."""
+    data = phony_pdl.load(NULL_BY_SOURCE).generate(seed=3)
+    parents, kids = data["parents"], data["kids"]
+    for fk, key in (("p_pick", "pick"), ("p_calc", "calc"), ("p_zipf", "pick")):
+        keys = col(parents, key)
+        assert None in keys, key  # the schema does make NULL keys
+        values = col(kids, fk)
+        assert None not in values and set(values) <= set(keys) - {None}, fk
+    assert set(col(kids, "p_calc")) == {k for k in col(parents, "calc") if k is not None}
+    solo = col(data["solo"], "p_calc")
+    assert None not in solo and len(set(solo)) == 20
+    assert None not in col(kids, "p_first")
+    small = phony_pdl.load(NULL_BY_SOURCE).generate(seed=3, block_rows=16)
+    assert small["kids"].equals(kids)
+
+
+def test_a_foreign_key_to_a_key_its_source_always_makes_null_says_so() -> None:
+    schema = json.loads(json.dumps(NULL_BY_SOURCE))
+    schema["entities"]["parents"]["fields"]["calc"]["expr"] = "CASE WHEN id < 0 THEN id END"
+    with pytest.raises(
+        GenerationError,
+        match=r"every parents\.calc is NULL \(its expression can be NULL \(a CASE without ELSE\)\)",
+    ):
+        phony_pdl.load(schema).generate(seed=1)["kids"]
+
+
+@pytest.mark.parametrize(
+    ("field", "where", "why"),
+    [
+        ({"choice": ["a", None]}, "choice[1]", "its choice includes null"),
+        ({"const": None, "type": "int"}, "const", "its const is null"),
+        ({"expr": "NULLIF(n, 3)"}, "expr", "its expression can be NULL (NULLIF)"),
+        ({"expr": "n + m"}, "expr", "its expression can be NULL ('m' has a null_rate)"),
+        ({"expr": "n / (n - 2)"}, "expr", "x / 0 is NULL"),
+        ({"from": "m"}, "from", "it copies m, which can be NULL ('m' has a null_rate)"),
+    ],
+)
+def test_a_primary_key_its_source_can_make_null_is_refused(field, where, why) -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {
+                "count": 2,
+                "primary_key": "k",
+                "fields": {
+                    "n": {"sequence": 1},
+                    "m": {"sequence": 1, "null_rate": 0.5},
+                    "k": field,
+                },
+            }
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(schema)
+    [d] = [d for d in exc.value.diagnostics if d.code == "bad-key"]
+    assert d.message.startswith("primary key 'k' can be NULL: ")
+    assert why in d.message
+    assert d.to_dict()["path"] == f"entities.a.fields.k.{where}"
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["n * 2", "COALESCE(m, n + 100)", "CASE WHEN n > 1 THEN n ELSE -n END", "n / 2", "m IS NULL"],
+)
+def test_a_primary_key_expression_that_is_never_null_is_accepted(expr: str) -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {
+                "count": 1,
+                "primary_key": "k",
+                "fields": {
+                    "n": {"sequence": 1},
+                    "m": {"sequence": 1, "null_rate": 0.5},
+                    "k": {"expr": expr},
+                },
+            }
+        },
+    }
+    assert phony_pdl.load(schema).generate()["a"].num_rows == 1
+
+
+def test_a_per_parent_key_null_through_its_source_is_refused() -> None:
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "a": {
+                "count": 5,
+                "fields": {"id": {"sequence": 1}, "k": {"choice": [1, 2, None], "unique": True}},
+            },
+            "b": {"count": {"per": "a", "const": 2}, "fields": {"a_k": {"ref": "a.k"}}},
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(schema)
+    codes = {(d.code, d.to_dict()["path"]) for d in exc.value.diagnostics}
+    assert ("invalid-value", "entities.b.fields.a_k.ref") in codes
+    [d] = [d for d in exc.value.diagnostics if d.code == "invalid-value"]
+    assert "a.k can be NULL (its choice includes null)" in d.message
+
+
 def sums_schema(child_fields: dict, parent_fields: dict, per: int = 100) -> dict:
     return {
         "pdl": 1,

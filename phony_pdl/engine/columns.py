@@ -23,6 +23,7 @@ from ..generators.context import GenContext
 from ..generators.locale_data import alias_table
 from ..generators.unique import permute_below
 from ..model import FieldSpec, ZipfPick
+from ..nullness import null_source
 from ..pattern import domain_size as pattern_domain
 from ..pattern import fixed_positions, generate_unique, parse_pattern
 from ..pattern import generate as pattern_generate
@@ -566,11 +567,12 @@ class Columns:
             # references them).
             choices = self.ref_candidates(f)
             if choices is not None and len(choices) == 0:
+                key = f.ref.split(".")[1]
+                rate = self.doc.entities[parent].fields[key].null_rate
+                why = f"its null_rate is {rate:g}" if rate else null_source(self.doc, parent, key)
                 raise GenerationError(
-                    f"{batch.entity}.{name}: every {f.ref} is NULL (its null_rate is "
-                    f"{self.doc.entities[parent].fields[f.ref.split('.')[1]].null_rate:g}), "
-                    "so there is no row to reference; lower that null_rate or reference "
-                    "another key"
+                    f"{batch.entity}.{name}: every {f.ref} is NULL ({why}), so there is no "
+                    "row to reference; make some of those keys set, or reference another key"
                 )
             n_pick = n_parent if choices is None else len(choices)
             idx = self.pick(batch, name, f, n_pick)
@@ -585,20 +587,31 @@ class Columns:
         return idx
 
     def ref_candidates(self, f: FieldSpec) -> np.ndarray | None:
-        """The parent rows a foreign key may point at, ascending: those whose key its
-        `null_rate` leaves non-NULL (the same stream as `null_mask`), or None for every row.
-        Made once per plan, in slices of 4M rows."""
+        """The parent rows a foreign key may point at, ascending: those whose key is not
+        NULL, or None for every row. A key NULL only by its `null_rate` is told by the same
+        stream as `null_mask`; a key whose source can be NULL (a `choice` with null, an
+        `expr` with a CASE and no ELSE, …) is evaluated. Made once per plan, in slices of
+        4M rows."""
         parent, key = f.ref.split(".")
         spec = self.doc.entities[parent].fields[key]
-        if not spec.null_rate:
+        by_source = self.plan_cache(
+            ("key null source", parent, key), lambda: null_source(self.doc, parent, key)
+        )
+        if not spec.null_rate and by_source is None:
             return None
+
+        def null_rows(rows: np.ndarray) -> np.ndarray:
+            if by_source is None:
+                return self.null_mask(Batch(parent, rows), key, spec)
+            values = self.lookup(parent, key, rows)
+            return values.is_null().to_numpy(zero_copy_only=False)
 
         def build() -> np.ndarray:
             total = self.plan.count(parent)
             parts = [np.zeros(0, dtype=np.int64)]
             for start in range(0, total, 1 << 22):
                 rows = np.arange(start, min(total, start + (1 << 22)), dtype=np.int64)
-                parts.append(rows[~self.null_mask(Batch(parent, rows), key, spec)])
+                parts.append(rows[~null_rows(rows)])
             return np.concatenate(parts)
 
         return self.plan_cache(("ref candidates", parent, key), build)
