@@ -902,6 +902,46 @@ def test_integer_literals_that_stay_exact_pass(expr: str) -> None:
     assert schema.generate(seed=1)["users"].num_rows == 10
 
 
+INT64_MIN = -(2**63)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("-9223372036854775808", INT64_MIN),
+        ("-(9223372036854775808)", INT64_MIN),
+        ("id + -9223372036854775808", INT64_MIN + 1),
+        ("CASE WHEN id > 0 THEN -9223372036854775808 ELSE 0 END", INT64_MIN),
+        ("COALESCE(NULL, -9223372036854775808)", INT64_MIN),
+        ("id IN (-9223372036854775808, 1)", True),
+        ("id BETWEEN -9223372036854775808 AND 1", True),
+        ("LAG(id, 1, -9223372036854775808) OVER (ORDER BY id)", INT64_MIN),
+    ],
+)
+def test_the_smallest_int64_is_a_literal_as_in_sql(expr: str, expected: object) -> None:
+    """`-9223372036854775808` was refused ("beyond the 64-bit integer range"): the minus is
+    a unary operator on 9223372036854775808, one past int64. SQL reads the pair as BIGINT's
+    minimum, and so does PDL now, as it already did in `min`, `between` and `const`."""
+    schema = phony_pdl.load(
+        doc(id={"sequence": 1}, x={"expr": expr}, b={"type": "int", "between": [INT64_MIN, -5]})
+    )
+    users = schema.generate(seed=1)["users"]
+    assert users["x"][0].as_py() == expected
+    assert min(users["b"].to_pylist()) >= INT64_MIN
+
+
+@pytest.mark.parametrize("expr", ["9223372036854775808", "id + 9223372036854775808"])
+def test_one_past_int64_is_still_refused_without_its_minus_sign(expr: str) -> None:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(id={"sequence": 1}, x={"expr": expr}))
+    [d] = exc.value.diagnostics
+    assert d.code == "bad-expression"
+    assert "the integer literal 9223372036854775808 is beyond the 64-bit integer range" in (
+        d.message
+    )
+    assert "or -9223372036854775808 with its minus sign" in d.message
+
+
 def test_an_inexact_literal_in_a_window_expression_is_blamed_when_generating() -> None:
     """Window expressions are checked as they are generated: the message names the literal,
     not the columns the expression reads."""

@@ -141,7 +141,7 @@ class Evaluator:
             exp.Boolean: lambda e: pa.scalar(bool(e.this)),
             exp.Null: lambda e: pa.scalar(None, pa.null()),
             exp.Paren: lambda e: self.eval(e.this),
-            exp.Neg: lambda e: pc.negate_checked(self.eval(e.this)),
+            exp.Neg: self.neg,
             exp.Add: self.add,
             exp.Sub: self.sub,
             exp.Mul: self.mul,
@@ -215,11 +215,22 @@ class Evaluator:
             raise LiteralError(
                 e,
                 f"the integer literal {text} is beyond the 64-bit integer range "
-                f"(at most {MAX_INT64:,})",
+                f"(at most {MAX_INT64:,}, or -{MAX_INT64 + 1} with its minus sign)",
                 f"write it as a float literal, {_float_text(value)}, or keep the numbers "
                 "within that range",
             )
         return pa.scalar(value, pa.int64())
+
+    def neg(self, e: exp.Neg) -> Value:
+        # SQL reads -9223372036854775808 as minus 9223372036854775808, a literal one past
+        # int64; negated it is int64's minimum, which a BIGINT column holds (as in
+        # PostgreSQL and SQLite), so the pair is taken as that one value.
+        inner = e.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.Literal) and inner.is_int and int(inner.this) == MAX_INT64 + 1:
+            return pa.scalar(-(MAX_INT64 + 1), pa.int64())
+        return pc.negate_checked(self.eval(e.this))
 
     def interval(self, e: exp.Interval) -> Value:
         amount = float(e.this.name)
