@@ -21,7 +21,10 @@ from .errors import Diagnostic, SchemaError, Span
 from .nodes import MapNode, Node, ScalarNode, SeqNode
 
 MAX_DEPTH = 64
-MAX_NODES = 200_000  # after alias expansion; a real PDL file has a few thousand
+# Values that aliases add when expanded in place (the "billion laughs" risk). Values written
+# out in the file are not counted: their number is bounded by the file's size, and a `choice`
+# of 100,000 categories that `phony infer` writes is a legitimate document.
+MAX_ALIAS_VALUES = 200_000
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
@@ -150,7 +153,7 @@ class _YamlBuilder:
         self.file = file
         self.anchors: dict[str, Node] = {}
         self.sizes: dict[int, int] = {}
-        self.total = 0
+        self.alias_values = 0
 
     def fail(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         raise _Problems(Diagnostic(code, message, span, hint=hint))
@@ -173,7 +176,6 @@ class _YamlBuilder:
                 continue
             if isinstance(event, yaml.ScalarEvent):
                 node = self._scalar(event)
-                self._count(node, 1, event)
                 if event.anchor:
                     self.anchors[event.anchor] = node
                 root = self._attach(stack, node, 1) or root
@@ -186,7 +188,7 @@ class _YamlBuilder:
                         _span(self.file, event.start_mark, event.end_mark),
                     )
                 size = self.sizes.get(id(target), 1)
-                self._count(target, size, event)
+                self._count_alias(size, event)
                 root = self._attach(stack, target, size) or root
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 if event.tag not in _ALLOWED_COLLECTION_TAGS:
@@ -211,7 +213,6 @@ class _YamlBuilder:
                 if isinstance(node, MapNode):
                     self._merge_keys(node)
                 self.sizes[id(node)] = size
-                self._count(node, 1, event)
                 if anchor:
                     self.anchors[anchor] = node
                 root = self._attach(stack, node, size) or root
@@ -226,14 +227,18 @@ class _YamlBuilder:
             )
         return root
 
-    def _count(self, node: Node, size: int, event: yaml.Event) -> None:
-        self.total += size
-        if self.total > MAX_NODES:
+    def _count_alias(self, size: int, event: yaml.AliasEvent) -> None:
+        """Each alias adds the expanded size of what it names; stop at the one that takes
+        the sum past the limit, before anything is expanded."""
+        self.alias_values += size
+        if self.alias_values > MAX_ALIAS_VALUES:
             self.fail(
                 "alias-limit",
-                f"the document expands to more than {MAX_NODES:,} values",
+                f"aliases expand the document by more than {MAX_ALIAS_VALUES:,} values "
+                f"(this one, '*{event.anchor}', adds {size:,})",
                 _span(self.file, event.start_mark, event.end_mark),
-                hint="aliases (`*name`) are expanded in place; reduce their nesting",
+                hint="each alias (`*name`) counts as a copy of what it names; use an alias "
+                "to reuse a value, not to multiply it",
             )
 
     def _attach(self, stack: list[list], node: Node, size: int) -> Node | None:

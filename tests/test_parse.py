@@ -157,6 +157,39 @@ def test_alias_bomb_is_rejected_quickly_in_bounded_memory() -> None:
     assert seconds < 30  # generous ceiling: the point is it fails instead of expanding 10^9 nodes
 
 
+def test_a_hundred_thousand_key_choice_loads_and_generates() -> None:
+    """200,032 values written out (a `choice` with 100,000 categories, as `phony infer`
+    writes for a large categorical) were refused as an alias bomb; only what aliases add
+    is counted now."""
+    import phony_pdl
+
+    lines = ["pdl: 1", "name: big", "entities:", "  t:", "    count: 500", "    fields:"]
+    lines += ["      id: { sequence: 1 }", "      cat:", "        choice:"]
+    lines += [f"          c{i:06d}: {1 + i % 7}" for i in range(100_000)]
+    schema = phony_pdl.load("\n".join(lines) + "\n")
+    assert len(schema.document.entities["t"].fields["cat"].choice) == 100_000
+    cats = schema.generate(seed=1)["t"]["cat"].to_pylist()
+    assert len(cats) == 500 and len(set(cats)) > 450
+    assert all(c.startswith("c") and len(c) == 7 for c in cats)
+
+
+def test_aliases_are_counted_as_their_expansion() -> None:
+    """The limit is on the values aliases add: 21 aliases of a 10,000-value list pass 200,000
+    at the 21st, whatever the file holds besides."""
+    anchor = "a: &a [" + ", ".join(["x"] * 9_999) + "]"
+    text = anchor + "\n" + "\n".join(f"k{i}: *a" for i in range(21)) + "\n"
+    with pytest.raises(SchemaError) as exc:
+        parse_text(text, "wide.yaml")
+    [d] = exc.value.diagnostics
+    assert d.code == "alias-limit"
+    assert d.message == (
+        "aliases expand the document by more than 200,000 values (this one, '*a', adds 10,000)"
+    )
+    assert (d.span.line, d.span.column) == (22, 6)  # the 21st alias
+    ok = anchor + "\n" + "\n".join(f"k{i}: *a" for i in range(20)) + "\n"
+    assert len(to_python(parse_text(ok))["k19"]) == 9_999
+
+
 @pytest.mark.parametrize("opener", ["[", "{a: "])
 def test_ten_thousand_deep_nesting_is_rejected(opener: str) -> None:
     closer = "]" if opener == "[" else "}"
