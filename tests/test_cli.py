@@ -343,3 +343,41 @@ def test_preview_says_1_row_not_1_rows(tmp_path) -> None:
     result = runner.invoke(app, ["preview", str(schema)])
     assert result.exit_code == 0, result.output
     assert "settings (1 row)" in result.output
+UNREACHABLE_CORRELATION = """\
+pdl: 1
+name: c
+entities:
+  acct:
+    count: 300
+    fields:
+      id: { sequence: 1 }
+      total: { aggregate: "sum(tx.a)" }
+  tx:
+    count: { per: acct, const: 20 }
+    fields:
+      id: { sequence: 1 }
+      acct_id: { ref: acct.id }
+      a: { distribution: lognormal, median: 1, sigma: 1 }
+      b: { distribution: lognormal, median: 1, sigma: 1 }
+    correlate:
+      - { fields: [a, b], rho: -0.9 }
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_correlation_warning_is_printed_once_per_run(tmp_path, workers: str) -> None:
+    """With `--workers 2` the warning came once from each worker that summed `tx.a` for the
+    aggregate and once more from the main process: three lines for one problem. Workers
+    print to the real stderr, so this runs the command in its own process."""
+    (tmp_path / "c.yaml").write_text(UNREACHABLE_CORRELATION, encoding="utf-8")
+    args = ["generate", "--schema", "c.yaml", "-o", "out", "--block-rows", "1000"]
+    done = subprocess.run(
+        [sys.executable, "-m", "phony_pdl.cli", *args, "--workers", workers],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warned == [
+        "warning: correlate: tx.a and tx.b cannot reach rho -0.9 with their distributions; "
+        "the lowest they reach, -0.375, is used"
+    ]

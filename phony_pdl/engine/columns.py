@@ -912,6 +912,14 @@ class Columns:
 
     # ------------------------------------------------------------ correlations
 
+    def copula_factor(self, entity: str, i: int) -> np.ndarray:
+        """The Cholesky factor of the entity's i-th `correlate` block, calibrated once per
+        plan (a target its marginals cannot reach is warned about then)."""
+        block = self.doc.entities[entity].correlate[i]
+        return self.plan_cache(
+            ("copula", entity, i), lambda: copula_cholesky(self.plan, entity, block)
+        )
+
     def copula_uniform(self, batch: Batch, name: str) -> np.ndarray | None:
         """Correlated uniforms for a field in a `correlate` block (Gaussian copula)."""
         from scipy.special import ndtr, ndtri
@@ -923,10 +931,7 @@ class Columns:
             k = len(block.fields)
             # Calibrated: the normal-score correlation is chosen so the *output* values reach
             # the requested Pearson/Spearman correlation, whatever their marginals.
-            chol = self.plan_cache(
-                ("copula", batch.entity, i),
-                lambda b=block, e=batch.entity: copula_cholesky(self.plan, e, b),
-            )
+            chol = self.copula_factor(batch.entity, i)
             z = batch.scratch.get(f"#copula{i}")
             if z is None:  # once per batch and block, not once per field
                 normals = np.empty((len(batch.rows), k))

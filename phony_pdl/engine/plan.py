@@ -355,9 +355,16 @@ class Plan:
 
     def prepare(self, entities: list[str] | None = None) -> None:
         """Compute every reduction the given entities need (before forking workers)."""
-        from .columns import prepare_entity
+        from .columns import Columns, prepare_entity
 
         for name in entities or self.order:
             self.count(name)
+        # Copulas are calibrated first, in this process, so every forked worker (the
+        # reductions below fork too) inherits the factors: each worker calibrating its own
+        # copy printed a CorrelationWarning once per worker.
+        columns = Columns(self)
+        for name in entities or self.order:
+            for i in range(len(self.doc.entities[name].correlate)):
+                columns.copula_factor(name, i)
         for name in entities or self.order:
             prepare_entity(self, name)
