@@ -439,3 +439,53 @@ def test_mysql_script_stops_at_text_its_column_cannot_hold(tmp_path) -> None:
     phony_pdl.load(schema).generate().write(
         tmp_path / "key", format="sql", sql={"dialect": "mysql"}
     )
+
+
+@pytest.mark.parametrize(
+    ("dialect", "q", "own_int"),
+    [("sqlite", '"', "INTEGER"), ("postgres", '"', "BIGINT"), ("mysql", "`", "BIGINT")],
+)
+def test_a_foreign_key_column_takes_its_keys_sql_type(tmp_path, dialect, q, own_int) -> None:
+    """`sql_type: SMALLINT` on a key left its foreign keys BIGINT (which MySQL refuses to
+    reference a SMALLINT with) and `varchar(12)` left them TEXT or VARCHAR(255): the
+    foreign key column now has its key's type, through a chain of references, unless it
+    sets its own."""
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "p": {
+                "count": 3,
+                "primary_key": "code",
+                "fields": {
+                    "code": {"pattern": "[A-Z]{12}", "unique": True, "sql_type": "varchar(12)"},
+                    "alt": {"sequence": 1, "unique": True, "sql_type": "SMALLINT"},
+                },
+            },
+            "c": {
+                "count": 3,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "p_code": {"ref": "p.code", "unique": True},
+                    "p_alt": {"ref": "p.alt"},
+                    "own": {"ref": "p.code", "sql_type": "CHAR(12)"},
+                },
+            },
+            "g": {"count": 2, "fields": {"c_id": {"ref": "c.id"}, "code": {"ref": "c.p_code"}}},
+        },
+    }
+    phony_pdl.load(schema).generate().write(tmp_path, format="sql", sql={"dialect": dialect})
+    lines = (tmp_path / "t.sql").read_text(encoding="utf-8").splitlines()
+
+    def column(name: str) -> str:
+        [line] = [x for x in lines if x.startswith(f"  {q}{name}{q} ")]
+        return line.strip().rstrip(",")
+
+    assert column("p_code") == f"{q}p_code{q} varchar(12) NOT NULL"
+    assert column("p_alt") == f"{q}p_alt{q} SMALLINT NOT NULL"
+    assert column("own") == f"{q}own{q} CHAR(12) NOT NULL"
+    assert column("c_id") == f"{q}c_id{q} {own_int} NOT NULL"  # a key without sql_type
+    # p.code, and g.code → c.p_code → p.code
+    assert [x.strip() for x in lines if x.startswith(f"  {q}code{q} ")] == 2 * [
+        f"{q}code{q} varchar(12) NOT NULL,"
+    ]

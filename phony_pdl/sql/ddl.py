@@ -154,7 +154,7 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
                 # a `format`ted temporal value is written as text
                 dtype=STRING if f.format is not None else plan.dtype(entity, name),
                 nullable=nullable(entity, name, deferred=name in deferred_columns),
-                sql_type=f.sql_type,
+                sql_type=key_sql_type(plan, entity, name),
             )
             if checks:
                 add_check(column, f)
@@ -171,6 +171,22 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
         uniques = [u for u in uniques if u != pk]
         out.append(Table(entity, columns, pk, uniques, fks))
     return out
+
+
+def key_sql_type(plan: Plan, entity: str, name: str) -> str | None:
+    """A field's own `sql_type`; for a foreign key without one, its key's (through a chain
+    of references): a child column of another type than its parent's key is refused by
+    MySQL (BIGINT → SMALLINT) and compares by another rule in PostgreSQL (TEXT → CHAR)."""
+    seen: set[tuple[str, str]] = set()
+    f = plan.doc.entities[entity].fields[name]
+    while f.sql_type is None and (target := graph_mod.ref_target(f)) is not None:
+        if target in seen or target[0] not in plan.doc.entities:
+            return None
+        seen.add(target)
+        f = plan.doc.entities[target[0]].fields.get(target[1])
+        if f is None:
+            return None
+    return f.sql_type
 
 
 def add_check(column: Column, f: FieldSpec) -> None:
