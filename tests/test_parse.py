@@ -7,10 +7,13 @@ import sys
 import textwrap
 
 import pytest
+import yaml
 
 from phony_pdl.errors import SchemaError
-from phony_pdl.nodes import MapNode, to_python
-from phony_pdl.parse import decode, parse_json, parse_text, parse_yaml
+from phony_pdl.nodes import MapNode, SeqNode, to_python
+from phony_pdl.parse import _YamlBuilder, decode, parse_json, parse_text, parse_yaml
+
+from .conftest import ROOT
 
 
 def codes(exc: pytest.ExceptionInfo[SchemaError]) -> list[str]:
@@ -171,6 +174,38 @@ def test_a_hundred_thousand_key_choice_loads_and_generates() -> None:
     cats = schema.generate(seed=1)["t"]["cat"].to_pylist()
     assert len(cats) == 500 and len(set(cats)) > 450
     assert all(c.startswith("c") and len(c) == 7 for c in cats)
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML without libyaml")
+@pytest.mark.parametrize(
+    "path", sorted(ROOT.glob("examples/*.yaml")) + sorted(ROOT.glob("tests/errors/*/schema.yaml"))
+)
+def test_libyaml_and_pyyaml_read_the_same_tree(path) -> None:
+    """The fast reader (libyaml) must give the tree and the places PyYAML's parser gives;
+    a file one of them refuses goes to PyYAML's parser for the message."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+
+    def tree(loader: type):
+        try:
+            root = _YamlBuilder("f.yaml").build(text, loader)
+        except Exception as exc:
+            return type(exc).__name__
+        return walk(root)
+
+    def walk(node):
+        span = (node.span.line, node.span.column, node.span.end_line, node.span.end_column)
+        if isinstance(node, MapNode):
+            return (
+                span,
+                [(k.value, k.plain, walk(v)) for k, v in zip(node.keys, node.values, strict=True)],
+            )
+        if isinstance(node, SeqNode):
+            return (span, [walk(i) for i in node.items])
+        return (span, node.value, node.text, node.plain)
+
+    fast = tree(yaml.CSafeLoader)
+    if not isinstance(fast, str):
+        assert fast == tree(yaml.SafeLoader)
 
 
 def test_aliases_are_counted_as_their_expansion() -> None:
