@@ -29,11 +29,6 @@ def null_source(doc: Document, entity: str, name: str) -> str | None:
     return _Analysis(doc).source(entity, name, set())
 
 
-def may_be_null(doc: Document, entity: str, name: str) -> str | None:
-    """Why `entity.name` can be NULL at all (its `null_rate` or its source), or None."""
-    return _Analysis(doc).field(entity, name, set())
-
-
 class _Analysis:
     def __init__(self, doc: Document) -> None:
         self.doc = doc

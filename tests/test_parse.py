@@ -151,13 +151,14 @@ def _run_isolated(text: str) -> tuple[str, float]:
     return code, float(seconds)
 
 
-def test_alias_bomb_is_rejected_quickly_in_bounded_memory() -> None:
+def test_alias_bomb_is_rejected_in_bounded_memory() -> None:
+    """Expanding the 10^9 values would exhaust the child's 1 GiB cap (a MemoryError, not
+    alias-limit), so the code alone shows the guard stopped it early; no timed assertion."""
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for prev, cur in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    code, seconds = _run_isolated("\n".join(lines) + "\n")
+    code, _ = _run_isolated("\n".join(lines) + "\n")
     assert code == "alias-limit"
-    assert seconds < 30  # generous ceiling: the point is it fails instead of expanding 10^9 nodes
 
 
 def test_a_hundred_thousand_key_choice_loads_and_generates() -> None:
