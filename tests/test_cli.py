@@ -343,6 +343,8 @@ def test_preview_says_1_row_not_1_rows(tmp_path) -> None:
     result = runner.invoke(app, ["preview", str(schema)])
     assert result.exit_code == 0, result.output
     assert "settings (1 row)" in result.output
+
+
 UNREACHABLE_CORRELATION = """\
 pdl: 1
 name: c
