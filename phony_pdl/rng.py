@@ -28,6 +28,19 @@ def derive_key(seed: int, *labels: str | int) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
 
 
+def derive_keys(seed: int, labels: tuple[str | int, ...], start: int, stop: int) -> np.ndarray:
+    """`derive_key(seed, *labels, k)` for k in start … stop-1, as uint64 (the hash of the
+    shared prefix is taken once: a long timeline needs a key per step)."""
+    text = "\x1f".join([str(int(seed)), *(str(label) for label in labels)]) + "\x1f"
+    prefix = hashlib.sha256(text.encode("utf-8"))
+    digests = []
+    for k in range(start, stop):
+        h = prefix.copy()
+        h.update(b"%d" % k)
+        digests.append(h.digest()[:8])
+    return np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
+
+
 def mix(key: int, index: np.ndarray) -> np.ndarray:
     """SplitMix64 output for counters `index` of stream `key` (uint64 array)."""
     with np.errstate(over="ignore"):
@@ -38,6 +51,32 @@ def mix(key: int, index: np.ndarray) -> np.ndarray:
         z *= _M2
         z ^= z >> _S31
     return z
+
+
+def mix_keyed(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """`mix` with one stream key per element (uint64 arrays that broadcast together): the
+    draws of many streams at once, each the same bits as that stream's own `raw`."""
+    with np.errstate(over="ignore"):
+        z = index.astype(np.uint64, copy=False) * _GOLDEN + keys.astype(np.uint64, copy=False)
+        z ^= z >> _S30
+        z *= _M1
+        z ^= z >> _S27
+        z *= _M2
+        z ^= z >> _S31
+    return z
+
+
+def to_uniform(raw: np.ndarray) -> np.ndarray:
+    """Doubles in [0, 1) with 53 random bits, from `raw` draws."""
+    return (raw >> _S11).astype(np.float64) * _TWO_M53
+
+
+def to_open_uniform(raw: np.ndarray) -> np.ndarray:
+    """Doubles in (0, 1), from `raw` draws: safe for inverse CDFs that are infinite at 0 and 1."""
+    u = ((raw >> _S11).astype(np.float64) + 0.5) * _TWO_M53
+    # the top draw, (2**53 - 1 + 0.5) / 2**53, rounds to exactly 1.0 (an infinite
+    # quantile); it becomes the largest double below 1 (every other value is unchanged)
+    return np.minimum(u, _BELOW_ONE, out=u)
 
 
 class Stream:
@@ -53,14 +92,11 @@ class Stream:
 
     def uniform(self, rows: np.ndarray) -> np.ndarray:
         """Doubles in [0, 1) with 53 random bits."""
-        return (self.raw(rows) >> _S11).astype(np.float64) * _TWO_M53
+        return to_uniform(self.raw(rows))
 
     def open_uniform(self, rows: np.ndarray) -> np.ndarray:
         """Doubles in (0, 1): safe for inverse CDFs that are infinite at 0 and 1."""
-        u = ((self.raw(rows) >> _S11).astype(np.float64) + 0.5) * _TWO_M53
-        # the top draw, (2**53 - 1 + 0.5) / 2**53, rounds to exactly 1.0 (an infinite
-        # quantile); it becomes the largest double below 1 (every other value is unchanged)
-        return np.minimum(u, _BELOW_ONE, out=u)
+        return to_open_uniform(self.raw(rows))
 
     def integers(self, rows: np.ndarray, k: int) -> np.ndarray:
         """Integers in [0, k) (bias below 2**-53 · k; exact for k a power of two)."""

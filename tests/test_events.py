@@ -329,3 +329,88 @@ def test_window_sum_beyond_64_bits_is_an_error() -> None:
     }
     with pytest.raises(phony_pdl.PhonyError, match=r"leaves the 64-bit integer range"):
         phony_pdl.load(schema).generate()["t"]
+
+
+def long_timeline_schema(parents: int = 3, max_steps: int = 3000) -> dict:
+    """A cycle with a rare way out: paths thousands of events long, over many blocks."""
+    return {
+        "pdl": 1,
+        "name": "long",
+        "entities": {
+            "p": {
+                "count": parents,
+                "fields": {"id": {"sequence": 1}, "t0": {"type": "datetime", "null_rate": 0.2}},
+            },
+            "e": {
+                "timeline": {
+                    "for": "p",
+                    "start": "p.t0",
+                    "initial": "idle",
+                    "max_steps": max_steps,
+                    "states": {
+                        "idle": {
+                            "next": {"busy": 0.7, "away": 0.3},
+                            "after": {"distribution": "exponential", "mean": "5m"},
+                        },
+                        "busy": {
+                            "next": {"idle": 0.8, "away": 0.2},
+                            "after": {"min": "1s", "max": "2m"},
+                        },
+                        "away": {"next": {"idle": 0.9995, "closed": 0.0005}, "after": "30s"},
+                        "closed": {},
+                    },
+                },
+                "fields": {
+                    "p_id": {"ref": "p.id"},
+                    "state": {"timeline": "state"},
+                    "at": {"timeline": "time"},
+                    "k": {"timeline": "step"},
+                },
+            },
+        },
+    }
+
+
+def test_long_timelines_do_not_depend_on_blocks_workers_or_block_order(tmp_path: Path) -> None:
+    """Blocks resume long paths from the checkpoints earlier blocks left in the process;
+    what a checkpoint holds is the walk from step 0, so neither the block size, the
+    worker count nor the order blocks are made in changes a byte."""
+    from phony_pdl.engine.columns import Batch, Columns
+
+    schema = phony_pdl.load(long_timeline_schema(parents=5))
+    whole = schema.generate()["e"]
+    assert whole.num_rows > 4000 and max(whole.column("k").to_pylist()) > 1000
+    assert schema.generate(block_rows=300)["e"].equals(whole)
+    one = schema.generate(block_rows=300).write(tmp_path / "w1", format="csv", workers=1)
+    two = schema.generate(block_rows=300).write(tmp_path / "w2", format="csv", workers=2)
+    assert one.entities["e"].sha256 == two.entities["e"].sha256
+    # blocks in a shuffled order in one process: checkpoints ahead of a block go unused
+    plan = schema.generate(block_rows=300).plan
+    columns = Columns(plan)
+    starts = np.random.default_rng(5).permutation(np.arange(0, whole.num_rows, 300))
+    for start in starts:
+        rows = np.arange(start, min(start + 300, whole.num_rows))
+        batch = Batch("e", rows)
+        for field in ("state", "at", "k"):
+            got = columns.get(batch, field)
+            assert got.equals(whole.column(field).combine_chunks().slice(start, len(rows)))
+    assert plan.timelines["e"]._checkpoints  # the blocks did resume from checkpoints
+
+
+def test_a_walk_resumed_from_where_it_stood_is_the_walk_from_step_0() -> None:
+    from phony_pdl.engine.columns import Columns
+    from phony_pdl.engine.timeline import Machine
+
+    plan = phony_pdl.load(long_timeline_schema(parents=40, max_steps=700)).generate().plan
+    machine, columns = Machine(plan, "e"), Columns(plan)
+    parents = np.arange(40)
+    states, times, lengths, carry = machine.walk(columns, parents)
+    # as many steps as the longest path (the walk stops once every path has ended)
+    assert states.shape[1] == max(1, int(lengths.max()))
+    for cut in (1, 37, 256, 699):
+        head = machine.walk(columns, parents, cut)
+        tail = machine.walk(columns, parents, resume=head[3])
+        assert np.array_equal(np.hstack([head[0], tail[0]])[:, : states.shape[1]], states)
+        assert np.array_equal(np.hstack([head[1], tail[1]])[:, : states.shape[1]], times)
+        assert np.array_equal(head[2] + tail[2], lengths)
+        assert tail[3].step == carry.step or not carry.live.any()

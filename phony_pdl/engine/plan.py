@@ -57,7 +57,9 @@ class Layout:
         totals = np.zeros(chunks, dtype=np.int64)
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         for k in range(chunks):
-            totals[k] = int(self._chunk(k)[-1])
+            # Blocks start again at chunk 0: caching the last chunks seen here would have the
+            # first blocks evict each one just before it is needed (every chunk computed twice).
+            totals[k] = int(self._chunk(k, keep=k < LAYOUT_CACHE)[-1])
         self.marks = np.zeros(chunks + 1, dtype=np.int64)
         np.cumsum(totals, out=self.marks[1:])
 
@@ -71,7 +73,7 @@ class Layout:
         """Children over all parents."""
         return int(self.marks[-1])
 
-    def _chunk(self, k: int) -> np.ndarray:
+    def _chunk(self, k: int, keep: bool = True) -> np.ndarray:
         """Offsets of chunk k's parents relative to its first child (length size + 1)."""
         hit = self._cache.get(k)
         if hit is not None:
@@ -81,9 +83,10 @@ class Layout:
         parents = np.arange(lo, min(lo + LAYOUT_CHUNK, self.n_parents), dtype=np.int64)
         local = np.zeros(len(parents) + 1, dtype=np.int64)
         np.cumsum(np.asarray(self.counts_of(parents), dtype=np.int64), out=local[1:])
-        self._cache[k] = local
-        if len(self._cache) > LAYOUT_CACHE:
-            self._cache.popitem(last=False)
+        if keep:
+            self._cache[k] = local
+            if len(self._cache) > LAYOUT_CACHE:
+                self._cache.popitem(last=False)
         return local
 
     def start(self, parents: np.ndarray) -> np.ndarray:

@@ -8,14 +8,15 @@ blocks replay only the parents they touch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
 from .. import expr as expr_mod
 from ..durations import parse_duration
-from ..rng import Stream
+from ..rng import derive_keys, mix_keyed, to_open_uniform, to_uniform
 from . import sampling
 from .arrow import to_numpy_units
 from .evaluate import evaluate
@@ -23,6 +24,50 @@ from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
     from .columns import Batch, Columns
+
+
+_CELLS = 1 << 20  # (parent, step) cells a run works on at once: bounds its memory
+_TABLED = 256  # up to this many parents a chunk tables each state's next state up front
+_RESUME = 256  # a path is resumed from a checkpoint only this many steps in, or more
+_CHECKPOINT_PARENTS = 1024  # parents with checkpoints a process keeps per timeline
+_CHECKPOINTS_EACH = 64  # checkpoints kept per parent
+
+
+class Carry(NamedTuple):
+    """Where paths stand before `step`: state, time (µs, before any calendar) and whether
+    the path goes on (it has a start time and has not reached a terminal state)."""
+
+    step: int
+    state: np.ndarray
+    time: np.ndarray
+    live: np.ndarray
+
+
+class _After:
+    """A state's `after`, parsed once (a run asks for it at every step)."""
+
+    __slots__ = ("clip", "distribution", "hi", "kind", "lo", "params", "seconds")
+
+    def __init__(self, after: Any) -> None:
+        self.seconds = 0.0
+        self.lo, self.hi = 0.0, None
+        self.distribution, self.params, self.clip = None, {}, False
+        if after is None:
+            self.kind = "none"
+        elif isinstance(after, str | int | float):
+            self.kind, self.seconds = "fixed", parse_duration(after)
+        else:
+            # a gap is never negative (event times never decrease): a distribution that
+            # reaches below 0 (normal) is truncated there; for the others this changes no value
+            self.lo = 0.0 if after.min is None else max(0.0, parse_duration(after.min))
+            self.hi = None if after.max is None else parse_duration(after.max)
+            if after.distribution is None:
+                self.kind = "uniform"
+            else:
+                self.kind = "distribution"
+                self.distribution = after.distribution
+                self.params = sampling.seconds_params(after.params)
+                self.clip = after.clip
 
 
 class Machine:
@@ -38,6 +83,24 @@ class Machine:
         self.max_steps = tl.max_steps
         self.spec = tl
         self.terminal = np.array([not tl.states[s].next for s in self.states])
+        self.after = [_After(tl.states[s].after) for s in self.states]
+        self._keys: dict[str, np.ndarray] = {}
+        # parent -> {step: (state, time)} of live paths, oldest parent first
+        self._checkpoints: OrderedDict[int, dict[int, tuple[int, int]]] = OrderedDict()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_keys": {}, "_checkpoints": OrderedDict()}
+
+    def _step_keys(self, label: str, stop: int) -> np.ndarray:
+        """Stream keys of (seed, entity, label, step) for steps 0 … stop-1 (at least)."""
+        have = self._keys.get(label)
+        if have is None or len(have) < stop:
+            done = 0 if have is None else len(have)
+            stop = min(max(stop, 2 * done), max(self.max_steps, stop))  # fewer rebuilds
+            new = derive_keys(self.plan.seed, (self.entity, label), done, stop)
+            have = new if have is None else np.concatenate([have, new])
+            self._keys[label] = have
+        return have
 
     def probabilities(self, columns: Columns, parents: np.ndarray) -> np.ndarray:
         """Transition probabilities: (S, S) when every one is a number, else (n, S, S) with
@@ -82,68 +145,200 @@ class Machine:
             values = values.cast(pa.timestamp("us"))
         return to_numpy_units(values.cast(pa.timestamp("us")), parse_type("datetime")), valid
 
-    def gap_seconds(self, state: int, parents: np.ndarray, step: int) -> np.ndarray:
-        after = self.spec.states[self.states[state]].after
+    def gap_seconds(self, state: int, parents: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """Seconds before the event that enters `state`, for each (parent, step) pair."""
+        after = self.after[state]
         n = len(parents)
-        if after is None:
+        if after.kind == "none" or n == 0:
             return np.zeros(n)
-        if isinstance(after, str | int | float):
-            return np.full(n, parse_duration(after))
-        stream = Stream(self.plan.seed, self.entity, "#after", step)
-        # a gap is never negative (event times never decrease): a distribution that reaches
-        # below 0 (normal) is truncated there; for the others this changes no value
-        lo = 0.0 if after.min is None else max(0.0, parse_duration(after.min))
-        hi = None if after.max is None else parse_duration(after.max)
-        if after.distribution is None:
-            return lo + stream.uniform(parents) * (hi - lo)
-        pick = Stream(self.plan.seed, self.entity, "#after-component", step).uniform(parents)
+        if after.kind == "fixed":
+            return np.full(n, after.seconds)
+        stop = int(steps.max()) + 1
+        raw = mix_keyed(self._step_keys("#after", stop)[steps], parents)
+        if after.kind == "uniform":
+            return after.lo + to_uniform(raw) * (after.hi - after.lo)
+        pick = None
+        if after.distribution == "mixture":  # nothing else reads the component draw
+            pick = to_uniform(mix_keyed(self._step_keys("#after-component", stop)[steps], parents))
         return np.asarray(
             sampling.sample(
                 after.distribution,
-                sampling.seconds_params(after.params),
-                stream.open_uniform(parents),
-                lo=lo,
-                hi=hi,
+                after.params,
+                to_open_uniform(raw),
+                lo=after.lo,
+                hi=after.hi,
                 clip=after.clip,
                 pick=pick,
             ),
             dtype=np.float64,
         )
 
-    def run(self, columns: Columns, parents: np.ndarray, steps: int | None = None):
-        """States (n, L), times in µs (n, L) and path lengths (n,) for these parents."""
+    def run(
+        self,
+        columns: Columns,
+        parents: np.ndarray,
+        steps: int | None = None,
+        resume: Carry | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Carry]:
+        """States (n, L), times in µs (n, L), path lengths (n,) and where the paths stand
+        after them, for these parents from step 0 (or from `resume`) to `steps` at most.
+
+        Column j is step first + j. Lengths count the steps of this run only.
+        """
+        states, times, lengths, carry = self.walk(columns, parents, steps, resume)
+        if self.spec.calendar is not None and times.shape[1]:
+            times = apply_calendar(times, self.spec.calendar)
+        return states, times, lengths, carry
+
+    def walk(
+        self,
+        columns: Columns,
+        parents: np.ndarray,
+        steps: int | None = None,
+        resume: Carry | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Carry]:
+        """`run` without the calendar (the times a checkpoint keeps)."""
         n = len(parents)
+        parents = np.asarray(parents, dtype=np.int64)
+        first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
-        probs = self.probabilities(columns, parents)
-        cumulative = np.cumsum(probs, axis=-1)
-        time, valid = self.start_times(columns, parents)
-        state = np.full(n, self.initial, dtype=np.int64)
-        alive = valid.copy()  # a parent without a start time has no timeline
+        cumulative = np.cumsum(self.probabilities(columns, parents), axis=-1)
+        if resume is None:
+            time, live = self.start_times(columns, parents)
+            state = np.full(n, self.initial, dtype=np.int64)
+        else:
+            state, time, live = resume.state.copy(), resume.time.copy(), resume.live.copy()
+        # A path that does not go on (no start time, or ended) keeps its state and time;
+        # the walk below moves every path and puts these back afterwards.
+        frozen = ~live
+        held = state[frozen]
         lengths = np.zeros(n, dtype=np.int64)
-        states, times = [], []
-        rows = np.arange(n)
-        for step in range(limit):
-            states.append(state.copy())
-            times.append(time.copy())
-            lengths += alive
-            alive &= ~self.terminal[state]
-            if not alive.any():
+        state_parts: list[np.ndarray] = []
+        time_parts: list[np.ndarray] = []
+        tabled = n <= _TABLED
+        k = len(self.states)
+        budget = max(1, _CELLS // max(1, n * (k if tabled else 1)))
+        step, width = first, 16  # short paths are common: the first chunks are short
+        while step < limit:
+            width = max(1, min(width, budget, limit - step))
+            keys = self._step_keys("#next", step + width)[step : step + width]
+            # step-major (a row per step): each step reads and writes contiguous memory
+            walked = np.empty((width + 1, n), dtype=np.int64)
+            if tabled:
+                u = to_uniform(mix_keyed(keys[:, None], parents[None, :]))  # (width, n)
+                self._walk_tabled(cumulative, u, state, walked)
+            else:
+                width = self._walk_direct(cumulative, keys, parents, state, live, walked)
+                walked = walked[: width + 1]
+            walked[:, frozen] = held[None, :]
+            # the step each path takes: live before it and not in a terminal state
+            moving = live[None, :] & ~self.terminal[walked[:width]]
+            ended = ~moving.any(axis=1)
+            stop = int(np.argmax(ended)) + 1 if ended.any() else width
+            moving = moving[:stop]
+            lengths += live
+            lengths += moving[: stop - 1].sum(axis=0)
+            increments = np.zeros((stop, n), dtype=np.int64)
+            cols, rows = np.nonzero(moving)
+            targets = walked[cols + 1, rows]
+            for target in np.flatnonzero(np.bincount(targets, minlength=k)):  # no sort
+                sel = targets == target
+                r, c = rows[sel], cols[sel]
+                gap = self.gap_seconds(int(target), parents[r], step + c)
+                increments[c, r] = np.rint(gap * 1e6).astype(np.int64)
+            # integer sums: the same times as adding one gap after another
+            running = np.cumsum(increments, axis=0)
+            state_parts.append(walked[:stop])
+            time_parts.append(time[None, :] + (running - increments))
+            time = time + running[-1]
+            state = walked[stop]
+            live = moving[-1]
+            step += stop
+            if ended.any():  # every path has ended
                 break
-            u = Stream(self.plan.seed, self.entity, "#next", step).uniform(parents)
-            cum = cumulative[rows, state] if cumulative.ndim == 3 else cumulative[state]  # (n, S)
-            nxt = np.minimum((u[:, None] >= cum).sum(axis=1), len(self.states) - 1)
-            gap = np.zeros(n)
-            for s in np.unique(nxt[alive]):
-                sel = alive & (nxt == s)
-                gap[sel] = self.gap_seconds(int(s), parents[sel], step)
-            time = np.where(alive, time + np.rint(gap * 1e6).astype(np.int64), time)
-            state = np.where(alive, nxt, state)
-        if not states:
-            return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.int64), lengths
-        stacked = np.stack(times, axis=1)
-        if self.spec.calendar is not None:
-            stacked = apply_calendar(stacked, self.spec.calendar)
-        return np.stack(states, axis=1), stacked, lengths
+            width *= 2
+        carry = Carry(step, state, time, live)
+        if not state_parts:
+            return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.int64), lengths, carry
+        return np.vstack(state_parts).T, np.vstack(time_parts).T, lengths, carry
+
+    def _walk_tabled(
+        self, cumulative: np.ndarray, u: np.ndarray, state: np.ndarray, walked: np.ndarray
+    ) -> None:
+        """Few parents: each step as a map from state to next state (a terminal state leads
+        to itself), then every path's states by composing the maps (a parallel prefix, so
+        numpy works on all steps at once instead of one Python step per step)."""
+        width, n = u.shape
+        u = u.T
+        k = len(self.states)
+        levels = max(1, (width - 1).bit_length())
+        padded = 1 << levels  # whole halves at every level: the padding maps are identities
+        maps = np.empty((n, padded, k), dtype=np.intp)
+        maps[:, width:] = np.arange(k)
+        for s in range(k):
+            if self.terminal[s]:
+                maps[:, :width, s] = s
+                continue
+            cum = cumulative[s][None, None, :] if cumulative.ndim == 2 else cumulative[:, s, None]
+            maps[:, :width, s] = np.minimum((u[:, :, None] >= cum).sum(axis=2), k - 1)
+        # up: maps of 2, 4, … consecutive steps (the later half applied after the earlier)
+        tree = [maps]
+        while tree[-1].shape[1] > 1:
+            m = tree[-1]
+            tree.append(np.take_along_axis(m[:, 1::2], m[:, 0::2], axis=2))
+        # down: the state at the start of every half from the state at the start of its whole
+        at = state.astype(np.intp)[:, None]
+        for m in reversed(tree[:-1]):
+            mid = np.take_along_axis(m[:, 0::2], at[:, :, None], axis=2)[:, :, 0]
+            both = np.empty((n, m.shape[1]), dtype=np.intp)
+            both[:, 0::2], both[:, 1::2] = at, mid
+            at = both
+        walked[:width] = at[:, :width].T
+        walked[width] = np.take_along_axis(maps[:, width - 1], at[:, width - 1, None], axis=1)[:, 0]
+
+    def _walk_direct(
+        self,
+        cumulative: np.ndarray,
+        keys: np.ndarray,
+        parents: np.ndarray,
+        state: np.ndarray,
+        live: np.ndarray,
+        walked: np.ndarray,
+    ) -> int:
+        """Many parents: the next state per step, from each path's own state, until every
+        path has ended (the steps walked: no draws for steps nobody takes)."""
+        n, k = len(parents), len(self.states)
+        rows = np.arange(n)
+        walked[0] = state
+        for j, key in enumerate(keys):
+            now = walked[j]
+            stay = self.terminal[now]
+            if not (live & ~stay).any():
+                walked[j + 1] = now  # nothing moves any more
+                return j + 1
+            u = to_uniform(mix_keyed(key, parents))
+            cum = cumulative[rows, now] if cumulative.ndim == 3 else cumulative[now]  # (n, S)
+            nxt = np.minimum((u[:, None] >= cum).sum(axis=1), k - 1)
+            walked[j + 1] = np.where(stay, now, nxt)
+        return len(keys)
+
+    # ------------------------------------------------------------ checkpoints
+
+    def checkpoint(self, parent: int) -> dict[int, tuple[int, int]]:
+        return self._checkpoints.get(parent, {})
+
+    def remember(self, parent: int, step: int, state: int, time: int) -> None:
+        """Keep where a live path stands before `step` (a later block resumes there)."""
+        kept = self._checkpoints.get(parent)
+        if kept is None:
+            kept = self._checkpoints[parent] = {}
+            if len(self._checkpoints) > _CHECKPOINT_PARENTS:
+                self._checkpoints.popitem(last=False)
+        else:
+            self._checkpoints.move_to_end(parent)
+        kept[step] = (state, time)
+        if len(kept) > _CHECKPOINTS_EACH:
+            del kept[next(iter(kept))]  # the oldest
 
 
 class _TimelineCounts:
@@ -151,7 +346,7 @@ class _TimelineCounts:
 
     def __init__(self, plan: Plan, entity: str) -> None:
         self.plan, self.entity = plan, entity
-        self._made: tuple[Machine, Any] | None = None
+        self._made: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_made": None}
@@ -160,39 +355,104 @@ class _TimelineCounts:
         from .columns import Columns
 
         if self._made is None:
-            self._made = (Machine(self.plan, self.entity), Columns(self.plan))
-        machine, columns = self._made
-        return machine.run(columns, parents)[2]
+            self._made = Columns(self.plan)
+        return machine_of(self.plan, self.entity).walk(self._made, parents)[2]
 
 
 def timeline_layout(plan: Plan, entity: str) -> Layout:
     return layout_from_counts(plan, Machine(plan, entity).parent, _TimelineCounts(plan, entity))
 
 
+def machine_of(plan: Plan, entity: str) -> Machine:
+    """The plan's machine for a timeline entity (with this process's checkpoints)."""
+    machine = plan.timelines.get(entity)
+    if machine is None:
+        machine = plan.timelines[entity] = Machine(plan, entity)
+    return machine
+
+
 def timeline_column(columns: Columns, batch: Batch, kind: str) -> pa.Array:
     key = "#timeline"
     cached = batch.parent_index.get(key)
     plan = columns.plan
-    layout = plan.layout(batch.entity)
+    machine = machine_of(plan, batch.entity)
     if cached is None:
-        machine = Machine(plan, batch.entity)
-        parents = layout.parent_of(batch.rows)
-        steps = layout.position_in_parent(batch.rows, parents)
-        unique_parents, inverse = np.unique(parents, return_inverse=True)
-        states, times, _ = machine.run(
-            columns, unique_parents, int(steps.max()) + 1 if len(steps) else 0
-        )
-        state = states[inverse, steps] if len(steps) else np.zeros(0, np.int64)
-        time = times[inverse, steps] if len(steps) else np.zeros(0, np.int64)
-        batch.parent_index[key] = np.stack([state, time, steps])
-        cached = batch.parent_index[key]
+        cached = batch.parent_index[key] = _events(machine, columns, batch)
     state, time, steps = cached
     if kind == "state":
-        names = pa.array(Machine(plan, batch.entity).states, type=pa.string())
+        names = pa.array(machine.states, type=pa.string())
         return names.take(pa.array(state))
     if kind == "time":
         return pa.array(time, type=pa.int64()).cast(pa.timestamp("us"))
     return pa.array(steps + 1)
+
+
+def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
+    """State, time and step of each row of the batch, stacked (3, rows).
+
+    Every path is walked from step 0 unless this process keeps a checkpoint of it at or
+    before the first step the batch needs; the batch leaves a checkpoint where each path
+    it cuts off goes on. A checkpoint holds what the walk from step 0 would have reached
+    (every draw is keyed by parent and step), so it saves time and changes nothing.
+    """
+    layout = columns.plan.layout(batch.entity)
+    parents = layout.parent_of(batch.rows)
+    steps = layout.position_in_parent(batch.rows, parents)
+    if not len(steps):
+        return np.zeros((3, 0), dtype=np.int64)
+    unique, inverse = np.unique(parents, return_inverse=True)
+    if len(inverse) < 2 or bool((inverse[1:] >= inverse[:-1]).all()):  # rows in order
+        bounds = np.flatnonzero(np.r_[True, inverse[1:] != inverse[:-1]])
+        lo, hi = np.minimum.reduceat(steps, bounds), np.maximum.reduceat(steps, bounds)
+    else:
+        lo = np.full(len(unique), np.iinfo(np.int64).max)
+        hi = np.full(len(unique), -1)
+        np.minimum.at(lo, inverse, steps)
+        np.maximum.at(hi, inverse, steps)
+    state = np.zeros(len(steps), dtype=np.int64)
+    time = np.zeros(len(steps), dtype=np.int64)
+    # groups of parents walked together: (positions in `unique`, where they start)
+    groups: list[tuple[np.ndarray, Carry | None]] = []
+    fresh = np.ones(len(unique), dtype=bool)
+    for i in np.flatnonzero(lo >= _RESUME).tolist():
+        p = int(unique[i])
+        kept = [k for k in machine.checkpoint(p) if k <= lo[i]]
+        if kept:
+            at = max(kept)
+            s, t = machine.checkpoint(p)[at]
+            one = np.array([i])
+            carry = Carry(at, np.array([s]), np.array([t]), np.array([True]))
+            groups.append((one, carry))
+            fresh[i] = False
+    if fresh.any():
+        groups.insert(0, (np.flatnonzero(fresh), None))
+    # paths that go on past the batch, far enough in to be worth a checkpoint
+    late = np.flatnonzero(hi + 1 >= _RESUME)
+    going = np.zeros(len(unique), dtype=bool)
+    going[late] = layout.size(unique[late]) > hi[late] + 1
+    for members, resume in groups:
+        first = 0 if resume is None else resume.step
+        stop = int(hi[members].max()) + 1
+        walked, times, _, carry = machine.walk(columns, unique[members], stop, resume)
+        # the batch's rows of these parents
+        mine = np.zeros(len(unique), dtype=bool)
+        mine[members] = True
+        rows = np.flatnonzero(mine[inverse])
+        where = np.searchsorted(members, inverse[rows])  # members is ascending
+        state[rows] = walked[where, steps[rows] - first]
+        time[rows] = times[where, steps[rows] - first]
+        # checkpoints where the paths go on past the batch (and far enough to be worth it)
+        for j in np.flatnonzero(going[members]):
+            at = int(hi[members[j]]) + 1
+            col = at - first
+            if col < walked.shape[1]:
+                s, t = walked[j, col], times[j, col]
+            else:
+                s, t = carry.state[j], carry.time[j]
+            machine.remember(int(unique[members[j]]), at, int(s), int(t))
+    if machine.spec.calendar is not None:
+        time = apply_calendar(time, machine.spec.calendar)
+    return np.stack([state, time, steps])
 
 
 _DAY_US = 86_400_000_000
