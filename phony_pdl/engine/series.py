@@ -10,6 +10,9 @@ depends on the block it is made in.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -145,6 +148,145 @@ class _Groups:
         return np.cumsum(matrix, axis=1)[self.group, self.position]
 
 
+# A series longer than this many readings (and the block size) is computed in pieces from
+# checkpoints of its running sums instead of whole in every block that holds part of it.
+_PIECE = 4096
+_KEPT_SERIES = 1024  # (series, accumulated quantity) pairs whose checkpoints a process keeps
+_CHECKPOINTS: weakref.WeakKeyDictionary[Plan, OrderedDict[tuple, list]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _piece_rows(plan: Plan) -> int:
+    """Readings per piece of a long series (a speed setting: values do not depend on it)."""
+    return max(plan.block_rows, _PIECE)
+
+
+def _accumulate(x: np.ndarray, carry: Any, phi: float | None) -> tuple[np.ndarray, Any]:
+    """Running sums (phi None) or AR(1) deviations of `x`, going on from `carry` (None at
+    a series' first reading), and the carry after them.
+
+    Each value comes from the one before it by the same operation as over the whole
+    series at once (a running sum adds one term at a time; the filter's state is
+    scipy's own), so a series computed in pieces has the same bits as one computed whole.
+    """
+    if phi is None:
+        # from a carry: the sum before this piece, then each term added in turn
+        out = np.cumsum(x) if carry is None else np.cumsum(np.concatenate([[carry], x]))[1:]
+        return out, (out[-1] if len(out) else carry)
+    from scipy.signal import lfilter
+
+    if carry is None:
+        x = x.copy()
+        x[:1] /= np.sqrt(1 - phi * phi)  # the stationary start, as in _ar1
+        carry = np.zeros(1)
+    out, after = lfilter([1.0], [1.0, -phi], x, zi=carry)
+    return out, after
+
+
+class _Along:
+    """One quantity accumulated along each series: running sums (phi None) or AR(1)
+    deviations of per-row inputs `draw(rows)`."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        key: tuple,
+        draw: Callable[[np.ndarray], np.ndarray],
+        phi: float | None = None,
+    ) -> None:
+        self.plan, self.key, self.draw, self.phi = plan, key, draw, phi
+
+    def at(
+        self, layout: Layout, rows: np.ndarray, parents: np.ndarray, total: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The accumulated value at each row (and, with `total`, at its series' last row).
+
+        Short series are computed whole, all at once; a long one from the checkpoint
+        before the first row needed (this process keeps one per piece it has passed).
+        """
+        out = np.empty(len(rows))
+        ends = np.empty(len(rows)) if total else None
+        unique, inverse = np.unique(parents, return_inverse=True)
+        sizes = layout.size(unique)
+        piece = _piece_rows(self.plan)
+        long = sizes > piece
+        short = ~long[inverse]
+        if short.any():
+            groups = _Groups(layout, rows[short])
+            x = self.draw(groups.rows)
+            running = groups.cumsum(x) if self.phi is None else _ar1(x, groups, self.phi)
+            out[short] = running[groups.pick]
+            if ends is not None:
+                last = running[groups.group_start + groups.sizes - 1]
+                ends[short] = last[groups.group][groups.pick]
+        if long.any():
+            first_rows = layout.start(unique[long])
+            for i, first_row, size in zip(
+                np.flatnonzero(long).tolist(),
+                first_rows.tolist(),
+                sizes[long].tolist(),
+                strict=True,
+            ):
+                mine = np.flatnonzero(inverse == i)
+                position = rows[mine] - first_row
+                lo, hi = int(position.min()), int(position.max())
+                if ends is not None:
+                    ends[mine] = self._last(int(unique[i]), first_row, size, piece)
+                values = self._range(int(unique[i]), first_row, size, lo, hi + 1, piece)
+                out[mine] = values[position - lo]
+        return out, ends
+
+    def _checkpoints(self, parent: int) -> list:
+        kept = _CHECKPOINTS.setdefault(self.plan, OrderedDict())
+        key = (*self.key, parent)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = [None]  # the carry before the series' first reading
+            if len(kept) > _KEPT_SERIES:
+                kept.popitem(last=False)
+        else:
+            kept.move_to_end(key)
+        return found
+
+    def _range(
+        self, parent: int, first_row: int, size: int, lo: int, hi: int, piece: int
+    ) -> np.ndarray:
+        """Values at positions lo … hi-1 of one long series, from the checkpoint before lo,
+        piece by piece (keeping the checkpoints it passes)."""
+        checkpoints = self._checkpoints(parent)
+        start = self._extend(checkpoints, first_row, size, lo // piece, piece)
+        parts = []
+        at = start * piece
+        carry = checkpoints[start]
+        while at < hi:
+            stop = min((at // piece + 1) * piece, size)
+            x = self.draw(first_row + np.arange(at, stop, dtype=np.int64))
+            values, carry = _accumulate(x, carry, self.phi)
+            if stop % piece == 0 and len(checkpoints) == stop // piece:
+                checkpoints.append(carry)
+            parts.append(values)
+            at = stop
+        values = np.concatenate(parts)
+        return values[lo - start * piece : hi - start * piece]
+
+    def _extend(self, checkpoints: list, first_row: int, size: int, upto: int, piece: int) -> int:
+        """Checkpoints up to piece `upto` (each kept one is the carry before that piece)."""
+        while len(checkpoints) <= upto and (len(checkpoints) - 1) * piece < size:
+            at = (len(checkpoints) - 1) * piece
+            stop = min(at + piece, size)
+            x = self.draw(first_row + np.arange(at, stop, dtype=np.int64))
+            checkpoints.append(_accumulate(x, checkpoints[-1], self.phi)[1])
+        return min(upto, len(checkpoints) - 1)
+
+    def _last(self, parent: int, first_row: int, size: int, piece: int) -> Any:
+        """The accumulated value at the series' last reading (a whole pass the first time)."""
+        checkpoints = self._checkpoints(parent)
+        pieces = -(-size // piece)
+        self._extend(checkpoints, first_row, size, pieces, piece)
+        return checkpoints[pieces]
+
+
 def times_us(columns: Columns, batch: Batch) -> np.ndarray:
     plan = columns.plan
     spec = SeriesSpec(plan, batch.entity)
@@ -158,45 +300,48 @@ def times_us(columns: Columns, batch: Batch) -> np.ndarray:
             u = Stream(plan.seed, batch.entity, "#jitter").uniform(batch.rows)
             t = t + np.rint((u * 2 - 1) * spec.jitter * US).astype(np.int64)
         return t
-    groups = _Groups(layout, batch.rows)
-    start, end = spec.bounds(columns, groups.parents)
     # Poisson process given n events: sorted uniforms = normalised cumulative exponential spacings.
-    gaps = -np.log1p(-Stream(plan.seed, batch.entity, "#gap").uniform(groups.rows))
-    closing = -np.log1p(-Stream(plan.seed, batch.entity, "#gap-end").uniform(groups.parents))
-    running = groups.cumsum(gaps)
-    totals = groups.cumsum(gaps)[groups.group_start + groups.sizes - 1] + closing
+    gap_stream = Stream(plan.seed, batch.entity, "#gap")
+    gaps = _Along(plan, (batch.entity, "#gap"), lambda rows: -np.log1p(-gap_stream.uniform(rows)))
+    parents = layout.parent_of(batch.rows)
+    running, ends = gaps.at(layout, batch.rows, parents, total=True)
+    closing = -np.log1p(-Stream(plan.seed, batch.entity, "#gap-end").uniform(parents))
+    totals = ends + closing
+    start, end = spec.bounds(columns, parents)
     span = (end - start).astype(np.float64)
-    t = start[groups.group] + np.rint(running / totals[groups.group] * span[groups.group]).astype(
-        np.int64
-    )
-    return t[groups.pick]
+    return start + np.rint(running / totals * span).astype(np.int64)
 
 
 def values(columns: Columns, batch: Batch, name: str, params: SeriesValueParams) -> np.ndarray:
     plan = columns.plan
     layout = plan.layout(batch.entity)
-    groups = _Groups(layout, batch.rows)
+    rows = batch.rows
     field_stream = Stream(plan.seed, batch.entity, name, "innovation")
-    shocks = ndtri(field_stream.open_uniform(groups.rows)) * params.sd
-    if params.model == "random_walk":
-        first = params.start if params.start is not None else params.mean
-        level = first + groups.cumsum(shocks) - shocks[groups.group_start][groups.group]
-    elif params.model == "ar1":
-        level = params.mean + _ar1(shocks, groups, params.phi)
-    else:
-        level = np.full(len(groups.rows), params.mean)
-    if params.daily or params.weekly:
-        from .columns import Batch
 
-        t = times_us(columns, Batch(batch.entity, groups.rows)) / US
+    def shocks(rows: np.ndarray) -> np.ndarray:
+        return ndtri(field_stream.open_uniform(rows)) * params.sd
+
+    if params.model == "random_walk":
+        parents = layout.parent_of(rows)
+        walk = _Along(plan, (batch.entity, name, "walk"), shocks)
+        first = params.start if params.start is not None else params.mean
+        level = first + walk.at(layout, rows, parents)[0] - shocks(layout.start(parents))
+    elif params.model == "ar1":
+        parents = layout.parent_of(rows)
+        ar1 = _Along(plan, (batch.entity, name, "ar1", params.phi), shocks, params.phi)
+        level = params.mean + ar1.at(layout, rows, parents)[0]
+    else:
+        level = np.full(len(rows), params.mean)
+    if params.daily or params.weekly:
+        t = times_us(columns, batch) / US
         hours = (t / 3600.0) % 24.0
         days = (t / 86400.0 + 3.0) % 7.0  # 1970-01-01 was a Thursday: +3 makes Monday 0
         level = level + params.daily * np.cos(2 * np.pi * (hours - params.peak_hour) / 24.0)
         level = level + params.weekly * np.cos(2 * np.pi * days / 7.0)
     if params.noise:
         noise_stream = Stream(plan.seed, batch.entity, name, "noise")
-        level = level + ndtri(noise_stream.open_uniform(groups.rows)) * params.noise
-    return level[groups.pick]
+        level = level + ndtri(noise_stream.open_uniform(rows)) * params.noise
+    return level
 
 
 def _ar1(shocks: np.ndarray, groups: _Groups, phi: float) -> np.ndarray:
