@@ -4,8 +4,9 @@ a random walk or a constant level, plus daily/weekly cycles and noise.
 
 Counts per parent are drawn at planning time from streams keyed by the parent row, so the
 layout (which child rows belong to which parent) is fixed; values that accumulate along a
-series (Poisson times, walks, AR(1)) are computed over whole parent groups so a row never
-depends on the block it is made in.
+series (Poisson times, walks, AR(1)) are computed from the series' first reading, so a row
+never depends on the block it is made in: short series whole, long ones from checkpoints
+of their running sums that hold exactly what the whole computation reaches there.
 """
 
 from __future__ import annotations

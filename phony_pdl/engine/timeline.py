@@ -3,7 +3,8 @@
 Step k of parent p draws its transition and its gap from streams keyed by
 (seed, entity, step) at index p, so a parent's whole path can be replayed for any
 block. Planning runs every path once to learn its length (the per-parent layout);
-blocks replay only the parents they touch.
+blocks replay only the parents they touch, a long path from the checkpoint an earlier
+block of the same process left where it cut the path off.
 """
 
 from __future__ import annotations
