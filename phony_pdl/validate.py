@@ -1648,12 +1648,15 @@ class Validator:
                 hint=f"reference a key of '{ent}' that is never NULL, or make {f.ref} "
                 "always set a value",
             )
-        if ent == ename and f.unique:
+        if ent == ename and f.unique and f.nullable is False:
             self.add(
                 "invalid-value",
-                "a self-reference cannot be `unique`: each row points to a random earlier row",
-                self.fpath(ename, fname, "unique"),
-                hint="drop `unique`, or model the chain with a sequence (`expr: id - 1`)",
+                "a unique self-reference cannot be `nullable: false`: row i points at row "
+                "i - 1, and the first row, with no row before it, could only point at itself, "
+                "as the second row does",
+                self.fpath(ename, fname, "nullable"),
+                hint="drop `nullable: false` (the first row's reference is then NULL), or "
+                "point every row at itself with an `expr` of the key",
             )
         target_type = self.formatted_type(ent, fld)  # a formatted key is text
         if dtype is not None and target_type is not None and dtype != target_type:

@@ -1531,3 +1531,23 @@ def test_first_occurrences_matches_a_plain_reference(rows: list, two_columns: bo
             expected.append(value not in seen)
             seen.add(value)
     assert first_occurrences(arrays).tolist() == expected
+
+
+def test_self_references_that_are_never_null_or_unique(tmp_path) -> None:
+    """`nullable: false`: the first row (no earlier row) points at itself; `unique: true`:
+    each row at the row before it. Both load in row order with their constraints."""
+    from phony_pdl.loaders import load
+
+    fields = {
+        "id": {"sequence": 1},
+        "boss": {"ref": "t.id", "nullable": False},
+        "prev": {"ref": "t.id", "unique": True},
+    }
+    schema = phony_pdl.load(_one(fields, 50))
+    t = schema.generate(seed=4)["t"].to_pylist()
+    assert t[0]["boss"] == 1 and all(r["boss"] < r["id"] for r in t[1:])
+    assert [r["prev"] for r in t] == [None, *range(1, 50)]
+    load(schema.generate(seed=4), f"sqlite:///{tmp_path / 'x.db'}")  # NOT NULL, UNIQUE, FK
+    fields["prev"]["nullable"] = False
+    with pytest.raises(SchemaError, match=r"a unique self-reference cannot be `nullable: false`"):
+        phony_pdl.load(_one(fields, 50))

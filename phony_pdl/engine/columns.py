@@ -556,9 +556,15 @@ class Columns:
         if layout is not None and self.plan.expansion_fk(batch.entity) == name:
             idx = layout.parent_of(rows)
         elif parent == batch.entity:
-            # A self-reference picks an earlier row, so inserts in row order always succeed.
-            u = self.stream(batch, name).uniform(rows)
-            idx = np.where(rows > 0, (u * rows).astype(np.int64), -1)
+            # A self-reference picks an earlier row, so inserts in row order always succeed;
+            # a unique one the row just before (the only distinct earlier rows for all).
+            if self.plan.is_unique(batch.entity, name):
+                idx = rows.astype(np.int64) - 1
+            else:
+                u = self.stream(batch, name).uniform(rows)
+                idx = np.where(rows > 0, (u * rows).astype(np.int64), -1)
+            if f.nullable is False:  # row 0 has no earlier row: NOT NULL points it at itself
+                idx = np.where(rows == 0, 0, idx)
         elif n_parent == 0:
             idx = np.full(len(rows), -1, dtype=np.int64)
         else:
