@@ -533,3 +533,47 @@ def test_two_unique_references_count_per_the_smaller_parent(database, tmp_path: 
     entities = yaml.safe_load(text)["entities"]
     assert entities["ab"]["count"] == {"per": "b", "max": 1}  # b has 30 rows, a 90
     assert entities["ab"]["fields"]["a_id"]["unique"] is True
+
+
+SELF_AND_MUTUAL = (
+    "CREATE TABLE node (id int PRIMARY KEY, successor_id int UNIQUE REFERENCES node (id));\n"
+    "CREATE TABLE employee (id int PRIMARY KEY,\n"
+    "  manager_id int NOT NULL REFERENCES employee (id));\n"
+    "CREATE TABLE loop (id int PRIMARY KEY, next_id int NOT NULL UNIQUE REFERENCES loop (id));\n"
+)
+MUTUAL = {  # PostgreSQL checks a REFERENCES when the table is made: the circle closes after
+    "sqlite": "CREATE TABLE a (id int PRIMARY KEY, b_id int UNIQUE REFERENCES b (id));\n"
+    "CREATE TABLE b (id int PRIMARY KEY, a_id int UNIQUE REFERENCES a (id));\n",
+    "postgres": "CREATE TABLE a (id int PRIMARY KEY, b_id int UNIQUE);\n"
+    "CREATE TABLE b (id int PRIMARY KEY, a_id int UNIQUE REFERENCES a (id));\n"
+    "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id);\n",
+}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "sqlite"], indirect=True)
+def test_self_references_and_mutual_one_to_ones_load_with_their_constraints(
+    database, tmp_path: Path
+) -> None:
+    """UNIQUE and NOT NULL self-references, and two tables that point at each other
+    one-to-one, load into the original tables with every constraint on."""
+    kind, _, connect = database
+    text, problems = _round_trip(database, SELF_AND_MUTUAL + MUTUAL[kind], tmp_path)
+    assert problems == [
+        "loop.next_id: a NOT NULL UNIQUE reference to its own table; each row points at "
+        "itself (the only distinct values that load in row order)"
+    ]
+    words = " ".join(text.split())
+    assert "successor_id: { ref: node.id, unique: true, nullable: true } # UNIQUE: each " in words
+    assert "manager_id: { ref: employee.id, nullable: false } # NOT NULL: the first " in words
+    assert "# one-to-one both ways with b.a_id" in words
+    # a chain: each node's successor is the node before it, the first has none
+    assert query(connect, "SELECT COUNT(successor_id), COUNT(DISTINCT successor_id) FROM node")[
+        0
+    ] == (29, 29)
+    assert query(connect, "SELECT manager_id FROM employee WHERE id = 1") == [(1,)]
+    assert query(connect, "SELECT COUNT(*) FROM employee WHERE manager_id > id") == [(0,)]
+    assert query(connect, "SELECT COUNT(*) FROM loop WHERE next_id <> id") == [(0,)]
+    for table, column in (("a", "b_id"), ("b", "a_id")):
+        counts = query(connect, f"SELECT COUNT(*), COUNT(DISTINCT {column}) FROM {table}")[0]
+        assert counts == (90, 90)

@@ -192,16 +192,28 @@ def guess(
     in_pk = column.name in table.primary_key
     if fk_parent is not None:
         spec: dict = {"ref": f"{fk_parent[0]}.{fk_parent[1]}"}
-        if _alone_unique(table, column.name) and fk_parent[0] != table.name:
-            spec["unique"] = True  # one-to-one: each parent row at most once
-        elif _alone_unique(table, column.name):
+        alone = _alone_unique(table, column.name)
+        note = None
+        if fk_parent[0] != table.name:
+            if alone:
+                spec["unique"] = True  # one-to-one: each parent row at most once
+        elif alone and not column.nullable:
+            # rows go in in row order, each pointing at an earlier row or itself: the only
+            # distinct choice for every row is itself
             catalog.problems.append(
-                f"{table.name}.{column.name}: a UNIQUE reference to its own table is not kept "
-                "unique (each row points to a random earlier row); duplicates are possible"
+                f"{table.name}.{column.name}: a NOT NULL UNIQUE reference to its own table; "
+                "each row points at itself (the only distinct values that load in row order)"
             )
+            return FieldGuess({"expr": fk_parent[1]}, f"itself: {fk_parent[0]}.{fk_parent[1]}")
+        elif alone:
+            spec["unique"] = True
+            note = "UNIQUE: each row points at the row before it (the first: NULL)"
+        elif not column.nullable and not in_pk:
+            spec["nullable"] = False
+            note = "NOT NULL: the first row points at itself"
         if column.nullable and not in_pk:
             spec["nullable"] = True
-        return FieldGuess(spec)
+        return FieldGuess(spec, note)
     if in_pk and len(table.primary_key) == 1:
         if kind in _INT or column.auto:
             return FieldGuess({"sequence": 1})
@@ -411,6 +423,7 @@ def _count(
     rows: int,
     bound: Callable[[str], float] = lambda _: math.inf,
     counted_per_this: Callable[[str], bool] = lambda _: False,
+    points_back: Callable[[str], bool] = lambda _: False,
 ) -> object:
     """The entity's count: `rows`, three times as many with a parent, or per parent when a
     key says how many children one parent can have (one-to-one, or `(order_id, line_no)`
@@ -427,7 +440,13 @@ def _count(
         if column.name in parents:
             first_ref.setdefault(parents[column.name], column.name)
     # one-to-one: per the parent with the fewest rows, so every unique reference has enough
-    one_to_one = [p for c, p in per_ok.items() if first_ref[p] == c and _alone_unique(table, c)]
+    # (not when the parent points back at this table one-to-one too: then neither table is
+    # counted per the other, both get the same count and each UNIQUE side is kept unique)
+    one_to_one = [
+        p
+        for c, p in per_ok.items()
+        if first_ref[p] == c and _alone_unique(table, c) and not points_back(p)
+    ]
     if one_to_one:
         return {"per": min(one_to_one, key=sizes.__getitem__), "max": 1}
     for key in [table.primary_key, *table.uniques]:
@@ -614,8 +633,18 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 rows,
                 lambda p: bound(p, (*seen, name)),
                 lambda p: counted_per(p, name),
+                lambda p: points_back(p, name),
             )
         return counts[name]
+
+    def points_back(name: str, other: str) -> bool:
+        """`name` has a UNIQUE foreign key to `other` (with one from `other` to `name`, a
+        one-to-one pair in both directions)."""
+        table = catalog.table(name)
+        return name in prepared and any(
+            parent == other and _alone_unique(table, column)
+            for column, (parent, _) in prepared[name][0].items()
+        )
 
     def counted_per(name: str, other: str) -> bool:
         """`name`'s count is per `other`, directly or through a chain of per-parent counts."""
@@ -663,6 +692,16 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 )
             if (table.name, column.name) in cycle_breaks:
                 result.spec["nullable"] = True
+            if (
+                result.spec.get("unique")
+                and parent not in (None, table.name)
+                and points_back(parent, table.name)
+            ):
+                back = next(c for c, (p, _) in prepared[parent][0].items() if p == table.name)
+                result.note = (
+                    f"one-to-one both ways with {parent}.{back}: each side a permutation of "
+                    "the other table's rows (not each other's inverse)"
+                )
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
                 line += f"  # {result.note}"
