@@ -60,10 +60,11 @@ class _Analysis:
         if source == "const":
             return "its const is null" if f.const is None else None
         if source == "ref":
-            # Any other foreign key only points at rows whose key is set.
+            # Any other foreign key only points at rows whose key is set; a self-reference
+            # is NULL in the first row unless `nullable: false` points that row at itself.
             return (
                 "a self-reference is NULL in the first row"
-                if f.ref.startswith(f"{entity}.")
+                if f.ref.startswith(f"{entity}.") and f.nullable is not False
                 else None
             )
         if source in ("from", "after", "before"):

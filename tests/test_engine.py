@@ -1551,3 +1551,17 @@ def test_self_references_that_are_never_null_or_unique(tmp_path) -> None:
     fields["prev"]["nullable"] = False
     with pytest.raises(SchemaError, match=r"a unique self-reference cannot be `nullable: false`"):
         phony_pdl.load(_one(fields, 50))
+
+
+def test_a_not_null_self_reference_is_not_a_null_source() -> None:
+    """`nullable: false` points the first row at itself, so keys computed from it are set."""
+    from phony_pdl.nullness import null_source
+
+    text = (
+        "pdl: 1\nname: s\nentities:\n  node:\n    count: 5\n    fields:\n"
+        "      id: { sequence: 1 }\n      up: { ref: node.id, nullable: false }\n"
+        "      loose: { ref: node.id }\n"
+    )
+    doc = phony_pdl.load(text).document
+    assert null_source(doc, "node", "up") is None
+    assert null_source(doc, "node", "loose") == "a self-reference is NULL in the first row"
