@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from .errors import UsageError
 from .generators import registry
 from .generators.context import GenContext
-from .resources import known_locales
+from .resources import known_locales, locale_hint
 
 API_ENTITY = "__api__"
 
@@ -72,7 +72,7 @@ class Phony:
     def locale(self, locale: str) -> None:
         if locale not in known_locales():
             raise UsageError(
-                f"unknown locale '{locale}'{_suggest(locale, list(known_locales()))} "
+                f"unknown locale '{locale}'{'; ' + hint if (hint := locale_hint(locale)) else ''} "
                 f"(known: {', '.join(known_locales())})"
             )
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 from importlib import resources
@@ -33,6 +34,21 @@ def known_locales() -> tuple[str, ...]:
     return tuple(
         sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
     )
+
+
+def locale_hint(given: str) -> str | None:
+    """`did you mean …?` for a locale that is not bundled: the closest spelling (de_AT →
+    de_DE, de-DE → de_DE) or, for a bare language (`de`, `en`), its bundled locales, which
+    difflib does not find (`de` is too short to be close to `de_DE`)."""
+    locales = known_locales()
+    close = difflib.get_close_matches(given, locales, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    language = given.replace("-", "_").split("_")[0].lower()
+    same = [f"'{loc}'" for loc in locales if loc.split("_")[0] == language]
+    if not same:
+        return None
+    return f"did you mean {' or '.join(same)}?"
 
 
 def locale_fallbacks(locale: str) -> list[str]:

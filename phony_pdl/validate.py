@@ -33,7 +33,7 @@ from .nullness import null_source
 from .pattern import PatternError, parse_pattern
 from .pattern import domain_size as pattern_domain
 from .reader import Locator, Path, path_str
-from .resources import known_locales
+from .resources import known_locales, locale_hint
 from .template import TemplateError, parse_template
 from .types import BOOL_WORDS, STRING, DataType, known_type_names, parse_type
 
@@ -196,7 +196,7 @@ class Validator:
                 "unknown-locale",
                 f"no data pack for locale '{locale}'",
                 path,
-                hint=did_you_mean(locale, locales) or f"available: {one_of(locales)}",
+                hint=locale_hint(locale) or f"available: {one_of(locales)}",
             )
 
     def check_identifiers(self) -> None:
@@ -2353,7 +2353,8 @@ class Validator:
                         break
             self.add(
                 "impossible-unique",
-                f"{label} must be unique over {what}, but only {space:,} distinct values exist",
+                f"{label} must be unique over {what}, but only {space:,} distinct "
+                + ("value exists" if space == 1 else "values exist"),
                 path,
                 hint=hint,
                 key=len(names) == 1,

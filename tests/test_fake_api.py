@@ -115,6 +115,10 @@ def test_record_of_several_families_and_chosen_fields() -> None:
 def test_errors_are_helpful() -> None:
     with pytest.raises(UsageError, match="unknown locale 'de_CH'"):
         Phony(locale="de_CH")
+    with pytest.raises(UsageError, match=r"unknown locale 'de'; did you mean 'de_DE'\?"):
+        Phony(locale="de")  # a bare language: difflib finds nothing that short
+    with pytest.raises(UsageError, match=r"unknown locale 'en'; did you mean 'en_GB' or 'en_US'\?"):
+        Phony(locale="en")
     fake = Phony()
     with pytest.raises(AttributeError, match="did you mean 'person'"):
         fake.persn  # noqa: B018

@@ -1396,3 +1396,35 @@ def test_an_int_field_whose_fractional_bounds_hold_no_whole_number_is_refused() 
         "no whole number lies between min=2.5 and max=2.7, and the field is of type int"
     )
     assert "or use type: float" in d.hint
+
+
+@pytest.mark.parametrize(
+    ("locale", "hint"),
+    [
+        ("de", "did you mean 'de_DE'?"),
+        ("en", "did you mean 'en_GB' or 'en_US'?"),
+        ("de-DE", "did you mean 'de_DE'?"),
+        ("xx", "available: "),
+    ],
+)
+def test_a_bare_language_as_locale_is_pointed_at_its_bundled_locales(
+    locale: str, hint: str
+) -> None:
+    text = f"pdl: 1\nname: t\nlocale: {locale}\nentities:\n  a:\n    count: 1\n    fields:\n      x: {{ const: 1 }}\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == ("unknown-locale", 3, 9)
+    assert d.hint.startswith(hint)
+
+
+def test_one_distinct_value_is_written_in_the_singular() -> None:
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: 4\n    fields:\n"
+        "      c: { generator: address.country, unique: true }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text, name="schema.yaml")
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.span.line, d.span.column) == ("impossible-unique", 7, 40)
+    assert d.message == "c must be unique over 4 rows, but only 1 distinct value exists"
