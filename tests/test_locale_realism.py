@@ -213,6 +213,27 @@ def test_job_titles_and_names_read_as_a_native_speaker_writes_them() -> None:
     assert not [s for s in streets if re.search(r"\b(Freres|Chateau|Selestat|Chem)\b", s)]
 
 
+@pytest.mark.parametrize("locale", ALL)
+def test_names_and_titles_are_written_cleanly(locale: str) -> None:
+    """pt_BR had 53 job titles with a double space (`Camareiro  de hotel`), fr_FR one; de_DE
+    the surname `auch Schlauchin` (a note in the source), pl_PL `skabińska` in lower case,
+    tr_TR Emine twice among the women (once from `Emine.`), which doubled her weight."""
+    person = pack(locale, "person")
+    titles = [
+        *person["job_titles"],
+        *(t for ts in person.get("job_titles_by_sex", {}).values() for t in ts),
+    ]
+    assert not [t for t in titles if t != " ".join(t.split())]
+    lists = [person["first_names"]["female"], person["first_names"]["male"], person["last_names"]]
+    lists += list(person.get("last_names_by_sex", {}).values())
+    for names in lists:
+        written = [n for n, _ in names]
+        assert len(written) == len(set(written)), locale
+        # lower case only for a particle before the name (de Vries, da Costa, van der Dussen)
+        assert not [n for n in written if n[0].islower() and " " not in n], locale
+    assert "auch Schlauchin" not in {n for n, _ in person["last_names"]}
+
+
 def test_french_landlines_dial_the_zone_of_the_rows_city() -> None:
     """France has five landline zones (01 Paris region … 05 south west): Toulouse's
     numbers began with 02 or 04 before; now each landline has its city's zone."""

@@ -657,6 +657,49 @@ FR_PHONE_ZONE_BY_REGION = {
 }  # fmt: skip
 FR_PHONE_ZONE_BY_CITY = {"Toulouse": "5"}
 
+# The name phonenumbers' geocoder gives a place's area where it is not the city's own
+# (build_locales.area_codes_for matches descriptions to cities): a qualifier (Ulm Donau),
+# another spelling (Lérida, Reggio nell'Emilia) or the area the town dials within (Spain's
+# provinces, the Ruhr's Katowice in Poland, Rotterdam's 010 for Schiedam). Without it the
+# place had no area code and its landlines took any city's (a Bilbao row with Madrid's 91).
+PHONE_AREA_NAMES: dict[str, dict[str, str]] = {
+    "DE": {
+        "Chemnitz": "Chemnitz Sachsen", "Halle (Saale)": "Halle Saale",
+        "Ingolstadt": "Ingolstadt Donau", "Oberhausen": "Oberhausen Rheinland",
+        "Ulm": "Ulm Donau",
+    },
+    "GB": {"Kingston upon Hull": "Kingston-upon-Hull", "Newcastle upon Tyne": "Tyneside"},
+    "IT": {"Reggio Calabria": "Reggio di Calabria", "Reggio Emilia": "Reggio nell'Emilia"},
+    "ES": {
+        "Alcalá de Henares": "Madrid", "Alcorcón": "Madrid", "Badalona": "Barcelona",
+        "Bilbao": "Vizcaya", "Cartagena": "Murcia", "Castellón de la Plana": "Castellón",
+        "Elche": "Alicante", "Getafe": "Madrid", "Gijón": "Asturias", "Girona": "Gerona",
+        "Jerez de la Frontera": "Cádiz", "L'Hospitalet de Llobregat": "Barcelona",
+        "Las Palmas de Gran Canaria": "Las Palmas", "Leganés": "Madrid", "Lleida": "Lérida",
+        "Logroño": "La Rioja", "Marbella": "Málaga", "Móstoles": "Madrid",
+        "Oviedo": "Asturias", "Palma": "Baleares", "Pamplona": "Navarra",
+        "Sabadell": "Barcelona", "San Sebastián": "Guipúzcoa", "Santa Cruz de Tenerife":
+        "Tenerife", "Santander": "Cantabria", "Terrassa": "Barcelona", "Vigo": "Pontevedra",
+        "Vitoria-Gasteiz": "Álava",
+    },
+    "NL": {
+        "Amstelveen": "Amsterdam", "Ede": "Veenendaal", "Hoofddorp": "Haarlem",
+        "Nieuwegein": "Utrecht",
+        "Schiedam": "Rotterdam", "Vlaardingen": "Rotterdam", "Zeist": "Utrecht",
+    },
+    "PL": {
+        "Bytom": "Katowice", "Chorzów": "Katowice", "Dąbrowa Górnicza": "Katowice",
+        "Gdynia": "Gdańsk", "Gliwice": "Katowice", "Grudziądz": "Toruń",
+        "Inowrocław": "Bydgoszcz", "Jaworzno": "Katowice", "Ruda Śląska": "Katowice",
+        "Rybnik": "Katowice", "Sosnowiec": "Katowice", "Tychy": "Katowice",
+        "Zabrze": "Katowice",
+    },
+    "TR": {
+        "Adapazarı": "Sakarya", "Afyonkarahisar": "Afyon", "Antakya": "Hatay",
+        "İzmit": "Kocaeli",
+    },
+}  # fmt: skip
+
 PHONE_SEEDS: dict[str, dict] = {
     "DE": {
         "trunk_prefix": "0",
@@ -736,7 +779,8 @@ PREFIXES: dict[str, dict[str, list[str]]] = {
 # nobles with their territory, epithets, a word order turned round. (Abbreviations, commas
 # and mis-encoded letters are dropped by rule in build_locales.person_name.)
 EXCLUDED_NAMES: dict[str, set[str]] = {
-    "de_DE": {"Dussen van"},
+    # `auch Schlauchin` ("also Schlauchin") is a note in Faker's de_DE list, not a name
+    "de_DE": {"Dussen van", "auch Schlauchin"},
     # words in the source lists that no French person is named: a greeting, a city, a
     # constellation, brands; a Thai name and a misspelt surname (Uygun) in the Turkish one
     "fr_FR": {"Algernon", "Amiens", "Canon", "Chevy", "Circinus", "Courvoisier", "Dior", "Hello"},
