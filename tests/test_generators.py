@@ -278,7 +278,7 @@ def test_landline_area_code_agrees_with_the_rows_place(locale: str) -> None:
         agree += any(_national_digits(tel, trunk).startswith(a) for a in covered)
     assert agree == covered_rows == coded_rows
     # Every place has its area codes (France: its zone), so no landline dials another
-    # city's: Bilbao, Chemnitz, Hull, Gdynia, Schiedam and 45 more once took any city's
+    # city's: Bilbao, Chemnitz, Hull, Gdynia, Schiedam and 56 more once took any city's
     # code because the geocoder names their area otherwise (curated.PHONE_AREA_NAMES).
     assert covered_rows == 2000
     assert all(p.get("area_codes") for p in address["places"])

@@ -576,7 +576,8 @@ def test_unique_times_and_datetimes_count_their_values(field: str, space: int) -
         7,
         field.index("unique") + 7,
     )
-    assert d.message == f"b must be unique over 4 rows, but only {space:,} distinct values exist"
+    values = "value exists" if space == 1 else "values exist"
+    assert d.message == f"b must be unique over 4 rows, but only {space:,} distinct {values}"
 
 
 @pytest.mark.parametrize(
