@@ -297,8 +297,9 @@ def empty_or_count(backend: Any, tables: list[Table], *, truncate: bool) -> dict
 def empty_tables(backend: Any, tables: list[Table]) -> None:
     """--truncate inside the load's transaction. PostgreSQL: one TRUNCATE of all of them
     (row-by-row DELETEs check every row against unindexed foreign keys: minutes for 100k
-    rows). Elsewhere: keys that point forward or at the own table set to NULL first, then
-    DELETEs, children before parents, so no row is deleted while another points at it."""
+    rows). Elsewhere: keys that point forward or at the own table set to NULL first (a NOT
+    NULL self-reference to the row itself), then DELETEs, children before parents, so no
+    row is deleted while another points at it."""
     dialect = backend.dialect
     q = quote_identifier
     names = {t.name for t in tables}
@@ -317,10 +318,35 @@ def empty_tables(backend: Any, tables: list[Table]) -> None:
             "the same transaction, so these tables cannot be emptied in one; load into a new "
             "file, or drop the tables and load without --no-create"
         )
+    if dialect.name == "mysql":
+        for table in tables:
+            not_null = {c.name for c in table.columns if not c.nullable}
+            stuck = [
+                fk.column
+                for fk in table.foreign_keys
+                if fk.parent == table.name and fk.column in not_null
+            ]
+            if stuck:
+                raise LoadError(
+                    f"--truncate: {table.name}.{stuck[0]} is a NOT NULL reference to its own "
+                    "table, and InnoDB refuses to delete a row that a row (even itself) "
+                    "points at, so the table cannot be emptied inside the load's "
+                    "transaction; drop the tables and load without --no-create"
+                )
     for table in tables:
         self_keys = [fk for fk in table.foreign_keys if fk.parent == table.name]
+        not_null = {c.name for c in table.columns if not c.nullable}
         for fk in [*table.deferred, *(k for k in self_keys if k not in table.deferred)]:
-            backend.execute(f"UPDATE {q(table.name, dialect)} SET {q(fk.column, dialect)} = NULL")
+            # A NOT NULL self-reference cannot be NULL: each row points at itself instead,
+            # which no other row's deletion can break.
+            value = (
+                q(fk.parent_column, dialect)
+                if fk.parent == table.name and fk.column in not_null
+                else "NULL"
+            )
+            backend.execute(
+                f"UPDATE {q(table.name, dialect)} SET {q(fk.column, dialect)} = {value}"
+            )
     for table in reversed(tables):  # children first, so no foreign key points at a deleted row
         backend.execute(f"DELETE FROM {q(table.name, dialect)}")
 
