@@ -119,6 +119,15 @@ def whole_numbers(values: np.ndarray, what: str) -> np.ndarray:
     return rounded.astype(np.int64)
 
 
+def _copula_walk(values: list[Any], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, cumulative weights in that order) in which a copula's uniform walks a
+    choice (once per plan: the order reads every label in Python)."""
+    order, _ = choice_copula_order(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    cumulative[-1] = 1.0
+    return order, cumulative
+
+
 class Columns:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -368,9 +377,10 @@ class Columns:
                 u = self.stream(batch, name).uniform(batch.rows)
             if self.in_copula(batch.entity, name):
                 # Ordered categories under a copula: inverse CDF keeps the rank order.
-                order, _ = choice_copula_order(values)
-                cumulative = np.cumsum(weights[order]) / weights.sum()
-                cumulative[-1] = 1.0
+                order, cumulative = self.plan_cache(
+                    ("choice-copula", batch.entity, name),
+                    lambda: _copula_walk(values, weights),
+                )
                 index = order[
                     np.minimum(np.searchsorted(cumulative, u, side="right"), len(values) - 1)
                 ].astype(np.int64)
