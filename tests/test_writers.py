@@ -489,3 +489,92 @@ def test_a_foreign_key_column_takes_its_keys_sql_type(tmp_path, dialect, q, own_
     assert [x.strip() for x in lines if x.startswith(f"  {q}code{q} ")] == 2 * [
         f"{q}code{q} varchar(12) NOT NULL,"
     ]
+
+
+CODED = """
+pdl: 1
+name: coded
+seed: 7
+locale: de_DE
+entities:
+  people:
+    count: 300
+    fields:
+      id: { sequence: 1 }
+      first_name: { generator: person.first_name }
+      city: { generator: address.city }
+      country: { generator: address.country_code }
+      plan: { choice: { free: 5, pro: 2, team: 1 } }
+      maybe: { choice: [a, b], null_rate: 0.3 }
+      last_name: { generator: person.last_name, null_rate: 0.2 }
+      seen: { type: datetime, between: [2024-01-01, 2024-12-31] }
+"""
+
+
+def test_parquet_stores_codes_yet_reads_back_as_the_strings(tmp_path: Path) -> None:
+    """Small-list fields reach the Parquet writer as codes (no string hashed again); the
+    file must still read back, in pyarrow and DuckDB, exactly as the plain table, with a
+    dictionary page of only the values used, and the same bytes for any blocks/workers."""
+    import duckdb
+    import yaml
+
+    schema = phony_pdl.load(yaml.safe_load(CODED))
+    want = schema.generate()["people"]
+    assert not any(pa.types.is_dictionary(f.type) for f in want.schema)
+
+    schema.generate().write(tmp_path / "a", format="parquet")
+    path = tmp_path / "a" / "people.parquet"
+    got = pq.read_table(path)
+    assert got.schema == want.schema  # strings stay strings, not dictionaries
+    assert got.equals(want)
+    pq.write_table(want, tmp_path / "own.parquet")  # what readers get from pyarrow's own file
+    assert got.equals(pq.read_table(tmp_path / "own.parquet"))
+    assert b"ARROW:schema" not in (pq.read_metadata(path).metadata or {})  # it names codes
+
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    names = [meta.column(i).path_in_schema for i in range(meta.num_columns)]
+    for name in ("first_name", "city", "country", "plan"):
+        assert "RLE_DICTIONARY" in meta.column(names.index(name)).encodings
+    coded = pq.read_table(path, read_dictionary=["first_name", "plan"])
+    for name in ("first_name", "plan"):
+        column = coded.column(name).chunk(0)
+        used = set(want.column(name).to_pylist())
+        assert sorted(column.dictionary.to_pylist()) == sorted(used)  # each once, only used
+
+    duck = duckdb.connect().execute(f"SELECT first_name, plan, maybe FROM '{path}'").fetchall()
+    columns = [want.column(c).to_pylist() for c in ("first_name", "plan", "maybe")]
+    assert duck == list(zip(*columns, strict=True))
+
+    schema.generate(block_rows=7).write(tmp_path / "b", format="parquet", workers=2)
+    assert (tmp_path / "b" / "people.parquet").read_bytes() == path.read_bytes()
+
+
+def test_parquet_writer_takes_plain_or_differently_coded_batches(tmp_path: Path) -> None:
+    """A batch may bring a column plain where the file stores codes, or codes into another
+    list: the writer conforms it, and the values read back unchanged."""
+    coded = pa.schema([("s", pa.dictionary(pa.int32(), pa.string()))])
+    writer = open_writer("parquet", tmp_path, "t", coded, ["s"])
+    first = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int32()), ["x", "y"])
+    other = pa.DictionaryArray.from_arrays(pa.array([1, 1], pa.int32()), ["y", "z"])
+    writer.write(pa.RecordBatch.from_arrays([first], schema=coded))
+    writer.write(pa.RecordBatch.from_arrays([pa.array(["q", None])], names=["s"]))
+    writer.write(pa.RecordBatch.from_arrays([other], schema=coded))
+    writer.close()
+    table = pq.read_table(tmp_path / "t.parquet")
+    assert table.schema.field("s").type == pa.string()
+    assert table.column("s").to_pylist() == ["x", "y", "x", "q", None, "z", "z"]
+
+
+def test_parquet_decodes_codes_where_the_arrow_schema_is_needed(tmp_path: Path) -> None:
+    """Without the Arrow schema a duration would read back as int64: a file with one keeps
+    the schema and writes its coded columns decoded."""
+    coded = pa.schema([("s", pa.dictionary(pa.int32(), pa.string())), ("d", pa.duration("us"))])
+    writer = open_writer("parquet", tmp_path, "t", coded, ["s"])
+    codes = pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), ["x", "y"])
+    writer.write(
+        pa.RecordBatch.from_arrays([codes, pa.array([5, 6], pa.duration("us"))], schema=coded)
+    )
+    writer.close()
+    table = pq.read_table(tmp_path / "t.parquet")
+    assert table.schema == pa.schema([("s", pa.string()), ("d", pa.duration("us"))])
+    assert table.column("s").to_pylist() == ["y", "x"]

@@ -33,12 +33,14 @@ DICTIONARY_DOMAIN = 10_000
 
 # Set in the parent before forking workers; each worker reads its own copy.
 _WORKER_PLAN: Plan | None = None
+_WORKER_CODES = False  # blocks for Parquet: small-list fields as codes
 
 
 def _make_block(task: tuple[str, int, int]) -> pa.RecordBatch:
     entity, start, stop = task
     assert _WORKER_PLAN is not None
-    return Columns(_WORKER_PLAN).table(entity, np.arange(start, stop, dtype=np.int64))
+    rows = np.arange(start, stop, dtype=np.int64)
+    return Columns(_WORKER_PLAN).table(entity, rows, codes=_WORKER_CODES)
 
 
 @dataclass
@@ -103,26 +105,30 @@ class Dataset(Mapping[str, pa.Table]):
     def count(self, name: str) -> int:
         return self.plan.count(name)
 
-    def arrow_schema(self, name: str) -> pa.Schema:
-        return Columns(self.plan).table(name, np.zeros(0, dtype=np.int64)).schema
+    def arrow_schema(self, name: str, *, codes: bool = False) -> pa.Schema:
+        return Columns(self.plan).table(name, np.zeros(0, dtype=np.int64), codes=codes).schema
 
     def blocks(self, name: str) -> list[tuple[str, int, int]]:
         n = self.plan.count(name)
         step = self.plan.block_rows
         return [(name, start, min(start + step, n)) for start in range(0, n, step)]
 
-    def iter_batches(self, name: str, *, workers: int = 1) -> Iterator[pa.RecordBatch]:
-        """Record batches of an entity in row order (the same bytes for any worker count)."""
+    def iter_batches(
+        self, name: str, *, workers: int = 1, codes: bool = False
+    ) -> Iterator[pa.RecordBatch]:
+        """Record batches of an entity in row order (the same bytes for any worker count).
+        `codes`: fields drawn from a small list may come as dictionary arrays (the same
+        values; the Parquet writer stores such codes without hashing the strings)."""
         self.prepare()
         tasks = self.blocks(name)
         if workers <= 1 or len(tasks) <= 1:
             columns = Columns(self.plan)
             for entity, start, stop in tasks:
                 interrupts.raise_if_requested()
-                yield columns.table(entity, np.arange(start, stop, dtype=np.int64))
+                yield columns.table(entity, np.arange(start, stop, dtype=np.int64), codes=codes)
             return
         self.warm([name])
-        for batch in _parallel(self.plan, tasks, workers):
+        for batch in _parallel(self.plan, tasks, workers, codes):
             interrupts.raise_if_requested()
             yield batch
 
@@ -238,8 +244,14 @@ class Dataset(Mapping[str, pa.Table]):
         from ..writers.background import BackgroundWriter
 
         started = time.perf_counter()
+        codes = format == "parquet"  # its writer stores dictionary arrays' codes directly
         writer = open_writer(
-            format, directory, name, self.arrow_schema(name), self.low_cardinality(name), codec
+            format,
+            directory,
+            name,
+            self.arrow_schema(name, codes=codes),
+            self.low_cardinality(name),
+            codec,
         )
         if workers <= 1:
             # one process: write on a second thread while the next blocks generate (with
@@ -250,7 +262,7 @@ class Dataset(Mapping[str, pa.Table]):
             done = 0
             if progress:
                 progress(name, 0, total)
-            for batch in self.iter_batches(name, workers=workers):
+            for batch in self.iter_batches(name, workers=workers, codes=codes):
                 writer.write(batch)
                 done += batch.num_rows
                 if progress:
@@ -404,16 +416,16 @@ class Dataset(Mapping[str, pa.Table]):
 
 
 def _parallel(
-    plan: Plan, tasks: list[tuple[str, int, int]], workers: int
+    plan: Plan, tasks: list[tuple[str, int, int]], workers: int, codes: bool = False
 ) -> Iterator[pa.RecordBatch]:
-    global _WORKER_PLAN
-    _WORKER_PLAN = plan
+    global _WORKER_PLAN, _WORKER_CODES
+    _WORKER_PLAN, _WORKER_CODES = plan, codes
     try:
         with fork_pool(workers) as pool:
             # imap keeps task order, so output bytes never depend on which worker finished first.
             yield from pool.imap(_make_block, tasks)
     finally:
-        _WORKER_PLAN = None
+        _WORKER_PLAN, _WORKER_CODES = None, False
 
 
 def generate(

@@ -53,10 +53,24 @@ UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
 class Batch:
     """Rows of one entity being evaluated, with the columns computed so far."""
 
-    __slots__ = ("attempt", "cache", "entity", "parent_index", "records", "rows", "scratch")
+    __slots__ = (
+        "attempt",
+        "cache",
+        "codes",
+        "entity",
+        "parent_index",
+        "records",
+        "rows",
+        "scratch",
+    )
 
     def __init__(
-        self, entity: str, rows: np.ndarray, attempt: dict[str, int] | None = None
+        self,
+        entity: str,
+        rows: np.ndarray,
+        attempt: dict[str, int] | None = None,
+        *,
+        codes: bool = False,
     ) -> None:
         self.entity = entity
         self.rows = rows.astype(np.int64, copy=False)
@@ -65,6 +79,9 @@ class Batch:
         self.records: dict = {}
         self.scratch: dict[str, np.ndarray] = {}  # intermediate arrays shared by fields
         self.attempt = attempt or {}
+        # For a table of codes (Parquet): fields whose values are codes into a small list
+        # (dictionary arrays), kept as such for the writer; None: every field decoded
+        self.codes: dict[str, pa.Array] | None = {} if codes else None
 
 
 def round_floats(values: pa.Array, digits: int) -> pa.Array:
@@ -128,6 +145,25 @@ def _copula_walk(values: list[Any], weights: np.ndarray) -> tuple[np.ndarray, np
     return order, cumulative
 
 
+def decode(values: pa.Array) -> pa.Array:
+    """A dictionary array's values, row by row."""
+    return values.dictionary.take(values.indices)
+
+
+def _keeps_codes(f: FieldSpec, value_type: pa.DataType, dtype: DataType | None) -> bool:
+    """Whether a field's values stay codes into their list: nothing the modifiers do
+    (NULLs, rounding, bounds, formats, a cast to another type) applies to it."""
+    return (
+        not f.null_rate
+        and f.round is None
+        and f.format is None
+        and f.min is None
+        and f.max is None
+        and f.between is None
+        and (dtype is None or arrow_type(dtype) == value_type)
+    )
+
+
 class Columns:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -141,7 +177,11 @@ class Columns:
         if cached is not None:
             return cached
         key = (batch.entity, name)
-        if key in self.plan.materialized and not batch.attempt:
+        if batch.codes is not None and (name in batch.codes or key not in self.plan.materialized):
+            values = self.output(batch, name)
+            if pa.types.is_dictionary(values.type):
+                values = decode(values)
+        elif key in self.plan.materialized and not batch.attempt:
             values = self.plan.materialized[key].take(pa.array(batch.rows))
             if self.doc.entities[batch.entity].fields[name].ref is not None:
                 self.parent_indices(batch, name)
@@ -150,13 +190,37 @@ class Columns:
         batch.cache[name] = values
         return values
 
+    def output(self, batch: Batch, name: str) -> pa.Array:
+        """A field as written: codes (a dictionary array) where the field kept them."""
+        assert batch.codes is not None
+        if name in batch.codes:
+            return batch.codes[name]
+        cached = batch.cache.get(name)
+        if cached is not None:
+            return cached
+        if (batch.entity, name) in self.plan.materialized:
+            return self.get(batch, name)
+        values = self.compute(batch, name)
+        if pa.types.is_dictionary(values.type):
+            batch.codes[name] = values
+        else:
+            batch.cache[name] = values
+        return values
+
     def table(
-        self, entity: str, rows: np.ndarray, *, include_hidden: bool = False
+        self,
+        entity: str,
+        rows: np.ndarray,
+        *,
+        include_hidden: bool = False,
+        codes: bool = False,
     ) -> pa.RecordBatch:
-        batch = Batch(entity, rows)
+        """The rows of an entity. `codes`: fields drawn from a small list (names, cities,
+        string choices) may come as dictionary arrays, for the Parquet writer."""
+        batch = Batch(entity, rows, codes=codes)
         names, arrays = [], []
         for name, f in self.doc.entities[entity].fields.items():
-            values = self.get(batch, name)
+            values = self.output(batch, name) if codes and not f.hidden else self.get(batch, name)
             if f.hidden and not include_hidden:
                 continue
             names.append(name)
@@ -166,6 +230,8 @@ class Columns:
         batch.records.clear()
         batch.cache.clear()
         batch.scratch.clear()
+        if batch.codes is not None:
+            batch.codes.clear()
         return pa.RecordBatch.from_arrays(arrays, names=names)
 
     def stream(self, batch: Batch, name: str, label: str = "") -> Stream:
@@ -191,6 +257,10 @@ class Columns:
         where = f"{batch.entity}.{name}"
         try:
             values = getattr(self, f"src_{source}")(batch, name, f, dtype)
+            if pa.types.is_dictionary(values.type):
+                if _keeps_codes(f, values.type.value_type, dtype):
+                    return values
+                values = decode(values)
             return self.modifiers(batch, name, f, dtype, values)
         except GenerationError as exc:
             if str(exc).startswith(where):
@@ -392,6 +462,8 @@ class Columns:
                 scaled = u * len(probability)
                 column = np.minimum(scaled.astype(np.int64), len(probability) - 1)
                 index = np.where((scaled - column) < probability[column], column, alias[column])
+        if batch.codes is not None and pa.types.is_string(table.type) and not table.null_count:
+            return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), table)
         return table.take(pa.array(index))
 
     def in_copula(self, entity: str, name: str) -> bool:
@@ -472,6 +544,7 @@ class Columns:
             age_bounds=self.age_bounds(batch.entity, f.link),
             unique_place=self.unique_place(batch.entity, f.link),
             field_source=lambda path: self.path_values(batch, path),
+            codes=batch.codes is not None,
         )
 
     def path_values(self, batch: Batch, path: str) -> pa.Array:

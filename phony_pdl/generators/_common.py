@@ -31,6 +31,15 @@ def take(values: pa.Array, index: np.ndarray) -> pa.Array:
     return values.take(pa.array(np.asarray(index, dtype=np.int64)))
 
 
+def coded(ctx: Any, values: pa.Array, index: np.ndarray) -> pa.Array:
+    """values[index]; as a dictionary array (codes into `values`) when the engine asked
+    for codes (`ctx.codes`: it writes Parquet, whose writer then stores the codes instead
+    of hashing every string again). Anything else reading the field gets it decoded."""
+    if not ctx.codes or values.null_count:
+        return take(values, index)
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(index, dtype=np.int32)), values)
+
+
 def scaled(u: np.ndarray, k: int) -> np.ndarray:
     """Uniforms in [0, 1) → integers in [0, k)."""
     out = (u * k).astype(np.int64)

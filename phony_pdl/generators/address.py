@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..types import FLOAT, STRING
-from ._common import constant, render, scaled, split_format, take
+from ._common import coded, constant, render, scaled, split_format, take
 from .context import GenContext, LazyRecord
 from .locale_data import LocalePack, Weighted, load_pack
 from .registry import Params, generator
@@ -146,7 +146,13 @@ def address(ctx: GenContext) -> Any:
 
 
 def _place_column(ctx: GenContext, column: str) -> pa.Array:
-    return take(_data(ctx).columns[column], address(ctx)["place"])
+    return coded(ctx, _data(ctx).columns[column], address(ctx)["place"])
+
+
+def _one_value(ctx: GenContext, text: str) -> pa.Array:
+    if ctx.codes:
+        return coded(ctx, pa.array([text]), np.zeros(ctx.n, dtype=np.int64))
+    return constant(text, ctx.n)
 
 
 def _distinct(column: str):
@@ -220,7 +226,7 @@ def timezone(ctx: GenContext, p: Params) -> pa.Array:
     domain=1,
 )
 def country(ctx: GenContext, p: Params) -> pa.Array:
-    return constant(_data(ctx).country, ctx.n)
+    return _one_value(ctx, _data(ctx).country)
 
 
 @generator(
@@ -231,7 +237,7 @@ def country(ctx: GenContext, p: Params) -> pa.Array:
     domain=1,
 )
 def country_code(ctx: GenContext, p: Params) -> pa.Array:
-    return constant(_data(ctx).country_code, ctx.n)
+    return _one_value(ctx, _data(ctx).country_code)
 
 
 @generator(

@@ -38,6 +38,7 @@ class GenContext:
         age_bounds: tuple[int, int] | None = None,
         unique_place: bool = False,
         field_source: Callable[[str], pa.Array] | None = None,
+        codes: bool = False,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -61,6 +62,9 @@ class GenContext:
         self.unique_place = unique_place
         # Values of another field of these rows, by path (the engine's; None outside a schema)
         self._field_source = field_source
+        # The engine writes these rows to Parquet: a value read from a small list may come
+        # back as codes into it (a dictionary array; see _common.coded)
+        self.codes = codes
         self._records = record_cache if record_cache is not None else {}
 
     def field_values(self, path: str) -> pa.Array:

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from pydantic import model_validator
 
 from ..types import DATE, INT, STRING
-from ._common import ascii_words, language_of, scaled, take
+from ._common import ascii_words, coded, language_of, scaled, take
 from .context import GenContext, LazyRecord
 from .locale_data import LocalePack, Weighted, alias_table, load_pack
 from .registry import Params, generator
@@ -264,7 +264,7 @@ def _first_name_domain(p: FirstNameParams, locale: str) -> int:
     domain=_first_name_domain,
 )
 def first_name(ctx: GenContext, p: FirstNameParams) -> pa.Array:
-    return person(ctx)["first_name"]
+    return coded(ctx, _data(ctx).first, person(ctx)["first_index"])
 
 
 def _last_domain(p: Params, locale: str) -> int:
@@ -280,7 +280,7 @@ def _last_domain(p: Params, locale: str) -> int:
     domain=_last_domain,
 )
 def last_name(ctx: GenContext, p: Params) -> pa.Array:
-    return person(ctx)["last_name"]
+    return coded(ctx, _data(ctx).last, person(ctx)["last_index"])
 
 
 class FullNameParams(Params):
@@ -312,7 +312,7 @@ def full_name(ctx: GenContext, p: FullNameParams) -> pa.Array:
     domain=2,
 )
 def sex(ctx: GenContext, p: Params) -> pa.Array:
-    return person(ctx)["sex"]
+    return coded(ctx, SEXES, (~person(ctx)["female"]).astype(np.int64))
 
 
 def _prefix_domain(p: Params, locale: str) -> int:
@@ -329,7 +329,7 @@ def _prefix_domain(p: Params, locale: str) -> int:
     domain=_prefix_domain,
 )
 def prefix(ctx: GenContext, p: Params) -> pa.Array:
-    return take(_data(ctx).prefixes, person(ctx)["prefix_index"])
+    return coded(ctx, _data(ctx).prefixes, person(ctx)["prefix_index"])
 
 
 def _job_domain(p: Params, locale: str) -> int:
@@ -348,8 +348,8 @@ def job_title(ctx: GenContext, p: Params) -> pa.Array:
     data = _data(ctx)
     rec = person(ctx)
     if data.job_by_sex is None:
-        return take(data.job_titles, scaled(rec["u_job"], len(data.job_titles)))
-    return take(data.job_titles, data.job_by_sex.index(rec["u_job"], rec["female"]))
+        return coded(ctx, data.job_titles, scaled(rec["u_job"], len(data.job_titles)))
+    return coded(ctx, data.job_titles, data.job_by_sex.index(rec["u_job"], rec["female"]))
 
 
 # --------------------------------------------------------------------------- age

@@ -1,19 +1,65 @@
 """Parquet through pyarrow: typed columns (int64, decimal128, timestamp[us], date32,
 string), snappy compression, dictionary encoding only for low-cardinality columns, no
 write timestamps. Row groups hold exactly ROW_GROUP_ROWS rows (the last one fewer)
-whatever the block size, so the bytes do not depend on --block-rows."""
+whatever the block size, so the bytes do not depend on --block-rows.
+
+Fields drawn from a small list (names, cities, string choices) arrive as codes into the
+list (dictionary arrays): the column's dictionary page is then the values the row group
+uses, in list order, and no string is hashed. Such a file stores no Arrow schema (it would
+name the codes' type): readers take the types from Parquet's own, which give them what the
+Arrow schema would; where they would not (a duration), the codes are decoded first."""
 
 from __future__ import annotations
 
 import contextlib
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .base import EntityWriter, register
 
 ROW_GROUP_ROWS = 65_536
 WRITE_BUFFER = 1 << 20
+# Rows per column write when codes are stored: pyarrow finds the values a dictionary
+# column's statistics cover once per write (a hash of the codes), 64 times per row
+# group at its default of 1,024 rows
+CODES_WRITE_BATCH = 8_192
+
+
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """`schema` with every dictionary column declared as its values' type."""
+    return pa.schema(
+        [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema],
+        metadata=schema.metadata,
+    )
+
+
+def _read_back(schema: pa.Schema, *, store_schema: bool) -> pa.Schema:
+    sink = pa.BufferOutputStream()
+    pq.write_table(schema.empty_table(), sink, store_schema=store_schema)
+    return pq.read_schema(pa.BufferReader(sink.getvalue()))
+
+
+def _arrow_schema_not_needed(schema: pa.Schema) -> bool:
+    """Whether readers get the same types from a file of `schema` without its Arrow schema
+    (a duration would come back as int64: Parquet has no such type)."""
+    return _read_back(schema, store_schema=False).equals(_read_back(schema, store_schema=True))
+
+
+def compact_codes(codes: pa.DictionaryArray) -> pa.DictionaryArray:
+    """The same values with a dictionary of only those a row group uses, each once, in
+    list order (a list may repeat a value: a name in both the female and male lists)."""
+    if codes.null_count:
+        return pc.dictionary_encode(codes.dictionary.take(codes.indices))
+    index = codes.indices.to_numpy(zero_copy_only=False)
+    size = len(codes.dictionary)
+    used = np.flatnonzero(np.bincount(index, minlength=size))
+    distinct = pc.dictionary_encode(codes.dictionary.take(pa.array(used)))
+    remap = np.zeros(size, dtype=np.int32)
+    remap[used] = distinct.indices.to_numpy(zero_copy_only=False)
+    return pa.DictionaryArray.from_arrays(pa.array(remap[index]), distinct.dictionary)
 
 
 @register("parquet")
@@ -28,7 +74,18 @@ class ParquetWriter(EntityWriter):
         dictionary: list[str] | None = None,
         compression: str | None = None,
     ) -> None:
+        codes = any(pa.types.is_dictionary(f.type) for f in schema)
+        if codes and not _arrow_schema_not_needed(plain_schema(schema)):
+            schema = plain_schema(schema)  # decode: the values would come back in another type
         super().__init__(path, schema, dictionary, compression)
+        self.coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+        # pyarrow would store the Arrow schema of the codes, so readers would get
+        # dictionaries back; without it they read Parquet's types, which here give them the
+        # same types as that schema would (checked above)
+        options = (
+            {"store_schema": False, "write_batch_size": CODES_WRITE_BATCH} if self.coded else {}
+        )
+        use_dictionary = sorted(set(self.dictionary) | set(self.coded))
         # pyarrow writes each page header and page separately (about a thousand writes of
         # ~70 bytes per million users rows); a native buffer turns them into 1 MiB writes, so
         # the writer thread rarely needs the GIL the generating thread holds
@@ -37,13 +94,16 @@ class ParquetWriter(EntityWriter):
             self.sink,  # the file hashes what pyarrow writes
             schema,
             compression=self.compression or "snappy",
-            use_dictionary=self.dictionary or False,
+            use_dictionary=use_dictionary or False,
+            **options,
         )
 
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
+        if batch.schema != self.schema:
+            batch = self._conform(batch)
         self.pending.append(batch)
         self.pending_rows += batch.num_rows
         while self.pending_rows >= ROW_GROUP_ROWS:
@@ -53,10 +113,30 @@ class ParquetWriter(EntityWriter):
             self.pending = rest.to_batches()
             self.pending_rows = rest.num_rows
 
+    def _conform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """A batch whose columns come coded where the file's are plain, or the reverse
+        (a field that decodes its values in some blocks only)."""
+        arrays = []
+        for field, column in zip(self.schema, batch.columns, strict=True):
+            if column.type != field.type:
+                if pa.types.is_dictionary(column.type):
+                    column = column.dictionary.take(column.indices)
+                if pa.types.is_dictionary(field.type):
+                    column = pc.dictionary_encode(column)
+            arrays.append(column.cast(field.type))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
     def _write_group(self, table: pa.Table) -> None:
         # One chunk per column: pyarrow cuts pages where chunks end, so a row group made of
         # several blocks would have other page bytes than one made of one (large text)
-        self.writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+        table = table.combine_chunks()
+        if self.coded:
+            for name in self.coded:
+                i = table.schema.get_field_index(name)
+                table = table.set_column(
+                    i, table.field(i), compact_codes(_one_chunk(table.column(i)))
+                )
+        self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
     def finish(self) -> None:
         if self.pending_rows:
@@ -71,3 +151,14 @@ class ParquetWriter(EntityWriter):
             with contextlib.suppress(Exception):
                 self.sink.detach()  # else its destructor would close the file
             super().abort()
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """A coded column as one array (blocks of a row group share their list)."""
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    first = column.chunk(0).dictionary if column.num_chunks else None
+    if first is not None and all(c.dictionary.equals(first) for c in column.chunks):
+        index = pa.concat_arrays([c.indices for c in column.chunks])
+        return pa.DictionaryArray.from_arrays(index, first)
+    return pc.dictionary_encode(column.cast(column.type.value_type).combine_chunks())
