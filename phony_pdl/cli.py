@@ -36,6 +36,26 @@ def _fail(exc: PhonyError, trailer: str = "") -> None:
     raise typer.Exit(exc.exit_code)
 
 
+SchemaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--schema", "-s", help="PDL file (the same as giving it as FILE).", show_default=False
+    ),
+]
+
+
+def _one_schema(file: Path | None, option: Path | None, command: str) -> Path:
+    """The PDL file given as an argument or with --schema (either way works everywhere)."""
+    if file is not None and option is not None and file != option:
+        _fail(
+            UsageError(f"two PDL files given ({file} and --schema {option}); {command} takes one")
+        )
+    path = file if file is not None else option
+    if path is None:
+        _fail(UsageError(f"give the PDL file: phony {command} FILE (or --schema FILE)"))
+    return path
+
+
 def _check_output_file(path: Path | None, option: str, example: str) -> None:
     """Fail before any work when `path` cannot be a file: a folder, or under a file."""
     if path is None:
@@ -81,9 +101,15 @@ def main_options(
 @app.command()
 def validate(
     files: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(help="PDL files (YAML or JSON) or .phony models.", show_default=False),
-    ],
+    ] = None,
+    schema_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--schema", "-s", help="A PDL file (as for generate); may repeat.", show_default=False
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON.")] = False,
 ) -> None:
     """Check PDL files; report every problem with its file:line:column."""
@@ -91,6 +117,9 @@ def validate(
 
     from .schema import load
 
+    files = [*(files or []), *(schema_files or [])]
+    if not files:
+        _fail(UsageError("give the PDL files: phony validate FILE... (or --schema FILE)"))
     failed = 0
     report = []
     for path in files:
@@ -169,12 +198,14 @@ def generators(
 
 @app.command()
 def graph(
-    file: Annotated[Path, typer.Argument(help="PDL file.", show_default=False)],
+    file: Annotated[Path | None, typer.Argument(help="PDL file.", show_default=False)] = None,
+    schema_file: SchemaOption = None,
     fmt: Annotated[str, typer.Option("--format", help="mermaid or dot.")] = "mermaid",
 ) -> None:
     """Print an ER diagram of the schema (entities, keys, foreign keys, aggregates)."""
     from .schema import load
 
+    file = _one_schema(file, schema_file, "graph")
     if fmt not in ("mermaid", "dot"):
         _fail(UsageError(f"--format {fmt!r}: expected 'mermaid' or 'dot'"))
     try:
@@ -198,9 +229,14 @@ def _load_or_exit(path: Path):
 
 @app.command()
 def generate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="PDL file (the same as --schema).", show_default=False),
+    ] = None,
     schema_file: Annotated[
-        Path, typer.Option("--schema", "-s", help="PDL file to generate.", show_default=False)
-    ],
+        Path | None,
+        typer.Option("--schema", "-s", help="PDL file to generate.", show_default=False),
+    ] = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder (default: out/<schema name>).")
     ] = None,
@@ -336,6 +372,7 @@ def generate(
             check_compression(fmt, compression)
         except UsageError as exc:
             _fail(UsageError(f"--{exc}"))
+    schema_file = _one_schema(file, schema_file, "generate")
     schema = _load_or_exit(schema_file)
     directory = out_dir or Path("out") / schema.name
     started = time.perf_counter()
@@ -427,7 +464,8 @@ def generate(
 
 @app.command()
 def preview(
-    file: Annotated[Path, typer.Argument(help="PDL file.", show_default=False)],
+    file: Annotated[Path | None, typer.Argument(help="PDL file.", show_default=False)] = None,
+    schema_file: SchemaOption = None,
     rows: Annotated[int, typer.Option("--rows", "-n", help="Rows per entity.")] = 5,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
 ) -> None:
@@ -437,6 +475,7 @@ def preview(
     from .engine.columns import Columns
     from .errors import GenerationError
 
+    file = _one_schema(file, schema_file, "preview")
     if rows < 0:
         _fail(UsageError(f"--rows {rows}: expected 0 or more"))
     schema = _load_or_exit(file)

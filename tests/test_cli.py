@@ -383,3 +383,27 @@ def test_a_correlation_warning_is_printed_once_per_run(tmp_path, workers: str) -
         "warning: correlate: tx.a and tx.b cannot reach rho -0.9 with their distributions; "
         "the lowest they reach, -0.375, is used"
     ]
+
+
+def test_the_pdl_file_goes_as_argument_or_with_schema_in_every_command(tmp_path) -> None:
+    """`phony generate shop.yaml` and `phony preview --schema shop.yaml` are what users type
+    after reading the other command's help: both forms work in every command."""
+    users = str(ROOT / "examples" / "users.yaml")
+    for args in (["validate", "--schema", users], ["graph", "-s", users], ["preview", "-s", users]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "users" in result.output
+    by_option = runner.invoke(app, ["generate", "--schema", users, "-o", str(tmp_path / "a"), "-q"])
+    by_argument = runner.invoke(app, ["generate", users, "-o", str(tmp_path / "b"), "-q"])
+    assert by_option.exit_code == by_argument.exit_code == 0
+    assert (tmp_path / "a" / "users.csv").read_bytes() == (
+        tmp_path / "b" / "users.csv"
+    ).read_bytes()
+
+    for command in ("generate", "preview", "graph"):
+        missing = runner.invoke(app, [command])
+        assert missing.exit_code == 2
+        assert f"give the PDL file: phony {command} FILE (or --schema FILE)" in missing.output
+        both = runner.invoke(app, [command, users, "--schema", "other.yaml"])
+        assert both.exit_code == 2
+        assert f"two PDL files given ({users} and --schema other.yaml)" in both.output
