@@ -737,6 +737,28 @@ entities:
     assert created == sorted(created) and created[0] > dt.datetime(2023, 1, 1)
 
 
+def test_a_difference_of_two_dates_is_microseconds_in_every_output(tmp_path) -> None:
+    """`ended - started` on two dates was Arrow's duration[s]: CSV wrote 172800 (seconds) for
+    two days where formats.md promises microseconds, as a datetime difference gives."""
+    doc = """
+pdl: 1
+name: tenure
+entities:
+  t:
+    count: 3
+    fields:
+      started: {const: 2024-01-01, type: date}
+      ended:   {const: 2024-01-03, type: date}
+      days:    {expr: "ended - started"}
+"""
+    data = phony_pdl.load(doc).generate()
+    assert data["t"].schema.field("days").type == pa.duration("us")
+    assert data["t"]["days"].to_pylist() == [dt.timedelta(days=2)] * 3
+    data.write(tmp_path, format="csv")
+    rows = (tmp_path / "t.csv").read_text().splitlines()
+    assert rows[1].endswith(",172800000000")
+
+
 def _one(fields: dict, count: int = 1000) -> dict:
     return {"pdl": 1, "name": "e", "entities": {"t": {"count": count, "fields": fields}}}
 

@@ -185,6 +185,9 @@ class Evaluator:
 
     def result(self, node: exp.Expression) -> pa.Array:
         value = self.eval(node)
+        if pa.types.is_duration(_type(value)) and _type(value).unit != "us":
+            # date - date is duration[s] in Arrow; every writer promises microseconds
+            value = pc.cast(value, pa.duration("us"))
         if isinstance(value, pa.Scalar):
             if value.type == pa.null():
                 return pa.nulls(self.n)
