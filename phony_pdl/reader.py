@@ -115,6 +115,12 @@ _SYNONYMS = {
     "serial": "sequence", "dist": "distribution",
 }  # fmt: skip
 
+# Other tools' words for a key of one kind of mapping, where spelling alone would point at the
+# wrong key (`pearson` is one letter-swap from `spearman` but means `rho`).
+_MODEL_SYNONYMS = {
+    "Correlate": {"pearson": "rho", "correlation": "rho", "corr": "rho", "r": "rho"},
+}
+
 
 class Reader:
     def __init__(self, root: Node, diagnostics: list[Diagnostic]) -> None:
@@ -155,13 +161,15 @@ class Reader:
                 if holds_params:
                     params[k] = to_python(value)
                     continue
-                suggestion = difflib_best(k, known)
+                synonym = _MODEL_SYNONYMS.get(cls.__name__, {}).get(k.lower())
+                suggestion = synonym or difflib_best(k, known)
+                hint = f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
                 self.add(
                     "unknown-key",
                     f"unknown key '{k}' in {self.where(cls, path)}",
                     key.span,
                     (*path, k),
-                    hint=did_you_mean(k, known) or f"expected one of {one_of(known)}",
+                    hint=hint or did_you_mean(k, known) or f"expected one of {one_of(known)}",
                 )
                 failed.add(suggestion or k)
                 continue

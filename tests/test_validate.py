@@ -236,6 +236,24 @@ def test_numeric_alias_and_duplicate_correlation_blocks() -> None:
     assert exc.value.codes == ["bad-correlation"]
 
 
+@pytest.mark.parametrize("key", ["pearson", "Pearson", "correlation"])
+def test_a_pearson_correlation_is_pointed_at_rho(key: str) -> None:
+    """`pearson: 0.7` in a correlate block got "did you mean 'spearman'?": the closest
+    spelling, but the other correlation; Pearson's is `rho`."""
+    spec = doc(
+        id={"sequence": 1},
+        a={"distribution": "normal"},
+        b={"distribution": "normal"},
+    )
+    spec["entities"]["users"]["correlate"] = [{"fields": ["a", "b"], key: 0.7}]
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    unknown = [d for d in exc.value.diagnostics if d.code == "unknown-key"]
+    assert len(unknown) == 1
+    assert unknown[0].message == f"unknown key '{key}' in a `correlate` block"
+    assert unknown[0].hint == "did you mean 'rho'? (PDL's word for it)"
+
+
 def test_keys_a_generator_shares_with_fields_are_the_generators() -> None:
     """`format` of phone.number and `min`/`max` of commerce.price are also field keys; on
     those generators' fields they are the generator's parameters, not ignored."""
