@@ -578,3 +578,29 @@ def test_parquet_decodes_codes_where_the_arrow_schema_is_needed(tmp_path: Path) 
     table = pq.read_table(tmp_path / "t.parquet")
     assert table.schema == pa.schema([("s", pa.string()), ("d", pa.duration("us"))])
     assert table.column("s").to_pylist() == ["y", "x"]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "check"),
+    [
+        ("postgres", '"minutes" BIGINT NOT NULL CHECK ("minutes" IN (15, 30, 60))'),
+        ("sqlite", '"minutes" INTEGER NOT NULL CHECK ("minutes" = 15 OR "minutes" = 30 OR '),
+        ("tsql", "[minutes] BIGINT NOT NULL CHECK ([minutes] IN (15, 30, 60))"),
+    ],
+)
+def test_an_int_choice_mapping_is_checked_against_numbers(tmp_path, dialect, check) -> None:
+    """A weighted choice's keys are text, so `{15: 50, 30: 40, 60: 10}` with `type: int`
+    wrote `CHECK ("minutes" IN ('15', '30', '60'))` on a BIGINT column (N'15' in T-SQL),
+    leaning on each server to convert text to numbers; a list choice wrote numbers."""
+    schema = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "visits": {
+                "count": 5,
+                "fields": {"minutes": {"choice": {"15": 50, "30": 40, "60": 10}, "type": "int"}},
+            }
+        },
+    }
+    phony_pdl.load(schema).generate().write(tmp_path, format="sql", sql={"dialect": dialect})
+    assert check in (tmp_path / "t.sql").read_text(encoding="utf-8")

@@ -198,8 +198,11 @@ def add_check(column: Column, f: FieldSpec) -> None:
         values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])
         # A NUL cannot be spelled portably inside DDL; such a column simply gets no CHECK.
         if values and all(v is not None and "\x00" not in str(v) for v in values):
-            as_text = dtype.kind == "string"
-            column.check, column.check_args = "in", tuple(str(v) if as_text else v for v in values)
+            if dtype.kind == "string":
+                values = [str(v) for v in values]
+            else:  # a mapping's keys are text: `{15: 50, 30: 40}` with `type: int` holds 15, 30
+                values = [int(v) if isinstance(v, str) else v for v in values]
+            column.check, column.check_args = "in", tuple(values)
         return
     if f.source not in ("type", "distribution") or not dtype.numeric:
         return
