@@ -1960,7 +1960,7 @@ class Validator:
                 "bad-aggregate",
                 f"'{agg.child}' has no foreign key to '{ename}', so it has no rows per {ename} row",
                 path,
-                hint=f"add a field `{{ref: {ename}.id}}` to '{agg.child}'",
+                hint=self.no_fk_hint(ename, agg.child),
             )
         elif len(fks) > 1:
             self.add(
@@ -1971,6 +1971,27 @@ class Validator:
             )
         if agg.field is None or agg.field in child.fields:
             self.check_aggregate_types(ename, fname, agg, dtype)
+
+    def no_fk_hint(self, ename: str, child: str) -> str:
+        """How to give an aggregate child rows: never a `ref` to a field that does not exist."""
+        entity = self.doc.entities[ename]
+
+        def parents(e: str) -> list[str]:
+            fields = self.doc.entities[e].fields.values()
+            return [f.ref.split(".")[0] for f in fields if f.ref and "." in f.ref]
+
+        shared = [p for p in dict.fromkeys(parents(child)) if p != ename and p in parents(ename)]
+        if shared:  # siblings under one parent: the parent is where their rows meet
+            return (
+                f"'{child}' and '{ename}' both reference '{shared[0]}': put the aggregate on "
+                f"'{shared[0]}' (and copy it here with `from`)"
+            )
+        pk = entity.primary_key if entity.primary_key is not None else "id"
+        keys = self.key_fields(ename)
+        key = pk if isinstance(pk, str) and pk in keys else min(keys, default=None)
+        if key is None:
+            return f"give '{ename}' a key (`id: {{sequence: 1}}`) and add `{{ref: {ename}.id}}` to '{child}'"
+        return f"add a field `{{ref: {ename}.{key}}}` to '{child}'"
 
     def check_aggregate_types(
         self, ename: str, fname: str, agg: expr_mod.Aggregate, dtype: DataType | None

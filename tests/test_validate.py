@@ -1447,3 +1447,39 @@ def test_one_distinct_value_is_written_in_the_singular() -> None:
     (d,) = exc.value.diagnostics
     assert (d.code, d.span.line, d.span.column) == ("impossible-unique", 7, 40)
     assert d.message == "c must be unique over 4 rows, but only 1 distinct value exists"
+
+
+def _aggregate_hint(entities: dict) -> str:
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load({"pdl": 1, "name": "t", "entities": entities})
+    (diag,) = [d for d in exc.value.diagnostics if d.code == "bad-aggregate"]
+    return diag.hint
+
+
+def test_an_aggregate_without_a_foreign_key_gets_a_hint_that_works() -> None:
+    """The hint always said "add a field `{ref: stats.id}`", also for an entity with no `id`
+    (a ref to a field that does not exist), and for siblings under one parent, where the
+    aggregate belongs on the parent."""
+    devices = {"count": 3, "fields": {"id": {"sequence": 1}}}
+    readings = {"count": 9, "fields": {"device_id": {"ref": "devices.id"}}}
+    stats = {
+        "count": {"per": "devices", "const": 1},
+        "fields": {
+            "device_id": {"ref": "devices.id", "unique": True},
+            "n": {"aggregate": "count(readings)"},
+        },
+    }
+    hint = _aggregate_hint({"devices": devices, "readings": readings, "stats": stats})
+    assert hint == (
+        "'readings' and 'stats' both reference 'devices': put the aggregate on 'devices' "
+        "(and copy it here with `from`)"
+    )
+    coded = {"count": 3, "fields": {"code": {"pattern": "[A-Z]{4}", "unique": True}}}
+    coded["fields"]["n"] = {"aggregate": "count(readings)"}
+    assert _aggregate_hint({"coded": coded, "readings": readings, "devices": devices}) == (
+        "add a field `{ref: coded.code}` to 'readings'"
+    )
+    keyless = {"count": 3, "fields": {"n": {"aggregate": "count(readings)"}}}
+    assert _aggregate_hint({"keyless": keyless, "readings": readings, "devices": devices}) == (
+        "give 'keyless' a key (`id: {sequence: 1}`) and add `{ref: keyless.id}` to 'readings'"
+    )
