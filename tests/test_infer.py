@@ -1210,6 +1210,29 @@ def test_a_tables_own_numbering_is_not_a_foreign_key(tmp_path) -> None:
     assert entities["visits"]["fields"]["visitor"]["ref"] == "users.id"
 
 
+def test_a_count_of_child_rows_is_not_a_foreign_key() -> None:
+    """devices.n_events (1..15 events per device, 14 distinct values) fits inside sites.id
+    1..20 and used most of them, so it became `ref: sites.id` instead of the count of the
+    device's events it is."""
+    rng = np.random.default_rng(0)
+    per_device = rng.integers(1, 16, 120)
+    per_device[:15] = np.arange(1, 16)
+    devices = pa.table(
+        {
+            "id": np.arange(1, 121),
+            "site_id": rng.integers(1, 21, 120),
+            "n_events": per_device,
+        }
+    )
+    events = pa.table({"device_id": np.repeat(np.arange(1, 121), per_device)})
+    sites = pa.table({"id": np.arange(1, 21)})
+    entities = infer({"sites": sites, "devices": devices, "events": events}).document["entities"]
+    fields = entities["devices"]["fields"]
+    assert fields["site_id"]["ref"] == "sites.id"
+    assert "ref" not in fields["n_events"]
+    assert fields["n_events"]["aggregate"] == "count(events)"
+
+
 def test_two_columns_that_never_repeat_together_are_the_tables_key(tmp_path) -> None:
     """(order_no, line_no) never repeats in 2,017 lines where chance would repeat it ~600
     times: `primary_key: [order_no, line_no]`, and the generated lines keep it (534 repeated

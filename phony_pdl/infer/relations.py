@@ -379,6 +379,10 @@ def _name_evidence(column: str, parent: str, key: str) -> bool:
     return key.lower() != "id" and c == key.lower()
 
 
+# `n_events`, `num_items`, `order_count`: a name that says the column counts something
+_COUNT_NAME = re.compile(r"^(n|num|nb|no|cnt|count|total)_|_(count|cnt|total|num)$|^count$", re.I)
+
+
 def foreign_keys(
     tables: dict[str, dict[str, tuple[set, str, bool]]],
     keys: dict[str, list[str]],
@@ -407,7 +411,7 @@ def foreign_keys(
                     by_name = _name_evidence(column, parent, key)
                     if parent == table and not (by_name or re.search(r"(parent|manager)", column)):
                         continue
-                    if is_key and not by_name:
+                    if (is_key or _COUNT_NAME.search(column)) and not by_name:
                         continue
                     if not values <= pvalues:
                         continue
