@@ -52,8 +52,9 @@ _ALLOWED_COLLECTION_TAGS = {None, "tag:yaml.org,2002:map", "tag:yaml.org,2002:se
 
 
 class _Problems(Exception):
-    def __init__(self, diag: Diagnostic) -> None:
+    def __init__(self, diag: Diagnostic, before: list[Diagnostic] | None = None) -> None:
         self.diag = diag
+        self.diags = [*(before or []), diag]
 
 
 def _span(file: str, start: yaml.Mark, end: yaml.Mark | None = None) -> Span:
@@ -154,9 +155,11 @@ class _YamlBuilder:
         self.anchors: dict[str, Node] = {}
         self.sizes: dict[int, int] = {}
         self.alias_values = 0
+        # unquoted values YAML 1.1 reads otherwise: all of them are reported, not the first
+        self.ambiguous: list[Diagnostic] = []
 
     def fail(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        raise _Problems(Diagnostic(code, message, span, hint=hint))
+        raise _Problems(Diagnostic(code, message, span, hint=hint), self.ambiguous)
 
     def build(self, text: str, loader: type = yaml.SafeLoader) -> Node:
         # A stack of [container node, pending key or None, size so far, anchor].
@@ -225,6 +228,8 @@ class _YamlBuilder:
                     hint="start with `pdl: 1`, a `name:` and an `entities:` mapping",
                 )
             )
+        if self.ambiguous:
+            raise _Problems(self.ambiguous[-1], self.ambiguous[:-1])
         return root
 
     def _count_alias(self, size: int, event: yaml.AliasEvent) -> None:
@@ -271,7 +276,8 @@ class _YamlBuilder:
                         key.span,
                         notes=(f"first defined at {existing.span}",),
                         hint="remove one of them or rename it",
-                    )
+                    ),
+                    self.ambiguous,
                 )
             top[1] = key
             return None
@@ -336,12 +342,14 @@ class _YamlBuilder:
         surprise = yaml11_surprise(text)
         if surprise:
             boolean = "boolean" in surprise.split(" in YAML 1.1")[0]
-            self.fail(
-                "ambiguous-scalar",
-                f"unquoted '{text}' means {surprise}",
-                span,
-                hint=f'quote it: "{text}"'
-                + (" (or write true/false for a boolean)" if boolean else ""),
+            self.ambiguous.append(
+                Diagnostic(
+                    "ambiguous-scalar",
+                    f"unquoted '{text}' means {surprise}",
+                    span,
+                    hint=f'quote it: "{text}"'
+                    + (" (or write true/false for a boolean)" if boolean else ""),
+                )
             )
         return ScalarNode(span, resolve_plain(text), text, plain=True)
 
@@ -390,7 +398,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Node:
     try:
         return _YamlBuilder(file).build(text)
     except _Problems as exc:
-        raise SchemaError([exc.diag], {file: text}) from None
+        raise SchemaError(exc.diags, {file: text}) from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line = before.count("\n") + 1

@@ -9,6 +9,7 @@ import textwrap
 import pytest
 import yaml
 
+import phony_pdl
 from phony_pdl.errors import SchemaError
 from phony_pdl.nodes import MapNode, SeqNode, to_python
 from phony_pdl.parse import _YamlBuilder, decode, parse_json, parse_text, parse_yaml
@@ -255,3 +256,29 @@ def test_an_unclosed_bracket_is_named_where_it_opened() -> None:
     assert (
         d.hint == "the `{` opened at line 7, column 11 is not closed: end it with `}` on its line"
     )
+
+
+def test_every_ambiguous_scalar_is_reported_at_once() -> None:
+    """Only the first unquoted `08:00` was reported, so a file with `[08:00, 18:00]` and
+    `[yes, no]` took four runs of `phony validate` to fix."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  e:\n    count: 3\n    fields:\n"
+        "      a: { type: time, between: [08:00, 18:00] }\n"
+        "      b: { choice: [yes, no] }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    diags = exc.value.diagnostics
+    assert [d.code for d in diags] == ["ambiguous-scalar"] * 4
+    assert [(d.span.line, d.span.column) for d in diags] == [(7, 34), (7, 41), (8, 21), (8, 26)]
+    assert diags[1].message == (
+        "unquoted '18:00' means 1080 (base 60) in YAML 1.1 but the string '18:00' in YAML 1.2"
+    )
+    assert diags[3].hint == 'quote it: "no" (or write true/false for a boolean)'
+
+
+def test_an_ambiguous_scalar_is_reported_with_a_later_duplicate_key() -> None:
+    text = "pdl: 1\nname: t\nentities:\n  e:\n    x: [on]\n    count: 3\n    count: 4\n"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    assert exc.value.codes == ["ambiguous-scalar", "duplicate-key"]
