@@ -225,8 +225,11 @@ class Reader:
         spans = {key.value: key.span for key, _ in node.items()}
         bad = set()
         for k in params:
-            hint = _SYNONYMS.get(k.lower())
-            hint = f"did you mean '{hint}'? (PDL's word for it)" if hint else None
+            synonym = _SYNONYMS.get(k.lower())
+            hint = f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
+            if synonym == "choice" and "choice" in data:
+                # `choice: [a, b], weights: [3, 1]`: the field has its choice; say where weights go
+                hint = "weights go in the choice itself, as a mapping: `choice: {a: 3, b: 1}`"
             hint = hint or (did_you_mean(k, SOURCE_KEYS) if sourceless else None)
             message = f"unknown key '{k}' in a field"
             if sourceless and hint:  # `sequnce: 1`: name the typo, not "no source"

@@ -719,7 +719,9 @@ class Validator:
                     "type-mismatch",
                     f"bound {value!r} is not {self.bound_kind(dtype, f.source)}",
                     where,
-                    hint=_date_problem(value) or _BOUND_HINTS.get(kind, _BOUND_HINTS[None]),
+                    hint=self.field_as_bound_hint(ename, value, kind)
+                    or _date_problem(value)
+                    or _BOUND_HINTS.get(kind, _BOUND_HINTS[None]),
                 )
         if lo is not None and hi is not None and not bad_bound:
             a, b = self.comparable(lo, dtype), self.comparable(hi, dtype)
@@ -1992,6 +1994,20 @@ class Validator:
         if key is None:
             return f"give '{ename}' a key (`id: {{sequence: 1}}`) and add `{{ref: {ename}.id}}` to '{child}'"
         return f"add a field `{{ref: {ename}.{key}}}` to '{child}'"
+
+    def field_as_bound_hint(self, ename: str, value: object, kind: str | None) -> str | None:
+        """`min: hired_on` names a field: bounds are fixed values, so say what relates two
+        fields instead of how to write a date."""
+        if not isinstance(value, str) or value not in self.doc.entities[ename].fields:
+            return None
+        if kind in ("date", "datetime"):
+            return (
+                f"'{value}' is a field, and bounds are fixed values: for a time after it write "
+                f"`after: {value}` (with a `gap`), or `before: {value}`"
+            )
+        return (
+            f"'{value}' is a field, and bounds are fixed values: compute the value with an `expr`"
+        )
 
     def check_aggregate_types(
         self, ename: str, fname: str, agg: expr_mod.Aggregate, dtype: DataType | None

@@ -1483,3 +1483,40 @@ def test_an_aggregate_without_a_foreign_key_gets_a_hint_that_works() -> None:
     assert _aggregate_hint({"keyless": keyless, "readings": readings, "devices": devices}) == (
         "give 'keyless' a key (`id: {sequence: 1}`) and add `{ref: keyless.id}` to 'readings'"
     )
+
+
+def test_a_field_named_as_a_bound_is_pointed_at_after_or_expr() -> None:
+    """`min: hired_on` got "write dates as 2024-01-31": true, but the user meant a date after
+    another field, which `after:` gives."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(
+            doc(
+                hired_on={"type": "date", "between": ["2010-01-01", "2024-12-31"]},
+                left_on={"type": "date", "min": "hired_on"},
+                salary={"type": "int", "min": 1000, "max": 9000},
+                bonus={"type": "int", "max": "salary"},
+            )
+        )
+    diags = {d.message: d for d in exc.value.diagnostics}
+    assert [d.code for d in diags.values()] == ["type-mismatch", "type-mismatch"]
+    assert diags["bound 'hired_on' is not a date"].hint == (
+        "'hired_on' is a field, and bounds are fixed values: for a time after it write "
+        "`after: hired_on` (with a `gap`), or `before: hired_on`"
+    )
+    assert diags["bound 'salary' is not an int"].hint == (
+        "'salary' is a field, and bounds are fixed values: compute the value with an `expr`"
+    )
+
+
+def test_weights_beside_a_list_choice_are_shown_the_mapping_form() -> None:
+    """`choice: [1, 2], weights: [50, 50]` got "did you mean 'choice'?", a key the field
+    already had."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(level={"choice": [1, 2, 3], "weights": [50, 30, 20]}))
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "unknown-key"
+    assert diag.message == "unknown key 'weights' in a field"
+    assert diag.hint == "weights go in the choice itself, as a mapping: `choice: {a: 3, b: 1}`"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(level={"type": "int", "weights": [50, 30, 20]}))
+    assert exc.value.diagnostics[0].hint == "did you mean 'choice'? (PDL's word for it)"
