@@ -122,6 +122,13 @@ _MODEL_SYNONYMS = {
 }
 
 
+# Keys that belong one level up or down, with where they go.
+_MODEL_HINTS = {
+    ("Entity", "locale"): "`locale` goes on the document or on a field "
+    "(`{generator: address.city, locale: fr_FR}`), not on an entity",
+}
+
+
 class Reader:
     def __init__(self, root: Node, diagnostics: list[Diagnostic]) -> None:
         self.root = root
@@ -164,6 +171,7 @@ class Reader:
                 synonym = _MODEL_SYNONYMS.get(cls.__name__, {}).get(k.lower())
                 suggestion = synonym or difflib_best(k, known)
                 hint = f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
+                hint = hint or _MODEL_HINTS.get((cls.__name__, k))
                 self.add(
                     "unknown-key",
                     f"unknown key '{k}' in {self.where(cls, path)}",

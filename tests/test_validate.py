@@ -1520,3 +1520,16 @@ def test_weights_beside_a_list_choice_are_shown_the_mapping_form() -> None:
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(doc(level={"type": "int", "weights": [50, 30, 20]}))
     assert exc.value.diagnostics[0].hint == "did you mean 'choice'? (PDL's word for it)"
+
+
+def test_a_locale_on_an_entity_says_where_locale_goes() -> None:
+    spec = doc(id={"sequence": 1}, city={"generator": "address.city"})
+    spec["entities"]["users"]["locale"] = "fr_FR"
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    (diag,) = exc.value.diagnostics
+    assert diag.message == "unknown key 'locale' in an entity"
+    assert diag.hint == (
+        "`locale` goes on the document or on a field "
+        "(`{generator: address.city, locale: fr_FR}`), not on an entity"
+    )
