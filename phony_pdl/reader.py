@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any
@@ -350,6 +351,15 @@ class Reader:
             isinstance(node, ScalarNode) and node.kind == "string" and "a number" in expected
         ) or (isinstance(node, ScalarNode) and node.kind == "string" and "an integer" in expected):
             hint = "write the number without quotes"
+        elif isinstance(node, ScalarNode) and node.kind == "string":
+            # `series: timestamp`, `timeline: status`: the closest of the allowed words
+            allowed = [
+                v
+                for e in group
+                if e[3]["type"] == "literal_error"
+                for v in re.findall(r"'([^']*)'", e[3]["ctx"]["expected"])
+            ]
+            hint = did_you_mean(str(node.value), allowed) if allowed else None
         code = "wrong-type"
         if all(e[3]["type"] == "literal_error" for e in group):
             code = "invalid-value"

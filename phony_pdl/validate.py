@@ -2110,6 +2110,15 @@ class Validator:
                         hint=did_you_mean(str(key), valid) or f"its parameters: {one_of(valid)}",
                         key=True,
                     )
+                elif err["type"] == "literal_error":  # `model: ar`: name the choices, in PDL words
+                    models = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+                    self.add(
+                        "bad-distribution-param",
+                        f"series value: unknown {key} {err['input']!r}; expected one of "
+                        f"{one_of(models)}",
+                        (*path, key) if key else path,
+                        hint=did_you_mean(str(err["input"]), models),
+                    )
                 else:
                     self.add(
                         "bad-distribution-param",

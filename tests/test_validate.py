@@ -1533,3 +1533,33 @@ def test_a_locale_on_an_entity_says_where_locale_goes() -> None:
         "`locale` goes on the document or on a field "
         "(`{generator: address.city, locale: fr_FR}`), not on an entity"
     )
+
+
+def test_misspelt_series_and_timeline_words_get_a_did_you_mean() -> None:
+    """`series: timestamp`, `timeline: status` and `model: ar` listed the allowed words
+    without the close one (`model: ar` in pydantic's "Input should be …")."""
+    spec = {
+        "pdl": 1,
+        "name": "t",
+        "entities": {
+            "d": {"count": 2, "fields": {"id": {"sequence": 1}, "t": {"type": "datetime"}}},
+            "r": {
+                "series": {"for": "d", "start": "d.t", "every": "1h", "max_events": 3},
+                "fields": {"d_id": {"ref": "d.id"}, "at": {"series": "timestamp"}},
+            },
+        },
+    }
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    (diag,) = exc.value.diagnostics
+    assert diag.message.startswith("expected one of 'time', 'step' or 'value', got string")
+    assert diag.hint == "did you mean 'time'?"
+    spec["entities"]["r"]["fields"]["at"] = {"series": "value", "model": "ar", "mean": 20}
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-distribution-param"
+    assert diag.message == (
+        "series value: unknown model 'ar'; expected one of 'ar1', 'constant', 'random_walk'"
+    )
+    assert diag.hint == "did you mean 'ar1'?"
