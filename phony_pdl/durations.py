@@ -14,6 +14,23 @@ _ISO = re.compile(
 DURATION_HELP = "write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H"
 
 
+_WORDS = re.compile(
+    r"^(\d+(?:\.\d+)?)\s*(milliseconds?|msecs?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?"
+    r"|weeks?|ms|s|m|h|d|w)$",
+    re.IGNORECASE,
+)
+
+
+def duration_help(value: object) -> str:
+    """How to write `value` as a duration: its short form for `15 minutes` or `2 Hours`."""
+    m = _WORDS.match(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return DURATION_HELP
+    word = m.group(2).lower()
+    unit = "ms" if word.startswith(("millis", "msec")) or word == "ms" else word[0]
+    return f"did you mean '{m.group(1)}{unit}'? ({DURATION_HELP})"
+
+
 def parse_duration(value: str | int | float) -> float:
     """Seconds in a duration; bare numbers are seconds. Raises ValueError."""
     if isinstance(value, bool):

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from . import distributions
 from . import expr as expr_mod
 from . import graph as graph_mod
-from .durations import DURATION_HELP, parse_duration
+from .durations import duration_help, parse_duration
 from .errors import Diagnostic, Span, did_you_mean, one_of
 from .generators import registry
 from .model import (
@@ -392,7 +392,7 @@ class Validator:
             try:
                 seconds = parse_duration(value)
             except ValueError as exc:
-                self.add("bad-duration", str(exc), (*path, key), hint=DURATION_HELP)
+                self.add("bad-duration", str(exc), (*path, key), hint=duration_help(value))
                 continue
             if seconds <= 0 and key != "jitter":
                 self.add("bad-duration", f"{key}={value} must be longer than zero", (*path, key))
@@ -1195,7 +1195,7 @@ class Validator:
                     try:
                         values[k] = parse_duration(v)
                     except ValueError as exc:
-                        self.add("bad-duration", str(exc), (*path, k), hint=DURATION_HELP)
+                        self.add("bad-duration", str(exc), (*path, k), hint=duration_help(v))
                         return None
         valid = list(d.params.model_fields)
         if d.needs_bounds and (lo is None or hi is None):
@@ -1786,7 +1786,7 @@ class Validator:
             try:
                 parse_duration(gap)
             except ValueError as exc:
-                self.add("bad-duration", str(exc), path, hint=DURATION_HELP)
+                self.add("bad-duration", str(exc), path, hint=duration_help(gap))
             return
         if isinstance(gap, DistSpec):
             seconds = {}
@@ -1796,7 +1796,7 @@ class Validator:
                     try:
                         seconds[key] = parse_duration(value)
                     except ValueError as exc:
-                        self.add("bad-duration", str(exc), (*path, key), hint=DURATION_HELP)
+                        self.add("bad-duration", str(exc), (*path, key), hint=duration_help(value))
             if len(seconds) == 2 and seconds["min"] > seconds["max"]:
                 self.add(
                     "min-greater-than-max",

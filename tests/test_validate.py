@@ -1563,3 +1563,35 @@ def test_misspelt_series_and_timeline_words_get_a_did_you_mean() -> None:
         "series value: unknown model 'ar'; expected one of 'ar1', 'constant', 'random_walk'"
     )
     assert diag.hint == "did you mean 'ar1'?"
+
+
+@pytest.mark.parametrize(
+    ("written", "short"),
+    [("15 minutes", "15m"), ("2 Hours", "2h"), ("1.5 days", "1.5d"), ("250 milliseconds", "250ms")],
+)
+def test_a_duration_in_words_is_shown_its_short_form(written: str, short: str) -> None:
+    spec = doc(
+        id={"sequence": 1},
+        at={"type": "datetime"},
+        later={"after": "at", "gap": written},
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-duration"
+    assert diag.message == f"'{written}' is not a duration"
+    assert diag.hint == (
+        f"did you mean '{short}'? "
+        "(write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H)"
+    )
+
+
+def test_a_duration_in_months_gets_no_short_form() -> None:
+    spec = doc(
+        id={"sequence": 1}, at={"type": "datetime"}, later={"after": "at", "gap": "2 months"}
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(spec)
+    assert exc.value.diagnostics[0].hint == (
+        "write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H"
+    )
