@@ -447,10 +447,17 @@ def generate(
     elapsed = time.perf_counter() - started
     if quiet:
         return
-    table = Table("entity", "rows", "file", "seconds", "rows/s", box=None, pad_edge=False)
+    # One SQL script is made in one pass, so no entity has a time of its own (the first one
+    # showed the whole script's, the others 0.00 s and 0 rows/s).
+    timed = fmt != "sql"
+    columns = ("entity", "rows", "file", "seconds", "rows/s")[: 5 if timed else 3]
+    table = Table(*columns, box=None, pad_edge=False)
     for name, entry in report.entities.items():
-        rate = entry.rows / entry.seconds if entry.seconds > 0 else 0
-        table.add_row(name, f"{entry.rows:,}", entry.file, f"{entry.seconds:.2f}", f"{rate:,.0f}")
+        cells = [name, f"{entry.rows:,}", entry.file]
+        if timed:
+            rate = entry.rows / entry.seconds if entry.seconds > 0 else 0
+            cells += [f"{entry.seconds:.2f}", f"{rate:,.0f}"]
+        table.add_row(*cells)
     err.print(table)
     err.print(
         f"{report.rows:,} rows in {elapsed:.2f}s → {directory}/ (seed {dataset.plan.seed}, {fmt})",

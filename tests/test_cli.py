@@ -407,3 +407,21 @@ def test_the_pdl_file_goes_as_argument_or_with_schema_in_every_command(tmp_path)
         both = runner.invoke(app, [command, users, "--schema", "other.yaml"])
         assert both.exit_code == 2
         assert f"two PDL files given ({users} and --schema other.yaml)" in both.output
+
+
+def test_the_sql_summary_gives_no_time_per_entity(tmp_path) -> None:
+    """One script is made in one pass: the summary gave the first entity the whole run's
+    seconds and every other entity `0.00` seconds at `0` rows/s."""
+    users = str(ROOT / "examples" / "users.yaml")
+    result = runner.invoke(
+        app, ["generate", users, "-f", "sql", "-o", str(tmp_path), "--scale", "0.001"]
+    )
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if line.startswith("entity"))
+    assert header.split() == ["entity", "rows", "file"]
+    assert "rows/s" not in result.output
+    result = runner.invoke(
+        app, ["generate", users, "-o", str(tmp_path / "csv"), "--scale", "0.001"]
+    )
+    header = next(line for line in result.output.splitlines() if line.startswith("entity"))
+    assert header.split() == ["entity", "rows", "file", "seconds", "rows/s"]
