@@ -118,4 +118,5 @@ def from_python(value: Any, file: str = "<dict>", _depth: int = 0) -> Node:
         return ScalarNode(span, value.isoformat(), value.isoformat(), plain=False)
     if hasattr(value, "item") and type(value).__module__ == "numpy":  # np.int64(3) → 3
         value = value.item()
-    return ScalarNode(span, value, repr(value), plain=False)
+    # a string's text is itself, as for a quoted YAML scalar (repr quoted it twice in messages)
+    return ScalarNode(span, value, value if isinstance(value, str) else repr(value), plain=False)

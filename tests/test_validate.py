@@ -1595,3 +1595,11 @@ def test_a_duration_in_months_gets_no_short_form() -> None:
     assert exc.value.diagnostics[0].hint == (
         "write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H"
     )
+
+
+def test_a_string_from_a_dict_is_quoted_once_in_messages() -> None:
+    """From Python, `null_rate: "high"` was described as string "'high'" (repr of repr)."""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(doc(a={"type": "int", "null_rate": "high"}))
+    (diag,) = exc.value.diagnostics
+    assert diag.message == "expected a number, got string 'high'"
