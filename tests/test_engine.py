@@ -737,9 +737,9 @@ entities:
     assert created == sorted(created) and created[0] > dt.datetime(2023, 1, 1)
 
 
-def test_a_difference_of_two_dates_is_microseconds_in_every_output(tmp_path) -> None:
-    """`ended - started` on two dates was Arrow's duration[s]: CSV wrote 172800 (seconds) for
-    two days where formats.md promises microseconds, as a datetime difference gives."""
+def test_a_difference_of_two_dates_is_whole_days_as_in_sql(tmp_path) -> None:
+    """`ended - started` on two dates is the integer number of days between them, as in
+    PostgreSQL and DuckDB (it was Arrow's duration[s]: CSV wrote 172800 for two days)."""
     doc = """
 pdl: 1
 name: tenure
@@ -750,13 +750,17 @@ entities:
       started: {const: 2024-01-01, type: date}
       ended:   {const: 2024-01-03, type: date}
       days:    {expr: "ended - started"}
+      back:    {expr: "started - ended"}
+      worked:  {expr: "CAST(ended AS TIMESTAMP) - CAST(started AS TIMESTAMP)"}
 """
     data = phony_pdl.load(doc).generate()
-    assert data["t"].schema.field("days").type == pa.duration("us")
-    assert data["t"]["days"].to_pylist() == [dt.timedelta(days=2)] * 3
+    assert data["t"].schema.field("days").type == pa.int64()
+    assert data["t"]["days"].to_pylist() == [2] * 3
+    assert data["t"]["back"].to_pylist() == [-2] * 3
+    assert data["t"]["worked"].to_pylist() == [dt.timedelta(days=2)] * 3  # a duration
     data.write(tmp_path, format="csv")
     rows = (tmp_path / "t.csv").read_text().splitlines()
-    assert rows[1].endswith(",172800000000")
+    assert rows[1].endswith(",2,-2,172800000000")
 
 
 def _one(fields: dict, count: int = 1000) -> dict:

@@ -186,7 +186,8 @@ class Evaluator:
     def result(self, node: exp.Expression) -> pa.Array:
         value = self.eval(node)
         if pa.types.is_duration(_type(value)) and _type(value).unit != "us":
-            # date - date is duration[s] in Arrow; every writer promises microseconds
+            # a difference of whole-second datetimes (`round: 0`) is duration[s] in Arrow;
+            # every writer promises microseconds
             value = pc.cast(value, pa.duration("us"))
         if isinstance(value, pa.Scalar):
             if value.type == pa.null():
@@ -312,6 +313,10 @@ class Evaluator:
 
     def sub(self, e: exp.Sub) -> Value:
         left, right = self._pair(e)
+        if pa.types.is_date(_type(left)) and pa.types.is_date(_type(right)):
+            # date - date → whole days between them, an integer (PostgreSQL's and DuckDB's)
+            days = pc.subtract(pc.cast(left, pa.int32()), pc.cast(right, pa.int32()))
+            return pc.cast(days, pa.int64())
         if pa.types.is_date(_type(left)) and pa.types.is_duration(_type(right)):
             left = pc.cast(left, pa.timestamp("us"))
         if pa.types.is_date(_type(left)) and pa.types.is_integer(_type(right)):
