@@ -100,10 +100,13 @@ class ParquetWriter(EntityWriter):
 
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
+        self.lists: dict[str, pa.Array] = {}  # the last list each coded column came with
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
         if batch.schema != self.schema:
             batch = self._conform(batch)
+        if self.coded:
+            batch = self._share_lists(batch)
         self.pending.append(batch)
         self.pending_rows += batch.num_rows
         while self.pending_rows >= ROW_GROUP_ROWS:
@@ -112,6 +115,21 @@ class ParquetWriter(EntityWriter):
             rest = table.slice(ROW_GROUP_ROWS)
             self.pending = rest.to_batches()
             self.pending_rows = rest.num_rows
+
+    def _share_lists(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """`batch` with each coded column pointing at the list the previous batch brought
+        when it is the same: blocks (and batches from worker processes) bring a copy each,
+        and a row group of small blocks would otherwise hold the list once per block."""
+        arrays = batch.columns
+        for name in self.coded:
+            i = self.schema.get_field_index(name)
+            column = arrays[i]
+            shared = self.lists.get(name)
+            if shared is not None and shared.equals(column.dictionary):
+                arrays[i] = pa.DictionaryArray.from_arrays(column.indices, shared)
+                continue
+            self.lists[name] = column.dictionary
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def _conform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """A batch whose columns come coded where the file's are plain, or the reverse
