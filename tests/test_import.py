@@ -213,6 +213,61 @@ def test_psql_meta_commands_are_skipped_with_a_note(tmp_path: Path) -> None:
     assert list(phony_pdl.load(text).entities) == ["users"]
 
 
+@pytest.mark.parametrize(
+    ("dialect", "options"),
+    [("postgres", []), ("postgres", ["--copy"]), ("mysql", []), ("sqlite", []), ("duckdb", [])],
+)
+def test_a_script_phony_writes_imports_without_notes_for_its_data(
+    tmp_path: Path, dialect: str, options: list[str]
+) -> None:
+    """Rows, BEGIN/COMMIT and SET of a full script (or a dump) are not DDL: skipped without a
+    note each (there was one per statement), and COPY rows no longer stop the parse."""
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    shop = Path(__file__).parents[1] / "examples" / "shop.yaml"
+    out = tmp_path / "out"
+    args = ["generate", str(shop), "-f", "sql", "--dialect", dialect, *options, "-o", str(out)]
+    result = CliRunner().invoke(app, [*args, "--scale", "0.1"])
+    assert result.exit_code == 0, result.output
+    script = next(out.glob("*.sql"))
+    assert ("COPY " in script.read_text()) == ("--copy" in options)
+    text, problems = import_ddl(script, dialect)
+    assert problems == []
+    assert list(phony_pdl.load(text).entities) == list(phony_pdl.load(shop).entities)
+
+
+def test_dump_data_is_skipped_but_unsupported_ddl_keeps_its_note(tmp_path: Path) -> None:
+    ddl = tmp_path / "dump.sql"
+    ddl.write_text(
+        "SET client_encoding = 'UTF8';\n"
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "BEGIN;\n"
+        "CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
+        "CREATE VIEW v AS SELECT id FROM users;\n"
+        "COPY users (id, name) FROM stdin;\n"
+        "1\tO'Brien\n"
+        "\\N\tno id; DROP TABLE x\n"
+        "\\.\n"
+        "INSERT INTO users VALUES (2, 'b');\n"
+        "COMMIT;\n"
+    )
+    text, problems = import_ddl(ddl, "postgres")
+    assert problems == ["statement ignored: CREATE VIEW v AS SELECT id FROM users"]
+    assert list(phony_pdl.load(text).entities) == ["users"]
+
+
+def test_a_string_left_open_is_a_usage_error(tmp_path: Path) -> None:
+    from phony_pdl.errors import UsageError
+
+    ddl = tmp_path / "open.sql"
+    ddl.write_text("CREATE TABLE t (a text DEFAULT 'x);\n")
+    with pytest.raises(UsageError) as exc:
+        import_ddl(ddl, "postgres")
+    assert str(exc.value).startswith("the DDL does not parse as postgres: Error tokenizing")
+
+
 @pytest.mark.db
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_sqlite_without_rowid_tables_are_imported(database, tmp_path: Path) -> None:

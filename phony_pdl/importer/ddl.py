@@ -347,11 +347,24 @@ def _reparsed(st: exp.Expression, dialect: str) -> exp.Expression:
     return again if isinstance(again, exp.Create) else st
 
 
+_COPY_FROM_STDIN = re.compile(r"^\s*COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE)
+
+
 def sql_only(text: str) -> tuple[str, list[str]]:
     """The text without psql meta-commands (lines starting with a backslash, such as the
-    `\\restrict KEY` pg_dump 17.6, 16.10, 15.14, … writes first), and a note for each."""
+    `\\restrict KEY` pg_dump 17.6, 16.10, 15.14, … writes first), and a note for each,
+    and without the rows of `COPY … FROM stdin` blocks (data, not SQL, up to `\\.`)."""
     kept, notes = [], []
+    in_copy = False
     for line in text.splitlines():
+        if in_copy:
+            in_copy = line.rstrip() != "\\."
+            kept.append("")
+            continue
+        if _COPY_FROM_STDIN.match(line):
+            in_copy = True
+            kept.append(line)
+            continue
         if line.lstrip().startswith("\\"):
             notes.append(f"psql meta-command {line.split()[0]} skipped")
             kept.append("")  # keep line numbers for parse errors
@@ -360,20 +373,29 @@ def sql_only(text: str) -> tuple[str, list[str]]:
     return "\n".join(kept), notes
 
 
+# What a dump holds besides its DDL (rows, transactions, session settings, pg_dump's
+# `SELECT pg_catalog.set_config(…)`): skipped without a note, since none of it describes
+# a table and a note for each would bury the notes that matter.
+_NOT_DDL = (
+    exp.Insert, exp.Copy, exp.Update, exp.Delete, exp.TruncateTable, exp.Select,
+    exp.Transaction, exp.Commit, exp.Rollback, exp.Set, exp.Pragma,
+)  # fmt: skip
+
+
 def parse_ddl(text: str, dialect: str) -> Catalog:
     catalog = Catalog(dialect=dialect)
     text, catalog.problems[:0] = sql_only(text)
     try:
         with _quiet_sqlglot():
             statements = sqlglot.parse(text, read=dialect)
-    except sqlglot.errors.ParseError as exc:
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
         raise UsageError(
             f"the DDL does not parse as {dialect}: {str(exc).splitlines()[0]}"
         ) from None
     enums: dict[str, list[str]] = {}
     tables: dict[str, TableInfo] = {}
     for st in statements:
-        if st is None:
+        if st is None or isinstance(st, _NOT_DDL):
             continue
         st = _reparsed(st, dialect)
         if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() == "TYPE":
