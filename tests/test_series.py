@@ -265,3 +265,78 @@ def test_accumulating_in_pieces_equals_the_whole_bit_for_bit(
         parts.append(values)
         at += size
     assert np.array_equal(np.concatenate(parts), whole)
+
+
+def test_fields_reading_calendar_times_see_the_moved_times() -> None:
+    """A user-journey report had invoices dated before a calendar timeline's events: every
+    reader of the events' times sees what the event file shows; what stays put is the
+    parent's `start` field, which the calendar does not move (spec: Calendar)."""
+    spec = {
+        "pdl": 1,
+        "name": "cal_readers",
+        "seed": 42,
+        "entities": {
+            "t": {
+                "count": 300,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "t0": {"type": "datetime", "between": ["2024-03-01", "2024-03-31"]},
+                    "last_at": {"aggregate": "max(ev.at)"},
+                },
+            },
+            "ev": {
+                "timeline": {
+                    "for": "t",
+                    "start": "t.t0",
+                    "initial": "open",
+                    "calendar": {"weekdays": True, "hours": [9, 17]},
+                    "states": {
+                        "open": {"next": {"done": 1}},
+                        "done": {"after": {"distribution": "exponential", "mean": "10h"}},
+                    },
+                },
+                "fields": {
+                    "id": {"sequence": 1},
+                    "t_id": {"ref": "t.id"},
+                    "at": {"timeline": "time"},
+                    "prev_at": {"expr": "LAG(at) OVER (PARTITION BY t_id ORDER BY id)"},
+                },
+            },
+            "note": {
+                "count": {"per": "ev", "const": 1},
+                "fields": {
+                    "ev_id": {"ref": "ev.id"},
+                    "ev_at": {"from": "ev_id.at"},
+                    "just_after": {"after": "ev_id.at", "gap": "1s"},
+                },
+            },
+            "invoice": {
+                "count": {"per": "t", "const": 1},
+                "fields": {
+                    "t_id": {"ref": "t.id"},
+                    "after_start": {"after": "t_id.t0", "gap": "1s"},
+                    "after_events": {"after": "t_id.last_at", "gap": "1s"},
+                },
+            },
+        },
+    }
+    ds = phony_pdl.load(spec).generate()
+    t, ev = ds["t"].to_pydict(), ds["ev"].to_pydict()
+    at = dict(zip(ev["id"], ev["at"], strict=True))
+    note = ds["note"].to_pydict()
+    assert note["ev_at"] == [at[i] for i in note["ev_id"]]
+    assert note["just_after"] == [at[i] + dt.timedelta(seconds=1) for i in note["ev_id"]]
+    last: dict[int, dt.datetime] = {}
+    for parent, when, prev in zip(ev["t_id"], ev["at"], ev["prev_at"], strict=True):
+        assert prev == last.get(parent)
+        last[parent] = when
+    assert t["last_at"] == [last[i] for i in t["id"]]
+    inv = ds["invoice"].to_pydict()
+    second = dt.timedelta(seconds=1)
+    start = dict(zip(t["id"], t["t0"], strict=True))
+    assert inv["after_start"] == [start[i] + second for i in inv["t_id"]]
+    assert inv["after_events"] == [last[i] + second for i in inv["t_id"]]
+    # the start field is not moved: some events come after it only by the move, none before
+    first = {p: ev["at"][ev["t_id"].index(p)] for p in t["id"]}
+    assert all(first[p] >= start[p] for p in t["id"])
+    assert any(first[p] > start[p] for p in t["id"])
