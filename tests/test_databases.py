@@ -1174,3 +1174,41 @@ def test_foreign_keys_to_a_unique_key_with_nulls_load(database) -> None:
     load(dataset, url)
     check_loaded(dataset, kind, connect)
     assert query(connect, "SELECT COUNT(*) FROM kids WHERE p_alt IS NULL")[0][0] == 0
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_import_of_short_text_keys_and_small_unique_domains_loads(database, tmp_path: Path) -> None:
+    """A `char(2)` primary key got 4-character codes (the load failed: value too long), and
+    a `char(1) UNIQUE` column in a table of 300 rows gave a schema that did not validate."""
+    import yaml
+
+    from phony_pdl.importer import import_ddl
+
+    kind, url, connect = database
+    ddl = (
+        "CREATE TABLE country (code CHAR(2) PRIMARY KEY, name VARCHAR(40) NOT NULL);\n"
+        "CREATE TABLE store (store_id INTEGER PRIMARY KEY,\n"
+        "  store_code CHAR(1) NOT NULL UNIQUE,\n"
+        "  country_code CHAR(2) NOT NULL REFERENCES country (code));\n"
+    )
+    path = tmp_path / "in.sql"
+    path.write_text(ddl)
+    text, problems = import_ddl(path, kind, rows=100)
+    assert problems == [
+        "store: the unique key (store_code) holds only 26 distinct values; the table gets 26 rows"
+    ]
+    doc = yaml.safe_load(text)
+    assert doc["entities"]["country"]["fields"]["code"]["pattern"] == "[A-Z0-9]{2}"
+    assert doc["entities"]["store"]["count"] == 26
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        for statement in ddl.split(";"):
+            if statement.strip():
+                cur.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+    load(phony_pdl.load(text).generate(), url, create=False)
+    assert query(connect, "SELECT COUNT(DISTINCT store_code), COUNT(*) FROM store") == [(26, 26)]
+    assert query(connect, "SELECT MAX(LENGTH(code)), COUNT(*) FROM country") == [(2, 100)]

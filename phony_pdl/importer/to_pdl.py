@@ -220,7 +220,8 @@ def guess(
         if kind in _UUID:
             return FieldGuess({"generator": "id.uuid4"})
         length = column.params[0] if column.params else 12
-        width = max(4, min(length, 12))
+        # never wider than the column: `code char(2)` refuses a 4-character value
+        width = min(length, 12) if column.params else 12
         return FieldGuess(
             {"pattern": f"[A-Z0-9]{{{width}}}", "unique": True}, "key text: random codes"
         )
@@ -393,6 +394,50 @@ def _alone_unique(table: TableInfo, name: str) -> bool:
         or [name] in table.uniques
         or (column is not None and column.unique)
     )
+
+
+def _spec_domain(spec: dict) -> int | None:
+    """How many distinct values a guessed field can take, when it is known and small."""
+    from ..pattern import domain_size, parse_pattern
+
+    if "choice" in spec:
+        return len({json.dumps(v) for v in spec["choice"]})
+    if "pattern" in spec:
+        return domain_size(parse_pattern(spec["pattern"]))
+    if spec.get("type") == "bool":
+        return 2
+    if spec.get("type") == "int" and "distribution" not in spec:
+        low, high = spec.get("min"), spec.get("max")
+        if isinstance(low, int | float) and isinstance(high, int | float):
+            return max(0, math.floor(high) - math.ceil(low) + 1)
+    return None
+
+
+def _unique_cap(
+    table: TableInfo, fk_of: dict[str, tuple[str, str]], catalog: Catalog
+) -> tuple[float, list[str]]:
+    """The most rows a table's unique keys without a foreign key allow (`code char(1)
+    UNIQUE` holds 26 values), with the key that sets it."""
+    scratch = Catalog(dialect=catalog.dialect)  # guesses made again below; notes once
+    keys = [table.primary_key, *table.uniques]
+    keys += [[c.name] for c in table.columns if c.unique]
+    best: tuple[float, list[str]] = (math.inf, [])
+    for key in keys:
+        if not key or any(name in fk_of for name in key):
+            continue
+        space = 1
+        for name in key:
+            column = table.column(name)
+            size = None
+            if column is not None and column.generated is None:
+                size = _spec_domain(guess(table, column, None, scratch).spec)
+            if size is None:
+                break
+            space *= size
+        else:
+            if space < best[0]:
+                best = (space, key)
+    return best
 
 
 def _domain(column: ColumnInfo | None) -> int | None:
@@ -635,6 +680,13 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 lambda p: counted_per(p, name),
                 lambda p: points_back(p, name),
             )
+            cap, key = _unique_cap(table, fk_of, catalog)
+            if isinstance(counts[name], int) and counts[name] > cap:
+                counts[name] = int(cap)
+                catalog.problems.append(
+                    f"{name}: the unique key ({', '.join(key)}) holds only {int(cap):,} "
+                    f"distinct values; the table gets {int(cap):,} rows"
+                )
         return counts[name]
 
     def points_back(name: str, other: str) -> bool:
