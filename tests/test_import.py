@@ -632,3 +632,27 @@ def test_self_references_and_mutual_one_to_ones_load_with_their_constraints(
     for table, column in (("a", "b_id"), ("b", "a_id")):
         counts = query(connect, f"SELECT COUNT(*), COUNT(DISTINCT {column}) FROM {table}")[0]
         assert counts == (90, 90)
+
+
+def test_prefixed_place_fax_and_company_columns_are_guessed(tmp_path: Path) -> None:
+    """Chinook's `billing_city`, `fax` and `company` fell to random letters."""
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE invoice (id int PRIMARY KEY, company varchar(80), fax varchar(24),\n"
+        "  billing_city varchar(40), shipping_postal_code varchar(10),\n"
+        "  home_phone varchar(24), billing_state char(2), workshop varchar(20));\n"
+    )
+    text, problems = import_ddl(path, "postgres")
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["invoice"]["fields"]
+    assert fields["company"]["generator"] == "company.name"
+    assert fields["fax"]["generator"] == "phone.number"
+    assert fields["billing_city"]["generator"] == "address.city"
+    assert fields["shipping_postal_code"]["generator"] == "address.postal_code"
+    assert fields["home_phone"]["generator"] == "phone.number"
+    assert fields["billing_state"] == {"pattern": "[A-Z]{2}", "nullable": True}  # too short
+    assert "generator" not in fields["workshop"]
+    table = phony_pdl.load(text).generate()["invoice"]
+    assert all(len(v) <= 40 for v in table.column("billing_city").to_pylist() if v)

@@ -75,7 +75,11 @@ _BY_NAME: list[tuple[str, dict]] = [
         {"generator": "person.full_name"},
     ),
     (r"^(user_?name|login|handle)$", {"generator": "internet.username"}),
-    (r"^(phone|phone_?number|mobile|telephone|tel|cell)$", {"generator": "phone.number"}),
+    (
+        r"^(phone|phone_?number|mobile|telephone|tel|cell|fax|fax_?number)$",
+        {"generator": "phone.number"},
+    ),
+    (r"^(company|company_?name|employer|organi[sz]ation)$", {"generator": "company.name"}),
     (r"^(city|town)$", {"generator": "address.city"}),
     (r"^(state|region|province|county)$", {"generator": "address.region"}),
     (r"^(state_?code|region_?code)$", {"generator": "address.region_code"}),
@@ -103,8 +107,10 @@ _MAX_LENGTH = {
     "address.region": 24, "address.region_code": 3, "address.country_code": 2,
     "address.country": 24, "address.postal_code": 10, "address.street_address": 48,
     "address.timezone": 32, "person.job_title": 64, "internet.ipv4": 15,
-    "commerce.product_name": 36, "commerce.category": 14,
+    "commerce.product_name": 36, "commerce.category": 14, "company.name": 32,
 }  # fmt: skip
+# `billing_city`, `shipping_address`, `home_phone`: the part after the prefix is guessed.
+_PLACE_PREFIX = re.compile(r"^(billing|shipping|mailing|delivery|home|work|office)_")
 _MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
 _QUANTITY = re.compile(r"^(quantity|qty|count|units)$")
 _PEOPLE = re.compile(
@@ -268,8 +274,9 @@ def _by_name(
             }, "after created_at"
         return None, None
     text_like = kind in _TEXT or kind in _JSON
+    names = [name, _PLACE_PREFIX.sub("", name)] if _PLACE_PREFIX.match(name) else [name]
     for pattern, source in _BY_NAME:
-        if re.match(pattern, name) and (
+        if any(re.match(pattern, n) for n in names) and (
             text_like
             or "latitude" in source.get("generator", "")
             or "longitude" in source.get("generator", "")
