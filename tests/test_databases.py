@@ -1212,3 +1212,19 @@ def test_import_of_short_text_keys_and_small_unique_domains_loads(database, tmp_
     load(phony_pdl.load(text).generate(), url, create=False)
     assert query(connect, "SELECT COUNT(DISTINCT store_code), COUNT(*) FROM store") == [(26, 26)]
     assert query(connect, "SELECT MAX(LENGTH(code)), COUNT(*) FROM country") == [(2, 100)]
+
+
+@pytest.mark.parametrize("database", TARGETS, indirect=True)
+def test_a_load_into_tables_that_hold_rows_says_truncate_empties_them(database) -> None:
+    """A second load failed on the primary key without saying that the rows already there
+    were the cause, nor how to replace them."""
+    kind, url, _connect = database
+    dataset = phony_pdl.load(ROOT / "examples" / "teams.yaml").generate(seed=1)
+    load(dataset, url)
+    with pytest.raises(LoadError) as caught:
+        load(dataset, url, create=False)
+    message = str(caught.value)
+    assert message.startswith("loading teams rows 1–"), message
+    assert message.endswith(" (teams already held 20 rows; --truncate empties the tables first)")
+    if kind != "duckdb":  # DuckDB cannot empty tables with foreign keys in one transaction
+        load(dataset, url, create=False, truncate=True)

@@ -211,9 +211,17 @@ def _load(
                     try:
                         backend.insert(table, part)
                     except Exception as exc:
+                        # a key clash with the rows already there is the usual cause
+                        held_rows = before.get(table.name, 0)
+                        hint = (
+                            f" ({table.name} already held {held_rows:,} rows; --truncate "
+                            "empties the tables first)"
+                            if held_rows
+                            else ""
+                        )
                         raise LoadError(
                             f"loading {table.name} rows {done + start + 1}–{done + start + part.num_rows} "
-                            f"failed: {backend.message(exc)}"
+                            f"failed: {backend.message(exc)}{hint}"
                         ) from exc
                 done += batch.num_rows
                 if progress:
