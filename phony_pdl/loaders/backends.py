@@ -57,6 +57,9 @@ class Backend(abc.ABC):
         cur.close()
         return value
 
+    def advance_sequences(self, tables: list[Table]) -> None:  # noqa: B027 (optional hook)
+        """Move the sequences behind loaded serial or identity columns past their values."""
+
     @abc.abstractmethod
     def table_exists(self, name: str) -> bool:
         """Whether the table exists in the target database."""
@@ -135,6 +138,26 @@ class PostgreSQL(Backend):
                 f"SELECT to_regclass('{quote_identifier(name, self.dialect).replace(chr(39), chr(39) * 2)}') IS NOT NULL"
             )
         )
+
+    def advance_sequences(self, tables: list[Table]) -> None:
+        # COPY with explicit ids leaves a serial or identity column's sequence at its start:
+        # the application's next INSERT would take id 1 again. Never moved backwards (a
+        # sequence may serve other tables too). setval is not rolled back: a failed COMMIT
+        # after it leaves only a gap in the numbers.
+        for table in tables:
+            relation = quote_identifier(table.name, self.dialect)
+            for column in table.columns:
+                sequence = self.conn.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)", (relation, column.name)
+                ).fetchone()[0]
+                if sequence is None:
+                    continue
+                name = quote_identifier(column.name, self.dialect)
+                self.execute(
+                    f"SELECT setval('{sequence.replace(chr(39), chr(39) * 2)}', "
+                    f"GREATEST(m, (SELECT last_value FROM {sequence}))) "
+                    f"FROM (SELECT MAX({name}) AS m FROM {relation}) AS loaded WHERE m IS NOT NULL"
+                )
 
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
         columns = ", ".join(quote_identifier(n, self.dialect) for n in batch.schema.names)
