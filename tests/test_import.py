@@ -656,3 +656,34 @@ def test_prefixed_place_fax_and_company_columns_are_guessed(tmp_path: Path) -> N
     assert "generator" not in fields["workshop"]
     table = phony_pdl.load(text).generate()["invoice"]
     assert all(len(v) <= 40 for v in table.column("billing_city").to_pylist() if v)
+
+
+DOMAINS = (
+    "CREATE DOMAIN positive_price AS NUMERIC(10,2) CHECK (VALUE > 0);\n"
+    "CREATE DOMAIN pct AS integer NOT NULL CONSTRAINT pct_range\n"
+    "  CHECK (value >= 0 AND value <= 100);\n"
+    "CREATE DOMAIN short_code varchar(3);\n"
+    "CREATE TABLE items (id int PRIMARY KEY, price positive_price NOT NULL,\n"
+    "  discount pct, code short_code);\n"
+)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_postgres_domains_are_read_as_their_base_type(database, tmp_path: Path) -> None:
+    import yaml
+
+    _, url, connect = database
+    text, problems = _round_trip(database, DOMAINS, tmp_path, rows=200)
+    assert problems == []
+    live, live_problems = import_url(url)
+    assert live_problems == []
+    for source in (text, live):
+        fields = yaml.safe_load(source)["entities"]["items"]["fields"]
+        assert fields["price"]["type"] == "decimal(10,2)"
+        assert fields["price"]["min"] == 0.01  # CHECK (VALUE > 0)
+        assert (fields["discount"]["min"], fields["discount"]["max"]) == (0, 100)
+        assert "nullable" not in fields["discount"]  # the domain's NOT NULL
+        assert fields["code"]["max"] == 3
+    load(phony_pdl.load(live).generate(), url, create=False, truncate=True)
+    assert query(connect, "SELECT COUNT(*) FROM items WHERE price > 0")[0][0] == 100

@@ -382,6 +382,36 @@ _NOT_DDL = (
 )  # fmt: skip
 
 
+_DOMAIN = re.compile(
+    r'^\s*DOMAIN\s+((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))*)\s+(?:AS\s+)?(.*)$',
+    re.IGNORECASE | re.DOTALL,
+)
+_VALUE = re.compile(r"'(?:[^']|'')*'|\bvalue\b", re.IGNORECASE)
+
+
+def _domain(st: exp.Expression, dialect: str, catalog: Catalog) -> tuple[str, ColumnInfo] | None:
+    """PostgreSQL's `CREATE DOMAIN name AS type [NOT NULL] [CHECK (VALUE …)]` (which sqlglot
+    keeps unparsed) as (name, the column a use of it stands for): its base type, NOT NULL
+    and CHECK bounds, read by parsing it as a one-column table whose column is VALUE."""
+    if not isinstance(st, exp.Command) or str(st.this).upper() != "CREATE":
+        return None
+    match = _DOMAIN.match(str(st.expression or ""))
+    if match is None:
+        return None
+    name = match.group(1).split(".")[-1].strip().strip('"')
+    # every spelling of VALUE (outside string literals) as the one column's name
+    body = _VALUE.sub(lambda m: m.group(0) if m.group(0).startswith("'") else '"VALUE"', match[2])
+    try:
+        with _quiet_sqlglot():
+            table = parse_ddl(f'CREATE TABLE "domain {name}" ("VALUE" {body})', dialect)
+    except UsageError:
+        return None
+    if len(table.tables) != 1 or len(table.tables[0].columns) != 1:
+        return None
+    catalog.problems.extend(table.problems)
+    return name.lower(), table.tables[0].columns[0]  # as _type spells a column's type
+
+
 def parse_ddl(text: str, dialect: str) -> Catalog:
     catalog = Catalog(dialect=dialect)
     text, catalog.problems[:0] = sql_only(text)
@@ -393,11 +423,16 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
             f"the DDL does not parse as {dialect}: {str(exc).splitlines()[0]}"
         ) from None
     enums: dict[str, list[str]] = {}
+    domains: dict[str, ColumnInfo] = {}
     tables: dict[str, TableInfo] = {}
     for st in statements:
         if st is None or isinstance(st, _NOT_DDL):
             continue
         st = _reparsed(st, dialect)
+        domain = _domain(st, dialect, catalog)
+        if domain is not None:
+            domains[domain[0]] = domain[1]
+            continue
         if isinstance(st, exp.Create) and (st.args.get("kind") or "").upper() == "TYPE":
             dtype = st.expression
             if isinstance(dtype, exp.DataType) and dtype.this == exp.DataType.Type.ENUM:
@@ -432,6 +467,11 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                     if base in enums:
                         column.enum = list(enums[base])
                         column.type = "text"
+                    if base in domains:  # loads take the base type's values
+                        d = domains[base]
+                        column.type, column.params, column.raw_type = d.type, d.params, d.raw_type
+                        column.low, column.high, column.enum = d.low, d.high, d.enum
+                        column.nullable, column.default = d.nullable, d.default
                     table.columns.append(column)
                     for constraint in item.args.get("constraints") or []:
                         kind = constraint.args.get("kind")

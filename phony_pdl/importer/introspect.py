@@ -102,6 +102,18 @@ def _postgres_ddl(conn) -> tuple[str, list[str]]:
     ).fetchall():
         values = ", ".join("'" + v.replace("'", "''") + "'" for v in labels)
         statements.append(f'CREATE TYPE "{name}" AS ENUM ({values});')
+    # domains (`CREATE DOMAIN positive_price AS numeric(10,2) CHECK (VALUE > 0)`): a column
+    # of one is read as its base type with the domain's NOT NULL and CHECKs
+    for name, base, not_null, checks in conn.execute(
+        "SELECT t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull, "
+        "array_remove(array_agg(pg_get_constraintdef(c.oid) ORDER BY c.conname), NULL) "
+        "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+        "LEFT JOIN pg_constraint c ON c.contypid = t.oid "
+        "WHERE t.typtype = 'd' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "GROUP BY t.oid, t.typname, t.typbasetype, t.typtypmod, t.typnotnull ORDER BY t.typname"
+    ).fetchall():
+        parts = [base] + (["NOT NULL"] if not_null else []) + list(checks)
+        statements.append(f'CREATE DOMAIN "{name}" AS {" ".join(parts)};')
     tables = conn.execute(
         "SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         # the schemas an unqualified name resolves in (search_path): the tables are read,
