@@ -687,3 +687,28 @@ def test_postgres_domains_are_read_as_their_base_type(database, tmp_path: Path) 
         assert fields["code"]["max"] == 3
     load(phony_pdl.load(live).generate(), url, create=False, truncate=True)
     assert query(connect, "SELECT COUNT(*) FROM items WHERE price > 0")[0][0] == 100
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_postgres_network_types_get_addresses(database, tmp_path: Path) -> None:
+    import yaml
+
+    _, url, connect = database
+    text, problems = _round_trip(
+        database,
+        "CREATE TABLE hosts (id int PRIMARY KEY, ip inet NOT NULL, net cidr NOT NULL,\n"
+        "  mac macaddr NOT NULL, seen_from inet UNIQUE);\n",
+        tmp_path,
+        rows=50,
+    )
+    assert problems == []
+    live, live_problems = import_url(url)
+    assert live_problems == []
+    for source in (text, live):
+        fields = yaml.safe_load(source)["entities"]["hosts"]["fields"]
+        assert fields["ip"]["generator"] == fields["net"]["generator"] == "internet.ipv4"
+        assert fields["mac"]["generator"] == "internet.mac"
+        assert fields["seen_from"]["unique"] is True
+    assert query(connect, "SELECT COUNT(*) FROM hosts WHERE family(ip) = 4")[0][0] == 50
+    assert query(connect, "SELECT COUNT(DISTINCT seen_from) FROM hosts")[0][0] == 50

@@ -64,6 +64,8 @@ _TIME = {"time", "timetz"}
 _BOOL = {"boolean", "bool", "bit"}
 _UUID = {"uuid", "uniqueidentifier"}
 _JSON = {"json", "jsonb"}
+# PostgreSQL's network types: an IPv4 address is also a valid `cidr` (a /32 network)
+_NETWORK = {"inet": "internet.ipv4", "cidr": "internet.ipv4", "macaddr": "internet.mac"}
 
 # Column-name heuristics: (regex on the lower-case name, PDL source, note).
 _BY_NAME: list[tuple[str, dict]] = [
@@ -376,6 +378,8 @@ def _by_type(
         return {"generator": "id.uuid4"}, None
     if kind in _JSON:
         return {"const": "{}"}, "JSON column: an empty object"
+    if kind in _NETWORK:
+        return {"generator": _NETWORK[kind], "sql_type": column.raw_type or kind.upper()}, None
     if kind in _TEXT:
         length = column.params[0] if column.params else None
         if kind in ("char", "nchar", "bpchar") and length:
