@@ -712,3 +712,42 @@ def test_postgres_network_types_get_addresses(database, tmp_path: Path) -> None:
         assert fields["seen_from"]["unique"] is True
     assert query(connect, "SELECT COUNT(*) FROM hosts WHERE family(ip) = 4")[0][0] == 50
     assert query(connect, "SELECT COUNT(DISTINCT seen_from) FROM hosts")[0][0] == 50
+
+
+ARRAYS = {
+    "postgres": "CREATE TABLE posts (id int PRIMARY KEY, tags text[], nums int[] NOT NULL,\n"
+    "  grid integer ARRAY);\n",
+    "duckdb": "CREATE TABLE posts (id int PRIMARY KEY, tags VARCHAR[], nums INT[]);\n",
+}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "duckdb"], indirect=True)
+def test_array_columns_load_as_null_or_empty(database, tmp_path: Path) -> None:
+    kind, url, connect = database
+    _text, problems = _round_trip(database, ARRAYS[kind], tmp_path)
+    assert "posts.tags: array column (TEXT[]); arrays are not generated, left NULL" in problems
+    live, live_problems = import_url(url)
+    assert any(p.startswith("posts.tags: array column") for p in live_problems)
+    load(phony_pdl.load(live).generate(), url, create=False, truncate=True)
+    assert query(connect, "SELECT COUNT(*) FROM posts WHERE tags IS NULL")[0][0] == 100
+    if kind == "postgres":  # NOT NULL: the empty array
+        assert query(connect, "SELECT COUNT(*) FROM posts WHERE nums = '{}'")[0][0] == 100
+
+
+@pytest.mark.parametrize(
+    ("ddl", "dialect", "message"),
+    [
+        ("CREATE TABLE p (id int PRIMARY KEY, l INT[] NOT NULL);", "duckdb", "a NOT NULL"),
+        ("CREATE TABLE p (id int PRIMARY KEY, l text[] NOT NULL UNIQUE);", "postgres", "a key"),
+    ],
+)
+def test_array_columns_that_cannot_load_are_refused(
+    tmp_path: Path, ddl: str, dialect: str, message: str
+) -> None:
+    from phony_pdl.errors import UsageError
+
+    path = tmp_path / "a.sql"
+    path.write_text(ddl)
+    with pytest.raises(UsageError, match=rf"^p\.l: {message} array column \(.*\[\]\); Phony "):
+        import_ddl(path, dialect)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from .model import Catalog, ColumnInfo, TableInfo
 
 _INT = {
@@ -222,6 +223,8 @@ def guess(
         if column.nullable and not in_pk:
             spec["nullable"] = True
         return FieldGuess(spec, note)
+    if kind == "array":
+        return _array(table, column, in_pk, catalog)
     if in_pk and len(table.primary_key) == 1:
         if kind in _INT or column.auto:
             return FieldGuess({"sequence": 1})
@@ -263,6 +266,30 @@ def guess(
     if column.nullable and not in_pk:
         spec["nullable"] = True
     return FieldGuess(spec, note)
+
+
+def _array(table: TableInfo, column: ColumnInfo, in_pk: bool, catalog: Catalog) -> FieldGuess:
+    """Phony generates no arrays: a nullable array column is left NULL, a NOT NULL one gets
+    PostgreSQL's empty array `{}`; where neither loads, the import stops naming the column."""
+    where = f"{table.name}.{column.name}"
+    raw = column.raw_type or "ARRAY"
+    if column.nullable and not in_pk:
+        catalog.problems.append(
+            f"{where}: array column ({raw}); arrays are not generated, left NULL"
+        )
+        return FieldGuess({"const": None, "sql_type": raw, "nullable": True}, "array: NULL")
+    unique = in_pk or _alone_unique(table, column.name)
+    if catalog.dialect in ("postgres", "postgresql") and not unique:
+        catalog.problems.append(
+            f"{where}: NOT NULL array column ({raw}); arrays are not generated, every row "
+            "gets an empty array"
+        )
+        return FieldGuess({"const": "{}", "sql_type": raw}, "array: empty")
+    raise UsageError(
+        f"{where}: {'a key' if unique else 'a NOT NULL'} array column ({raw}); Phony does "
+        "not generate arrays, so no value it could write would load. Make the column "
+        "nullable or leave it out of the DDL, then import again"
+    )
 
 
 def _by_name(
