@@ -44,13 +44,7 @@ def derive_keys(seed: int, labels: tuple[str | int, ...], start: int, stop: int)
 def mix(key: int, index: np.ndarray) -> np.ndarray:
     """SplitMix64 output for counters `index` of stream `key` (uint64 array)."""
     with np.errstate(over="ignore"):
-        z = index.astype(np.uint64, copy=False) * _GOLDEN + np.uint64(key)
-        z ^= z >> _S30
-        z *= _M1
-        z ^= z >> _S27
-        z *= _M2
-        z ^= z >> _S31
-    return z
+        return _finalise(index.astype(np.uint64, copy=False) * _GOLDEN + np.uint64(key))
 
 
 def mix_keyed(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -58,6 +52,12 @@ def mix_keyed(keys: np.ndarray, index: np.ndarray) -> np.ndarray:
     draws of many streams at once, each the same bits as that stream's own `raw`."""
     with np.errstate(over="ignore"):
         z = index.astype(np.uint64, copy=False) * _GOLDEN + keys.astype(np.uint64, copy=False)
+        return _finalise(z)
+
+
+def _finalise(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place on a fresh uint64 array (wrap-around arithmetic)."""
+    with np.errstate(over="ignore"):
         z ^= z >> _S30
         z *= _M1
         z ^= z >> _S27

@@ -19,6 +19,7 @@ from sqlglot import exp
 from .. import expr as expr_mod
 from ..errors import GenerationError
 from ..generators import registry
+from ..generators._common import as_codes
 from ..generators.context import GenContext
 from ..generators.locale_data import alias_table
 from ..generators.unique import permute_below
@@ -471,7 +472,7 @@ class Columns:
                 column = np.minimum(scaled.astype(np.int64), len(probability) - 1)
                 index = np.where((scaled - column) < probability[column], column, alias[column])
         if batch.codes is not None and pa.types.is_string(table.type) and not table.null_count:
-            return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), table)
+            return as_codes(table, index)
         return table.take(pa.array(index))
 
     def in_copula(self, entity: str, name: str) -> bool:

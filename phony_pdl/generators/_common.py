@@ -37,6 +37,11 @@ def coded(ctx: Any, values: pa.Array, index: np.ndarray) -> pa.Array:
     of hashing every string again). Anything else reading the field gets it decoded."""
     if not ctx.codes or values.null_count:
         return take(values, index)
+    return as_codes(values, index)
+
+
+def as_codes(values: pa.Array, index: np.ndarray) -> pa.DictionaryArray:
+    """values[index] as codes into `values` (int32, what the Parquet writer stores)."""
     return pa.DictionaryArray.from_arrays(pa.array(np.asarray(index, dtype=np.int32)), values)
 
 

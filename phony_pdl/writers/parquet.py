@@ -147,13 +147,11 @@ class ParquetWriter(EntityWriter):
     def _write_group(self, table: pa.Table) -> None:
         # One chunk per column: pyarrow cuts pages where chunks end, so a row group made of
         # several blocks would have other page bytes than one made of one (large text)
+        # (combining also unifies a coded column's lists where blocks brought different ones)
         table = table.combine_chunks()
-        if self.coded:
-            for name in self.coded:
-                i = table.schema.get_field_index(name)
-                table = table.set_column(
-                    i, table.field(i), compact_codes(_one_chunk(table.column(i)))
-                )
+        for name in self.coded:
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, table.field(i), compact_codes(table.column(i).chunk(0)))
         self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
     def finish(self) -> None:
@@ -169,14 +167,3 @@ class ParquetWriter(EntityWriter):
             with contextlib.suppress(Exception):
                 self.sink.detach()  # else its destructor would close the file
             super().abort()
-
-
-def _one_chunk(column: pa.ChunkedArray) -> pa.DictionaryArray:
-    """A coded column as one array (blocks of a row group share their list)."""
-    if column.num_chunks == 1:
-        return column.chunk(0)
-    first = column.chunk(0).dictionary if column.num_chunks else None
-    if first is not None and all(c.dictionary.equals(first) for c in column.chunks):
-        index = pa.concat_arrays([c.indices for c in column.chunks])
-        return pa.DictionaryArray.from_arrays(index, first)
-    return pc.dictionary_encode(column.cast(column.type.value_type).combine_chunks())
