@@ -228,6 +228,29 @@ def test_background_writer_keeps_order_reraises_and_leaves_nothing(tmp_path) -> 
     assert list((tmp_path / "bad").iterdir()) == []  # no final file, no temp file
 
 
+def test_background_parquet_writer_gives_the_inline_bytes(tmp_path) -> None:
+    """Row groups are cut and codes compacted on the caller's thread (stage), encoded on the
+    writer's: the file must be byte for byte the one written inline."""
+    from phony_pdl.writers.background import BackgroundWriter
+
+    data = phony_pdl.load(ROOT / "examples" / "users.yaml").generate(scale=140, block_rows=5000)
+    schema = data.arrow_schema("users", codes=True)
+    digests = []
+    for mode in ("inline", "background"):
+        (tmp_path / mode).mkdir()
+        writer = open_writer("parquet", tmp_path / mode, "users", schema)
+        if mode == "background":
+            writer = BackgroundWriter(writer)
+        for batch in data.iter_batches("users", codes=True):
+            writer.write(batch)
+        digests.append(writer.close())
+        assert writer.rows == 140_000
+    assert digests[0] == digests[1]
+    table = pq.read_table(tmp_path / "background" / "users.parquet")
+    assert table.num_rows == 140_000 and table.column("first_name").type == pa.string()
+    assert pq.ParquetFile(tmp_path / "background" / "users.parquet").metadata.num_row_groups == 3
+
+
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 def test_sql_script_bytes_do_not_depend_on_block_rows(tmp_path, dialect) -> None:
     schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")

@@ -2,8 +2,10 @@
 
 pyarrow's Parquet and CSV encoders release the GIL, so writing block k overlaps
 generating block k+1 and a run takes about max(generate, write) instead of their
-sum. Batches keep their order (one queue, one consumer), so the bytes are the
-same as writing inline; the queue holds at most QUEUE_DEPTH batches, which
+sum. The format's own preparation of a batch (`EntityWriter.stage`: Parquet cuts row
+groups and compacts codes there) runs on the caller's thread, the encoding of what it
+returns on the writer's. Parts keep their order (one queue, one consumer), so the bytes
+are the same as writing inline; the queue holds at most QUEUE_DEPTH parts, which
 bounds the memory held for the writer.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -28,7 +31,7 @@ class BackgroundWriter:
 
     def __init__(self, inner: EntityWriter) -> None:
         self.inner = inner
-        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(QUEUE_DEPTH)
+        self._queue: queue.Queue[Any] = queue.Queue(QUEUE_DEPTH)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="phony-writer", daemon=True)
         self._thread.start()
@@ -43,12 +46,12 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            batch = self._queue.get()
-            if batch is _DONE:
+            part = self._queue.get()
+            if part is _DONE:
                 return
             if self._error is None:
                 try:
-                    self.inner.write(batch)
+                    self.inner.write_staged(part)
                 except BaseException as exc:  # re-raised in the caller's thread
                     self._error = exc
             # after an error keep taking batches so the producer never blocks
@@ -59,7 +62,8 @@ class BackgroundWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         self._raise_if_failed()
-        self._queue.put(batch)
+        for part in self.inner.stage(batch):  # the format's preparation, on this thread
+            self._queue.put(part)
 
     def close(self, *, publish: bool = True) -> str:
         self._queue.put(_DONE)

@@ -8,7 +8,7 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 
@@ -151,8 +151,19 @@ class EntityWriter(abc.ABC):
         self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
+        for part in self.stage(batch):
+            self.write_staged(part)
+
+    def stage(self, batch: pa.RecordBatch) -> list[Any]:
+        """The work `write_staged` then writes, prepared on the caller's thread: with a
+        BackgroundWriter this runs on the generating thread while the writer thread encodes
+        the previous part (formats whose encoding dominates move their own preparation here)."""
         self.rows += batch.num_rows
-        self.write_batch(batch)
+        return [batch]
+
+    def write_staged(self, part: Any) -> None:
+        """Write one part `stage` returned (on the writer's thread)."""
+        self.write_batch(part)
 
     @abc.abstractmethod
     def write_batch(self, batch: pa.RecordBatch) -> None:

@@ -102,19 +102,35 @@ class ParquetWriter(EntityWriter):
         self.pending_rows = 0
         self.lists: dict[str, pa.Array] = {}  # the last list each coded column came with
 
+    def stage(self, batch: pa.RecordBatch) -> list[pa.Table]:
+        # Cutting row groups and compacting codes run on the generating thread: the
+        # writer thread's encoding is the longer of the two for most tables
+        self.rows += batch.num_rows
+        return self._groups(batch)
+
+    def write_staged(self, part: pa.Table) -> None:
+        self.writer.write_table(part, row_group_size=ROW_GROUP_ROWS)
+
     def write_batch(self, batch: pa.RecordBatch) -> None:
+        for group in self._groups(batch):
+            self.write_staged(group)
+
+    def _groups(self, batch: pa.RecordBatch) -> list[pa.Table]:
+        """The row groups `batch` completes, ready to encode."""
         if batch.schema != self.schema:
             batch = self._conform(batch)
         if self.coded:
             batch = self._share_lists(batch)
         self.pending.append(batch)
         self.pending_rows += batch.num_rows
+        groups = []
         while self.pending_rows >= ROW_GROUP_ROWS:
             table = pa.Table.from_batches(self.pending, schema=self.schema)
-            self._write_group(table.slice(0, ROW_GROUP_ROWS))
+            groups.append(self._group(table.slice(0, ROW_GROUP_ROWS)))
             rest = table.slice(ROW_GROUP_ROWS)
             self.pending = rest.to_batches()
             self.pending_rows = rest.num_rows
+        return groups
 
     def _share_lists(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """`batch` with each coded column pointing at the list the previous batch brought
@@ -144,7 +160,7 @@ class ParquetWriter(EntityWriter):
             arrays.append(column.cast(field.type))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
-    def _write_group(self, table: pa.Table) -> None:
+    def _group(self, table: pa.Table) -> pa.Table:
         # One chunk per column: pyarrow cuts pages where chunks end, so a row group made of
         # several blocks would have other page bytes than one made of one (large text)
         # (combining also unifies a coded column's lists where blocks brought different ones)
@@ -152,11 +168,11 @@ class ParquetWriter(EntityWriter):
         for name in self.coded:
             i = table.schema.get_field_index(name)
             table = table.set_column(i, table.field(i), compact_codes(table.column(i).chunk(0)))
-        self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        return table
 
     def finish(self) -> None:
         if self.pending_rows:
-            self._write_group(pa.Table.from_batches(self.pending, schema=self.schema))
+            self.write_staged(self._group(pa.Table.from_batches(self.pending, schema=self.schema)))
         self.writer.close()
         self.sink.detach()  # flushes; closing would close the file before its commit
 
