@@ -425,3 +425,38 @@ def test_the_sql_summary_gives_no_time_per_entity(tmp_path) -> None:
     )
     header = next(line for line in result.output.splitlines() if line.startswith("entity"))
     assert header.split() == ["entity", "rows", "file", "seconds", "rows/s"]
+
+
+def test_command_line_keeps_pyarrow_from_importing_pandas(tmp_path) -> None:
+    """pyarrow imports pandas at its first array to recognise pandas inputs (half a second);
+    the CLI has it make that check with pandas hidden, and pandas stays importable."""
+    import os
+    import textwrap
+
+    fake = tmp_path / "site" / "pandas"  # a stand-in that shows whether it was imported
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("__version__ = '0.0.0'\n")
+    code = textwrap.dedent(
+        """
+        import sys
+        from phony_pdl import cli
+        sys.argv = ["phony", "validate", sys.argv[1]]
+        try:
+            cli.main()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+        print("imported" if "pandas" in sys.modules else "not imported")
+        import pandas
+        print("importable", pandas.__version__)
+        """
+    )
+    paths = [str(tmp_path / "site"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "examples" / "users.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert out.stdout.splitlines()[-2:] == ["not imported", "importable 0.0.0"], out.stderr

@@ -1020,12 +1020,12 @@ class Columns:
 
     def copula_uniform(self, batch: Batch, name: str) -> np.ndarray | None:
         """Correlated uniforms for a field in a `correlate` block (Gaussian copula)."""
-        from scipy.special import ndtr, ndtri
-
         spec = self.doc.entities[batch.entity]
         for i, block in enumerate(spec.correlate):
             if name not in block.fields:
                 continue
+            from scipy.special import ndtr, ndtri  # here: a quarter second to import
+
             k = len(block.fields)
             # Calibrated: the normal-score correlation is chosen so the *output* values reach
             # the requested Pearson/Spearman correlation, whatever their marginals.
