@@ -126,7 +126,9 @@ def trial_problem(tree: exp.Expression, inputs: Mapping[str, DataType]) -> Probl
     except LiteralError as exc:  # wrong whatever the rows hold, and it knows its place
         return Problem(exc.reason, exc.offset, exc.length, exc.hint)
     except pa.ArrowInvalid as exc:  # about values, not types: only a literal's is certain
-        return Problem(_readable(str(exc))) if _about_a_literal(str(exc)) else None
+        # (and any of an expression that reads no field: its rows are all alike)
+        certain = not inputs or _about_a_literal(str(exc))
+        return Problem(_readable(str(exc))) if certain else None
     except (pa.ArrowException, GenerationError, TypeError, ValueError) as exc:
         return Problem(_readable(str(exc)))
     return None

@@ -1903,6 +1903,10 @@ class Validator:
                 f"writes it: compute from an unformatted field (a hidden typed copy, with "
                 f"`{formatted[0]}: {{from: <copy>, format: …}}`)"
                 if formatted
+                else "the result leaves the 64-bit integer range "
+                "(-9223372036854775808 to 9223372036854775807): use smaller numbers, "
+                "or CAST(… AS DOUBLE) for an approximate value"
+                if problem.message == "overflow"
                 else "CAST the operands to the types the operation takes, e.g. "
                 "CAST(code AS INT) + 1"
             )

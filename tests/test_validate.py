@@ -1603,3 +1603,23 @@ def test_a_string_from_a_dict_is_quoted_once_in_messages() -> None:
         phony_pdl.load(doc(a={"type": "int", "null_rate": "high"}))
     (diag,) = exc.value.diagnostics
     assert diag.message == "expected a number, got string 'high'"
+
+
+def test_an_expression_of_constants_that_overflows_fails_validation() -> None:
+    """An expression that reads no field has the same value in every row: an overflow is
+    certain at validation (it passed and generation failed); one over a field is left to
+    generation, whose values decide."""
+    text = (
+        "pdl: 1\nname: t\nentities:\n  a:\n    count: 5\n    fields:\n"
+        "      id: { sequence: 1 }\n      n: { type: int, expr: '- -9223372036854775808' }\n"
+    )
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(text)
+    [d] = exc.value.diagnostics
+    assert d.code == "bad-expression" and (d.span.line, d.span.column) == (8, 29)
+    assert d.message == "the expression cannot be evaluated: overflow"
+    assert "leaves the 64-bit integer range" in d.hint
+    ok = text.replace("- -9223372036854775808", "- -9223372036854775807")
+    assert phony_pdl.load(ok).generate()["a"]["n"].to_pylist() == [9223372036854775807] * 5
+    over_a_field = text.replace("'- -9223372036854775808'", "'9223372036854775800 + id'")
+    assert phony_pdl.load(over_a_field).entities["a"].count == 5  # rows 8+ would overflow
