@@ -1266,3 +1266,46 @@ def test_serial_and_identity_sequences_move_past_the_loaded_keys(database) -> No
     assert cur.fetchone()[0] == 5001  # never moved back
     conn.commit()
     conn.close()
+
+
+@pytest.mark.parametrize("has_setval", [True, False], ids=["setval", "nextval"])
+@pytest.mark.parametrize("database", ["duckdb"], indirect=True)
+def test_duckdb_sequence_defaults_move_past_the_loaded_keys(
+    database, has_setval: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a load into existing DuckDB tables, the application's next INSERT took id 1
+    again: a `DEFAULT nextval('seq')` key's sequence stayed where it was. Older DuckDB
+    releases have no setval; there the numbers are drawn with nextval instead."""
+    from phony_pdl.loaders import backends
+
+    if not has_setval:
+        real = backends.DuckDB.scalar
+        monkeypatch.setattr(
+            backends.DuckDB,
+            "scalar",
+            lambda self, sql: 0 if "'setval'" in sql else real(self, sql),
+        )
+    _kind, url, connect = database
+    conn = connect()
+    conn.execute('CREATE SCHEMA s; CREATE SEQUENCE s."Acc seq"; CREATE SEQUENCE ahead')
+    conn.execute("CREATE SEQUENCE late START 1000; CREATE SEQUENCE step INCREMENT 3")
+    conn.execute("SELECT MAX(nextval('ahead')) FROM range(5000)")
+    conn.execute(
+        """CREATE TABLE account (id INTEGER DEFAULT nextval('s."Acc seq"') PRIMARY KEY,
+           ledger_no BIGINT DEFAULT nextval('ahead'), late_no INTEGER DEFAULT nextval('late'),
+           step_no INTEGER DEFAULT nextval('step'), name VARCHAR NOT NULL)"""
+    )
+    conn.close()
+    fields = {f: {"sequence": 1} for f in ("id", "ledger_no", "late_no", "step_no")}
+    doc = {
+        "pdl": 1,
+        "name": "seqs",
+        "entities": {"account": {"count": 40, "fields": {**fields, "name": {"const": "a"}}}},
+    }
+    load(phony_pdl.load(doc).generate(), url, create=False)
+    conn = connect()
+    got = conn.execute("INSERT INTO account (name) VALUES ('new') RETURNING *").fetchall()
+    conn.close()
+    # 41 after the loaded 1..40; 5001 never moved back; 1000: its start is above the
+    # loaded keys; 43: the first number past 40 in steps of 3 from 1
+    assert got == [(41, 5001, 1000, 43, "new")]

@@ -267,6 +267,57 @@ class DuckDB(Backend):
         )
         return bool(self.conn.execute(query, [name]).fetchall()[0][0])
 
+    def advance_sequences(self, tables: list[Table]) -> None:
+        # DuckDB has no serial columns: a key takes `DEFAULT nextval('seq')`, and rows
+        # inserted with explicit ids leave that sequence where it was, as in PostgreSQL.
+        # Never moved backwards, nor below the sequence's start; descending sequences are
+        # left alone. Like PostgreSQL's, DuckDB's sequences are not rolled back.
+        setval = bool(
+            self.scalar("SELECT COUNT(*) FROM duckdb_functions() WHERE function_name = 'setval'")
+        )
+        for table in tables:
+            defaults = self.conn.execute(
+                "SELECT column_name, column_default FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND schema_name = current_schema() "
+                "AND lower(table_name) = lower(?)",
+                [table.name],
+            ).fetchall()
+            loaded = {c.name.lower() for c in table.columns}
+            for column, default in defaults:
+                match = _NEXTVAL.match(default or "")
+                if match is None or column.lower() not in loaded:
+                    continue
+                literal = match.group(1)  # as written in the default, quotes doubled
+                state = self._sequence(literal.replace("''", "'"))
+                if state is None:
+                    continue
+                start, increment, last = state
+                name = quote_identifier(column, self.dialect)
+                top = self.scalar(
+                    f"SELECT MAX({name}) FROM {quote_identifier(table.name, self.dialect)}"
+                )
+                following = start if last is None else last + increment
+                if increment <= 0 or top is None or top < following:
+                    continue
+                if setval:
+                    self.execute(f"SELECT setval('{literal}', {int(top)})")
+                else:  # older DuckDB releases have no setval: draw the numbers the load used
+                    draws = (int(top) - following) // increment + 1
+                    self.execute(f"SELECT MAX(nextval('{literal}')) FROM range({draws})")
+
+    def _sequence(self, name: str) -> tuple[int, int, int | None] | None:
+        """(start, increment, last value or None) of the sequence `nextval` names."""
+        parts = _identifier_parts(name)
+        schema = parts[-2] if len(parts) > 1 else None
+        rows = self.conn.execute(
+            "SELECT start_value, increment_by, last_value FROM duckdb_sequences() "
+            "WHERE lower(sequence_name) = lower(?) AND lower(schema_name) = "
+            "lower(coalesce(?, current_schema())) AND lower(database_name) = "
+            "lower(coalesce(?, current_database()))",
+            [parts[-1], schema, parts[-3] if len(parts) > 2 else None],
+        ).fetchall()
+        return rows[0] if len(rows) == 1 else None
+
     def insert(self, table: Table, batch: pa.RecordBatch) -> None:
         # Arrow ingestion: DuckDB reads the batch's buffers directly. Durations go in as
         # microseconds, as every other target stores them (DuckDB would write them as text).
@@ -288,6 +339,17 @@ class DuckDB(Backend):
         finally:
             with contextlib.suppress(Exception):  # in an aborted transaction: keep the real error
                 self.conn.unregister("phony_batch")
+
+
+_NEXTVAL = re.compile(r"^\(?\s*nextval\('((?:[^']|'')+)'\)\s*\)?$", re.IGNORECASE)
+
+
+def _identifier_parts(name: str) -> list[str]:
+    """`db.s."Se q"` → [db, s, Se q]: a dotted SQL name, double quotes undone."""
+    return [
+        quoted.replace('""', '"') if quoted else plain.strip()
+        for quoted, plain in re.findall(r'"((?:[^"]|"")*)"|([^."]+)', name)
+    ]
 
 
 BACKENDS = {"sqlite": SQLite, "postgres": PostgreSQL, "mysql": MySQL, "duckdb": DuckDB}
