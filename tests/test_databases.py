@@ -1309,3 +1309,43 @@ def test_duckdb_sequence_defaults_move_past_the_loaded_keys(
     # 41 after the loaded 1..40; 5001 never moved back; 1000: its start is above the
     # loaded keys; 43: the first number past 40 in steps of 3 from 1
     assert got == [(41, 5001, 1000, 43, "new")]
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_text_too_long_for_an_existing_column_names_it(database) -> None:
+    """`--no-create` into a VARCHAR(5) column failed with PostgreSQL's `value too long for
+    type character varying(5)`, which names no column, and MySQL's hint about the TEXT
+    columns Phony would have created. Trailing spaces do not count (the servers drop
+    them), so the 6-character 'ok    ' is not blamed."""
+    kind, url, connect = database
+    conn = connect()
+    cur = conn.cursor()
+    quoted = '"Item"' if kind == "postgres" else "`Item`"
+    cur.execute(
+        f"CREATE TABLE {quoted} (id int PRIMARY KEY, tag char(2) NOT NULL, code varchar(5))"
+    )
+    conn.commit()
+    conn.close()
+    code = "CASE WHEN id = 7 THEN 'TOOLONG' WHEN id = 6 THEN 'ok    ' ELSE 'ok' END"
+    doc = {
+        "pdl": 1,
+        "name": "short",
+        "entities": {
+            "Item": {
+                "count": 10,
+                "fields": {"id": {"sequence": 1}, "tag": {"const": "ab"}, "code": {"expr": code}},
+            }
+        },
+    }
+    with pytest.raises(LoadError) as caught:
+        load(phony_pdl.load(doc).generate(), url, create=False, batch_rows=4)
+    declared = "character varying(5)" if kind == "postgres" else "VARCHAR(5)"
+    assert str(caught.value).startswith("loading Item rows 5–8 failed: "), caught.value
+    assert str(caught.value).endswith(
+        f"; Item.code is {declared} in the database (at most 5 characters), but row 7 holds "
+        "7 characters; generate values of at most 5 characters (a shorter `pattern`, `max` on "
+        "`type: string`), or write the schema with `phony import URL`, which fits text to "
+        "each column's length"
+    )
+    assert query(connect, 'SELECT COUNT(*) FROM "Item"' if kind == "postgres" else
+                 "SELECT COUNT(*) FROM Item") == [(0,)]  # fmt: skip

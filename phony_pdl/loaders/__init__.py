@@ -183,7 +183,7 @@ def _load(
     workers: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> LoadReport:
-    from .backends import connect
+    from .backends import Backend, connect
 
     backend = connect(target)
     report = LoadReport()
@@ -195,6 +195,8 @@ def _load(
         if not target.dialect.transactional_ddl:
             backend.begin_data()  # after the DDL (which MySQL commits), before any DELETE or INSERT
         before = empty_or_count(backend, tables, truncate=truncate)
+        # read now: after a failed row PostgreSQL answers nothing until the rollback
+        declared = {} if create else {t.name: backend.declared_lengths(t.name) for t in tables}
         held: dict[str, Deferred] = {}
         for table in tables:
             total = dataset.count(table.name)
@@ -211,6 +213,13 @@ def _load(
                     try:
                         backend.insert(table, part)
                     except Exception as exc:
+                        first = done + start
+                        rows = f"loading {table.name} rows {first + 1}–{first + part.num_rows}"
+                        too_long = too_long_text(part, table.name, declared.get(table.name), first)
+                        if too_long:  # the server's own words seldom name the column
+                            raise LoadError(
+                                f"{rows} failed: {Backend.message(exc)}; {too_long}"
+                            ) from exc
                         # a key clash with the rows already there is the usual cause
                         held_rows = before.get(table.name, 0)
                         hint = (
@@ -219,10 +228,7 @@ def _load(
                             if held_rows
                             else ""
                         )
-                        raise LoadError(
-                            f"loading {table.name} rows {done + start + 1}–{done + start + part.num_rows} "
-                            f"failed: {backend.message(exc)}{hint}"
-                        ) from exc
+                        raise LoadError(f"{rows} failed: {backend.message(exc)}{hint}") from exc
                 done += batch.num_rows
                 if progress:
                     progress(table.name, done, total)
@@ -258,6 +264,35 @@ def _load(
         backend.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def too_long_text(
+    batch: Any, table: str, declared: dict[str, tuple[str, int]] | None, first_row: int
+) -> str | None:
+    """Why a failed batch does not fit an existing table: the first value longer than its
+    column's declared CHAR or VARCHAR length, or None. Trailing spaces do not count: the
+    servers drop those silently."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name, (sql_type, limit) in (declared or {}).items():
+        index = batch.schema.get_field_index(name)
+        if index < 0 or not pa.types.is_string(batch.schema.field(index).type):
+            continue
+        lengths = pc.utf8_length(pc.utf8_rtrim(batch.column(index), characters=" "))
+        over = pc.fill_null(pc.greater(lengths, limit), False).to_numpy(zero_copy_only=False)
+        if not over.any():
+            continue
+        row = int(np.flatnonzero(over)[0])
+        return (
+            f"{table}.{name} is {sql_type} in the database (at most {limit:,} characters), "
+            f"but row {first_row + row + 1:,} holds {lengths[row].as_py():,} characters; "
+            f"generate values of at most {limit:,} characters (a shorter `pattern`, `max` "
+            "on `type: string`), or write the schema with `phony import URL`, which fits "
+            "text to each column's length"
+        )
+    return None
 
 
 def prepare_tables(

@@ -60,6 +60,11 @@ class Backend(abc.ABC):
     def advance_sequences(self, tables: list[Table]) -> None:  # noqa: B027 (optional hook)
         """Move the sequences behind loaded serial or identity columns past their values."""
 
+    def declared_lengths(self, name: str) -> dict[str, tuple[str, int]]:
+        """{column: (declared type, characters)} of an existing table's CHAR and VARCHAR
+        columns; empty where the database does not hold text to a length (SQLite, DuckDB)."""
+        return {}
+
     @abc.abstractmethod
     def table_exists(self, name: str) -> bool:
         """Whether the table exists in the target database."""
@@ -139,6 +144,16 @@ class PostgreSQL(Backend):
             )
         )
 
+    def declared_lengths(self, name: str) -> dict[str, tuple[str, int]]:
+        rows = self.conn.execute(
+            "SELECT attname, format_type(atttypid, atttypmod), atttypmod - 4 FROM pg_attribute "
+            "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped "
+            "AND atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND atttypmod > 4 "
+            "ORDER BY attnum",
+            (quote_identifier(name, self.dialect),),
+        ).fetchall()
+        return {column: (sql_type, limit) for column, sql_type, limit in rows}
+
     def advance_sequences(self, tables: list[Table]) -> None:
         # COPY with explicit ids leaves a serial or identity column's sequence at its start:
         # the application's next INSERT would take id 1 again. Never moved backwards (a
@@ -215,6 +230,18 @@ class MySQL(Backend):
             (name,),
         )
         found = cur.fetchone()[0] > 0
+        cur.close()
+        return found
+
+    def declared_lengths(self, name: str) -> dict[str, tuple[str, int]]:
+        cur = self.conn.cursor()
+        cur.execute(
+            "SELECT column_name, column_type, character_maximum_length "
+            "FROM information_schema.columns WHERE table_schema = DATABASE() "
+            "AND table_name = %s AND data_type IN ('char', 'varchar') ORDER BY ordinal_position",
+            (name,),
+        )
+        found = {column: (sql_type.upper(), int(limit)) for column, sql_type, limit in cur}
         cur.close()
         return found
 
