@@ -263,7 +263,9 @@ def generate(
     create: Annotated[
         bool,
         typer.Option(
-            "--create/--no-create", help="Create the tables (or load into existing ones)."
+            "--create/--no-create",
+            help="Create the tables (or load into existing ones; with --format sql: a "
+            "script of rows only).",
         ),
     ] = True,
     truncate: Annotated[
@@ -328,8 +330,14 @@ def generate(
             )
         )
     if not to:
+        if not create and fmt != "sql":
+            _fail(
+                UsageError(
+                    "--no-create is about loading a database or an SQL script: use it with "
+                    "--to, or with --format sql for a script of rows only"
+                )
+            )
         for flag, given in (
-            ("--no-create", not create),
             ("--truncate", truncate),
             ("--batch-rows", batch_rows is not None),
         ):
@@ -418,7 +426,11 @@ def generate(
                     resume=resume, progress=on_progress, compression=compression,
                 )  # fmt: skip
             else:
-                sql = {"dialect": dialect, "copy": copy, "checks": checks} if fmt == "sql" else None
+                sql = (
+                    {"dialect": dialect, "copy": copy, "checks": checks, "create": create}
+                    if fmt == "sql"
+                    else None
+                )
                 report = dataset.write(
                     directory,
                     format=fmt,

@@ -65,9 +65,9 @@ class RunReport:
 def _check_sql_options(sql: dict[str, Any]) -> None:
     from ..sql.dialects import get_dialect
 
-    unknown = sorted(set(sql) - {"dialect", "copy", "checks"})
+    unknown = sorted(set(sql) - {"dialect", "copy", "checks", "create"})
     if unknown:
-        raise UsageError(f"sql= takes dialect, copy and checks, not {', '.join(unknown)}")
+        raise UsageError(f"sql= takes dialect, copy, checks and create, not {', '.join(unknown)}")
 
     target = get_dialect(sql.get("dialect", "postgres"))
     if sql.get("copy") and not target.supports_copy:
@@ -145,7 +145,8 @@ class Dataset(Mapping[str, pa.Table]):
         """Write one file per entity plus manifest.json; see phony_pdl.writers.
 
         `format="sql"` writes one `<schema>.sql` script instead; `sql` takes
-        `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks) and `checks`.
+        `dialect` (default "postgres"), `copy` (PostgreSQL COPY blocks), `checks` and
+        `create` (False: rows only, for tables that exist).
         `compression`: Parquet's column codec (snappy by default; zstd, gzip, lz4, brotli,
         none), or for the text formats `gzip`/`zstd` around the whole file (`users.csv.gz`).
         """
@@ -287,6 +288,7 @@ class Dataset(Mapping[str, pa.Table]):
         dialect: str = "postgres",
         copy: bool = False,
         checks: bool = True,
+        create: bool = True,
         workers: int = 1,
         progress: Callable[[str, int, int], None] | None = None,
         compression: str = "none",
@@ -305,7 +307,13 @@ class Dataset(Mapping[str, pa.Table]):
         sink = CompressedSink(out, compression) if compression != "none" else None
         try:
             for _, data in sql_script(
-                self, target, copy=copy, checks=checks, workers=workers, progress=progress
+                self,
+                target,
+                copy=copy,
+                checks=checks,
+                create=create,
+                workers=workers,
+                progress=progress,
             ):
                 (sink or out).write(data)
             if sink is not None:

@@ -164,11 +164,13 @@ def sql_script(
     *,
     copy: bool = False,
     checks: bool = True,
+    create: bool = True,
     workers: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
     rows_per_statement: int | None = None,
 ) -> Iterator[tuple[str | None, bytes]]:
-    """(entity or None, SQL bytes) pieces of a complete script; rows are streamed."""
+    """(entity or None, SQL bytes) pieces of a complete script; rows are streamed.
+    `create=False`: rows only, for tables that already exist (no CREATE or ALTER TABLE)."""
     table_list = schema_tables(dataset, checks)
     require_keys_for_cycles(table_list)
     require_storable_names(table_list, dialect)
@@ -189,9 +191,9 @@ def sql_script(
     elif dialect.name == "postgres":
         yield None, b"SET client_encoding = 'UTF8';\n"
     yield None, (f"{dialect.begin};\n".encode() if dialect.transactional_ddl else b"")
-    for table in table_list:
+    for table in table_list if create else ():
         yield None, create_table(table, dialect, inline_deferred=inline, checks=checks).encode()
-    if dialect.forward_fk == "alter":
+    if dialect.forward_fk == "alter" and create:
         for table in table_list:
             for fk in table.deferred:
                 yield None, add_foreign_key(table, fk, dialect).encode()
@@ -214,7 +216,8 @@ def sql_script(
         # --block-rows)
         waiting: pa.RecordBatch | None = None
         for batch in dataset.iter_batches(table.name, workers=workers):
-            require_fitting_text(batch, table, dialect, done)
+            if create:  # tables of the script's making; existing ones may be wider
+                require_fitting_text(batch, table, dialect, done)
             batch = split_deferred(batch, table, held)
             done += batch.num_rows
             if copy:
@@ -245,7 +248,32 @@ def sql_script(
     for d in held.values():
         for statement in update_statements(d, dialect):
             yield d.table, statement.encode()
+    if not create and dialect.name == "postgres":
+        for table in table_list:
+            yield table.name, advance_sequence_statements(table, dialect).encode()
     yield None, b"COMMIT;\n"
+
+
+def advance_sequence_statements(table: Table, dialect: Dialect) -> str:
+    """PostgreSQL: move the sequence behind each serial or identity column of an existing
+    table to its largest value, never backwards nor below its start, as the loader does: the
+    rows carry their own ids, so the application's next INSERT would otherwise take id 1
+    again. Only integer primary-key columns, where such sequences live, so the script stays
+    short; a column without a sequence gives no row (pg_get_serial_sequence is NULL)."""
+    q = lambda n: quote_identifier(n, dialect)  # noqa: E731
+    relation = q(table.name).replace("'", "''")
+    out = []
+    for column in table.columns:
+        if column.name not in table.primary_key or getattr(column.dtype, "kind", "") != "int":
+            continue
+        name = column.name.replace("'", "''")
+        out.append(
+            f"SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('{relation}', '{name}')"
+            f"::regclass AS s, MAX({q(column.name)}) AS m FROM {q(table.name)}) AS loaded "
+            "WHERE COALESCE(m > pg_sequence_last_value(s), "
+            "m >= (SELECT seqstart FROM pg_sequence WHERE seqrelid = s));\n"
+        )
+    return "".join(out)
 
 
 def orphan_query(table: Table, fk, dialect: Dialect) -> str:
