@@ -1421,3 +1421,39 @@ def test_rows_only_postgres_script_moves_sequences_past_its_keys(database, tmp_p
     ]
     conn.close()
     assert got == [41, 5001, 1000]
+
+
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_imported_text_lengths_are_recreated(database, tmp_path: Path) -> None:
+    """An imported `VARCHAR(40)` came back as TEXT from `--create` and SQL scripts: the
+    import now keeps a declared text length as the field's `sql_type` (a reference takes
+    its key's), in the spelling every dialect reads."""
+    from phony_pdl.importer import import_ddl
+
+    kind, url, connect = database
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE country (code character(2) PRIMARY KEY, name character varying(40));\n"
+        "CREATE TABLE store (id int PRIMARY KEY, email varchar(60) NOT NULL UNIQUE,\n"
+        "  country_code char(2) NOT NULL REFERENCES country (code), note text);\n"
+    )
+    text, _problems = import_ddl(path, "postgres", rows=20)
+    load(phony_pdl.load(text).generate(), url)
+    schema = "current_schema()" if kind == "postgres" else "DATABASE()"
+    got = query(
+        connect,
+        "SELECT table_name, column_name, data_type, character_maximum_length FROM "
+        f"information_schema.columns WHERE table_schema = {schema} AND data_type IN "
+        "('character', 'character varying', 'text', 'char', 'varchar') "
+        "ORDER BY table_name, ordinal_position",
+    )
+    char, varchar = (
+        ("character", "character varying") if kind == "postgres" else ("char", "varchar")
+    )
+    assert [(t, c, d, n and int(n)) for t, c, d, n in got] == [
+        ("country", "code", char, 2),
+        ("country", "name", varchar, 40),
+        ("store", "email", varchar, 60),
+        ("store", "country_code", char, 2),
+        ("store", "note", "text", 65535 if kind == "mysql" else None),  # no length to keep
+    ]

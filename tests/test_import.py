@@ -652,7 +652,11 @@ def test_prefixed_place_fax_and_company_columns_are_guessed(tmp_path: Path) -> N
     assert fields["billing_city"]["generator"] == "address.city"
     assert fields["shipping_postal_code"]["generator"] == "address.postal_code"
     assert fields["home_phone"]["generator"] == "phone.number"
-    assert fields["billing_state"] == {"pattern": "[A-Z]{2}", "nullable": True}  # too short
+    assert fields["billing_state"] == {
+        "pattern": "[A-Z]{2}",
+        "nullable": True,
+        "sql_type": "CHAR(2)",
+    }
     assert "generator" not in fields["workshop"]
     table = phony_pdl.load(text).generate()["invoice"]
     assert all(len(v) <= 40 for v in table.column("billing_city").to_pylist() if v)

@@ -193,6 +193,23 @@ def _bounds(column: ColumnInfo, default_low: float, default_high: float) -> tupl
     return low, high
 
 
+_LENGTH_TYPES = {
+    "varchar": "VARCHAR",
+    "character varying": "VARCHAR",
+    "char": "CHAR",
+    "bpchar": "CHAR",
+    "nvarchar": "NVARCHAR",
+    "nchar": "NCHAR",
+}
+
+
+def _declared_text_type(column: ColumnInfo) -> str | None:
+    """`VARCHAR(40)` for a text column declared with a length, in the spelling every
+    dialect reads (PostgreSQL's `character varying(40)` included); None otherwise."""
+    base = _LENGTH_TYPES.get(column.type.lower())
+    return f"{base}({column.params[0]})" if base and column.params else None
+
+
 def guess(
     table: TableInfo, column: ColumnInfo, fk_parent: tuple[str, str] | None, catalog: Catalog
 ) -> FieldGuess:
@@ -773,6 +790,11 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             if column.name in skipped:
                 continue
             result = guess(table, column, fk_of.get(column.name), catalog)
+            declared = _declared_text_type(column)
+            if declared and not {"ref", "sql_type"} & result.spec.keys():
+                # --create and SQL scripts make the column as declared, not TEXT (a
+                # reference takes its key's sql_type by itself)
+                result.spec["sql_type"] = declared
             parent = fk_of.get(column.name, (None,))[0]
             if result.spec.get("unique") and parent and counted_per(parent, table.name):
                 del result.spec["unique"]  # the parent has at most one row per row of this
