@@ -8,13 +8,17 @@ order_items.order_id ← orders.id) as long as the field graph is acyclic.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from . import expr as expr_mod
 from .model import Document, Entity, FieldSpec
 from .template import TemplateError, template_fields
+
+if TYPE_CHECKING:
+    from .types import DataType
 
 ROWS = "#rows"
 Node = tuple[str, str]
@@ -246,16 +250,49 @@ def is_nullable(f: FieldSpec) -> bool:
     return bool(f.null_rate)
 
 
-def mermaid(doc: Document) -> str:
+TypeOf = Callable[[str, str], "DataType | None"]
+
+
+def _source_note(f: FieldSpec) -> str | None:
+    """Where a field's values come from, for a diagram's comment column."""
+    if f.ref:
+        return f"ref {f.ref}"
+    if f.aggregate:
+        return f.aggregate
+    if f.source == "generator":
+        return f.generator
+    if f.source == "distribution":
+        return f.distribution
+    if f.source == "from":
+        return f"from {f.from_}"
+    if f.source in ("after", "before"):
+        return f"{f.source} {f.after or f.before}"
+    if f.source == "expr" and f.expr is not None:
+        text = " ".join(f.expr.split())
+        return text if len(text) <= 40 else text[:39] + "…"
+    if f.source == "timeline":
+        return f"timeline {f.timeline}"
+    if f.source in (None, "type"):
+        return None  # a typed range: the type column says it
+    return f.source
+
+
+def _primary_keys(entity: Any) -> list[str]:
+    pk = (
+        entity.primary_key
+        if entity.primary_key is not None
+        else ("id" if "id" in entity.fields else None)
+    )
+    return [pk] if isinstance(pk, str) else list(pk or [])
+
+
+def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
+    """An erDiagram: each attribute as `type name keys "source"` (the type the field
+    generates, from `type_of`; without it, the declared type or the source kind)."""
     lines = ["erDiagram"]
     for ename, entity in doc.entities.items():
         lines.append(f"    {ename} {{")
-        pk = (
-            entity.primary_key
-            if entity.primary_key is not None
-            else ("id" if "id" in entity.fields else None)
-        )
-        pks = [pk] if isinstance(pk, str) else list(pk or [])
+        pks = _primary_keys(entity)
         for fname, f in entity.fields.items():
             marks = []
             if fname in pks:
@@ -264,8 +301,14 @@ def mermaid(doc: Document) -> str:
                 marks.append("FK")
             if f.unique and fname not in pks:
                 marks.append("UK")
-            kind = (f.type or f.source).replace("(", "_").replace(",", "_").replace(")", "")
-            lines.append(f"        {kind} {fname}{(' ' + ','.join(marks)) if marks else ''}")
+            dtype = type_of(ename, fname) if type_of is not None else None
+            kind = str(dtype) if dtype is not None else (f.type or f.source)
+            kind = kind.replace("(", "_").replace(",", "_").replace(")", "")
+            note = _source_note(f) if type_of is not None else None
+            line = f"        {kind} {fname}{(' ' + ','.join(marks)) if marks else ''}"
+            if note:
+                line += ' "' + note.replace('"', "'") + '"'
+            lines.append(line)
         lines.append("    }")
     for ename, entity in doc.entities.items():
         for fname, f in entity.fields.items():
@@ -289,19 +332,16 @@ def mermaid(doc: Document) -> str:
     return "\n".join(lines) + "\n"
 
 
-def dot(doc: Document) -> str:
+def dot(doc: Document, type_of: TypeOf | None = None) -> str:
     lines = ["digraph phony {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];']
     for ename, entity in doc.entities.items():
-        pk = (
-            entity.primary_key
-            if entity.primary_key is not None
-            else ("id" if "id" in entity.fields else None)
-        )
-        pks = [pk] if isinstance(pk, str) else list(pk or [])
+        pks = _primary_keys(entity)
         rows = []
         for fname, f in entity.fields.items():
             tag = " (PK)" if fname in pks else " (FK)" if f.ref else ""
-            rows.append(f"<{fname}> {fname}{tag}")
+            dtype = type_of(ename, fname) if type_of is not None else None
+            typed = f": {dtype}" if dtype is not None else ""
+            rows.append(f"<{fname}> {fname}{typed}{tag}")
         lines.append(f'  "{ename}" [label="{{{ename}|{"|".join(rows)}}}"];')
     for ename, entity in doc.entities.items():
         for fname, f in entity.fields.items():

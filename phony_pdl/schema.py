@@ -70,10 +70,17 @@ class Schema:
         return graph_mod.entity_order(self.document)
 
     def mermaid(self) -> str:
-        return graph_mod.mermaid(self.document)
+        """An ER diagram in Mermaid: entities, each field's type, keys and source."""
+        return graph_mod.mermaid(self.document, self._type_of())
 
     def dot(self) -> str:
-        return graph_mod.dot(self.document)
+        """The same diagram in Graphviz DOT."""
+        return graph_mod.dot(self.document, self._type_of())
+
+    def _type_of(self):
+        """The type each field generates (an expression's, an aggregate's: what evaluating
+        it yields), as the engine's plan knows it."""
+        return self.generate().plan.dtype
 
     def generate(
         self,

@@ -78,12 +78,28 @@ def test_graph_mermaid_shows_entities_keys_and_cycle_through_aggregate() -> None
     assert "customers ||--o{ orders" in out
     assert "orders ||--o{ order_items" in out
     assert "%% orders.total = sum(order_items.amount)" in out
+    # attributes are `type name keys "source"`: the type each field generates (an
+    # aggregate's and an expression's as evaluated), never a source word in the type column
+    for line in (
+        'int id PK "sequence"',
+        'string email UK "internet.email"',
+        'int customer_id FK "ref customers.id"',
+        'decimal_12_2 total "sum(order_items.amount)"',
+        'string status "last(order_events.state)"',
+        'decimal_12_2 amount "quantity * unit_price"',
+        'datetime placed_at "after customer_id.signed_up_at"',
+        "datetime signed_up_at\n",
+    ):
+        assert line in out
+    types = {row.split()[0] for row in out.splitlines() if row.startswith(" " * 8)}
+    assert types <= {"int", "string", "datetime", "float", "decimal_10_2", "decimal_12_2"}
 
 
 def test_graph_dot() -> None:
     result = runner.invoke(app, ["graph", str(ROOT / "examples" / "teams.yaml"), "--format", "dot"])
     assert result.exit_code == 0
     assert '"teams":"captain_id" -> "players":"id" [style=dashed]' in result.output
+    assert "<captain_id> captain_id: int (FK)" in result.output
 
 
 def test_generators_lists_registry() -> None:
