@@ -495,3 +495,18 @@ def test_command_line_keeps_pyarrow_from_importing_pandas(tmp_path) -> None:
         check=True,
     )
     assert out.stdout.splitlines()[-2:] == ["not imported", "importable 0.0.0"], out.stderr
+
+
+def test_graph_types_come_without_counting_rows(monkeypatch) -> None:
+    """The diagram's types need no row counts: counting first took minutes for a hundred
+    million customers' orders."""
+    import phony_pdl
+    from phony_pdl.engine.plan import Plan
+
+    def no_counting(self, entity: str) -> int:
+        raise AssertionError(f"graph counted {entity}")
+
+    monkeypatch.setattr(Plan, "count", no_counting)
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    assert 'decimal_12_2 total "sum(order_items.amount)"' in schema.mermaid()
+    assert "<total> total: decimal(12,2)" in schema.dot()
