@@ -360,8 +360,13 @@ class _Family:
     def __call__(self, n: int | None = None, **params: Any) -> Any:
         """A family that is also one generator (`ngram`): `fake.ngram(model=…, n=…)`."""
         if registry.get(self._family) is None:
+            from .generators.faker_names import FAKER_NAMES
+
+            # Faker's `fake.address()` / `fake.company()` are methods: name the one meant
+            meant = FAKER_NAMES.get(self._family)
+            faker = f"Faker's fake.{self._family}() is fake.{meant}(); " if meant else ""
             raise TypeError(
-                f"'{self._family}' is a family of generators, not one; call one of them: "
+                f"{faker}'{self._family}' is a family of generators, not one; call one of them: "
                 f"{', '.join(f'{self._family}.{x}()' for x in self._names())}"
             )
         if self._unique:
@@ -419,10 +424,12 @@ class _Unique:
         if name.startswith("_"):
             raise AttributeError(name)
         if name not in self._owner.families():
+            hint = _suggest_generator(name, self._owner.families())
+            if hint and "(" in hint.split("?")[0]:  # fake.unique.email → its full path
+                hint = hint.replace("did you mean ", "did you mean fake.unique.")
             raise AttributeError(
                 f"fake.unique has the generator families ({', '.join(self._owner.families())}) "
-                f"and generate(); '{name}' is not one of them"
-                + _suggest_generator(name, self._owner.families()).replace("fake.", "fake.unique.")
+                f"and generate(); '{name}' is not one of them{hint}"
             )
         return _Family(self._owner, name, unique=True)
 

@@ -414,3 +414,19 @@ def test_api_arguments_are_checked_and_hints_name_real_parameters() -> None:
     assert en.person.first_name() == de.person.first_name()
     with pytest.raises(UsageError, match="unknown locale 'xx_XX'"):
         en.locale = "xx_XX"
+
+
+def test_faker_calls_on_a_family_or_under_unique_name_the_full_phony_call() -> None:
+    fake = Phony(seed=1)
+    with pytest.raises(TypeError) as info:
+        fake.address()
+    assert str(info.value).startswith(
+        "Faker's fake.address() is fake.address.full(); 'address' is a family of generators"
+    )
+    with pytest.raises(TypeError, match=r"Faker's fake.company\(\) is fake.company.name\(\)"):
+        fake.company()
+    with pytest.raises(AttributeError) as info:
+        fake.unique.email()
+    assert str(info.value).endswith("did you mean fake.unique.internet.email()?")
+    with pytest.raises(AttributeError, match=r"did you mean fake.unique.person.full_name\(\)\?"):
+        fake.unique.name()
