@@ -165,11 +165,14 @@ class Phony:
         try:
             return spec.params.model_validate(params)
         except ValidationError as exc:
+            fields = list(spec.params.model_fields)
             problems = "; ".join(
                 f"{'.'.join(str(x) for x in e['loc']) or 'params'}: {e['msg']}"
+                # Faker's spelling (minimum_age) is usually close to Phony's (min_age)
+                + (_suggest(str(e["loc"][-1]), fields) if e["type"] == "extra_forbidden" else "")
                 for e in exc.errors(include_url=False)
             )
-            known = ", ".join(spec.params.model_fields) or "none"
+            known = ", ".join(fields) or "none"
             raise UsageError(f"{spec.name}: {problems} (its parameters: {known})") from None
 
     @property

@@ -430,3 +430,13 @@ def test_faker_calls_on_a_family_or_under_unique_name_the_full_phony_call() -> N
     assert str(info.value).endswith("did you mean fake.unique.internet.email()?")
     with pytest.raises(AttributeError, match=r"did you mean fake.unique.person.full_name\(\)\?"):
         fake.unique.name()
+
+
+def test_a_misspelt_parameter_names_the_close_one() -> None:
+    fake = Phony(seed=1)
+    with pytest.raises(UsageError) as info:
+        fake.person.birth_date(minimum_age=18)  # Faker's date_of_birth(minimum_age=…)
+    assert str(info.value) == (
+        "person.birth_date: minimum_age: Extra inputs are not permitted; did you mean "
+        "'min_age'? (its parameters: min_age, max_age)"
+    )
