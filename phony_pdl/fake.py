@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,7 @@ from .generators.context import GenContext
 from .resources import known_locales, locale_hint
 
 API_ENTITY = "__api__"
+API_FIELD = ("api", "value")  # the one-field schema behind Phony.field()
 
 
 def _suggest(name: str, options: list[str]) -> str:
@@ -83,7 +84,8 @@ class Phony:
         return f"Phony(locale={self.locale!r}, seed={self.seed}, row={self.row})"
 
     def __getstate__(self) -> dict[str, Any]:  # a lock does not pickle: a new one on load
-        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_unique_lock")}
+        skip = ("_lock", "_unique_lock", "_plans")  # field() plans are rebuilt on demand
+        return {k: v for k, v in self.__dict__.items() if k not in skip}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -118,6 +120,13 @@ class Phony:
             raise AttributeError(name)  # not set yet (a failed __init__): not a family
         families = self.families()
         if name not in families:
+            from .generators.faker_names import FAKER_FIELDS
+
+            if name in FAKER_FIELDS:  # random_int, pyfloat, date_between: a field, no generator
+                raise AttributeError(
+                    f"no generator family '{name}'; Faker's {name}() is "
+                    f"fake.{FAKER_FIELDS[name]} (a PDL field: see help(Phony.field))"
+                )
             hint = _suggest_generator(name, families)
             if hint and "(" in hint.split("?")[0]:  # fake.name() → fake.person.full_name()
                 hint = hint.replace("did you mean ", "did you mean fake.")
@@ -199,10 +208,104 @@ class Phony:
         if unique:
             values = self._distinct(spec, parsed, 1 if n is None else n)
         elif n is None:
-            return self._one(spec, parsed)
+            import json
+
+            key = (spec.name, json.dumps(parsed.model_dump(mode="json"), sort_keys=True))
+            return self._one(key, lambda rows: self._draw(spec, parsed, rows))
         else:
             values = self._draw(spec, parsed, self._rows(n))
         return values[0].as_py() if n is None else values
+
+    def field(self, n: int | None = None, **spec: Any) -> Any:
+        """Values of one PDL field given by its keys (spec/pdl.md, Fields): the sources
+        that are no generator, such as Faker's random_int, pyfloat, random_element(s) and
+        date_between::
+
+            fake.field(type="int", min=1, max=10)                 # random_int(1, 10)
+            fake.field(type="float", min=0, max=100, round=2)     # pyfloat
+            fake.field(choice={"gold": 10, "silver": 30}, n=3)    # weighted random_elements
+            fake.field(type="date", between=["1990-01-01", "2020-12-31"])  # date_between
+            fake.field(pattern="[A-Z]{3}-[0-9]{4}")                # bothify / regexify
+
+        Without `n`: one Python value; with `n`: a pyarrow Array. The values are those a
+        PDL field with the same keys draws (validated the same way); keys naming other
+        fields (`ref`, `expr` over fields, …) have no other field here.
+        """
+        if not spec:
+            raise UsageError(
+                "field() takes a PDL field's keys, e.g. field(type='int', min=1, max=10)"
+            )
+        if "unique" in spec:  # PDL's unique spans an entity's rows; the API's is fake.unique
+            raise UsageError(
+                "field(unique=…) is not supported: a PDL unique spans a table's rows; "
+                "draw n values at once and dedupe, or use fake.unique.<family>.<generator>()"
+            )
+        import json
+
+        try:
+            text = json.dumps(spec, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            text = repr(sorted(spec.items(), key=lambda kv: kv[0]))
+        key = ("field", text)
+        if n is None:
+            return self._one(key, lambda rows: self._field_values(key, spec, rows))
+        return self._field_values(key, spec, self._rows(n))
+
+    _FIELD_PLANS = 64
+
+    def _field_values(self, key: tuple[str, str], spec: dict[str, Any], rows: np.ndarray) -> Any:
+        from .engine.columns import Columns, prepare_entity
+        from .engine.plan import Plan
+
+        with self._lock:
+            seed, locale = self._seed, self._locale
+            plans = self.__dict__.setdefault("_plans", {})
+            found = plans.get((key, seed, locale))
+        if found is None:
+            found = Columns(Plan(self._field_schema(spec, locale), seed=seed))
+            prepare_entity(found.plan, API_FIELD[0])
+            with self._lock:
+                plans[(key, seed, locale)] = found
+                while len(plans) > self._FIELD_PLANS:  # the oldest plan goes
+                    plans.pop(next(iter(plans)))
+        return found.lookup(*API_FIELD, rows)
+
+    @staticmethod
+    def _field_schema(spec: dict[str, Any], locale: str) -> Any:
+        from .errors import SchemaError
+        from .schema import load
+
+        entity, name = API_FIELD
+        document = {
+            "pdl": 1,
+            "name": "api",
+            "locale": locale,
+            "entities": {entity: {"count": 1, "fields": {name: spec}}},
+        }
+        try:
+            return load(document)
+        except SchemaError as exc:
+            prefix = f"entities.{entity}.fields.{name}"
+            problems = []
+            for d in exc.diagnostics:
+                where = d.path.removeprefix(prefix).lstrip(".") or "field"
+                hint = d.hint
+                if hint and f"'{name}'" in hint:  # "fields: 'value'" names our own stand-in
+                    hint = "field() stands alone: it has no other field to name"
+                text = f"{where}: {d.message}" + (f" ({hint})" if hint else "")
+                problems.append(text.replace(f"'{entity}'", "field()"))
+            relative = [
+                v
+                for v in (spec.get("between") or [spec.get("min"), spec.get("max")])
+                if isinstance(v, str) and (v[:1] in "+-" or v in ("today", "now"))
+            ]
+            if relative:  # Faker's date_between("-30y", "today") reads the clock
+                problems.append(
+                    f"{relative[0]!r} is relative to today: Phony never reads the clock, so "
+                    "the values repeat run after run; write the dates (2024-01-31)"
+                )
+            args = ", ".join(f"{k}={v!r}" for k, v in spec.items())
+            raise UsageError(f"field({args}): " + "; ".join(problems)) from None
 
     # One value costs as much as a few hundred (the work is per call, not per row): a single
     # call computes the next rows ahead, and later single calls whose row falls among them
@@ -210,10 +313,7 @@ class Phony:
     _AHEAD = 256
     _AHEAD_KEYS = 64
 
-    def _one(self, spec: registry.GeneratorSpec, parsed: Any) -> Any:
-        import json
-
-        key = (spec.name, json.dumps(parsed.model_dump(mode="json"), sort_keys=True))
+    def _one(self, key: tuple[str, str], draw: Callable[[np.ndarray], pa.Array]) -> Any:
         with self._lock:
             row = self.row
             self.row += 1
@@ -222,7 +322,7 @@ class Phony:
                 return ahead[2][row - ahead[1]]
             seed = self._seed
         rows = np.arange(row, row + self._AHEAD, dtype=np.int64)
-        values = self._draw(spec, parsed, rows).to_pylist()
+        values = draw(rows).to_pylist()
         with self._lock:
             if seed == self._seed:
                 self._ahead.pop(key, None)

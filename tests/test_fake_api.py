@@ -440,3 +440,64 @@ def test_a_misspelt_parameter_names_the_close_one() -> None:
         "person.birth_date: minimum_age: Extra inputs are not permitted; did you mean "
         "'min_age'? (its parameters: min_age, max_age)"
     )
+
+
+def test_field_draws_pdl_fields_for_fakers_random_helpers() -> None:
+    fake = Phony(locale="de_DE", seed=1)
+    number = fake.field(type="int", min=1, max=10)  # Faker's random_int(1, 10)
+    assert isinstance(number, int) and 1 <= number <= 10
+    many = fake.field(type="int", min=1, max=10, n=2000)
+    assert many.type == pa.int64() and set(many.to_pylist()) == set(range(1, 11))
+    price = fake.field(type="float", min=0, max=100, round=2)
+    assert isinstance(price, float) and round(price, 2) == price
+    tiers = fake.field(choice={"gold": 10, "silver": 90}, n=5000).to_pylist()
+    assert 0.07 < tiers.count("gold") / 5000 < 0.13
+    day = fake.field(type="date", between=["1990-01-01", "2020-12-31"])
+    assert isinstance(day, dt.date) and dt.date(1990, 1, 1) <= day <= dt.date(2020, 12, 31)
+    assert re.fullmatch(r"[A-Z]{3}-[0-9]{4}", fake.field(pattern="[A-Z]{3}-[0-9]{4}"))
+    # single calls give what one call of n gives, as generators do
+    one_by_one = Phony(seed=4)
+    at_once = Phony(seed=4).field(choice=["a", "b", "c"], n=300).to_pylist()
+    assert [one_by_one.field(choice=["a", "b", "c"]) for _ in range(300)] == at_once
+    assert Phony(seed=5).field(choice=["a", "b", "c"], n=300).to_pylist() != at_once
+    # a pickled Phony draws on (its field plans are rebuilt)
+    import pickle
+
+    again = pickle.loads(pickle.dumps(one_by_one))
+    assert (
+        again.field(type="int", min=1, max=99, n=9).to_pylist()
+        == one_by_one.field(type="int", min=1, max=99, n=9).to_pylist()
+    )
+
+
+def test_field_errors_say_what_to_write() -> None:
+    fake = Phony(seed=1)
+    with pytest.raises(UsageError) as info:
+        fake.field(type="int", min=10, max=1)
+    assert (
+        str(info.value)
+        == "field(type='int', min=10, max=1): min: min=10 is greater than max=1 (swap them)"
+    )
+    with pytest.raises(UsageError) as info:
+        fake.field(type="date", between=["-30y", "today"])  # Faker's date_between
+    assert str(info.value).startswith("field(type='date', between=['-30y', 'today']): between[0]:")
+    assert str(info.value).endswith(
+        "'-30y' is relative to today: Phony never reads the clock, so the values repeat run "
+        "after run; write the dates (2024-01-31)"
+    )
+    with pytest.raises(
+        UsageError, match=r"typ: unknown key 'typ' in a field \(did you mean 'type'\?\)"
+    ):
+        fake.field(typ="int")
+    with pytest.raises(UsageError, match="field\\(unique=…\\) is not supported"):
+        fake.field(type="int", unique=True)
+    with pytest.raises(AttributeError) as info:
+        fake.random_int(1, 10)
+    assert str(info.value) == (
+        "no generator family 'random_int'; Faker's random_int() is "
+        "fake.field(type='int', min=0, max=9999) (a PDL field: see help(Phony.field))"
+    )
+    with pytest.raises(
+        AttributeError, match=r"Faker's date_between\(\) is fake.field\(type='date'"
+    ):
+        fake.date_between("-30y", "today")

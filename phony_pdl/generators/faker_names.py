@@ -78,6 +78,30 @@ FAKER_NAMES: dict[str, str] = {
     "ssn": None,  # no national ID numbers yet: say so instead of a wrong guess
 }
 
+# Faker's methods that are no generator in Phony but a PDL field (spec/pdl.md, Fields),
+# drawn through `Phony.field(...)`: what to write instead.
+FAKER_FIELDS: dict[str, str] = {
+    "random_int": "field(type='int', min=0, max=9999)",
+    "pyint": "field(type='int', min=0, max=9999)",
+    "random_digit": "field(type='int', min=0, max=9)",
+    "random_number": "field(type='int', min=0, max=999999999)",
+    "pyfloat": "field(type='float', min=…, max=…, round=…)",
+    "pydecimal": "field(type='decimal', min=…, max=…, round=2)",
+    "random_element": "field(choice=[…]) or field(choice={value: weight, …})",
+    "random_elements": "field(choice=[…], n=length) (a pyarrow array: .to_pylist())",
+    "random_choices": "field(choice=[…], n=length) (a pyarrow array: .to_pylist())",
+    "date_between": "field(type='date', between=['1990-01-01', '2020-12-31'])",
+    "date_time_between": "field(type='datetime', between=['2024-01-01', '2024-12-31'])",
+    "date": "field(type='date', between=[…, …])",
+    "date_time": "field(type='datetime', between=[…, …])",
+    "time": "field(type='time', between=['08:00:00', '18:00:00'])",
+    "bothify": "field(pattern='[A-Z]{3}-[0-9]{4}')",
+    "numerify": "field(pattern='[0-9]{5}')",
+    "lexify": "field(pattern='[a-z]{5}')",
+    "regexify": "field(pattern='…')",
+    "pystr": "field(type='string', min=8, max=16)",
+}
+
 
 def faker_equivalent(name: str, known: set[str]) -> tuple[str, bool] | None:
     """Phony's generator for a Faker-style name (`person.name`, `zipcode`), if any.
