@@ -2,7 +2,11 @@
 
 ``phony``: a :class:`phony_pdl.fake.Phony` seeded from the test's node id, so each test
 gets its own values and the same values on every run, on every machine, in any order
-and under xdist::
+and under xdist. The node id is the test file's path from pytest's rootdir plus the
+test's name and parameters: renaming or moving a test gives it new values, and so does
+starting pytest from another folder when no pytest config file (pyproject.toml,
+pytest.ini) fixes the rootdir. A failed test's report has a ``phony`` section naming
+its ``Phony(locale=…, seed=…)``::
 
     def test_signup(phony):
         email = phony.internet.email()
@@ -48,6 +52,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "phony(locale='en_US', seed=None): locale and seed of the `phony` fixture"
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    """A failed test that used `phony` says which Phony it had: its data is that of
+    ``Phony(locale=…, seed=…)``, to replay in a REPL or pin with the marker."""
+    outcome = yield
+    report = outcome.get_result()
+    fake = getattr(item, "funcargs", {}).get("phony")
+    if report.when == "call" and report.failed and fake is not None:
+        origin = (
+            f", seeded from the test id {item.nodeid!r} (a new name, file path or pytest "
+            "rootdir gives new values)"
+            if fake.seed == node_seed(item.nodeid)
+            else ""
+        )
+        report.sections.append(
+            (
+                "phony",
+                f"{fake!r}{origin}: replay with Phony(locale={fake.locale!r}, "
+                f"seed={fake.seed}); pin with @pytest.mark.phony(seed={fake.seed})",
+            )
+        )
 
 
 @pytest.fixture

@@ -501,3 +501,39 @@ def test_field_errors_say_what_to_write() -> None:
         AttributeError, match=r"Faker's date_between\(\) is fake.field\(type='date'"
     ):
         fake.date_between("-30y", "today")
+
+
+def test_a_failed_test_names_the_phony_that_made_its_data(pytester) -> None:
+    from phony_pdl.pytest_plugin import node_seed
+
+    pytester.makepyfile(
+        test_fail="""
+        import pytest
+
+        def test_email(phony):
+            assert phony.internet.email().endswith("@example.com")
+
+        @pytest.mark.phony(locale="de_DE", seed=7)
+        def test_pinned(phony):
+            assert phony.person.age() < 0
+
+        def test_passes(phony):
+            phony.person.age()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "phony_pdl.pytest_plugin", "--tb=short")
+    result.assert_outcomes(failed=2, passed=1)
+    seed = node_seed("test_fail.py::test_email")
+    result.stdout.fnmatch_lines(
+        [
+            "*- phony -*",
+            f"Phony(locale='en_US', seed={seed}, row=1), seeded from the test id "
+            "'test_fail.py::test_email' (a new name, file path or pytest rootdir gives new "
+            f"values): replay with Phony(locale='en_US', seed={seed}); pin with "
+            f"@pytest.mark.phony(seed={seed})",
+            "*- phony -*",
+            "Phony(locale='de_DE', seed=7, row=1): replay with Phony(locale='de_DE', seed=7); "
+            "pin with @pytest.mark.phony(seed=7)",
+        ]
+    )
+    assert result.stdout.str().count("- phony -") == 2  # not for the test that passed
