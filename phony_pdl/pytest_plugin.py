@@ -133,7 +133,14 @@ def phony_dataset(request: pytest.FixtureRequest) -> Callable[..., dict[str, pa.
         scale: float = 1.0,
         only: list[str] | None = None,
     ) -> dict[str, pa.Table]:
-        schema = load(_resolve(source, test_file))
+        resolved = _resolve(source, test_file)
+        if isinstance(resolved, Path) and not resolved.exists():  # say where it looked
+            places = [str(Path.cwd())] + ([str(test_file.parent)] if test_file else [])
+            raise FileNotFoundError(
+                f"phony_dataset: no PDL file {str(source)!r} in the working directory or "
+                f"beside the test (looked in {' and '.join(dict.fromkeys(places))})"
+            )
+        schema = load(resolved)
         dataset = schema.generate(seed=seed, scale=scale, only=only)
         return {name: dataset[name] for name in dataset}
 

@@ -189,6 +189,18 @@ def test_phony_dataset_relative_to_the_test_file(phony_dataset) -> None:
     assert data["users"].num_rows == 10
 
 
+def test_phony_dataset_names_where_it_looked_for_a_missing_file(
+    phony_dataset, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        phony_dataset("shop.yaml")
+    assert str(info.value) == (
+        "phony_dataset: no PDL file 'shop.yaml' in the working directory or beside the test "
+        f"(looked in {tmp_path} and {ROOT / 'tests'})"
+    )
+
+
 def test_phony_dataset_from_a_dict(phony_dataset) -> None:
     doc = {
         "pdl": 1,
