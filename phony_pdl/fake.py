@@ -16,6 +16,8 @@ run, and is built by the same vectorized code: a million names take one call.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -55,7 +57,21 @@ def _suggest_generator(name: str, options: list[str], prefix: str = "") -> str:
 
 
 class Phony:
-    """Generators by family: ``Phony("en_US", seed=1).internet.email(n=10)``."""
+    """Fake values by generator family, Faker-style, from Phony's vectorized generators.
+
+    ``fake = Phony(locale="de_DE", seed=1)``, then:
+
+    - ``fake.person.first_name()``: one Python value; ``…(n=1000)``: a pyarrow Array;
+    - ``fake.person.birth_date(min_age=18)``: parameters by keyword (``help()`` lists them);
+    - ``fake.record("person", "internet", n=10)``: a pyarrow Table of coherent rows;
+    - ``fake.unique.internet.email()``: never a value given before (``fake.unique.clear()``);
+    - ``fake.field(type="int", min=1, max=10)``: one PDL field (Faker's random_int,
+      random_element, date_between, …).
+
+    Families: ``Phony.families()`` or ``dir(fake)``; generators: ``dir(fake.person)``.
+    Every call draws the next rows of this Phony, so the same seed and calls give the
+    same values; ``fake.seed_instance(7)`` or ``fake.reset()`` starts again.
+    """
 
     def __init__(self, locale: str = "en_US", seed: int = 0) -> None:
         self._lock = threading.Lock()  # threads sharing one Phony never draw the same rows
@@ -113,6 +129,7 @@ class Phony:
 
     @staticmethod
     def families() -> list[str]:
+        """The generator families (`person`, `internet`, …): ``fake.<family>.<generator>()``."""
         return sorted({spec.family for spec in registry.all_specs()})
 
     def __getattr__(self, name: str) -> _Family:
@@ -456,6 +473,7 @@ class _Family:
         self._owner = owner
         self._family = family
         self._unique = unique
+        self.__doc__ = _family_doc(family)
 
     def _names(self) -> list[str]:
         return [s.name.split(".", 1)[-1] for s in registry.all_specs() if s.family == self._family]
@@ -540,15 +558,61 @@ class _Unique:
         return [*self._owner.families(), "clear"]
 
 
+# The Python type of one value, by the PDL type a generator returns (for help()).
+_PYTHON_TYPES = {
+    "bool": "bool",
+    "date": "datetime.date",
+    "decimal": "decimal.Decimal",
+    "float": "float",
+    "int": "int",
+    "string": "str",
+    "uuid": "str",
+}
+
+
+@functools.cache
+def _generator_help(name: str) -> tuple[str, inspect.Signature]:
+    """A generator's help text and call signature, made once: every `fake.person.age`
+    makes a _Generator, and building these per call tripled a single value's cost."""
+    spec = registry.get(name)
+    fields = spec.params.model_fields
+    one = _PYTHON_TYPES.get(str(spec.returns).split("(")[0], "value")
+    doc = (
+        f"{spec.summary}\n\nParameters: "
+        + (", ".join(f"{k}={f.default!r}" for k, f in fields.items()) or "none")
+        + f"\n\nReturns one {one} without `n`; with `n=`, a pyarrow Array of n values "
+        f"({spec.returns})."
+    )
+    # help() and IDEs show the real keywords, not (n=None, **params)
+    signature = inspect.Signature(
+        [inspect.Parameter("n", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)]
+        + [
+            inspect.Parameter(
+                k,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=inspect.Parameter.empty if f.is_required() else f.default,
+            )
+            for k, f in fields.items()
+        ]
+    )
+    return doc, signature
+
+
+@functools.cache
+def _family_doc(family: str) -> str:
+    return f"fake.{family}: its generators as methods.\n\n" + "\n".join(
+        f"{s.name.split('.', 1)[-1]}(): {s.summary}"
+        for s in registry.all_specs()
+        if s.family == family
+    )
+
+
 class _Generator:
     def __init__(self, owner: Phony, name: str, unique: bool = False) -> None:
         self._owner = owner
         self._unique = unique
         self.name = name
-        spec = registry.get(name)
-        self.__doc__ = f"{spec.summary}\n\nParameters: " + (
-            ", ".join(f"{k}={f.default!r}" for k, f in spec.params.model_fields.items()) or "none"
-        )
+        self.__doc__, self.__signature__ = _generator_help(name)
 
     def __call__(self, n: int | None = None, **params: Any) -> Any:
         if self._unique:

@@ -549,3 +549,18 @@ def test_a_failed_test_names_the_phony_that_made_its_data(pytester) -> None:
         ]
     )
     assert result.stdout.str().count("- phony -") == 2  # not for the test that passed
+
+
+def test_help_shows_each_generators_keywords_and_return_types() -> None:
+    import inspect
+
+    fake = Phony(seed=1)
+    assert str(inspect.signature(fake.person.birth_date)) == "(n=None, *, min_age=18, max_age=80)"
+    assert str(inspect.signature(fake.ngram.ngram)).startswith("(n=None, *, model, min_length=None")
+    assert fake.person.birth_date.__doc__.endswith(
+        "Parameters: min_age=18, max_age=80\n\nReturns one datetime.date without `n`; with "
+        "`n=`, a pyarrow Array of n values (date)."
+    )
+    assert "Returns one decimal.Decimal" in fake.commerce.price.__doc__
+    assert "first_name(): Given name" in fake.person.__doc__
+    assert 'fake.field(type="int", min=1, max=10)' in Phony.__doc__
