@@ -564,3 +564,14 @@ def test_help_shows_each_generators_keywords_and_return_types() -> None:
     assert "Returns one decimal.Decimal" in fake.commerce.price.__doc__
     assert "first_name(): Given name" in fake.person.__doc__
     assert 'fake.field(type="int", min=1, max=10)' in Phony.__doc__
+
+
+def test_single_unique_calls_take_the_next_rows_values_not_given_before() -> None:
+    plain = Phony(seed=3).person.last_name(n=400).to_pylist()
+    fresh = list(dict.fromkeys(plain))  # first occurrences, in row order
+    fake = Phony(seed=3)
+    got = [fake.unique.person.last_name() for _ in range(len(fresh))]
+    assert got == fresh
+    assert fake.row == plain.index(fresh[-1]) + 1  # a row per value looked at, no more
+    # the memory is the one n= calls use
+    assert not set(fake.unique.person.last_name(n=50).to_pylist()) & set(got)
