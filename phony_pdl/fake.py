@@ -130,7 +130,7 @@ class Phony:
     @staticmethod
     def families() -> list[str]:
         """The generator families (`person`, `internet`, …): ``fake.<family>.<generator>()``."""
-        return sorted({spec.family for spec in registry.all_specs()})
+        return registry.families()
 
     def __getattr__(self, name: str) -> _Family:
         if name.startswith("_") or name in ("locale", "seed", "row"):

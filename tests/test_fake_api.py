@@ -575,3 +575,22 @@ def test_single_unique_calls_take_the_next_rows_values_not_given_before() -> Non
     assert fake.row == plain.index(fresh[-1]) + 1  # a row per value looked at, no more
     # the memory is the one n= calls use
     assert not set(fake.unique.person.last_name(n=50).to_pylist()) & set(got)
+
+
+def test_families_follow_the_registry_when_a_generator_registers(monkeypatch) -> None:
+    from phony_pdl.generators import registry
+
+    assert Phony.families() == sorted({s.family for s in registry.all_specs()})
+    assert "zzplugin" not in Phony.families()
+    spec = registry.REGISTRY["misc.semver"]
+    monkeypatch.setitem(
+        registry.REGISTRY,
+        "zzplugin.thing",
+        registry.GeneratorSpec(
+            "zzplugin.thing", spec.params, spec.returns, "zzplugin", spec.summary, spec.func
+        ),
+    )
+    assert "zzplugin" in Phony.families()  # a plugin's family shows up, not a stale list
+    assert isinstance(Phony(seed=1).zzplugin.thing(), str)
+    monkeypatch.undo()
+    assert "zzplugin" not in Phony.families()

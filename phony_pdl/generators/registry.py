@@ -107,6 +107,22 @@ def names() -> list[str]:
     return sorted(REGISTRY)
 
 
+_families: tuple[int, tuple[str, ...]] = (-1, ())
+
+
+def families() -> list[str]:
+    """The generator families, sorted; remade only when a generator was registered (the
+    Faker-style API asks on every `fake.person`; sorting the registry each time was the
+    largest part of a single value's cost)."""
+    global _families
+    _load_plugins()
+    count, known = _families
+    if count != len(REGISTRY):  # names are only ever added: the count tells a change
+        known = tuple(sorted({spec.family for spec in REGISTRY.values()}))
+        _families = (len(REGISTRY), known)
+    return list(known)
+
+
 def all_specs() -> list[GeneratorSpec]:
     _load_plugins()
     return [REGISTRY[n] for n in sorted(REGISTRY)]
