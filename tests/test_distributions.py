@@ -727,3 +727,48 @@ def test_quantiles_from_the_estimate_equal_the_full_search(monkeypatch, name, pa
     }[name]()
     middle = slice(4, 2_004)  # scipy's own ppf, on ordinary quantiles
     assert np.abs(quick[middle] - reference.ppf(q[middle])).max() <= 1
+
+
+def test_many_pairs_calibrate_as_each_alone_and_report_what_they_cannot_reach() -> None:
+    """The vectorised root finder (Newton steps within a bisection bracket) agrees with
+    a bisection of `achieved_correlation` for every pair, clamps the unreachable ones at
+    ±0.9999 and gives the same reachable bound as `reachable`, pair by pair."""
+    from phony_pdl.engine import copula_calibration as cc
+
+    ds = _generate(
+        {
+            "a": "{ distribution: lognormal, median: 1, sigma: 1 }",
+            "b": "{ distribution: lognormal, median: 1, sigma: 1 }",
+            "c": "{ distribution: poisson, mean: 2 }",
+            "d": "{ distribution: normal, mean: 5, sd: 2 }",
+            "e": "{ distribution: uniform, min: 0, max: 1, round: 1 }",
+        },
+        n=10,
+    )
+    m = {f: marginal_of(ds.plan, "t", f) for f in "abcde"}
+    pairs = [
+        (m[x], m[y], t)
+        for x, y in (("a", "b"), ("a", "c"), ("c", "d"), ("d", "e"), ("b", "e"))
+        for t in (-0.9, -0.3, 0.0, 0.42, 0.97)
+    ]
+    for method in ("pearson", "spearman"):
+        roots, bounds = cc._calibrate(pairs, method)
+        for (a, b, t), r, bound in zip(pairs, roots, bounds, strict=True):
+            lo, hi = -0.9999, 0.9999
+            if achieved_correlation(a, b, hi, method) <= t:
+                want = hi
+            elif achieved_correlation(a, b, lo, method) >= t:
+                want = lo
+            else:
+                for _ in range(60):
+                    mid = (lo + hi) / 2
+                    lo, hi = (mid, hi) if achieved_correlation(a, b, mid, method) < t else (lo, mid)
+                want = (lo + hi) / 2
+            if t == 0:
+                want = 0.0
+            elif method == "spearman" and not a.has_atoms() and not b.has_atoms():
+                want = 2 * np.sin(np.pi * t / 6)
+            assert abs(r - want) < 2e-9, (method, t, r, want)
+            assert bound == cc.reachable(a, b, t, method)
+        if method == "pearson":  # lognormals at −0.9 and more
+            assert sum(b is not None for b in bounds) >= 4
