@@ -103,17 +103,28 @@ def node_kind(node: Node) -> str:
 
 def from_python(value: Any, file: str = "<dict>", _depth: int = 0) -> Node:
     """Wrap plain Python data (the API's dict input) as a tree without positions."""
-    span = Span(file, 0, 0, 0, 0)
-    if _depth > 200:
+    return _wrap(value, Span(file, 0, 0, 0, 0), _depth)
+
+
+# Leaves by exact type: an inferred document holds thousands (quantile tables, matrices)
+_PLAIN = {float: repr, int: repr, bool: repr, type(None): repr, str: lambda v: v}
+
+
+def _wrap(value: Any, span: Span, depth: int) -> Node:
+    """`from_python` with one span for every node (they all carry the same place)."""
+    if depth > 200:
         raise ValueError("nesting too deep")
+    text = _PLAIN.get(type(value))
+    if text is not None:
+        return ScalarNode(span, value, text(value), plain=False)
     if isinstance(value, dict):
         m = MapNode(span)
         for k, v in value.items():
             m.keys.append(ScalarNode(span, str(k), str(k), plain=False))
-            m.values.append(from_python(v, file, _depth + 1))
+            m.values.append(_wrap(v, span, depth + 1))
         return m
     if isinstance(value, list | tuple):
-        return SeqNode(span, [from_python(v, file, _depth + 1) for v in value])
+        return SeqNode(span, [_wrap(v, span, depth + 1) for v in value])
     if hasattr(value, "isoformat"):  # date/datetime given from Python code
         return ScalarNode(span, value.isoformat(), value.isoformat(), plain=False)
     if hasattr(value, "item") and type(value).__module__ == "numpy":  # np.int64(3) → 3

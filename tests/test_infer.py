@@ -1688,3 +1688,19 @@ def test_truncated_refinement_reaches_the_optimum() -> None:
     }
     for step in ([1e-3, 0], [-1e-3, 0], [0, 1e-4], [0, -1e-4], [1e-3, 1e-4], [-1e-3, -1e-4]):
         assert fit._loglik(d, best.rebuild(best.theta + np.array(step)))[0] <= value + 1e-9
+
+
+def test_inferred_scalars_are_written_as_yaml_reads_them_back() -> None:
+    from phony_pdl.infer.writer import scalar
+
+    assert [scalar(v) for v in (3, -0.1, 1e-7, 2.0, np.float64(0.25), np.int64(7))] == [
+        "3",
+        "-0.1",
+        "1e-07",
+        "2.0",
+        "0.25",
+        "7",
+    ]
+    assert [scalar(v) for v in (True, None, "on", "a.b")] == ["true", "null", "'on'", "a.b"]
+    with pytest.raises(ValueError, match="cannot write nan in PDL"):
+        scalar(float("nan"))

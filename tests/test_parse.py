@@ -282,3 +282,45 @@ def test_an_ambiguous_scalar_is_reported_with_a_later_duplicate_key() -> None:
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(text)
     assert exc.value.codes == ["ambiguous-scalar", "duplicate-key"]
+
+
+def test_python_data_becomes_nodes_with_the_text_each_value_is_written_as() -> None:
+    """Plain numbers, strings, booleans and None take a fast path by exact type; numpy
+    scalars, dates and int subclasses keep theirs. Too deep a nesting is refused."""
+    import datetime
+
+    import numpy as np
+
+    from phony_pdl.nodes import ScalarNode, from_python
+
+    class Level(int):
+        pass
+
+    root = from_python(
+        {
+            "n": [1, 2.5, True, None, "x y", np.float64(1.5), np.int64(3)],
+            "d": datetime.date(2024, 1, 2),
+            "k": Level(4),
+        },
+        "f.yaml",
+    )
+    leaves = root.values[0].items + root.values[1:]
+    assert all(isinstance(leaf, ScalarNode) and not leaf.plain for leaf in leaves)
+    assert [(leaf.value, leaf.text) for leaf in leaves] == [
+        (1, "1"),
+        (2.5, "2.5"),
+        (True, "True"),
+        (None, "None"),
+        ("x y", "x y"),
+        (1.5, "1.5"),
+        (3, "3"),
+        ("2024-01-02", "2024-01-02"),
+        (4, "4"),
+    ]
+    assert type(leaves[5].value) is float and str(root.span) == "f.yaml:0:0"
+    assert to_python(root)["n"][:5] == [1, 2.5, True, None, "x y"]
+    deep: object = 1
+    for _ in range(202):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nesting too deep"):
+        from_python(deep)

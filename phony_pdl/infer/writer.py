@@ -17,6 +17,11 @@ WIDTH = 110
 
 
 def scalar(value: Any) -> str:
+    kind = type(value)  # plain numbers first: a document holds thousands of them
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    if kind is int:
+        return str(value)
     if hasattr(value, "item") and not isinstance(value, list | dict | str):
         value = value.item()  # numpy scalars
     if value is None:
