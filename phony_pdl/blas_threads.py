@@ -28,12 +28,17 @@ def _controller() -> Any:
     return ThreadpoolController()
 
 
+def one_blas_thread() -> Any:
+    """A context in which every loaded BLAS library uses one thread (restored after)."""
+    return _controller().limit(limits=1, user_api="blas")
+
+
 def single_blas_thread(fn: F) -> F:
     """Run `fn` with every loaded BLAS library limited to one thread (restored after)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _controller().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             return fn(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -772,3 +772,33 @@ def test_many_pairs_calibrate_as_each_alone_and_report_what_they_cannot_reach() 
             assert bound == cc.reachable(a, b, t, method)
         if method == "pearson":  # lognormals at −0.9 and more
             assert sum(b is not None for b in bounds) >= 4
+
+
+def test_calibration_products_run_on_one_blas_thread(monkeypatch) -> None:
+    """The Hermite coefficients of a block's fields are one matrix product: with OpenBLAS's
+    thread pool on a busy two-core machine it made a small table's generate up to ten
+    times slower. The pool is restored after."""
+    from threadpoolctl import threadpool_info
+
+    from phony_pdl.engine import copula_calibration as cc
+
+    seen: list[int] = []
+    stack = np.stack
+
+    def spy(*args, **kwargs):
+        seen.extend(lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas")
+        return stack(*args, **kwargs)
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    ds = _generate(
+        {
+            "a": "{ distribution: lognormal, median: 2, sigma: 0.9 }",
+            "b": "{ distribution: normal }",
+        },
+        n=10,
+    )
+    a, b = marginal_of(ds.plan, "t", "a"), marginal_of(ds.plan, "t", "b")
+    monkeypatch.setattr(cc.np, "stack", spy)
+    cc._prepare([a, b], "pearson")
+    assert seen and set(seen) == {1}
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..blas_threads import one_blas_thread
 from ..types import BOOL_WORDS
 
 __all__ = [
@@ -155,7 +156,10 @@ def _prepare(margins: list[Marginal], method: str) -> None:
         return
     scores = [_scores(m, method) for m in todo]
     _, h = _basis()
-    coefs = np.stack([g for g, _ in scores]) @ h.T / GRID
+    # On one BLAS thread: a pool of them spinning on a busy machine made this product (and
+    # so a small table's whole generate) ten times slower, not faster.
+    with one_blas_thread():
+        coefs = np.stack([g for g, _ in scores]) @ h.T / GRID
     for m, row, (_, sd) in zip(todo, coefs, scores, strict=True):
         m._memo[key] = (row, sd)
 
