@@ -1591,3 +1591,31 @@ def test_a_not_null_self_reference_is_not_a_null_source() -> None:
     doc = phony_pdl.load(text).document
     assert null_source(doc, "node", "up") is None
     assert null_source(doc, "node", "loose") == "a self-reference is NULL in the first row"
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_a_table_has_the_schema_of_its_entity_with_or_without_rows(rows: int) -> None:
+    """A table with rows takes its schema from them; an empty one from a zero-row batch.
+    Either way it is the entity's Arrow schema, metadata included."""
+    schema = phony_pdl.load(
+        {
+            "pdl": 1,
+            "name": "s",
+            "entities": {
+                "t": {
+                    "count": rows,
+                    "fields": {
+                        "id": {"type": "int", "min": 1, "max": 9},
+                        "when": {"type": "date"},
+                        "tier": {"choice": ["a", "b"]},
+                        "x": {"distribution": "normal", "round": 2},
+                    },
+                }
+            },
+        }
+    )
+    ds = schema.generate(seed=1)
+    table = ds["t"]
+    assert table.num_rows == rows
+    assert table.schema.equals(ds.arrow_schema("t"), check_metadata=True)
+    assert table.schema.names == ["id", "when", "tier", "x"]
