@@ -1704,3 +1704,22 @@ def test_inferred_scalars_are_written_as_yaml_reads_them_back() -> None:
     assert [scalar(v) for v in (True, None, "on", "a.b")] == ["true", "null", "'on'", "a.b"]
     with pytest.raises(ValueError, match="cannot write nan in PDL"):
         scalar(float("nan"))
+
+
+def test_mid_ranks_are_scipys_average_ranks() -> None:
+    from scipy.stats import rankdata
+
+    from phony_pdl.infer.relations import _ranks
+
+    rng = np.random.default_rng(5)
+    for x in (
+        np.round(rng.normal(size=300), 1),  # many ties
+        rng.normal(size=50),
+        np.array([3.0, np.nan, 1.0, 3.0, np.nan, 2.0]),
+        np.array([np.nan, np.nan]),
+        np.array([], dtype=float),
+    ):
+        got = _ranks(x)
+        ok = ~np.isnan(x)
+        assert np.array_equal(np.isnan(got), ~ok)
+        assert np.array_equal(got[ok], rankdata(x[ok], method="average"))

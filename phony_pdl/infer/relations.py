@@ -31,12 +31,19 @@ __all__ = [
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Mid-ranks of the non-NaN entries (NaN stays NaN)."""
-    from scipy.stats import rankdata
-
+    """Mid-ranks (1-based, ties averaged: scipy's `rankdata(method="average")`, exactly) of
+    the non-NaN entries; NaN stays NaN. In numpy: scipy's wrapper took 2.5 times as long
+    on a few hundred values, once per column."""
     out = np.full(len(x), np.nan)
     ok = ~np.isnan(x)
-    out[ok] = rankdata(x[ok], method="average")
+    values = x[ok]
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
+    out[ok] = ranks
     return out
 
 
