@@ -802,3 +802,34 @@ def test_calibration_products_run_on_one_blas_thread(monkeypatch) -> None:
     cc._prepare([a, b], "pearson")
     assert seen and set(seen) == {1}
     assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+
+
+@pytest.mark.parametrize(("limit", "one_thread"), [(1 << 24, True), (10, False)])
+def test_small_copula_products_run_on_one_blas_thread(monkeypatch, limit, one_thread) -> None:
+    """The normal scores of a small batch are multiplied by the copula's factor on one
+    BLAS thread (the pool's wake-up cost milliseconds on a busy machine); large products
+    keep the pool. The values are the same either way."""
+    import contextlib
+
+    from phony_pdl.blas_threads import one_blas_thread
+    from phony_pdl.engine import columns
+
+    entered: list[int] = []
+
+    @contextlib.contextmanager
+    def counting():
+        entered.append(1)
+        with one_blas_thread():
+            yield
+
+    fields = {
+        "a": "{ distribution: normal }",
+        "b": "{ distribution: lognormal, median: 1, sigma: 1 }",
+    }
+    block = ["{ fields: [a, b], rho: 0.5 }"]
+    expected = _values(_generate(fields, n=50, correlate=block), "b")
+    monkeypatch.setattr(columns, "one_blas_thread", counting)
+    monkeypatch.setattr(columns, "_SMALL_PRODUCT", limit)
+    got = _values(_generate(fields, n=50, correlate=block), "b")
+    assert (len(entered) > 0) == one_thread
+    assert np.array_equal(got, expected)

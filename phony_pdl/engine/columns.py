@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from .. import expr as expr_mod
+from ..blas_threads import one_blas_thread
 from ..errors import GenerationError
 from ..generators import registry
 from ..generators._common import as_codes
@@ -1036,10 +1037,20 @@ class Columns:
                 for j in range(k):
                     u = Stream(self.seed, batch.entity, f"#copula{i}", j).open_uniform(batch.rows)
                     normals[:, j] = ndtri(u)
-                z = batch.scratch[f"#copula{i}"] = normals @ chol.T
+                if len(batch.rows) * k * k <= _SMALL_PRODUCT:
+                    # A small product on one thread: waking OpenBLAS's pool for it cost
+                    # milliseconds on a busy machine (a 569 × 31 product: 3 ms, not 0.05)
+                    with one_blas_thread():
+                        z = normals @ chol.T
+                else:
+                    z = normals @ chol.T
+                batch.scratch[f"#copula{i}"] = z
             j = block.fields.index(name)
             return np.clip(ndtr(z[:, j]), 1e-16, 1 - 1e-16)
         return None
+
+
+_SMALL_PRODUCT = 1 << 24  # multiply-adds below which a matrix product stays on one thread
 
 
 def _truncate_seconds(values: pa.Array, places: int) -> pa.Array:

@@ -68,7 +68,9 @@ class Marginal:
 
     def has_atoms(self) -> bool:
         """True when some value carries clearly more mass than one grid step (ties)."""
-        return bool(self.ties()[1].max() > 4.0 / self.values.shape[1])
+        if "atoms" not in self._memo:  # asked once per pair: 465 times in a 31-field block
+            self._memo["atoms"] = bool(self.ties()[1].max() > 4.0 / self.values.shape[1])
+        return self._memo["atoms"]
 
     def ties(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(distinct values in increasing order, the mass of each, and the index into them
@@ -455,15 +457,18 @@ def copula_matrix(plan: Any, entity: str, block: Any) -> np.ndarray:
         m[i, j] = m[j, i] = r
         if bound is not None:
             _warn_unreachable(entity, block.fields[i], block.fields[j], t, bound, method)
-    eigenvalues, vectors = np.linalg.eigh(m)
-    if eigenvalues.min() < 1e-12:
-        eigenvalues = np.clip(eigenvalues, 1e-10, None)
-        m = vectors @ np.diag(eigenvalues) @ vectors.T
-        d = np.sqrt(np.diag(m))
-        m = m / np.outer(d, d)
+    with one_blas_thread():  # a block's small matrix: a thread pool only spins
+        eigenvalues, vectors = np.linalg.eigh(m)
+        if eigenvalues.min() < 1e-12:
+            eigenvalues = np.clip(eigenvalues, 1e-10, None)
+            m = vectors @ np.diag(eigenvalues) @ vectors.T
+            d = np.sqrt(np.diag(m))
+            m = m / np.outer(d, d)
     return m
 
 
 def copula_cholesky(plan: Any, entity: str, block: Any) -> np.ndarray:
     """Cholesky factor of `copula_matrix` (what `Columns.copula_uniform` multiplies by)."""
-    return np.linalg.cholesky(copula_matrix(plan, entity, block))
+    m = copula_matrix(plan, entity, block)
+    with one_blas_thread():
+        return np.linalg.cholesky(m)
