@@ -1723,3 +1723,25 @@ def test_mid_ranks_are_scipys_average_ranks() -> None:
         ok = ~np.isnan(x)
         assert np.array_equal(np.isnan(got), ~ok)
         assert np.array_equal(got[ok], rankdata(x[ok], method="average"))
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals", "integer"),
+    [
+        (np.round(np.random.default_rng(8).lognormal(2, 0.7, 900), 2), 2, False),
+        (np.random.default_rng(9).normal(size=400), None, False),
+        (np.random.default_rng(10).poisson(300, 500).astype(float), 0, True),
+    ],
+)
+def test_empirical_tables_share_the_largest_tables_quantiles(values, decimals, integer) -> None:
+    """Each empirical candidate's quantiles are those of its own number of bins, taken
+    from the largest table's (the probabilities k/8 and 8k/64 are the same doubles)."""
+    from phony_pdl.infer import fit
+
+    d = fit.Data.of(values, decimals=decimals, integer=integer)
+    tables = [m for m in fit.continuous_models(d) if m.family == "empirical"]
+    assert [len(m.params["quantiles"]) for m in tables] == [9, 17, 33, 65]
+    for m in tables:
+        bins = len(m.params["quantiles"]) - 1
+        assert m.params["quantiles"] == [float(v) for v in fit._quantiles(d, bins)]
+        assert m.params == fit._empirical(d, bins).params

@@ -893,10 +893,11 @@ def _em_normals(d: Data, k: int) -> Model | None:
     return _mixture(w[order], mu[order], sd[order], d.lo, d.hi)
 
 
-def _empirical(d: Data, bins: int) -> Model | None:
-    """Piecewise-linear CDF through `bins`+1 quantiles (the engine's `quantiles` form)."""
-    if bins < 2:
-        return None
+def _quantiles(d: Data, bins: int) -> np.ndarray:
+    """The `bins`+1 type-7 quantiles an empirical table is written with (rounded as written).
+
+    Element by element, so the table of 8 bins is every 8th value of the table of 64:
+    the probabilities k/8 and 8k/64 are the same doubles."""
     cum = np.cumsum(d.c)
     probs = np.linspace(0, 1, bins + 1)
     # Type-7 quantiles of the data written as distinct values with counts.
@@ -914,6 +915,16 @@ def _empirical(d: Data, bins: int) -> Model | None:
         # Values written with `places` decimals: two more keep every data value (and atom)
         # exact and the table readable. Full-precision values stay as they are.
         q = np.round(q, d.places + 2)
+    return q
+
+
+def _empirical(d: Data, bins: int, q: np.ndarray | None = None) -> Model | None:
+    """Piecewise-linear CDF through `bins`+1 quantiles (the engine's `quantiles` form);
+    `q`: those quantiles, when already known (`_quantiles`)."""
+    if bins < 2:
+        return None
+    if q is None:
+        q = _quantiles(d, bins)
     widths = np.diff(q)
     if np.any(widths < 0) or not widths.any():
         return None
@@ -1004,9 +1015,10 @@ def continuous_models(d: Data) -> list[Model]:
         common = m * (1 - m) / v - 1
         if common > 0:
             models.append(_beta(m * common, (1 - m) * common, low, high, k))
-    for bins in (8, 16, 32, 64):
-        if d.n >= 5 * bins and len(d.x) >= bins:
-            models.append(_empirical(d, bins))
+    tables = [b for b in (8, 16, 32, 64) if d.n >= 5 * b and len(d.x) >= b]
+    if tables:  # the largest table's quantiles hold every smaller one's
+        q = _quantiles(d, tables[-1])
+        models += [_empirical(d, b, q[:: tables[-1] // b]) for b in tables]
     return [m for m in models if m is not None]
 
 
