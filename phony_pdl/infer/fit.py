@@ -504,9 +504,12 @@ def _minimise(
     for _ in range(50):
         if not np.all(v < 1e299):
             break
-        step = _newton_step(v, p, pairs, h)
-        if step is None:
+        newton = _newton_step(v, p, pairs, h)
+        if newton is None:
             break
+        step, predicted = newton
+        if predicted is not None and predicted <= 1e-10 * max(1.0, abs(best)):
+            break  # the quadratic model promises no gain worth another call: converged
         step = step * scale  # in theta's units
         ahead = np.clip(theta + step, lower, upper)
         w = f(ahead + stencil)
@@ -531,8 +534,10 @@ def _minimise(
 
 def _newton_step(
     v: np.ndarray, p: int, pairs: list[tuple[int, int]], h: float
-) -> np.ndarray | None:
-    """−H⁻¹g from f on the stencil of `_minimise` (scaled units), with |eigenvalues|."""
+) -> tuple[np.ndarray, float | None] | None:
+    """(−H⁻¹g, the decrease ½gᵀH⁻¹g it predicts) from f on the stencil of `_minimise`
+    (scaled units). Where H is not positive definite its eigenvalues are taken in absolute
+    value and no decrease is predicted."""
     f0 = v[0]
     g = (v[1 : 2 * p + 1 : 2] - v[2 : 2 * p + 1 : 2]) / (2 * h)
     hess = np.diag((v[1 : 2 * p + 1 : 2] + v[2 : 2 * p + 1 : 2] - 2 * f0) / h**2)
@@ -542,25 +547,22 @@ def _newton_step(
     if not (np.all(np.isfinite(hess)) and np.all(np.isfinite(g))):
         return None
     if p == 1 and hess[0, 0] > 0:
-        return -g / hess[0, 0]
+        step = -g / hess[0, 0]
+        return step, float(-g @ step) / 2
     if p == 2:  # positive definite and well conditioned: Cramer's rule
         det = hess[0, 0] * hess[1, 1] - hess[0, 1] ** 2
         if hess[0, 0] > 0 and det > 1e-12 * (hess[0, 0] + hess[1, 1]) ** 2:
-            return (
-                -np.array(
-                    [
-                        hess[1, 1] * g[0] - hess[0, 1] * g[1],
-                        hess[0, 0] * g[1] - hess[0, 1] * g[0],
-                    ]
-                )
-                / det
+            step = -np.array(
+                [hess[1, 1] * g[0] - hess[0, 1] * g[1], hess[0, 0] * g[1] - hess[0, 1] * g[0]]
             )
+            step /= det
+            return step, float(-g @ step) / 2
     eig, vec = np.linalg.eigh(hess)
     top = float(np.max(np.abs(eig)))
     if top == 0.0:
         return None
     eig = np.maximum(np.abs(eig), 1e-8 * top)
-    return -(vec @ ((vec.T @ g) / eig))
+    return -(vec @ ((vec.T @ g) / eig)), None
 
 
 def _refine(d: Data, m: Model, ll: float) -> tuple[Model, float, float]:
