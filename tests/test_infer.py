@@ -1745,3 +1745,27 @@ def test_empirical_tables_share_the_largest_tables_quantiles(values, decimals, i
         bins = len(m.params["quantiles"]) - 1
         assert m.params["quantiles"] == [float(v) for v in fit._quantiles(d, bins)]
         assert m.params == fit._empirical(d, bins).params
+
+
+def test_sources_ruled_out_on_the_first_rows_are_ruled_out_on_all() -> None:
+    """`proportional_relations` skips a target none of whose sources fit its first 8 rows:
+    a row only narrows k's interval, so the full screen finds no more."""
+    from phony_pdl.infer.relations import SCREEN_FIRST, _feasible_sources
+
+    rng = np.random.default_rng(12)
+    base = np.round(rng.lognormal(3, 1, 400), 2)
+    screen = np.column_stack(
+        [
+            base,
+            np.round(base * 0.25, 2),  # proportional to base within its rounding
+            np.round(rng.normal(50, 5, 400), 1),
+            np.where(rng.random(400) < 0.5, 0.0, np.round(base * 3, 2)),  # zero or 3 × base
+            np.zeros(400),
+        ]
+    )
+    for a in range(screen.shape[1]):
+        for tol in (0.005, 0.05, 0.0):
+            full = set(_feasible_sources(screen, a, tol))
+            first = set(_feasible_sources(screen[:SCREEN_FIRST], a, tol, min_usable=0))
+            assert full <= first
+    assert _feasible_sources(screen, 1, 0.005) == [0]  # a quarter of base, to the cent

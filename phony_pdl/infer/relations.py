@@ -169,6 +169,9 @@ def proportional_relations(
             continue
         tol = 0.5 * 10.0 ** -decimals[target] if decimals.get(target) is not None else 0.0
         xa = columns[target]
+        # Ruled out on the first rows is ruled out on all: each row only narrows k's interval
+        if not _feasible_sources(screen[:SCREEN_FIRST], a, tol, min_usable=0):
+            continue
         for b in _feasible_sources(screen, a, tol):
             source = names[b]
             if avoid and (target, source) in avoid:  # the source is computed from the target
@@ -192,8 +195,9 @@ def proportional_relations(
     return _acyclic(kept)
 
 
-def _feasible_sources(screen: np.ndarray, a: int, tol: float) -> list[int]:
-    """Columns b for which some k fits a ≈ b·k on the screen rows (all b at once)."""
+def _feasible_sources(screen: np.ndarray, a: int, tol: float, min_usable: int = 5) -> list[int]:
+    """Columns b for which some k fits a ≈ b·k on the screen rows (all b at once), with at
+    least `min_usable` rows where b is not 0."""
     x = screen[:, a][:, None]
     slack = tol * 1.001 + 1e-9 * np.maximum(1.0, np.abs(x))
     with np.errstate(all="ignore"):
@@ -203,7 +207,7 @@ def _feasible_sources(screen: np.ndarray, a: int, tol: float) -> list[int]:
     lo = np.where(usable, ends_lo, -np.inf).max(axis=0)
     hi = np.where(usable, ends_hi, np.inf).min(axis=0)
     zero_ok = np.where(screen == 0, np.abs(x) <= slack, True).all(axis=0)
-    ok = (lo <= hi) & zero_ok & (usable.sum(axis=0) >= 5)
+    ok = (lo <= hi) & zero_ok & (usable.sum(axis=0) >= min_usable)
     ok[a] = False
     return [int(b) for b in np.flatnonzero(ok)]
 
