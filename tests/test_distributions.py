@@ -833,3 +833,30 @@ def test_small_copula_products_run_on_one_blas_thread(monkeypatch, limit, one_th
     got = _values(_generate(fields, n=50, correlate=block), "b")
     assert (len(entered) > 0) == one_thread
     assert np.array_equal(got, expected)
+
+
+def test_a_truncated_distributions_window_is_computed_once() -> None:
+    """F(min) and F(max) are kept with the cached frozen distribution: the copula's grid and
+    the rows of every generate ask for the same two values."""
+    from phony_pdl.engine import sampling
+
+    params = {"mean": 3.0, "sd": 2.0}
+    dist = sampling.frozen("normal", params, 1.0, 6.0)
+    calls: list[object] = []
+    real_cdf = dist.cdf
+
+    def counting(x):
+        calls.append(x)
+        return real_cdf(x)
+
+    dist.__dict__.pop("_phony_window", None)
+    dist.cdf = counting
+    try:
+        u = np.array([0.1, 0.5, 0.9])
+        first = sampling.sample("normal", params, u, lo=1.0, hi=6.0)
+        second = sampling.sample("normal", params, u, lo=1.0, hi=6.0)
+    finally:
+        del dist.cdf
+    assert len(calls) == 2 and np.array_equal(first, second)
+    mass = st.norm(3, 2).cdf([1.0, 6.0])
+    assert np.allclose(first, st.norm(3, 2).ppf(mass[0] + u * (mass[1] - mass[0])))

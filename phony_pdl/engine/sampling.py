@@ -107,11 +107,19 @@ def sample(
         values = ppf(u)
     else:
         # Truncation: map u into the CDF range of [lo, hi], so no mass piles up at the bounds.
-        if d.discrete:
-            c_lo = dist.cdf(lo - 1) if lo is not None else 0.0
-        else:
-            c_lo = dist.cdf(lo) if lo is not None else 0.0
-        c_hi = dist.cdf(hi) if hi is not None else 1.0
+        # Kept on the distribution, which frozen() caches per (family, parameters, bounds):
+        # the copula's calibration and the rows of every generate ask for the same two.
+        # (Looked up in the instance itself: a light distribution hands unknown attributes
+        # to the scipy one it stands for, whose import takes 0.6 s.)
+        window = vars(dist).get("_phony_window")
+        if window is None:
+            if d.discrete:
+                c_lo = dist.cdf(lo - 1) if lo is not None else 0.0
+            else:
+                c_lo = dist.cdf(lo) if lo is not None else 0.0
+            c_hi = dist.cdf(hi) if hi is not None else 1.0
+            window = dist._phony_window = (c_lo, c_hi)
+        c_lo, c_hi = window
         tail = None
         if d.discrete and (c_lo > UPPER_TAIL or c_hi < LOWER_TAIL) and has_room(dist, lo, hi):
             # as below, for counts: the CDF gave `min` on every row (poisson mean 1 on 30..40)
