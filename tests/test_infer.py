@@ -1769,3 +1769,22 @@ def test_sources_ruled_out_on_the_first_rows_are_ruled_out_on_all() -> None:
             first = set(_feasible_sources(screen[:SCREEN_FIRST], a, tol, min_usable=0))
             assert full <= first
     assert _feasible_sources(screen, 1, 0.005) == [0]  # a quarter of base, to the cent
+
+
+def test_each_candidates_ks_distance_is_computed_once(monkeypatch) -> None:
+    """Selection, the mixture check and the written fit all ask for the winner's KS
+    distance: it is computed once per model and is the same number each time."""
+    from phony_pdl.infer import fit
+
+    seen: list[int] = []
+    distance = fit._ks_distance
+
+    def counting(d, m):
+        seen.append(id(m))
+        return distance(d, m)
+
+    monkeypatch.setattr(fit, "_ks_distance", counting)
+    values = np.round(np.random.default_rng(13).gamma(2.0, 3.0, 600), 2)
+    result = fit.fit_numeric(values, integer=False, decimals=2)
+    assert seen and len(seen) == len(set(seen))
+    assert 0 < result.ks < 0.1

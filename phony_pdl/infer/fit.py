@@ -138,6 +138,7 @@ class Model:
     # which of the k vectors the scalar constructor would accept.
     batch: Callable[[np.ndarray], Batch] | None = None
     scale: np.ndarray | None = None  # natural step of each parameter (a normal mean: its sd)
+    ks: float | None = None  # `_ks` of the model on its column, once asked
     note: str = ""
 
 
@@ -238,6 +239,14 @@ def _loglik(d: Data, m: Model) -> tuple[float, float]:
 
 
 def _ks(d: Data, m: Model) -> float:
+    """Kolmogorov–Smirnov distance of the model from its column (kept: selection asks for
+    the winner's, and the fit written reports it)."""
+    if m.ks is None:
+        m.ks = _ks_distance(d, m)
+    return m.ks
+
+
+def _ks_distance(d: Data, m: Model) -> float:
     lo, hi, truncated = _window(d, m)
     with np.errstate(all="ignore"):
         if m.logpmf is not None:
