@@ -1,7 +1,7 @@
 """One BLAS thread for many tiny linear-algebra calls.
 
-`phony infer` fits each column with hundreds of small optimisations (L-BFGS-B over two or
-three parameters, dot products of a few thousand values). OpenBLAS wakes its thread pool
+`phony infer` fits each column with many small optimisations (over two or three
+parameters, dot products of a few thousand values). OpenBLAS wakes its thread pool
 for each of them, and on a machine with few cores the threads spin against each other and
 against other processes: one two-parameter L-BFGS-B minimisation took 8.5 ms with the
 default pool and 1.5 ms with one thread, and a 31-column fit spent 2.4 times the CPU.
