@@ -440,7 +440,9 @@ for _d in (
         WeibullParams,
         False,
         "Weibull by `shape` and `scale`",
-        lambda p, lo, hi: _scipy().weibull_min(p.shape, scale=p.scale),
+        lambda p, lo, hi: light.Weibull(
+            lambda: _scipy().weibull_min(p.shape, scale=p.scale), c=p.shape, scale=p.scale
+        ),
     ),
     Distribution(
         "pareto",

@@ -3,9 +3,10 @@
 `import scipy.stats` takes about 0.6 s (it builds every distribution's docstrings),
 more than generating a small schema. These classes compute `ppf` and `cdf` with the
 same scipy.special calls and the same arithmetic, in the same order, as scipy.stats'
-frozen `norm`, `lognorm`, `expon`, `uniform`, `poisson` and `rv_histogram` (scipy 1.17:
-rv_continuous.ppf/.cdf and rv_discrete.cdf in _distn_infrastructure.py), so values are
-bit for bit those of scipy.stats (tests/test_light_distributions.py checks it). Anything
+frozen `norm`, `lognorm`, `expon`, `weibull_min`, `uniform`, `poisson` and
+`rv_histogram` (scipy 1.17: rv_continuous.ppf/.cdf and rv_discrete.cdf in
+_distn_infrastructure.py), so values are bit for bit those of scipy.stats
+(tests/test_light_distributions.py checks it). Anything
 else (`pmf`, `mean`, …) goes to the real scipy.stats object, built on first use.
 
 `Empirical` also takes what rv_histogram cannot: bins of zero width (equal quantiles),
@@ -71,7 +72,7 @@ class _Light(_ScipyFallback, abc.ABC):
         out[q == 0] = self.a * self.scale + self.loc
         out[q == 1] = self.b * self.scale + self.loc
         if inside.any():
-            out[inside] = self._ppf(q[inside]) * self.scale + self.loc
+            out[inside] = self._ppf_of(q[inside], bool(inside.all())) * self.scale + self.loc
         return out[()] if out.ndim == 0 else out
 
     def cdf(self, x: Any) -> Any:
@@ -82,8 +83,17 @@ class _Light(_ScipyFallback, abc.ABC):
         out[x >= self.b] = 1.0
         inside = (self.a < x) & (x < self.b)
         if inside.any():
-            out[inside] = self._cdf(x[inside])
+            out[inside] = self._cdf_of(x[inside], bool(inside.all()))
         return out[()] if out.ndim == 0 else out
+
+    # `every`: all the values were inside. scipy then hands a shape argument to _ppf/_cdf
+    # as an array as long as them, else as a one-element array (its argsreduce), and
+    # numpy's power rounds those two differently in the last bit now and then.
+    def _ppf_of(self, q: np.ndarray, every: bool) -> np.ndarray:
+        return self._ppf(q)
+
+    def _cdf_of(self, x: np.ndarray, every: bool) -> np.ndarray:
+        return self._cdf(x)
 
     def support(self) -> tuple[float, float]:
         return self.a * self.scale + self.loc, self.b * self.scale + self.loc
@@ -122,6 +132,31 @@ class Exponential(_Light):
 
     def _cdf(self, x: np.ndarray) -> np.ndarray:
         return -_special().expm1(-x)
+
+
+class Weibull(_Light):
+    """scipy.stats.weibull_min(c, scale=scale)."""
+
+    a = 0.0
+
+    def __init__(self, real: Callable[[], Any], c: float, scale: float) -> None:
+        super().__init__(real, 0, scale)
+        self.c = c
+
+    def _shape(self, value: float, n: int, every: bool) -> np.ndarray:
+        return np.full(n, value) if every else np.array([value])
+
+    def _ppf_of(self, q: np.ndarray, every: bool) -> np.ndarray:
+        return pow(-_special().log1p(-q), 1.0 / self._shape(self.c, len(q), every))
+
+    def _cdf_of(self, x: np.ndarray, every: bool) -> np.ndarray:
+        return -_special().expm1(-pow(x, self._shape(self.c, len(x), every)))
+
+    def _ppf(self, q: np.ndarray) -> np.ndarray:
+        return self._ppf_of(q, True)
+
+    def _cdf(self, x: np.ndarray) -> np.ndarray:
+        return self._cdf_of(x, True)
 
 
 class Uniform(_Light):
