@@ -414,3 +414,76 @@ def test_a_walk_resumed_from_where_it_stood_is_the_walk_from_step_0() -> None:
         assert np.array_equal(np.hstack([head[1], tail[1]])[:, : states.shape[1]], times)
         assert np.array_equal(head[2] + tail[2], lengths)
         assert tail[3].step == carry.step or not carry.live.any()
+
+
+def test_probabilities_that_all_come_to_zero_keep_to_the_declared_transitions() -> None:
+    """A parent whose expression probabilities are all 0 used to move to the last state
+    declared in `states` (here `shipped`, which `placed` never lists); it now takes the
+    last target of the state's own `next`."""
+    spec = {
+        "pdl": 1,
+        "name": "stuck",
+        "entities": {
+            "orders": {
+                "count": 400,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "t0": {"type": "datetime"},
+                    "total": {"distribution": "uniform", "min": 0, "max": 100},
+                },
+            },
+            "ev": {
+                "timeline": {
+                    "for": "orders",
+                    "start": "orders.t0",
+                    "initial": "placed",
+                    "states": {
+                        "placed": {
+                            "next": {
+                                "paid": "CASE WHEN total > 50 THEN 1 ELSE 0 END",
+                                "cancelled": "CASE WHEN total > 80 THEN 1 ELSE 0 END",
+                            }
+                        },
+                        "paid": {"next": {"shipped": 1}},
+                        "cancelled": {},
+                        "shipped": {},
+                    },
+                },
+                "fields": {
+                    "order_id": {"ref": "orders.id"},
+                    "state": {"timeline": "state"},
+                    "k": {"timeline": "step"},
+                },
+            },
+        },
+    }
+    ds = phony_pdl.load(spec).generate()
+    total = dict(zip(*(ds["orders"].column(c).to_pylist() for c in ("id", "total")), strict=True))
+    second = {
+        o: s
+        for o, s, k in zip(
+            *(ds["ev"].column(c).to_pylist() for c in ("order_id", "state", "k")), strict=True
+        )
+        if k == 2
+    }
+    assert len(second) == 400
+    low = {o for o in second if total[o] <= 50}
+    assert low and all(second[o] == "cancelled" for o in low)
+    assert {second[o] for o in second if total[o] > 80} == {"paid", "cancelled"}
+
+
+def test_a_draw_at_the_top_of_rounded_probabilities_picks_a_declared_target() -> None:
+    """Thirds sum to 1 - 1e-16 after cumsum; a uniform draw above that used to pick the
+    last state of the machine, whatever the state's `next` listed."""
+    from phony_pdl.engine.columns import Columns
+    from phony_pdl.engine.timeline import Machine
+
+    spec = timeline_schema(3)
+    spec["entities"]["e"]["timeline"]["states"]["new"]["next"] = {"a": 0.1, "b": 0.2, "c": 0.7}
+    plan = phony_pdl.load(spec).generate().plan
+    machine = Machine(plan, "e")
+    cumulative = machine.cumulative(Columns(plan), np.arange(3))
+    row = cumulative[machine.index["new"]]
+    u = np.nextafter(1.0, 0.0)  # the largest draw
+    assert machine.states[int((u >= row).sum())] == "c"
+    assert np.isinf(row[machine.index["c"] :]).all()

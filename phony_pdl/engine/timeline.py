@@ -133,9 +133,28 @@ class Machine:
                     probs[:, s, t] = np.clip(np.nan_to_num(values), 0, None)
                 else:
                     probs[..., s, t] = float(p)
+        if per_row:
+            # expressions that all come to 0 (or NULL) for a parent leave no way out: take
+            # the last target the state lists, so the path still follows a declared edge
+            for s, name in enumerate(self.states):
+                targets = list(self.spec.states[name].next or {})
+                if targets:
+                    stuck = probs[:, s].sum(axis=-1) == 0
+                    probs[stuck, s, self.index[targets[-1]]] = 1.0
         totals = probs.sum(axis=-1, keepdims=True)
         np.divide(probs, totals, out=probs, where=totals > 0)
         return probs
+
+    def cumulative(self, columns: Columns, parents: np.ndarray) -> np.ndarray:
+        """Running sums of `probabilities`, with the last target that has a chance raised
+        to infinity: a draw that rounding puts at or above the row's total (1 - 1e-16)
+        then picks that target, never a state beyond it that is no target at all."""
+        probs = self.probabilities(columns, parents)
+        cumulative = np.cumsum(probs, axis=-1)
+        k = probs.shape[-1]
+        last = k - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)
+        cumulative[np.arange(k) >= last[..., None]] = np.inf
+        return cumulative
 
     def start_times(self, columns: Columns, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from ..types import parse_type
@@ -203,7 +222,7 @@ class Machine:
         parents = np.asarray(parents, dtype=np.int64)
         first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
-        cumulative = np.cumsum(self.probabilities(columns, parents), axis=-1)
+        cumulative = self.cumulative(columns, parents)
         if resume is None:
             time, live = self.start_times(columns, parents)
             state = np.full(n, self.initial, dtype=np.int64)
