@@ -323,12 +323,11 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
         for fname, f in entity.fields.items():
             if f.aggregate:
                 try:
-                    agg = expr_mod.parse_aggregate(f.aggregate)
-                    lines.append(
-                        f"    %% {ename}.{fname} = {agg.func}({agg.child}.{agg.field or '*'})"
-                    )
+                    expr_mod.parse_aggregate(f.aggregate)
                 except expr_mod.ExprError:
-                    pass
+                    continue
+                # as written: a rebuilt call would drop FILTER and DISTINCT
+                lines.append(f"    %% {ename}.{fname} = {' '.join(f.aggregate.split())}")
     return "\n".join(lines) + "\n"
 
 
@@ -356,7 +355,7 @@ def dot(doc: Document, type_of: TypeOf | None = None) -> str:
                     agg = expr_mod.parse_aggregate(f.aggregate)
                     lines.append(
                         f'  "{agg.child}" -> "{ename}":"{fname}" '
-                        f'[style=dotted, label="{agg.func}"];'
+                        f'[style=dotted, label="{agg.func}{" FILTER" if agg.filter else ""}"];'
                     )
                 except expr_mod.ExprError:
                     pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -93,6 +94,35 @@ def test_graph_mermaid_shows_entities_keys_and_cycle_through_aggregate() -> None
         assert line in out
     types = {row.split()[0] for row in out.splitlines() if row.startswith(" " * 8)}
     assert types <= {"int", "string", "datetime", "float", "decimal_10_2", "decimal_12_2"}
+
+
+def test_graph_shows_an_aggregate_with_its_filter_and_distinct(tmp_path: Path) -> None:
+    """The comment used to rebuild the call and drop FILTER and DISTINCT, so a filtered
+    `delivered_at` read as the plain max over every event."""
+    schema = tmp_path / "agg.yaml"
+    schema.write_text(
+        """pdl: 1
+name: agg
+entities:
+  orders:
+    count: 5
+    fields:
+      id: { sequence: 1 }
+      delivered_at: { aggregate: "max(events.at) FILTER (WHERE state = 'delivered')" }
+      kinds: { aggregate: "count(DISTINCT events.state)" }
+  events:
+    count: 20
+    fields:
+      order_id: { ref: orders.id }
+      state: { choice: [placed, delivered] }
+      at: { type: datetime }
+"""
+    )
+    out = runner.invoke(app, ["graph", str(schema)]).output
+    assert "%% orders.delivered_at = max(events.at) FILTER (WHERE state = 'delivered')" in out
+    assert "%% orders.kinds = count(DISTINCT events.state)" in out
+    dot = runner.invoke(app, ["graph", str(schema), "--format", "dot"]).output
+    assert '"events" -> "orders":"delivered_at" [style=dotted, label="max FILTER"];' in dot
 
 
 def test_graph_dot() -> None:
