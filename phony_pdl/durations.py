@@ -21,8 +21,36 @@ _WORDS = re.compile(
 )
 
 
+_CALENDAR = re.compile(r"^(\d+(?:\.\d+)?)\s*(months?|mons?|mo|years?|yrs?|y|m)$", re.IGNORECASE)
+_ISO_CALENDAR = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:\d+D)?(?:T.*)?$", re.IGNORECASE)
+
+
+def _calendar_help(value: str) -> str | None:
+    """Months and years have no fixed length: the days to write instead (30 a month, 365 a
+    year), and for `1M` the minute it also reads as."""
+    text = value.strip()
+    m = _CALENDAR.match(text)
+    if m is not None and m.group(2) != "m":  # `1 m` is minutes written with a space
+        n, unit = float(m.group(1)), m.group(2)
+        days = n * (365 if unit.lower().startswith("y") else 30)
+        minute = f" ('{m.group(1)}m' is minutes)" if unit == "M" else ""
+        return (
+            f"months and years have no fixed length: write days, like '{days:g}d'{minute}; "
+            "events 30d apart drift against calendar months"
+        )
+    m = _ISO_CALENDAR.match(text)
+    if m is not None and (m.group(1) or m.group(2)):
+        days = int(m.group(1) or 0) * 365 + int(m.group(2) or 0) * 30
+        return f"months and years have no fixed length: write days, like 'P{days}D' or '{days}d'"
+    return None
+
+
 def duration_help(value: object) -> str:
-    """How to write `value` as a duration: its short form for `15 minutes` or `2 Hours`."""
+    """How to write `value` as a duration: its short form for `15 minutes` or `2 Hours`,
+    days for `1 month` or `P1M`."""
+    calendar = _calendar_help(value) if isinstance(value, str) else None
+    if calendar is not None:
+        return calendar
     m = _WORDS.match(value.strip()) if isinstance(value, str) else None
     if m is None:
         return DURATION_HELP

@@ -1586,15 +1586,53 @@ def test_a_duration_in_words_is_shown_its_short_form(written: str, short: str) -
     )
 
 
-def test_a_duration_in_months_gets_no_short_form() -> None:
-    spec = doc(
-        id={"sequence": 1}, at={"type": "datetime"}, later={"after": "at", "gap": "2 months"}
-    )
+@pytest.mark.parametrize(
+    ("written", "message", "hint"),
+    [
+        (
+            "2 months",
+            "'2 months' is not a duration",
+            "months and years have no fixed length: write days, like '60d'; "
+            "events 30d apart drift against calendar months",
+        ),
+        (
+            # `1M` read as a month used to be offered '1m', which is one minute
+            "1M",
+            "'1M' is not a duration",
+            "months and years have no fixed length: write days, like '30d' ('1m' is minutes); "
+            "events 30d apart drift against calendar months",
+        ),
+        (
+            "P1Y",
+            "'P1Y' uses months or years, which have no fixed length; use days",
+            "months and years have no fixed length: write days, like 'P365D' or '365d'",
+        ),
+    ],
+)
+def test_a_duration_in_months_or_years_is_told_the_days_to_write(
+    written: str, message: str, hint: str
+) -> None:
+    source = f"""pdl: 1
+name: renewals
+entities:
+  subs:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+  renewals:
+    series: {{ for: subs, start: subs.at, every: {written}, max_events: 12 }}
+    fields:
+      sub_id: {{ ref: subs.id }}
+"""
     with pytest.raises(SchemaError) as exc:
-        phony_pdl.load(spec)
-    assert exc.value.diagnostics[0].hint == (
-        "write a duration like 90s, 15m, 2h, 30d, 2w, 1h30m or ISO 8601 P3DT4H"
-    )
+        phony_pdl.load(source, name="renewals.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-duration"
+    assert diag.message == message
+    assert diag.hint == hint
+    assert str(diag.span) == "renewals.yaml:10:49"
+    assert diag.path == "entities.renewals.series.every"
 
 
 def test_a_string_from_a_dict_is_quoted_once_in_messages() -> None:
