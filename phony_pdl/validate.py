@@ -372,11 +372,22 @@ class Validator:
                             (*path, key),
                         )
             elif _as_date(value) is None:
+                parent = self.doc.entities[s.for_].fields
+                if value in parent:  # a timeline's `start` takes the bare name: say so
+                    hint = f"did you mean '{s.for_}.{value}'? a series bound names its entity"
+                else:
+                    times = [
+                        n
+                        for n in parent
+                        if (t := self.type_of(s.for_, n)) and t.kind in ("date", "datetime")
+                    ]
+                    example = f"{s.for_}.{times[0] if times else 'field'}"
+                    hint = f"write a parent field like {example} or a date like 2024-01-01"
                 self.add(
                     "invalid-value",
                     f"series {key} '{value}' is neither `{s.for_}.field` nor a date",
                     (*path, key),
-                    hint="write a parent field like devices.installed_at or a date like 2024-01-01",
+                    hint=hint,
                 )
         if (s.every is None) == (s.poisson is None):
             self.add(

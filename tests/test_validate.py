@@ -1661,3 +1661,39 @@ def test_an_expression_of_constants_that_overflows_fails_validation() -> None:
     assert phony_pdl.load(ok).generate()["a"]["n"].to_pylist() == [9223372036854775807] * 5
     over_a_field = text.replace("'- -9223372036854775808'", "'9223372036854775800 + id'")
     assert phony_pdl.load(over_a_field).entities["a"].count == 5  # rows 8+ would overflow
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        # a timeline's `start` takes the bare name, so users write it for a series too
+        ("joined", "did you mean 'subs.joined'? a series bound names its entity"),
+        # the example used to be `devices.installed_at`, whatever the schema
+        ("yesterday", "write a parent field like subs.joined or a date like 2024-01-01"),
+    ],
+)
+def test_a_series_bound_that_is_no_date_names_the_parent_field_to_write(
+    written: str, hint: str
+) -> None:
+    source = f"""pdl: 1
+name: renewals
+entities:
+  subs:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      plan: {{ choice: [a, b] }}
+      joined: {{ type: date }}
+  renewals:
+    series: {{ for: subs, start: {written}, every: 30d, max_events: 12 }}
+    fields:
+      sub_id: {{ ref: subs.id }}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="renewals.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "invalid-value"
+    assert diag.message == f"series start '{written}' is neither `subs.field` nor a date"
+    assert diag.hint == hint
+    assert str(diag.span) == "renewals.yaml:11:33"
+    assert diag.path == "entities.renewals.series.start"
