@@ -150,9 +150,9 @@ class Machine:
         to infinity: a draw that rounding puts at or above the row's total (1 - 1e-16)
         then picks that target, never a state beyond it that is no target at all."""
         probs = self.probabilities(columns, parents)
-        cumulative = np.cumsum(probs, axis=-1)
         k = probs.shape[-1]
         last = k - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)
+        cumulative = np.cumsum(probs, axis=-1, out=probs)  # in place: (n, S, S) can be large
         cumulative[np.arange(k) >= last[..., None]] = np.inf
         return cumulative
 
