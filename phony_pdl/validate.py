@@ -1817,11 +1817,14 @@ class Validator:
                 )
             if gap.distribution is None:
                 if gap.min is None or gap.max is None:
+                    key = str(path[-1])  # `gap`, or a timeline state's `after`
+                    what = "a gap" if key == "gap" else "a state's `after`"
                     self.add(
                         "missing-key",
-                        "a gap needs a `distribution` or `min` and `max`",
+                        f"{what} needs a `distribution` or `min` and `max`",
                         path,
-                        hint="e.g. `gap: {distribution: exponential, mean: 2h}` or `gap: {min: 1h, max: 1d}`",
+                        hint=f"e.g. `{key}: {{distribution: exponential, mean: 2h}}` "
+                        f"or `{key}: {{min: 1h, max: 1d}}`",
                     )
                 return
             self.check_dist_params(

@@ -1697,3 +1697,58 @@ entities:
     assert diag.hint == hint
     assert str(diag.span) == "renewals.yaml:11:33"
     assert diag.path == "entities.renewals.series.start"
+
+
+@pytest.mark.parametrize(
+    ("where", "written", "message", "hint", "column"),
+    [
+        (
+            "gap",
+            "      later: { after: at, gap: { min: 1h } }",
+            "a gap needs a `distribution` or `min` and `max`",
+            "e.g. `gap: {distribution: exponential, mean: 2h}` or `gap: {min: 1h, max: 1d}`",
+            32,
+        ),
+        (
+            # a timeline state's `after` was told to write `gap: …`, a key it does not take
+            "after",
+            "      later: { after: at }",
+            "a state's `after` needs a `distribution` or `min` and `max`",
+            "e.g. `after: {distribution: exponential, mean: 2h}` or `after: {min: 1h, max: 1d}`",
+            21,
+        ),
+    ],
+)
+def test_a_gap_without_max_names_the_key_it_was_written_under(
+    where: str, written: str, message: str, hint: str, column: int
+) -> None:
+    source = f"""pdl: 1
+name: gaps
+entities:
+  orders:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+{written}
+  ev:
+    timeline:
+      for: orders
+      start: orders.at
+      initial: a
+      states:
+        a: {{ next: {{ b: 1 }} }}
+        b: {{ after: {{ min: 1h }} }}
+    fields:
+      order_id: {{ ref: orders.id }}
+"""
+    if where == "gap":
+        source = source.replace("after: { min: 1h }", "after: 1h")
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="gaps.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "missing-key"
+    assert diag.message == message
+    assert diag.hint == hint
+    line = 9 if where == "gap" else 17
+    assert str(diag.span) == f"gaps.yaml:{line}:{column}"
