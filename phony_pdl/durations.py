@@ -48,6 +48,11 @@ def _calendar_help(value: str) -> str | None:
 def duration_help(value: object) -> str:
     """How to write `value` as a duration: its short form for `15 minutes` or `2 Hours`,
     days for `1 month` or `P1M`."""
+    negative = (isinstance(value, int | float) and not isinstance(value, bool) and value < 0) or (
+        isinstance(value, str) and value.strip()[:1] == "-" and is_duration_text(value.strip()[1:])
+    )
+    if negative:
+        return "a duration is never negative: for a time before another, use `before:`"
     calendar = _calendar_help(value) if isinstance(value, str) else None
     if calendar is not None:
         return calendar
@@ -76,6 +81,8 @@ def parse_duration(value: str | int | float) -> float:
     if m and text.upper() != "PT":
         weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
         return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
+    if text.startswith("-") and is_duration_text(text[1:]):  # as for a negative number
+        raise ValueError(f"duration {text} is negative")
     if re.match(r"^P.*(Y|\d+M.*T|^P\d+M)", text.upper()) or re.match(r"^P\d+M", text.upper()):
         raise ValueError(f"'{text}' uses months or years, which have no fixed length; use days")
     raise ValueError(f"'{text}' is not a duration")

@@ -1752,3 +1752,25 @@ entities:
     assert diag.hint == hint
     line = 9 if where == "gap" else 17
     assert str(diag.span) == f"gaps.yaml:{line}:{column}"
+
+
+@pytest.mark.parametrize("written", ["-2h", "-P1D", "-90"])
+def test_a_negative_duration_says_it_is_negative(written: str) -> None:
+    """`-2h` was 'not a duration' with the generic hint, as if the unit were wrong."""
+    source = f"""pdl: 1
+name: neg
+entities:
+  orders:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+      later: {{ after: at, gap: "{written}" }}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="neg.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-duration"
+    assert diag.message == f"duration {written} is negative"
+    assert diag.hint == "a duration is never negative: for a time before another, use `before:`"
+    assert str(diag.span) == "neg.yaml:9:32"
