@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -2633,7 +2634,7 @@ class Validator:
                     "bad-weights",
                     f"probabilities out of '{sname}' sum to {total:g}, not 1",
                     (*spath, "next"),
-                    hint="next-state probabilities must add up to 1",
+                    hint=_next_sum_hint(state.next, total),
                 )
         reachable, frontier = {tl.initial}, [tl.initial]
         while frontier:
@@ -2791,3 +2792,22 @@ def _generator_hint(name: str) -> str | None:
         extra = f" with gender: {name.rsplit('_', 1)[-1]}"
     origin = f" (Faker's '{name.rsplit('.', 1)[-1]}')" if fakers else ""
     return f"did you mean '{target}'{extra}?{origin}"
+
+
+def _next_sum_hint(nxt: Mapping[str, Any], total: float) -> str:
+    """How to make numeric `next` probabilities add up to 1: the largest one changed by
+    the difference, and for a shortfall a terminal state for the rest (there is no
+    "stop with what is left")."""
+    numbers = {t: float(p) for t, p in nxt.items() if isinstance(p, int | float)}
+    hint = "next-state probabilities must add up to 1"
+    if numbers:
+        target = max(numbers, key=lambda t: numbers[t])  # the first of equals, in order
+        fixed = round(numbers[target] + 1.0 - total, 12)
+        if fixed >= 0:
+            hint += f": make '{target}' {fixed:g}"
+    if total <= 0.99:  # a rounding shortfall (thirds as 0.333) needs no new state
+        hint += (
+            f", or send the other {round(1.0 - total, 12):g} to a terminal state "
+            "(spec/pdl.md, Timelines: a state that may end the timeline or go on)"
+        )
+    return hint

@@ -1774,3 +1774,60 @@ entities:
     assert diag.message == f"duration {written} is negative"
     assert diag.hint == "a duration is never negative: for a time before another, use `before:`"
     assert str(diag.span) == "neg.yaml:9:32"
+
+
+@pytest.mark.parametrize(
+    ("nxt", "message", "hint"),
+    [
+        (
+            # thirds written as 0.333: change one, no new state needed
+            "{ b: 0.333, c: 0.333, d: 0.333 }",
+            "probabilities out of 'a' sum to 0.999, not 1",
+            "next-state probabilities must add up to 1: make 'b' 0.334",
+        ),
+        (
+            # "delivered, returned for 8%, else done": there is no stop-with-the-rest
+            "{ b: 0.08 }",
+            "probabilities out of 'a' sum to 0.08, not 1",
+            "next-state probabilities must add up to 1: make 'b' 1, or send the other 0.92 "
+            "to a terminal state (spec/pdl.md, Timelines: a state that may end the timeline "
+            "or go on)",
+        ),
+        (
+            "{ b: 0.5, c: 0.7 }",
+            "probabilities out of 'a' sum to 1.2, not 1",
+            "next-state probabilities must add up to 1: make 'c' 0.5",
+        ),
+    ],
+)
+def test_next_probabilities_off_1_are_told_the_number_to_change(
+    nxt: str, message: str, hint: str
+) -> None:
+    source = f"""pdl: 1
+name: sums
+entities:
+  orders:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+  ev:
+    timeline:
+      for: orders
+      start: orders.at
+      initial: a
+      states:
+        a: {{ next: {nxt} }}
+        b: {{}}
+        c: {{}}
+        d: {{}}
+    fields:
+      order_id: {{ ref: orders.id }}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="sums.yaml")
+    diags = [d for d in exc.value.diagnostics if d.code == "bad-weights"]
+    assert len(diags) == 1
+    assert diags[0].message == message
+    assert diags[0].hint == hint
+    assert str(diags[0].span) == "sums.yaml:15:20"
