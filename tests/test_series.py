@@ -340,3 +340,26 @@ def test_fields_reading_calendar_times_see_the_moved_times() -> None:
     first = {p: ev["at"][ev["t_id"].index(p)] for p in t["id"]}
     assert all(first[p] >= start[p] for p in t["id"])
     assert any(first[p] > start[p] for p in t["id"])
+
+
+def test_series_columns_are_not_null_in_the_ddl_unless_they_can_be() -> None:
+    """Series time, step and value columns are always set, as a timeline's are, but the
+    DDL left them nullable (`"at" TIMESTAMP`), so a database could not rely on them."""
+    from phony_pdl.sql.ddl import tables
+
+    text = (ROOT / "examples" / "iot.yaml").read_text(encoding="utf-8")
+    temperature = "      temperature: { series: value,"
+    assert temperature in text
+    text = text.replace(
+        temperature, "      humid: { series: value, null_rate: 0.1 }\n" + temperature
+    )
+    plan = phony_pdl.load(text).generate().plan
+    (readings,) = tables(plan, ["readings"])
+    nullable = {c.name: c.nullable for c in readings.columns}
+    assert nullable == {
+        "device_id": False,
+        "at": False,
+        "seq": False,
+        "humid": True,
+        "temperature": False,
+    }

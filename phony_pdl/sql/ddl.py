@@ -25,6 +25,7 @@ _ALWAYS_SET = {
     "pattern",
     "template",
     "timeline",
+    "series",
 }
 
 
