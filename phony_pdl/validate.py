@@ -2104,6 +2104,7 @@ class Validator:
                 "bad-timeline",
                 f"`series: {f.series}` needs a `series:` block on entity '{ename}'",
                 (*path, "series"),
+                hint=_other_events_hint(self.doc.entities[ename], "series", str(f.series)),
             )
             return
         if f.series != "value":
@@ -2151,6 +2152,7 @@ class Validator:
                 "bad-timeline",
                 f"`timeline: {f.timeline}` needs a `timeline:` block on entity '{ename}'",
                 self.fpath(ename, fname, "timeline"),
+                hint=_other_events_hint(self.doc.entities[ename], "timeline", str(f.timeline)),
             )
 
     # ------------------------------------------------------------ types and domains
@@ -2811,3 +2813,14 @@ def _next_sum_hint(nxt: Mapping[str, Any], total: float) -> str:
             "(spec/pdl.md, Timelines: a state that may end the timeline or go on)"
         )
     return hint
+
+
+def _other_events_hint(entity: Entity, source: str, column: str) -> str | None:
+    """`timeline: time` on a series entity (or the reverse): the column it has instead."""
+    other = "series" if source == "timeline" else "timeline"
+    if getattr(entity, other) is None:
+        return None
+    if column in ("time", "step"):
+        return f"this entity has a `{other}:` block: write `{other}: {column}`"
+    have = "a value" if other == "series" else "states"
+    return f"this entity has a `{other}:` block, which has no {column}; a {other} has {have}"

@@ -1831,3 +1831,69 @@ entities:
     assert diags[0].message == message
     assert diags[0].hint == hint
     assert str(diags[0].span) == "sums.yaml:15:20"
+
+
+@pytest.mark.parametrize(
+    ("field", "message", "hint", "column"),
+    [
+        (
+            "{ timeline: time }",
+            "`timeline: time` needs a `timeline:` block on entity 'readings'",
+            "this entity has a `series:` block: write `series: time`",
+            22,
+        ),
+        (
+            "{ timeline: state }",
+            "`timeline: state` needs a `timeline:` block on entity 'readings'",
+            "this entity has a `series:` block, which has no state; a series has a value",
+            22,
+        ),
+    ],
+)
+def test_a_timeline_column_on_a_series_entity_is_told_the_series_column(
+    field: str, message: str, hint: str, column: int
+) -> None:
+    source = f"""pdl: 1
+name: mixup
+entities:
+  devices:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+  readings:
+    series: {{ for: devices, start: devices.at, every: 1h, max_events: 5 }}
+    fields:
+      device_id: {{ ref: devices.id }}
+      x: {field}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="mixup.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-timeline"
+    assert diag.message == message
+    assert diag.hint == hint
+    assert str(diag.span) == f"mixup.yaml:13:{column}"
+
+
+def test_a_series_column_on_a_timeline_entity_is_told_the_timeline_column() -> None:
+    source = """pdl: 1
+name: mixup
+entities:
+  orders:
+    count: 3
+    fields:
+      id: { sequence: 1 }
+      at: { type: datetime }
+  ev:
+    timeline: { for: orders, start: orders.at, initial: a, states: { a: {} } }
+    fields:
+      order_id: { ref: orders.id }
+      k: { series: step }
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="mixup.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.message == "`series: step` needs a `series:` block on entity 'ev'"
+    assert diag.hint == "this entity has a `timeline:` block: write `timeline: step`"
+    assert str(diag.span) == "mixup.yaml:13:20"
