@@ -407,7 +407,8 @@ class Validator:
                 self.add("bad-duration", str(exc), (*path, key), hint=duration_help(value))
                 continue
             if seconds <= 0 and key != "jitter":
-                self.add("bad-duration", f"{key}={value} must be longer than zero", (*path, key))
+                written = f"{value:g}" if isinstance(value, float) else value  # 0, not 0.0
+                self.add("bad-duration", f"{key}={written} must be longer than zero", (*path, key))
         if s.jitter is not None and s.every is not None:
             try:
                 if parse_duration(s.jitter) * 2 >= parse_duration(s.every):

@@ -363,3 +363,26 @@ def test_series_columns_are_not_null_in_the_ddl_unless_they_can_be() -> None:
         "humid": True,
         "temperature": False,
     }
+
+
+@pytest.mark.parametrize(("written", "shown"), [("0", "0"), ("0.0", "0"), ("0s", "0s")])
+def test_a_zero_interval_is_quoted_as_written(written: str, shown: str) -> None:
+    """`every: 0` was reported as `every=0.0` (the number after parsing)."""
+    source = f"""pdl: 1
+name: zero
+entities:
+  d:
+    count: 2
+    fields:
+      id: {{ sequence: 1 }}
+  r:
+    series: {{ for: d, start: 2024-01-01, end: 2024-01-02, every: {written} }}
+    fields:
+      d_id: {{ ref: d.id }}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="zero.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "bad-duration"
+    assert diag.message == f"every={shown} must be longer than zero"
+    assert str(diag.span) == "zero.yaml:9:66"
