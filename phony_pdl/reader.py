@@ -351,6 +351,16 @@ class Reader:
             isinstance(node, ScalarNode) and node.kind == "string" and "a number" in expected
         ) or (isinstance(node, ScalarNode) and node.kind == "string" and "an integer" in expected):
             hint = "write the number without quotes"
+        elif (
+            isinstance(node, ScalarNode)
+            and node.kind == "string"
+            and "a list" in expected
+            and (
+                pair := re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*", node.text)
+            )
+        ):
+            # `hours: "9-17"`, `between: "1-10"`: a range written as text
+            hint = f"write a list: [{pair.group(1)}, {pair.group(2)}]"
         elif isinstance(node, ScalarNode) and node.kind == "string":
             # `series: timestamp`, `timeline: status`: the closest of the allowed words
             allowed = [

@@ -1897,3 +1897,35 @@ entities:
     assert diag.message == "`series: step` needs a `series:` block on entity 'ev'"
     assert diag.hint == "this entity has a `timeline:` block: write `timeline: step`"
     assert str(diag.span) == "mixup.yaml:13:20"
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"), [('"9-17"', "write a list: [9, 17]"), ("9 – 17", "write a list: [9, 17]")]
+)
+def test_business_hours_written_as_a_range_are_shown_as_a_list(written: str, hint: str) -> None:
+    """`hours: "9-17"` got "expected a list" with no hint on how to write one."""
+    source = f"""pdl: 1
+name: hours
+entities:
+  tickets:
+    count: 3
+    fields:
+      id: {{ sequence: 1 }}
+      at: {{ type: datetime }}
+  ev:
+    timeline:
+      for: tickets
+      start: tickets.at
+      initial: a
+      calendar: {{ hours: {written} }}
+      states: {{ a: {{}} }}
+    fields:
+      ticket_id: {{ ref: tickets.id }}
+"""
+    with pytest.raises(SchemaError) as exc:
+        phony_pdl.load(source, name="hours.yaml")
+    (diag,) = exc.value.diagnostics
+    assert diag.code == "wrong-type"
+    assert diag.message.startswith("expected a list, got string '9")
+    assert diag.hint == hint
+    assert str(diag.span) == "hours.yaml:14:26"
