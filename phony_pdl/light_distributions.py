@@ -150,7 +150,9 @@ class Weibull(_Light):
         return pow(-_special().log1p(-q), 1.0 / self._shape(self.c, len(q), every))
 
     def _cdf_of(self, x: np.ndarray, every: bool) -> np.ndarray:
-        return -_special().expm1(-pow(x, self._shape(self.c, len(x), every)))
+        # x**c past the float range is inf, whose CDF is exactly 1: a right answer, no warning
+        with np.errstate(over="ignore"):
+            return -_special().expm1(-pow(x, self._shape(self.c, len(x), every)))
 
     def _ppf(self, q: np.ndarray) -> np.ndarray:
         return self._ppf_of(q, True)
