@@ -106,8 +106,37 @@ class Nullability:
         if source == "aggregate":
             from ..expr import parse_aggregate
 
-            return parse_aggregate(f.aggregate).func not in ("count", "count_distinct")
+            agg = parse_aggregate(f.aggregate)
+            if agg.func in ("count", "count_distinct"):
+                return False
+            return not self._every_parent_has_a_value(entity, f, agg)
         return True  # expressions: NULL whenever an input is
+
+    def _every_parent_has_a_value(self, entity: str, f: FieldSpec, agg) -> bool:
+        """Whether an aggregate sees at least one non-NULL value for every parent row: its
+        child is made per parent through the key it follows (a timeline whose start is never
+        NULL, or a per-parent count of at least one), with no FILTER, over a field that is
+        never NULL. Then sum, avg, min, max, first and last are never NULL either."""
+        if agg.filter is not None or agg.field is None or agg.child not in self.doc.entities:
+            return False
+        child = self.doc.entities[agg.child]
+        fk = graph_mod.per_parent_fk(self.doc, agg.child)
+        if fk is None or child.fields[fk].ref.split(".")[0] != entity:
+            return False
+        refs = [n for n, c in child.fields.items() if c.ref and c.ref.split(".")[0] == entity]
+        if (f.via or (refs[0] if len(refs) == 1 else None)) != fk:
+            return False  # another key to this entity, which may leave a parent without rows
+        if child.timeline is not None:
+            start = child.timeline.start.split(".")[-1]
+            if self(entity, start):
+                return False  # a parent whose start is NULL has no events
+        elif child.series is not None:
+            return False  # a series may have no events (a start after its end)
+        else:
+            count = child.count
+            if not ((count.const or 0) >= 1 or (count.min or 0) >= 1):
+                return False
+        return not self(agg.child, agg.field)
 
 
 def primary_key(plan: Plan, entity: str) -> list[str]:
@@ -158,7 +187,7 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
                 sql_type=key_sql_type(plan, entity, name),
             )
             if checks:
-                add_check(column, f)
+                add_check(column, f, spec.timeline.states if spec.timeline else None)
             columns.append(column)
         uniques = [[n] for n, f in visible.items() if f.unique]
         for group in spec.unique:
@@ -190,10 +219,15 @@ def key_sql_type(plan: Plan, entity: str, name: str) -> str | None:
     return f.sql_type
 
 
-def add_check(column: Column, f: FieldSpec) -> None:
-    """CHECK constraints that PDL bounds imply and generation guarantees."""
+def add_check(column: Column, f: FieldSpec, states: dict | None = None) -> None:
+    """CHECK constraints that PDL bounds imply and generation guarantees (`states`: the
+    entity's timeline states, the only values its `timeline: state` column holds)."""
     dtype = column.dtype
     if dtype is None or f.format is not None:
+        return
+    if f.source == "timeline" and f.timeline == "state" and states and dtype.kind == "string":
+        if all("\x00" not in name for name in states):
+            column.check, column.check_args = "in", tuple(states)
         return
     if f.source == "choice" and dtype.kind in ("int", "string") and f.min is None and f.max is None:
         values = list(f.choice) if isinstance(f.choice, dict) else list(f.choice or [])

@@ -1,0 +1,94 @@
+"""DDL derived from the plan: which aggregates are NOT NULL, and timeline state CHECKs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import phony_pdl
+from phony_pdl.loaders import load
+from phony_pdl.sql.ddl import tables
+
+from .conftest import ROOT
+
+
+def _doc(count: dict, aggregate: str, *, via: str | None = None) -> dict:
+    total = {"aggregate": aggregate}
+    if via:
+        total["via"] = via
+    return {
+        "pdl": 1,
+        "name": "agg",
+        "entities": {
+            "orders": {"count": 50, "fields": {"id": {"sequence": 1}, "total": total}},
+            "items": {
+                "count": count,
+                "fields": {
+                    "order_id": {"ref": "orders.id"},
+                    "qty": {"type": "int", "min": 1, "max": 9},
+                    "gift": {"type": "int", "min": 1, "max": 9, "null_rate": 0.5},
+                },
+            },
+        },
+    }
+
+
+def _total_nullable(doc: dict) -> bool:
+    plan = phony_pdl.load(doc).generate().plan
+    orders = next(t for t in tables(plan, ["orders", "items"]) if t.name == "orders")
+    return {c.name: c.nullable for c in orders.columns}["total"]
+
+
+@pytest.mark.parametrize(
+    ("count", "aggregate", "nullable"),
+    [
+        ({"per": "orders", "min": 1, "max": 5}, "sum(items.qty)", False),
+        ({"per": "orders", "const": 2}, "max(items.qty)", False),
+        ({"per": "orders", "min": 1, "max": 5}, "count(items)", False),
+        # a parent may get no child: poisson, a min of 0, a fixed count of children
+        ({"per": "orders", "distribution": "poisson", "mean": 3}, "sum(items.qty)", True),
+        ({"per": "orders", "min": 0, "max": 5}, "sum(items.qty)", True),
+        (200, "sum(items.qty)", True),
+        # the values may all be NULL, or filtered out
+        ({"per": "orders", "min": 1, "max": 5}, "sum(items.gift)", True),
+        ({"per": "orders", "min": 1, "max": 5}, "sum(items.qty) FILTER (WHERE qty > 5)", True),
+    ],
+)
+def test_an_aggregate_is_not_null_when_every_parent_has_a_value(count, aggregate, nullable):
+    doc = _doc(count, aggregate)
+    assert _total_nullable(doc) is nullable
+    # the data agrees: a NOT NULL aggregate has a value in every row
+    totals = phony_pdl.load(doc).generate()["orders"]["total"]
+    if not nullable:
+        assert totals.null_count == 0
+
+
+def test_an_aggregate_through_another_key_stays_nullable() -> None:
+    doc = _doc({"per": "orders", "min": 1, "max": 3}, "sum(items.qty)", via="other_id")
+    doc["entities"]["items"]["fields"]["other_id"] = {"ref": "orders.id"}
+    assert _total_nullable(doc) is True
+    doc["entities"]["orders"]["fields"]["total"]["via"] = "order_id"
+    assert _total_nullable(doc) is False
+
+
+def test_timeline_states_get_a_check_and_the_last_state_is_not_null(tmp_path) -> None:
+    """shop.yaml: order_events.state holds only the timeline's states, and every order has
+    its initial event, so orders.status = last(order_events.state) is never NULL."""
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    db = tmp_path / "shop.db"
+    load(schema.generate(scale=0.05), f"sqlite:///{db}")
+    with sqlite3.connect(db) as con:
+        ddl = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        assert '"state" TEXT NOT NULL CHECK ("state" = \'created\' OR' in ddl["order_events"]
+        assert '"status" TEXT NOT NULL' in ddl["orders"]
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            con.execute("UPDATE order_events SET state = 'lost' WHERE id = 1")
+    # a start that may be NULL leaves a parent without events: its last state may be NULL
+    text = (ROOT / "examples" / "shop.yaml").read_text(encoding="utf-8")
+    placed = "gap: { distribution: exponential, mean: 30d } }"
+    assert placed in text
+    text = text.replace(placed, placed[:-2] + ", null_rate: 0.2 }")
+    data = phony_pdl.load(text).generate(scale=0.05)
+    assert {c.name: c.nullable for c in tables(data.plan, ["orders"])[0].columns}["status"]
+    assert data["orders"]["status"].null_count > 0
