@@ -209,6 +209,11 @@ class Calendar(PdlModel):
     hours: Annotated[list[int], Field(min_length=2, max_length=2)] | None = Field(
         None, description="[first, last) hour of the day events may happen in, e.g. [9, 17]."
     )
+    gaps: Literal["clock", "business"] = Field(
+        "clock",
+        description="How `after` gaps are counted: `clock` time (each event then moved on its "
+        "own) or `business` time (only open hours count, as SLA clocks do).",
+    )
 
 
 class Timeline(PdlModel):

@@ -2586,6 +2586,19 @@ class Validator:
                     (*path, "calendar", "hours"),
                     hint="e.g. hours: [9, 17] for nine to five",
                 )
+        if (
+            tl.calendar is not None
+            and tl.calendar.gaps == "business"
+            and tl.calendar.hours is None
+            and not tl.calendar.weekdays
+        ):
+            self.add(
+                "invalid-value",
+                "calendar gaps: business needs closed time to skip, but the calendar has "
+                "neither `hours` nor `weekdays: true`",
+                (*path, "calendar", "gaps"),
+                hint="add hours: [9, 17] and/or weekdays: true, or drop `gaps: business`",
+            )
         if tl.max_steps < 1:
             self.add(
                 "bad-timeline", f"max_steps={tl.max_steps} must be at least 1", (*path, "max_steps")

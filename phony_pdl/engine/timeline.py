@@ -207,8 +207,20 @@ class Machine:
         """
         states, times, lengths, carry = self.walk(columns, parents, steps, resume)
         if self.spec.calendar is not None and times.shape[1]:
-            times = apply_calendar(times, self.spec.calendar)
+            times = self.on_calendar(times, columns, np.asarray(parents, dtype=np.int64)[:, None])
         return states, times, lengths, carry
+
+    def on_calendar(self, times: np.ndarray, columns: Columns, parents: np.ndarray) -> np.ndarray:
+        """Unshifted times (µs) moved onto the calendar; `parents` broadcasts against
+        `times` and is read only for `gaps: business` (which measures from the start)."""
+        calendar = self.spec.calendar
+        if calendar.gaps != "business":
+            return apply_calendar(times, calendar)
+        unique, inverse = np.unique(parents, return_inverse=True)
+        start, valid = self.start_times(columns, unique)
+        # a parent without a start has no events; 0 keeps its unused times from overflowing
+        start = np.where(valid, start.astype(np.int64), 0)[inverse.reshape(parents.shape)]
+        return business_times(start, times - start, calendar)
 
     def walk(
         self,
@@ -471,7 +483,7 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
                 s, t = carry.state[j], carry.time[j]
             machine.remember(int(unique[members[j]]), at, int(s), int(t))
     if machine.spec.calendar is not None:
-        time = apply_calendar(time, machine.spec.calendar)
+        time = machine.on_calendar(time, columns, parents)
     return np.stack([state, time, steps])
 
 
@@ -502,3 +514,48 @@ def apply_calendar(times_us: np.ndarray, calendar) -> np.ndarray:
         )
         t = np.where(skip > 0, start_of_day, t)
     return t
+
+
+def _business_day(calendar) -> tuple[int, int]:
+    """The open part of a day in µs: (first, last) from midnight (the whole day without `hours`)."""
+    if calendar.hours is None:
+        return 0, _DAY_US
+    first, last = calendar.hours
+    return first * _HOUR_US, last * _HOUR_US
+
+
+def business_elapsed(times_us: np.ndarray, calendar) -> np.ndarray:
+    """B(t): open µs from Monday 1969-12-29 00:00 up to each time (negative before it).
+
+    Non-decreasing and flat over closed time, so B(t) == B(apply_calendar(t)).
+    """
+    first, last = _business_day(calendar)
+    t = np.asarray(times_us, dtype=np.int64)
+    day = np.floor_divide(t, _DAY_US)
+    open_today = np.clip(t - day * _DAY_US, first, last) - first
+    if not calendar.weekdays:
+        return day * (last - first) + open_today
+    monday_based = day + 3  # 1970-01-01 was a Thursday: day -3 was a Monday
+    weeks, weekday = np.divmod(monday_based, 7)
+    days_before = weeks * 5 + np.minimum(weekday, 5)
+    return days_before * (last - first) + np.where(weekday < 5, open_today, 0)
+
+
+def business_time(elapsed_us: np.ndarray, calendar) -> np.ndarray:
+    """T(b), the inverse of `business_elapsed` onto open time: hours are half-open, so
+    the end of a working day is the first hour of the next open day."""
+    first, last = _business_day(calendar)
+    b = np.asarray(elapsed_us, dtype=np.int64)
+    open_days, into = np.divmod(b, last - first)
+    if calendar.weekdays:
+        weeks, weekday = np.divmod(open_days, 5)
+        day = weeks * 7 + weekday - 3
+    else:
+        day = open_days
+    return day * _DAY_US + first + into
+
+
+def business_times(start_us: np.ndarray, since_start_us: np.ndarray, calendar) -> np.ndarray:
+    """`gaps: business`: the first event moves as with `gaps: clock` and the time since it
+    is counted in open hours only, T(B(start) + (raw time - raw start))."""
+    return business_time(business_elapsed(start_us, calendar) + since_start_us, calendar)
