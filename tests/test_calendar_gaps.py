@@ -181,3 +181,19 @@ def test_an_unknown_gaps_value_names_the_closest() -> None:
     assert diag.message == "expected one of 'clock' or 'business', got string 'busines'"
     assert diag.hint == "did you mean 'business'?"
     assert str(diag.span) == "desk.yaml:14:41"
+
+
+def test_a_whole_run_moves_its_times_as_the_blocks_do() -> None:
+    """`Machine.run` (whole paths, parents as rows) and the event blocks share the move."""
+    from phony_pdl.engine.columns import Columns
+
+    spec = long_timeline_schema(parents=6, max_steps=40)
+    spec["entities"]["e"]["timeline"]["calendar"] = {"weekdays": True, "gaps": "business"}
+    schema = phony_pdl.load(spec)
+    ds = schema.generate()
+    plan = ds.plan
+    _, times, lengths, _ = plan.timelines["e"].run(Columns(plan), np.arange(6))
+    at = ds["e"].column("at").combine_chunks().cast("int64").to_numpy()
+    ran = np.concatenate([times[p, : lengths[p]] for p in range(6)])
+    assert lengths.sum() == len(at) and (ran == at).all()
+    assert (lengths == 0).any()  # a parent without a start (t0 has a null_rate)

@@ -207,19 +207,22 @@ class Machine:
         """
         states, times, lengths, carry = self.walk(columns, parents, steps, resume)
         if self.spec.calendar is not None and times.shape[1]:
-            times = self.on_calendar(times, columns, np.asarray(parents, dtype=np.int64)[:, None])
+            parents = np.asarray(parents, dtype=np.int64)
+            times = self.on_calendar(times, columns, parents, np.arange(len(parents))[:, None])
         return states, times, lengths, carry
 
-    def on_calendar(self, times: np.ndarray, columns: Columns, parents: np.ndarray) -> np.ndarray:
-        """Unshifted times (µs) moved onto the calendar; `parents` broadcasts against
-        `times` and is read only for `gaps: business` (which measures from the start)."""
+    def on_calendar(
+        self, times: np.ndarray, columns: Columns, parents: np.ndarray, which: np.ndarray
+    ) -> np.ndarray:
+        """Unshifted times (µs) moved onto the calendar. Time i belongs to parent
+        `parents[which[i]]` (`which` broadcasts against `times`); only `gaps: business`
+        reads the parents, to measure each time from its parent's start."""
         calendar = self.spec.calendar
         if calendar.gaps != "business":
             return apply_calendar(times, calendar)
-        unique, inverse = np.unique(parents, return_inverse=True)
-        start, valid = self.start_times(columns, unique)
+        start, valid = self.start_times(columns, parents)
         # a parent without a start has no events; 0 keeps its unused times from overflowing
-        start = np.where(valid, start.astype(np.int64), 0)[inverse.reshape(parents.shape)]
+        start = np.where(valid, start.astype(np.int64), 0)[which]
         return business_times(start, times - start, calendar)
 
     def walk(
@@ -483,7 +486,7 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
                 s, t = carry.state[j], carry.time[j]
             machine.remember(int(unique[members[j]]), at, int(s), int(t))
     if machine.spec.calendar is not None:
-        time = machine.on_calendar(time, columns, parents)
+        time = machine.on_calendar(time, columns, unique, inverse)
     return np.stack([state, time, steps])
 
 
