@@ -1619,3 +1619,30 @@ def test_a_table_has_the_schema_of_its_entity_with_or_without_rows(rows: int) ->
     assert table.num_rows == rows
     assert table.schema.equals(ds.arrow_schema("t"), check_metadata=True)
     assert table.schema.names == ["id", "when", "tier", "x"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {
+                "a": {"type": "datetime", "between": ["9990-01-01", "9999-01-01"]},
+                "b": {"after": "a", "gap": "3650d"},
+            },
+            r"t\.b: row 1 falls after 9999-12-31, outside the calendar .*shorten the gaps",
+        ),
+        (
+            {
+                "a": {"type": "date", "between": ["0001-01-01", "0001-12-31"]},
+                "b": {"before": "a", "gap": "400d"},
+            },
+            r"t\.b: row \d+ falls before 0001-01-01",
+        ),
+    ],
+)
+def test_times_past_the_calendar_stop_generation(fields, message) -> None:
+    """An `after` with year-long gaps (or a long timeline) carried times past 9999-12-31:
+    CSV wrote `10003-11-24 04:11:52` and `phony preview` crashed with OverflowError."""
+    doc = {"pdl": 1, "name": "y", "entities": {"t": {"count": 5, "fields": fields}}}
+    with pytest.raises(GenerationError, match=message):
+        phony_pdl.load(doc).generate()["t"]

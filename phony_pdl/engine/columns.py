@@ -301,6 +301,7 @@ class Columns:
             values = self.clamp(values, f)
         if values.type != target and f.format is None:
             values = self.cast(values, target, dtype)
+        _within_the_calendar(values, batch)
         if f.round is not None:  # whole steps of a second, before a format writes them
             values = _truncate_seconds(values, f.round)
         if f.format is not None and (
@@ -1048,6 +1049,36 @@ class Columns:
             j = block.fields.index(name)
             return np.clip(ndtr(z[:, j]), 1e-16, 1 - 1e-16)
         return None
+
+
+# PDL's calendar (years 1 to 9999), in the engine's units: microseconds and days since 1970
+_DATETIME_RANGE = (-62_135_596_800_000_000, 253_402_300_799_999_999)
+_DATE_RANGE = (-719_162, 2_932_896)
+
+
+def _within_the_calendar(values: pa.Array, batch: Batch) -> None:
+    """Times that arithmetic carried past 9999-12-31 (long timelines, `after` with year-long
+    gaps) or before 0001-01-01 stop generation here: Arrow holds them, but files would
+    show five-digit years that no database or datetime reader accepts."""
+    if pa.types.is_timestamp(values.type):
+        (lo, hi), ints = _DATETIME_RANGE, values.cast(pa.timestamp("us")).cast(pa.int64())
+    elif pa.types.is_date32(values.type):
+        (lo, hi), ints = _DATE_RANGE, values.cast(pa.int32())
+    else:
+        return
+    extremes = pc.min_max(ints)
+    low, high = extremes["min"].as_py(), extremes["max"].as_py()
+    if low is None or (lo <= low and high <= hi):
+        return
+    late = high > hi
+    outside = pc.greater(ints, hi) if late else pc.less(ints, lo)
+    first = int(np.flatnonzero(pc.fill_null(outside, False).to_numpy(zero_copy_only=False))[0])
+    raise GenerationError(
+        f"row {int(batch.rows[first]) + 1} falls "
+        + ("after 9999-12-31" if late else "before 0001-01-01")
+        + ", outside the calendar dates and times hold: shorten the gaps (or a timeline's "
+        "max_steps) or move the start"
+    )
 
 
 _SMALL_PRODUCT = 1 << 24  # multiply-adds below which a matrix product stays on one thread
