@@ -595,6 +595,39 @@ def test_dates_written_in_local_formats(tmp_path) -> None:
     assert all(dt.datetime.strptime(v, written) for v in out[other].to_pylist())
 
 
+def test_dates_written_two_ways_in_one_column_are_read_as_dates(tmp_path) -> None:
+    import datetime as dt
+
+    # joined exports: most rows ISO, some day first, one blank; every value is a date
+    start = dt.date(2023, 1, 1)
+    rows = ["id,signup"]
+    for i in range(60):
+        d = start + dt.timedelta(days=5 * i)
+        rows.append(f"{i},{d:%d/%m/%Y}" if i % 3 == 0 else f"{i},{d.isoformat()}")
+    rows.append("60,")
+    (tmp_path / "people.csv").write_text("\n".join(rows) + "\n")
+    result = infer(tmp_path / "people.csv")
+    spec = result.document["entities"]["people"]["fields"]["signup"]
+    assert spec["type"] == "date" and "format" not in spec  # written the way most rows are
+    assert spec["between"] == ["2023-01-01", "2023-10-23"]
+    assert spec["null_rate"] == pytest.approx(1 / 61, abs=1e-3)
+    assert (
+        "# signup: dates written two ways, 40 as %Y-%m-%d and 20 as %d/%m/%Y: "
+        "read both, written as %Y-%m-%d" in result.text
+    )
+    # mostly local: written back the local way
+    flipped = [rows[0]] + [f"{i},{dt.date(2023, 1, 13 + i % 15):%d/%m/%Y}" for i in range(40)]
+    flipped += [f"{40 + i},2023-02-0{1 + i % 9}" for i in range(10)]
+    (tmp_path / "local.csv").write_text("\n".join(flipped) + "\n")
+    out = infer(tmp_path / "local.csv").schema().generate(seed=1)["local"]["signup"]
+    written = [dt.datetime.strptime(v, "%d/%m/%Y").date() for v in out.to_pylist()]
+    assert min(written) >= dt.date(2023, 1, 13) and max(written) <= dt.date(2023, 2, 9)
+    # a clock on the local values only, or a non-date among them: still text
+    (tmp_path / "clock.csv").write_text("id,t\n1,2023-01-05\n2,05/01/2023 10:00\n3,2023-01-09\n")
+    spec = infer(tmp_path / "clock.csv").document["entities"]["clock"]["fields"]["t"]
+    assert spec.get("type") != "date"
+
+
 def test_numbers_with_thousands_separators(tmp_path) -> None:
     rows = "\n".join(f'{i},"{1000 + i * 997:,}.{i % 100:02d}"' for i in range(1, 61))
     (tmp_path / "money.csv").write_text("id,amount\n" + rows + "\n")

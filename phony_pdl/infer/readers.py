@@ -497,6 +497,11 @@ def _typed(name: str, table: pa.Table) -> TableData:
                         f"{col_name}: read as numbers without the {unit!r} they are written with"
                     )
             column, places, written = typed if unit is not None else type_text_column(column)
+            if pa.types.is_string(column.type):
+                mixed = _mixed_dates(column)
+                if mixed is not None:
+                    column, written, note = mixed
+                    notes.append(f"{col_name}: {note}")
             if places is not None:
                 decimals[col_name] = places
             if written is not None:
@@ -549,6 +554,50 @@ def dated_text(stripped: pa.Array) -> tuple[pa.Array, str] | None:
                     return parsed, fmt
                 return pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.date32()), fmt
     return None
+
+
+def _mixed_dates(column: pa.Array) -> tuple[pa.Array, str | None, str] | None:
+    """(dates, the format of most of them, a note) for a column of dates written two ways,
+    ISO (`2024-03-31`) and one local way (`31/03/2024`), as when exports of two systems are
+    joined. Each way is read on its own; the data is written back the way most rows were."""
+    is_null = pc.or_kleene(pc.is_null(column), pc.is_in(column, pa.array(NULL_TOKENS)))
+    values = pc.utf8_trim_whitespace(pc.filter(column, pc.invert(is_null)))
+    if len(values) == 0:
+        return None
+    iso = pc.match_substring_regex(values, _DATE)
+    n_iso = int(pc.sum(iso).as_py() or 0)
+    if not 0 < n_iso < len(values):
+        return None
+    local = pc.filter(values, pc.invert(iso))
+    # dates only: a clock on some values but not others is no date column written two ways
+    if (
+        not pc.all(pc.match_substring_regex(local, _LOCAL_DATE)).as_py()
+        or pc.any(pc.match_substring_regex(local, ":")).as_py()
+    ):
+        return None
+    dated = dated_text(local)
+    if dated is None:
+        return None
+    try:
+        iso_days = pc.cast(pc.strptime(pc.filter(values, iso), "%Y-%m-%d", "s"), pa.date32())
+    except pa.ArrowInvalid:  # 2024-02-30: not dates after all
+        return None
+    days = np.empty(len(values), dtype=np.int32)
+    mask = iso.to_numpy(zero_copy_only=False)
+    days[mask] = iso_days.cast(pa.int32()).to_numpy(zero_copy_only=False)
+    days[~mask] = dated[0].cast(pa.int32()).to_numpy(zero_copy_only=False)
+    # back in place, NULL where the text was a null token
+    nulls = is_null.to_numpy(zero_copy_only=False)
+    index = np.full(len(column), -1, dtype=np.int64)
+    index[~nulls] = np.arange(len(values))
+    typed = pa.array(days, pa.int32()).cast(pa.date32()).take(pa.array(index, mask=nulls))
+    n_local = len(values) - n_iso
+    written = None if n_iso >= n_local else dated[1]
+    note = (
+        f"dates written two ways, {n_iso:,} as %Y-%m-%d and {n_local:,} as {dated[1]}: "
+        f"read both, written as {written or '%Y-%m-%d'}"
+    )
+    return typed, written, note
 
 
 # Placeholders for a missing value, compared trimmed and in lower case. They count as NULL
