@@ -628,6 +628,23 @@ def test_dates_written_two_ways_in_one_column_are_read_as_dates(tmp_path) -> Non
     assert spec.get("type") != "date"
 
 
+def test_times_with_a_zone_are_read_as_utc_and_say_so(tmp_path) -> None:
+    import datetime as dt
+
+    # 09:00 in Berlin in winter is 08:00 UTC: the bounds (and times generated) are UTC
+    start = dt.datetime(2024, 1, 8, 8, tzinfo=dt.UTC)
+    stamps = [start + dt.timedelta(days=i * 7 % 60, minutes=i % 50) for i in range(60)]
+    at = pa.array(stamps, pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us", "Europe/Berlin"))
+    pq.write_table(pa.table({"id": list(range(60)), "at": at}), tmp_path / "visits.parquet")
+    learnt = infer(tmp_path / "visits.parquet")
+    note = "at: times in Europe/Berlin read as UTC, as PDL times have no time zone"
+    assert f"# {note} (hours of the day are UTC hours)" in learnt.text
+    assert learnt.document["entities"]["visits"]["fields"]["at"]["between"] == [
+        "2024-01-08 08:00:00",
+        "2024-03-07 08:17:00",
+    ]
+
+
 def test_numbers_with_thousands_separators(tmp_path) -> None:
     rows = "\n".join(f'{i},"{1000 + i * 997:,}.{i % 100:02d}"' for i in range(1, 61))
     (tmp_path / "money.csv").write_text("id,amount\n" + rows + "\n")

@@ -508,6 +508,13 @@ def _typed(name: str, table: pa.Table) -> TableData:
                 formats[col_name] = written
         elif pa.types.is_dictionary(column.type):
             column = column.cast(pa.string())
+        elif pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            # PDL datetimes have no time zone: say so, or the hours generated (UTC) look
+            # shifted against the sample as its tools show it (local time)
+            notes.append(
+                f"{col_name}: times in {column.type.tz} read as UTC, as PDL times have no "
+                "time zone (hours of the day are UTC hours)"
+            )
         elif pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
             column = _whole_with_gaps(column)
