@@ -639,6 +639,12 @@ def test_times_with_a_zone_are_read_as_utc_and_say_so(tmp_path) -> None:
     learnt = infer(tmp_path / "visits.parquet")
     note = "at: times in Europe/Berlin read as UTC, as PDL times have no time zone"
     assert f"# {note} (hours of the day are UTC hours)" in learnt.text
+    # a folder's notes name their table (tables share column names), a dataset entity's too
+    (tmp_path / "parts").mkdir()
+    pq.write_table(pa.table({"at": at}), tmp_path / "parts" / "part-00000000.parquet")
+    (tmp_path / "plain.csv").write_text("id,n\n1,2\n2,3\n")
+    text = infer(tmp_path).text
+    assert f"# visits: {note}" in text and f"# parts: {note}" in text
     assert learnt.document["entities"]["visits"]["fields"]["at"]["between"] == [
         "2024-01-08 08:00:00",
         "2024-03-07 08:17:00",

@@ -126,6 +126,7 @@ def read_source(
                 if p.name in tables:
                     raise UsageError(f"{path}: two entries give table '{p.name}'")
                 tables[p.name] = _read_parts(p)
+                notes += [f"{p.name}: {note}" for note in tables[p.name].notes]
                 continue
             stem = table_name(p)
             if stem in tables:
@@ -137,7 +138,8 @@ def read_source(
                 notes.append(f"left out {p.name}: text, not a delimited table")
                 continue
             data = read_file(p, stem)
-            notes += data.notes
+            # tables of a folder share column names (`created_at`): say whose column it is
+            notes += [f"{stem}: {note}" for note in data.notes]
             problem = _unusable(data)
             if problem:
                 notes.append(f"left out {p.name}: {problem}")
