@@ -354,7 +354,8 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
         return FieldOut(
             p.name,
             {**spec, **seconds_places(p), **_after_nulls(p, order)},
-            f"always {order.parent} + a fixed gap",
+            f"always {order.parent} + a fixed gap"
+            + (f" ({_always(order)})" if order.earlier else ""),
         )
     gap: dict[str, Any] = {"distribution": fit.family}
     for key, value in fit.params.items():
@@ -381,12 +382,21 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
     return FieldOut(
         p.name,
         {**spec, **seconds_places(p), **_after_nulls(p, order)},
-        f"always >= {order.parent}; gap in {unit}: {fit.comment()}",
+        f"{_always(order)}; gap in {unit}: {fit.comment()}",
+    )
+
+
+def _always(order: Ordering) -> str:
+    if not order.earlier:
+        return f"always >= {order.parent}"
+    share = order.earlier / (len(order.gaps) + order.earlier)
+    return (
+        f">= {order.parent} but on {order.earlier:,} rows ({share:.1%}), which are not reproduced"
     )
 
 
 def _after_nulls(p: ColumnProfile, order: Ordering) -> dict[str, Any]:
-    set_rows = len(order.gaps) + order.child_nulls
+    set_rows = len(order.gaps) + order.earlier + order.child_nulls
     if order.child_nulls and set_rows:
         return {"null_rate": _r(order.child_nulls / set_rows, 4)}
     return {}
