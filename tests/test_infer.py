@@ -640,16 +640,29 @@ def test_times_with_a_zone_are_read_as_utc_and_say_so(tmp_path) -> None:
     learnt = infer(tmp_path / "visits.parquet")
     note = "at: times in Europe/Berlin read as UTC, as PDL times have no time zone"
     assert f"# {note} (hours of the day are UTC hours)" in learnt.text
+    assert learnt.document["entities"]["visits"]["fields"]["at"]["between"] == [
+        "2024-01-08 08:00:00",
+        "2024-03-07 08:17:00",
+    ]
+    # text with offsets (a database's text column, a CSV) is read the same way; Z is UTC
+    rows = [
+        f"{i},2024-01-{1 + i * 7 % 25:02d}T09:{i:02d}:00+01:00,2024-01-{1 + i * 3 % 25:02d}T09:00:00Z"
+        for i in range(25)
+    ]
+    (tmp_path / "texts.csv").write_text("id,local,utc\n" + "\n".join(rows) + "\n")
+    learnt = infer(tmp_path / "texts.csv")
+    assert learnt.document["entities"]["texts"]["fields"]["local"]["type"] == "datetime"
+    assert "# local: times with UTC offsets read as UTC, as PDL times have no time zone" in (
+        learnt.text
+    )
+    assert "utc:" not in learnt.text.split("pdl: 1")[0]  # Z: UTC already, nothing to say
+    (tmp_path / "texts.csv").unlink()
     # a folder's notes name their table (tables share column names), a dataset entity's too
     (tmp_path / "parts").mkdir()
     pq.write_table(pa.table({"at": at}), tmp_path / "parts" / "part-00000000.parquet")
     (tmp_path / "plain.csv").write_text("id,n\n1,2\n2,3\n")
     text = infer(tmp_path).text
     assert f"# visits: {note}" in text and f"# parts: {note}" in text
-    assert learnt.document["entities"]["visits"]["fields"]["at"]["between"] == [
-        "2024-01-08 08:00:00",
-        "2024-03-07 08:17:00",
-    ]
 
 
 def test_numbers_with_thousands_separators(tmp_path) -> None:

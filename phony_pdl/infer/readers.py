@@ -489,6 +489,7 @@ def _typed(name: str, table: pa.Table) -> TableData:
             skipped[col_name] = str(column.type)
             continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            text = column
             bare, unit = _without_unit(column)
             if unit is not None:
                 typed = type_text_column(bare)
@@ -504,6 +505,11 @@ def _typed(name: str, table: pa.Table) -> TableData:
                 if mixed is not None:
                     column, written, note = mixed
                     notes.append(f"{col_name}: {note}")
+            if pa.types.is_timestamp(column.type) and _with_offsets(text):
+                notes.append(
+                    f"{col_name}: times with UTC offsets read as UTC, as PDL times have no "
+                    "time zone (hours of the day are UTC hours)"
+                )
             if places is not None:
                 decimals[col_name] = places
             if written is not None:
@@ -746,6 +752,13 @@ def _iso_format(text: pa.Array) -> str | None:
     zone = "Z" if every(r"Z$") else ""
     fmt = f"%Y-%m-%d{sep}%H:%M{seconds}{zone}"
     return None if fmt == "%Y-%m-%d %H:%M:%S" else fmt
+
+
+def _with_offsets(text: pa.Array) -> bool:
+    """Whether ISO datetimes written as text carry a UTC offset other than Z (`+01:00`)."""
+    return bool(
+        pc.any(pc.match_substring_regex(text, r"T?[0-9:.]+[+-][0-9]{2}:?[0-9]{2}$")).as_py()
+    )
 
 
 def _parse_times(text: pa.Array) -> pa.Array | None:
