@@ -129,6 +129,23 @@ def test_html_report_renders_with_images(report, tmp_path) -> None:
     assert any("correlation" in img["alt"] for img in parser.images)
 
 
+def test_dates_over_about_three_years_are_charted_without_a_warning(tmp_path) -> None:
+    """Sign-up dates over 33 months made matplotlib warn on stderr during `phony compare`."""
+    pytest.importorskip("matplotlib")
+    import datetime as dt
+    import warnings
+
+    days = [dt.date(2021, 1, 1) + dt.timedelta(days=i * 5 // 2) for i in range(400)]
+    table = pa.table({"signup": pa.array(days, pa.date32())})
+    result = compare({"t": table}, {"t": table})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = result.write_html(tmp_path / "r.html")
+    parser = _Images()
+    parser.feed(path.read_text(encoding="utf-8"))
+    assert [img["alt"] for img in parser.images] == ["t.signup: real and synthetic"]
+
+
 def test_time_columns_are_plotted_on_calendar_and_clock_axes(tmp_path) -> None:
     """Times are charted as dates and hours of the day, not µs since 1970."""
     pytest.importorskip("matplotlib")

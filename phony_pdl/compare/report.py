@@ -75,6 +75,9 @@ def _column_chart(c: ColumnScore) -> str | None:
             import matplotlib.dates as mdates
 
             locator = mdates.AutoDateLocator(maxticks=6)
+            # 31-36 months fit no monthly step of matplotlib's at 6 ticks (it warns on
+            # stderr): a year's step keeps such ranges quiet
+            locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         elif c.unit == "time":
