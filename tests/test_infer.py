@@ -665,6 +665,27 @@ def test_times_with_a_zone_are_read_as_utc_and_say_so(tmp_path) -> None:
     assert f"# visits: {note}" in text and f"# parts: {note}" in text
 
 
+def test_a_code_for_missing_values_is_pointed_out() -> None:
+    rng = np.random.default_rng(4)
+    ages = rng.normal(40, 12, 1000).round().clip(18, 90)
+    ages[:50] = -1  # "unknown" as the export writes it
+    score = rng.integers(0, 120, 1000).astype(float)  # 99 is one score among others
+    celsius = rng.normal(0, 8, 1000).round()  # -1 is an ordinary temperature
+    rng.shuffle(ages)
+    table = pa.table({"age": ages.astype(int), "score": score, "celsius": celsius})
+    learnt = infer(table, name="people", correlate=False)
+    lines = {line.split(":")[0].strip(): line for line in learnt.text.splitlines()}
+    assert lines["age"].endswith(
+        "; -1 in 50 rows (5.0%), apart from the rest (18 to 74): a code for a missing "
+        "value? It is fitted as a value"
+    )
+    assert "missing value" not in lines["score"] and "missing value" not in lines["celsius"]
+    # 999 past the largest real value
+    amounts = np.r_[rng.uniform(10, 200, 500).round(), np.full(20, 999.0)]
+    learnt = infer(pa.table({"amount": amounts}), name="t", correlate=False)
+    assert "; 999 in 20 rows (3.8%), apart from the rest (10 to 200)" in learnt.text
+
+
 def test_numbers_with_thousands_separators(tmp_path) -> None:
     rows = "\n".join(f'{i},"{1000 + i * 997:,}.{i % 100:02d}"' for i in range(1, 61))
     (tmp_path / "money.csv").write_text("id,amount\n" + rows + "\n")

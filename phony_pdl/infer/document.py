@@ -128,16 +128,48 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     if fit is None:  # no finite value: NULL (or NaN) in every row
         spec = {"type": "int" if integer else "float", "null_rate": 1.0}
         return [FieldOut(p.name, spec, "no finite value in the sample: NULL in every row")]
-    out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment(), scores=p.scores)
+    code = _missing_code(p.numbers)
+    out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment() + code, scores=p.scores)
     if fit.mixture is not None:
         deferred = fit.mixture
 
         def mixture() -> tuple[dict[str, Any], str] | None:
             mixed = deferred()
-            return None if mixed is None else (_numeric_spec(mixed, p, integer), mixed.comment())
+            if mixed is None:
+                return None
+            return _numeric_spec(mixed, p, integer), mixed.comment() + code
 
         out.mixture = mixture
     return [out]
+
+
+# Values exports write for "unknown" in a column of non-negative numbers (ages, counts),
+# and the 9s written past a column's largest value.
+MISSING_CODES = (-1, -9, -99, -999, -9999, 99, 999, 9999, 99999)
+MIN_CODE_SHARE = 0.005
+
+
+def _missing_code(x: np.ndarray) -> str:
+    """A comment for a value such as -1 or 999 repeated apart from the rest of the column
+    (ages 18-90 and -1): a code for a missing value is fitted like any value, and the
+    reader of the schema should know it is there."""
+    for code in MISSING_CODES:
+        hit = x == code
+        count = int(hit.sum())
+        if count < 3 or count < MIN_CODE_SHARE * len(x):
+            continue
+        rest = x[~hit]
+        if len(rest) < 10:
+            continue
+        q1, q3 = np.quantile(rest, [0.25, 0.75])
+        apart = max(1.0, 0.5 * float(q3 - q1))  # not the next step of the values
+        low, high = float(rest.min()), float(rest.max())
+        if (code < 0 <= low and low - code >= apart) or (code > 0 and code - high >= apart):
+            return (
+                f"; {code} in {count:,} rows ({count / len(x):.1%}), apart from the rest "
+                f"({_r(low)} to {_r(high)}): a code for a missing value? It is fitted as a value"
+            )
+    return ""
 
 
 def _numeric_spec(fit: Fit, p: ColumnProfile, integer: bool) -> dict[str, Any]:
