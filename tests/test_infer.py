@@ -686,6 +686,31 @@ def test_a_code_for_missing_values_is_pointed_out() -> None:
     assert "; 999 in 20 rows (3.8%), apart from the rest (10 to 200)" in learnt.text
 
 
+def test_json_values_written_as_text_in_some_rows_and_numbers_in_others(tmp_path) -> None:
+    rows = [{"id": i, "qty": str(i % 5 + 1) if i % 7 == 0 else i % 5 + 1} for i in range(70)]
+    rows[3]["tags"] = {"a": 1}  # an object in one row, text in another
+    rows[4]["tags"] = "b"
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    learnt = infer(path)
+    assert learnt.document["entities"]["items"]["fields"]["qty"] == {
+        "type": "int",
+        "min": 1,
+        "max": 5,
+    }
+    assert (
+        "# qty, tags: values written both as text and as other JSON values "
+        '(`"3"` and `3`): read as text, then typed' in learnt.text
+    )
+    (tmp_path / "items.json").write_text(json.dumps(rows))  # an array reads the same
+    path.unlink()
+    assert infer(tmp_path / "items.json").document == learnt.document
+    # a broken line past the mixed values is named by its number
+    path.write_text('{"qty": "1"}\n{"qty": 2}\n{"qty": 3\n')
+    with pytest.raises(UsageError, match=r"items\.jsonl: line 3: Expecting ',' delimiter"):
+        infer(path)
+
+
 def test_numbers_with_thousands_separators(tmp_path) -> None:
     rows = "\n".join(f'{i},"{1000 + i * 997:,}.{i % 100:02d}"' for i in range(1, 61))
     (tmp_path / "money.csv").write_text("id,amount\n" + rows + "\n")

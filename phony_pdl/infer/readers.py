@@ -231,7 +231,14 @@ def read_file(path: Path, name: str) -> TableData:
 
             return _typed(name, pq.read_table(path))
         if kind == "jsonl":
-            return _typed(name, _read_json(path))
+            table, mixed = _read_json(path)
+            data = _typed(name, table)
+            if mixed:
+                data.notes.append(
+                    f"{', '.join(mixed)}: values written both as text and as other JSON values "
+                    '(`"3"` and `3`): read as text, then typed'
+                )
+            return data
         return _read_csv(path, name)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
@@ -259,18 +266,63 @@ def _read_compressed(path: Path, name: str) -> TableData:
             raise UsageError(str(exc).replace(str(inner), str(path))) from None
 
 
-def _read_json(path: Path) -> pa.Table:
+def _read_json(path: Path) -> tuple[pa.Table, list[str]]:
     """JSON lines, with the values Arrow would read as timestamps (`"2024-01-31"`) kept as
-    text, so they type as dates or datetimes the way CSV text does."""
+    text, so they type as dates or datetimes the way CSV text does; and the columns whose
+    values mix text with numbers (see _read_json_mixed)."""
     import pyarrow.json as pj
 
-    table = pj.read_json(_json_lines(path))
+    try:
+        table = pj.read_json(_json_lines(path))
+    except pa.ArrowInvalid as exc:
+        if "changed from" not in str(exc):
+            raise
+        return _read_json_mixed(path)
     stamped = [f for f in table.schema if pa.types.is_timestamp(f.type)]
     if not stamped:
-        return table
+        return table, []
     schema = pa.schema([pa.field(f.name, pa.string()) if f in stamped else f for f in table.schema])
     options = pj.ParseOptions(explicit_schema=schema)
-    return pj.read_json(_json_lines(path), parse_options=options)
+    return pj.read_json(_json_lines(path), parse_options=options), []
+
+
+def _read_json_mixed(path: Path) -> tuple[pa.Table, list[str]]:
+    """JSON rows where a key holds text in some rows and numbers (or booleans, objects) in
+    others (`"qty": "3"` beside `"qty": 3`, as hand-edited or merged exports have), which
+    Arrow's reader refuses: such columns are read as text, which types like CSV text."""
+    source = _json_lines(path)
+    raw = source.getvalue() if isinstance(source, io.BytesIO) else source.read_bytes()
+    rows = []
+    for number, line in enumerate(raw.decode("utf-8-sig").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"cannot read {path}: line {number}: {exc}") from None
+    kinds: dict[str, set[str]] = {}
+    for row in rows:
+        for key, value in row.items():
+            kind = (
+                "number"
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else (type(value).__name__)
+            )
+            if value is not None:
+                kinds.setdefault(key, set()).add(kind)
+            else:
+                kinds.setdefault(key, set())
+    mixed = [key for key, seen in kinds.items() if len(seen) > 1]
+
+    def text(value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False)  # 3 → "3", true → "true"
+
+    columns = {
+        key: [text(r.get(key)) for r in rows] if key in mixed else [r.get(key) for r in rows]
+        for key in kinds
+    }
+    return pa.table(columns), mixed
 
 
 def _json_lines(path: Path) -> Path | io.BytesIO:
