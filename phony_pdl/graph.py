@@ -161,6 +161,9 @@ def rows_dependencies(doc: Document, entity_name: str) -> Iterator[Node]:
         start = entity.timeline.start.split(".")[-1]
         if start in doc.entities[parent].fields:
             yield (parent, start)
+        head, _, rest = (entity.timeline.end or "").partition(".")
+        if head == parent and rest in doc.entities[parent].fields:
+            yield (parent, rest)
         for state in entity.timeline.states.values():
             for prob in (state.next or {}).values():
                 if isinstance(prob, str):

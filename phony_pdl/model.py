@@ -219,6 +219,11 @@ class Calendar(PdlModel):
 class Timeline(PdlModel):
     for_: str = Field(alias="for", description="Parent entity: one timeline per parent row.")
     start: str = Field(description="Parent time field the timeline starts at.")
+    end: str | None = Field(
+        None,
+        description="Parent time field (`parent.field`) or literal date/time: events after "
+        "it are not generated (an as-of cutoff).",
+    )
     initial: str = Field(description="State of the first event.")
     states: dict[str, TimelineState] = Field(description="The state machine.")
     max_steps: int = Field(100, description="Most events in one timeline.")

@@ -347,49 +347,8 @@ class Validator:
             return
         for key in ("start", "end"):
             value = getattr(s, key)
-            if value is None:
-                continue
-            head, _, rest = value.partition(".")
-            if rest and head in self.doc.entities:
-                if head != s.for_:
-                    self.add(
-                        "bad-timeline",
-                        f"series {key} '{value}' must be a field of '{s.for_}'",
-                        (*path, key),
-                    )
-                elif rest not in self.doc.entities[head].fields:
-                    self.add(
-                        "unknown-field",
-                        f"series {key} '{value}' is not a field of '{head}'",
-                        (*path, key),
-                        hint=did_you_mean(rest, self.doc.entities[head].fields),
-                    )
-                else:
-                    t = self.type_of(head, rest)
-                    if t is not None and t.kind not in ("date", "datetime"):
-                        self.add(
-                            "type-mismatch",
-                            f"series {key} '{value}' is {t}, not a date or datetime",
-                            (*path, key),
-                        )
-            elif _as_date(value) is None:
-                parent = self.doc.entities[s.for_].fields
-                if value in parent:  # a timeline's `start` takes the bare name: say so
-                    hint = f"did you mean '{s.for_}.{value}'? a series bound names its entity"
-                else:
-                    times = [
-                        n
-                        for n in parent
-                        if (t := self.type_of(s.for_, n)) and t.kind in ("date", "datetime")
-                    ]
-                    example = f"{s.for_}.{times[0] if times else 'field'}"
-                    hint = f"write a parent field like {example} or a date like 2024-01-01"
-                self.add(
-                    "invalid-value",
-                    f"series {key} '{value}' is neither `{s.for_}.field` nor a date",
-                    (*path, key),
-                    hint=hint,
-                )
+            if value is not None:
+                self.check_time_bound("series", s.for_, key, value, (*path, key))
         if (s.every is None) == (s.poisson is None):
             self.add(
                 "missing-key",
@@ -436,6 +395,50 @@ class Validator:
                 path,
                 hint="add `end:`, a `churn:` probability, or an explicit `max_events:`",
                 key=True,
+            )
+
+    def check_time_bound(self, what: str, parent: str, key: str, value: str, path: Path) -> None:
+        """A series or timeline bound: `parent.field` (a date or datetime) or a literal."""
+        head, _, rest = value.partition(".")
+        if rest and head in self.doc.entities:
+            if head != parent:
+                self.add(
+                    "bad-timeline",
+                    f"{what} {key} '{value}' must be a field of '{parent}'",
+                    path,
+                )
+            elif rest not in self.doc.entities[head].fields:
+                self.add(
+                    "unknown-field",
+                    f"{what} {key} '{value}' is not a field of '{head}'",
+                    path,
+                    hint=did_you_mean(rest, self.doc.entities[head].fields),
+                )
+            else:
+                t = self.type_of(head, rest)
+                if t is not None and t.kind not in ("date", "datetime"):
+                    self.add(
+                        "type-mismatch",
+                        f"{what} {key} '{value}' is {t}, not a date or datetime",
+                        path,
+                    )
+        elif _as_date(value) is None:
+            fields = self.doc.entities[parent].fields
+            if value in fields:  # as a timeline's `start` takes it: say the prefix is needed
+                hint = f"did you mean '{parent}.{value}'? a {what} bound names its entity"
+            else:
+                times = [
+                    n
+                    for n in fields
+                    if (t := self.type_of(parent, n)) and t.kind in ("date", "datetime")
+                ]
+                example = f"{parent}.{times[0] if times else 'field'}"
+                hint = f"write a parent field like {example} or a date like 2024-01-01"
+            self.add(
+                "invalid-value",
+                f"{what} {key} '{value}' is neither `{parent}.field` nor a date",
+                path,
+                hint=hint,
             )
 
     def check_per_count(self, ename: str, count: PerCount, path: Path) -> None:
@@ -2570,6 +2573,8 @@ class Validator:
                         f"timeline start '{tl.start}' is {start_type}, not a date or datetime",
                         (*path, "start"),
                     )
+        if tl.end is not None and tl.for_ in self.doc.entities:
+            self.check_time_bound("timeline", tl.for_, "end", tl.end, (*path, "end"))
         if tl.initial not in tl.states:
             self.add(
                 "bad-timeline",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 US = 1_000_000
 
 
-def _bound(
+def time_bound(
     columns: Columns, plan: Plan, text: str | None, parents: np.ndarray, end: bool
 ) -> np.ndarray | None:
     """Per-parent times (µs) of a `parent.field` or a literal; NaN-free int64, or None."""
@@ -65,8 +65,8 @@ class SeriesSpec:
         self.jitter = parse_duration(s.jitter) if s.jitter else 0.0
 
     def bounds(self, columns: Columns, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        start = _bound(columns, self.plan, self.spec.start, parents, end=False)
-        end = _bound(columns, self.plan, self.spec.end, parents, end=True)
+        start = time_bound(columns, self.plan, self.spec.start, parents, end=False)
+        end = time_bound(columns, self.plan, self.spec.end, parents, end=True)
         return start, end
 
     def counts(self, columns: Columns, parents: np.ndarray) -> np.ndarray:

@@ -225,6 +225,16 @@ class Machine:
         start = np.where(valid, start.astype(np.int64), 0)[which]
         return business_times(start, times - start, calendar)
 
+    def end_times(self, columns: Columns, parents: np.ndarray) -> np.ndarray | None:
+        """The `end` cutoff per parent (µs, compared with recorded times), or None without
+        `end`; a parent whose end is NULL has no cutoff."""
+        if self.spec.end is None:
+            return None
+        from .series import time_bound
+
+        end = time_bound(columns, self.plan, self.spec.end, parents, end=True)
+        return np.where(end == np.iinfo(np.int64).min, np.iinfo(np.int64).max, end)
+
     def walk(
         self,
         columns: Columns,
@@ -238,6 +248,7 @@ class Machine:
         first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
         cumulative = self.cumulative(columns, parents)
+        end = self.end_times(columns, parents)
         if resume is None:
             time, live = self.start_times(columns, parents)
             state = np.full(n, self.initial, dtype=np.int64)
@@ -271,8 +282,6 @@ class Machine:
             ended = ~moving.any(axis=1)
             stop = int(np.argmax(ended)) + 1 if ended.any() else width
             moving = moving[:stop]
-            lengths += live
-            lengths += moving[: stop - 1].sum(axis=0)
             increments = np.zeros((stop, n), dtype=np.int64)
             cols, rows = np.nonzero(moving)
             targets = walked[cols + 1, rows]
@@ -283,13 +292,27 @@ class Machine:
                 increments[c, r] = np.rint(gap * 1e6).astype(np.int64)
             # integer sums: the same times as adding one gap after another
             running = np.cumsum(increments, axis=0)
+            times = time[None, :] + (running - increments)
+            # event j of the chunk happens if the path reached it (and, with `end`, by then)
+            reached = np.vstack([live[None, :], moving[: stop - 1]])
+            live = moving[-1]
+            if end is not None:
+                # the recorded times (moved by the calendar) of the chunk's events and of
+                # the next one; they never decrease, so the events kept are a prefix and a
+                # path past its end stops walking
+                ahead = np.vstack([times, (time + running[-1])[None, :]])
+                if self.spec.calendar is not None:
+                    ahead = self.on_calendar(ahead, columns, parents, np.arange(n)[None, :])
+                by_end = ahead <= end[None, :]
+                reached &= by_end[:stop]
+                live = live & by_end[stop]
+            lengths += reached.sum(axis=0)
             state_parts.append(walked[:stop])
-            time_parts.append(time[None, :] + (running - increments))
+            time_parts.append(times)
             time = time + running[-1]
             state = walked[stop]
-            live = moving[-1]
             step += stop
-            if ended.any():  # every path has ended
+            if ended.any() or not live.any():  # every path has ended (or passed its end)
                 break
             width *= 2
         carry = Carry(step, state, time, live)

@@ -127,6 +127,8 @@ class Nullability:
         if (f.via or (refs[0] if len(refs) == 1 else None)) != fk:
             return False  # another key to this entity, which may leave a parent without rows
         if child.timeline is not None:
+            if child.timeline.end is not None:
+                return False  # a start after the end leaves a parent without events
             start = child.timeline.start.split(".")[-1]
             if self(entity, start):
                 return False  # a parent whose start is NULL has no events
