@@ -1076,8 +1076,8 @@ def _within_the_calendar(values: pa.Array, batch: Batch) -> None:
     raise GenerationError(
         f"row {int(batch.rows[first]) + 1} falls "
         + ("after 9999-12-31" if late else "before 0001-01-01")
-        + ", outside the calendar dates and times hold: shorten the gaps (or a timeline's "
-        "max_steps) or move the start"
+        + ", outside the calendar dates and times hold: shorten the gaps (or cut a timeline "
+        "with max_steps or end) or move the start"
     )
 
 
