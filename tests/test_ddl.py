@@ -92,3 +92,58 @@ def test_timeline_states_get_a_check_and_the_last_state_is_not_null(tmp_path) ->
     data = phony_pdl.load(text).generate(scale=0.05)
     assert {c.name: c.nullable for c in tables(data.plan, ["orders"])[0].columns}["status"]
     assert data["orders"]["status"].null_count > 0
+
+
+@pytest.mark.parametrize(
+    ("expr", "nullable"),
+    [
+        ("a * 2 - 1", False),
+        ("-(a + b) * 1.5", False),
+        ("a * c", True),  # c may be NULL
+        ("a / b", True),  # division is left nullable
+        ("CASE WHEN a > 3 THEN b END", True),
+        ("a + NULL", True),
+        ("COALESCE(c, 0)", True),  # a function: not analysed
+    ],
+)
+def test_arithmetic_of_not_null_fields_is_not_null(expr, nullable) -> None:
+    doc = {
+        "pdl": 1,
+        "name": "e",
+        "entities": {
+            "t": {
+                "count": 200,
+                "fields": {
+                    "a": {"type": "int", "min": 1, "max": 9},
+                    "b": {"type": "int", "min": 1, "max": 9},
+                    "c": {"type": "int", "min": 1, "max": 9, "null_rate": 0.3},
+                    "x": {"expr": expr},
+                },
+            }
+        },
+    }
+    data = phony_pdl.load(doc).generate()
+    (table,) = tables(data.plan, ["t"])
+    assert {c.name: c.nullable for c in table.columns}["x"] is nullable
+    if not nullable:
+        assert data["t"]["x"].null_count == 0
+
+
+def test_shop_line_amounts_and_order_totals_are_not_null(tmp_path) -> None:
+    """amount = quantity * unit_price of NOT NULL fields, and total = sum(amount) over
+    1 to 5 items per order: both NOT NULL, and a real database with the constraints
+    takes the rows."""
+    schema = phony_pdl.load(ROOT / "examples" / "shop.yaml")
+    data = schema.generate(scale=0.05)
+    columns = {
+        (t.name, c.name): c.nullable
+        for t in tables(data.plan, ["orders", "order_items"])
+        for c in t.columns
+    }
+    assert columns[("order_items", "amount")] is False and columns[("orders", "total")] is False
+    db = tmp_path / "shop.db"
+    load(data, f"sqlite:///{db}")
+    with sqlite3.connect(db) as con:
+        ddl = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        assert '"total" NUMERIC(12, 2) NOT NULL' in ddl["orders"]
+        assert '"amount" NUMERIC(12, 2) NOT NULL' in ddl["order_items"]

@@ -110,7 +110,33 @@ class Nullability:
             if agg.func in ("count", "count_distinct"):
                 return False
             return not self._every_parent_has_a_value(entity, f, agg)
-        return True  # expressions: NULL whenever an input is
+        if source == "expr" and f.expr is not None:
+            return not self._arithmetic_of_set_fields(entity, f.expr)
+        return True  # other expressions: NULL whenever an input is, or by their own rules
+
+    def _arithmetic_of_set_fields(self, entity: str, text: str) -> bool:
+        """Whether an expression is `+`, `-` and `*` of literals and NOT NULL fields of its
+        own row (`quantity * unit_price`): then it is never NULL either. Anything else
+        (division, functions, CASE, a NULL literal) is left nullable."""
+        from sqlglot import exp
+
+        from ..expr import ExprError, parse_expr
+
+        try:
+            tree = parse_expr(text)
+        except ExprError:
+            return False
+        fields = self.doc.entities[entity].fields
+        for node in tree.walk():
+            if isinstance(node, exp.Column):
+                if node.table or node.name not in fields or self(entity, node.name):
+                    return False
+            elif isinstance(node, exp.Null) or not isinstance(
+                node,
+                exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren | exp.Literal | exp.Identifier,
+            ):
+                return False
+        return True
 
     def _every_parent_has_a_value(self, entity: str, f: FieldSpec, agg) -> bool:
         """Whether an aggregate sees at least one non-NULL value for every parent row: its
