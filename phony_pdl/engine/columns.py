@@ -34,12 +34,14 @@ from ..template import parse_template
 from ..types import DataType, parse_type
 from . import sampling
 from .arrow import (
+    TYPE_LIMITS,
     arrow_type,
     decimal_from_unscaled,
     drawn_bounds,
     drawn_step,
     from_units,
     literal_array,
+    parse_datetime,
     to_numpy_units,
 )
 from .copula_calibration import choice_copula_order, copula_cholesky
@@ -1051,9 +1053,12 @@ class Columns:
         return None
 
 
-# PDL's calendar (years 1 to 9999), in the engine's units: microseconds and days since 1970
-_DATETIME_RANGE = (-62_135_596_800_000_000, 253_402_300_799_999_999)
-_DATE_RANGE = (-719_162, 2_932_896)
+# PDL's calendar (TYPE_LIMITS), in the engine's units: microseconds and days since 1970
+_DATETIME_RANGE = (
+    parse_datetime(TYPE_LIMITS["datetime"][0]),
+    parse_datetime(TYPE_LIMITS["datetime"][1], end=True),
+)
+_DATE_RANGE = tuple(parse_datetime(d) // 86_400_000_000 for d in TYPE_LIMITS["date"])
 
 
 def _within_the_calendar(values: pa.Array, batch: Batch) -> None:
