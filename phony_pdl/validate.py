@@ -45,7 +45,17 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if n != "params"})
 # Type-alone kinds drawn by index from a range of units (days, microseconds, 10^-s).
 DRAWN_KINDS = ("int", "decimal", "date", "datetime", "time")
-DISCRETE_COUNT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial", "uniform")
+DISCRETE_COUNT_DISTS = (
+    "poisson",
+    "geometric",
+    "zipf",
+    "binomial",
+    "negative_binomial",
+    "uniform",
+    "mixture",
+)
+# The components a count's `mixture` may have: the discrete families
+COUNT_COMPONENT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial")
 
 
 def path_field(path: Path) -> str | None:
@@ -503,6 +513,21 @@ class Validator:
                 or f"use one of {one_of(DISCRETE_COUNT_DISTS)}",
             )
             return
+        if count.distribution == "mixture":
+            comps = count.params.get("components")
+            for i, comp in enumerate(comps if isinstance(comps, list) else []):
+                name = comp.get("distribution") if isinstance(comp, dict) else None
+                if name in distributions.REGISTRY and name not in (
+                    *COUNT_COMPONENT_DISTS,
+                    "mixture",  # reported by the mixture check: mixtures cannot nest
+                ):
+                    self.add(
+                        "invalid-value",
+                        f"mixture component {i} ('{name}') is not a discrete distribution "
+                        "for counts",
+                        (*path, "components", i, "distribution"),
+                        hint=f"use one of {one_of(COUNT_COMPONENT_DISTS)}",
+                    )
         # A negative bound is reported above (bad-count), not again as outside the support.
         lo, hi = (None if v is None or v < 0 else v for v in (count.min, count.max))
         self.check_dist_params(count.distribution, count.params, path, lo, hi)

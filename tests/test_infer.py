@@ -252,6 +252,104 @@ def test_folder_finds_keys_references_and_child_counts(shop) -> None:
     assert "unique" not in orders  # a customer orders the same product again: no constraint
 
 
+HEAVY_COUNTS = """
+pdl: 1
+name: heavy
+seed: 4
+entities:
+  customers:
+    count: 5000
+    fields:
+      id: { sequence: 1 }
+  orders:
+    count:
+      per: customers
+      max: 3000
+      distribution: mixture
+      components:
+        - { distribution: negative_binomial, n: 0.5, p: 0.25, weight: 80 }
+        - { distribution: zipf, s: 1.6, n: 3000, weight: 20 }
+    fields:
+      id:          { sequence: 1 }
+      customer_id: { ref: customers.id }
+"""
+
+
+def _children(tables: dict, parents: str = "customers", fk: str = "customer_id") -> np.ndarray:
+    ids = tables[parents]["id"].to_numpy()
+    at = np.searchsorted(ids, tables["orders"][fk].to_numpy())
+    return np.bincount(at, minlength=len(ids))
+
+
+def _tail(per: np.ndarray) -> tuple[int, float, float]:
+    return int(per.sum()), float(np.percentile(per, 99)), int(per.max())
+
+
+def test_heavy_tailed_children_round_trip_as_a_negative_binomial_with_a_zipf_tail() -> None:
+    # Tolerances (5,000 parents): tail weight 0.05 absolute, zipf s 8 %, total children 3 %.
+    real = phony_pdl.load(HEAVY_COUNTS).generate()
+    count = infer(dict(real), name="heavy").document["entities"]["orders"]["count"]
+    assert count["distribution"] == "mixture" and count["max"] == _children(real).max()
+    body, tail = count["components"]
+    assert body["distribution"] == "negative_binomial" and tail["distribution"] == "zipf"
+    assert abs(tail["weight"] - 0.2) < 0.05
+    assert rel(tail["s"], 1.6) < 0.08
+    assert rel(body["n"], 0.5) < 0.3 and rel(body["p"], 0.25) < 0.3
+
+
+def test_heavy_tailed_children_keep_their_total_and_far_tail() -> None:
+    # Many customers with 0-2 orders, a few with thousands (a discrete Pareto of index 1.1).
+    # A negative binomial alone (KS 0.116) drew at most 243 children where the data had 5,000.
+    rng = np.random.default_rng(1)
+    per = np.minimum(np.floor(rng.pareto(1.1, 5000) * 1.5).astype(np.int64), 5000)
+    real = {
+        "customers": pa.table({"id": np.arange(1, 5001)}),
+        "orders": pa.table(
+            {"id": np.arange(1, per.sum() + 1), "customer_id": np.repeat(np.arange(1, 5001), per)}
+        ),
+    }
+    result = infer(real, name="pareto")
+    count = result.document["entities"]["orders"]["count"]
+    assert count["distribution"] == "mixture"
+    comment = next(line for line in result.text.splitlines() if "children per" in line)
+    d = float(re.search(r"KS D=([0-9.]+)", comment)[1])
+    assert d < 1.63 / np.sqrt(5000)  # not rejected at alpha 0.01 (the negative binomial: 0.116)
+    synthetic = _children(result.schema().generate(seed=3))
+    total, p99, top = _tail(synthetic)
+    assert abs(total / per.sum() - 1) < 0.1
+    assert np.mean(synthetic == 0) == pytest.approx(np.mean(per == 0), abs=0.02)
+    assert top > 1000  # the far tail is there (real max 5,000)
+    assert 40 < p99 < 200  # real p99: 102
+
+
+@pytest.mark.parametrize(
+    ("family", "draw"),
+    [
+        ("poisson", lambda rng: rng.poisson(3, 3000)),
+        ("negative_binomial", lambda rng: rng.negative_binomial(2, 0.4, 3000)),
+    ],
+)
+def test_light_tailed_children_per_parent_stay_a_single_family(family, draw) -> None:
+    per = draw(np.random.default_rng(2))
+    real = {
+        "customers": pa.table({"id": np.arange(1, 3001)}),
+        "orders": pa.table(
+            {"id": np.arange(1, per.sum() + 1), "customer_id": np.repeat(np.arange(1, 3001), per)}
+        ),
+    }
+    count = infer(real, name="light").document["entities"]["orders"]["count"]
+    assert count["distribution"] == family
+    assert count["max"] == per.max()
+
+
+def test_a_count_mixture_is_drawn_from_the_index_alone() -> None:
+    schema = phony_pdl.load(HEAVY_COUNTS.replace("5000", "400"))
+    whole = schema.generate()["orders"]
+    assert schema.generate(block_rows=97)["orders"].equals(whole)
+    per = _children(schema.generate())
+    assert per.max() <= 3000 and per.sum() == whole.num_rows
+
+
 def test_pairs_of_references_that_never_repeat_become_a_unique_constraint(tmp_path) -> None:
     # examples/shop.yaml: an order names each product once (`unique: [[order_id, product_id]]`).
     source = tmp_path / "shop"

@@ -192,7 +192,10 @@ class PerParentCounts:
             hi = count.max if count.max is not None else lo
             return lo + stream.integers(idx, hi - lo + 1) if n else np.zeros(0, np.int64)
         u = stream.open_uniform(idx)
-        per = sampling.sample(count.distribution, count.params, u, lo=count.min, hi=count.max)
+        pick = stream.sub("component").uniform(idx) if count.distribution == "mixture" else None
+        per = sampling.sample(
+            count.distribution, count.params, u, lo=count.min, hi=count.max, pick=pick
+        )
         per = np.asarray(per, dtype=np.float64)
         per = np.where(np.isfinite(per), per, count.max or 0)
         # a far tail stays past the row limit (which reports it) instead of wrapping round

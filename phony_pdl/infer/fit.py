@@ -1220,6 +1220,104 @@ def discrete_models(d: Data) -> list[Model]:
     return [m for m in models if m is not None]
 
 
+# A count mixture's tail component: zipf over 1..max, summed over this many ranks at most
+MAX_ZIPF_RANKS = 100_000
+
+
+def _truncated_pmfs(theta: np.ndarray, k: np.ndarray, logk: np.ndarray) -> np.ndarray:
+    """(2, len(k)): a negative binomial at (log n, logit p) and a zipf over 1..k[-1] at
+    (log s) on the whole numbers k = lo..hi, each renormalised to them."""
+    r, p, s = math.exp(theta[0]), special.expit(theta[1]), math.exp(theta[2])
+    nb = np.exp(
+        special.gammaln(k + r) - special.gammaln(r) - special.gammaln(k + 1)
+        + r * math.log(p) + k * math.log1p(-p)
+    )  # fmt: skip
+    zf = np.where(k >= 1, np.exp(-s * logk[np.maximum(k.astype(np.int64) - 1, 0)]), 0.0)
+    out = np.stack([nb, zf])
+    return out / np.maximum(out.sum(axis=1, keepdims=True), _TINY)
+
+
+def _count_mixture(d: Data) -> Model | None:
+    """A negative binomial body with a zipf tail, for children per parent whose tail no single
+    family holds (many parents with 0-2 children, a few with hundreds).
+
+    Each component is truncated to the observed [lo, hi] on its own, as `count: {per:, min:,
+    max:}` does. The tail's weight is set so the mixture's mean is the observed one (the
+    total of children comes out as in the data, which a free weight misses by a third on a
+    Pareto tail: the likelihood follows the many small counts, the total the few large
+    ones); n, p and s by maximum likelihood over the distinct counts (Nelder-Mead)."""
+    if d.lo < 0 or d.hi < 3 or d.hi > MAX_ZIPF_RANKS or len(d.x) < 5:
+        return None
+    from scipy import optimize
+
+    x, c, lo, hi, mean = d.x, d.c, d.lo, d.hi, d.mean
+    k = np.arange(lo, hi + 1, dtype=np.float64)
+    logk = np.log(np.arange(1, int(hi) + 1, dtype=np.float64))
+    at = (x - lo).astype(np.int64)
+
+    def weight(pmfs: np.ndarray) -> float:
+        m_nb, m_zf = pmfs @ k
+        return (mean - m_nb) / (m_zf - m_nb) if m_zf != m_nb else math.nan
+
+    def nll(theta: np.ndarray) -> float:
+        pmfs = _truncated_pmfs(theta, k, logk)
+        w = weight(pmfs)
+        if not 1e-6 < w < 1 - 1e-6:  # the mean is out of reach: far outside
+            return 1e300
+        mix = (1 - w) * pmfs[0, at] + w * pmfs[1, at]
+        ll = float(np.sum(c * np.log(np.maximum(mix, _TINY))))
+        return -ll if math.isfinite(ll) else 1e300
+
+    # Starts: the body's moments (below its 90th percentile) with zipf exponents 1.5 and 2
+    body = x <= x[np.searchsorted(np.cumsum(c), 0.9 * d.n)]
+    m = float(np.sum(x[body] * c[body]) / np.sum(c[body]))
+    v = float(np.sum(c[body] * (x[body] - m) ** 2) / np.sum(c[body]))
+    r0 = min(max(m**2 / (v - m) if v > m > 0 else 10.0, 1e-3), 1e3)
+    p0 = min(max(r0 / (r0 + max(m, 1e-3)), 1e-6), 1 - 1e-6)
+    best = None
+    with np.errstate(all="ignore"):
+        for s0 in (1.5, 2.0):
+            start = np.array([math.log(r0), special.logit(p0), math.log(s0)])
+            res = optimize.minimize(
+                nll, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-3}
+            )
+            if best is None or res.fun < best.fun:
+                best = res
+    if best is None or not best.fun < 1e299:
+        return None
+    theta = best.x
+    pmfs = _truncated_pmfs(theta, k, logk)
+    w = weight(pmfs)
+    pmf = (1 - w) * pmfs[0] + w * pmfs[1]
+    cum = np.cumsum(pmf)
+    table = np.log(np.maximum(pmf, _TINY))
+    r, p, s = math.exp(theta[0]), float(special.expit(theta[1])), math.exp(theta[2])
+
+    def cdf(v: np.ndarray) -> np.ndarray:
+        i = np.floor(np.asarray(v, dtype=np.float64)) - lo
+        return np.where(i < 0, 0.0, cum[np.clip(i, 0, len(cum) - 1).astype(np.int64)])
+
+    def logpmf(v: np.ndarray) -> np.ndarray:
+        i = np.asarray(v, dtype=np.float64) - lo
+        ok = (i >= 0) & (i <= hi - lo)
+        return np.where(ok, table[np.clip(i, 0, len(table) - 1).astype(np.int64)], -np.inf)
+
+    return Model(
+        "mixture",
+        {
+            "components": [
+                {"distribution": "negative_binomial", "n": _r(r), "p": _r(p), "weight": _r(1 - w)},
+                {"distribution": "zipf", "s": _r(s), "n": int(hi), "weight": _r(w)},
+            ]
+        },
+        5,
+        cdf=cdf,
+        logpmf=logpmf,
+        support=(lo, hi),
+        note=f"a negative binomial body with a zipf tail on {w:.1%} of parents",
+    )
+
+
 def categorical_model(d: Data) -> Model:
     """Every observed value with its frequency (a `choice`)."""
     p = d.c / d.n
@@ -1290,7 +1388,11 @@ def fit_counts(values: np.ndarray) -> Fit | None:
         return Fit("const", {"const": int(d.lo)}, 0, 0.0, d.n, ranking=[("const", 0.0)])
     models = discrete_models(d)
     models.append(_int_uniform(d.lo, d.hi))
-    fit = _choose(d, [m for m in models if m is not None])
+
+    def mixtures() -> list[Model]:  # only when no single family passes KS: a heavy tail
+        return [m for m in (_count_mixture(d),) if m is not None]
+
+    fit = _choose(d, [m for m in models if m is not None], mixtures)
     if fit is not None and fit.family != "uniform":
         fit.lo = d.lo if d.lo > 0 else fit.lo
         fit.hi = d.hi  # a count is always bounded by what was seen
