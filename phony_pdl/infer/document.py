@@ -117,6 +117,11 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
         value = p.top[0][0]
         spec = {"const": int(value) if integer else _r(value, 12)}
         return [FieldOut(p.name, {**spec, **null_spec(p)}, "one value in every row")]
+    found = _missing_code(p.numbers, p.histogram)
+    if found is not None:
+        coded = _coded_field(p, opts, found)
+        if coded is not None:
+            return [coded]
     fit = fit_numeric(
         p.numbers,
         integer=integer,
@@ -128,7 +133,7 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
     if fit is None:  # no finite value: NULL (or NaN) in every row
         spec = {"type": "int" if integer else "float", "null_rate": 1.0}
         return [FieldOut(p.name, spec, "no finite value in the sample: NULL in every row")]
-    code = _missing_code(p.numbers)
+    code = "" if found is None else found.comment("It is fitted as a value")
     out = FieldOut(p.name, _numeric_spec(fit, p, integer), fit.comment() + code, scores=p.scores)
     if fit.mixture is not None:
         deferred = fit.mixture
@@ -146,30 +151,121 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
 # Values exports write for "unknown" in a column of non-negative numbers (ages, counts),
 # and the 9s written past a column's largest value.
 MISSING_CODES = (-1, -9, -99, -999, -9999, 99, 999, 9999, 99999)
-MIN_CODE_SHARE = 0.005
+MIN_CODE_SHARE = 0.005  # and at least MIN_CODE_ROWS rows
+MIN_CODE_ROWS = 3
+MIN_REST_ROWS = 10
 
 
-def _missing_code(x: np.ndarray) -> str:
-    """A comment for a value such as -1 or 999 repeated apart from the rest of the column
-    (ages 18-90 and -1): a code for a missing value is fitted like any value, and the
-    reader of the schema should know it is there."""
+@dataclass
+class MissingCode:
+    value: float
+    rows: int
+    share: float  # of the non-null values
+    low: float  # the range of the other values
+    high: float
+
+    def comment(self, what: str) -> str:
+        return (
+            f"; {_r(self.value)} in {self.rows:,} rows ({self.share:.1%}), apart from the rest "
+            f"({_r(self.low)} to {_r(self.high)}): a code for a missing value? {what}"
+        )
+
+
+def _missing_code(
+    x: np.ndarray, histogram: tuple[np.ndarray, np.ndarray] | None = None
+) -> MissingCode | None:
+    """A value such as -1 or 999 repeated apart from the rest of the column (ages 18-90
+    and -1), a code for a missing value: one of MISSING_CODES, in at least 3 rows and
+    0.5 % of the values, with 10 other values at least, and outside their range by at least
+    max(1, half their interquartile range); a negative code only where every other value is
+    >= 0 (-1 among temperatures is a temperature)."""
+    if histogram is None:
+        histogram = np.unique(x, return_counts=True)
+    distinct, counts = histogram
+    n = int(counts.sum())
     for code in MISSING_CODES:
-        hit = x == code
-        count = int(hit.sum())
-        if count < 3 or count < MIN_CODE_SHARE * len(x):
+        at = int(np.searchsorted(distinct, code))
+        if at == len(distinct) or distinct[at] != code:
             continue
-        rest = x[~hit]
-        if len(rest) < 10:
+        count = int(counts[at])
+        if count < MIN_CODE_ROWS or count < MIN_CODE_SHARE * n or n - count < MIN_REST_ROWS:
             continue
-        q1, q3 = np.quantile(rest, [0.25, 0.75])
+        rest_x, rest_c = np.delete(distinct, at), np.delete(counts, at)
+        cum = np.cumsum(rest_c) / (n - count)
+        q1, q3 = rest_x[np.searchsorted(cum, [0.25, 0.75])]
         apart = max(1.0, 0.5 * float(q3 - q1))  # not the next step of the values
-        low, high = float(rest.min()), float(rest.max())
+        low, high = float(rest_x[0]), float(rest_x[-1])
         if (code < 0 <= low and low - code >= apart) or (code > 0 and code - high >= apart):
-            return (
-                f"; {code} in {count:,} rows ({count / len(x):.1%}), apart from the rest "
-                f"({_r(low)} to {_r(high)}): a code for a missing value? It is fitted as a value"
-            )
-    return ""
+            return MissingCode(float(code), count, count / n, low, high)
+    return None
+
+
+def _coded_field(p: ColumnProfile, opts: InferOptions, code: MissingCode) -> FieldOut | None:
+    """The column with its missing-value code kept as a value of its own: a `mixture` of the
+    family fitted to the other values and a one-point component at the code, weighted by
+    their rows. A compare against the sample then sees the code as often as there, and the
+    rest is fitted without it (a -1 among ages 18-95 no longer pulls the fit into the gap,
+    nor drives it to an empirical table)."""
+    integer = p.kind == "int"
+    distinct, counts = (
+        p.histogram if p.histogram is not None else np.unique(p.numbers, return_counts=True)
+    )
+    keep = distinct != code.value
+    histogram = (distinct[keep], counts[keep])
+    rest = p.numbers[p.numbers != code.value]
+    fit = fit_numeric(
+        rest,
+        integer=integer,
+        decimals=p.decimals,
+        max_categories=opts.max_categories,
+        histogram=histogram,
+    )
+    if fit is None:
+        return None
+    spec = _numeric_spec(fit, p, integer)
+    rows = code.rows
+    if "choice" in spec:  # a table of values already: the code is one more
+        weights = spec["choice"]
+        total = sum(weights.values())
+        weights[str(int(code.value)) if code.value.is_integer() else repr(code.value)] = max(
+            1, round(total * code.share / (1 - code.share))
+        )
+        what = "Kept as a value in the choice"
+    else:
+        spec = _with_point(spec, code.value, rows, int(counts.sum()) - rows)
+        if integer:  # a mixture is drawn as floats, even of count families
+            spec.setdefault("type", "int")
+        what = f"Kept as a value of its own (the mixture's last component, weight {rows:,})"
+    what += (
+        f"; for NULL instead, give the other component alone with `null_rate: "
+        f"{_r(code.share, 4)}`. The rest"
+    )
+    comment = code.comment(what) + ": " + fit.comment()
+    return FieldOut(p.name, spec, comment.lstrip("; "), scores=p.scores)
+
+
+BOUND_KEYS = ("min", "max")
+FIELD_KEYS = ("type", "round", "null_rate", "clip")
+
+
+def _with_point(spec: dict[str, Any], value: float, rows: int, others: int) -> dict[str, Any]:
+    """`spec` (a fitted distribution with its bounds) as a mixture with a point at `value`:
+    the fit's bounds move into its components, which a point outside them would break."""
+    field_keys = {k: spec[k] for k in FIELD_KEYS if k in spec}
+    body = {k: v for k, v in spec.items() if k not in FIELD_KEYS}
+    if "distribution" not in body:  # an integer range: a uniform over its whole buckets
+        body = {"distribution": "uniform", "min": body["min"] - 0.5, "max": body["max"] + 0.5}
+    bounds = {k: body.pop(k) for k in BOUND_KEYS if k in body}
+    if body["distribution"] == "mixture":
+        parts = body["components"]
+        total = sum(float(c.get("weight", 1)) for c in parts)
+        components = [
+            {**bounds, **c, "weight": _r(float(c.get("weight", 1)) / total * others)} for c in parts
+        ]
+    else:
+        components = [{**body, **bounds, "weight": others}]
+    point = {"distribution": "uniform", "min": _r(value), "max": _r(value), "weight": rows}
+    return {"distribution": "mixture", "components": [*components, point], **field_keys}
 
 
 def _numeric_spec(fit: Fit, p: ColumnProfile, integer: bool) -> dict[str, Any]:
