@@ -1587,6 +1587,53 @@ def test_nulls_that_follow_a_category_are_a_case_over_it() -> None:
         assert at is None or at >= placed_at
 
 
+COND_NULLS = """
+pdl: 1
+name: orders
+seed: 6
+entities:
+  orders:
+    count: 6000
+    fields:
+      status: { choice: { new: 20, shipped: 55, cancelled: 15, returned: 10 } }
+      _days: { distribution: gamma, shape: 2, scale: 3, hidden: true }
+      _u: { distribution: uniform, min: 0, max: 1, hidden: true }
+      refund_days:
+        round: 1
+        expr: >-
+          CASE WHEN _u < CASE WHEN status IN ('new', 'shipped') THEN 1
+          WHEN status = 'returned' THEN 0.7 WHEN status = 'cancelled' THEN 0.05 ELSE 0 END
+          THEN NULL ELSE _days END
+      amount: { distribution: lognormal, median: 20, sigma: 0.5, round: 2, null_rate: 0.3 }
+"""
+
+
+def test_nulls_mostly_following_a_category_get_a_null_share_per_category() -> None:
+    # Tolerance (6,000 rows): each category's NULL share within 0.04 of the true one.
+    real = phony_pdl.load(COND_NULLS).generate()["orders"]
+    learnt = infer(real, name="orders", correlate=False)
+    fields = learnt.document["entities"]["orders"]["fields"]
+    expr = fields["refund_days"]["expr"]
+    assert expr.startswith(
+        "CASE WHEN _refund_days_null_draw < CASE WHEN status IN ('new', 'shipped') THEN 1 "
+    )
+    assert expr.endswith("ELSE 0 END THEN NULL ELSE _refund_days_value END")
+    rates = dict(re.findall(r"status IN \('(\w+)'\) THEN ([0-9.]+)", expr))
+    assert abs(float(rates["returned"]) - 0.7) < 0.04
+    assert abs(float(rates["cancelled"]) - 0.05) < 0.04
+    assert fields["_refund_days_value"]["distribution"] == "gamma"
+    assert fields["_refund_days_null_draw"]["hidden"] is True
+    # NULLs independent of status: a plain null_rate
+    assert fields["amount"]["null_rate"] == pytest.approx(0.3, abs=0.02)
+    synthetic = learnt.schema().generate(seed=3)["orders"]
+    for table in (real, synthetic):
+        status = np.asarray(table["status"].to_pylist())
+        null = table["refund_days"].is_null().to_numpy(zero_copy_only=False)
+        assert null[np.isin(status, ["new", "shipped"])].all()
+        assert abs(null[status == "returned"].mean() - 0.7) < 0.05
+        assert abs(null[status == "cancelled"].mean() - 0.05) < 0.03
+
+
 def test_iso_datetimes_written_with_t_and_z_are_written_back_so(tmp_path) -> None:
     rng = np.random.default_rng(4)
     stamps = np.datetime64("2022-01-01T00:00:00") + rng.integers(0, 10**7, 200).astype(
