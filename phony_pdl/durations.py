@@ -1,4 +1,9 @@
-"""Durations: `90s`, `15m`, `2h`, `30d`, `2w`, compounds like `1h30m`, or ISO 8601 `P3DT4H`."""
+"""Durations: `90s`, `15m`, `2h`, `30d`, `2w`, compounds like `1h30m`, or ISO 8601 `P3DT4H`.
+
+Calendar steps (`1 month`, `3 months`, `1 year`, `P1M`, `P1Y6M`) are not durations: a month
+has no fixed length. A timeline state's `after` takes them (`parse_calendar_step`); every
+other place that takes a duration rejects them with a hint (`duration_help`).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,60 @@ _CALENDAR = re.compile(r"^(\d+(?:\.\d+)?)\s*(months?|mons?|mo|years?|yrs?|y|m)$"
 _ISO_CALENDAR = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:\d+D)?(?:T.*)?$", re.IGNORECASE)
 
 
+# a calendar step: whole months or years, in words (`1 month`, `3months`, `1 yr`, `2y`) or
+# ISO 8601 (`P1M`, `P1Y6M`); `1M` stays ambiguous (`1m` is a minute) and is refused
+_STEP_WORDS = re.compile(r"^(\d+)\s*(months?|mons?|mo|years?|yrs?|y)$", re.IGNORECASE)
+_STEP_ISO = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?$", re.IGNORECASE)
+CALENDAR_STEP_HELP = (
+    "a timeline state's `after` takes calendar months and years: "
+    "'1 month', '3 months', '1 year', 'P1M', 'P1Y6M'"
+)
+
+
+def parse_calendar_step(value: object) -> int | None:
+    """Months in a calendar step (`1 month` 1, `P1Y6M` 18, `2 years` 24), or None when
+    `value` is not written in months or years at all (a duration, or nothing valid).
+    Raises ValueError for a month spelling that is no whole step: `1.5 months`, `P1M2D`,
+    `0 months`, `1M`."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?\s*M", text):
+        raise ValueError(f"'{text}' is ambiguous: a month or a minute")
+    m = _STEP_WORDS.match(text)
+    if m is not None:
+        n = int(m.group(1)) * (12 if m.group(2).lower().startswith("y") else 1)
+    else:
+        m = _STEP_ISO.match(text)
+        if m is None or not (m.group(1) or m.group(2)):
+            if _calendar_help(text) is not None:  # months or years, but no whole step
+                raise ValueError(f"'{text}' is not a calendar step: write whole months or years")
+            return None
+        n = int(m.group(1) or 0) * 12 + int(m.group(2) or 0)
+    if n <= 0:
+        raise ValueError(f"calendar step '{text}' must be at least one month")
+    return n
+
+
+def calendar_step_help(value: object) -> str:
+    """The hint for a month spelling `parse_calendar_step` refused."""
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*M", text)
+    if m is not None:
+        n = m.group(1)
+        months = "1 month" if n == "1" else f"{n} months"
+        return f"write '{months}' (or 'P{n}M') for calendar months, '{n}m' for minutes"
+    if re.match(r"^P", text, re.IGNORECASE):
+        return (
+            "a calendar step is whole months or years alone, like 'P1M' or 'P1Y6M'; "
+            "a random time after the scheduled day goes in the state's `delay`"
+        )
+    return (
+        "write whole months or years, like '1 month', '3 months', '1 year' "
+        "(or days, like '45d', for a fixed length)"
+    )
+
+
 def _calendar_help(value: str) -> str | None:
     """Months and years have no fixed length: the days to write instead (30 a month, 365 a
     year), and for `1M` the minute it also reads as."""
@@ -36,12 +95,16 @@ def _calendar_help(value: str) -> str | None:
         minute = f" ('{m.group(1)}m' is minutes)" if unit == "M" else ""
         return (
             f"months and years have no fixed length: write days, like '{days:g}d'{minute}; "
-            "events 30d apart drift against calendar months"
+            "events 30d apart drift against calendar months; "
+            "calendar months go in a timeline state's `after` ('1 month', 'P1M')"
         )
     m = _ISO_CALENDAR.match(text)
     if m is not None and (m.group(1) or m.group(2)):
         days = int(m.group(1) or 0) * 365 + int(m.group(2) or 0) * 30
-        return f"months and years have no fixed length: write days, like 'P{days}D' or '{days}d'"
+        return (
+            f"months and years have no fixed length: write days, like 'P{days}D' or '{days}d'; "
+            "calendar months go in a timeline state's `after` ('1 month', 'P1M')"
+        )
     return None
 
 

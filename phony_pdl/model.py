@@ -193,12 +193,24 @@ class Correlate(PdlModel):
     )
 
 
+TIMELINE_END = "end"  # the `next` target that ends a timeline without another event
+
+
 class TimelineState(PdlModel):
     next: dict[str, float | str] | None = Field(
-        None, description="Next state → probability (a number or a SQL expression)."
+        None,
+        description="Next state → probability (a number or a SQL expression); the target "
+        "`end` ends the timeline without another event.",
     )
     after: DistSpec | str | float | None = Field(
-        None, description="Time spent before entering this state."
+        None,
+        description="Time spent before entering this state: a duration, a distribution, or "
+        "calendar months (`1 month`, `P1Y`: same day of month, clamped to the month's end).",
+    )
+    delay: DistSpec | str | float | None = Field(
+        None,
+        description="With calendar months in `after`: a random time after the scheduled day "
+        "(it does not move later steps).",
     )
 
 

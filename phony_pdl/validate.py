@@ -17,12 +17,13 @@ from pydantic import ValidationError
 from . import distributions
 from . import expr as expr_mod
 from . import graph as graph_mod
-from .durations import duration_help, parse_duration
+from .durations import calendar_step_help, duration_help, parse_calendar_step, parse_duration
 from .errors import Diagnostic, Span, did_you_mean, one_of
 from .generators import registry
 from .model import (
     SOURCE_KEYS,
     SOURCE_OPTIONS,
+    TIMELINE_END,
     DistSpec,
     Document,
     Entity,
@@ -2634,22 +2635,33 @@ class Validator:
                 "bad-timeline", f"max_steps={tl.max_steps} must be at least 1", (*path, "max_steps")
             )
         terminal = [s for s, st in tl.states.items() if not st.next]
-        if not terminal:
+        ends = [s for s, st in tl.states.items() if TIMELINE_END in (st.next or {})]
+        if TIMELINE_END in tl.states:
+            self.add(
+                "bad-timeline",
+                f"a state cannot be named '{TIMELINE_END}': `next: {{{TIMELINE_END}: p}}` ends the timeline",
+                (*path, "states", TIMELINE_END),
+                hint="rename the state, e.g. 'ended' or 'closed'",
+                key=True,
+            )
+        elif not terminal and not ends:
             self.add(
                 "bad-timeline",
                 "no terminal state: every state has `next`, so timelines only end at max_steps",
                 (*path, "states"),
-                hint="give at least one state no `next`",
+                hint=f"give at least one state no `next`, or a `next` target `{TIMELINE_END}` "
+                f"(e.g. `next: {{renewed: 0.8, {TIMELINE_END}: 0.2}}`)",
             )
         for sname, state in tl.states.items():
             spath = (*path, "states", sname)
-            if state.after is not None:
-                self.check_gap(state.after, (*spath, "after"))
+            self.check_state_after(tl, state, spath)
             if not state.next:
                 continue
             total, has_expr = 0.0, False
             for target, prob in state.next.items():
-                if target not in tl.states:
+                if target == TIMELINE_END:
+                    pass
+                elif target not in tl.states:
                     self.add(
                         "bad-timeline",
                         f"state '{sname}' moves to '{target}', which is not a state",
@@ -2686,17 +2698,62 @@ class Validator:
         while frontier:
             state = tl.states.get(frontier.pop())
             for target in (state.next or {}) if state else {}:
-                if target in tl.states and target not in reachable:
+                if target in tl.states and target != TIMELINE_END and target not in reachable:
                     reachable.add(target)
                     frontier.append(target)
         for sname in tl.states:
-            if sname not in reachable and tl.initial in tl.states:
+            if sname not in reachable and tl.initial in tl.states and sname != TIMELINE_END:
                 self.add(
                     "bad-timeline",
                     f"state '{sname}' cannot be reached from '{tl.initial}'",
                     (*path, "states", sname),
                     key=True,
                 )
+
+    def check_state_after(self, tl: Any, state: Any, spath: Path) -> None:
+        """A state's `after` (a duration, a distribution or calendar months) and its `delay`
+        (only with calendar months)."""
+        try:
+            months = parse_calendar_step(state.after)
+        except ValueError as exc:
+            self.add(
+                "bad-duration", str(exc), (*spath, "after"), hint=calendar_step_help(state.after)
+            )
+            return
+        if months is None:
+            if state.after is not None:
+                self.check_gap(state.after, (*spath, "after"))
+            if state.delay is not None:
+                self.add(
+                    "invalid-value",
+                    "`delay` is the time after a calendar step's scheduled day, but `after` "
+                    "is no calendar step",
+                    (*spath, "delay"),
+                    hint="with a duration, put the randomness in `after` itself "
+                    "(`after: {distribution: exponential, mean: 2h}`), or step calendar "
+                    "months: `after: 1 month`",
+                    key=True,
+                )
+            return
+        if tl.calendar is not None and tl.calendar.gaps == "business":
+            self.add(
+                "invalid-value",
+                f"`after: {state.after}` steps calendar months, which business gaps cannot "
+                "count in open hours",
+                (*spath, "after"),
+                hint="drop `gaps: business` (the calendar then moves each event into open "
+                "hours), or write the gap in open hours, like '160h'",
+            )
+        if state.delay is not None:
+            try:
+                if parse_calendar_step(state.delay) is not None:
+                    raise ValueError(f"'{state.delay}' is a calendar step, not a delay")
+            except ValueError as exc:
+                self.add(
+                    "bad-duration", str(exc), (*spath, "delay"), hint=duration_help(state.delay)
+                )
+                return
+            self.check_gap(state.delay, (*spath, "delay"))
 
     def check_parent_columns(self, parent: str, tree: Any, path: Path) -> None:
         entity = self.doc.entities.get(parent)
@@ -2853,7 +2910,8 @@ def _next_sum_hint(nxt: Mapping[str, Any], total: float) -> str:
             hint += f": make '{target}' {fixed:g}"
     if total <= 0.99:  # a rounding shortfall (thirds as 0.333) needs no new state
         hint += (
-            f", or send the other {round(1.0 - total, 12):g} to a terminal state "
+            f", or end the timeline here with the other {round(1.0 - total, 12):g}: "
+            f"`{TIMELINE_END}: {round(1.0 - total, 12):g}` "
             "(spec/pdl.md, Timelines: a state that may end the timeline or go on)"
         )
     return hint

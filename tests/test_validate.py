@@ -1593,19 +1593,22 @@ def test_a_duration_in_words_is_shown_its_short_form(written: str, short: str) -
             "2 months",
             "'2 months' is not a duration",
             "months and years have no fixed length: write days, like '60d'; "
-            "events 30d apart drift against calendar months",
+            "events 30d apart drift against calendar months; "
+            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
         ),
         (
             # `1M` read as a month used to be offered '1m', which is one minute
             "1M",
             "'1M' is not a duration",
             "months and years have no fixed length: write days, like '30d' ('1m' is minutes); "
-            "events 30d apart drift against calendar months",
+            "events 30d apart drift against calendar months; "
+            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
         ),
         (
             "P1Y",
             "'P1Y' uses months or years, which have no fixed length; use days",
-            "months and years have no fixed length: write days, like 'P365D' or '365d'",
+            "months and years have no fixed length: write days, like 'P365D' or '365d'; "
+            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
         ),
     ],
 )
@@ -1786,12 +1789,12 @@ entities:
             "next-state probabilities must add up to 1: make 'b' 0.334",
         ),
         (
-            # "delivered, returned for 8%, else done": there is no stop-with-the-rest
+            # "delivered, returned for 8%, else done": the rest is `end`, never implied
             "{ b: 0.08 }",
             "probabilities out of 'a' sum to 0.08, not 1",
-            "next-state probabilities must add up to 1: make 'b' 1, or send the other 0.92 "
-            "to a terminal state (spec/pdl.md, Timelines: a state that may end the timeline "
-            "or go on)",
+            "next-state probabilities must add up to 1: make 'b' 1, or end the timeline here "
+            "with the other 0.92: `end: 0.92` (spec/pdl.md, Timelines: a state that may end "
+            "the timeline or go on)",
         ),
         (
             "{ b: 0.5, c: 0.7 }",

@@ -16,7 +16,8 @@ import numpy as np
 import pyarrow as pa
 
 from .. import expr as expr_mod
-from ..durations import parse_duration
+from ..durations import parse_calendar_step, parse_duration
+from ..model import TIMELINE_END as END
 from ..rng import derive_keys, mix_keyed, to_open_uniform, to_uniform
 from . import sampling
 from .arrow import to_numpy_units
@@ -36,12 +37,15 @@ _CHECKPOINTS_EACH = 64  # checkpoints kept per parent
 
 class Carry(NamedTuple):
     """Where paths stand before `step`: state, time (µs, before any calendar) and whether
-    the path goes on (it has a start time and has not reached a terminal state)."""
+    the path goes on (it has a start time and has not reached a terminal state), and for
+    calendar-month steps the anchor (µs) they count from and the months counted so far."""
 
     step: int
     state: np.ndarray
     time: np.ndarray
     live: np.ndarray
+    anchor: np.ndarray
+    months: np.ndarray
 
 
 class _After:
@@ -80,14 +84,36 @@ class Machine:
         self.start_field = tl.start.split(".")[-1]
         self.states = list(tl.states)
         self.index = {s: i for i, s in enumerate(self.states)}
+        # `next: {end: p}` goes to a sink past the states: terminal, and never an event
+        ends = any(END in (st.next or {}) for st in tl.states.values())
+        self.sink = len(self.states) if ends else -1
+        self.size = len(self.states) + ends
+        if ends:
+            self.index[END] = self.sink
         self.initial = self.index[tl.initial]
         self.max_steps = tl.max_steps
         self.spec = tl
-        self.terminal = np.array([not tl.states[s].next for s in self.states])
-        self.after = [_After(tl.states[s].after) for s in self.states]
+        self.terminal = np.array([not tl.states[s].next for s in self.states] + [True] * ends)
+        # calendar months a state's `after` steps (0: a duration); such a state's gap
+        # is its `delay`, drawn off the scheduled day
+        months = [parse_calendar_step(tl.states[s].after) or 0 for s in self.states]
+        self.months = np.array(months + [0] * ends, dtype=np.int64)
+        self.after = [
+            _After(tl.states[s].delay if m else tl.states[s].after)
+            for s, m in zip(self.states, months, strict=True)
+        ] + [_After(None)] * ends
+        # entering such a state anchors later month steps at its time
+        self.clock = np.array(
+            [
+                m == 0 and tl.states[s].after is not None
+                for s, m in zip(self.states, months, strict=True)
+            ]
+            + [False] * ends
+        )
+        self.monthly = bool(self.months.any())
         self._keys: dict[str, np.ndarray] = {}
-        # parent -> {step: (state, time)} of live paths, oldest parent first
-        self._checkpoints: OrderedDict[int, dict[int, tuple[int, int]]] = OrderedDict()
+        # parent -> {step: (state, time, anchor, months)} of live paths, oldest parent first
+        self._checkpoints: OrderedDict[int, dict[int, tuple[int, int, int, int]]] = OrderedDict()
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_keys": {}, "_checkpoints": OrderedDict()}
@@ -107,7 +133,7 @@ class Machine:
         """Transition probabilities: (S, S) when every one is a number, else (n, S, S) with
         the SQL expressions evaluated per parent row (a million parents of a 20-state machine
         would need 3 GB for the numbers alone)."""
-        n, k = len(parents), len(self.states)
+        n, k = len(parents), self.size
         per_row = any(
             isinstance(p, str)
             for name in self.states
@@ -251,9 +277,12 @@ class Machine:
         end = self.end_times(columns, parents)
         if resume is None:
             time, live = self.start_times(columns, parents)
+            time = time.astype(np.int64)
             state = np.full(n, self.initial, dtype=np.int64)
+            anchor, months = time.copy(), np.zeros(n, dtype=np.int64)
         else:
             state, time, live = resume.state.copy(), resume.time.copy(), resume.live.copy()
+            anchor, months = resume.anchor.copy(), resume.months.copy()
         # A path that does not go on (no start time, or ended) keeps its state and time;
         # the walk below moves every path and puts these back afterwards.
         frozen = ~live
@@ -262,7 +291,7 @@ class Machine:
         state_parts: list[np.ndarray] = []
         time_parts: list[np.ndarray] = []
         tabled = n <= _TABLED
-        k = len(self.states)
+        k = self.size
         budget = max(1, _CELLS // max(1, n * (k if tabled else 1)))
         step, width = first, 16  # short paths are common: the first chunks are short
         while step < limit:
@@ -279,6 +308,8 @@ class Machine:
             walked[:, frozen] = held[None, :]
             # the step each path takes: live before it and not in a terminal state
             moving = live[None, :] & ~self.terminal[walked[:width]]
+            if self.sink >= 0:  # a path that draws `end` makes no further event
+                moving &= walked[1 : width + 1] != self.sink
             ended = ~moving.any(axis=1)
             stop = int(np.argmax(ended)) + 1 if ended.any() else width
             moving = moving[:stop]
@@ -290,9 +321,15 @@ class Machine:
                 r, c = rows[sel], cols[sel]
                 gap = self.gap_seconds(int(target), parents[r], step + c)
                 increments[c, r] = np.rint(gap * 1e6).astype(np.int64)
-            # integer sums: the same times as adding one gap after another
-            running = np.cumsum(increments, axis=0)
-            times = time[None, :] + (running - increments)
+            if self.monthly:
+                times, after, anchor, months = self._month_times(
+                    walked[1 : stop + 1], moving, increments, time, anchor, months
+                )
+                running = (after - time)[None, :]  # only its last row is read below
+            else:
+                # integer sums: the same times as adding one gap after another
+                running = np.cumsum(increments, axis=0)
+                times = time[None, :] + (running - increments)
             # event j of the chunk happens if the path reached it (and, with `end`, by then)
             reached = np.vstack([live[None, :], moving[: stop - 1]])
             live = moving[-1]
@@ -315,10 +352,43 @@ class Machine:
             if ended.any() or not live.any():  # every path has ended (or passed its end)
                 break
             width *= 2
-        carry = Carry(step, state, time, live)
+        carry = Carry(step, state, time, live, anchor, months)
         if not state_parts:
             return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.int64), lengths, carry
         return np.vstack(state_parts).T, np.vstack(time_parts).T, lengths, carry
+
+    def _month_times(
+        self,
+        targets: np.ndarray,
+        moving: np.ndarray,
+        increments: np.ndarray,
+        time: np.ndarray,
+        anchor: np.ndarray,
+        months: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Event times (steps, n) of a chunk of a machine with calendar-month steps, the
+        time after it, and the anchors and month counts it leaves (one numpy pass per step:
+        a month step's day depends on where the path stands).
+
+        A duration step adds its gap and makes its event the new anchor; a month step puts
+        its event `months` calendar months after the anchor (the anchor's day of month,
+        clamped to the month's last day), plus its `delay`, and never before the event
+        before it; a state without `after` changes nothing.
+        """
+        stop, n = moving.shape
+        times = np.empty((stop, n), dtype=np.int64)
+        for j in range(stop):
+            times[j] = time
+            target, go = targets[j], moving[j]
+            step_months = np.where(go, self.months[target], 0)
+            months = months + step_months
+            monthly = step_months > 0
+            scheduled = add_months(np.where(monthly, anchor, 0), months) + increments[j]
+            time = np.where(monthly, np.maximum(time, scheduled), time + increments[j])
+            reset = go & self.clock[target]
+            anchor = np.where(reset, time, anchor)
+            months = np.where(reset, 0, months)
+        return times, time, anchor, months
 
     def _walk_tabled(
         self, cumulative: np.ndarray, u: np.ndarray, state: np.ndarray, walked: np.ndarray
@@ -328,7 +398,7 @@ class Machine:
         numpy works on all steps at once instead of one Python step per step)."""
         width, n = u.shape
         u = u.T
-        k = len(self.states)
+        k = self.size
         levels = max(1, (width - 1).bit_length())
         padded = 1 << levels  # whole halves at every level: the padding maps are identities
         maps = np.empty((n, padded, k), dtype=np.intp)
@@ -365,7 +435,7 @@ class Machine:
     ) -> int:
         """Many parents: the next state per step, from each path's own state, until every
         path has ended (the steps walked: no draws for steps nobody takes)."""
-        n, k = len(parents), len(self.states)
+        n, k = len(parents), self.size
         rows = np.arange(n)
         walked[0] = state
         for j, key in enumerate(keys):
@@ -382,10 +452,10 @@ class Machine:
 
     # ------------------------------------------------------------ checkpoints
 
-    def checkpoint(self, parent: int) -> dict[int, tuple[int, int]]:
+    def checkpoint(self, parent: int) -> dict[int, tuple[int, int, int, int]]:
         return self._checkpoints.get(parent, {})
 
-    def remember(self, parent: int, step: int, state: int, time: int) -> None:
+    def remember(self, parent: int, step: int, where: tuple[int, int, int, int]) -> None:
         """Keep where a live path stands before `step` (a later block resumes there)."""
         kept = self._checkpoints.get(parent)
         if kept is None:
@@ -394,7 +464,7 @@ class Machine:
                 self._checkpoints.popitem(last=False)
         else:
             self._checkpoints.move_to_end(parent)
-        kept[step] = (state, time)
+        kept[step] = where
         if len(kept) > _CHECKPOINTS_EACH:
             del kept[next(iter(kept))]  # the oldest
 
@@ -477,9 +547,11 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
         kept = [k for k in machine.checkpoint(p) if k <= lo[i]]
         if kept:
             at = max(kept)
-            s, t = machine.checkpoint(p)[at]
+            s, t, a, m = machine.checkpoint(p)[at]
             one = np.array([i])
-            carry = Carry(at, np.array([s]), np.array([t]), np.array([True]))
+            carry = Carry(
+                at, np.array([s]), np.array([t]), np.array([True]), np.array([a]), np.array([m])
+            )
             groups.append((one, carry))
             fresh[i] = False
     if fresh.any():
@@ -503,11 +575,13 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
         for j in np.flatnonzero(going[members]):
             at = int(hi[members[j]]) + 1
             col = at - first
-            if col < walked.shape[1]:
-                s, t = walked[j, col], times[j, col]
+            if col >= walked.shape[1]:
+                where = (carry.state[j], carry.time[j], carry.anchor[j], carry.months[j])
+            elif machine.monthly:
+                continue  # a walk keeps the anchors of month steps at its end only
             else:
-                s, t = carry.state[j], carry.time[j]
-            machine.remember(int(unique[members[j]]), at, int(s), int(t))
+                where = (walked[j, col], times[j, col], times[j, col], 0)
+            machine.remember(int(unique[members[j]]), at, tuple(int(v) for v in where))
     if machine.spec.calendar is not None:
         time = machine.on_calendar(time, columns, unique, inverse)
     return np.stack([state, time, steps])
@@ -585,3 +659,18 @@ def business_times(start_us: np.ndarray, since_start_us: np.ndarray, calendar) -
     """`gaps: business`: the first event moves as with `gaps: clock` and the time since it
     is counted in open hours only, T(B(start) + (raw time - raw start))."""
     return business_time(business_elapsed(start_us, calendar) + since_start_us, calendar)
+
+
+def add_months(times_us: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Each time `months` calendar months later (µs): the same time of day on the same day
+    of the month, or on the month's last day when it is shorter (Jan 31 + 1 month is
+    Feb 29 in a leap year, Feb 28 otherwise; + 2 months is Mar 31)."""
+    t = np.asarray(times_us, dtype=np.int64).astype("datetime64[us]")
+    day = t.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    day_of_month = (day - month.astype("datetime64[D]")).astype(np.int64)  # from 0
+    target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
+    first = target.astype("datetime64[D]")
+    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
+    moved = first + np.minimum(day_of_month, length - 1).astype("timedelta64[D]")
+    return (moved.astype("datetime64[us]") + (t - day)).astype(np.int64)
