@@ -1,8 +1,9 @@
 """Durations: `90s`, `15m`, `2h`, `30d`, `2w`, compounds like `1h30m`, or ISO 8601 `P3DT4H`.
 
 Calendar steps (`1 month`, `3 months`, `1 year`, `P1M`, `P1Y6M`) are not durations: a month
-has no fixed length. A timeline state's `after` takes them (`parse_calendar_step`); every
-other place that takes a duration rejects them with a hint (`duration_help`).
+has no fixed length. A timeline state's `after` and a series' `every` take them
+(`parse_calendar_step`); every other place that takes a duration rejects them with a hint
+(`duration_help`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,6 @@ _ISO_CALENDAR = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:\d+D)?(?:T.*)?$", re.IGN
 # ISO 8601 (`P1M`, `P1Y6M`); `1M` stays ambiguous (`1m` is a minute) and is refused
 _STEP_WORDS = re.compile(r"^(\d+)\s*(months?|mons?|mo|years?|yrs?|y)$", re.IGNORECASE)
 _STEP_ISO = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?$", re.IGNORECASE)
-CALENDAR_STEP_HELP = (
-    "a timeline state's `after` takes calendar months and years: "
-    "'1 month', '3 months', '1 year', 'P1M', 'P1Y6M'"
-)
 
 
 def parse_calendar_step(value: object) -> int | None:
@@ -76,7 +73,7 @@ def calendar_step_help(value: object) -> str:
     if re.match(r"^P", text, re.IGNORECASE):
         return (
             "a calendar step is whole months or years alone, like 'P1M' or 'P1Y6M'; "
-            "a random time after the scheduled day goes in the state's `delay`"
+            "a random time after the scheduled day goes in a timeline state's `delay`"
         )
     return (
         "write whole months or years, like '1 month', '3 months', '1 year' "
@@ -96,14 +93,14 @@ def _calendar_help(value: str) -> str | None:
         return (
             f"months and years have no fixed length: write days, like '{days:g}d'{minute}; "
             "events 30d apart drift against calendar months; "
-            "calendar months go in a timeline state's `after` ('1 month', 'P1M')"
+            "calendar months go in a timeline state's `after` or a series' `every` ('1 month', 'P1M')"
         )
     m = _ISO_CALENDAR.match(text)
     if m is not None and (m.group(1) or m.group(2)):
         days = int(m.group(1) or 0) * 365 + int(m.group(2) or 0) * 30
         return (
             f"months and years have no fixed length: write days, like 'P{days}D' or '{days}d'; "
-            "calendar months go in a timeline state's `after` ('1 month', 'P1M')"
+            "calendar months go in a timeline state's `after` or a series' `every` ('1 month', 'P1M')"
         )
     return None
 

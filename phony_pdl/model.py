@@ -251,7 +251,9 @@ class Series(PdlModel):
         None, description="Parent time field or literal where the series stops."
     )
     every: str | float | None = Field(
-        None, description="Fixed interval between events, e.g. `1h` (a number: seconds)."
+        None,
+        description="Fixed interval between events, e.g. `1h` (a number: seconds), or "
+        "calendar months (`1 month`, `P1Y`: same day of month, clamped to the month's end).",
     )
     poisson: str | float | None = Field(
         None, description="Mean gap of a Poisson process, e.g. `2h` (a number: seconds)."

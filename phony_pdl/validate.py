@@ -367,10 +367,15 @@ class Validator:
                 path,
                 key=True,
             )
+        months = None
+        try:
+            months = parse_calendar_step(s.every)
+        except ValueError as exc:
+            self.add("bad-duration", str(exc), (*path, "every"), hint=calendar_step_help(s.every))
         for key in ("every", "poisson", "jitter"):
             value = getattr(s, key)
-            if value is None:
-                continue
+            if value is None or (key == "every" and _calendar_spelling(value)):
+                continue  # a calendar step: checked above
             try:
                 seconds = parse_duration(value)
             except ValueError as exc:
@@ -379,7 +384,18 @@ class Validator:
             if seconds <= 0 and key != "jitter":
                 written = f"{value:g}" if isinstance(value, float) else value  # 0, not 0.0
                 self.add("bad-duration", f"{key}={written} must be longer than zero", (*path, key))
-        if s.jitter is not None and s.every is not None:
+        if s.jitter is not None and months:
+            try:
+                if parse_duration(s.jitter) >= 14 * 86400 * months:
+                    self.add(
+                        "invalid-value",
+                        f"jitter {s.jitter} must be under half of every {s.every}, so events "
+                        f"stay in order: under {14 * months}d (a month can be 28 days)",
+                        (*path, "jitter"),
+                    )
+            except ValueError:
+                pass
+        elif s.jitter is not None and s.every is not None:
             try:
                 if parse_duration(s.jitter) * 2 >= parse_duration(s.every):
                     self.add(
@@ -2895,6 +2911,14 @@ def _generator_hint(name: str) -> str | None:
         extra = f" with gender: {name.rsplit('_', 1)[-1]}"
     origin = f" (Faker's '{name.rsplit('.', 1)[-1]}')" if fakers else ""
     return f"did you mean '{target}'{extra}?{origin}"
+
+
+def _calendar_spelling(value: object) -> bool:
+    """`value` is written in months or years (a calendar step, good or not)."""
+    try:
+        return parse_calendar_step(value) is not None
+    except ValueError:
+        return True
 
 
 def _next_sum_hint(nxt: Mapping[str, Any], total: float) -> str:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl import SchemaError
-from phony_pdl.engine.timeline import add_months
+from phony_pdl.engine.months import add_months
 from phony_pdl.loaders import load
 
 from .test_events import long_timeline_schema
@@ -344,7 +344,7 @@ def error_of(source: str) -> tuple[str, str, str, str | None, str]:
             "P1M2D",
             "'P1M2D' is not a calendar step: write whole months or years",
             "a calendar step is whole months or years alone, like 'P1M' or 'P1Y6M'; "
-            "a random time after the scheduled day goes in the state's `delay`",
+            "a random time after the scheduled day goes in a timeline state's `delay`",
         ),
         (
             "0 months",
@@ -427,3 +427,77 @@ def test_a_machine_without_a_terminal_state_may_end_through_end() -> None:
     code, message, _, hint, _ = error_of(loop)
     assert code == "bad-timeline" and message.startswith("no terminal state")
     assert hint is not None and "`end`" in hint
+
+
+# ------------------------------------------------------------ series `every: 1 month`
+
+SERIES = """pdl: 1
+name: invoices
+entities:
+  subs:
+    count: {count}
+    fields:
+      id:    {{ sequence: 1 }}
+      start: {{ expr: "TIMESTAMP '2023-12-01 08:00:00' + (id - 1) * INTERVAL 1 DAY", type: datetime }}
+      stop:  {{ expr: "TIMESTAMP '2025-03-15 12:00:00' + (id % 40) * INTERVAL 1 DAY", type: datetime }}
+  invoices:
+    series: {{ for: subs, start: subs.start, end: subs.stop, every: {every}{jitter} }}
+    fields:
+      sub_id: {{ ref: subs.id }}
+      at:     {{ series: time }}
+      n:      {{ series: step }}
+"""
+
+
+def test_a_series_every_month_falls_on_the_anchor_day_up_to_its_end() -> None:
+    """Every invoice on the reference day, and as many as fit up to `end` (inclusive)."""
+    count = 500
+    for every, months in [("1 month", 1), ("P3M", 3), ("1 year", 12)]:
+        schema = phony_pdl.load(SERIES.format(count=count, every=every, jitter=""))
+        subs = schema.generate()["subs"].to_pydict()
+        got = schema.generate(block_rows=77)["invoices"].to_pydict()
+        want: list[dt.datetime] = []
+        for start, stop in zip(subs["start"], subs["stop"], strict=True):
+            k = 0
+            while reference(start, k * months) <= stop:
+                want.append(reference(start, k * months))
+                k += 1
+        assert got["at"] == want, every
+
+
+def test_a_monthly_series_jitter_is_bounded_by_the_shortest_month() -> None:
+    schema = phony_pdl.load(SERIES.format(count=300, every="1 month", jitter=", jitter: 13d"))
+    got = schema.generate()["invoices"].to_pydict()
+    plain = phony_pdl.load(SERIES.format(count=300, every="1 month", jitter="")).generate()
+    base = plain["invoices"].to_pydict()["at"]
+    shifts = [(a - b).total_seconds() / 86400 for a, b in zip(got["at"], base, strict=True)]
+    assert -13 <= min(shifts) < -12 and 12 < max(shifts) <= 13
+    ids = got["sub_id"]
+    assert all(
+        b >= a for (i, a), (j, b) in itertools.pairwise(zip(ids, got["at"], strict=True)) if i == j
+    )
+    code, message, path, _, span = error_of(
+        SERIES.format(count=3, every="1 month", jitter=", jitter: 14d")
+    )
+    assert (code, path) == ("invalid-value", "entities.invoices.series.jitter")
+    assert message == (
+        "jitter 14d must be under half of every 1 month, so events stay in order: "
+        "under 14d (a month can be 28 days)"
+    )
+    assert span == "b.yaml:11:85"
+
+
+def test_a_series_refuses_an_ambiguous_or_partial_month() -> None:
+    code, message, path, hint, span = error_of(SERIES.format(count=3, every="1M", jitter=""))
+    assert (code, message, path) == (
+        "bad-duration",
+        "'1M' is ambiguous: a month or a minute",
+        "entities.invoices.series.every",
+    )
+    assert hint == "write '1 month' (or 'P1M') for calendar months, '1m' for minutes"
+    assert span == "b.yaml:11:68"
+    code, message, _, _, _ = error_of(SERIES.format(count=3, every="1.5 months", jitter=""))
+    assert (code, message) == (
+        "bad-duration",
+        "'1.5 months' is not a calendar step: write whole months or years",
+    )

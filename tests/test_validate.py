@@ -1594,7 +1594,8 @@ def test_a_duration_in_words_is_shown_its_short_form(written: str, short: str) -
             "'2 months' is not a duration",
             "months and years have no fixed length: write days, like '60d'; "
             "events 30d apart drift against calendar months; "
-            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
+            "calendar months go in a timeline state's `after` or a series' `every` "
+            "('1 month', 'P1M')",
         ),
         (
             # `1M` read as a month used to be offered '1m', which is one minute
@@ -1602,19 +1603,23 @@ def test_a_duration_in_words_is_shown_its_short_form(written: str, short: str) -
             "'1M' is not a duration",
             "months and years have no fixed length: write days, like '30d' ('1m' is minutes); "
             "events 30d apart drift against calendar months; "
-            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
+            "calendar months go in a timeline state's `after` or a series' `every` "
+            "('1 month', 'P1M')",
         ),
         (
             "P1Y",
             "'P1Y' uses months or years, which have no fixed length; use days",
             "months and years have no fixed length: write days, like 'P365D' or '365d'; "
-            "calendar months go in a timeline state's `after` ('1 month', 'P1M')",
+            "calendar months go in a timeline state's `after` or a series' `every` "
+            "('1 month', 'P1M')",
         ),
     ],
 )
 def test_a_duration_in_months_or_years_is_told_the_days_to_write(
     written: str, message: str, hint: str
 ) -> None:
+    """A `gap` is a duration; calendar months are for a timeline's `after` and a series'
+    `every` (tests/test_timeline_months.py)."""
     source = f"""pdl: 1
 name: renewals
 entities:
@@ -1623,10 +1628,7 @@ entities:
     fields:
       id: {{ sequence: 1 }}
       at: {{ type: datetime }}
-  renewals:
-    series: {{ for: subs, start: subs.at, every: {written}, max_events: 12 }}
-    fields:
-      sub_id: {{ ref: subs.id }}
+      due: {{ after: at, gap: {written} }}
 """
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(source, name="renewals.yaml")
@@ -1634,8 +1636,8 @@ entities:
     assert diag.code == "bad-duration"
     assert diag.message == message
     assert diag.hint == hint
-    assert str(diag.span) == "renewals.yaml:10:49"
-    assert diag.path == "entities.renewals.series.every"
+    assert str(diag.span) == "renewals.yaml:9:30"
+    assert diag.path == "entities.subs.fields.due.gap"
 
 
 def test_a_string_from_a_dict_is_quoted_once_in_messages() -> None:

@@ -20,10 +20,11 @@ import numpy as np
 import pyarrow as pa
 from scipy.special import ndtri
 
-from ..durations import parse_duration
+from ..durations import parse_calendar_step, parse_duration
 from ..rng import Stream
 from ..series_params import SeriesValueParams
 from .arrow import parse_datetime, to_numpy_units
+from .months import add_months
 from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ class SeriesSpec:
         self.entity = entity
         self.parent = s.for_
         self.spec = s
-        self.every = parse_duration(s.every) if s.every else None
+        # `every: 1 month` steps calendar months (None: `every` is a duration, or absent)
+        self.months = parse_calendar_step(s.every)
+        self.every = parse_duration(s.every) if s.every and not self.months else None
         self.poisson = parse_duration(s.poisson) if s.poisson else None
         self.jitter = parse_duration(s.jitter) if s.jitter else 0.0
 
@@ -79,7 +82,18 @@ class SeriesSpec:
             end = np.where(missing, start, end)
         if end is not None:
             span = np.maximum(end - start, 0).astype(np.float64) / US
-            if self.every:
+            if self.months:
+                # the last k with start + k·months (day clamped) at or before end: the
+                # months between them, less one when that month's day is past end's
+                first, last = np.where(missing, 0, start), np.where(missing, 0, end)
+                apart = (
+                    last.astype("datetime64[us]").astype("datetime64[M]")
+                    - first.astype("datetime64[us]").astype("datetime64[M]")
+                ).astype(np.int64)
+                k = np.floor_divide(apart, self.months)
+                k = np.where(add_months(first, k * self.months) > last, k - 1, k)
+                n = np.where(end >= start, k + 1, 0)
+            elif self.every:
                 # in whole microseconds: 0.3 s / 0.1 s is 2.9999999999999996 in doubles,
                 # which lost the event at the end
                 every_us = max(1, round(self.every * US))
@@ -292,11 +306,14 @@ def times_us(columns: Columns, batch: Batch) -> np.ndarray:
     plan = columns.plan
     spec = SeriesSpec(plan, batch.entity)
     layout = plan.layout(batch.entity)
-    if spec.every:
+    if spec.every or spec.months:
         parents = layout.parent_of(batch.rows)
         position = layout.position_in_parent(batch.rows, parents)
         start, _ = spec.bounds(columns, parents)
-        t = start + np.rint(position * spec.every * US).astype(np.int64)
+        if spec.months:
+            t = add_months(start, position * spec.months)
+        else:
+            t = start + np.rint(position * spec.every * US).astype(np.int64)
         if spec.jitter:
             u = Stream(plan.seed, batch.entity, "#jitter").uniform(batch.rows)
             t = t + np.rint((u * 2 - 1) * spec.jitter * US).astype(np.int64)

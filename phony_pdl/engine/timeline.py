@@ -22,6 +22,7 @@ from ..rng import derive_keys, mix_keyed, to_open_uniform, to_uniform
 from . import sampling
 from .arrow import to_numpy_units
 from .evaluate import evaluate
+from .months import add_months
 from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
@@ -659,18 +660,3 @@ def business_times(start_us: np.ndarray, since_start_us: np.ndarray, calendar) -
     """`gaps: business`: the first event moves as with `gaps: clock` and the time since it
     is counted in open hours only, T(B(start) + (raw time - raw start))."""
     return business_time(business_elapsed(start_us, calendar) + since_start_us, calendar)
-
-
-def add_months(times_us: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Each time `months` calendar months later (µs): the same time of day on the same day
-    of the month, or on the month's last day when it is shorter (Jan 31 + 1 month is
-    Feb 29 in a leap year, Feb 28 otherwise; + 2 months is Mar 31)."""
-    t = np.asarray(times_us, dtype=np.int64).astype("datetime64[us]")
-    day = t.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    day_of_month = (day - month.astype("datetime64[D]")).astype(np.int64)  # from 0
-    target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
-    first = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
-    moved = first + np.minimum(day_of_month, length - 1).astype("timedelta64[D]")
-    return (moved.astype("datetime64[us]") + (t - day)).astype(np.int64)
