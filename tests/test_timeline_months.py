@@ -501,3 +501,60 @@ def test_a_series_refuses_an_ambiguous_or_partial_month() -> None:
         "bad-duration",
         "'1.5 months' is not a calendar step: write whole months or years",
     )
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2060, 12, 31)),
+    st.lists(
+        st.one_of(
+            st.integers(1, 40).map(lambda n: ("months", n)),
+            st.integers(1, 90).map(lambda n: ("days", n)),
+            st.just(("none", 0)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_a_chain_of_month_and_day_steps_follows_the_anchor_rule(
+    start: dt.datetime, steps: list[tuple[str, int]]
+) -> None:
+    """A chain of states, each entered after days, months or nothing: the times are those
+    of the rule written out with datetime (a day step moves the anchor, a month step counts
+    months from it, no `after` changes nothing)."""
+    start = start.replace(microsecond=0)
+    lines = []
+    for i, (kind, n) in enumerate(steps):
+        after = {"months": f", after: {n} months", "days": f", after: {n}d", "none": ""}[kind]
+        lines.append(f"        s{i + 1}: {{ next: {{ s{i + 2}: 1 }}{after} }}\n")
+    lines.append(f"        s{len(steps) + 1}: {{}}\n")
+    source = f"""pdl: 1
+name: chain
+entities:
+  p:
+    count: 1
+    fields:
+      id: {{ sequence: 1 }}
+      t0: {{ expr: "TIMESTAMP '{start.isoformat(sep=" ")}'", type: datetime }}
+  e:
+    timeline:
+      for: p
+      start: p.t0
+      initial: s0
+      states:
+        s0: {{ next: {{ s1: 1 }} }}
+{"".join(lines)}    fields:
+      p_id: {{ ref: p.id }}
+      at:   {{ timeline: time }}
+"""
+    got = phony_pdl.load(source).generate()["e"].to_pydict()["at"]
+    want, time, anchor, months = [start], start, start, 0
+    for kind, n in steps:
+        if kind == "days":
+            time = anchor = time + dt.timedelta(days=n)
+            months = 0
+        elif kind == "months":
+            months += n
+            time = max(time, reference(anchor, months))
+        want.append(time)
+    want.append(time)  # the terminal state, entered without `after`
+    assert got == want

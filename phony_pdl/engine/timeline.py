@@ -383,9 +383,12 @@ class Machine:
             target, go = targets[j], moving[j]
             step_months = np.where(go, self.months[target], 0)
             months = months + step_months
-            monthly = step_months > 0
-            scheduled = add_months(np.where(monthly, anchor, 0), months) + increments[j]
-            time = np.where(monthly, np.maximum(time, scheduled), time + increments[j])
+            monthly = np.flatnonzero(step_months)
+            time = time + increments[j]
+            if len(monthly):  # only the paths that step months (late steps: few)
+                scheduled = add_months(anchor[monthly], months[monthly]) + increments[j, monthly]
+                before = time[monthly] - increments[j, monthly]
+                time[monthly] = np.maximum(before, scheduled)
             reset = go & self.clock[target]
             anchor = np.where(reset, time, anchor)
             months = np.where(reset, 0, months)
