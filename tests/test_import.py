@@ -755,3 +755,49 @@ def test_array_columns_that_cannot_load_are_refused(
     path.write_text(ddl)
     with pytest.raises(UsageError, match=rf"^p\.l: {message} array column \(.*\[\]\); Phony "):
         import_ddl(path, dialect)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql", "sqlite", "duckdb"], indirect=True)
+def test_created_tables_declare_the_composite_foreign_key(database, tmp_path: Path) -> None:
+    """--create makes FOREIGN KEY (order_id, line_no) REFERENCES order_lines (…), with the
+    parent's column types; the loader's check joins on both columns."""
+    kind, url, connect = database
+    schema = phony_pdl.load(
+        "pdl: 1\nname: cfk\nentities:\n"
+        "  orders: {count: 15, fields: {id: {sequence: 1}}}\n"
+        "  order_lines:\n    count: {per: orders, max: 4}\n"
+        "    primary_key: [order_id, code]\n"
+        "    fields:\n"
+        "      _row: {sequence: 1, hidden: true}\n"
+        "      order_id: {ref: orders.id}\n"
+        "      code: {pattern: '[A-D]', sql_type: 'CHAR(1)'}\n"
+        "  shipments:\n    count: 40\n    fields:\n"
+        "      id: {sequence: 1}\n"
+        "      line: {ref: order_lines._row, hidden: true}\n"
+        "      order_id: {from: line.order_id}\n"
+        "      code: {from: line.code}\n"
+        "      late: {from: line.code, null_rate: 0.5}\n"
+    )
+    from phony_pdl.sql.ddl import create_table
+    from phony_pdl.sql.dialects import get_dialect
+    from phony_pdl.sql.script import schema_tables
+
+    dataset = schema.generate()
+    shipments = next(t for t in schema_tables(dataset) if t.name == "shipments")
+    create = create_table(shipments, get_dialect(kind), inline_deferred=True)
+    q = "`" if kind == "mysql" else '"'
+    assert (
+        f"FOREIGN KEY ({q}order_id{q}, {q}code{q}) REFERENCES {q}order_lines{q} "
+        f"({q}order_id{q}, {q}code{q})"
+    ) in create
+    assert f"{q}code{q} CHAR(1) NOT NULL" in create  # the parent's type
+    assert create.count("FOREIGN KEY") == 1  # `late` has a null_rate: not a plain copy
+    load(dataset, url)
+    assert query(connect, "SELECT COUNT(*) FROM shipments")[0][0] == 40
+    orphans = query(
+        connect,
+        "SELECT COUNT(*) FROM shipments s LEFT JOIN order_lines l "
+        "ON l.order_id = s.order_id AND l.code = s.code WHERE l.order_id IS NULL",
+    )
+    assert orphans == [(0,)]

@@ -411,3 +411,10 @@ def verify(backend: Any, tables: list[Table], before: dict[str, int], report: Lo
                 raise LoadError(
                     f"{table.name}.{fk.column}: {orphans:,} rows reference missing {fk.parent}.{fk.parent_column}"
                 )
+        for key in table.composite_keys:
+            orphans = backend.scalar(orphan_query(table, key, dialect))
+            if orphans:
+                raise LoadError(
+                    f"{table.name} ({', '.join(key.columns)}): {orphans:,} rows reference "
+                    f"missing {key.parent} ({', '.join(key.parent_columns)})"
+                )

@@ -48,12 +48,28 @@ class ForeignKey:
 
 
 @dataclass
+class CompositeKey:
+    """A foreign key of several columns: a hidden `ref` picks the parent row and a plain
+    `from` copies each column of the parent's composite primary key or unique group."""
+
+    columns: list[str]
+    parent: str
+    parent_columns: list[str]
+    via: str  # the hidden `ref` field
+
+    @property
+    def column(self) -> str:  # for messages and constraint names
+        return "_".join(self.columns)
+
+
+@dataclass
 class Table:
     name: str
     columns: list[Column]
     primary_key: list[str]
     uniques: list[list[str]]
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    composite_keys: list[CompositeKey] = field(default_factory=list)
 
     @property
     def deferred(self) -> list[ForeignKey]:
@@ -205,14 +221,24 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             deferred = position[parent] > position[entity]
             fks.append(ForeignKey(name, parent, parent_column, deferred))
         deferred_columns = {fk.column for fk in fks if fk.deferred}
+        composites = composite_keys(plan, entity, position)
+        # a column of a composite key has its parent column's type, as a `ref` has
+        copied = {
+            c: (k.parent, pc)
+            for k in composites
+            for c, pc in zip(k.columns, k.parent_columns, strict=True)
+        }
         columns = []
         for name, f in visible.items():
+            sql_type = key_sql_type(plan, entity, name)
+            if sql_type is None and name in copied:
+                sql_type = key_sql_type(plan, *copied[name])
             column = Column(
                 name=name,
                 # a `format`ted temporal value is written as text
                 dtype=STRING if f.format is not None else plan.dtype(entity, name),
                 nullable=nullable(entity, name, deferred=name in deferred_columns),
-                sql_type=key_sql_type(plan, entity, name),
+                sql_type=sql_type,
             )
             if checks:
                 add_check(column, f, spec.timeline.states if spec.timeline else None)
@@ -227,7 +253,51 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             if name in visible and [name] not in uniques:
                 uniques.append([name])
         uniques = [u for u in uniques if u != pk]
-        out.append(Table(entity, columns, pk, uniques, fks))
+        out.append(Table(entity, columns, pk, uniques, fks, composites))
+    return out
+
+
+# what a `from` copy may carry and still hold exactly the parent's value
+_PLAIN_COPY = {"from", "sql_type", "description", "nullable", "params"}
+
+
+def _key_groups(plan: Plan, entity: str) -> list[list[str]]:
+    """The composite keys of an entity: its primary key and its `unique` groups."""
+    spec = plan.doc.entities[entity]
+    groups = [primary_key(plan, entity)]
+    groups += [list(g) for g in spec.unique if not isinstance(g, str)]
+    return [g for g in groups if len(g) >= 2]
+
+
+def composite_keys(plan: Plan, entity: str, position: dict[str, int]) -> list[CompositeKey]:
+    """Composite foreign keys of an entity, written in PDL as a hidden `ref` to a single key
+    of the parent plus one plain `from` copy per column of a composite key of the parent:
+
+        line:     { ref: order_lines.row_id, hidden: true }
+        order_id: { from: line.order_id }
+        line_no:  { from: line.line_no }
+
+    declares FOREIGN KEY (order_id, line_no) REFERENCES order_lines (order_id, line_no).
+    Not for a reference to the entity itself or to a later entity (a cycle): the copies
+    are consistent, but no row order would let the database check them on insert."""
+    spec = plan.doc.entities[entity]
+    out = []
+    for via, f in spec.fields.items():
+        target = graph_mod.ref_target(f) if f.hidden else None
+        if target is None or target[0] == entity or target[0] not in position:
+            continue
+        if position[target[0]] > position[entity]:
+            continue
+        copies: dict[str, str] = {}  # parent column → this entity's column
+        for name, g in spec.fields.items():
+            head, _, column = (g.from_ or "").partition(".")
+            if head == via and not g.hidden and not g.present - _PLAIN_COPY and not g.null_rate:
+                copies.setdefault(column, name)
+        for group in _key_groups(plan, target[0]):
+            if all(c in copies for c in group):
+                columns = [copies[c] for c in group]
+                out.append(CompositeKey(columns, target[0], list(group), via))
+                break
     return out
 
 
@@ -333,6 +403,7 @@ def check_sql(column: Column, dialect: Dialect) -> str | None:
 def keyed_columns(table: Table) -> set[str]:
     """Columns of the primary key, a UNIQUE constraint or a foreign key."""
     keyed = {c for group in [table.primary_key, *table.uniques] for c in group}
+    keyed |= {c for key in table.composite_keys for c in key.columns}
     return keyed | {fk.column for fk in table.foreign_keys}
 
 
@@ -368,6 +439,16 @@ def create_table(
         )
         lines.append(
             f"{named}FOREIGN KEY ({q(fk.column)}) REFERENCES {q(fk.parent)} ({q(fk.parent_column)})"
+        )
+    for key in table.composite_keys:
+        named = (
+            f"CONSTRAINT {q(constraint_name(table.name, key.column))} "
+            if (dialect.name == "mysql")
+            else ""
+        )
+        lines.append(
+            f"{named}FOREIGN KEY ({', '.join(q(c) for c in key.columns)}) REFERENCES "
+            f"{q(key.parent)} ({', '.join(q(c) for c in key.parent_columns)})"
         )
     body = ",\n  ".join(lines)
     # MySQL's default collation compares 'VX' and 'vx' equal: keys Phony made distinct

@@ -277,9 +277,15 @@ def advance_sequence_statements(table: Table, dialect: Dialect) -> str:
 
 
 def orphan_query(table: Table, fk, dialect: Dialect) -> str:
+    """Rows whose foreign key (one column, or a CompositeKey's several) points at no
+    parent row; a key with a NULL column is not checked, as the databases do (MATCH SIMPLE)."""
     q = lambda n: quote_identifier(n, dialect)  # noqa: E731
+    composite = hasattr(fk, "columns")
+    columns = fk.columns if composite else [fk.column]
+    parents = fk.parent_columns if composite else [fk.parent_column]
+    on = " AND ".join(f"c.{q(c)} = p.{q(pc)}" for c, pc in zip(columns, parents, strict=True))
+    set_ = " AND ".join(f"c.{q(c)} IS NOT NULL" for c in columns)
     return (
-        f"SELECT COUNT(*) FROM {q(table.name)} c LEFT JOIN {q(fk.parent)} p "
-        f"ON c.{q(fk.column)} = p.{q(fk.parent_column)} "
-        f"WHERE c.{q(fk.column)} IS NOT NULL AND p.{q(fk.parent_column)} IS NULL"
+        f"SELECT COUNT(*) FROM {q(table.name)} c LEFT JOIN {q(fk.parent)} p ON {on} "
+        f"WHERE {set_} AND p.{q(parents[0])} IS NULL"
     )
