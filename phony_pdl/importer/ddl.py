@@ -197,8 +197,44 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
             return None
         return exp.In(this=bare(terms[0].this), expressions=[t.expression for t in terms])
 
+    def unless_null(node: exp.Expression) -> exp.Expression | None:
+        """`x IS NULL OR <condition on x>` (a rule for the rows where x is set) as the
+        condition: Phony's values of x keep it whenever they are not NULL."""
+        node = bare(node) if isinstance(node, exp.Paren) else node
+        if not isinstance(node, exp.Or):
+            return None
+        terms, stack = [], [node]
+        while stack:
+            n = stack.pop()
+            while isinstance(n, exp.Paren):
+                n = n.this
+            if isinstance(n, exp.Or):
+                stack += [n.expression, n.this]
+            else:
+                terms.append(n)
+        nulls = {
+            bare(t.this).name
+            for t in terms
+            if isinstance(t, exp.Is)
+            and isinstance(t.expression, exp.Null)
+            and isinstance(bare(t.this), exp.Column)
+        }
+        rest = [
+            t for t in terms if not (isinstance(t, exp.Is) and isinstance(t.expression, exp.Null))
+        ]
+        if not nulls or not rest:
+            return None
+        named = {c.name for t in rest for c in t.find_all(exp.Column)}
+        if not nulls <= named:  # `x IS NULL OR y > 0` ties two columns: not a rule on x
+            return None
+        return exp.or_(*rest) if len(rest) > 1 else rest[0]
+
     for part in conjuncts(condition):
         column = None
+        rest = unless_null(part)
+        if rest is not None:
+            _apply_check(table, rest, catalog)
+            continue
         if (
             isinstance(part, exp.Anonymous | exp.Func)
             and part.name.lower() == "json_valid"

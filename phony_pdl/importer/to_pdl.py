@@ -665,6 +665,101 @@ def _find_cycle(edges: list[Edge]) -> list[Edge] | None:
     return None
 
 
+@dataclass
+class Composite:
+    """A composite foreign key written as a hidden `ref` to one key of the parent plus a
+    `from` copy of each of the parent's key columns (see spec/pdl.md, Composite foreign keys)."""
+
+    child: str
+    columns: list[str]
+    parent: str
+    parent_columns: list[str]
+    via: str = ""  # the hidden ref's name
+    one_to_one: bool = False  # the columns are by themselves the child's key
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _composite(
+    table: TableInfo, fk, names: set[str], catalog: Catalog, out: list[Composite]
+) -> None:
+    """Keep a composite foreign key that PDL can write, or say why not and what to do."""
+    where = f"{table.name}: composite foreign key ({', '.join(fk.columns)}) → {fk.parent}"
+    parent = catalog.table(fk.parent)
+    key = list(fk.parent_columns) or (parent.primary_key if parent is not None else [])
+    why = None
+    if fk.parent not in names or parent is None:
+        why = "the parent table is not in the input"
+    elif fk.parent == table.name:
+        why = "a composite reference to the table itself is not supported"
+    elif len(key) != len(fk.columns) or sorted(key) not in [
+        sorted(k) for k in [parent.primary_key, *parent.uniques]
+    ]:
+        why = f"({', '.join(key)}) is not the primary key or a unique constraint of {fk.parent}"
+    elif any(table.column(c) is None for c in fk.columns):
+        why = "a column is missing"
+    if why is not None:
+        catalog.problems.append(
+            f"{where} is not kept: {why}; its columns are generated independently (write a "
+            f"hidden ref to {fk.parent} and a `from` per column, see spec/pdl.md, Composite "
+            "foreign keys)"
+        )
+        return
+    if any((c.child, col) == (table.name, x) for c in out for col in c.columns for x in fk.columns):
+        catalog.problems.append(
+            f"{where} is not kept: a column is already copied through another composite "
+            "foreign key; its values follow that one"
+        )
+        return
+    taken = {c.name for c in table.columns} | {c.via for c in out if c.child == table.name}
+    via = _free_name(f"_{fk.parent}", taken)
+    one_to_one = sorted(fk.columns) in [sorted(k) for k in [table.primary_key, *table.uniques]]
+    out.append(Composite(table.name, list(fk.columns), fk.parent, key, via, one_to_one))
+
+
+def _composite_fits(c: Composite, catalog: Catalog, prepared: dict) -> bool:
+    """Columns and tables that became PDL identifiers (others are skipped, with a note)."""
+    if c.child not in prepared or c.parent not in prepared:
+        return False
+    skipped = prepared[c.child][1] | prepared[c.parent][1]
+    if set(c.columns) & skipped or set(c.parent_columns) & skipped:
+        catalog.problems.append(
+            f"{c.child}: composite foreign key ({', '.join(c.columns)}) → {c.parent} is not "
+            "kept: one of its columns is skipped; its columns are generated independently"
+        )
+        return False
+    return True
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
+def _row_keys(composites: list[Composite], catalog: Catalog, prepared: dict) -> dict[str, str]:
+    """The single key each parent of a composite foreign key is referenced by: its own
+    integer primary key (a `sequence`), or else a new hidden `_row` sequence."""
+    out: dict[str, str] = {}
+    for c in composites:
+        if c.parent in out:
+            continue
+        table = catalog.table(c.parent)
+        pk = table.primary_key
+        column = table.column(pk[0]) if len(pk) == 1 else None
+        if (
+            column is not None
+            and pk[0] not in prepared[c.parent][0]
+            and (column.type.lower() in _INT or column.auto)
+        ):
+            out[c.parent] = pk[0]  # imported as `sequence: 1`, a key a ref may point at
+        else:
+            out[c.parent] = _free_name("_row", {col.name for col in table.columns})
+    return out
+
+
 def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     lines = [
         f"# Imported by Phony from {source}.",
@@ -678,6 +773,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     # only tables that become entities: a foreign key to a skipped one is a note, not a `ref`
     names = {t.name for t in catalog.tables if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.name)}
     cycle_breaks = _break_cycles(catalog, names)
+    composites: list[Composite] = []
     prepared: dict[str, tuple[dict[str, tuple[str, str]], set[str]]] = {}
     for table in catalog.tables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
@@ -688,10 +784,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         fk_of: dict[str, tuple[str, str]] = {}
         for fk in table.foreign_keys:
             if len(fk.columns) != 1:
-                catalog.problems.append(
-                    f"{table.name}: composite foreign key ({', '.join(fk.columns)}) → {fk.parent} is not supported; "
-                    "its columns are generated independently"
-                )
+                _composite(table, fk, names, catalog, composites)
                 continue
             if fk.parent not in names:
                 skipped_table = catalog.table(fk.parent) is not None
@@ -719,6 +812,19 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             table.primary_key = []
         fk_of = {c: parent for c, parent in fk_of.items() if c not in skipped}
         prepared[table.name] = (fk_of, skipped)
+    composites = [c for c in composites if _composite_fits(c, catalog, prepared)]
+    copied = {(c.child, col): c for c in composites for col in c.columns}
+    for c in composites:  # a column copied through the composite key is not also a `ref`
+        fk_of = prepared[c.child][0]
+        for col in c.columns:
+            if col in fk_of:
+                parent, key = fk_of.pop(col)
+                catalog.problems.append(
+                    f"{c.child}.{col}: also a foreign key to {parent}.{key}; it is copied "
+                    f"through the composite foreign key to {c.parent} (whose rows hold only "
+                    f"valid values), so --create declares only the composite one"
+                )
+    row_keys = _row_keys(composites, catalog, prepared)
     counts: dict[str, object] = {}
 
     def count(name: str, seen: tuple[str, ...] = ()) -> object:
@@ -735,6 +841,12 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 lambda p: counted_per(p, name),
                 lambda p: points_back(p, name),
             )
+            mine = [c for c in composites if c.child == name]
+            if mine and counts[name] == rows:  # a child through its composite key only
+                counts[name] = rows * 3
+            for c in mine:  # one row per parent row at most, as for a UNIQUE `ref`
+                if c.one_to_one and not isinstance(counts[name], dict):
+                    counts[name] = {"per": c.parent, "max": 1}
             cap, key = _unique_cap(table, fk_of, catalog)
             if isinstance(counts[name], int) and counts[name] > cap:
                 counts[name] = int(cap)
@@ -785,9 +897,37 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
         if table.uniques:
             lines.append(f"    unique: {_flow(table.uniques)}")
         lines.append("    fields:")
-        width = max((len(c.name) for c in table.columns), default=0) + 1
+        extra = [row_keys.get(table.name, "")] + [
+            c.via for c in composites if c.child == table.name
+        ]
+        width = max((len(n) for n in [*(c.name for c in table.columns), *extra]), default=0) + 1
+        if table.name in row_keys and table.column(row_keys[table.name]) is None:
+            spec = {"sequence": 1, "hidden": True}
+            line = f"      {(row_keys[table.name] + ':').ljust(width)} {_flow(spec)}"
+            lines.append(line + "  # a single key for the composite foreign keys that point here")
         for column in table.columns:
             if column.name in skipped:
+                continue
+            composite = copied.get((table.name, column.name))
+            if composite is not None:
+                if column.name == composite.columns[0]:
+                    spec = {
+                        "ref": f"{composite.parent}.{row_keys[composite.parent]}",
+                        "hidden": True,
+                    }
+                    if composite.one_to_one:
+                        spec["unique"] = True
+                    lines.append(
+                        f"      {(composite.via + ':').ljust(width)} {_flow(spec)}  # picks the "
+                        f"{composite.parent} row of the composite foreign key"
+                    )
+                spec = {
+                    "from": f"{composite.via}.{composite.parent_columns[composite.columns.index(column.name)]}"
+                }
+                if column.nullable:
+                    spec["nullable"] = True
+                note = f"({', '.join(composite.columns)}) → {composite.parent}"
+                lines.append(f"      {(column.name + ':').ljust(width)} {_flow(spec)}  # {note}")
                 continue
             result = guess(table, column, fk_of.get(column.name), catalog)
             declared = _declared_text_type(column)
