@@ -931,3 +931,54 @@ def test_checks_that_allow_null_keep_their_rule(tmp_path: Path) -> None:
     assert fields["kind"] == {"choice": ["x", "y"]}
     assert fields["b"]["after"] == "a"
     assert problems == ["t: CHECK (r IS NULL OR s > 0) is not a range or list Phony understands"]
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_tables_outside_the_search_path_are_reached_with_options(database) -> None:
+    """A staging schema that is not on the search path: import said "the database has no
+    tables" and --no-create "do not exist"; both now name the schema and the URL option."""
+    from phony_pdl.errors import UsageError
+    from phony_pdl.loaders import LoadError
+
+    _, url, connect = database
+    run_original_ddl(
+        "postgres",
+        connect,
+        "CREATE SCHEMA staging_j;\n"
+        "CREATE TABLE staging_j.dept (id serial PRIMARY KEY, name varchar(30) NOT NULL);\n"
+        "CREATE TABLE staging_j.emp (id serial PRIMARY KEY, dept_id int NOT NULL "
+        "REFERENCES staging_j.dept (id), manager_id int REFERENCES staging_j.emp (id));\n",
+    )
+    with pytest.raises(UsageError) as err:
+        import_url(url)
+    assert str(err.value) == (
+        f'{url}: no tables in the schemas of the search path ("$user", public); other schemas '
+        "hold staging_j (2 tables). To import staging_j, add "
+        "?options=-c%20search_path%3Dstaging_j to the URL (or set "
+        "PGOPTIONS='-c search_path=staging_j'), and load with the same URL"
+    )
+    staged = url + "?options=-c%20search_path%3Dstaging_j"
+    text, problems = import_url(staged, rows=20)
+    assert problems == []
+    dataset = phony_pdl.load(text).generate()
+    with pytest.raises(LoadError, match="do not exist") as err:
+        load(dataset, url, create=False)
+    assert (
+        'dept, emp do not exist in the search path ("$user", public); schema staging_j '
+        "holds 2 of them: add ?options=-c%20search_path%3Dstaging_j to the URL"
+    ) in str(err.value)
+    load(dataset, staged, create=False)
+    assert query(connect, "SELECT COUNT(*), COUNT(manager_id) FROM staging_j.emp") == [(60, 59)]
+    # a self-reference points at an earlier row: no manager cycles
+    assert query(connect, "SELECT COUNT(*) FROM staging_j.emp WHERE manager_id >= id") == [(0,)]
+
+
+def test_only_postgres_urls_pass_libpq_options_on() -> None:
+    from phony_pdl.loaders import parse_url
+
+    pg = parse_url("postgresql://u@h/db?options=-c%20search_path%3Dstaging&sslmode=x")
+    assert pg.params["options"] == "-c search_path=staging"
+    assert "sslmode" not in pg.params  # other parameters stay ignored
+    assert "options" not in parse_url("postgresql://u@h/db").params
+    assert "options" not in parse_url("mysql://u@h/db?options=-c%20x").params

@@ -79,7 +79,33 @@ def _catalog(target) -> tuple[Catalog, str]:
         text, notes = _postgres_ddl(conn)
         catalog = parse_ddl(text, "postgres")
         catalog.problems.extend(notes)
+        if not catalog.tables:
+            _no_tables_on_the_search_path(conn, target.url)
         return catalog, p["dbname"]
+
+
+def _no_tables_on_the_search_path(conn, url: str) -> None:
+    """Tables in other schemas only: name them and how to import one (PostgreSQL)."""
+    path = conn.execute("SELECT current_setting('search_path')").fetchone()[0]
+    others = conn.execute(
+        "SELECT n.nspname, COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND NOT n.nspname = ANY(current_schemas(false)) "
+        "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%%' AND n.nspname NOT LIKE 'pg_temp%%' "
+        "GROUP BY n.nspname ORDER BY COUNT(*) DESC, n.nspname"
+    ).fetchall()
+    if not others:
+        return
+    listed = ", ".join(
+        f"{name} ({count} table{'s' if count != 1 else ''})" for name, count in others
+    )
+    first = others[0][0]
+    sep = "&" if "?" in url else "?"
+    raise UsageError(
+        f"{url}: no tables in the schemas of the search path ({path}); other schemas hold "
+        f"{listed}. To import {first}, add {sep}options=-c%20search_path%3D{first} to the URL "
+        f"(or set PGOPTIONS='-c search_path={first}'), and load with the same URL"
+    )
 
 
 def _postgres_ddl(conn) -> tuple[str, list[str]]:

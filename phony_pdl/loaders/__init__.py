@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from ..errors import GenerationError, UsageError
 from ..sql.ddl import Table, add_foreign_key, create_table
@@ -112,6 +112,12 @@ def parse_url(url: str, option: str = "--to") -> Target:
     }
     if not params["database"]:
         raise UsageError(f"{option} {url!r}: name the database, e.g. {scheme}://user@host/dbname")
+    if dialect.name == "postgres":
+        # libpq's `options` (`?options=-c%20search_path%3Dstaging`): the schema that
+        # unqualified table names resolve in, for import and load alike
+        options = parse_qs(parsed.query).get("options")
+        if options:
+            params["options"] = options[-1]
     return Target(scheme, dialect, redact(url), params=params)
 
 
@@ -323,8 +329,10 @@ def prepare_tables(
         return
     missing = [t.name for t in tables if t.name not in existing]
     if missing:
+        hint = backend.elsewhere(missing)
         raise LoadError(
-            f"--no-create: table(s) {', '.join(missing)} do not exist; create them or drop --no-create"
+            f"--no-create: table(s) {', '.join(missing)} do not exist{hint}; create them or "
+            "drop --no-create"
         )
 
 

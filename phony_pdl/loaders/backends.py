@@ -57,6 +57,10 @@ class Backend(abc.ABC):
         cur.close()
         return value
 
+    def elsewhere(self, names: list[str]) -> str:
+        """A hint when tables missing for --no-create exist where the URL does not look."""
+        return ""
+
     def advance_sequences(self, tables: list[Table]) -> None:  # noqa: B027 (optional hook)
         """Move the sequences behind loaded serial or identity columns past their values."""
 
@@ -142,6 +146,25 @@ class PostgreSQL(Backend):
             self.scalar(
                 f"SELECT to_regclass('{quote_identifier(name, self.dialect).replace(chr(39), chr(39) * 2)}') IS NOT NULL"
             )
+        )
+
+    def elsewhere(self, names: list[str]) -> str:
+        rows = self.conn.execute(
+            "SELECT n.nspname, COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND c.relname = ANY(%s) "
+            "AND NOT n.nspname = ANY(current_schemas(false)) "
+            "GROUP BY n.nspname ORDER BY COUNT(*) DESC, n.nspname",
+            (names,),
+        ).fetchall()
+        if not rows:
+            return ""
+        path = self.scalar("SELECT current_setting('search_path')")
+        schema, count = rows[0]
+        sep = "&" if "?" in self.target.url else "?"
+        return (
+            f" in the search path ({path}); schema {schema} holds {count} of them: add "
+            f"{sep}options=-c%20search_path%3D{schema} to the URL (or set "
+            f"PGOPTIONS='-c search_path={schema}')"
         )
 
     def declared_lengths(self, name: str) -> dict[str, tuple[str, int]]:
