@@ -838,6 +838,16 @@ def test_composite_foreign_keys_are_copied_through_a_hidden_reference(database) 
     assert query(connect, "SELECT COUNT(*) FROM shipments WHERE delivered_at < shipped_at") == [
         (0,)
     ]
+    # line numbers count the lines of each order from 1, with no gap
+    assert entities["order_lines"]["fields"]["line_no"] == {
+        "expr": "ROW_NUMBER() OVER (PARTITION BY order_id)"
+    }
+    gaps = query(
+        connect,
+        "SELECT COUNT(*) FROM (SELECT order_id FROM order_lines GROUP BY order_id "
+        "HAVING MIN(line_no) <> 1 OR MAX(line_no) <> COUNT(*)) AS g",
+    )
+    assert gaps == [(0,)]
 
 
 @pytest.mark.db
@@ -982,3 +992,37 @@ def test_only_postgres_urls_pass_libpq_options_on() -> None:
     assert "sslmode" not in pg.params  # other parameters stay ignored
     assert "options" not in parse_url("postgresql://u@h/db").params
     assert "options" not in parse_url("mysql://u@h/db?options=-c%20x").params
+
+
+def test_line_numbers_count_the_rows_of_each_parent_within_their_bounds(tmp_path: Path) -> None:
+    import yaml
+
+    ddl = tmp_path / "lines.sql"
+    ddl.write_text(
+        "CREATE TABLE o (id INT PRIMARY KEY);\n"
+        "CREATE TABLE a (o_id INT REFERENCES o (id), pos INT CHECK (pos >= 0), "
+        "PRIMARY KEY (o_id, pos));\n"
+        "CREATE TABLE b (o_id INT REFERENCES o (id), line_no INT CHECK (line_no BETWEEN 10 AND 14), "
+        "PRIMARY KEY (o_id, line_no));\n"
+        # 40 values allowed, but 300 rows are not counted per o: numbers could pass 40
+        "CREATE TABLE c (o_id INT REFERENCES o (id), item_no INT CHECK (item_no BETWEEN 1 AND 80), "
+        "PRIMARY KEY (o_id, item_no));\n"
+        "CREATE TABLE d (o_id INT REFERENCES o (id), year INT, PRIMARY KEY (o_id, year));\n"
+    )
+    text, _ = import_ddl(ddl, "postgres")
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["a"]["fields"]["pos"] == {"expr": "ROW_NUMBER() OVER (PARTITION BY o_id) - 1"}
+    assert entities["b"]["count"] == {"per": "o", "max": 5}
+    assert entities["b"]["fields"]["line_no"] == {
+        "expr": "ROW_NUMBER() OVER (PARTITION BY o_id) + 9"
+    }
+    assert entities["c"]["fields"]["item_no"] == {"type": "int", "min": 1, "max": 80}
+    assert entities["d"]["fields"]["year"] == {
+        "type": "int",
+        "min": 0,
+        "max": 1000,
+    }  # not a position
+    dataset = phony_pdl.load(text).generate()
+    b = dataset["b"].to_pylist()
+    assert {r["line_no"] for r in b} <= set(range(10, 15))
+    assert len({(r["o_id"], r["line_no"]) for r in b}) == len(b)

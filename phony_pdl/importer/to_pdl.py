@@ -574,6 +574,41 @@ def _count(
     return int(min(rows * 3, fewest))
 
 
+# `(order_id, line_no)`: a column that numbers the rows of one parent
+_POSITION = re.compile(
+    r"(^|_)(line|item|seq|sequence|position|pos|idx|index|ordinal|step|no|num|number|nr)(_|$)"
+)
+
+
+def _line_number(
+    table: TableInfo, column: ColumnInfo, fk_of: dict[str, tuple[str, str]], count: object
+) -> FieldGuess | None:
+    """`line_no` in a key `(order_id, line_no)`: 1, 2, 3 … within each order, as an
+    application numbers them (a random number in its range is valid but looks made up), and
+    distinct by construction. Only when the numbers stay inside the column's CHECK bounds:
+    with an upper bound, the table must be counted per that parent, at most as many."""
+    if column.name in fk_of or column.enum or column.type.lower() not in _INT:
+        return None
+    if not _POSITION.search(column.name.lower()):
+        return None
+    for key in [table.primary_key, *table.uniques]:
+        others = [c for c in key if c != column.name]
+        if len(key) != 2 or column.name not in key or others[0] not in fk_of:
+            continue
+        parent = fk_of[others[0]][0]
+        low = column.low if isinstance(column.low, int) else 1
+        if column.high is not None:
+            if not (isinstance(count, dict) and count["per"] == parent):
+                continue
+            if low + count["max"] - 1 > column.high:
+                continue
+        expr = f"ROW_NUMBER() OVER (PARTITION BY {others[0]})"
+        if low != 1:
+            expr += f" + {low - 1}" if low > 1 else f" - {1 - low}"
+        return FieldGuess({"expr": expr}, f"numbers the rows of each {parent} row")
+    return None
+
+
 def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
     """Columns left out of the entity, each with a note: names that are not PDL identifiers,
     and generated columns (the database computes them; a value for one is refused)."""
@@ -929,7 +964,9 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 note = f"({', '.join(composite.columns)}) → {composite.parent}"
                 lines.append(f"      {(column.name + ':').ljust(width)} {_flow(spec)}  # {note}")
                 continue
-            result = guess(table, column, fk_of.get(column.name), catalog)
+            result = _line_number(table, column, fk_of, count(table.name)) or guess(
+                table, column, fk_of.get(column.name), catalog
+            )
             declared = _declared_text_type(column)
             if declared and not {"ref", "sql_type"} & result.spec.keys():
                 # --create and SQL scripts make the column as declared, not TEXT (a
