@@ -1026,3 +1026,23 @@ def test_line_numbers_count_the_rows_of_each_parent_within_their_bounds(tmp_path
     b = dataset["b"].to_pylist()
     assert {r["line_no"] for r in b} <= set(range(10, 15))
     assert len({(r["o_id"], r["line_no"]) for r in b}) == len(b)
+
+
+def test_a_two_letter_country_column_gets_country_codes(tmp_path: Path) -> None:
+    """`country char(2)` got random letters (`MH`, `HA`): the name's generator, country
+    names, is too long, but its code fits."""
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE c (id int PRIMARY KEY, country char(2) NOT NULL, "
+        "home_country varchar(3), region char(2));\n"
+    )
+    text, problems = import_ddl(path, "postgres")
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["c"]["fields"]
+    assert fields["country"] == {"generator": "address.country_code", "sql_type": "CHAR(2)"}
+    assert fields["home_country"]["generator"] == "address.country_code"
+    assert fields["region"]["pattern"] == "[A-Z]{2}"  # region codes run to 3 letters
+    codes = phony_pdl.load(text).generate()["c"].column("country").to_pylist()
+    assert {len(v) for v in codes} == {2} and "US" in codes

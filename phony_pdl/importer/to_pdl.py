@@ -112,6 +112,8 @@ _MAX_LENGTH = {
     "address.timezone": 32, "person.job_title": 64, "internet.ipv4": 15,
     "commerce.product_name": 36, "commerce.category": 14, "company.name": 32,
 }  # fmt: skip
+# a name guess too long for the column's length, and the code that fits (`country char(2)`)
+_SHORTER = {"address.country": "address.country_code", "address.region": "address.region_code"}
 # `billing_city`, `shipping_address`, `home_phone`: the part after the prefix is guessed.
 _PLACE_PREFIX = re.compile(r"^(billing|shipping|mailing|delivery|home|work|office)_")
 _MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
@@ -271,7 +273,11 @@ def guess(
     generator = (spec or {}).get("generator")
     length = column.params[0] if kind in _TEXT and column.params else None
     if generator in _MAX_LENGTH and length is not None and length < _MAX_LENGTH[generator]:
-        spec, note = None, f"{generator} is longer than {kind}({length})"  # would not fit
+        shorter = _SHORTER.get(generator)
+        if shorter is not None and length >= _MAX_LENGTH[shorter]:  # `country char(2)`
+            spec, note = {"generator": shorter}, f"guessed from the name; {kind}({length})"
+        else:
+            spec, note = None, f"{generator} is longer than {kind}({length})"  # would not fit
     if spec is None:
         spec, type_note = _by_type(table, column, kind, catalog)
         note = type_note or note
