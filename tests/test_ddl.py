@@ -147,3 +147,44 @@ def test_shop_line_amounts_and_order_totals_are_not_null(tmp_path) -> None:
         ddl = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
         assert '"total" NUMERIC(12, 2) NOT NULL' in ddl["orders"]
         assert '"amount" NUMERIC(12, 2) NOT NULL' in ddl["order_items"]
+
+
+def test_a_copy_of_a_row_number_is_an_integer_like_it_and_both_are_not_null() -> None:
+    """`from` a field with an untyped expression made a TEXT column (the expression's type
+    was not followed), so a composite FOREIGN KEY onto it could not be created in
+    PostgreSQL (`cannot be implemented`)."""
+    doc = {
+        "pdl": 1,
+        "name": "rn",
+        "entities": {
+            "orders": {"count": 5, "fields": {"id": {"sequence": 1}}},
+            "lines": {
+                "count": {"per": "orders", "max": 3},
+                "primary_key": ["order_id", "line_no"],
+                "fields": {
+                    "_row": {"sequence": 1, "hidden": True},
+                    "order_id": {"ref": "orders.id"},
+                    "line_no": {"expr": "ROW_NUMBER() OVER (PARTITION BY order_id)"},
+                    "half": {"expr": "line_no / 2"},
+                },
+            },
+            "ships": {
+                "count": 9,
+                "fields": {
+                    "line": {"ref": "lines._row", "hidden": True},
+                    "order_id": {"from": "line.order_id"},
+                    "line_no": {"from": "line.line_no"},
+                    "half": {"from": "line.half"},
+                },
+            },
+        },
+    }
+    plan = phony_pdl.load(doc).generate().plan
+    by_name = {t.name: t for t in tables(plan, ["orders", "lines", "ships"])}
+    lines = {c.name: c for c in by_name["lines"].columns}
+    ships = {c.name: c for c in by_name["ships"].columns}
+    assert lines["line_no"].dtype.kind == ships["line_no"].dtype.kind == "int"
+    assert (lines["line_no"].nullable, ships["line_no"].nullable) == (False, False)
+    assert ships["half"].dtype == lines["half"].dtype  # any copy follows its expression
+    assert lines["half"].nullable  # division: still nullable
+    assert by_name["ships"].composite_keys[0].columns == ["order_id", "line_no"]

@@ -247,6 +247,13 @@ class Plan:
                 if child is not None and agg.func == "sum" and child.kind == "decimal":
                     return parse_type(f"decimal(38,{child.scale})")  # a sum needs the digits
                 return child
+        if declared is None and f.from_ is not None:
+            # a copy of an untyped expression: the type the parent's evaluation yields
+            head, _, parent_field = f.from_.partition(".")
+            fk = self.doc.entities[entity].fields.get(head)
+            parent = (fk.ref or "").split(".")[0] if fk is not None else ""
+            if parent in self.doc.entities and parent_field in self.doc.entities[parent].fields:
+                return self.dtype(parent, parent_field)
         if declared is not None or f.expr is None:
             return declared
         cache = self.__dict__.setdefault("_evaluated_types", {})

@@ -131,8 +131,8 @@ class Nullability:
         return True  # other expressions: NULL whenever an input is, or by their own rules
 
     def _arithmetic_of_set_fields(self, entity: str, text: str) -> bool:
-        """Whether an expression is `+`, `-` and `*` of literals and NOT NULL fields of its
-        own row (`quantity * unit_price`): then it is never NULL either. Anything else
+        """Whether an expression is `+`, `-` and `*` of literals, `ROW_NUMBER()` and NOT NULL
+        fields of its own row (`quantity * unit_price`): then it is never NULL either. Anything else
         (division, functions, CASE, a NULL literal) is left nullable."""
         from sqlglot import exp
 
@@ -142,6 +142,14 @@ class Nullability:
             tree = parse_expr(text)
         except ExprError:
             return False
+        # ROW_NUMBER() OVER (…) numbers every row, whatever its partition holds
+        tree = tree.transform(
+            lambda n: (
+                exp.Literal.number(1)
+                if isinstance(n, exp.Window) and isinstance(n.this, exp.RowNumber)
+                else n
+            )
+        )
         fields = self.doc.entities[entity].fields
         for node in tree.walk():
             if isinstance(node, exp.Column):
