@@ -212,6 +212,23 @@ def _declared_text_type(column: ColumnInfo) -> str | None:
     return f"{base}({column.params[0]})" if base and column.params else None
 
 
+# PostgreSQL types whose PDL type makes another column (`type: datetime` is TIMESTAMP, a
+# JSON `const` is TEXT): kept as `sql_type`, so --create makes the column as declared
+_POSTGRES_KEPT = {"timestamptz", "jsonb", "json"}
+
+
+def _declared_type(column: ColumnInfo, dialect: str) -> str | None:
+    declared = _declared_text_type(column)
+    if (
+        declared is None
+        and dialect in ("postgres", "postgresql")
+        and column.type.lower() in _POSTGRES_KEPT
+        and column.raw_type
+    ):
+        return column.raw_type
+    return declared
+
+
 def guess(
     table: TableInfo, column: ColumnInfo, fk_parent: tuple[str, str] | None, catalog: Catalog
 ) -> FieldGuess:
@@ -973,7 +990,7 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             result = _line_number(table, column, fk_of, count(table.name)) or guess(
                 table, column, fk_of.get(column.name), catalog
             )
-            declared = _declared_text_type(column)
+            declared = _declared_type(column, catalog.dialect)
             if declared and not {"ref", "sql_type"} & result.spec.keys():
                 # --create and SQL scripts make the column as declared, not TEXT (a
                 # reference takes its key's sql_type by itself)
