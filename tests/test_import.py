@@ -1076,3 +1076,37 @@ def test_a_two_letter_country_column_gets_country_codes(tmp_path: Path) -> None:
     assert fields["region"]["pattern"] == "[A-Z]{2}"  # region codes run to 3 letters
     codes = phony_pdl.load(text).generate()["c"].column("country").to_pylist()
     assert {len(v) for v in codes} == {2} and "US" in codes
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_a_check_of_the_original_table_that_refuses_rows_is_quoted(database) -> None:
+    """The server names only the constraint (`product_reviews_rating_check`): the error now
+    says what it checks and how to keep it."""
+    from phony_pdl.loaders import LoadError
+
+    kind, url, connect = database
+    run_original_ddl(
+        kind,
+        connect,
+        "CREATE TABLE review (id int PRIMARY KEY, rating int NOT NULL CHECK (rating BETWEEN 1 AND 5), "
+        "a int, b int, CONSTRAINT a_below_b CHECK (a < b))",
+    )
+    schema = phony_pdl.load(
+        "pdl: 1\nname: r\nentities:\n  review:\n    count: 50\n    fields:\n"
+        "      id: {sequence: 1}\n      rating: {type: int, min: 0, max: 5}\n"
+        "      a: {const: 1}\n      b: {const: 2}\n"
+    )
+    with pytest.raises(LoadError) as err:
+        load(schema.generate(), url, create=False)
+    definition = {
+        "postgres": "review_rating_check is CHECK (((rating >= 1) AND (rating <= 5)))",
+        "mysql": "review.rating is CHECK (`rating` between 1 and 5)",
+    }[kind]
+    assert str(err.value).startswith("loading review rows 1–50 failed: ")
+    assert str(err.value).endswith(
+        f"; {definition} in the database: keep review's values inside it (`min`/`max`, a "
+        "`choice` list, `after:` for two columns in order), or write the schema with "
+        "`phony import URL`, which reads CHECK ranges, lists and orderings"
+    )
+    assert query(connect, "SELECT COUNT(*) FROM review") == [(0,)]

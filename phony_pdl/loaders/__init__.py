@@ -203,6 +203,7 @@ def _load(
         before = empty_or_count(backend, tables, truncate=truncate)
         # read now: after a failed row PostgreSQL answers nothing until the rollback
         declared = {} if create else {t.name: backend.declared_lengths(t.name) for t in tables}
+        checks_held = {} if create else {t.name: backend.declared_checks(t.name) for t in tables}
         held: dict[str, Deferred] = {}
         for table in tables:
             total = dataset.count(table.name)
@@ -226,6 +227,10 @@ def _load(
                             raise LoadError(
                                 f"{rows} failed: {Backend.message(exc)}; {too_long}"
                             ) from exc
+                        message = backend.message(exc)
+                        check = broken_check(message, table.name, checks_held.get(table.name))
+                        if check:
+                            raise LoadError(f"{rows} failed: {message}; {check}") from exc
                         # a key clash with the rows already there is the usual cause
                         held_rows = before.get(table.name, 0)
                         hint = (
@@ -270,6 +275,21 @@ def _load(
         backend.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def broken_check(message: str, table: str, checks: dict[str, str] | None) -> str | None:
+    """What an existing table's CHECK that refused a row says, and how to keep it: the
+    server's message gives only the constraint's name."""
+    for name, definition in (checks or {}).items():
+        if name in message:
+            bare = name.strip('`"')
+            return (
+                f"{bare} is {definition} in the database: keep {table}'s values "
+                "inside it (`min`/`max`, a `choice` list, `after:` for two columns in order), "
+                "or write the schema with `phony import URL`, which reads CHECK ranges, lists "
+                "and orderings"
+            )
+    return None
 
 
 def too_long_text(

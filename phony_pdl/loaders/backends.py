@@ -69,6 +69,11 @@ class Backend(abc.ABC):
         columns; empty where the database does not hold text to a length (SQLite, DuckDB)."""
         return {}
 
+    def declared_checks(self, name: str) -> dict[str, str]:
+        """{constraint name as the server's messages write it: CHECK (…)} of an existing
+        table; empty where its messages name no constraint (SQLite, DuckDB)."""
+        return {}
+
     @abc.abstractmethod
     def table_exists(self, name: str) -> bool:
         """Whether the table exists in the target database."""
@@ -177,6 +182,14 @@ class PostgreSQL(Backend):
         ).fetchall()
         return {column: (sql_type, limit) for column, sql_type, limit in rows}
 
+    def declared_checks(self, name: str) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = to_regclass(%s) AND contype = 'c' ORDER BY conname",
+            (quote_identifier(name, self.dialect),),
+        ).fetchall()
+        return {f'"{conname}"': definition for conname, definition in rows}
+
     def advance_sequences(self, tables: list[Table]) -> None:
         # COPY with explicit ids leaves a serial or identity column's sequence at its start:
         # the application's next INSERT would take id 1 again. Never moved backwards (a
@@ -267,6 +280,33 @@ class MySQL(Backend):
         found = {column: (sql_type.upper(), int(limit)) for column, sql_type, limit in cur}
         cur.close()
         return found
+
+    def declared_checks(self, name: str) -> dict[str, str]:
+        # MariaDB lists each CHECK with its table and names a column's one after the column
+        # (its message: CONSTRAINT `table.column` failed); MySQL 8 has no TABLE_NAME there
+        cur = self.conn.cursor()
+        try:
+            cur.execute(
+                "SELECT constraint_name, check_clause, level FROM information_schema.check_constraints "
+                "WHERE constraint_schema = DATABASE() AND table_name = %s ORDER BY constraint_name",
+                (name,),
+            )
+            rows = list(cur)
+        except Exception:
+            cur.execute(
+                "SELECT c.constraint_name, c.check_clause, 'Table' FROM "
+                "information_schema.check_constraints c JOIN information_schema.table_constraints t "
+                "ON t.constraint_schema = c.constraint_schema AND t.constraint_name = c.constraint_name "
+                "WHERE t.table_schema = DATABASE() AND t.table_name = %s ORDER BY c.constraint_name",
+                (name,),
+            )
+            rows = list(cur)
+        finally:
+            cur.close()
+        return {
+            f"`{name}.{conname}`" if level == "Column" else f"`{conname}`": f"CHECK ({clause})"
+            for conname, clause, level in rows
+        }
 
     def rollback_and_cleanup(self, created: list[str]) -> None:
         with contextlib.suppress(Exception):
