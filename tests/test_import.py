@@ -1110,3 +1110,33 @@ def test_a_check_of_the_original_table_that_refuses_rows_is_quoted(database) -> 
         "`phony import URL`, which reads CHECK ranges, lists and orderings"
     )
     assert query(connect, "SELECT COUNT(*) FROM review") == [(0,)]
+
+
+def test_skus_urls_currencies_and_free_text_are_guessed_from_the_name(tmp_path: Path) -> None:
+    """`notes text` held random letters (`hhnwtdphxdesmym`), `sku` lower-case codes."""
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE product (id int PRIMARY KEY, sku varchar(20) NOT NULL UNIQUE, "
+        "website text, slug varchar(80), currency char(3) NOT NULL, notes text, "
+        "description varchar(40), body jsonb, comment text UNIQUE);\n"
+    )
+    text, problems = import_ddl(path, "postgres")
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]["product"]["fields"]
+    assert fields["sku"] == {
+        "generator": "commerce.sku",
+        "unique": True,
+        "sql_type": "VARCHAR(20)",
+    }
+    assert fields["website"]["generator"] == "internet.url"
+    assert fields["slug"]["generator"] == "internet.slug"
+    assert fields["currency"]["generator"] == "commerce.currency"
+    assert fields["notes"] == {"generator": "lorem.sentence", "nullable": True}
+    assert fields["comment"]["generator"] == "lorem.sentence"
+    assert "generator" not in fields["description"]  # a sentence runs past 40 characters
+    assert fields["body"]["const"] == "{}"  # JSON stays JSON
+    table = phony_pdl.load(text).generate()["product"]
+    notes = table.column("notes").to_pylist()
+    assert all(n[0].isupper() and n.endswith(".") and " " in n for n in notes)

@@ -100,7 +100,15 @@ _BY_NAME: list[tuple[str, dict]] = [
     (r"^(ip|ip_?address|ipv4)$", {"generator": "internet.ipv4"}),
     (r"^(product_?name)$", {"generator": "commerce.product_name"}),
     (r"^(category|category_?name)$", {"generator": "commerce.category"}),
+    (r"^(sku|sku_?code)$", {"generator": "commerce.sku"}),
+    (r"^(url|website|web_?site|homepage)$", {"generator": "internet.url"}),
+    (r"^slug$", {"generator": "internet.slug"}),
+    (r"^(currency|currency_?code)$", {"generator": "commerce.currency"}),
 ]
+# Free text (text types only, not JSON): a sentence reads better than random letters.
+_PROSE = re.compile(
+    r"^(notes?|comments?|description|remarks?|body|message|content|summary|bio|review_?text)$"
+)
 # The longest value each name-guessed text generator gives (default locale, unique or not),
 # with a little room; a `varchar(n)` shorter than this gets the type-based string instead.
 # tests/test_import.py checks the table against generated values.
@@ -111,6 +119,8 @@ _MAX_LENGTH = {
     "address.country": 24, "address.postal_code": 10, "address.street_address": 48,
     "address.timezone": 32, "person.job_title": 64, "internet.ipv4": 15,
     "commerce.product_name": 36, "commerce.category": 14, "company.name": 32,
+    "commerce.sku": 9, "internet.url": 80, "internet.slug": 60, "commerce.currency": 3,
+    "lorem.sentence": 140,
 }  # fmt: skip
 # a name guess too long for the column's length, and the code that fits (`country char(2)`)
 _SHORTER = {"address.country": "address.country_code", "address.region": "address.region_code"}
@@ -351,6 +361,8 @@ def _by_name(
             or "longitude" in source.get("generator", "")
         ):
             return dict(source), "guessed from the name"
+    if kind in _TEXT and _PROSE.match(name):
+        return {"generator": "lorem.sentence"}, "guessed from the name"
     if name in ("title", "position") and text_like and _PEOPLE.search(table.name.lower()):
         return {"generator": "person.job_title"}, "guessed from the name"
     if name == "name" and text_like:
