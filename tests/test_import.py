@@ -1140,3 +1140,52 @@ def test_skus_urls_currencies_and_free_text_are_guessed_from_the_name(tmp_path: 
     table = phony_pdl.load(text).generate()["product"]
     notes = table.column("notes").to_pylist()
     assert all(n[0].isupper() and n.endswith(".") and " " in n for n in notes)
+
+
+FOLLOWS_PARENT = """
+CREATE TABLE customers (id int PRIMARY KEY, created_at timestamp NOT NULL);
+CREATE TABLE products (id int PRIMARY KEY, price numeric(10,2) NOT NULL CHECK (price > 0));
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id),
+  placed_at timestamp NOT NULL, paid_at timestamp);
+CREATE TABLE items (id int PRIMARY KEY, order_id int NOT NULL REFERENCES orders (id),
+  product_id int NOT NULL REFERENCES products (id),
+  unit_price numeric(10,2) NOT NULL CHECK (unit_price >= 0),
+  list_price numeric(10,2) CHECK (list_price BETWEEN 1 AND 50));
+CREATE TABLE visits (id int PRIMARY KEY, customer_id int REFERENCES customers (id),
+  seen_at timestamp NOT NULL);
+"""
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_prices_and_first_times_follow_the_parent_row(database, tmp_path: Path) -> None:
+    """Orders were placed before their customer existed, and a line's price had nothing to
+    do with its product's: both now follow the parent row where the column's rules allow."""
+    import yaml
+
+    _, _, connect = database
+    text, problems = _round_trip(database, FOLLOWS_PARENT, tmp_path, rows=40)
+    assert problems == []
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["orders"]["fields"]["placed_at"] == {
+        "after": "customer_id.created_at",
+        "gap": {"distribution": "exponential", "mean": "30d", "max": "365d"},
+    }
+    assert entities["orders"]["fields"]["paid_at"]["type"] == "datetime"  # only the first time
+    assert entities["items"]["fields"]["unit_price"] == {"from": "product_id.price"}
+    # the product's prices run past 50: a copy would break list_price's CHECK
+    assert "from" not in entities["items"]["fields"]["list_price"]
+    # a nullable foreign key leaves the time on its own
+    assert "after" not in entities["visits"]["fields"]["seen_at"]
+    late = query(
+        connect,
+        "SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE o.placed_at < c.created_at",
+    )
+    assert late == [(0,)]
+    other = query(
+        connect,
+        "SELECT COUNT(*) FROM items l JOIN products p ON p.id = l.product_id "
+        "WHERE l.unit_price <> p.price",
+    )
+    assert other == [(0,)]

@@ -644,6 +644,82 @@ def _line_number(
     return None
 
 
+_PARENT_START = re.compile(r"^(created|registered|signed_?up|joined)(_at|_on)?$")
+
+
+def _through_parent(
+    table: TableInfo, column: ColumnInfo, fk_of: dict[str, tuple[str, str]], catalog: Catalog
+) -> FieldGuess | None:
+    """Values that follow a parent row, as the application's do: a `price` copied from the
+    row a foreign key points at (`order_lines.unit_price` ← `products.price`), and the
+    table's first time after its parent's creation (`orders.placed_at` after the customer's
+    `created_at`). Only where the copy or the later time keeps the column's own rules."""
+    keyed = {c for key in [table.primary_key, *table.uniques] for c in key}
+    if column.name in fk_of or column.name in keyed or column.unique or column.enum:
+        return None
+    if column.after is not None or column.generated is not None:
+        return None
+    kind = column.type.lower()
+    parents = [
+        (fk, catalog.table(parent))
+        for fk, (parent, _) in fk_of.items()
+        if parent != table.name and catalog.table(parent) is not None
+    ]
+    scratch = Catalog(dialect=catalog.dialect)  # the parent's guesses, without their notes
+    if _MONEY.search(column.name) and kind in _DECIMAL:
+        for fk, parent in parents:
+            source = parent.column(column.name) or parent.column("price")
+            if (
+                source is None
+                or (source.type.lower(), source.params) != (kind, column.params)
+                or source.generated is not None
+            ):
+                continue
+            spec = guess(parent, source, None, scratch).spec
+            low, high = spec.get("min"), spec.get("max")
+            inside = (column.low is None or (low is not None and low >= column.low)) and (
+                column.high is None or (high is not None and high <= column.high)
+            )
+            if inside and "distribution" in spec:
+                copy = {"from": f"{fk}.{source.name}"}
+                if column.nullable:
+                    copy["nullable"] = True
+                return FieldGuess(copy, f"the {source.name} of the {parent.name} row")
+        return None
+    if kind not in _DATETIME | _DATE or column.low is not None or column.high is not None:
+        return None
+    first = next(
+        (c for c in table.columns if c.type.lower() in _DATETIME | _DATE and c.after is None),
+        None,
+    )
+    if first is not column or column.name == "updated_at":
+        return None  # the table's first time only: later ones have their own story
+    for fk, parent in parents:
+        if table.column(fk) is None or table.column(fk).nullable:
+            continue  # a NULL parent would leave the time NULL
+        start = next(
+            (
+                c
+                for c in parent.columns
+                if _PARENT_START.match(c.name.lower())
+                and not c.nullable
+                and c.generated is None
+                and (c.type.lower() in _DATE) == (kind in _DATE)
+                and c.type.lower() in _DATETIME | _DATE
+            ),
+            None,
+        )
+        if start is not None:
+            spec = {
+                "after": f"{fk}.{start.name}",
+                "gap": {"distribution": "exponential", "mean": "30d", "max": "365d"},
+            }
+            if column.nullable:
+                spec["nullable"] = True
+            return FieldGuess(spec, f"after the {parent.name} row's {start.name}; gap a guess")
+    return None
+
+
 def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
     """Columns left out of the entity, each with a note: names that are not PDL identifiers,
     and generated columns (the database computes them; a value for one is refused)."""
@@ -999,8 +1075,10 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 note = f"({', '.join(composite.columns)}) → {composite.parent}"
                 lines.append(f"      {(column.name + ':').ljust(width)} {_flow(spec)}  # {note}")
                 continue
-            result = _line_number(table, column, fk_of, count(table.name)) or guess(
-                table, column, fk_of.get(column.name), catalog
+            result = (
+                _line_number(table, column, fk_of, count(table.name))
+                or _through_parent(table, column, fk_of, catalog)
+                or guess(table, column, fk_of.get(column.name), catalog)
             )
             declared = _declared_type(column, catalog.dialect)
             if declared and not {"ref", "sql_type"} & result.spec.keys():
