@@ -1189,3 +1189,31 @@ def test_prices_and_first_times_follow_the_parent_row(database, tmp_path: Path) 
         "WHERE l.unit_price <> p.price",
     )
     assert other == [(0,)]
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql"], indirect=True)
+def test_fresh_tables_number_the_applications_next_rows(database, tmp_path: Path) -> None:
+    """An imported serial key made a plain column: the application's first INSERT without
+    an id failed on NOT NULL. It is now an identity (AUTO_INCREMENT) column whose counter
+    starts after the loaded rows, from a load and from a script alike."""
+    kind, url, connect = database
+    ddl = tmp_path / "in.sql"
+    ddl.write_text("CREATE TABLE team (id serial PRIMARY KEY, name varchar(30) NOT NULL);\n")
+    text, _ = import_ddl(ddl, "postgres", rows=25)
+    dataset = phony_pdl.load(text).generate()
+    load(dataset, url)
+    run_original_ddl(kind, connect, "INSERT INTO team (name) VALUES ('new')")
+    assert query(connect, "SELECT MAX(id), COUNT(*) FROM team") == [(26, 26)]
+    if kind == "postgres":  # the script moves the sequence too
+        from phony_pdl.sql.dialects import get_dialect
+        from phony_pdl.sql.script import sql_script
+
+        run_original_ddl(kind, connect, "DROP TABLE team")
+        script = b"".join(piece for _, piece in sql_script(dataset, get_dialect("postgres")))
+        conn = connect()
+        conn.execute(script.decode())
+        conn.commit()
+        conn.close()
+        run_original_ddl(kind, connect, "INSERT INTO team (name) VALUES ('new')")
+        assert query(connect, "SELECT MAX(id), COUNT(*) FROM team") == [(26, 26)]

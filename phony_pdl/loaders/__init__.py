@@ -253,8 +253,7 @@ def _load(
                         f"filling {d.table}.{d.column} failed: {backend.message(exc)}"
                     ) from exc
         verify(backend, tables, before, report)
-        if not create:  # tables of our making have no sequences
-            backend.advance_sequences(tables)
+        backend.advance_sequences(tables)  # existing tables' or the identity columns made
         try:
             backend.commit()
         except BaseException as exc:

@@ -37,6 +37,7 @@ class Column:
     sql_type: str | None = None  # the field's own `sql_type`, verbatim
     check: str | None = None  # a CHECK body in PDL terms: ("between", lo, hi) or ("in", values)
     check_args: tuple = ()
+    identity: bool = False  # a `sequence` primary key: declared IDENTITY / AUTO_INCREMENT
 
 
 @dataclass
@@ -251,18 +252,34 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             if checks:
                 add_check(column, f, spec.timeline.states if spec.timeline else None)
             columns.append(column)
+        pk = primary_key(plan, entity)
+        if len(pk) == 1:
+            by_name = {c.name: c for c in columns}
+            by_name[pk[0]].identity = _identity(visible[pk[0]], by_name[pk[0]])
         uniques = [[n] for n, f in visible.items() if f.unique]
         for group in spec.unique:
             names = [group] if isinstance(group, str) else list(group)
             if all(n in visible for n in names) and names not in uniques:
                 uniques.append(names)
-        pk = primary_key(plan, entity)
         for name in referenced.get(entity, []):
             if name in visible and [name] not in uniques:
                 uniques.append([name])
         uniques = [u for u in uniques if u != pk]
         out.append(Table(entity, columns, pk, uniques, fks, composites))
     return out
+
+
+def _identity(f: FieldSpec, column: Column) -> bool:
+    """A `sequence` key counting up from 1 or more: numbers an identity column (PostgreSQL)
+    or AUTO_INCREMENT (MySQL) would give too, so the database can number the rows the
+    application adds later. MySQL gives a new number for an inserted 0: never from 0."""
+    return (
+        f.source == "sequence"
+        and (f.sequence or 0) >= 1
+        and (f.step or 1) >= 1
+        and getattr(column.dtype, "kind", "") == "int"
+        and (column.sql_type is None or "INT" in column.sql_type.upper())
+    )
 
 
 # what a `from` copy may carry and still hold exactly the parent's value
@@ -423,6 +440,8 @@ def create_table(
     lines = []
     for column in table.columns:
         parts = [q(column.name), column_type(column, dialect, column.name in keyed)]
+        if column.identity and dialect.identity:
+            parts.append(dialect.identity)
         if not column.nullable:
             parts.append("NOT NULL")
         if checks:

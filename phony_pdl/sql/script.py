@@ -248,9 +248,10 @@ def sql_script(
     for d in held.values():
         for statement in update_statements(d, dialect):
             yield d.table, statement.encode()
-    if not create and dialect.name == "postgres":
+    if dialect.name == "postgres":  # existing tables' sequences, or the identity columns made
         for table in table_list:
-            yield table.name, advance_sequence_statements(table, dialect).encode()
+            if not create or any(c.identity for c in table.columns):
+                yield table.name, advance_sequence_statements(table, dialect).encode()
     yield None, b"COMMIT;\n"
 
 
