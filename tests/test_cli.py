@@ -393,6 +393,7 @@ def test_generate_writes_a_rows_only_sql_script(tmp_path) -> None:
     assert [line for line in script if not line.startswith(("(", "INSERT", "UPDATE"))] == [
         script[0],
         "SET NAMES utf8mb4;",
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION';",
         "START TRANSACTION;",
         "COMMIT;",
     ]

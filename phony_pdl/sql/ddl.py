@@ -14,7 +14,7 @@ from ..engine.plan import Plan
 from ..model import FieldSpec
 from ..types import STRING, DataType
 from .dialects import Dialect
-from .encode import quote_identifier
+from .encode import quote_identifier, string_literal
 
 _ALWAYS_SET = {
     "sequence",
@@ -46,6 +46,8 @@ class ForeignKey:
     parent: str
     parent_column: str
     deferred: bool  # filled by UPDATE after the parent loads (a nullable cycle)
+    # the parent column may hold NULL (a unique key with a null_rate, not the primary key)
+    nullable_target: bool = False
 
 
 @dataclass
@@ -228,7 +230,10 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             if parent not in position or plan.doc.entities[parent].fields[parent_column].hidden:
                 continue
             deferred = position[parent] > position[entity]
-            fks.append(ForeignKey(name, parent, parent_column, deferred))
+            nullable_target = primary_key(plan, parent) != [parent_column] and nullable(
+                parent, parent_column
+            )
+            fks.append(ForeignKey(name, parent, parent_column, deferred, nullable_target))
         deferred_columns = {fk.column for fk in fks if fk.deferred}
         composites = composite_keys(plan, entity, position)
         # a column of a composite key has its parent column's type, as a `ref` has
@@ -395,16 +400,8 @@ def _literal(value: object, dialect: Dialect) -> str:
         return dialect.true if value else dialect.false
     if isinstance(value, int | float):
         return repr(value)
-    text = str(value)
-    if dialect.backslash_escapes:
-        text = text.replace("\\", "\\\\")
-    text = text.replace("'", "''")
-    # as the row values (encode.string_literals): spliced so the clients keep them
-    if dialect.nul_in_text is not None:
-        text = text.replace("\x00", dialect.nul_in_text)
-    if dialect.cr_in_text is not None:
-        text = text.replace("\r", dialect.cr_in_text)
-    return f"{dialect.string_prefix}'{text}'"
+    # as the row values: quotes doubled, and what the dialect's clients would change spliced
+    return string_literal(str(value), dialect, "a CHECK constraint")
 
 
 def check_sql(column: Column, dialect: Dialect) -> str | None:
@@ -451,12 +448,17 @@ def create_table(
         lines.append(" ".join(parts))
     if table.primary_key:
         lines.append(f"PRIMARY KEY ({', '.join(q(c) for c in table.primary_key)})")
+    nullable = {c.name for c in table.columns if c.nullable}
+    filtered = []  # unique keys over nullable columns where UNIQUE allows one NULL
     for group in table.uniques:
-        lines.append(f"UNIQUE ({', '.join(q(c) for c in group)})")
+        if not dialect.unique_nulls_distinct and nullable.intersection(group):
+            filtered.append(group)
+        else:
+            lines.append(f"UNIQUE ({', '.join(q(c) for c in group)})")
     for fk in table.foreign_keys:
         if fk.deferred and not inline_deferred:
             continue
-        if fk.parent == table.name and not dialect.self_reference_fk:
+        if not declared_foreign_key(table, fk, dialect):
             continue
         # MySQL names an unnamed key `<table>_ibfk_<n>`, too long for a 58+ character table
         named = (
@@ -481,16 +483,31 @@ def create_table(
     # MySQL's default collation compares 'VX' and 'vx' equal: keys Phony made distinct
     # would collide, so text compares by its bytes, as in every other target
     options = " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" if dialect.name == "mysql" else ""
-    return f"CREATE TABLE {q(table.name)} (\n  {body}\n){options};\n"
+    indexes = "".join(
+        f"CREATE UNIQUE INDEX {q(constraint_name(table.name, '_'.join(group), 'uq'))} "
+        f"ON {q(table.name)} ({', '.join(q(c) for c in group)}) WHERE "
+        + " AND ".join(f"{q(c)} IS NOT NULL" for c in group if c in nullable)
+        + ";\n"
+        for group in filtered
+    )
+    return f"CREATE TABLE {q(table.name)} (\n  {body}\n){options};\n{indexes}"
+
+
+def declared_foreign_key(table: Table, fk: ForeignKey, dialect: Dialect) -> bool:
+    """Whether the dialect can declare the foreign key: DuckDB none to its own table (see
+    Dialect.self_reference_fk), SQL Server none to a key that holds NULLs (a filtered index)."""
+    if fk.parent == table.name and not dialect.self_reference_fk:
+        return False
+    return dialect.unique_nulls_distinct or not fk.nullable_target
 
 
 MAX_CONSTRAINT_BYTES = 63  # PostgreSQL's limit; MySQL's is 64
 
 
-def constraint_name(table: str, column: str) -> str:
+def constraint_name(table: str, column: str, kind: str = "fk") -> str:
     """`fk_<table>_<column>`, or when that is too long a cut of it with a hash of the whole,
     so two long names that share their first 63 bytes stay two names."""
-    name = f"fk_{table}_{column}"
+    name = f"{kind}_{table}_{column}"
     if len(name.encode()) <= MAX_CONSTRAINT_BYTES:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]

@@ -24,6 +24,18 @@ class Dialect:
     # How to write a carriage return so the dialect's command-line client keeps it: the
     # mysql/mariadb and sqlite3 clients read scripts line by line and drop the CR of CR-LF.
     cr_in_text: str | None = None
+    # How to write a line feed where a literal may not span lines: T-SQL drops a backslash
+    # and the line break after it (line continuation), and sqlcmd reads commands (GO, :r,
+    # !!) at the start of a line.
+    lf_in_text: str | None = None
+    # Other sequences spliced out of literals: sqlcmd replaces `$(name)` even inside one.
+    text_splices: tuple[tuple[str, str], ...] = ()
+    # Written before a literal that has a splice: T-SQL cuts a `+` of short strings at
+    # 4,000 characters unless one side is NVARCHAR(MAX).
+    spliced_prefix: str = ""
+    # Floats written with an exponent (`0.5E0`): T-SQL reads `0.5` as a DECIMAL, and one
+    # multi-row VALUES list takes one type per column for all its rows.
+    float_exponent: bool = False
     nan: str | None = None  # literal for NaN; None: NaN/Infinity cannot be stored
     infinity: str | None = None
     string_prefix: str = ""  # N'…' for T-SQL Unicode literals
@@ -44,6 +56,12 @@ class Dialect:
     # How a `sequence` primary key is declared so the application's own INSERTs number the
     # next rows (explicit values, Phony's, are still accepted); "" where not declared.
     identity: str = ""
+    # Statements at the top of a script, before the transaction.
+    preamble: tuple[str, ...] = ()
+    # Whether a UNIQUE constraint lets a column hold NULL in many rows. SQL Server's allows
+    # one NULL: such keys become a filtered unique index (WHERE … IS NOT NULL), which no
+    # foreign key can point at, so foreign keys to them are not declared.
+    unique_nulls_distinct: bool = True
     # Phony's own text column types that hold a limited length: type → (unit, limit), the
     # unit "bytes" (of UTF-8) or "characters". A longer value would be refused by a strict
     # server only when the script runs, and cut short by a lenient one; it stops the run.
@@ -81,6 +99,13 @@ _register(
         nan="'NaN'",
         infinity="'Infinity'",
         supports_copy=True,
+        preamble=(
+            # the script is UTF-8, whatever the database's encoding (LATIN1)
+            "SET client_encoding = 'UTF8';",
+            # a backslash in '…' is itself, even where a database or role turned this off
+            # ('a\\tb' would lose its backslash and hold a tab)
+            "SET standard_conforming_strings = on;",
+        ),
         aliases=("postgresql",),
     )
 )
@@ -109,6 +134,14 @@ _register(
         nul_in_text="\\0",
         cr_in_text="\\r",
         transactional_ddl=False,
+        preamble=(
+            # the script is UTF-8, whatever the client's default character set
+            "SET NAMES utf8mb4;",
+            # as the loader: strict (a value the column cannot hold stops the script instead
+            # of being cut or clamped), and backslashes are escapes even on a server whose
+            # sql_mode has NO_BACKSLASH_ESCAPES (`\\` would be stored as two backslashes)
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION';",
+        ),
         aliases=("mariadb",),
     )
 )
@@ -176,12 +209,24 @@ _register(
             "time": "TIME(6)",
             "uuid": "UNIQUEIDENTIFIER",
         },
-        key_string="NVARCHAR(450)",
+        # binary comparison, as every other target: under SQL Server's default collation
+        # (case-insensitive) keys that differ only in case ('VX', 'vx') would collide
+        key_string="NVARCHAR(450) COLLATE Latin1_General_100_BIN2",
         true="1",
         false="0",
-        nul_in_text="' + CHAR(0) + N'",
+        # a literal never spans lines, nor holds `$(`: see lf_in_text and text_splices
+        nul_in_text="' + NCHAR(0) + N'",
+        cr_in_text="' + NCHAR(13) + N'",
+        lf_in_text="' + NCHAR(10) + N'",
+        text_splices=(("$(", "$' + N'("),),
+        spliced_prefix="CAST(N'' AS NVARCHAR(MAX)) + ",
+        float_exponent=True,
         string_prefix="N",
         begin="BEGIN TRANSACTION",
+        # any error rolls the whole transaction back and stops the batch; without it a
+        # refused row ends only its own statement and COMMIT keeps the rest
+        preamble=("SET XACT_ABORT ON;",),
+        unique_nulls_distinct=False,
         aliases=("sqlserver", "mssql"),
     )
 )

@@ -35,18 +35,43 @@ def string_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
         s = pc.replace_substring(s, "\\", "\\\\")
     s = pc.replace_substring(s, "'", "''")
     bad = _first_match(s, "\\x00")
-    if bad is not None:
-        if dialect.nul_in_text is None:
-            raise GenerationError(
-                f"{where}, row {bad + 1}: the value contains a NUL character (U+0000), "
-                f"which {dialect.name} cannot store in text"
-            )
-        s = pc.replace_substring(s, "\x00", dialect.nul_in_text)
-    if dialect.cr_in_text is not None and _first_match(s, "\r") is not None:
-        s = pc.replace_substring(s, "\r", dialect.cr_in_text)
-    return pc.binary_join_element_wise(
-        pa.scalar(dialect.string_prefix + "'"), s, pa.scalar("'"), ""
-    )
+    if bad is not None and dialect.nul_in_text is None:
+        raise GenerationError(
+            f"{where}, row {bad + 1}: the value contains a NUL character (U+0000), "
+            f"which {dialect.name} cannot store in text"
+        )
+    spliced = None  # which values got a splice (for the dialect's spliced_prefix)
+    for raw, splice in _splices(dialect):
+        hits = pc.match_substring(s, raw)
+        if not pc.any(hits).as_py():
+            continue
+        spliced = hits if spliced is None else pc.or_(spliced, hits)
+        s = pc.replace_substring(s, raw, splice)
+    out = pc.binary_join_element_wise(pa.scalar(dialect.string_prefix + "'"), s, pa.scalar("'"), "")
+    if spliced is not None and dialect.spliced_prefix:
+        prefixed = pc.binary_join_element_wise(pa.scalar(dialect.spliced_prefix), out, "")
+        out = pc.if_else(pc.fill_null(spliced, False), prefixed, out)
+    return out
+
+
+def _splices(dialect: Dialect) -> list[tuple[str, str]]:
+    """(raw text, what it becomes) for each character or sequence a literal of the dialect
+    cannot hold as it is, in the order they are replaced (the replacements hold none)."""
+    out = [
+        (raw, splice)
+        for raw, splice in (
+            ("\x00", dialect.nul_in_text),
+            ("\r", dialect.cr_in_text),
+            ("\n", dialect.lf_in_text),
+        )
+        if splice is not None
+    ]
+    return out + list(dialect.text_splices)
+
+
+def string_literal(text: str, dialect: Dialect, where: str) -> str:
+    """One value as string_literals writes it (CHECK constraints)."""
+    return string_literals(pa.array([text], pa.string()), dialect, where)[0].as_py()
 
 
 def nonfinite(arr: pa.Array, dialect: Dialect, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -65,10 +90,14 @@ def nonfinite(arr: pa.Array, dialect: Dialect, where: str) -> tuple[np.ndarray, 
 def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
     values, special = nonfinite(arr, dialect, where)
     text = pc.cast(arr, pa.string())
+    if dialect.float_exponent:  # `0.5E0`, `1E0`: a float literal, not a DECIMAL or INT one
+        plain = pc.invert(pc.match_substring_regex(text, "[eEna]"))
+        text = pc.if_else(plain, pc.binary_join_element_wise(text, pa.scalar("E0"), ""), text)
     with np.errstate(invalid="ignore"):
         negative_zero = (values == 0) & np.signbit(values)
     if negative_zero.any():  # "-0" would be read as the integer 0 and lose its sign
-        text = pc.if_else(pa.array(negative_zero), pa.scalar("-0.0"), text)
+        minus_zero = "-0.0E0" if dialect.float_exponent else "-0.0"
+        text = pc.if_else(pa.array(negative_zero), pa.scalar(minus_zero), text)
     if not special.any():
         return text
     negative_infinity = dialect.infinity.replace("Infinity", "-Infinity")

@@ -14,7 +14,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .ddl import Table, add_foreign_key, column_type, create_table, keyed_columns, tables
+from .ddl import (
+    Table,
+    add_foreign_key,
+    column_type,
+    create_table,
+    declared_foreign_key,
+    keyed_columns,
+    tables,
+)
 from .dialects import Dialect
 from .encode import copy_rows, insert_statements, quote_identifier, sql_literals
 
@@ -184,19 +192,16 @@ def sql_script(
             f"seed {dataset.plan.seed}, scale {dataset.plan.scale:g}, dialect {dialect.name}.\n"
         ).encode(),
     )
-    # The script is UTF-8; without this a client in another encoding (a LATIN1 database's
-    # default) would store each byte as a character and garble every non-ASCII letter.
-    if dialect.name == "mysql":
-        yield None, b"SET NAMES utf8mb4;\n"
-    elif dialect.name == "postgres":
-        yield None, b"SET client_encoding = 'UTF8';\n"
+    for statement in dialect.preamble:
+        yield None, f"{statement}\n".encode()
     yield None, (f"{dialect.begin};\n".encode() if dialect.transactional_ddl else b"")
     for table in table_list if create else ():
         yield None, create_table(table, dialect, inline_deferred=inline, checks=checks).encode()
     if dialect.forward_fk == "alter" and create:
         for table in table_list:
             for fk in table.deferred:
-                yield None, add_foreign_key(table, fk, dialect).encode()
+                if declared_foreign_key(table, fk, dialect):
+                    yield None, add_foreign_key(table, fk, dialect).encode()
     if not dialect.transactional_ddl:
         yield None, b"START TRANSACTION;\n"
     held: dict[str, Deferred] = {}
