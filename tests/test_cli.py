@@ -393,7 +393,8 @@ def test_generate_writes_a_rows_only_sql_script(tmp_path) -> None:
     assert [line for line in script if not line.startswith(("(", "INSERT", "UPDATE"))] == [
         script[0],
         "SET NAMES utf8mb4;",
-        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION';",
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,"
+        "NO_AUTO_VALUE_ON_ZERO';",
         "START TRANSACTION;",
         "COMMIT;",
     ]

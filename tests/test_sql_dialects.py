@@ -453,3 +453,40 @@ def test_dialects_without_a_script_are_refused(name, every, tmp_path) -> None:
     ):
         every.write(tmp_path / "x", format="sql", sql={"dialect": name})
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["mysql"], indirect=True)
+def test_mysql_keeps_an_id_of_zero_in_an_auto_increment_column(database, tmp_path) -> None:
+    """Without NO_AUTO_VALUE_ON_ZERO, MySQL and MariaDB take an id of 0 for "the next
+    AUTO_INCREMENT value": ids 0, 1, 2 loaded as 1 and then a duplicate 1 (ids 0, 10, 20 as
+    1, 10, 20, silently)."""
+    from phony_pdl.loaders import load
+
+    _kind, url, connect = database
+    doc = {
+        "pdl": 1,
+        "name": "z",
+        "entities": {"t": {"count": 3, "fields": {"id": {"sequence": 0, "step": 10}}}},
+    }
+    data = phony_pdl.load(doc).generate()
+    data.write(tmp_path, format="sql", sql={"dialect": "mysql", "create": False})
+    for how in ("script", "loader"):
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("DROP TABLE IF EXISTS t")
+            cur.execute("CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY)")
+        finally:
+            conn.close()
+        if how == "script":
+            run_script("mysql", url, tmp_path / "z.sql")
+        else:
+            load(data, url, create=False)
+        conn = connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT id FROM t ORDER BY id")
+            assert [r[0] for r in cur.fetchall()] == [0, 10, 20], how
+        finally:
+            conn.close()

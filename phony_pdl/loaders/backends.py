@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..sql.ddl import Table
-from ..sql.dialects import Dialect, get_dialect
+from ..sql.dialects import MYSQL_SQL_MODE, Dialect, get_dialect
 from ..sql.encode import copy_rows, insert_statement_list, nonfinite, quote_identifier
 from . import Target, require_driver
 
@@ -249,9 +249,7 @@ class MySQL(Backend):
         p = {k: v for k, v in target.params.items() if v is not None}
         p.setdefault("port", 3306)
         self.conn = pymysql.connect(charset="utf8mb4", autocommit=False, program_name="phony", **p)
-        self.execute(
-            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'"
-        )
+        self.execute(f"SET SESSION sql_mode = '{MYSQL_SQL_MODE}'")
 
     def begin(self) -> None:
         pass  # DDL commits by itself in MySQL; the data transaction starts in begin_data

@@ -71,6 +71,9 @@ class Dialect:
 
 DIALECTS: dict[str, Dialect] = {}
 
+# The MySQL/MariaDB session of a script and of the loader alike.
+MYSQL_SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO"
+
 
 def _register(d: Dialect) -> None:
     for key in (d.name, *d.aliases):
@@ -139,8 +142,9 @@ _register(
             "SET NAMES utf8mb4;",
             # as the loader: strict (a value the column cannot hold stops the script instead
             # of being cut or clamped), and backslashes are escapes even on a server whose
-            # sql_mode has NO_BACKSLASH_ESCAPES (`\\` would be stored as two backslashes)
-            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION';",
+            # sql_mode has NO_BACKSLASH_ESCAPES (`\\` would be stored as two backslashes);
+            # an id of 0 is kept, not replaced by the next AUTO_INCREMENT value
+            f"SET SESSION sql_mode = '{MYSQL_SQL_MODE}';",
         ),
         aliases=("mariadb",),
     )
