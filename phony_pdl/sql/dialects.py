@@ -36,6 +36,11 @@ class Dialect:
     # Floats written with an exponent (`0.5E0`): T-SQL reads `0.5` as a DECIMAL, and one
     # multi-row VALUES list takes one type per column for all its rows.
     float_exponent: bool = False
+    # Floats written with this many significant digits instead of the shortest text that
+    # reads back as the same double: SQLite's own reading of a literal (3.40) is off by one
+    # unit in the last place for about 1 in 15,000 shortest texts, and for none with 17
+    # digits, which lie next to the double rather than anywhere in its rounding interval.
+    float_digits: int | None = None
     nan: str | None = None  # literal for NaN; None: NaN/Infinity cannot be stored
     infinity: str | None = None
     string_prefix: str = ""  # N'…' for T-SQL Unicode literals
@@ -170,6 +175,7 @@ _register(
         nul_in_text="' || char(0) || '",
         cr_in_text="' || char(13) || '",
         max_insert_rows=500,
+        float_digits=17,
         forward_fk="inline",
         check_list_as_or=True,
     )

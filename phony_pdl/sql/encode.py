@@ -89,7 +89,11 @@ def nonfinite(arr: pa.Array, dialect: Dialect, where: str) -> tuple[np.ndarray, 
 
 def float_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
     values, special = nonfinite(arr, dialect, where)
-    text = pc.cast(arr, pa.string())
+    if dialect.float_digits is None:
+        text = pc.cast(arr, pa.string())
+    else:  # nulls stay null here and become NULL in sql_literals
+        digits = np.char.mod(f"%.{dialect.float_digits}g", values)
+        text = pa.array(digits, pa.string(), mask=arr.is_null().to_numpy(zero_copy_only=False))
     if dialect.float_exponent:  # `0.5E0`, `1E0`: a float literal, not a DECIMAL or INT one
         plain = pc.invert(pc.match_substring_regex(text, "[eEna]"))
         text = pc.if_else(plain, pc.binary_join_element_wise(text, pa.scalar("E0"), ""), text)
