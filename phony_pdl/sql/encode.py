@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ..decimal_text import decimal_text
+from ..engine.arrow import decimal_to_float
 from ..errors import GenerationError
 from .dialects import Dialect
 
@@ -120,6 +121,9 @@ def sql_literals(arr: pa.Array, dialect: Dialect, where: str) -> pa.Array:
         out = pc.if_else(arr, pa.scalar(dialect.true), pa.scalar(dialect.false))
     elif pa.types.is_integer(t):
         out = pc.cast(arr, pa.string())
+    elif pa.types.is_decimal(t) and dialect.decimal_as_double:
+        # the double nearest the decimal, as the loader sends it
+        out = float_literals(decimal_to_float(arr), dialect, where)
     elif pa.types.is_decimal(t):
         out = decimal_text(arr)
     elif pa.types.is_floating(t):
