@@ -528,3 +528,40 @@ def test_sqlite_script_floats_are_the_same_doubles(database, tmp_path) -> None:
     ]
     off = [(w, g) for w, g in zip(want, got, strict=True) if w != tuple(map(float, g))]
     assert off == []
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+def test_two_cycles_with_the_same_key_name_in_a_script(database, tmp_path) -> None:
+    """formats.md said the second table's `captain_id` stayed NULL; each table gets its own
+    UPDATE, and both columns hold their values."""
+    kind, url, connect = database
+    key = {"ref": "players.id", "nullable": True}
+    doc = {
+        "pdl": 1,
+        "name": "every",
+        "entities": {
+            "teams": {"count": 5, "fields": {"id": {"sequence": 1}, "captain_id": key}},
+            "clubs": {"count": 4, "fields": {"id": {"sequence": 1}, "captain_id": key}},
+            "players": {
+                "count": 30,
+                "fields": {
+                    "id": {"sequence": 1},
+                    "team_id": {"ref": "teams.id"},
+                    "club_id": {"ref": "clubs.id"},
+                },
+            },
+        },
+    }
+    data = phony_pdl.load(doc).generate(seed=2)
+    run_script(kind, url, script(data, kind, tmp_path / "out"))
+    conn = connect()
+    try:
+        for table in ("teams", "clubs"):
+            cur = conn.cursor()
+            cur.execute(f"SELECT id, captain_id FROM {table} ORDER BY id")
+            want = data[table].select(["id", "captain_id"]).to_pylist()
+            assert [tuple(r) for r in cur.fetchall()] == [tuple(w.values()) for w in want]
+            assert any(w["captain_id"] is not None for w in want)
+    finally:
+        conn.close()
