@@ -558,7 +558,27 @@ class Columns:
             unique_place=self.unique_place(batch.entity, f.link),
             field_source=lambda path: self.path_values(batch, path),
             codes=batch.codes is not None,
+            whole_records=self.plan_cache(("whole records", batch.entity), dict),
         )
+
+    def prepared(
+        self, entity: str, name: str, f: FieldSpec, spec: registry.GeneratorSpec, params: Any
+    ) -> Any:
+        """The generator's whole-entity work for a unique field (`prepare`: the numbers of a
+        unique email), made once per run over every row of the entity and kept, so every
+        block, worker and lookup reads the same. The record parts it drew on the way (a
+        person's name positions) are kept too: the blocks take them instead of drawing."""
+
+        def build() -> Any:
+            batch = Batch(entity, np.arange(self.plan.count(entity), dtype=np.int64))
+            result = spec.prepare(self.gen_context(batch, name, f), params)
+            whole = self.plan_cache(("whole records", entity), dict)
+            for key, parts in getattr(result, "records", {}).items():
+                if key[3] == 0:  # attempt 0: the records every block draws
+                    whole.setdefault(key, {}).update(parts)
+            return result
+
+        return self.plan_cache(("prepared", entity, name), build)
 
     def path_values(self, batch: Batch, path: str) -> pa.Array:
         """`field` of these rows, or `fk_field.parent_field` through their foreign key."""
@@ -625,14 +645,22 @@ class Columns:
             ("gender", entity, link or ""), lambda: self.plan._types.row_gender(entity, link)
         )
 
-    def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+    @staticmethod
+    def generator_params(f: FieldSpec) -> tuple[registry.GeneratorSpec, Any]:
         spec = registry.get(f.generator)
         try:
             params = spec.params.model_validate(f.params)
         except ValidationError as exc:  # checked at load; a model file may change since
             problems = "; ".join(e["msg"] for e in exc.errors(include_url=False))
             raise GenerationError(problems) from None
-        values = spec.func(self.gen_context(batch, name, f), params)
+        return spec, params
+
+    def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
+        spec, params = self.generator_params(f)
+        ctx = self.gen_context(batch, name, f)
+        if spec.prepare is not None and self.plan.is_unique(batch.entity, name):
+            ctx.prepared = self.prepared(batch.entity, name, f, spec, params)
+        values = spec.func(ctx, params)
         if isinstance(values, np.ndarray):
             values = pa.array(values)
         return values
@@ -1161,4 +1189,8 @@ def prepare_entity(plan: Plan, entity: str) -> None:
             for node in expr_mod.windows(expr_mod.parse_expr(f.expr)):
                 if not numbers_within_parent(plan, entity, node):
                     columns.window_values(entity, node)
+        if f.source == "generator" and plan.is_unique(entity, name):
+            spec, params = columns.generator_params(f)
+            if spec.prepare is not None:  # here, so forked workers inherit it
+                columns.prepared(entity, name, f, spec, params)
     materialize_unique(plan, columns, entity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,8 @@ class GenContext:
         unique_place: bool = False,
         field_source: Callable[[str], pa.Array] | None = None,
         codes: bool = False,
+        prepared: Any = None,
+        whole_records: dict | None = None,
     ) -> None:
         self.seed = seed
         self.entity = entity
@@ -66,6 +69,23 @@ class GenContext:
         # back as codes into it (a dictionary array; see _common.coded)
         self.codes = codes
         self._records = record_cache if record_cache is not None else {}
+        # What the generator's `prepare` made for this field over the whole entity (the
+        # engine's, once per run), or None
+        self.prepared = prepared
+        # Parts of records the engine already drew for the whole entity, by record key:
+        # rows read them instead of drawing them again (the same values either way)
+        self._whole = whole_records
+
+    def sub(self, rows: np.ndarray) -> GenContext:
+        """The same field at other rows, with records of its own."""
+        other = copy.copy(self)
+        other.rows = rows
+        other._records = {}
+        return other
+
+    def record_key(self, family: str, locale: str | None = None) -> tuple:
+        """The key of this field's record of `family` (see `record`)."""
+        return (family, self.link, locale or self.locale, self.attempt, self.gender)
 
     def field_values(self, path: str) -> pa.Array:
         """The values of `path` (`field` or `fk_field.parent_field`) for these rows."""
@@ -109,8 +129,8 @@ class GenContext:
         which is what makes a row's email belong to its person and its city to its
         postal code.
         """
-        locale = locale or self.locale
-        key = (family, self.link, locale, self.attempt, self.gender)
+        key = self.record_key(family, locale)
+        locale = key[2]
         rows_id = id(self.rows)
         cached = self._records.get(key)
         if cached is not None and cached[0] == rows_id:
@@ -120,6 +140,8 @@ class GenContext:
             labels.append(f"retry{self.attempt}")
         record_ctx = _RecordContext(self, Stream(self.seed, *labels), locale)
         value = build(record_ctx)
+        if self._whole and isinstance(value, LazyRecord):
+            value.whole = self._whole.get(key)
         self._records[key] = (rows_id, value)
         return value
 
@@ -131,10 +153,14 @@ class LazyRecord:
         self.ctx = ctx
         self.parts = parts
         self.values: dict[str, Any] = {}
+        self.whole: dict[str, np.ndarray] | None = None  # whole-entity parts (by row index)
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.values:
-            self.values[name] = self.parts[name](self.ctx, self)
+            if self.whole is not None and name in self.whole:
+                self.values[name] = self.whole[name][self.ctx.rows].astype(np.int64)
+            else:
+                self.values[name] = self.parts[name](self.ctx, self)
         return self.values[name]
 
 

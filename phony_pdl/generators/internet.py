@@ -3,7 +3,11 @@ network identifiers built from random bits."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -11,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import field_validator, model_validator
 
+from ..rng import derive_key, mix
 from ..types import INT, STRING
 from ._common import (
     HEX_DIGITS,
@@ -24,9 +29,9 @@ from .company import company, company_data, sample_tld
 from .context import GenContext
 from .locale_data import alias_table, load_pack
 from .lorem import word_lists
-from .person import person, person_data
+from .person import PersonData, person, person_data
 from .registry import Params, generator
-from .unique import unique_suffix
+from .unique import occurrence_rank, rank_numbers, unique_suffix
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -49,12 +54,13 @@ def _alias_pick(values: pa.Array, weights: np.ndarray, u: np.ndarray, cache: dic
 # its separator from PersonData.heads (block k of that array), its tail is a name.
 _STYLES = 5
 _TAIL_IS_FIRST = np.array([False, False, False, False, True])
+_DIGIT_SHARE = 0.4  # addresses with a number after the names
 _TAILS = pa.array(["", *(str(i) for i in range(100))], type=pa.string())
 
 
-def local_part(ctx: GenContext) -> list[pa.Array]:
-    """ASCII local part from the row's person (Müller → mueller), maybe with digits,
-    as pieces to join (one join for the whole address is cheaper than two)."""
+def _head_tail(ctx: GenContext) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's style head (with its separator) and tail, as positions in PersonData's
+    heads and tails."""
     rec = person(ctx)
     data = person_data(load_pack(ctx.person_locale, "person"))
     first, last = rec["first_index"], rec["last_index"]
@@ -62,13 +68,217 @@ def local_part(ctx: GenContext) -> list[pa.Array]:
     flip = _TAIL_IS_FIRST[style]
     head = style * len(data.first_ascii) + np.where(flip, last, first)
     tail = np.where(flip, len(data.last_ascii) + first, last)
+    return head, tail
+
+
+def local_part(ctx: GenContext, prepared: UniqueLocal | None = None) -> list[pa.Array]:
+    """ASCII local part from the row's person (Müller → mueller), maybe with digits,
+    as pieces to join (one join for the whole address is cheaper than two).
+
+    Unique, with the entity's `prepared` ranks: the rows' own heads and tails, and a number
+    only where an earlier row has the same address (see prepare_unique)."""
+    data = person_data(load_pack(ctx.person_locale, "person"))
+    if ctx.unique and prepared is not None and not ctx.attempt:
+        head = prepared.head[ctx.rows]
+        tail = prepared.tail[ctx.rows]
+        return [take(data.heads, head), take(data.tails, tail), prepared.number_text(ctx.rows)]
+    head, tail = _head_tail(ctx)
     parts = [take(data.heads, head), take(data.tails, tail)]
     if ctx.unique:
-        parts.append(unique_suffix(ctx))
+        suffix = unique_suffix(ctx)
+        if prepared is not None:  # a redraw: "0" and a code, a shape no rank takes ("0"+"17")
+            suffix = pc.binary_join_element_wise("0", suffix, "")
+        parts.append(suffix)
     else:
-        digits = np.where(ctx.uniform("has_digits") < 0.4, 1 + ctx.integers(100, "digits"), 0)
+        digits = np.where(
+            ctx.uniform("has_digits") < _DIGIT_SHARE, 1 + ctx.integers(100, "digits"), 0
+        )
         parts.append(take(_TAILS, digits))
     return parts
+
+
+@dataclass(frozen=True)
+class _LocalKeys:
+    """Codes under which two (head, tail) pairs of a locale spell the same local part."""
+
+    head: np.ndarray  # code of each entry of PersonData.heads (equal strings, equal codes)
+    tail: np.ndarray  # code of each entry of PersonData.tails
+    tails: int  # tail codes in all
+    ambiguous_head: np.ndarray  # per head code: in a pair spelt like another pair
+    ambiguous: np.ndarray  # sorted pair codes (head · tails + tail) spelt like another …
+    canonical: np.ndarray  # … and the pair code standing for all spellings of that string
+
+
+def _local_keys(data: PersonData) -> _LocalKeys | None:
+    """Pair codes of a locale's heads and tails (once per locale, over its vocabulary), or
+    None when a name holds a digit (a name's digits could then read as another row's
+    number, and the by-construction suffix stays).
+
+    Equal strings get equal codes (José and Jose both read "jose"; "j." is the head of every
+    J name in f.last). Two different pairs spell one string only if one head is a prefix
+    of the other (h1 + s = h2) and the first tail starts with s (t1 = s + t2), as "ann" +
+    "amarie" and "anna" + "marie" do in firstlast: every such pair is found from the heads'
+    prefixes and the tails' prefixes and mapped to one code per string."""
+    heads, tails = data.heads.to_pylist(), data.tails.to_pylist()
+    if any(ch.isdigit() for word in (*heads, *tails) for ch in word):
+        return None
+    head_ids: dict[str, int] = {}
+    tail_ids: dict[str, int] = {}
+    head = np.array([head_ids.setdefault(h, len(head_ids)) for h in heads], dtype=np.int64)
+    tail = np.array([tail_ids.setdefault(t, len(tail_ids)) for t in tails], dtype=np.int64)
+    size = len(tail_ids)
+    extensions: dict[str, list[tuple[str, str]]] = {}  # s → (h1, h2) with h1 + s == h2
+    for h2 in head_ids:  # vocabulary, not rows
+        for k in range(1, len(h2)):
+            if h2[:k] in head_ids:
+                extensions.setdefault(h2[k:], []).append((h2[:k], h2))
+    spellings: dict[str, set[int]] = {}
+    for t1 in tail_ids:
+        for k in range(1, len(t1)):
+            s, t2 = t1[:k], t1[k:]
+            if s in extensions and t2 in tail_ids:
+                for h1, h2 in extensions[s]:
+                    both = spellings.setdefault(h1 + t1, set())
+                    both.add(head_ids[h1] * size + tail_ids[t1])
+                    both.add(head_ids[h2] * size + tail_ids[t2])
+    pairs = sorted((p, min(codes)) for codes in spellings.values() for p in codes)
+    ambiguous = np.array([p for p, _ in pairs], dtype=np.int64)
+    ambiguous_head = np.zeros(len(head_ids), dtype=bool)
+    ambiguous_head[ambiguous // size] = True
+    return _LocalKeys(
+        head, tail, size, ambiguous_head, ambiguous, np.array([c for _, c in pairs], np.int64)
+    )
+
+
+@dataclass(frozen=True)
+class UniqueLocal:
+    """A unique email or user name field's whole entity, made once per run: each row's
+    head and tail, domain (a free-mail one, when it is part of the address) and number
+    (-1: none), so every block, worker and lookup reads the same. `records`: the person
+    record's name positions drawn on the way, by record key (the blocks take them)."""
+
+    head: np.ndarray
+    tail: np.ndarray
+    domain: np.ndarray | None
+    number: np.ndarray
+    records: dict
+
+    def number_text(self, rows: np.ndarray) -> pa.Array:
+        number = self.number[rows].astype(np.int64)
+        short = number < 100
+        text = take(_TAILS, np.where(short, number + 1, 0))  # -1 → ""
+        if not short.all():
+            long = pa.array(number[~short]).cast(pa.string())
+            text = pc.replace_with_mask(text, pa.array(~short), long)
+        return text
+
+
+# The whole-entity draws go a block of rows at a time: small arrays stay in the allocator's
+# reach (a million-row temporary costs its page faults each time)
+_PREPARE_ROWS = 1 << 16
+
+
+def in_slices(work: Callable[[int, int], None], n: int) -> None:
+    """work(lo, hi) over consecutive slices of 0 … n - 1, on two threads when there are
+    cores for them: each slice writes its own part of the output arrays, so the result is
+    the same whatever runs where (numpy lets go of the GIL inside its loops). Both threads
+    are done before this returns (no thread outlives it to meet a fork)."""
+    slices = [(lo, min(lo + _PREPARE_ROWS, n)) for lo in range(0, n, _PREPARE_ROWS)]
+    if len(slices) < 4 or (os.cpu_count() or 1) < 2:
+        for lo, hi in slices:
+            work(lo, hi)
+        return
+    with ThreadPoolExecutor(2, thread_name_prefix="phony-prepare") as pool:
+        for done in [pool.submit(work, lo, hi) for lo, hi in slices]:
+            done.result()
+
+
+def _narrow(size: int) -> type:
+    """The narrowest unsigned type holding 0 … size - 1."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if size - 1 <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def prepare_unique(ctx: GenContext, with_domain: bool) -> UniqueLocal | None:
+    """The numbers that make a unique email or user name unique, for the whole entity
+    (`ctx.rows` are all its rows, 0 … n - 1).
+
+    Two rows can only clash when they have the same head, tail and (`with_domain`) free-mail
+    domain: each row's pair code and domain make an int key, and its rank among earlier
+    rows with that key decides its number. The first row of a key keeps the natural look
+    (no number, or a number below 100, as without `unique`); later rows take numbers
+    injective in the rank (rank_numbers), so no two rows of a key agree and rows of
+    different keys differ before their digits (names hold none). Emails at `domain`, a
+    company's domain or `domain_from` leave the domain out: the local part is then unique
+    on its own, stricter but right whatever the domain. None when the locale's names hold
+    digits (the by-construction suffix stays)."""
+    data = person_data(load_pack(ctx.person_locale, "person"))
+    keys = _local_keys_of(ctx.person_locale, data)
+    if keys is None:
+        return None
+    n = len(ctx.rows)
+    first = np.empty(n, dtype=_narrow(len(data.first)))
+    last = np.empty(n, dtype=_narrow(len(data.last)))
+    head = np.empty(n, dtype=_narrow(len(data.heads)))
+    tail = np.empty(n, dtype=_narrow(len(data.tails)))
+    key = np.empty(n, dtype=np.int64)
+    domain = None
+    if with_domain:
+        _, codes, count = free_domain_codes(ctx.sub(ctx.rows[:0]))
+        domain = np.empty(n, dtype=_narrow(len(codes)))
+
+    def draw(lo: int, hi: int) -> None:
+        part = ctx.sub(ctx.rows[lo:hi])
+        record = person(part)
+        first[lo:hi] = record["first_index"]
+        last[lo:hi] = record["last_index"]
+        h, t = _head_tail(part)
+        head[lo:hi], tail[lo:hi] = h, t
+        head_code = keys.head[h]
+        pair = head_code * keys.tails + keys.tail[t]
+        if len(keys.ambiguous):  # spellings shared by several pairs take one code
+            rows = np.flatnonzero(keys.ambiguous_head[head_code])
+            some = pair[rows]
+            at = np.minimum(np.searchsorted(keys.ambiguous, some), len(keys.ambiguous) - 1)
+            hit = keys.ambiguous[at] == some
+            pair[rows[hit]] = keys.canonical[at[hit]]
+        if domain is not None:
+            d = free_domain_index(part)
+            domain[lo:hi] = d
+            pair *= count
+            pair += codes[d]
+        key[lo:hi] = pair
+
+    in_slices(draw, n)
+    rank = occurrence_rank(key)
+    # Bits 0–33 of a key's hash set its numbers (rank_numbers), bits 48–63 whether its first
+    # row shows one: as often as it takes for four addresses in ten to carry digits, as
+    # without `unique` (never when the repeats alone pass that share).
+    repeats = float(np.count_nonzero(rank)) / n if n else 0.0
+    shows = int(65536 * max(0.0, (_DIGIT_SHARE - repeats) / (1.0 - repeats))) if repeats < 1 else 0
+    number = np.full(n, -1, dtype=np.int32 if n < 2**31 // 10 else np.int64)
+    salt = derive_key(ctx.seed, ctx.entity, ctx.field, "number")
+
+    def numbers(lo: int, hi: int) -> None:
+        hashed = mix(salt, key[lo:hi].astype(np.uint64))
+        r = rank[lo:hi]
+        numbered = np.flatnonzero((r > 0) | ((hashed >> np.uint64(48)) < shows))
+        number[lo + numbered] = rank_numbers(hashed[numbered], r[numbered])
+
+    in_slices(numbers, n)
+    record_key = ctx.record_key("person", ctx.person_locale)
+    return UniqueLocal(
+        head, tail, domain, number, {record_key: {"first_index": first, "last_index": last}}
+    )
+
+
+def _local_keys_of(locale: str, data: PersonData) -> _LocalKeys | None:
+    pack = load_pack(locale, "person")
+    if "internet:local-keys" not in pack._cache:
+        pack._cache["internet:local-keys"] = _local_keys(data)
+    return pack._cache["internet:local-keys"]
 
 
 class EmailParams(Params):
@@ -111,14 +321,40 @@ class EmailParams(Params):
         return self
 
 
-def free_domain(ctx: GenContext) -> pa.Array:
-    """`@` and a free-mail domain of the locale (repeated entries weigh more)."""
+def _free_domains(ctx: GenContext) -> tuple[pa.Array, np.ndarray]:
     pack = ctx.pack("internet")
     if "internet:free" not in pack._cache:
         values, weights = weights_of(pack.data["free_email_domains"])
         pack._cache["internet:free"] = (pc.binary_join_element_wise("@", values, ""), weights)
-    values, weights = pack._cache["internet:free"]
-    return _alias_pick(values, weights, ctx.uniform("domain"), pack._cache, "internet:free#alias")
+    return pack._cache["internet:free"]
+
+
+def free_domain_index(ctx: GenContext) -> np.ndarray:
+    """Each row's position in the locale's free-mail domains (repeated entries weigh more)."""
+    _, weights = _free_domains(ctx)
+    cache = ctx.pack("internet")._cache
+    if "internet:free#alias" not in cache:
+        cache["internet:free#alias"] = alias_table(weights)
+    probability, alias = cache["internet:free#alias"]
+    k = len(probability)
+    s = ctx.uniform("domain") * k
+    column = np.minimum(s.astype(np.int64), k - 1)
+    return np.where((s - column) < probability[column], column, alias[column])
+
+
+def free_domain_codes(ctx: GenContext) -> tuple[np.ndarray, np.ndarray, int]:
+    """(each row's domain position, a code per position that equal domains share, codes)."""
+    values, _ = _free_domains(ctx)
+    codes = pc.dictionary_encode(values).indices.to_numpy().astype(np.int64)
+    return free_domain_index(ctx), codes, int(codes.max()) + 1
+
+
+def free_domain(ctx: GenContext, prepared: UniqueLocal | None = None) -> pa.Array:
+    """`@` and a free-mail domain of the locale (repeated entries weigh more)."""
+    values, _ = _free_domains(ctx)
+    if prepared is not None and prepared.domain is not None and not ctx.attempt:
+        return take(values, prepared.domain[ctx.rows])
+    return take(values, free_domain_index(ctx))
 
 
 @generator(
@@ -130,8 +366,10 @@ def free_domain(ctx: GenContext) -> pa.Array:
     "the locale, at `domain`, (`kind: company`) at the row's company.domain, or at the domain "
     "another field holds (`domain_from: org_id.domain`, through a foreign key); unique on "
     "request.",
+    prepare=lambda ctx, p: prepare_unique(ctx, not (p.domain or p.domain_from or p.kind != "free")),
 )
 def email(ctx: GenContext, p: EmailParams) -> pa.Array:
+    prepared = ctx.prepared
     if p.domain:
         at_domain = "@" + p.domain
     elif p.kind == "company":
@@ -139,8 +377,8 @@ def email(ctx: GenContext, p: EmailParams) -> pa.Array:
     elif p.domain_from:
         at_domain = domain_of_field(ctx, p.domain_from)
     else:
-        at_domain = free_domain(ctx)
-    return pc.binary_join_element_wise(*local_part(ctx), at_domain, "")
+        at_domain = free_domain(ctx, prepared)
+    return pc.binary_join_element_wise(*local_part(ctx, prepared), at_domain, "")
 
 
 def domain_of_field(ctx: GenContext, path: str) -> pa.Array:
@@ -159,9 +397,10 @@ def domain_of_field(ctx: GenContext, path: str) -> pa.Array:
     returns=STRING,
     family="internet",
     summary="User name derived from the row's person (`maria.garcia42`); unique on request.",
+    prepare=lambda ctx, p: prepare_unique(ctx, False),
 )
 def username(ctx: GenContext, p: Params) -> pa.Array:
-    return pc.binary_join_element_wise(*local_part(ctx), "")
+    return pc.binary_join_element_wise(*local_part(ctx, ctx.prepared), "")
 
 
 # --------------------------------------------------------------------------- domains, URLs

@@ -38,6 +38,9 @@ class GeneratorSpec:
     summary: str
     func: Callable[..., Any]
     domain: DomainFn | int | None = None
+    # Whole-entity work a unique field needs before its blocks (the engine runs it once per
+    # run over all the entity's rows and hands the result to every block as ctx.prepared)
+    prepare: Callable[[Any, Any], Any] | None = None
 
     def domain_size(self, params: Any, locale: str) -> int | None:
         """How many distinct values exist (None when unbounded or unknown)."""
@@ -62,13 +65,16 @@ def generator(
     summary: str,
     params: type[Params] = Params,
     domain: DomainFn | int | None = None,
+    prepare: Callable[[Any, Any], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a generator; a duplicate name fails at import time."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
             raise RuntimeError(f"generator {name!r} is declared twice")
-        REGISTRY[name] = GeneratorSpec(name, params, returns, family, summary, func, domain)
+        REGISTRY[name] = GeneratorSpec(
+            name, params, returns, family, summary, func, domain, prepare
+        )
         return func
 
     return register

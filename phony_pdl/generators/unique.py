@@ -76,3 +76,63 @@ def unique_suffix(ctx) -> pa.Array:
     space = max(100, 2 * max(ctx.total_rows, int(ctx.rows.max()) + 1 if len(ctx.rows) else 1))
     code = scramble_bits(ctx.rows, (space - 1).bit_length(), key)
     return pa.array(code.astype(np.int64)).cast(pa.string())
+
+
+def occurrence_rank(key: np.ndarray) -> np.ndarray:
+    """For each element, how many earlier elements hold the same key (0: its first
+    occurrence), as int64. Keys are non-negative int64.
+
+    Each key is sorted with its row index in its low bits: every value differs, so any sort
+    gives the same order (numpy's SIMD sort of int64 is several times faster than a stable
+    argsort), equal keys lie together in row order and a row's rank is its distance from
+    its run's start. Keys too wide to share 63 bits with the row index take a stable
+    argsort instead."""
+    n = len(key)
+    rank = np.zeros(n, dtype=np.int64)
+    if n < 2:
+        return rank
+    row_bits = (n - 1).bit_length()
+    if int(key.max()).bit_length() + row_bits <= 63:
+        packed = key << np.int64(row_bits)
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = packed & np.int64((1 << row_bits) - 1)
+        packed >>= np.int64(row_bits)
+        sorted_keys = packed
+    else:
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
+    position = np.arange(n, dtype=np.int64)
+    start = position.copy()
+    start[1:][sorted_keys[1:] == sorted_keys[:-1]] = 0
+    np.maximum.accumulate(start, out=start)
+    position -= start
+    rank[order] = position
+    return rank
+
+
+# Numbers by rank: ranks below 100 take a number below 100 (as a person's birth year or
+# lucky number would), ranks 100–999 one of three digits, and so on: tier t covers ranks
+# and numbers [10**(t+1), 10**(t+2)) (tier 0: [0, 100)). Within a tier a key group maps its
+# ranks by an affine bijection i → (a·i + b) mod size, a prime to 2, 3 and 5 so prime to
+# every size (100, 900, 9000, …): distinct ranks of a group give distinct numbers.
+_UNITS_30 = np.array([1, 7, 11, 13, 17, 19, 23, 29], dtype=np.int64)
+
+
+def rank_numbers(group_hash: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """A number per element, distinct among elements with one `group_hash` (uint64, the
+    same for every element of a group) and different `rank`s, and short for small ranks
+    (see above). Reads bits 0–33 of the hash."""
+    a = ((group_hash >> np.uint64(3)) & np.uint64(1023)).astype(np.int64) * 30
+    a += _UNITS_30[(group_hash & np.uint64(7)).astype(np.int64)]
+    b = ((group_hash >> np.uint64(13)) & np.uint64((1 << 21) - 1)).astype(np.int64)
+    top = int(rank.max()) if len(rank) else 0
+    if top < 100:  # the usual case: one tier
+        return (a * rank + b) % 100
+    out = np.empty(len(rank), dtype=np.int64)
+    low, size = 0, 100
+    while low <= top:
+        inside = (rank >= low) & (rank < low + size)
+        out[inside] = low + (a[inside] * (rank[inside] - low) + b[inside]) % size
+        low, size = low + size, (low + size) * 9
+    return out
