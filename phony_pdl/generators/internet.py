@@ -3,6 +3,7 @@ network identifiers built from random bits."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -81,7 +82,9 @@ def local_part(ctx: GenContext, prepared: UniqueLocal | None = None) -> list[pa.
     if ctx.unique and prepared is not None and not ctx.attempt:
         head = prepared.head[ctx.rows]
         tail = prepared.tail[ctx.rows]
-        return [take(data.heads, head), take(data.tails, tail), prepared.number_text(ctx.rows)]
+        domain = None if prepared.domain is None else prepared.domain[ctx.rows]
+        number = prepared.number_text(ctx.rows, head, tail, domain)
+        return [take(data.heads, head), take(data.tails, tail), number]
     head, tail = _head_tail(ctx)
     parts = [take(data.heads, head), take(data.tails, tail)]
     if ctx.unique:
@@ -153,18 +156,47 @@ def _local_keys(data: PersonData) -> _LocalKeys | None:
 @dataclass(frozen=True)
 class UniqueLocal:
     """A unique email or user name field's whole entity, made once per run: each row's
-    head and tail, domain (a free-mail one, when it is part of the address) and number
-    (-1: none), so every block, worker and lookup reads the same. `records`: the person
-    record's name positions drawn on the way, by record key (the blocks take them)."""
+    head, tail, free-mail domain (when the address has one) and rank, so every block,
+    worker and lookup reads the same. `records`: the person record's name positions drawn
+    on the way, by record key (the blocks take them instead of drawing them again)."""
 
+    keys: _LocalKeys
     head: np.ndarray
     tail: np.ndarray
     domain: np.ndarray | None
-    number: np.ndarray
+    domain_codes: np.ndarray | None  # a code per free-mail domain (equal domains, equal code)
+    rank: np.ndarray
+    shows: int  # a first row shows its number when its key's hash bits 48–63 are below this
+    salt: int
     records: dict
 
-    def number_text(self, rows: np.ndarray) -> pa.Array:
-        number = self.number[rows].astype(np.int64)
+    def key(self, head: np.ndarray, tail: np.ndarray, domain: np.ndarray | None) -> np.ndarray:
+        """The int key of rows with these heads, tails and domains: equal exactly when the
+        rows spell the same address before their numbers."""
+        keys = self.keys
+        head_code = keys.head[head]
+        pair = head_code * keys.tails + keys.tail[tail]
+        if len(keys.ambiguous):  # spellings shared by several pairs take one code
+            rows = np.flatnonzero(keys.ambiguous_head[head_code])
+            some = pair[rows]
+            at = np.minimum(np.searchsorted(keys.ambiguous, some), len(keys.ambiguous) - 1)
+            hit = keys.ambiguous[at] == some
+            pair[rows[hit]] = keys.canonical[at[hit]]
+        if domain is not None:
+            pair *= len(self.domain_codes)
+            pair += self.domain_codes[domain]
+        return pair
+
+    def number_text(
+        self, rows: np.ndarray, head: np.ndarray, tail: np.ndarray, domain: np.ndarray | None
+    ) -> pa.Array:
+        """The rows' numbers as text ("" for none). Bits 0–33 of a key's hash set its numbers
+        (rank_numbers), bits 48–63 whether its first row shows one."""
+        hashed = mix(self.salt, self.key(head, tail, domain).astype(np.uint64))
+        rank = self.rank[rows].astype(np.int64)
+        numbered = np.flatnonzero((rank > 0) | ((hashed >> np.uint64(48)) < self.shows))
+        number = np.full(len(rows), -1, dtype=np.int64)
+        number[numbered] = rank_numbers(hashed[numbered], rank[numbered])
         short = number < 100
         text = take(_TAILS, np.where(short, number + 1, 0))  # -1 → ""
         if not short.all():
@@ -224,10 +256,14 @@ def prepare_unique(ctx: GenContext, with_domain: bool) -> UniqueLocal | None:
     head = np.empty(n, dtype=_narrow(len(data.heads)))
     tail = np.empty(n, dtype=_narrow(len(data.tails)))
     key = np.empty(n, dtype=np.int64)
-    domain = None
+    domain = codes = None
     if with_domain:
-        _, codes, count = free_domain_codes(ctx.sub(ctx.rows[:0]))
+        _, codes, _ = free_domain_codes(ctx.sub(ctx.rows[:0]))
         domain = np.empty(n, dtype=_narrow(len(codes)))
+    salt = derive_key(ctx.seed, ctx.entity, ctx.field, "number")
+    record_key = ctx.record_key("person", ctx.person_locale)
+    records = {record_key: {"first_index": first, "last_index": last}}
+    out = UniqueLocal(keys, head, tail, domain, codes, key, 0, salt, records)
 
     def draw(lo: int, hi: int) -> None:
         part = ctx.sub(ctx.rows[lo:hi])
@@ -236,42 +272,23 @@ def prepare_unique(ctx: GenContext, with_domain: bool) -> UniqueLocal | None:
         last[lo:hi] = record["last_index"]
         h, t = _head_tail(part)
         head[lo:hi], tail[lo:hi] = h, t
-        head_code = keys.head[h]
-        pair = head_code * keys.tails + keys.tail[t]
-        if len(keys.ambiguous):  # spellings shared by several pairs take one code
-            rows = np.flatnonzero(keys.ambiguous_head[head_code])
-            some = pair[rows]
-            at = np.minimum(np.searchsorted(keys.ambiguous, some), len(keys.ambiguous) - 1)
-            hit = keys.ambiguous[at] == some
-            pair[rows[hit]] = keys.canonical[at[hit]]
+        d = None
         if domain is not None:
-            d = free_domain_index(part)
-            domain[lo:hi] = d
-            pair *= count
-            pair += codes[d]
-        key[lo:hi] = pair
+            d = domain[lo:hi] = free_domain_index(part)
+        key[lo:hi] = out.key(h, t, d)
 
     in_slices(draw, n)
-    rank = occurrence_rank(key)
-    # Bits 0–33 of a key's hash set its numbers (rank_numbers), bits 48–63 whether its first
-    # row shows one: as often as it takes for four addresses in ten to carry digits, as
-    # without `unique` (never when the repeats alone pass that share).
+    rank = occurrence_rank(key, overwrite=True)
+    # A first row shows a number as often as it takes for four values in ten to carry
+    # digits, as without `unique` (never when the repeats alone pass that share).
     repeats = float(np.count_nonzero(rank)) / n if n else 0.0
     shows = int(65536 * max(0.0, (_DIGIT_SHARE - repeats) / (1.0 - repeats))) if repeats < 1 else 0
-    number = np.full(n, -1, dtype=np.int32 if n < 2**31 // 10 else np.int64)
-    salt = derive_key(ctx.seed, ctx.entity, ctx.field, "number")
+    return dataclasses.replace(out, rank=_narrow_copy(rank), shows=shows)
 
-    def numbers(lo: int, hi: int) -> None:
-        hashed = mix(salt, key[lo:hi].astype(np.uint64))
-        r = rank[lo:hi]
-        numbered = np.flatnonzero((r > 0) | ((hashed >> np.uint64(48)) < shows))
-        number[lo + numbered] = rank_numbers(hashed[numbered], r[numbered])
 
-    in_slices(numbers, n)
-    record_key = ctx.record_key("person", ctx.person_locale)
-    return UniqueLocal(
-        head, tail, domain, number, {record_key: {"first_index": first, "last_index": last}}
-    )
+def _narrow_copy(values: np.ndarray) -> np.ndarray:
+    top = int(values.max()) if len(values) else 0
+    return values.astype(_narrow(top + 1))
 
 
 def _local_keys_of(locale: str, data: PersonData) -> _LocalKeys | None:

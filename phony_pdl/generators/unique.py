@@ -78,9 +78,10 @@ def unique_suffix(ctx) -> pa.Array:
     return pa.array(code.astype(np.int64)).cast(pa.string())
 
 
-def occurrence_rank(key: np.ndarray) -> np.ndarray:
+def occurrence_rank(key: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """For each element, how many earlier elements hold the same key (0: its first
-    occurrence), as int64. Keys are non-negative int64.
+    occurrence), as int64. Keys are non-negative int64; `overwrite`: `key` may be used as
+    scratch space (a whole entity's keys need no second copy).
 
     Each key is sorted with its row index in its low bits: every value differs, so any sort
     gives the same order (numpy's SIMD sort of int64 is several times faster than a stable
@@ -88,13 +89,14 @@ def occurrence_rank(key: np.ndarray) -> np.ndarray:
     its run's start. Keys too wide to share 63 bits with the row index take a stable
     argsort instead."""
     n = len(key)
-    rank = np.zeros(n, dtype=np.int64)
     if n < 2:
-        return rank
+        return np.zeros(n, dtype=np.int64)
     row_bits = (n - 1).bit_length()
+    position = np.arange(n, dtype=np.int64)
     if int(key.max()).bit_length() + row_bits <= 63:
-        packed = key << np.int64(row_bits)
-        packed |= np.arange(n, dtype=np.int64)
+        packed = key if overwrite else key.copy()
+        packed <<= np.int64(row_bits)
+        packed |= position
         packed.sort()
         order = packed & np.int64((1 << row_bits) - 1)
         packed >>= np.int64(row_bits)
@@ -102,12 +104,17 @@ def occurrence_rank(key: np.ndarray) -> np.ndarray:
     else:
         order = np.argsort(key, kind="stable")
         sorted_keys = key[order]
-    position = np.arange(n, dtype=np.int64)
-    start = position.copy()
-    start[1:][sorted_keys[1:] == sorted_keys[:-1]] = 0
+    # a run's start is its first position; every later position of the run counts from it
+    repeat = np.empty(n, dtype=bool)
+    repeat[0] = False
+    np.equal(sorted_keys[1:], sorted_keys[:-1], out=repeat[1:])
+    start = sorted_keys  # reused: the sorted keys are no longer needed
+    np.copyto(start, position)
+    start[repeat] = 0
     np.maximum.accumulate(start, out=start)
-    position -= start
-    rank[order] = position
+    np.subtract(position, start, out=start)
+    rank = position  # reused as the output
+    rank[order] = start
     return rank
 
 
