@@ -204,3 +204,22 @@ def test_two_name_pairs_spelling_one_user_name_do_not_clash() -> None:
     string from different (first, last) pairs: without the shared code they clashed."""
     column = values("fr_FR", 300_000, 1, {"generator": "internet.username"}).column("value")
     assert pc.count_distinct(column).as_py() == 300_000
+
+
+def test_a_preview_reads_the_values_of_the_whole_run(monkeypatch) -> None:
+    """The first rows need only a prefix of the entity ranked (a preview of a billion rows
+    must not rank them all), and get the whole run's values."""
+    from phony_pdl.engine import columns as columns_mod
+    from phony_pdl.generators import internet
+
+    monkeypatch.setattr(columns_mod, "PREPARED_PREFIX", 4_096)
+    monkeypatch.setattr(internet, "SHARE_ROWS", 4_096)
+    users = phony_pdl.load(ROOT / "examples" / "users.yaml")
+    whole = users.generate(scale=30)["users"].column("email")
+    dataset = users.generate(scale=30)
+    columns = Columns(dataset.plan)
+    first = columns.table("users", np.arange(50, dtype=np.int64)).column("email")
+    assert dataset.plan.__dict__["_cache"][("prepared", "users", "email")][0] == 4_096
+    assert first.to_pylist() == whole.slice(0, 50).to_pylist()
+    later = columns.lookup("users", "email", np.array([29_999, 7], dtype=np.int64))
+    assert later.to_pylist() == [whole[29_999].as_py(), whole[7].as_py()]

@@ -52,6 +52,9 @@ from .plan import Plan
 MAX_UNIQUE_ATTEMPTS = 12
 # Generators whose values are distinct per row when the field asks for `unique`.
 UNIQUE_GENERATORS = {"internet.email", "internet.username", "id.uuid4"}
+# A generator's whole-entity `prepare` for rows below this (a preview's first rows) covers
+# only this many rows, not the whole entity
+PREPARED_PREFIX = 1 << 20
 
 
 class Batch:
@@ -562,23 +565,37 @@ class Columns:
         )
 
     def prepared(
-        self, entity: str, name: str, f: FieldSpec, spec: registry.GeneratorSpec, params: Any
+        self,
+        entity: str,
+        name: str,
+        f: FieldSpec,
+        spec: registry.GeneratorSpec,
+        params: Any,
+        rows: np.ndarray | None = None,
     ) -> Any:
-        """The generator's whole-entity work for a unique field (`prepare`: the numbers of a
-        unique email), made once per run over every row of the entity and kept, so every
-        block, worker and lookup reads the same. The record parts it drew on the way (a
-        person's name positions) are kept too: the blocks take them instead of drawing."""
-
-        def build() -> Any:
-            batch = Batch(entity, np.arange(self.plan.count(entity), dtype=np.int64))
-            result = spec.prepare(self.gen_context(batch, name, f), params)
+        """The generator's whole-entity work for a unique field (`prepare`: the ranks of a
+        unique email), made once per run and kept, so every block, worker and lookup reads
+        the same. Rows below PREPARED_PREFIX (a preview's) need only that prefix of the
+        entity: `prepare` must give them the values the whole entity gives them. The
+        record parts it drew for all rows (a person's name positions) are kept too: the
+        blocks take them instead of drawing."""
+        n = self.plan.count(entity)
+        need = int(rows.max()) + 1 if rows is not None and len(rows) else n
+        span = min(n, PREPARED_PREFIX) if need <= PREPARED_PREFIX else n
+        cache = self.plan.__dict__.setdefault("_cache", {})
+        key = ("prepared", entity, name)
+        found = cache.get(key)
+        if found is not None and found[0] >= span:
+            return found[1]
+        ctx = self.gen_context(Batch(entity, np.arange(span, dtype=np.int64)), name, f)
+        result = spec.prepare(ctx, params)
+        if span == n:
             whole = self.plan_cache(("whole records", entity), dict)
-            for key, parts in getattr(result, "records", {}).items():
-                if key[3] == 0:  # attempt 0: the records every block draws
-                    whole.setdefault(key, {}).update(parts)
-            return result
-
-        return self.plan_cache(("prepared", entity, name), build)
+            for record, parts in getattr(result, "records", {}).items():
+                if record[3] == 0:  # attempt 0: the records every block draws
+                    whole.setdefault(record, {}).update(parts)
+        cache[key] = (span, result)
+        return result
 
     def path_values(self, batch: Batch, path: str) -> pa.Array:
         """`field` of these rows, or `fk_field.parent_field` through their foreign key."""
@@ -658,8 +675,8 @@ class Columns:
     def src_generator(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
         spec, params = self.generator_params(f)
         ctx = self.gen_context(batch, name, f)
-        if spec.prepare is not None and self.plan.is_unique(batch.entity, name):
-            ctx.prepared = self.prepared(batch.entity, name, f, spec, params)
+        if spec.prepare is not None and len(batch.rows) and self.plan.is_unique(batch.entity, name):
+            ctx.prepared = self.prepared(batch.entity, name, f, spec, params, batch.rows)
         values = spec.func(ctx, params)
         if isinstance(values, np.ndarray):
             values = pa.array(values)

@@ -205,6 +205,9 @@ class UniqueLocal:
         return text
 
 
+# The repeats among this many first rows set how often a first row shows a number (at most
+# the engine's PREPARED_PREFIX)
+SHARE_ROWS = 1 << 20
 # The whole-entity draws go a block of rows at a time: small arrays stay in the allocator's
 # reach (a million-row temporary costs its page faults each time)
 _PREPARE_ROWS = 1 << 16
@@ -235,7 +238,8 @@ def _narrow(size: int) -> type:
 
 def prepare_unique(ctx: GenContext, with_domain: bool) -> UniqueLocal | None:
     """The numbers that make a unique email or user name unique, for the whole entity
-    (`ctx.rows` are all its rows, 0 … n - 1).
+    (`ctx.rows` are its rows 0 … n - 1, or its first rows: a row's rank only depends on
+    the rows before it).
 
     Two rows can only clash when they have the same head, tail and (`with_domain`) free-mail
     domain: each row's pair code and domain make an int key, and its rank among earlier
@@ -280,8 +284,11 @@ def prepare_unique(ctx: GenContext, with_domain: bool) -> UniqueLocal | None:
     in_slices(draw, n)
     rank = occurrence_rank(key, overwrite=True)
     # A first row shows a number as often as it takes for four values in ten to carry
-    # digits, as without `unique` (never when the repeats alone pass that share).
-    repeats = float(np.count_nonzero(rank)) / n if n else 0.0
+    # digits, as without `unique` (never when the repeats alone pass that share). The
+    # share is read off the first SHARE_ROWS rows, so a preview's prefix (the engine's
+    # PREPARED_PREFIX rows) gives the whole entity's values.
+    sample = min(n, SHARE_ROWS)
+    repeats = float(np.count_nonzero(rank[:sample])) / sample if sample else 0.0
     shows = int(65536 * max(0.0, (_DIGIT_SHARE - repeats) / (1.0 - repeats))) if repeats < 1 else 0
     return dataclasses.replace(out, rank=_narrow_copy(rank), shows=shows)
 
