@@ -102,6 +102,27 @@ def _union_members(annotation: Any) -> list[Any]:
     return [annotation]
 
 
+def split_at_comma(key: str, node: MapNode) -> str | None:
+    """A hint when `key` is the tail of a value that a flow mapping cut at its comma:
+    `{ type: decimal(18,2) }` reads as `type: decimal(18` and a key `2)`."""
+    pairs = [(k.value, v.value) for k, v in node.items() if isinstance(v, ScalarNode)]
+    return comma_split_hint(key, pairs)
+
+
+def comma_split_hint(key: str, pairs: list[tuple[Any, Any]]) -> str | None:
+    """`split_at_comma` over a mapping's (key, value) pairs."""
+    if ")" not in key:
+        return None
+    for other, text in pairs:
+        if isinstance(text, str) and text.count("(") > text.count(")"):
+            whole = f"{text},{key}"
+            return (
+                f"inside `{{ … }}` a comma separates keys, so `{other}: {whole}` was cut at "
+                f'its comma; quote the value: `{other}: "{whole}"`'
+            )
+    return None
+
+
 def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, PdlModel)
 
@@ -172,7 +193,7 @@ class Reader:
                 synonym = _MODEL_SYNONYMS.get(cls.__name__, {}).get(k.lower())
                 suggestion = synonym or difflib_best(k, known)
                 hint = f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
-                hint = hint or _MODEL_HINTS.get((cls.__name__, k))
+                hint = hint or _MODEL_HINTS.get((cls.__name__, k)) or split_at_comma(k, node)
                 self.add(
                     "unknown-key",
                     f"unknown key '{k}' in {self.where(cls, path)}",
@@ -239,6 +260,7 @@ class Reader:
             if synonym == "choice" and "choice" in data:
                 # `choice: [a, b], weights: [3, 1]`: the field has its choice; say where weights go
                 hint = "weights go in the choice itself, as a mapping: `choice: {a: 3, b: 1}`"
+            hint = hint or split_at_comma(k, node)
             hint = hint or (did_you_mean(k, SOURCE_KEYS) if sourceless else None)
             message = f"unknown key '{k}' in a field"
             if sourceless and hint:  # `sequnce: 1`: name the typo, not "no source"

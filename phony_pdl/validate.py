@@ -9,6 +9,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from .model import (
 from .nullness import null_source
 from .pattern import PatternError, parse_pattern
 from .pattern import domain_size as pattern_domain
-from .reader import Locator, Path, path_str
+from .reader import Locator, Path, comma_split_hint, path_str
 from .resources import known_locales, locale_hint
 from .template import TemplateError, parse_template
 from .types import BOOL_WORDS, STRING, DataType, known_type_names, parse_type
@@ -57,6 +58,17 @@ DISCRETE_COUNT_DISTS = (
 )
 # The components a count's `mixture` may have: the discrete families
 COUNT_COMPONENT_DISTS = ("poisson", "geometric", "zipf", "binomial", "negative_binomial")
+
+
+def _beyond_precision(value: float, dtype: DataType) -> bool:
+    """Whether a bound lies outside decimal(p, s), compared exactly (in binary floating
+    point 10**16 - 0.01 is 10**16, so the largest value printed one unit too high). A
+    bound that reads as the same float as the largest value is the largest value written
+    (YAML reads 9999999999999999.99 as 1e16)."""
+    if not 0 < dtype.precision <= 38:
+        return False
+    largest = Decimal(10) ** (dtype.precision - dtype.scale) - Decimal(10) ** -dtype.scale
+    return abs(Decimal(str(value))) > largest and abs(float(value)) != float(largest)
 
 
 def path_field(path: Path) -> str | None:
@@ -925,6 +937,17 @@ class Validator:
                     if name in ("min", "max")
                     else f"write {whole}",
                 )
+            elif kind == "decimal" and type_alone and _beyond_precision(value, dtype):
+                # the declared type's own bound first: it is the tighter one up to 18 digits
+                largest = (
+                    Decimal(10) ** (dtype.precision - dtype.scale) - Decimal(10) ** -dtype.scale
+                )
+                self.add(
+                    "invalid-value",
+                    f"{name}={value} does not fit {dtype} (largest {largest})",
+                    where,
+                    hint="declare more digits of precision or narrow the range",
+                )
             elif kind == "decimal" and abs(value) * 10**dtype.scale >= 2**63:
                 self.add(
                     "invalid-value",
@@ -933,15 +956,6 @@ class Validator:
                     where,
                     hint="narrow the range or declare fewer decimal places",
                 )
-            elif kind == "decimal" and type_alone and 0 < dtype.precision <= 38:
-                largest = 10 ** (dtype.precision - dtype.scale) - 10.0**-dtype.scale
-                if abs(value) > largest:
-                    self.add(
-                        "invalid-value",
-                        f"{name}={value} does not fit {dtype} (largest {largest:.{dtype.scale}f})",
-                        where,
-                        hint="declare more digits of precision or narrow the range",
-                    )
             elif kind == "string" and type_alone and value < 0:
                 self.add(
                     "invalid-value",
@@ -1031,6 +1045,9 @@ class Validator:
                         f"unknown key '{key}' for generator '{f.generator}'",
                         (*path, key),
                         hint=did_you_mean(key, valid + _FIELD_KEYS)
+                        or comma_split_hint(
+                            key, [*f.model_dump(by_alias=True).items(), *f.params.items()]
+                        )
                         or (
                             f"its parameters: {one_of(valid)}"
                             if valid

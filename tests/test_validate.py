@@ -289,6 +289,15 @@ def test_price_bounds_fit_the_column(params: dict, message: str) -> None:
     [
         ({"const": 123.456, "type": "decimal(3,2)"}, r"const 123.456 does not fit decimal\(3,2\)"),
         ({"type": "decimal(3,2)", "min": 0, "max": 50}, r"max=50 does not fit decimal\(3,2\)"),
+        # exact bound (10**16 - 0.01 in floats was 10**16), before the 64-bit unit limit
+        (
+            {"type": "decimal(18,2)", "max": 2e16},
+            r"max=2e\+16 does not fit decimal\(18,2\) \(largest 9999999999999999\.99\)",
+        ),
+        (
+            {"type": "decimal(18,2)", "max": 1e20},
+            r"max=1e\+20 does not fit decimal\(18,2\) \(largest 9999999999999999\.99\)",
+        ),
         ({"type": "string", "min": -1, "max": 3}, "a string length cannot be negative"),
         ({"type": "float", "min": float("-inf"), "max": 1}, "min=-inf is not a finite number"),
         ({"distribution": "normal", "min": float("nan")}, "min=nan is not a finite number"),
