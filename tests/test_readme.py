@@ -38,3 +38,25 @@ def test_readme_pytest_fixtures_run(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_readme_validate_output_is_what_validate_prints(tmp_path: Path, monkeypatch) -> None:
+    """The error shown under "A first schema" is the one `phony validate` prints for that
+    schema with the typo the text names."""
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## A first schema", 1)[1].split("\n## ", 1)[0]
+    schema = re.search(r"^```yaml pdl\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    shown = re.search(r"^```\n(error\[.*?)^```", section, re.MULTILINE | re.DOTALL)
+    assert schema and shown
+    assert "person.first_name }" in schema.group(1)
+    (tmp_path / "schema.yaml").write_text(
+        schema.group(1).replace("person.first_name }", "person.firstname }")
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "schema.yaml"])
+    assert result.exit_code == 1
+    assert result.output.strip() == shown.group(1).strip()

@@ -38,7 +38,7 @@ def spec_blocks(kind: str) -> list[tuple[str, str, str]]:
     return found
 
 
-VALID = spec_blocks("yaml pdl")
+VALID = spec_blocks("yaml pdl") + spec_blocks("json pdl")
 FAILING = spec_blocks("yaml pdl-error")
 
 
