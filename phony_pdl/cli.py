@@ -275,13 +275,21 @@ def generate(
         int | None, typer.Option("--batch-rows", help="Rows per INSERT/COPY when loading.")
     ] = None,
     dialect: Annotated[
-        str, typer.Option("--dialect", help="SQL dialect for --format sql.")
+        str,
+        typer.Option(
+            "--dialect",
+            help="SQL dialect for --format sql: postgres, mysql (also mariadb), sqlite, duckdb "
+            "or tsql.",
+        ),
     ] = "postgres",
     copy: Annotated[
         bool, typer.Option("--copy", help="--format sql: COPY blocks (PostgreSQL).")
     ] = False,
     checks: Annotated[
-        bool, typer.Option("--checks/--no-checks", help="CHECK constraints from PDL bounds.")
+        bool,
+        typer.Option(
+            "--checks/--no-checks", help="CHECK constraints from PDL bounds (--format sql, --to)."
+        ),
     ] = True,
     layout: Annotated[
         str,
@@ -691,7 +699,14 @@ def import_(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the PDL here (default: stdout).")
     ] = None,
-    dialect: Annotated[str, typer.Option("--dialect", help="Dialect of a DDL file.")] = "postgres",
+    dialect: Annotated[
+        str,
+        typer.Option(
+            "--dialect",
+            help="Dialect of a DDL file: postgres, mysql (also mariadb), sqlite, duckdb, tsql "
+            "or another that sqlglot reads.",
+        ),
+    ] = "postgres",
     rows: Annotated[
         int, typer.Option("--rows", help="Rows per table (x3 for tables with a parent).")
     ] = 100,

@@ -1230,3 +1230,31 @@ def test_fresh_tables_number_the_applications_next_rows(database, tmp_path: Path
         conn.close()
         run_original_ddl(kind, connect, "INSERT INTO team (name) VALUES ('new')")
         assert query(connect, "SELECT MAX(id), COUNT(*) FROM team") == [(26, 26)]
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [("mariadb", "mysql"), ("MySQL", "mysql"), ("postgresql", "postgres"), ("mssql", "tsql")],
+)
+def test_import_takes_the_dialect_names_generate_takes(
+    tmp_path: Path, given: str, shown: str
+) -> None:
+    """`phony generate --dialect mariadb` works, so `phony import --dialect mariadb` does too."""
+    ddl = tmp_path / "dump.sql"
+    ddl.write_text("CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(80) NOT NULL);\n")
+    text, problems = import_ddl(ddl, given)
+    assert problems == []
+    assert f"from dump.sql ({shown})" in text
+    assert list(phony_pdl.load(text).entities["users"].fields) == ["id", "email"]
+
+
+def test_an_unknown_import_dialect_is_a_usage_error(tmp_path: Path) -> None:
+    from phony_pdl.errors import UsageError
+
+    ddl = tmp_path / "dump.sql"
+    ddl.write_text("CREATE TABLE users (id INT PRIMARY KEY);\n")
+    with pytest.raises(
+        UsageError,
+        match=r"^--dialect 'mariadbx' is not a SQL dialect sqlglot knows; one of .*mysql",
+    ):
+        import_ddl(ddl, "mariadbx")

@@ -47,6 +47,12 @@ def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str,
 
     if rows < 1:
         raise UsageError(f"--rows {rows}: import at least 1 row per table")
+    # The names `generate --dialect` takes (mariadb, postgresql, sqlserver, mssql) are
+    # sqlglot's mysql, postgres and tsql.
+    from ..sql.dialects import DIALECTS
+
+    if dialect.lower() in DIALECTS:
+        dialect = DIALECTS[dialect.lower()].name
     try:
         Dialect.get_or_raise(dialect)
     except ValueError:
