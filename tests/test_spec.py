@@ -65,3 +65,59 @@ def test_error_examples_fail_with_their_code(where: str, body: str, heading: str
 def test_spec_has_runnable_examples() -> None:
     assert len(VALID) >= 30
     assert len(FAILING) >= 40
+
+
+def test_errors_md_opening_example_is_what_validate_prints(tmp_path: Path, monkeypatch) -> None:
+    """The file and the output at the top of spec/errors.md are a real run of validate."""
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    text = (SPEC / "errors.md").read_text(encoding="utf-8")
+    opening = text.split("\n## ", 1)[0]
+    schema = re.search(r"^```yaml\n(.*?)^```", opening, re.MULTILINE | re.DOTALL)
+    shown = re.search(r"^```text\n(.*?)^```", opening, re.MULTILINE | re.DOTALL)
+    assert schema and shown
+    (tmp_path / "schema.yaml").write_text(schema.group(1))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "schema.yaml"])
+    assert result.exit_code == 1
+    assert result.output.strip() == shown.group(1).strip()
+
+
+def shown_outputs() -> list[tuple[str, str, str]]:
+    """(code, failing example, the output shown after it) for each section of errors.md."""
+    found = []
+    for section in (SPEC / "errors.md").read_text(encoding="utf-8").split("\n## ")[1:]:
+        code = section.split("\n", 1)[0].strip()
+        m = re.search(
+            r"^```yaml pdl-error\n(.*?)^```\n\n```text\n(.*?)^```",
+            section,
+            re.MULTILINE | re.DOTALL,
+        )
+        if m:
+            found.append((code, m.group(1), m.group(2)))
+    return found
+
+
+SHOWN = shown_outputs()
+
+
+@pytest.mark.parametrize(("code", "body", "shown"), SHOWN, ids=[s[0] for s in SHOWN])
+def test_errors_md_shows_the_output_of_each_failing_example(
+    code: str, body: str, shown: str, tmp_path: Path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    (tmp_path / "schema.yaml").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "schema.yaml"])
+    assert result.exit_code == 1
+    assert f"error[{code}]" in result.output
+    assert result.output.strip() == shown.strip()
+
+
+def test_errors_md_shows_output_for_every_failing_example() -> None:
+    assert len(SHOWN) == len(FAILING) >= 40
