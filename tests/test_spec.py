@@ -121,3 +121,29 @@ def test_errors_md_shows_the_output_of_each_failing_example(
 
 def test_errors_md_shows_output_for_every_failing_example() -> None:
     assert len(SHOWN) == len(FAILING) >= 40
+
+
+@pytest.mark.parametrize(
+    ("heading", "definition"),
+    [
+        ("## Document", None),
+        ("## Entities", "Entity"),
+        ("## Correlations", "Correlate"),
+        ("## Timelines", "Timeline"),
+        ("### Calendar", "Calendar"),
+        ("## Series", "Series"),
+    ],
+)
+def test_key_tables_list_the_keys_the_json_schema_accepts(heading: str, definition) -> None:
+    """The first key table under each heading of spec/pdl.md names exactly the keys of its
+    object in schemas/pdl-1.schema.json (which is generated from the validator's models)."""
+    import json
+
+    schema = json.loads((ROOT / "schemas" / "pdl-1.schema.json").read_text(encoding="utf-8"))
+    target = schema if definition is None else schema["$defs"][definition]
+    text = (SPEC / "pdl.md").read_text(encoding="utf-8")
+    section = text.split(f"\n{heading}\n", 1)[1]
+    table = re.search(r"^\| Key \|.*?\n((?:\|.*\n)+)", section, re.MULTILINE)
+    assert table, f"no key table under {heading}"
+    listed = set(re.findall(r"^\| `([^`]+)`", table.group(1), re.MULTILINE))
+    assert listed == set(target["properties"])
