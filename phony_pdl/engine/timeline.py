@@ -244,13 +244,24 @@ class Machine:
         """Unshifted times (µs) moved onto the calendar. Time i belongs to parent
         `parents[which[i]]` (`which` broadcasts against `times`); only `gaps: business`
         reads the parents, to measure each time from its parent's start."""
-        calendar = self.spec.calendar
-        if calendar.gaps != "business":
-            return apply_calendar(times, calendar)
+        starts = self.calendar_starts(columns, parents)
+        return self.move(times, None if starts is None else starts[which])
+
+    def calendar_starts(self, columns: Columns, parents: np.ndarray) -> np.ndarray | None:
+        """What `gaps: business` measures times from: each parent's start (µs); None for
+        other calendars, which move each time on its own."""
+        if self.spec.calendar.gaps != "business":
+            return None
         start, valid = self.start_times(columns, parents)
         # a parent without a start has no events; 0 keeps its unused times from overflowing
-        start = np.where(valid, start.astype(np.int64), 0)[which]
-        return business_times(start, times - start, calendar)
+        return np.where(valid, start.astype(np.int64), 0)
+
+    def move(self, times: np.ndarray, starts: np.ndarray | None) -> np.ndarray:
+        """Unshifted times onto the calendar; `starts` (from `calendar_starts`, broadcast
+        against `times`) for `gaps: business`."""
+        if starts is None:
+            return apply_calendar(times, self.spec.calendar)
+        return business_times(starts, times - starts, self.spec.calendar)
 
     def end_times(self, columns: Columns, parents: np.ndarray) -> np.ndarray | None:
         """The `end` cutoff per parent (µs, compared with recorded times), or None without
@@ -269,13 +280,23 @@ class Machine:
         steps: int | None = None,
         resume: Carry | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Carry]:
-        """`run` without the calendar (the times a checkpoint keeps)."""
+        """`run` without the calendar (the times a checkpoint keeps).
+
+        Each chunk of steps walks only the paths still going at its start: the paths of a
+        block end at very different steps (a subscription churns in its first months or
+        renews for years), and the work then follows the events made, not the parents
+        times the longest path. A path that does not go on keeps its state and time in
+        the columns after its last event (nothing reads them).
+        """
         n = len(parents)
         parents = np.asarray(parents, dtype=np.int64)
         first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
         cumulative = self.cumulative(columns, parents)
         end = self.end_times(columns, parents)
+        moved_from = None  # `gaps: business` measures the recorded times from the start
+        if end is not None and self.spec.calendar is not None:
+            moved_from = self.calendar_starts(columns, parents)
         if resume is None:
             time, live = self.start_times(columns, parents)
             time = time.astype(np.int64)
@@ -284,79 +305,86 @@ class Machine:
         else:
             state, time, live = resume.state.copy(), resume.time.copy(), resume.live.copy()
             anchor, months = resume.anchor.copy(), resume.months.copy()
-        # A path that does not go on (no start time, or ended) keeps its state and time;
-        # the walk below moves every path and puts these back afterwards.
-        frozen = ~live
-        held = state[frozen]
         lengths = np.zeros(n, dtype=np.int64)
-        state_parts: list[np.ndarray] = []
-        time_parts: list[np.ndarray] = []
-        tabled = n <= _TABLED
+        # (paths walked, first column, their states and times (steps, paths)) per chunk
+        chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
         k = self.size
-        budget = max(1, _CELLS // max(1, n * (k if tabled else 1)))
+        going = np.flatnonzero(live)  # the paths this chunk walks
         step, width = first, 16  # short paths are common: the first chunks are short
-        while step < limit:
+        while step < limit and len(going):
+            m = len(going)
+            tabled = m <= _TABLED
+            budget = max(1, _CELLS // (m * (k if tabled else 1)))
             width = max(1, min(width, budget, limit - step))
             keys = self._step_keys("#next", step + width)[step : step + width]
+            who = parents[going]
+            cum = cumulative if cumulative.ndim == 2 else cumulative[going]
             # step-major (a row per step): each step reads and writes contiguous memory
-            walked = np.empty((width + 1, n), dtype=np.int64)
+            walked = np.empty((width + 1, m), dtype=np.int64)
             if tabled:
-                u = to_uniform(mix_keyed(keys[:, None], parents[None, :]))  # (width, n)
-                self._walk_tabled(cumulative, u, state, walked)
+                u = to_uniform(mix_keyed(keys[:, None], who[None, :]))  # (width, m)
+                self._walk_tabled(cum, u, state[going], walked)
             else:
-                width = self._walk_direct(cumulative, keys, parents, state, live, walked)
+                width = self._walk_direct(cum, keys, who, state[going], walked)
                 walked = walked[: width + 1]
-            walked[:, frozen] = held[None, :]
-            # the step each path takes: live before it and not in a terminal state
-            moving = live[None, :] & ~self.terminal[walked[:width]]
+            # the step each path takes: not from a terminal state
+            moving = ~self.terminal[walked[:width]]
             if self.sink >= 0:  # a path that draws `end` makes no further event
                 moving &= walked[1 : width + 1] != self.sink
             ended = ~moving.any(axis=1)
             stop = int(np.argmax(ended)) + 1 if ended.any() else width
             moving = moving[:stop]
-            increments = np.zeros((stop, n), dtype=np.int64)
+            increments = np.zeros((stop, m), dtype=np.int64)
             cols, rows = np.nonzero(moving)
             targets = walked[cols + 1, rows]
             for target in np.flatnonzero(np.bincount(targets, minlength=k)):  # no sort
                 sel = targets == target
                 r, c = rows[sel], cols[sel]
-                gap = self.gap_seconds(int(target), parents[r], step + c)
+                gap = self.gap_seconds(int(target), who[r], step + c)
                 increments[c, r] = np.rint(gap * 1e6).astype(np.int64)
+            before = time[going]
             if self.monthly:
-                times, after, anchor, months = self._month_times(
-                    walked[1 : stop + 1], moving, increments, time, anchor, months
+                times, after, anchor[going], months[going] = self._month_times(
+                    walked[1 : stop + 1], moving, increments, before, anchor[going], months[going]
                 )
-                running = (after - time)[None, :]  # only its last row is read below
             else:
                 # integer sums: the same times as adding one gap after another
                 running = np.cumsum(increments, axis=0)
-                times = time[None, :] + (running - increments)
+                times = before[None, :] + (running - increments)
+                after = before + running[-1]
             # event j of the chunk happens if the path reached it (and, with `end`, by then)
-            reached = np.vstack([live[None, :], moving[: stop - 1]])
-            live = moving[-1]
+            reached = np.ones((stop, m), dtype=bool)
+            reached[1:] = moving[: stop - 1]
+            still = moving[-1]
             if end is not None:
                 # the recorded times (moved by the calendar) of the chunk's events and of
                 # the next one; they never decrease, so the events kept are a prefix and a
                 # path past its end stops walking
-                ahead = np.vstack([times, (time + running[-1])[None, :]])
+                ahead = np.vstack([times, after[None, :]])
                 if self.spec.calendar is not None:
-                    ahead = self.on_calendar(ahead, columns, parents, np.arange(n)[None, :])
-                by_end = ahead <= end[None, :]
+                    ahead = self.move(ahead, None if moved_from is None else moved_from[going])
+                by_end = ahead <= end[going][None, :]
                 reached &= by_end[:stop]
-                live = live & by_end[stop]
-            lengths += reached.sum(axis=0)
-            state_parts.append(walked[:stop])
-            time_parts.append(times)
-            time = time + running[-1]
-            state = walked[stop]
+                still = still & by_end[stop]
+            lengths[going] += reached.sum(axis=0)
+            chunks.append((going, step - first, walked[:stop], times))
+            time[going] = after
+            state[going] = walked[stop]
+            live[going] = still
             step += stop
-            if ended.any() or not live.any():  # every path has ended (or passed its end)
+            if ended.any():  # no path moves at a step of the chunk: every path has ended
                 break
+            going = going[still]
             width *= 2
         carry = Carry(step, state, time, live, anchor, months)
-        if not state_parts:
-            return np.zeros((n, 0), np.int64), np.zeros((n, 0), np.int64), lengths, carry
-        return np.vstack(state_parts).T, np.vstack(time_parts).T, lengths, carry
+        total = step - first
+        # a path keeps its last state and time where it no longer walks
+        states = np.broadcast_to(state, (total, n)).copy()
+        times_out = np.broadcast_to(time, (total, n)).copy()
+        for going, at, walked, times in chunks:
+            states[at : at + len(walked), going] = walked
+            times_out[at : at + len(times), going] = times
+        return states.T, times_out.T, lengths, carry
 
     def _month_times(
         self,
@@ -434,7 +462,6 @@ class Machine:
         keys: np.ndarray,
         parents: np.ndarray,
         state: np.ndarray,
-        live: np.ndarray,
         walked: np.ndarray,
     ) -> int:
         """Many parents: the next state per step, from each path's own state, until every
@@ -445,7 +472,7 @@ class Machine:
         for j, key in enumerate(keys):
             now = walked[j]
             stay = self.terminal[now]
-            if not (live & ~stay).any():
+            if stay.all():
                 walked[j + 1] = now  # nothing moves any more
                 return j + 1
             u = to_uniform(mix_keyed(key, parents))
