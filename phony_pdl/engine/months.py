@@ -4,17 +4,48 @@ from __future__ import annotations
 
 import numpy as np
 
+_DAY_US = 86_400_000_000
+# days in each month of a year counted from March (the leap day ends the year)
+_MARCH_LENGTHS = np.array([31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28], dtype=np.int64)
+
 
 def add_months(times_us: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Each time `months` calendar months later (µs): the same time of day on the same day
     of the month, or on the month's last day when it is shorter (Jan 31 + 1 month is
-    Feb 29 in a leap year, Feb 28 otherwise; + 2 months is Mar 31)."""
-    t = np.asarray(times_us, dtype=np.int64).astype("datetime64[us]")
-    day = t.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    day_of_month = (day - month.astype("datetime64[D]")).astype(np.int64)  # from 0
-    target = month + np.asarray(months, dtype=np.int64).astype("timedelta64[M]")
-    first = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
-    moved = first + np.minimum(day_of_month, length - 1).astype("timedelta64[D]")
-    return (moved.astype("datetime64[us]") + (t - day)).astype(np.int64)
+    Feb 29 in a leap year, Feb 28 otherwise; + 2 months is Mar 31).
+
+    Integer arithmetic on the proleptic Gregorian calendar (H. Hinnant's days/civil
+    conversions, in years that start in March so the leap day ends them): a few numpy
+    passes per value, where datetime64 month units cost about ten times more."""
+    t, months = np.broadcast_arrays(
+        np.asarray(times_us, dtype=np.int64), np.asarray(months, dtype=np.int64)
+    )
+    day = np.floor_divide(t, _DAY_US)
+    time_of_day = t - day * _DAY_US
+    # civil date of `day`: 400-year eras of 146,097 days from 0000-03-01
+    z = day + 719_468
+    era = np.floor_divide(z, 146_097)
+    of_era = z - era * 146_097  # 0 … 146,096
+    year_of_era = (of_era - of_era // 1460 + of_era // 36_524 - of_era // 146_096) // 365
+    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month = (5 * of_year + 2) // 153  # 0 is March
+    day_of_month = of_year - (153 * month + 2) // 5  # from 0
+    # the target month, counted in March years
+    index = (era * 400 + year_of_era) * 12 + month + months
+    year = np.floor_divide(index, 12)
+    month = index - year * 12
+    era = np.floor_divide(year, 400)
+    year_of_era = year - era * 400
+    first = (
+        era * 146_097
+        + 365 * year_of_era
+        + year_of_era // 4
+        - year_of_era // 100
+        + (153 * month + 2) // 5
+        - 719_468
+    )
+    # February (the last month of a March year) of a leap civil year has 29 days
+    civil = year + 1
+    leap = (civil % 4 == 0) & ((civil % 100 != 0) | (civil % 400 == 0))
+    length = _MARCH_LENGTHS[month] + ((month == 11) & leap)
+    return (first + np.minimum(day_of_month, length - 1)) * _DAY_US + time_of_day
