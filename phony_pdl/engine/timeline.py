@@ -49,6 +49,49 @@ class Carry(NamedTuple):
     months: np.ndarray
 
 
+class Paths(NamedTuple):
+    """A walk's paths as its chunks: (paths walked, first column, their states and times
+    (steps, paths)) each, with the path lengths (this walk's steps) and where the paths
+    stand after them. A path is walked in a chunk when it goes on at the chunk's start, so
+    every event of a path is in a chunk; a column after a path's last chunk holds its
+    last state and time."""
+
+    chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]]
+    total: int
+    lengths: np.ndarray
+    carry: Carry
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """States and times (n, total): column j is the walk's step j."""
+        n = len(self.lengths)
+        states = np.broadcast_to(self.carry.state, (self.total, n)).copy()
+        times = np.broadcast_to(self.carry.time, (self.total, n)).copy()
+        for going, at, walked, when in self.chunks:
+            states[at : at + len(walked), going] = walked
+            times[at : at + len(when), going] = when
+        return states.T, times.T
+
+    def pick(self, path: np.ndarray, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """States and times of (path, column) pairs, as `dense()[.][path, column]` without
+        building the whole (n, total) arrays."""
+        states, times = self.carry.state[path], self.carry.time[path]
+        if not self.chunks:
+            return states, times
+        starts = np.array([at for _, at, _, _ in self.chunks])
+        chunk = np.searchsorted(starts, column, side="right") - 1
+        where = np.empty(len(self.lengths), dtype=np.int64)
+        for c, (going, at, walked, when) in enumerate(self.chunks):
+            sel = np.flatnonzero((chunk == c) & (column < at + len(walked)))
+            where[:] = -1
+            where[going] = np.arange(len(going))
+            j = where[path[sel]]
+            ok = j >= 0
+            sel, j = sel[ok], j[ok]
+            states[sel] = walked[column[sel] - at, j]
+            times[sel] = when[column[sel] - at, j]
+        return states, times
+
+
 class _After:
     """A state's `after`, parsed once (a run asks for it at every step)."""
 
@@ -280,7 +323,20 @@ class Machine:
         steps: int | None = None,
         resume: Carry | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Carry]:
-        """`run` without the calendar (the times a checkpoint keeps).
+        """`run` without the calendar (the times a checkpoint keeps)."""
+        paths = self.walk_paths(columns, parents, steps, resume)
+        states, times = paths.dense()
+        return states, times, paths.lengths, paths.carry
+
+    def walk_paths(
+        self,
+        columns: Columns,
+        parents: np.ndarray,
+        steps: int | None = None,
+        resume: Carry | None = None,
+    ) -> Paths:
+        """The paths of these parents from step 0 (or from `resume`) to `steps` at most,
+        as the chunks walked (the times before any calendar: those a checkpoint keeps).
 
         Each chunk of steps walks only the paths still going at its start: the paths of a
         block end at very different steps (a subscription churns in its first months or
@@ -377,14 +433,7 @@ class Machine:
             going = going[still]
             width *= 2
         carry = Carry(step, state, time, live, anchor, months)
-        total = step - first
-        # a path keeps its last state and time where it no longer walks
-        states = np.broadcast_to(state, (total, n)).copy()
-        times_out = np.broadcast_to(time, (total, n)).copy()
-        for going, at, walked, times in chunks:
-            states[at : at + len(walked), going] = walked
-            times_out[at : at + len(times), going] = times
-        return states.T, times_out.T, lengths, carry
+        return Paths(chunks, step - first, lengths, carry)
 
     def _month_times(
         self,
@@ -396,31 +445,66 @@ class Machine:
         months: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Event times (steps, n) of a chunk of a machine with calendar-month steps, the
-        time after it, and the anchors and month counts it leaves (one numpy pass per step:
-        a month step's day depends on where the path stands).
+        time after it, and the anchors and month counts it leaves.
 
         A duration step adds its gap and makes its event the new anchor; a month step puts
         its event `months` calendar months after the anchor (the anchor's day of month,
         clamped to the month's last day), plus its `delay`, and never before the event
         before it; a state without `after` changes nothing.
+
+        The steps between two anchors form a segment: its month counts are running sums,
+        and its times the running maximum of the segment's start and its scheduled days
+        (times never decrease, so one running maximum over the whole chunk gives each).
+        Only a segment's start waits for the one before it, so the loop below runs once
+        per anchor a path sets in the chunk, not once per step.
         """
         stop, n = moving.shape
-        times = np.empty((stop, n), dtype=np.int64)
-        for j in range(stop):
-            times[j] = time
-            target, go = targets[j], moving[j]
-            step_months = np.where(go, self.months[target], 0)
-            months = months + step_months
-            monthly = np.flatnonzero(step_months)
-            time = time + increments[j]
-            if len(monthly):  # only the paths that step months (late steps: few)
-                scheduled = add_months(anchor[monthly], months[monthly]) + increments[j, monthly]
-                before = time[monthly] - increments[j, monthly]
-                time[monthly] = np.maximum(before, scheduled)
-            reset = go & self.clock[target]
-            anchor = np.where(reset, time, anchor)
-            months = np.where(reset, 0, months)
-        return times, time, anchor, months
+        steps = np.where(moving, self.months[targets], 0)
+        reset = moving & self.clock[targets]
+        counted = np.cumsum(steps, axis=0)
+        # months since the anchor after each step: since the chunk's start plus those
+        # carried in, until a reset starts again from 0
+        base = np.maximum.accumulate(np.where(reset, counted, -months[None, :]), axis=0)
+        since = counted - base
+        segment = np.cumsum(reset, axis=0)
+        # month steps and resets, ordered by segment, then path, then step
+        mp, mj = np.nonzero((steps > 0).T)
+        order = np.argsort(segment[mj, mp], kind="stable")
+        mp, mj = mp[order], mj[order]
+        m_at = np.searchsorted(segment[mj, mp], np.arange(int(segment[-1].max()) + 2))
+        rp, rj = np.nonzero(reset.T)
+        order = np.argsort(segment[rj, rp], kind="stable")
+        rp, rj = rp[order], rj[order]
+        r_at = np.searchsorted(segment[rj, rp], np.arange(int(segment[-1].max()) + 2))
+        scheduled = np.empty(len(mp), dtype=np.int64)
+        started = np.empty(len(rp), dtype=np.int64)  # the time (and anchor) of each reset
+        anchor, start = anchor.copy(), time.copy()
+        for s in range(len(m_at) - 1):
+            lo, hi = m_at[s], m_at[s + 1]
+            p, j = mp[lo:hi], mj[lo:hi]
+            if hi > lo:
+                scheduled[lo:hi] = add_months(anchor[p], since[j, p]) + increments[j, p]
+            r_lo, r_hi = r_at[s + 1], r_at[s + 2] if s + 2 < len(r_at) else r_at[s + 1]
+            if r_hi == r_lo:
+                continue
+            # where the paths that set a new anchor stand before it: the segment's start
+            # or its latest month step (cells are grouped by path)
+            pr, jr = rp[r_lo:r_hi], rj[r_lo:r_hi]
+            reached = start[pr]
+            if hi > lo:
+                heads = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+                latest = np.maximum.reduceat(scheduled[lo:hi], heads)
+                at = np.searchsorted(p[heads], pr)
+                hit = at < len(heads)
+                hit[hit] = p[heads][at[hit]] == pr[hit]
+                reached[hit] = np.maximum(reached[hit], latest[at[hit]])
+            start[pr] = anchor[pr] = started[r_lo:r_hi] = reached + increments[jr, pr]
+        known = np.full((stop + 1, n), np.iinfo(np.int64).min, dtype=np.int64)
+        known[0] = time
+        known[mj + 1, mp] = scheduled
+        known[rj + 1, rp] = started
+        running = np.maximum.accumulate(known, axis=0)
+        return running[:stop], running[stop], anchor, since[-1]
 
     def _walk_tabled(
         self, cumulative: np.ndarray, u: np.ndarray, state: np.ndarray, walked: np.ndarray
@@ -515,7 +599,7 @@ class _TimelineCounts:
 
         if self._made is None:
             self._made = Columns(self.plan)
-        return machine_of(self.plan, self.entity).walk(self._made, parents)[2]
+        return machine_of(self.plan, self.entity).walk_paths(self._made, parents).lengths
 
 
 def timeline_layout(plan: Plan, entity: str) -> Layout:
@@ -594,24 +678,29 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
     for members, resume in groups:
         first = 0 if resume is None else resume.step
         stop = int(hi[members].max()) + 1
-        walked, times, _, carry = machine.walk(columns, unique[members], stop, resume)
+        paths = machine.walk_paths(columns, unique[members], stop, resume)
+        carry = paths.carry
         # the batch's rows of these parents
-        mine = np.zeros(len(unique), dtype=bool)
-        mine[members] = True
-        rows = np.flatnonzero(mine[inverse])
-        where = np.searchsorted(members, inverse[rows])  # members is ascending
-        state[rows] = walked[where, steps[rows] - first]
-        time[rows] = times[where, steps[rows] - first]
+        if len(groups) == 1:
+            rows, where = slice(None), inverse  # every parent walked at once: members is all
+        else:
+            mine = np.zeros(len(unique), dtype=bool)
+            mine[members] = True
+            rows = np.flatnonzero(mine[inverse])
+            where = np.searchsorted(members, inverse[rows])  # members is ascending
+        state[rows], time[rows] = paths.pick(where, steps[rows] - first)
         # checkpoints where the paths go on past the batch (and far enough to be worth it)
-        for j in np.flatnonzero(going[members]):
-            at = int(hi[members[j]]) + 1
-            col = at - first
-            if col >= walked.shape[1]:
+        ahead = np.flatnonzero(going[members])
+        cols = hi[members[ahead]] + 1 - first
+        at_state, at_time = paths.pick(ahead, np.minimum(cols, max(paths.total - 1, 0)))
+        for i, j in enumerate(ahead.tolist()):
+            at = int(cols[i]) + first
+            if cols[i] >= paths.total:
                 where = (carry.state[j], carry.time[j], carry.anchor[j], carry.months[j])
             elif machine.monthly:
                 continue  # a walk keeps the anchors of month steps at its end only
             else:
-                where = (walked[j, col], times[j, col], times[j, col], 0)
+                where = (at_state[i], at_time[i], at_time[i], 0)
             machine.remember(int(unique[members[j]]), at, tuple(int(v) for v in where))
     if machine.spec.calendar is not None:
         time = machine.on_calendar(time, columns, unique, inverse)
