@@ -558,3 +558,57 @@ entities:
         want.append(time)
     want.append(time)  # the terminal state, entered without `after`
     assert got == want
+
+
+# ------------------------------------------------------------ month steps, chunk at a time
+
+
+def month_times_by_step(machine, targets, moving, increments, time, anchor, months):
+    """The rule one step at a time (as the walk once ran it): the reference for the
+    chunk-at-a-time `_month_times`."""
+    stop, n = moving.shape
+    times = np.empty((stop, n), dtype=np.int64)
+    for j in range(stop):
+        times[j] = time
+        target, go = targets[j], moving[j]
+        step_months = np.where(go, machine.months[target], 0)
+        months = months + step_months
+        monthly = np.flatnonzero(step_months)
+        time = time + increments[j]
+        if len(monthly):
+            scheduled = add_months(anchor[monthly], months[monthly]) + increments[j, monthly]
+            before = time[monthly] - increments[j, monthly]
+            time[monthly] = np.maximum(before, scheduled)
+        reset = go & machine.clock[target]
+        anchor = np.where(reset, time, anchor)
+        months = np.where(reset, 0, months)
+    return times, time, anchor, months
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 12), st.booleans())
+def test_month_steps_of_a_chunk_follow_the_rule_step_by_step(
+    seed: int, stop: int, n: int, long_delays: bool
+) -> None:
+    """Random machines of month steps, duration steps (new anchors) and steps without
+    `after`; delays up to 5 days or up to 200 (a delay then holds later renewals)."""
+    from types import SimpleNamespace
+
+    from phony_pdl.engine.timeline import Machine
+
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 6))
+    months = np.where(rng.random(k) < 0.5, rng.integers(1, 13, k), 0)
+    clock = (months == 0) & (rng.random(k) < 0.6)
+    machine = SimpleNamespace(months=months, clock=clock)
+    targets = rng.integers(0, k, (stop, n))
+    moving = np.minimum.accumulate(rng.random((stop, n)) < 0.9, axis=0)
+    day = 86_400_000_000
+    increments = np.where(moving, rng.integers(0, (200 if long_delays else 5) * day, (stop, n)), 0)
+    increments[~moving | ((months[targets] == 0) & ~clock[targets])] = 0  # no `after`: no gap
+    time = rng.integers(-(10**15), 3 * 10**15, n)
+    anchor = time - rng.integers(0, 10**14, n)
+    counted = rng.integers(0, 5, n)
+    got = Machine._month_times(machine, targets, moving, increments, time, anchor, counted)
+    want = month_times_by_step(machine, targets, moving, increments, time, anchor, counted)
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g, w)

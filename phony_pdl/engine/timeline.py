@@ -22,7 +22,7 @@ from ..rng import derive_keys, mix_keyed, to_open_uniform, to_uniform
 from . import sampling
 from .arrow import to_numpy_units
 from .evaluate import evaluate
-from .months import add_months
+from .months import from_month_parts, month_parts
 from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
@@ -483,7 +483,18 @@ class Machine:
             lo, hi = m_at[s], m_at[s + 1]
             p, j = mp[lo:hi], mj[lo:hi]
             if hi > lo:
-                scheduled[lo:hi] = add_months(anchor[p], since[j, p]) + increments[j, p]
+                # each path's anchor taken apart once, its month steps counted from it
+                heads = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
+                each = np.diff(np.r_[heads, hi - lo])
+                month, day, time_of_day = month_parts(anchor[p[heads]])
+                scheduled[lo:hi] = (
+                    from_month_parts(
+                        np.repeat(month, each) + since[j, p],
+                        np.repeat(day, each),
+                        np.repeat(time_of_day, each),
+                    )
+                    + increments[j, p]
+                )
             r_lo, r_hi = r_at[s + 1], r_at[s + 2] if s + 2 < len(r_at) else r_at[s + 1]
             if r_hi == r_lo:
                 continue
@@ -492,7 +503,6 @@ class Machine:
             pr, jr = rp[r_lo:r_hi], rj[r_lo:r_hi]
             reached = start[pr]
             if hi > lo:
-                heads = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])
                 latest = np.maximum.reduceat(scheduled[lo:hi], heads)
                 at = np.searchsorted(p[heads], pr)
                 hit = at < len(heads)
