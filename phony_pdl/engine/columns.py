@@ -69,6 +69,7 @@ class Batch:
         "records",
         "rows",
         "scratch",
+        "whole",
     )
 
     def __init__(
@@ -89,6 +90,9 @@ class Batch:
         # For a table of codes (Parquet): fields whose values are codes into a small list
         # (dictionary arrays), kept as such for the writer; None: every field decoded
         self.codes: dict[str, pa.Array] | None = {} if codes else None
+        # every field of these rows is being made (a table): a field may compute at once
+        # what its siblings will read (a timeline's states and times come from one walk)
+        self.whole = False
 
 
 def round_floats(values: pa.Array, digits: int) -> pa.Array:
@@ -235,6 +239,7 @@ class Columns:
         """The rows of an entity. `codes`: fields drawn from a small list (names, cities,
         string choices) may come as dictionary arrays, for the Parquet writer."""
         batch = Batch(entity, rows, codes=codes)
+        batch.whole = True
         names, arrays = [], []
         for name, f in self.doc.entities[entity].fields.items():
             values = self.output(batch, name) if codes and not f.hidden else self.get(batch, name)

@@ -56,7 +56,7 @@ class Paths(NamedTuple):
     every event of a path is in a chunk; a column after a path's last chunk holds its
     last state and time."""
 
-    chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]]
+    chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray | None]]
     total: int
     lengths: np.ndarray
     carry: Carry
@@ -88,7 +88,8 @@ class Paths(NamedTuple):
             ok = j >= 0
             sel, j = sel[ok], j[ok]
             states[sel] = walked[column[sel] - at, j]
-            times[sel] = when[column[sel] - at, j]
+            if when is not None:
+                times[sel] = when[column[sel] - at, j]
         return states, times
 
 
@@ -155,6 +156,10 @@ class Machine:
             + [False] * ends
         )
         self.monthly = bool(self.months.any())
+        # the entity writes event times (a table of its rows then walks them with the states)
+        self.timed_fields = any(
+            f.timeline == "time" for f in plan.doc.entities[entity].fields.values()
+        )
         self._keys: dict[str, np.ndarray] = {}
         # parent -> {step: (state, time, anchor, months)} of live paths, oldest parent first
         self._checkpoints: OrderedDict[int, dict[int, tuple[int, int, int, int]]] = OrderedDict()
@@ -334,9 +339,15 @@ class Machine:
         parents: np.ndarray,
         steps: int | None = None,
         resume: Carry | None = None,
+        *,
+        upto: np.ndarray | None = None,
     ) -> Paths:
         """The paths of these parents from step 0 (or from `resume`) to `steps` at most,
         as the chunks walked (the times before any calendar: those a checkpoint keeps).
+
+        With `upto` (the last step needed, per parent) only the states are walked, each
+        path up to that step: no gaps, times or lengths (the layout already has them), for
+        the blocks that read states alone (an aggregate such as `last(state)`).
 
         Each chunk of steps walks only the paths still going at its start: the paths of a
         block end at very different steps (a subscription churns in its first months or
@@ -348,8 +359,9 @@ class Machine:
         parents = np.asarray(parents, dtype=np.int64)
         first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
+        timed = upto is None
         cumulative = self.cumulative(columns, parents)
-        end = self.end_times(columns, parents)
+        end = self.end_times(columns, parents) if timed else None
         moved_from = None  # `gaps: business` measures the recorded times from the start
         if end is not None and self.spec.calendar is not None:
             moved_from = self.calendar_starts(columns, parents)
@@ -363,7 +375,7 @@ class Machine:
             anchor, months = resume.anchor.copy(), resume.months.copy()
         lengths = np.zeros(n, dtype=np.int64)
         # (paths walked, first column, their states and times (steps, paths)) per chunk
-        chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+        chunks: list[tuple[np.ndarray, int, np.ndarray, np.ndarray | None]] = []
         k = self.size
         going = np.flatnonzero(live)  # the paths this chunk walks
         step, width = first, 16  # short paths are common: the first chunks are short
@@ -390,6 +402,18 @@ class Machine:
             ended = ~moving.any(axis=1)
             stop = int(np.argmax(ended)) + 1 if ended.any() else width
             moving = moving[:stop]
+            if not timed:
+                # a path goes on while a later step of it is needed
+                still = moving[-1] & (upto[going] >= step + stop)
+                chunks.append((going, step - first, walked[:stop], None))
+                state[going] = walked[stop]
+                live[going] = still
+                step += stop
+                if ended.any():
+                    break
+                going = going[still]
+                width *= 2
+                continue
             increments = np.zeros((stop, m), dtype=np.int64)
             cols, rows = np.nonzero(moving)
             targets = walked[cols + 1, rows]
@@ -625,23 +649,32 @@ def machine_of(plan: Plan, entity: str) -> Machine:
 
 
 def timeline_column(columns: Columns, batch: Batch, kind: str) -> pa.Array:
-    key = "#timeline"
-    cached = batch.parent_index.get(key)
     plan = columns.plan
+    layout = plan.layout(batch.entity)
+    if kind == "step":  # where each row is in its parent's timeline: no walk needed
+        return pa.array(layout.position_in_parent(batch.rows) + 1)
     machine = machine_of(plan, batch.entity)
+    cached = batch.parent_index.get("#timeline")
+    if cached is None and kind == "state" and not (batch.whole and machine.timed_fields):
+        # states alone (an aggregate over the events, a lookup of the last state): the
+        # walk skips the gaps and times, and stops each path at the last step needed
+        cached = batch.parent_index.get("#timeline-states")
+        if cached is None:
+            cached = batch.parent_index["#timeline-states"] = _events(
+                machine, columns, batch, timed=False
+            )
     if cached is None:
-        cached = batch.parent_index[key] = _events(machine, columns, batch)
-    state, time, steps = cached
+        cached = batch.parent_index["#timeline"] = _events(machine, columns, batch)
+    state, time, _ = cached
     if kind == "state":
         names = pa.array(machine.states, type=pa.string())
         return names.take(pa.array(state))
-    if kind == "time":
-        return pa.array(time, type=pa.int64()).cast(pa.timestamp("us"))
-    return pa.array(steps + 1)
+    return pa.array(time, type=pa.int64()).cast(pa.timestamp("us"))
 
 
-def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
-    """State, time and step of each row of the batch, stacked (3, rows).
+def _events(machine: Machine, columns: Columns, batch: Batch, *, timed: bool = True) -> np.ndarray:
+    """State, time and step of each row of the batch, stacked (3, rows); without `timed`
+    the states alone (times 0).
 
     Every path is walked from step 0 unless this process keeps a checkpoint of it at or
     before the first step the batch needs; the batch leaves a checkpoint where each path
@@ -688,7 +721,8 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
     for members, resume in groups:
         first = 0 if resume is None else resume.step
         stop = int(hi[members].max()) + 1
-        paths = machine.walk_paths(columns, unique[members], stop, resume)
+        upto = None if timed else hi[members]
+        paths = machine.walk_paths(columns, unique[members], stop, resume, upto=upto)
         carry = paths.carry
         # the batch's rows of these parents
         if len(groups) == 1:
@@ -699,6 +733,8 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
             rows = np.flatnonzero(mine[inverse])
             where = np.searchsorted(members, inverse[rows])  # members is ascending
         state[rows], time[rows] = paths.pick(where, steps[rows] - first)
+        if not timed:
+            continue  # a checkpoint keeps times: only a timed walk leaves one
         # checkpoints where the paths go on past the batch (and far enough to be worth it)
         ahead = np.flatnonzero(going[members])
         cols = hi[members[ahead]] + 1 - first
@@ -712,7 +748,7 @@ def _events(machine: Machine, columns: Columns, batch: Batch) -> np.ndarray:
             else:
                 where = (at_state[i], at_time[i], at_time[i], 0)
             machine.remember(int(unique[members[j]]), at, tuple(int(v) for v in where))
-    if machine.spec.calendar is not None:
+    if timed and machine.spec.calendar is not None:
         time = machine.on_calendar(time, columns, unique, inverse)
     return np.stack([state, time, steps])
 
