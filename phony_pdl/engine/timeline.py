@@ -161,11 +161,12 @@ class Machine:
             f.timeline == "time" for f in plan.doc.entities[entity].fields.values()
         )
         self._keys: dict[str, np.ndarray] = {}
+        self._trees: dict[str, Any] = {}
         # parent -> {step: (state, time, anchor, months)} of live paths, oldest parent first
         self._checkpoints: OrderedDict[int, dict[int, tuple[int, int, int, int]]] = OrderedDict()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_keys": {}, "_checkpoints": OrderedDict()}
+        return {**self.__dict__, "_keys": {}, "_trees": {}, "_checkpoints": OrderedDict()}
 
     def _step_keys(self, label: str, stop: int) -> np.ndarray:
         """Stream keys of (seed, entity, label, step) for steps 0 … stop-1 (at least)."""
@@ -197,7 +198,9 @@ class Machine:
                     from .columns import Batch
 
                     parent_batch = parent_batch or Batch(self.parent, parents)
-                    tree = expr_mod.parse_expr(p)
+                    tree = self._trees.get(p)
+                    if tree is None:  # parsed once: every walk evaluates it again
+                        tree = self._trees[p] = expr_mod.parse_expr(p)
                     cols = {
                         c.split(".")[-1]: columns.get(parent_batch, c.split(".")[-1])
                         for c in expr_mod.columns(tree)
@@ -486,11 +489,15 @@ class Machine:
         steps = np.where(moving, self.months[targets], 0)
         reset = moving & self.clock[targets]
         counted = np.cumsum(steps, axis=0)
-        # months since the anchor after each step: since the chunk's start plus those
-        # carried in, until a reset starts again from 0
-        base = np.maximum.accumulate(np.where(reset, counted, -months[None, :]), axis=0)
-        since = counted - base
-        segment = np.cumsum(reset, axis=0)
+        if reset.any():
+            # months since the anchor after each step: since the chunk's start plus those
+            # carried in, until a reset starts again from 0
+            base = np.maximum.accumulate(np.where(reset, counted, -months[None, :]), axis=0)
+            since = counted - base
+            segment = np.cumsum(reset, axis=0)
+        else:  # one segment (late chunks: the anchors were set before)
+            since = counted + months[None, :]
+            segment = np.zeros((stop, n), dtype=np.int64)
         # month steps and resets, ordered by segment, then path, then step
         mp, mj = np.nonzero((steps > 0).T)
         order = np.argsort(segment[mj, mp], kind="stable")
@@ -558,7 +565,11 @@ class Machine:
                 maps[:, :width, s] = s
                 continue
             cum = cumulative[s][None, None, :] if cumulative.ndim == 2 else cumulative[:, s, None]
-            maps[:, :width, s] = np.minimum((u[:, :, None] >= cum).sum(axis=2), k - 1)
+            always, columns = _columns_to_compare(cum.reshape(-1, k))
+            nxt = np.full((n, width), always, dtype=np.intp)
+            for column in columns:
+                nxt += u >= column.reshape(cum.shape[:-1])
+            maps[:, :width, s] = np.minimum(nxt, k - 1)
         # up: maps of 2, 4, … consecutive steps (the later half applied after the earlier)
         tree = [maps]
         while tree[-1].shape[1] > 1:
@@ -585,7 +596,11 @@ class Machine:
         """Many parents: the next state per step, from each path's own state, until every
         path has ended (the steps walked: no draws for steps nobody takes)."""
         n, k = len(parents), self.size
-        rows = np.arange(n)
+        # a row of running sums per state, or per (path, state): one column per target,
+        # each read with a 1-d take (a (paths, S) gather and a sum along S cost more)
+        table = cumulative.reshape(-1, k)
+        offset = np.arange(n) * k if cumulative.ndim == 3 else None
+        always, columns = _columns_to_compare(table)
         walked[0] = state
         for j, key in enumerate(keys):
             now = walked[j]
@@ -594,8 +609,11 @@ class Machine:
                 walked[j + 1] = now  # nothing moves any more
                 return j + 1
             u = to_uniform(mix_keyed(key, parents))
-            cum = cumulative[rows, now] if cumulative.ndim == 3 else cumulative[now]  # (n, S)
-            nxt = np.minimum((u[:, None] >= cum).sum(axis=1), k - 1)
+            at = now if offset is None else offset + now
+            nxt = np.full(n, always, dtype=np.int64)
+            for column in columns:
+                nxt += u >= column[at]
+            np.minimum(nxt, k - 1, out=nxt)
             walked[j + 1] = np.where(stay, now, nxt)
         return len(keys)
 
@@ -616,6 +634,20 @@ class Machine:
         kept[step] = where
         if len(kept) > _CHECKPOINTS_EACH:
             del kept[next(iter(kept))]  # the oldest
+
+
+def _columns_to_compare(table: np.ndarray) -> tuple[int, list[np.ndarray]]:
+    """The columns of running sums (rows, S) a draw u in [0, 1) is compared with: the
+    number of columns it always passes (0 or less in every row), and the others but those
+    it never passes (infinite in every row). The next state is the number passed."""
+    always, columns = 0, []
+    for t in range(table.shape[1]):
+        column = np.ascontiguousarray(table[:, t])
+        if (column <= 0).all():
+            always += 1
+        elif not np.isposinf(column).all():
+            columns.append(column)
+    return always, columns
 
 
 class _TimelineCounts:
