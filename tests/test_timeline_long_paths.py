@@ -1,7 +1,8 @@
 """Long, realistic timeline paths pinned to their bytes: subscriptions renewing by
 calendar month or every 30 days up to an as-of `end`, support tickets looping through a
-business calendar. The hashes were taken before the walk was reworked for speed; the walk
-may change how it computes, never what it writes (any block size, any worker count)."""
+business calendar; a monthly invoice series. The hashes were taken with the walk as it was
+before it was reworked for speed; the walk may change how it computes, never what it
+writes (any block size, any worker count)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,30 @@ entities:
       step:      {{ timeline: step }}
 """
 
+INVOICES = """pdl: 1
+name: invoices
+entities:
+  subscribers:
+    count: 3000
+    fields:
+      id:        { sequence: 1 }
+      joined_on: { type: datetime, between: [2022-01-01, 2024-12-31] }
+      invoices:  { aggregate: "count(invoices)" }
+  invoices:
+    series:
+      for: subscribers
+      start: subscribers.joined_on
+      end: 2025-12-31
+      every: 1 month
+      jitter: 2d
+      churn: 0.06
+      max_events: 48
+    fields:
+      subscriber_id: { ref: subscribers.id }
+      at:            { series: time }
+      n:             { series: step }
+"""
+
 MONTHS = {"renewal": "1 month, delay: { min: 0h, max: 3d }", "yearly": "P1Y"}
 DAYS = {"renewal": "{ min: 30d, max: 33d }", "yearly": "365d"}
 
@@ -131,6 +156,24 @@ CASES = {
         {
             "tickets": "26c5f0bbea147c0fed8e1aed2372ee8ed05906d583c1aebdcbeb76ba4561d3c7",
             "ticket_events": "4171191f67f97d642ad36639511ba14d7621a88a9d721aa6ce1e2dfcca61545e",
+        },
+    ),
+    # without `end`: the lengths follow from the states alone
+    "tickets-clock-no-end": (
+        TICKETS.format(count=3000, gaps="").replace("      end: 2024-12-31\n", ""),
+        "ticket_events",
+        {
+            "tickets": "4271971502150f2ef37ca7611d50657133990130505a7c38ebe52b2fc6ca71ee",
+            "ticket_events": "4da474888b53890d5b2dd213fcfeccc85d5fab8d0ba6d5433d0258458f7e9825",
+        },
+    ),
+    # a series stepping calendar months (add_months)
+    "invoices-series-months": (
+        INVOICES,
+        "invoices",
+        {
+            "subscribers": "2bc783f399382d615b2a4fb96c2fca02f1864741a7d2f43e758541e440ee8d61",
+            "invoices": "5aebcc14e9755928de9d77d686215ef31423afeba6a28269caa9f65eb08b6abc",
         },
     ),
 }
