@@ -343,14 +343,16 @@ class Machine:
         steps: int | None = None,
         resume: Carry | None = None,
         *,
+        timed: bool = True,
         upto: np.ndarray | None = None,
     ) -> Paths:
         """The paths of these parents from step 0 (or from `resume`) to `steps` at most,
         as the chunks walked (the times before any calendar: those a checkpoint keeps).
 
-        With `upto` (the last step needed, per parent) only the states are walked, each
-        path up to that step: no gaps, times or lengths (the layout already has them), for
-        the blocks that read states alone (an aggregate such as `last(state)`).
+        Without `timed` only the states are walked: no gaps or times, for the blocks that
+        read states alone (an aggregate such as `last(state)`), each path up to `upto` (the
+        last step needed, per parent), and for the lengths of a timeline without `end`
+        (which times cannot cut). The lengths are then those of the uncut paths.
 
         Each chunk of steps walks only the paths still going at its start: the paths of a
         block end at very different steps (a subscription churns in its first months or
@@ -362,7 +364,6 @@ class Machine:
         parents = np.asarray(parents, dtype=np.int64)
         first = 0 if resume is None else resume.step
         limit = self.max_steps if steps is None else min(steps, self.max_steps)
-        timed = upto is None
         cumulative = self.cumulative(columns, parents)
         end = self.end_times(columns, parents) if timed else None
         moved_from = None  # `gaps: business` measures the recorded times from the start
@@ -406,8 +407,10 @@ class Machine:
             stop = int(np.argmax(ended)) + 1 if ended.any() else width
             moving = moving[:stop]
             if not timed:
-                # a path goes on while a later step of it is needed
-                still = moving[-1] & (upto[going] >= step + stop)
+                lengths[going] += 1 + moving[: stop - 1].sum(axis=0)
+                still = moving[-1]
+                if upto is not None:  # a path goes on while a later step of it is needed
+                    still = still & (upto[going] >= step + stop)
                 chunks.append((going, step - first, walked[:stop], None))
                 state[going] = walked[stop]
                 live[going] = still
@@ -665,7 +668,10 @@ class _TimelineCounts:
 
         if self._made is None:
             self._made = Columns(self.plan)
-        return machine_of(self.plan, self.entity).walk_paths(self._made, parents).lengths
+        machine = machine_of(self.plan, self.entity)
+        # without `end` no time cuts a path: its length follows from its states alone
+        timed = machine.spec.end is not None
+        return machine.walk_paths(self._made, parents, timed=timed).lengths
 
 
 def timeline_layout(plan: Plan, entity: str) -> Layout:
@@ -754,7 +760,7 @@ def _events(machine: Machine, columns: Columns, batch: Batch, *, timed: bool = T
         first = 0 if resume is None else resume.step
         stop = int(hi[members].max()) + 1
         upto = None if timed else hi[members]
-        paths = machine.walk_paths(columns, unique[members], stop, resume, upto=upto)
+        paths = machine.walk_paths(columns, unique[members], stop, resume, timed=timed, upto=upto)
         carry = paths.carry
         # the batch's rows of these parents
         if len(groups) == 1:
