@@ -315,7 +315,8 @@ def main() -> None:
         *rows,
         "",
         "Times include planning (timeline lengths, the aggregate pass over all children) and writing "
-        "both entities.",
+        "both entities. CPU s is the process's CPU time: on a shared host it varies less than the "
+        "wall seconds (rows/s is per wall second).",
     ]
     from results import replace_section
 
