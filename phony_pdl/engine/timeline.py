@@ -5,6 +5,11 @@ Step k of parent p draws its transition and its gap from streams keyed by
 block. Planning runs every path once to learn its length (the per-parent layout);
 blocks replay only the parents they touch, a long path from the checkpoint an earlier
 block of the same process left where it cut the path off.
+
+A walk goes in chunks of steps (16, 32, 64, …), each over the paths still going at its
+start, so its work follows the events made rather than the parents times the longest
+path. Blocks that read the states alone, and the planning of a timeline without `end`,
+walk the transitions only: the gaps and times are drawn where a time is read.
 """
 
 from __future__ import annotations
