@@ -708,8 +708,23 @@ def import_(
         ),
     ] = "postgres",
     rows: Annotated[
-        int, typer.Option("--rows", help="Rows per table (x3 for tables with a parent).")
-    ] = 100,
+        int | None,
+        typer.Option(
+            "--rows",
+            help="Rows per table (x3 for tables with a parent) [default: 100; from a "
+            "database, each analyzed table's row estimate].",
+            show_default=False,
+        ),
+    ] = None,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats/--no-stats",
+            help="From a PostgreSQL or MariaDB URL: shape columns from the database's "
+            "statistics (pg_stats, mysql.column_stats: NULL share, common values, "
+            "histograms, row estimates), never its rows.",
+        ),
+    ] = True,
 ) -> None:
     """Turn existing DDL (file or live database) into a PDL schema, guessing generators."""
     from .importer import import_ddl, import_url
@@ -717,9 +732,9 @@ def import_(
 
     try:
         if "://" in source:
-            text, problems = import_url(source, rows=rows)
+            text, problems = import_url(source, rows=rows, stats=stats)
         else:
-            text, problems = import_ddl(source, dialect, rows=rows)
+            text, problems = import_ddl(source, dialect, rows=100 if rows is None else rows)
     except UsageError as exc:
         _fail(exc)
     try:

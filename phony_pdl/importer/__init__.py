@@ -78,13 +78,24 @@ def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str,
     )
 
 
-def import_url(url: str, *, rows: int = 100) -> tuple[str, list[str]]:
-    """(PDL text, problems) for the tables of a live database."""
-    if rows < 1:
+def import_url(url: str, *, rows: int | None = None, stats: bool = True) -> tuple[str, list[str]]:
+    """(PDL text, problems) for the tables of a live database.
+
+    With `stats` (the default), a table's statistics shape its fields where the database
+    keeps them (see importer/stats.py); its row estimate is its count unless `rows` is
+    given. Tables without statistics get exactly what they would without `stats`."""
+    if rows is not None and rows < 1:
         raise UsageError(f"--rows {rows}: import at least 1 row per table")
     from .introspect import catalog_from_url
 
-    catalog, name = catalog_from_url(url)
+    catalog, name = catalog_from_url(url, stats=stats)
     if not catalog.tables:
         raise UsageError(f"{url}: the database has no tables")
-    return to_pdl(catalog, name=name, source=url.split("@")[-1], rows=rows), list(catalog.problems)
+    text = to_pdl(
+        catalog,
+        name=name,
+        source=url.split("@")[-1],
+        rows=100 if rows is None else rows,
+        row_estimates=rows is None,
+    )
+    return text, list(catalog.problems)

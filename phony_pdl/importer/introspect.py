@@ -12,10 +12,13 @@ from ..errors import InputNotFoundError, UsageError
 from ..loaders import parse_url, require_driver
 from .ddl import parse_ddl
 from .model import Catalog
+from .stats import mariadb_stats, postgres_stats
 
 
-def catalog_from_url(url: str) -> tuple[Catalog, str]:
-    """The tables of a live database, for `phony import` and `phony infer`.
+def catalog_from_url(url: str, *, stats: bool = False) -> tuple[Catalog, str]:
+    """The tables of a live database, for `phony import` and `phony infer`; with `stats`,
+    each table's statistics where the database keeps them (PostgreSQL, MariaDB: see
+    importer/stats.py), never its rows.
 
     A missing SQLite or DuckDB file is an error (connecting would create an empty one), as
     is a server that refuses the connection: both as UsageError naming the URL."""
@@ -28,7 +31,7 @@ def catalog_from_url(url: str) -> tuple[Catalog, str]:
     ):
         raise InputNotFoundError(f"{target.url}: no such database file '{target.path}'")
     try:
-        return _catalog(target)
+        return _catalog(target, stats)
     except UsageError:
         raise
     except Exception as exc:  # the drivers' own errors: refused, unknown database, bad password
@@ -37,7 +40,7 @@ def catalog_from_url(url: str) -> tuple[Catalog, str]:
         raise UsageError(f"cannot read {target.url}: {reason}") from exc
 
 
-def _catalog(target) -> tuple[Catalog, str]:
+def _catalog(target, stats: bool = False) -> tuple[Catalog, str]:
     kind = target.dialect.name
     if kind == "sqlite":
         import sqlite3
@@ -69,9 +72,16 @@ def _catalog(target) -> tuple[Catalog, str]:
         for name in names:
             cur.execute(f"SHOW CREATE TABLE `{name}`")
             ddl.append(cur.fetchone()[1] + ";")
-        conn.close()
         # Dependency order matters for readers; SHOW FULL TABLES is alphabetical, which PDL does not mind.
-        return parse_ddl("\n".join(ddl), "mysql"), target.params["database"]
+        catalog = parse_ddl("\n".join(ddl), "mysql")
+        if stats:
+            try:
+                mariadb_stats(cur, target.params["database"], catalog)
+            except pymysql.err.MySQLError as exc:  # MySQL (no mysql.column_stats), no grant
+                if exc.args and exc.args[0] not in (1146, 1142):  # no such table, denied
+                    raise
+        conn.close()
+        return catalog, target.params["database"]
     psycopg = require_driver("postgres")
     p = {k: v for k, v in target.params.items() if v is not None}
     p["dbname"] = p.pop("database")
@@ -79,6 +89,8 @@ def _catalog(target) -> tuple[Catalog, str]:
         text, notes = _postgres_ddl(conn)
         catalog = parse_ddl(text, "postgres")
         catalog.problems.extend(notes)
+        if stats:
+            postgres_stats(conn, catalog)
         if not catalog.tables:
             _no_tables_on_the_search_path(conn, target.url)
         return catalog, p["dbname"]

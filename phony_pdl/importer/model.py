@@ -41,6 +41,7 @@ class TableInfo:
     primary_key: list[str] = field(default_factory=list)
     uniques: list[list[str]] = field(default_factory=list)
     foreign_keys: list[ForeignKeyInfo] = field(default_factory=list)
+    stats: object | None = None  # importer.stats.TableStats, from a live database's statistics
 
     def column(self, name: str) -> ColumnInfo | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -476,6 +476,50 @@ def _by_type(
     }, "unmapped type"
 
 
+_TIED = {"ref", "from", "expr", "after", "sequence", "const", "unique", "hidden", "aggregate"}
+
+
+def _with_stats(
+    table: TableInfo, column: ColumnInfo, result: FieldGuess, stats, broken: bool
+) -> str | None:
+    """Shape a guessed field from the column's statistics; the note with what they said."""
+    from .stats import shape
+
+    kind = column.type.lower()
+    if kind == "tinyint" and column.params == (1,):
+        kind_of = "bool"
+    elif kind in _INT:
+        kind_of = "int"
+    elif kind in _FLOAT:
+        kind_of = "float"
+    elif kind in _DECIMAL and kind != "money":
+        kind_of = "decimal"
+    elif kind in _BOOL and kind != "bit":
+        kind_of = "bool"
+    elif kind in _DATE:
+        kind_of = "date"
+    elif kind in _DATETIME:
+        kind_of = "datetime"
+    elif kind in _TEXT or column.enum:
+        kind_of = "text"
+    else:
+        kind_of = "other"
+    keyed = {c for key in [table.primary_key, *table.uniques] for c in key}
+    spec = result.spec
+    values_free = not (
+        _TIED & spec.keys() or column.name in keyed or column.unique or column.generated
+    )
+    may_be_null = spec.get("nullable") is True and not broken and "const" not in spec
+    sources = ("choice", "distribution", "between", "min")
+    before = {k: spec.get(k) for k in sources}
+    note = shape(
+        spec, column, stats, kind_of=kind_of, values_free=values_free, may_be_null=may_be_null
+    )
+    if before != {k: spec.get(k) for k in sources}:  # the guess's own note no longer applies
+        return note
+    return "; ".join(n for n in (result.note, note) if n)
+
+
 def _alone_unique(table: TableInfo, name: str) -> bool:
     """The column is by itself the primary key or a unique constraint."""
     column = table.column(name)
@@ -559,13 +603,16 @@ def _count(
     bound: Callable[[str], float] = lambda _: math.inf,
     counted_per_this: Callable[[str], bool] = lambda _: False,
     points_back: Callable[[str], bool] = lambda _: False,
+    own: int | None = None,
 ) -> object:
     """The entity's count: `rows`, three times as many with a parent, or per parent when a
     key says how many children one parent can have (one-to-one, or `(order_id, line_no)`
-    with `line_no` between 1 and 5). `bound(entity)` is the most rows an entity can have."""
+    with `line_no` between 1 and 5). `bound(entity)` is the most rows an entity can have;
+    `own` is the table's row estimate from the database's statistics, used instead of
+    `rows` (or three times it) where the count is a number."""
     parents = {c: p for c, (p, _) in fk_of.items() if p != table.name}
     if not parents:
-        return rows
+        return own or rows
     sizes = {p: bound(p) for p in parents.values()}  # (counts the parents first)
     # a parent counted per this table cannot be the per-parent of this one (a circle)
     per_ok = {c: p for c, p in parents.items() if not counted_per_this(p)}
@@ -606,7 +653,7 @@ def _count(
     fewest = min(
         (sizes[p] for c, p in parents.items() if _alone_unique(table, c)), default=math.inf
     )
-    return int(min(rows * 3, fewest))
+    return int(min(own or rows * 3, fewest))
 
 
 # `(order_id, line_no)`: a column that numbers the rows of one parent
@@ -930,7 +977,9 @@ def _row_keys(composites: list[Composite], catalog: Catalog, prepared: dict) -> 
     return out
 
 
-def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
+def to_pdl(
+    catalog: Catalog, *, name: str, source: str, rows: int = 100, row_estimates: bool = False
+) -> str:
     lines = [
         f"# Imported by Phony from {source}.",
         "# Guesses are marked; review them, then run: phony generate --schema THIS_FILE",
@@ -997,6 +1046,11 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
     row_keys = _row_keys(composites, catalog, prepared)
     counts: dict[str, object] = {}
 
+    def estimate(name: str) -> int | None:
+        """The table's row estimate from the database's statistics (not with --rows)."""
+        stats = catalog.table(name).stats
+        return stats.rows if row_estimates and stats is not None and stats.rows > 0 else None
+
     def count(name: str, seen: tuple[str, ...] = ()) -> object:
         if name not in counts:
             if name in seen:  # one-to-one tables in a circle: no bound from here
@@ -1010,10 +1064,12 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 lambda p: bound(p, (*seen, name)),
                 lambda p: counted_per(p, name),
                 lambda p: points_back(p, name),
+                estimate(name),
             )
             counts[name] = _lines_per_parent(table, fk_of, counts[name])
             mine = [c for c in composites if c.child == name]
-            if mine and counts[name] == rows:  # a child through its composite key only
+            if mine and counts[name] == rows and estimate(name) is None:
+                # a child through its composite key only
                 counts[name] = rows * 3
             for c in mine:  # one row per parent row at most, as for a UNIQUE `ref`
                 if c.one_to_one and not isinstance(counts[name], dict):
@@ -1067,6 +1123,10 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
             if isinstance(counted, dict) and "distribution" in counted
             else ""
         )
+        if isinstance(counted, int) and estimate(table.name) is not None:
+            note = f"  # {table.stats.source}: {estimate(table.name):,} rows"
+            if counted != estimate(table.name):
+                note += ", capped by a unique key or a unique reference"
         lines.append(f"    count: {_flow(counted)}{note}")
         if table.primary_key and table.primary_key != ["id"]:
             pk = table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
@@ -1134,6 +1194,11 @@ def to_pdl(catalog: Catalog, *, name: str, source: str, rows: int = 100) -> str:
                 result.note = (
                     f"one-to-one both ways with {parent}.{back}: each side a permutation of "
                     "the other table's rows (not each other's inverse)"
+                )
+            column_stats = table.stats.columns.get(column.name) if table.stats else None
+            if column_stats is not None:
+                result.note = _with_stats(
+                    table, column, result, column_stats, (table.name, column.name) in cycle_breaks
                 )
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
