@@ -3,20 +3,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl.importer import import_url
+from phony_pdl.importer.stats import QUANTILES, ColumnStats, _quantiles
 
 from .test_import import run_original_ddl
 
 # 20,000 customers: status 70/20/8/2 %, phone NULL in 12 % of rows, age skewed by a square
-# (half the rows below 30), 80 % active
+# (half the rows below 33), 80 % active, joined more often lately (a square root: 1/16 in
+# the first quarter of the 700 days)
 POSTGRES = """
 CREATE TABLE st_customers (id int PRIMARY KEY, status varchar(20) NOT NULL, phone varchar(20),
-  age int, active boolean, joined date, note text)
+  age int, active boolean, joined date, seen timestamp, note text)
   WITH (autovacuum_enabled = false);
 INSERT INTO st_customers SELECT g,
   CASE WHEN g % 100 < 70 THEN 'active' WHEN g % 100 < 90 THEN 'lapsed'
@@ -24,7 +28,8 @@ INSERT INTO st_customers SELECT g,
   CASE WHEN g % 100 >= 88 THEN NULL ELSE '555-' || g END,
   18 + floor(60 * power((g * 7919 % 20000) / 20000.0, 2))::int,
   g % 10 < 8,
-  date '2021-01-01' + (g % 700),
+  date '2021-01-01' + floor(700 * sqrt((g * 7919 % 20000) / 20000.0))::int,
+  timestamp '2024-01-01' + (g % 1000) * interval '1 hour',
   NULL
 FROM generate_series(1, 20000) g;
 CREATE TABLE st_orders (id int PRIMARY KEY, customer_id int REFERENCES st_customers (id),
@@ -65,7 +70,14 @@ def test_postgres_statistics_shape_the_import(database) -> None:
     age = customers.fields["age"]
     # 60 ages: PostgreSQL keeps them all as most common values → a weighted choice
     assert age.choice is not None and len(age.choice) == 60
-    assert customers.fields["joined"].between == ["2021-01-01", "2022-12-01"]
+    # dates: an empirical number of days after the first one, hidden
+    assert customers.fields["joined"].expr == "CAST('2021-01-01' AS DATE) + _joined_days"
+    days = customers.fields["_joined_days"]
+    assert days.hidden and days.distribution == "empirical"
+    assert days.params["quantiles"][0] == 0 and days.params["quantiles"][-1] == 699
+    assert "→ 101 quantiles of days after 2021-01-01" in text
+    seen = customers.fields["seen"].expr
+    assert seen == "CAST('2024-01-01 00:00:00' AS TIMESTAMP) + _seen_seconds * INTERVAL '1' SECOND"
     assert customers.fields["note"].null_rate == 1
     channel = schema.entities["st_orders"].fields["channel"].choice
     assert channel == {"web": pytest.approx(90, abs=1.5), "store": pytest.approx(10, abs=1.5)}
@@ -83,6 +95,15 @@ def test_postgres_statistics_shape_the_import(database) -> None:
     assert _share(rows.column("active").to_pylist(), bool) == pytest.approx(0.8, abs=0.03)
     ages = rows.column("age").to_pylist()
     assert _share(ages, lambda v: v < 33) == pytest.approx(0.5, abs=0.03)
+    import datetime as dt
+
+    joined = rows.column("joined").to_pylist()
+    early = dt.date(2021, 1, 1) + dt.timedelta(days=175)
+    assert min(joined) >= dt.date(2021, 1, 1) and max(joined) <= dt.date(2022, 12, 1)
+    assert _share(joined, lambda v: v < early) == pytest.approx(1 / 16, abs=0.02)
+    seen_values = rows.column("seen").to_pylist()
+    assert min(seen_values) >= dt.datetime(2024, 1, 1)
+    assert max(seen_values) <= dt.datetime(2024, 1, 1) + dt.timedelta(hours=999)
     orders = data["st_orders"].column("customer_id").to_pylist()
     assert _share(orders, lambda v: v is None) == pytest.approx(0.25, abs=0.02)
     # un-analyzed, or --no-stats: exactly as before
@@ -194,7 +215,7 @@ def test_mariadb_double_precision_histogram_gives_quantiles(database) -> None:
     q = score.params["quantiles"]
     assert q[0] == 0 and q[-1] == 99 and q == sorted(q)
     assert q[len(q) // 2] == pytest.approx(12.5, abs=2)  # 100 * 0.5 ** 3
-    assert Counter(type(x) for x in q)  # numbers only
+    assert all(isinstance(x, int | float) and not isinstance(x, bool) for x in q)
 
 
 @pytest.mark.db
@@ -206,3 +227,30 @@ def test_unanalyzed_postgres_tables_import_byte_identical(database) -> None:
     without, _ = import_url(url, stats=False)
     assert with_stats == without
     assert "pg_stats" not in with_stats and "count: 100" in with_stats
+
+
+@given(
+    atoms=st.dictionaries(st.integers(-1000, 1000), st.floats(0.001, 1), min_size=0, max_size=20),
+    edges=st.lists(st.integers(-1000, 1000), min_size=0, max_size=30, unique=True),
+)
+def test_quantiles_join_atoms_and_buckets(atoms: dict[int, float], edges: list[int]) -> None:
+    """Quantiles never decrease, span the smallest to the largest value, and a common value
+    holds its share of them to within one bin."""
+    edges = sorted(edges)
+    stats = ColumnStats("test", 0.0)
+    stats.atoms = [(str(v), m) for v, m in atoms.items()]
+    stats.buckets = [(str(a), str(b), 0.5 / max(1, len(edges) - 1)) for a, b in pairwise(edges)]
+    q = _quantiles(stats, None)
+    values = list(atoms) + edges
+    if q is None:
+        assert len(set(values)) < 2 or (len(edges) < 2 and len(atoms) < 2)
+        return
+    assert q == sorted(q)
+    assert q[0] == min(values) and q[-1] == max(values)
+    total = sum(atoms.values()) + (0.5 if len(edges) >= 2 else 0)
+    if stats.atoms and len({m for _, _, m in stats.buckets}) <= 1:
+        for value, mass in atoms.items():
+            inside = sum(1 for x in q if x == value) / QUANTILES
+            # one bin either side (the quantile at a jump's edge), plus a bucket that
+            # starts or ends at the value
+            assert inside >= mass / total - 2 / QUANTILES

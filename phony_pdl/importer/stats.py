@@ -250,8 +250,13 @@ def shape(
     kind_of: str,
     values_free: bool,
     may_be_null: bool,
+    helper: dict | None = None,
 ) -> str | None:
     """Change `spec` in place from the column's statistics; returns the note to show.
+
+    A date or timestamp with a histogram becomes `expr: <first value> + <helper>`, with
+    the helper's spec (an empirical number of days or seconds) put in `helper["spec"]`
+    under the name `helper["name"]` that the caller chose.
 
     `kind_of` is the column's family: "int", "float", "decimal", "bool", "date",
     "datetime", "text" or "other". `values_free` says the values may be replaced (no key,
@@ -292,7 +297,36 @@ def shape(
             parts.append(f"histogram of {len(stats.buckets)} buckets")
             return f"{stats.source}: " + ", ".join(parts) + f" → {len(quantiles)} quantiles"
     low, high = _range(stats, numeric)
-    if kind_of in ("date", "datetime") and low and high and "between" in spec:
+    timed = kind_of in ("date", "datetime") and "between" in spec and "type" in spec
+    if timed and helper is not None and stats.buckets:
+        offsets = _offsets(stats, kind_of)
+        if offsets is not None:
+            origin, numbers = offsets
+            quantiles = _quantiles(numbers, 2)
+            if quantiles is not None and quantiles[0] < quantiles[-1]:
+                unit = "days" if kind_of == "date" else "seconds"
+                helper["spec"] = {
+                    "distribution": "empirical",
+                    "quantiles": quantiles,
+                    "type": "int",
+                    "hidden": True,
+                }
+                name = helper["name"]
+                kept = {k: v for k, v in spec.items() if k in ("sql_type", "null_rate")}
+                spec.clear()
+                if kind_of == "date":
+                    spec["expr"] = f"CAST('{origin}' AS DATE) + {name}"
+                else:
+                    spec["expr"] = f"CAST('{origin}' AS TIMESTAMP) + {name} * INTERVAL '1' SECOND"
+                spec.update(kept)
+                if may_be_null and "null_rate" not in spec:
+                    spec["nullable"] = True
+                parts.append(f"histogram of {len(stats.buckets)} buckets")
+                return (
+                    f"{stats.source}: " + ", ".join(parts) + f" → {len(quantiles)} quantiles "
+                    f"of {unit} after {origin}"
+                )
+    if timed and low and high:
         if low < high:
             spec["between"] = [low, high]
             parts.append(f"range {low} to {high}")
@@ -302,6 +336,40 @@ def shape(
             spec["min"], spec["max"] = lo, hi
             parts.append(f"range {low} to {high}")
     return f"{stats.source}: " + ", ".join(parts)
+
+
+def _offsets(stats: ColumnStats, kind_of: str) -> tuple[str, ColumnStats] | None:
+    """The statistics of a date (timestamp) column as whole days (seconds) after its
+    smallest value, and that value as PDL writes it (a timestamp in UTC)."""
+    import datetime as dt
+
+    def parse(text: str) -> dt.datetime | None:
+        text = re.sub(r"([+-]\d\d)$", r"\1:00", text.strip())
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+    values = [v for v, _ in stats.atoms] + [x for b in stats.buckets for x in b[:2]]
+    parsed = {v: parse(v) for v in values}
+    if not parsed or any(p is None for p in parsed.values()):
+        return None
+    start = min(parsed.values())
+    if kind_of == "date":
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def offset(text: str) -> str:
+        delta = parsed[text] - start
+        return str(delta.days if kind_of == "date" else delta.total_seconds())
+
+    numbers = ColumnStats(stats.source, stats.null_frac)
+    numbers.atoms = [(offset(v), m) for v, m in stats.atoms]
+    numbers.buckets = [(offset(lo), offset(hi), m) for lo, hi, m in stats.buckets]
+    origin = start.date().isoformat() if kind_of == "date" else start.isoformat(sep=" ")
+    return origin, numbers
 
 
 def _shapeable_number(spec: dict) -> bool:

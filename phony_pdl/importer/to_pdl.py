@@ -480,7 +480,12 @@ _TIED = {"ref", "from", "expr", "after", "sequence", "const", "unique", "hidden"
 
 
 def _with_stats(
-    table: TableInfo, column: ColumnInfo, result: FieldGuess, stats, broken: bool
+    table: TableInfo,
+    column: ColumnInfo,
+    result: FieldGuess,
+    stats,
+    broken: bool,
+    helper: dict | None = None,
 ) -> str | None:
     """Shape a guessed field from the column's statistics; the note with what they said."""
     from .stats import shape
@@ -510,10 +515,16 @@ def _with_stats(
         _TIED & spec.keys() or column.name in keyed or column.unique or column.generated
     )
     may_be_null = spec.get("nullable") is True and not broken and "const" not in spec
-    sources = ("choice", "distribution", "between", "min")
+    sources = ("choice", "distribution", "between", "min", "expr")
     before = {k: spec.get(k) for k in sources}
     note = shape(
-        spec, column, stats, kind_of=kind_of, values_free=values_free, may_be_null=may_be_null
+        spec,
+        column,
+        stats,
+        kind_of=kind_of,
+        values_free=values_free,
+        may_be_null=may_be_null,
+        helper=helper,
     )
     if before != {k: spec.get(k) for k in sources}:  # the guess's own note no longer applies
         return note
@@ -1197,9 +1208,21 @@ def to_pdl(
                 )
             column_stats = table.stats.columns.get(column.name) if table.stats else None
             if column_stats is not None:
+                taken = {c.name for c in table.columns} | set(extra)
+                unit = "days" if column.type.lower() in _DATE else "seconds"
+                helper = {"name": _free_name(f"_{column.name}_{unit}", taken)}
                 result.note = _with_stats(
-                    table, column, result, column_stats, (table.name, column.name) in cycle_breaks
+                    table,
+                    column,
+                    result,
+                    column_stats,
+                    (table.name, column.name) in cycle_breaks,
+                    helper,
                 )
+                if "spec" in helper:  # the empirical days or seconds of a date column
+                    lines.append(
+                        f"      {(helper['name'] + ':').ljust(width)} {_flow(helper['spec'])}"
+                    )
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
                 line += f"  # {result.note}"
