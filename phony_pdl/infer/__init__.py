@@ -16,6 +16,7 @@ by inclusion and children-per-parent distributions (`count: {per:}`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,11 @@ class _Builder:
         self.models: dict[str, NgramModel] = {}  # relative path → model, for free text
         self.cycle_breakers: set[tuple[str, str]] = set()
         self._parent_rows: dict[tuple[str, str, str, str], np.ndarray] = {}
+        self._texts: dict[tuple[str, str], np.ndarray] = {}
+        self._table_of = {e: t for t, e in self.ident.items()}  # entity name → table
+        # table → field → spec of the entities built so far (children are built first, so
+        # a parent's aggregates know which child fields read it)
+        self.specs: dict[str, dict[str, dict[str, Any]]] = {}
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -257,7 +263,8 @@ class _Builder:
             if pks.get(fk.parent) is None and fk.parent != fk.table:
                 pks[fk.parent] = fk.key
         self.cycle_breakers = self._cycle_breakers(fks)
-        entities = [self.entity(t, pks, fks) for t in self.src.tables]
+        built = {t: self.entity(t, pks, fks) for t in _children_first(list(self.src.tables), fks)}
+        entities = [built[t] for t in self.src.tables]
         entities = _ordered(entities, fks, self.ident)
         # sorted first: a tie goes to the same locale in every process (set order is salted)
         locale = max(sorted(set(self.locales)), key=self.locales.count) if self.locales else None
@@ -425,8 +432,8 @@ class _Builder:
                         if growing is not None:
                             done[p.name] = growing
 
-            for name, field in self._aggregates(table, fks, done, mine, pk).items():
-                done[name] = [field]
+            for name, fields in self._aggregates(table, fks, done, mine, pk).items():
+                done[name] = fields
 
             texts = {
                 p.name: p.strings
@@ -468,6 +475,7 @@ class _Builder:
                 i, j = order.index(first), order.index(per)
                 order[i], order[j] = order[j], order[i]
         out.fields = [f for col in order for f in done[col]]
+        self.specs[table] = {f.name: f.spec for f in out.fields}
         self._written_dates(out, table)
         if opts.models:
             for i, f in enumerate(out.fields):
@@ -614,65 +622,169 @@ class _Builder:
         done: dict[str, list[FieldOut]],
         mine: dict[str, ForeignKey],
         pk: str | None,
-    ) -> dict[str, FieldOut]:
-        """Parent columns that equal, on every parent row, the number of its children or the
-        sum of a child column (an order's total of its lines): `aggregate:` fields."""
+    ) -> dict[str, list[FieldOut]]:
+        """Parent columns that equal, on every parent row, a summary of its children through
+        one foreign key: their number, or the count, sum, avg, min, max, first or last of a
+        child column (an order's total of its lines, its status the last event's state):
+        `aggregate:` fields. A parent without children must hold what PDL gives it: 0 for a
+        count, NULL for the rest; a 0 there instead is written `COALESCE(_agg, 0)` over a
+        hidden aggregate. A child column that reads this parent's column (a `from`, an `after`
+        through the key, or a formula over those) is not summed into it: that is a cycle."""
         n_parent = self.src.tables[table].table.num_rows
+        profs = self.profiles[table]
         targets = [
             p
-            for p in self.profiles[table].values()
-            if p.numeric
-            and p.name not in done
+            for p in profs.values()
+            if p.name not in done
             and p.name not in mine
             and p.name != pk
             and p.distinct > 1
+            and (p.scores is not None or p.kind == "string")
         ]
-        found: dict[str, FieldOut] = {}
+        found: dict[str, list[FieldOut]] = {}
         if not targets or n_parent < MIN_AGGREGATE_PARENTS:
             return found
         children = [fk for fk in fks if fk.parent == table and fk.table != table]
+        values = {p.name: self._comparable(table, p) for p in targets}
         for fk in children:
             index = self._parent_index(fk.table, fk.column, fk)
-            linked = index >= 0
-            counts = np.bincount(index[linked], minlength=n_parent)
+            rows = np.flatnonzero(index >= 0)
+            rows = rows[np.argsort(index[rows], kind="stable")]  # by parent, in child row order
+            counts = np.bincount(index[rows], minlength=n_parent)
+            has = counts > 0
+            if has.sum() < MIN_AGGREGATE_PARENTS:
+                continue
             child = self.ident[fk.table]
             via = {} if sum(1 for f in children if f.table == fk.table) == 1 else {"via": fk.column}
-            has = counts > 0
-            if not has.any():
-                continue
-            # each child total once, not once per parent column it is compared with
-            sums = [
-                (counts.astype(np.float64), f"the number of its {child} rows", f"count({child})")
-            ]
+            reads = self._reads_parent(fk)
+            # each child summary once, not once per parent column it is compared with
+            summaries = [("count", None, counts.astype(np.float64))]
             for c in self.profiles[fk.table].values():
-                if c.numeric and c.scores is not None and c.name != fk.column and c.nulls == 0:
-                    total = np.bincount(index[linked], weights=c.scores[linked], minlength=n_parent)
-                    sums.append(
-                        (
-                            total,
-                            f"the sum of {child}.{c.name} over its rows",
-                            f"sum({child}.{c.name})",
-                        )
+                if c.name == fk.column or (c.scores is None and c.kind != "string"):
+                    continue
+                summaries += [
+                    (func, c, expected)
+                    for func, expected in _summaries(
+                        self._comparable(fk.table, c), index, rows, c, n_parent
                     )
+                ]
             for p in targets:
-                target = p.scores
-                if p.name in found or np.isnan(target[has]).any():
+                if p.name in found:
                     continue
-                # a parent without children: count gives 0, sum gives NULL
-                if not np.all(np.isnan(target[~has]) | (target[~has] == 0)):
-                    continue
-                places = 0 if p.kind == "int" else p.decimals
-                base = 0.5 * 10.0**-places if places is not None else 0.0
-                for expected, what, expr in sums:
-                    tol = base + 1e-9 * np.maximum(np.abs(expected[has]), 1.0)
-                    if np.all(np.abs(target[has] - expected[has]) <= tol):
-                        found[p.name] = FieldOut(
-                            p.name,
-                            {"aggregate": expr, **via},
-                            f"{what}, on every one of the {n_parent:,} rows",
-                        )
+                target = values[p.name]
+                for func, c, expected in summaries:
+                    if not _comparable_kinds(p, c, func):
+                        continue
+                    if c is not None and (reads is None or p.name in reads.get(c.name, ())):
+                        continue  # the child copies (or follows) this column: a cycle
+                    fields = self._aggregate_fields(p, target, expected, func, child, c, via, table)
+                    if fields is not None:
+                        found[p.name] = fields
                         break
         return found
+
+    def _aggregate_fields(
+        self,
+        p: ColumnProfile,
+        target: np.ndarray,
+        expected: np.ndarray,
+        func: str,
+        child: str,
+        c: ColumnProfile | None,
+        via: dict[str, str],
+        table: str,
+    ) -> list[FieldOut] | None:
+        """The fields for `p = func(child.c)`, or None when it does not hold on every row."""
+        n_parent = len(target)
+        some = ~_missing(expected)  # count: every parent; the rest: parents with child values
+        if _missing(target[some]).any():
+            return None
+        if expected.dtype == object:  # text: first or last, equal as written
+            if not np.all(target[some] == expected[some]):
+                return None
+        else:
+            # a sum or mean within the rounding of the column; the rest equal exactly
+            numeric = p.kind in _NUMBERS and func in ("sum", "avg")
+            places = 0 if p.kind == "int" else p.decimals
+            base = 0.5 * 10.0**-places if numeric and places is not None else 0.0
+            tol = base * (1 + 1e-9) + 1e-9 * np.maximum(np.abs(expected[some]), 1.0) * numeric
+            if not np.all(np.abs(target[some] - expected[some]) <= tol):
+                return None
+        if func in ("first", "last") and c is not None:
+            linked = self._comparable(self._table_of[child], c)
+            if _distance(target[some], linked[~_missing(linked)]) > MAX_ORDER_DISTANCE:
+                return None  # the children's order carries it (a timeline's last state)
+        rest = target[~some]
+        zero = False
+        if len(rest) and not _missing(rest).all():
+            # the parents without (non-NULL) child values hold 0 instead of NULL
+            if func not in ("sum", "avg", "min", "max") or not np.all(rest == 0):
+                return None
+            zero = True
+        arg = child if c is None else f"{child}.{c.name}"
+        spec: dict[str, Any] = {"aggregate": f"{func}({arg})", **via}
+        what = {"count": "the number of", "avg": "the mean of", "sum": "the sum of"}.get(
+            func, f"the {func} of"
+        )
+        note = (
+            f"{what} {arg} over its rows"
+            if c is not None or func != "count"
+            else (f"the number of its {child} rows")
+        )
+        if c is not None and c.nulls and func == "count":
+            note = f"the number of its {child} rows where {c.name} is set"
+        typed = _result_type(p) if func == "avg" or zero else {}
+        if not zero:
+            spec.update(typed)
+            return [FieldOut(p.name, spec, f"{note}, on every one of the {n_parent:,} rows")]
+        used = set(self.profiles[table])
+        hidden = f"_{p.name}_{func}"
+        while hidden in used:
+            hidden = "_" + hidden
+        spec["hidden"] = True
+        return [
+            FieldOut(hidden, spec, f"{note} (NULL without children)"),
+            FieldOut(
+                p.name,
+                {"expr": f"COALESCE({_quote(hidden)}, 0)", **typed},
+                f"{note}, 0 without children, on every one of the {n_parent:,} rows",
+            ),
+        ]
+
+    def _comparable(self, table: str, p: ColumnProfile) -> np.ndarray:
+        """Every row of a column, comparable by `==`: its float scores (NaN for NULL), or
+        the text itself (None for NULL) for a string column."""
+        if p.scores is not None:
+            return p.scores
+        key = (table, p.name)
+        if key not in self._texts:
+            column = self.src.tables[table].table.column(p.source)
+            self._texts[key] = column.to_numpy(zero_copy_only=False).astype(object)
+        return self._texts[key]
+
+    def _reads_parent(self, fk: ForeignKey) -> dict[str, set[str]] | None:
+        """Child field → the parent fields it reads through `fk` (by `from`, `after`, a
+        generator's `domain_from`, or a formula over such fields); None when the child
+        entity is not built yet (a cycle of references)."""
+        specs = self.specs.get(fk.table)
+        if specs is None:
+            return None
+        prefix = f"{fk.column}."
+        direct: dict[str, set[str]] = {}
+        same_row: dict[str, set[str]] = {}
+        for name, spec in specs.items():
+            words = _spec_words(spec)
+            direct[name] = {w[len(prefix) :] for w in words if w.startswith(prefix)}
+            same_row[name] = {w for w in words if w in specs and w != name}
+        changed = True
+        while changed:  # through formulas: amount reads unit_price reads product_id.price
+            changed = False
+            for name, deps in same_row.items():
+                for dep in deps:
+                    if not direct[dep] <= direct[name]:
+                        direct[name] |= direct[dep]
+                        changed = True
+        return direct
 
     def _written_dates(self, out: EntityOut, table: str) -> None:
         """Dates read from text like `03/31/2024` are written back in that format, except
@@ -849,23 +961,16 @@ class _Builder:
         ok = index >= 0
         if ok.sum() < 20 or p.distinct < 2:
             return None
-        table = self.src.tables[fk.parent].table
-        mine = None
+        values = self._comparable(fk.table, p)
+        if not _missing(values[~ok]).all():
+            return None  # a copy is NULL where the foreign key is
+        child = values[ok]
         for q in self.profiles[fk.parent].values():
             if q.kind != p.kind or q.name == fk.key or q.distinct < 2:
                 continue
-            if p.scores is not None:
-                child = p.scores[ok]
-                parent = q.scores[index[ok]]
-                same = (child == parent) | (np.isnan(child) & np.isnan(parent))
-            else:
-                if mine is None:
-                    mine = np.array(
-                        self.src.tables[fk.table].table.column(p.source).to_pylist(), dtype=object
-                    )[ok]
-                theirs = np.array(table.column(q.source).to_pylist(), dtype=object)[index[ok]]
-                same = mine == theirs
-            if bool(np.all(same)):
+            parent = self._comparable(fk.parent, q)[index[ok]]
+            gone = _missing(child)
+            if np.array_equal(gone, _missing(parent)) and np.all(child[~gone] == parent[~gone]):
                 return q.name, int(ok.sum())
         return None
 
@@ -945,6 +1050,129 @@ MIN_AGGREGATE_PARENTS = 20  # parent rows needed before equality with a sum is e
 # a G-test rejects one share for all at this level.
 MOSTLY_SPREAD = 0.5
 MOSTLY_ALPHA = 1e-3
+
+
+def _missing(x: np.ndarray) -> np.ndarray:
+    """NULL entries of a column from `_comparable`: NaN, or None in text."""
+    return np.equal(x, None) if x.dtype == object else np.isnan(x)
+
+
+_NUMBERS = ("int", "float", "decimal")
+
+
+def _summaries(
+    values: np.ndarray, index: np.ndarray, rows: np.ndarray, c: ColumnProfile, n: int
+) -> list[tuple[str, np.ndarray]]:
+    """Per parent row (n of them), the aggregates PDL can write over the child column
+    `values` (NULLs skipped, as PDL does): NaN or None for a parent without a child value,
+    0 for a count. `rows`: the child rows with a parent, grouped by parent (`index[rows]`
+    ascending), in child row order within each parent (what `first` and `last` read)."""
+    v = values[rows]
+    par = index[rows]
+    keep = ~_missing(v)
+    v, par = v[keep], par[keep]
+    set_count = np.bincount(par, minlength=n)
+    out: list[tuple[str, np.ndarray]] = []
+    if c.nulls:
+        out.append(("count", set_count.astype(np.float64)))
+    if not len(v):
+        return out
+    starts = np.flatnonzero(np.r_[True, par[1:] != par[:-1]])
+    ends = np.r_[starts[1:], len(par)]
+    who = par[starts]
+    text = v.dtype == object
+
+    def spread(per_parent: np.ndarray) -> np.ndarray:
+        full = np.full(n, None, dtype=object) if text else np.full(n, np.nan)
+        full[who] = per_parent
+        return full
+
+    if c.kind in _NUMBERS:
+        total = np.bincount(par, weights=v, minlength=n)
+        none = set_count == 0
+        total[none] = np.nan
+        out.append(("sum", total))
+        with np.errstate(all="ignore"):
+            out.append(("avg", total / set_count))
+    if not text:
+        out.append(("min", spread(np.minimum.reduceat(v, starts))))
+        out.append(("max", spread(np.maximum.reduceat(v, starts))))
+    out.append(("first", spread(v[starts])))
+    out.append(("last", spread(v[ends - 1])))
+    return out
+
+
+def _comparable_kinds(p: ColumnProfile, c: ColumnProfile | None, func: str) -> bool:
+    """Whether `p` can hold `func(c)` (the types PDL gives the result)."""
+    if func == "count":
+        return p.kind in _NUMBERS
+    assert c is not None
+    if func in ("sum", "avg"):
+        return p.kind in _NUMBERS and c.kind in _NUMBERS
+    return p.kind == c.kind or (p.kind in _NUMBERS and c.kind in _NUMBERS)
+
+
+def _result_type(p: ColumnProfile) -> dict[str, Any]:
+    """The `type` or `round` that writes a number as the column was written."""
+    if p.kind == "int":
+        return {"type": "int"}
+    if p.kind == "decimal" and p.precision is not None:
+        return {"type": f"decimal({p.precision[0]},{p.precision[1]})"}
+    if p.kind in ("float", "decimal") and p.decimals is not None and p.decimals <= 6:
+        return {"round": p.decimals}
+    return {}
+
+
+def _spec_words(spec: Any) -> set[str]:
+    """Every name or `fk.field` path in a field's spec (its strings, split into words)."""
+    words: set[str] = set()
+    if isinstance(spec, str):
+        words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?", spec))
+    elif isinstance(spec, dict):
+        for value in spec.values():
+            words |= _spec_words(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            words |= _spec_words(value)
+    return words
+
+
+# `first` and `last` of children drawn independently of their order take the children's
+# spread of values: only claimed when the parent column has that spread (KS or TVD below
+# this). An order's status, the last state of its events, is mostly `delivered` where the
+# events are mostly not: generated events that are not a timeline would give it theirs.
+MAX_ORDER_DISTANCE = 0.1
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """KS distance of two samples of numbers, TVD of two samples of text."""
+    if not len(a) or not len(b):
+        return 1.0
+    if a.dtype == object:
+        values, inverse = np.unique(np.r_[a, b].astype(str), return_inverse=True)
+        pa_ = np.bincount(inverse[: len(a)], minlength=len(values)) / len(a)
+        pb = np.bincount(inverse[len(a) :], minlength=len(values)) / len(b)
+        return float(np.abs(pa_ - pb).sum() / 2)
+    a, b = np.sort(a), np.sort(b)
+    grid = np.r_[a, b]
+    fa = np.searchsorted(a, grid, side="right") / len(a)
+    fb = np.searchsorted(b, grid, side="right") / len(b)
+    return float(np.abs(fa - fb).max())
+
+
+def _children_first(tables: list[str], fks: list[ForeignKey]) -> list[str]:
+    """Tables with the ones that refer to others before those (sample order otherwise, and
+    where references form a cycle)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(tables)
+    for fk in fks:
+        if fk.parent != fk.table:
+            graph.add_edge(fk.table, fk.parent)
+    position = {t: i for i, t in enumerate(tables)}
+    try:
+        return list(nx.lexicographical_topological_sort(graph, key=lambda t: position[t]))
+    except nx.NetworkXUnfeasible:
+        return tables
 
 
 def _null_dependence(nulls: np.ndarray, totals: np.ndarray) -> float | None:
