@@ -2326,3 +2326,28 @@ def test_a_parent_time_that_its_childrens_times_follow_is_no_cycle() -> None:
     assert e["events"]["fields"]["at"]["after"] == "order_id.placed_at"
     assert "aggregate" not in e["orders"]["fields"]["placed_at"]
     learnt.schema().generate(seed=1)
+
+
+def test_a_look_up_keeps_the_nulls_of_its_key_and_adds_none() -> None:
+    """A copy of the parent's price that is NULL on the rows whose foreign key is NULL (15 %)
+    is `from` alone: the copy gives those NULLs (a `null_rate` on top doubled them)."""
+    rng = np.random.default_rng(7)
+    parents = pa.table({"id": np.arange(1, 51), "price": np.round(rng.uniform(1, 9, 50), 2)})
+    pid = rng.integers(1, 51, 400).astype(float)
+    pid[rng.random(400) < 0.15] = np.nan
+    price = np.where(
+        np.isnan(pid), np.nan, parents["price"].to_numpy()[np.nan_to_num(pid).astype(int) - 1]
+    )
+    kids = pa.table(
+        {
+            "id": np.arange(1, 401),
+            "parent_id": pa.array(pid, pa.float64(), from_pandas=True).cast(pa.int64()),
+            "price": pa.array(price, from_pandas=True),
+        }
+    )
+    learnt = infer({"parents": parents, "kids": kids}, name="t")
+    f = learnt.document["entities"]["kids"]["fields"]
+    assert f["price"] == {"from": "parent_id.price"}
+    out = learnt.schema().generate(seed=1)["kids"]
+    keys, copies = out["parent_id"].to_pylist(), out["price"].to_pylist()
+    assert [k is None for k in keys] == [c is None for c in copies]

@@ -870,7 +870,9 @@ def count_spec(parent: str, counts: np.ndarray) -> tuple[dict[str, Any], str]:
 
 
 def copy_field(p: ColumnProfile, path: str, rows: int) -> FieldOut:
-    return FieldOut(p.name, {"from": path, **null_spec(p)}, f"equal to {path} on all {rows:,} rows")
+    """`from: path`: NULL exactly where the key or the parent's value is (checked), so no
+    `null_rate` on top."""
+    return FieldOut(p.name, {"from": path}, f"equal to {path} on all {rows:,} rows")
 
 
 def relation_field(p: ColumnProfile, rel: Relation, quote) -> FieldOut:
