@@ -2351,3 +2351,49 @@ def test_a_look_up_keeps_the_nulls_of_its_key_and_adds_none() -> None:
     out = learnt.schema().generate(seed=1)["kids"]
     keys, copies = out["parent_id"].to_pylist(), out["price"].to_pylist()
     assert [k is None for k in keys] == [c is None for c in copies]
+
+
+def test_a_parent_value_times_a_constant_or_plus_one_is_a_look_up_with_a_formula() -> None:
+    """gross = round(net * 1.2, 2) and shipped = weight + 0.5 on every line: a hidden
+    `from` of the product's field and an `expr` over it; the generated lines keep both
+    (within the rounding). A column that is the price times 1.2 but on one row is neither."""
+    rng = np.random.default_rng(3)
+    products = pa.table(
+        {
+            "id": np.arange(1, 81),
+            "net": np.round(rng.uniform(1, 200, 80), 2),
+            "weight": np.round(rng.uniform(0.1, 9, 80), 1),
+        }
+    )
+    pid = rng.integers(1, 81, 500)
+    net, weight = products["net"].to_numpy()[pid - 1], products["weight"].to_numpy()[pid - 1]
+    almost = np.round(net * 1.2, 2)
+    almost[40] += 0.05
+    lines = pa.table(
+        {
+            "id": np.arange(1, 501),
+            "product_id": pid,
+            "gross": np.round(net * 1.2, 2),
+            "shipped": np.round(weight + 0.5, 1),
+            "almost": almost,
+        }
+    )
+    learnt = infer({"products": products, "lines": lines}, name="t")
+    f = learnt.document["entities"]["lines"]["fields"]
+    assert f["_gross_net"] == {"from": "product_id.net", "hidden": True}
+    assert f["gross"] == {"expr": "_gross_net * 1.2", "round": 2}
+    assert f["_shipped_weight"] == {"from": "product_id.weight", "hidden": True}
+    assert f["shipped"] == {"expr": "_shipped_weight + 0.5", "round": 1}
+    assert "expr" not in f["almost"] and "from" not in f["almost"]
+    out = learnt.schema().generate(seed=4)
+    price = dict(
+        zip(out["products"]["id"].to_pylist(), out["products"]["net"].to_pylist(), strict=True)
+    )
+    kilos = dict(
+        zip(out["products"]["id"].to_pylist(), out["products"]["weight"].to_pylist(), strict=True)
+    )
+    for p, gross, shipped in zip(
+        *(out["lines"][c].to_pylist() for c in ("product_id", "gross", "shipped")), strict=True
+    ):
+        assert abs(gross - price[p] * 1.2) <= 0.005 + 1e-9
+        assert abs(shipped - kilos[p] - 0.5) <= 0.05 + 1e-9

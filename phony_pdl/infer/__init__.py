@@ -47,6 +47,8 @@ from .profile import ColumnProfile, profile_column
 from .readers import Source, read_source, sanitize
 from .relations import (
     ForeignKey,
+    Relation,
+    _common_factor,
     algebraic_relations,
     foreign_keys,
     proportional_relations,
@@ -379,6 +381,18 @@ class _Builder:
                     match = self._copied(p, fk, index)
                     if match is not None:
                         done[p.name] = [copy_field(p, f"{col}.{match[0]}", match[1])]
+            # ... or a copy times a constant, or plus one (a price with 20 % tax): a hidden
+            # `from` and an `expr` over it
+            for col, fk in mine.items():
+                if fk.parent == table:
+                    continue
+                index = self._parent_index(table, col, fk)
+                for p in profs.values():
+                    if p.name in done or not p.numeric or p.name == pk or p.name in mine:
+                        continue
+                    scaled = self._scaled(p, fk, index)
+                    if scaled is not None:
+                        done[p.name] = self._scaled_fields(table, p, col, scaled)
 
         # Times: x >= y on every row becomes `after: y`, also through a foreign key.
         if opts.relations:
@@ -657,30 +671,37 @@ class _Builder:
             child = self.ident[fk.table]
             via = {} if sum(1 for f in children if f.table == fk.table) == 1 else {"via": fk.column}
             reads = self._reads_parent(fk)
-            # each child summary once, not once per parent column it is compared with
-            summaries = [("count", None, counts.astype(np.float64))]
-            for c in self.profiles[fk.table].values():
-                if c.name == fk.column or (c.scores is None and c.kind != "string"):
-                    continue
-                summaries += [
-                    (func, c, expected)
-                    for func, expected in _summaries(
-                        self._comparable(fk.table, c), index, rows, c, n_parent
-                    )
-                ]
-            for p in targets:
-                if p.name in found:
-                    continue
-                target = values[p.name]
-                for func, c, expected in summaries:
-                    if not _comparable_kinds(p, c, func):
-                        continue
-                    if c is not None and (reads is None or p.name in reads.get(c.name, ())):
-                        continue  # the child copies (or follows) this column: a cycle
-                    fields = self._aggregate_fields(p, target, expected, func, child, c, via, table)
-                    if fields is not None:
-                        found[p.name] = fields
-                        break
+            # One child column's summaries at a time (8 arrays of n_parent, not 8 per child
+            # column), each compared with every parent column not found yet: the first that
+            # holds, in child column order, wins (the row count first).
+            columns = [None] + [
+                c
+                for c in self.profiles[fk.table].values()
+                if c.name != fk.column and (c.scores is not None or c.kind == "string")
+            ]
+            probe = np.flatnonzero(has)[:PROBE_PARENTS]
+            for c in columns:
+                if all(p.name in found for p in targets):
+                    break
+                if c is None:
+                    summaries = [("count", counts.astype(np.float64))]
+                else:
+                    values_c = self._comparable(fk.table, c)
+                    summaries = _summaries(values_c, index, rows, c, n_parent)
+                for func, expected in summaries:
+                    for p in targets:
+                        if p.name in found or not _comparable_kinds(p, c, func):
+                            continue
+                        if c is not None and (reads is None or p.name in reads.get(c.name, ())):
+                            continue  # the child copies (or follows) this column: a cycle
+                        target = values[p.name]
+                        if not _could_hold(target[probe], expected[probe], p, func):
+                            continue
+                        fields = self._aggregate_fields(
+                            p, target, expected, func, child, c, via, table
+                        )
+                        if fields is not None:
+                            found[p.name] = fields
         return found
 
     def _aggregate_fields(
@@ -974,6 +995,57 @@ class _Builder:
                 return q.name, int(ok.sum())
         return None
 
+    def _scaled(
+        self, p: ColumnProfile, fk: ForeignKey, index: np.ndarray
+    ) -> tuple[str, str, str, int, float] | None:
+        """(parent field, op, constant, rows, largest error) for `p = parent.q * k` or
+        `p = parent.q + k` within p's rounding on every row whose key is set (NULL where the
+        key or q is NULL), k the shortest decimal that fits (not 1 or 0: those are copies)."""
+        ok = index >= 0
+        if ok.sum() < 20 or p.distinct < 3 or not np.isnan(p.scores[~ok]).all():
+            return None
+        places = 0 if p.kind == "int" else p.decimals
+        if places is None:
+            return None
+        tol = 0.5 * 10.0**-places
+        a = p.scores[ok]
+        for q in self.profiles[fk.parent].values():
+            if not q.numeric or q.name == fk.key or q.distinct < 3:
+                continue
+            b = q.scores[index[ok]]
+            if not np.array_equal(np.isnan(a), np.isnan(b)):
+                continue
+            set_ = ~np.isnan(a)
+            x, y = a[set_], b[set_]
+            k = _common_factor(x, y, tol, 20)
+            if k is not None and k not in (0.0, 1.0):
+                return q.name, "*", repr(k), int(ok.sum()), float(np.max(np.abs(x - y * k)))
+            diff = x - y
+            lo, hi = float(diff.max() - tol * 1.001), float(diff.min() + tol * 1.001)
+            if len(x) >= 20 and lo <= hi:
+                middle = (lo + hi) / 2
+                for digits in range(1, 7):
+                    k = float(f"{middle:.{digits}g}")
+                    if lo <= k <= hi and k != 0.0:
+                        error = float(np.max(np.abs(x - y - k)))
+                        return q.name, "+", repr(k), int(ok.sum()), error
+        return None
+
+    def _scaled_fields(
+        self, table: str, p: ColumnProfile, col: str, scaled: tuple[str, str, str, int, float]
+    ) -> list[FieldOut]:
+        """A hidden copy of the parent's field and `p` as the formula over it."""
+        parent_field, op, k, rows, error = scaled
+        used = set(self.profiles[table])
+        hidden = f"_{p.name}_{parent_field}"
+        while hidden in used:
+            hidden = "_" + hidden
+        path = f"{col}.{parent_field}"
+        rel = Relation(p.name, op, hidden, k, rows, error)
+        out = relation_field(p, rel, _quote)
+        out.comment = f"{p.name} = {path} {op} {k} on all {rows:,} rows (largest error {error:.2g})"
+        return [FieldOut(hidden, {"from": path, "hidden": True}, f"a copy of {path}"), out]
+
     def _parent_index(self, table: str, col: str, fk: ForeignKey) -> np.ndarray:
         """Row of the parent each child row points at (-1 where NULL); once per column."""
         key = (table, col, fk.parent, fk.key)
@@ -1058,6 +1130,23 @@ def _missing(x: np.ndarray) -> np.ndarray:
 
 
 _NUMBERS = ("int", "float", "decimal")
+
+
+PROBE_PARENTS = 64  # parents with children a summary is compared on before all of them
+
+
+def _could_hold(target: np.ndarray, expected: np.ndarray, p: ColumnProfile, func: str) -> bool:
+    """A quick look at a few parents: False when `target = func(...)` fails on one of them
+    (within half a unit of the last place for a sum or mean, as the full check)."""
+    if expected.dtype == object or target.dtype == object:
+        return bool(np.all((target == expected) | np.equal(expected, None)))
+    known = ~np.isnan(expected)
+    slack = 0.0
+    if p.kind in _NUMBERS and func in ("sum", "avg"):
+        places = 0 if p.kind == "int" else p.decimals
+        slack = 0.5 * 10.0**-places * (1 + 1e-9) if places is not None else 0.0
+        slack = slack + 1e-9 * np.maximum(np.abs(expected[known]), 1.0)
+    return bool(np.all(np.abs(target[known] - expected[known]) <= slack))
 
 
 def _summaries(
