@@ -804,6 +804,27 @@ def test_a_code_for_missing_values_is_kept_apart_from_the_fit_of_the_rest() -> N
     assert choice["999"] / sum(choice.values()) == pytest.approx(20 / 520, abs=0.002)
 
 
+def test_a_code_below_evenly_spread_values_is_found_by_the_empty_gap() -> None:
+    # -1 lies 19 below ages uniform on 18-95, less than half their IQR (~19.5): the gap is
+    # found empty though an equally wide stretch above 18 holds a quarter of the rows.
+    rng = np.random.default_rng(11)
+    ages = rng.integers(18, 96, 2000)
+    ages[:60] = -1
+    # whole numbers 0-98 and their next value 99 in as many rows: no gap, a real value
+    scores = np.r_[rng.integers(0, 99, 2000), np.full(20, 99)]
+    # 0-50 and -1 next to them: a step of one, no gap
+    deltas = np.r_[rng.integers(0, 51, 2000), np.full(40, -1)]
+    learnt = infer(pa.table({"age": ages}), name="p", correlate=False)
+    lines = {line.split(":")[0].strip(): line for line in learnt.text.splitlines()}
+    assert "-1 in 60 rows (3.0%), apart from the rest (18 to 95): a code" in lines["age"]
+    age = learnt.document["entities"]["p"]["fields"]["age"]
+    assert age["components"][-1] == {"distribution": "uniform", "min": -1, "max": -1, "weight": 60}
+    for column in (scores, deltas):
+        learnt = infer(pa.table({"x": column}), name="q", correlate=False)
+        assert "missing value" not in learnt.text
+        assert learnt.document["entities"]["q"]["fields"]["x"].get("distribution") != "mixture"
+
+
 def test_a_missing_value_code_round_trips_as_a_point_beside_the_family() -> None:
     # Tolerances (20,000 rows): the code's share 0.005 absolute, normal mean 2 %, sd 5 %.
     known = """
