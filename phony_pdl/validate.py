@@ -288,6 +288,10 @@ class Validator:
         if count.distribution in (None, "uniform"):
             lo, hi = count.min or 0, count.max if count.max is not None else count.min or 0
             return float(lo), (lo + hi) / 2
+        if count.distribution == "mixture":
+            mean = _mixture_count_mean(count.params.get("components"), count.min, count.max)
+            if mean is not None:
+                return float(count.min or 0), mean
         mean = count.params.get("mean")
         if isinstance(mean, int | float) and not isinstance(mean, bool):
             return float(count.min or 0), float(mean)
@@ -2967,3 +2971,69 @@ def _other_events_hint(entity: Entity, source: str, column: str) -> str | None:
         return f"this entity has a `{other}:` block: write `{other}: {column}`"
     have = "a value" if other == "series" else "states"
     return f"this entity has a `{other}:` block, which has no {column}; a {other} has {have}"
+
+
+def _number(value: Any) -> float | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
+def _count_family(name: Any, params: dict[str, Any]) -> Any:
+    """scipy's frozen distribution of a count family's draw, or None where its parameters
+    do not give one (left to the parameter checks)."""
+    get = {k: _number(v) for k, v in params.items()}
+    n, p, mean = get.get("n"), get.get("p"), get.get("mean")
+    stats = distributions._scipy()
+    try:
+        if name == "poisson" and mean is not None and mean > 0:
+            return stats.poisson(mean)
+        if name == "binomial" and n is not None and p is not None:
+            return stats.binom(int(n), p)
+        if name == "negative_binomial":
+            sd = get.get("sd")
+            if mean is not None and sd is not None and sd * sd > mean:
+                n = mean * mean / (sd * sd - mean)
+            if mean is not None and n:
+                p = n / (n + mean)
+            return stats.nbinom(n, p) if n and p else None
+        if name == "geometric" and p:
+            return stats.geom(p)
+        if name == "zipf" and get.get("s") is not None:
+            if n is not None:
+                return stats.zipfian(get["s"], int(n))
+            return stats.zipf(get["s"]) if get["s"] > 1 else None
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _mixture_count_mean(components: Any, lo: int | None, hi: int | None) -> float | None:
+    """Children per parent of a count's `mixture`: the components' means weighted by their
+    `weight`, each over the part of its distribution within its bounds (its own `min`/`max`,
+    else the count's). An approximation: an unbounded tail is summed up to its
+    1 - 1e-9 quantile and at most two million values."""
+    if not isinstance(components, list) or not components:
+        return None
+    total = weighted = 0.0
+    for part in components:
+        if not isinstance(part, dict):
+            return None
+        weight = _number(part.get("weight", 1))
+        params = {
+            k: v for k, v in part.items() if k not in ("distribution", "weight", "min", "max")
+        }
+        dist = _count_family(part.get("distribution"), params)
+        low, high = _number(part.get("min", lo)), _number(part.get("max", hi))
+        if weight is None or dist is None:
+            return None
+        if weight == 0:
+            continue
+        upper = float(dist.ppf(1 - 1e-9)) if high is None else high
+        first = max(low or 0.0, float(dist.support()[0]))
+        ks = np.arange(first, min(upper, first + 2e6) + 1)
+        pmf = dist.pmf(ks)
+        if not ks.size or not pmf.sum() > 0:
+            return None
+        total += weight
+        weighted += weight * float((ks * pmf).sum() / pmf.sum())
+    return weighted / total if total > 0 else None
