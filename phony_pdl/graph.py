@@ -289,6 +289,25 @@ def _primary_keys(entity: Any) -> list[str]:
     return [pk] if isinstance(pk, str) else list(pk or [])
 
 
+def key_copies(entity: Any, fname: str) -> list[tuple[str, str]]:
+    """A composite foreign key's columns: (copy, parent column) of each `from: fname.col`
+    beside the hidden `ref` `fname` that picks the parent row, in field order (none for a
+    written `ref`: its own column is the key)."""
+    f = entity.fields[fname]
+    if not (f.hidden and f.ref):
+        return []
+    copies = []
+    for name, g in entity.fields.items():
+        head, dot, column = (g.from_ or "").partition(".")
+        if g.source == "from" and head == fname and dot and "." not in column:
+            copies.append((name, column))
+    return copies
+
+
+def _copied_keys(entity: Any) -> set[str]:
+    return {name for fname in entity.fields for name, _ in key_copies(entity, fname)}
+
+
 def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
     """An erDiagram: each attribute as `type name keys "source"` (the type the field
     generates, from `type_of`; without it, the declared type or the source kind)."""
@@ -296,11 +315,12 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
     for ename, entity in doc.entities.items():
         lines.append(f"    {ename} {{")
         pks = _primary_keys(entity)
+        copied = _copied_keys(entity)
         for fname, f in entity.fields.items():
             marks = []
             if fname in pks:
                 marks.append("PK")
-            if f.ref:
+            if f.ref or fname in copied:
                 marks.append("FK")
             if f.unique and fname not in pks:
                 marks.append("UK")
@@ -319,7 +339,9 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
             if target is None:
                 continue
             card = "o|" if is_nullable(f) else "||"
-            lines.append(f'    {target[0]} {card}--o{{ {ename} : "{fname}"')
+            # a composite key is labelled with its copied columns, not the hidden ref
+            label = ", ".join(name for name, _ in key_copies(entity, fname)) or fname
+            lines.append(f'    {target[0]} {card}--o{{ {ename} : "{label}"')
         if entity.timeline is not None and per_parent_fk(doc, ename) is None:
             lines.append(f'    {entity.timeline.for_} ||--o{{ {ename} : "timeline"')
     for ename, entity in doc.entities.items():
@@ -338,9 +360,10 @@ def dot(doc: Document, type_of: TypeOf | None = None) -> str:
     lines = ["digraph phony {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];']
     for ename, entity in doc.entities.items():
         pks = _primary_keys(entity)
+        copied = _copied_keys(entity)
         rows = []
         for fname, f in entity.fields.items():
-            tag = " (PK)" if fname in pks else " (FK)" if f.ref else ""
+            tag = " (PK)" if fname in pks else " (FK)" if f.ref or fname in copied else ""
             dtype = type_of(ename, fname) if type_of is not None else None
             typed = f": {dtype}" if dtype is not None else ""
             rows.append(f"<{fname}> {fname}{typed}{tag}")
@@ -350,6 +373,14 @@ def dot(doc: Document, type_of: TypeOf | None = None) -> str:
             target = ref_target(f)
             if target is not None:
                 style = "dashed" if is_nullable(f) else "solid"
+                copies = key_copies(entity, fname)
+                if copies:  # a composite key: from its first copied column to the parent's
+                    (first, column), label = copies[0], ", ".join(n for n, _ in copies)
+                    lines.append(
+                        f'  "{ename}":"{first}" -> "{target[0]}":"{column}" '
+                        f'[style={style}, label="{label}"];'
+                    )
+                    continue
                 lines.append(
                     f'  "{ename}":"{fname}" -> "{target[0]}":"{target[1]}" [style={style}];'
                 )

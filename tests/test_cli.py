@@ -96,6 +96,49 @@ def test_graph_mermaid_shows_entities_keys_and_cycle_through_aggregate() -> None
     assert types <= {"int", "string", "datetime", "float", "decimal_10_2", "decimal_12_2"}
 
 
+def test_graph_labels_a_composite_foreign_key_with_its_copied_columns(tmp_path: Path) -> None:
+    """A composite key is a hidden `ref` plus `from` copies: the relationship was labelled
+    with the hidden field's name (`_line`); it now names the key's columns, which are
+    marked FK, and the DOT edge runs from the first copy to its parent column."""
+    schema = tmp_path / "cfk.yaml"
+    schema.write_text(
+        """pdl: 1
+name: composite_fk
+entities:
+  orders:
+    count: 50
+    fields:
+      id: { sequence: 1 }
+  order_lines:
+    count: { per: orders, max: 4 }
+    primary_key: [order_id, line_no]
+    fields:
+      _row:     { sequence: 1, hidden: true }
+      order_id: { ref: orders.id }
+      line_no:  { type: int, min: 1, max: 4 }
+  shipments:
+    count: 120
+    fields:
+      id:       { sequence: 1 }
+      _line:    { ref: order_lines._row, hidden: true }
+      line_no:  { from: _line.line_no }
+      order_id: { from: _line.order_id }
+"""
+    )
+    out = runner.invoke(app, ["graph", str(schema)]).output
+    assert 'order_lines ||--o{ shipments : "line_no, order_id"' in out
+    assert 'orders ||--o{ order_lines : "order_id"' in out  # a written ref keeps its name
+    assert '_line"' not in out
+    assert 'int line_no FK "from _line.line_no"' in out
+    dot = runner.invoke(app, ["graph", str(schema), "--format", "dot"]).output
+    assert (
+        '"shipments":"line_no" -> "order_lines":"line_no" [style=solid, label="line_no, order_id"];'
+        in dot
+    )
+    assert '"shipments":"_line"' not in dot
+    assert "<order_id> order_id: int (FK)" in dot
+
+
 def test_graph_shows_an_aggregate_with_its_filter_and_distinct(tmp_path: Path) -> None:
     """The comment used to rebuild the call and drop FILTER and DISTINCT, so a filtered
     `delivered_at` read as the plain max over every event."""

@@ -822,6 +822,8 @@ def test_composite_foreign_keys_are_copied_through_a_hidden_reference(database) 
     assert entities["shipments"]["count"] == 60
     returns = entities["returns"]["fields"]  # the key is UNIQUE: one return per line at most
     assert returns["_order_lines"] == {"ref": "order_lines._row", "hidden": True, "unique": True}
+    # the diagram names the key's columns, not the hidden reference
+    assert 'order_lines ||--o{ shipments : "order_id, line_no"' in phony_pdl.load(text).mermaid()
     assert problems == [
         "shipments.order_id: also a foreign key to orders.id; it is copied through the "
         "composite foreign key to order_lines (whose rows hold only valid values), so "
