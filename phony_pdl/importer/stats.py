@@ -230,6 +230,9 @@ def _quantiles(stats: ColumnStats, places: int | None) -> list[float] | None:
             start = at[j - 1]
             t = (p - start) / (below[j] - start) if below[j] > start else 1.0
             out.append(points[j - 1] + t * (x - points[j - 1]))
+    # the CDF reaches 1 at the last point: p = 1 - 1e-12 above stopped a hair short of it
+    # on a bucket (737.9999999 for 738)
+    out[-1] = points[-1]
     return [_tidy(x, places) for x in out]
 
 
