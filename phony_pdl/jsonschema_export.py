@@ -50,7 +50,8 @@ def _conditionals(
 
 
 def _tighten(schema: dict[str, Any], defs: dict[str, Any]) -> None:
-    """What `phony validate` checks and an editor can too: the version, non-negative counts,
+    """What `phony validate` checks and an editor can too: the version, non-negative counts
+    (a per-parent `choice` table of whole numbers, alone),
     null rates in [0, 1], and one value source per field (a type alone is one)."""
     from .model import SOURCE_KEYS
 
@@ -60,6 +61,24 @@ def _tighten(schema: dict[str, Any], defs: dict[str, Any]) -> None:
         {"type": "integer", "minimum": 0} if a.get("type") == "integer" else a
         for a in count["anyOf"]
     ]
+    per = defs["PerCount"]
+    per["properties"]["choice"]["anyOf"] = [
+        {
+            "type": "object",
+            "propertyNames": {"pattern": "^(0|[1-9][0-9]*)$"},
+            "additionalProperties": {"type": "number", "minimum": 0},
+            "minProperties": 1,
+        }
+        if a.get("type") == "object"
+        else a
+        for a in per["properties"]["choice"]["anyOf"]
+    ]
+    per["dependentSchemas"] = {
+        "choice": {
+            "properties": {k: False for k in ("const", "min", "max", "distribution")},
+            "description": "a `choice` table lists every count it draws: no other form beside it",
+        }
+    }
     field = defs["FieldSpec"]
     rate = field["properties"]["null_rate"]
     rate["anyOf"] = [

@@ -46,7 +46,8 @@ class DistSpec(PdlModel):
 
 
 class PerCount(PdlModel):
-    """`count: {per: customers, distribution: poisson, mean: 3, max: 30}`."""
+    """`count: {per: customers, distribution: poisson, mean: 3, max: 30}` or
+    `count: {per: orders, choice: {2: 260, 3: 87, 4: 2738}}`."""
 
     per: str = Field(description="Parent entity: rows are made for each parent row.")
     const: int | None = Field(None, description="Exactly this many children per parent.")
@@ -54,6 +55,11 @@ class PerCount(PdlModel):
     max: int | None = Field(None, description="Most children per parent.")
     distribution: str | None = Field(
         None, description="Discrete distribution of children per parent."
+    )
+    choice: dict[str, float] | None = Field(
+        None,
+        description="A table of children per parent: whole numbers >= 0 with their weights "
+        "(`{2: 260, 3: 87, 4: 2738}`).",
     )
     params: dict[str, Any] = Field(default_factory=dict, exclude=True)
 

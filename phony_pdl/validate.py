@@ -285,6 +285,12 @@ class Validator:
         """(fewest, expected) children per parent."""
         if count.const is not None:
             return float(count.const), float(count.const)
+        if count.choice is not None:
+            values, weights = count_table(count.choice)
+            total = weights.sum()
+            if total > 0 and np.isfinite(total):
+                return float(values[weights > 0].min()), float(values @ weights / total)
+            return 0.0, 0.0
         if count.distribution in (None, "uniform"):
             lo, hi = count.min or 0, count.max if count.max is not None else count.min or 0
             return float(lo), (lo + hi) / 2
@@ -517,11 +523,15 @@ class Validator:
                 (*path, "const"),
                 key=True,
             )
+        if count.choice is not None:
+            self.check_count_choice(count, path)
+            return
         if count.distribution is None:
             if count.const is None and count.max is None:
                 self.add(
                     "missing-key",
-                    "a per-parent count needs `const`, `max` (with optional `min`) or a `distribution`",
+                    "a per-parent count needs `const`, `max` (with optional `min`), a "
+                    "`distribution` or a `choice` table",
                     path,
                     hint="e.g. `{per: orders, min: 1, max: 5}`",
                 )
@@ -530,7 +540,9 @@ class Validator:
                     "unknown-key",
                     f"unknown key '{key}' in `count`",
                     (*path, key),
-                    hint=did_you_mean(key, ["per", "const", "min", "max", "distribution"]),
+                    hint=did_you_mean(
+                        key, ["per", "const", "min", "max", "distribution", "choice"]
+                    ),
                     key=True,
                 )
             return
@@ -564,6 +576,47 @@ class Validator:
         # A negative bound is reported above (bad-count), not again as outside the support.
         lo, hi = (None if v is None or v < 0 else v for v in (count.min, count.max))
         self.check_dist_params(count.distribution, count.params, path, lo, hi)
+
+    def check_count_choice(self, count: PerCount, path: Path) -> None:
+        """`count: {per: p, choice: {2: 260, 3: 87}}`: whole numbers >= 0 with weights, alone."""
+        clash = [
+            k for k in ("const", "min", "max", "distribution") if getattr(count, k) is not None
+        ]
+        for key in clash:
+            self.add(
+                "invalid-value",
+                f"`choice` children per parent excludes `{key}`",
+                (*path, key),
+                hint=f"remove `{key}`: the table lists every count it draws",
+                key=True,
+            )
+        for key in [] if count.distribution is not None else count.params:
+            self.add(
+                "unknown-key",
+                f"unknown key '{key}' in `count`",
+                (*path, key),
+                hint=did_you_mean(key, ["per", "choice"])
+                or "a `choice` count takes `per` and `choice`",
+                key=True,
+            )
+        cpath = (*path, "choice")
+        for value in count.choice or {}:
+            if not _COUNT_KEY.fullmatch(value):
+                self.add(
+                    "bad-count",
+                    f"choice count '{value}' is not a whole number >= 0",
+                    (*cpath, value),
+                    hint="the keys of a count's `choice` are children per parent, e.g. `2: 260`",
+                    key=True,
+                )
+            elif int(value) > MAX_ROWS:
+                self.add(
+                    "bad-count",
+                    f"choice count {int(value):,} is beyond {MAX_ROWS:,} rows",
+                    (*cpath, value),
+                    key=True,
+                )
+        self.check_choice_weights(count.choice or {}, cpath)
 
     def null_key(self, ename: str, name: str, why: str) -> None:
         """A primary key whose source can make it NULL: SQL refuses a NULL key, and a
@@ -1167,32 +1220,37 @@ class Validator:
                 )
                 return
 
+    def check_choice_weights(self, choice: dict[str, float], path: Path) -> bool:
+        """The weights of a `choice` mapping (a field's or a per-parent count's): finite,
+        >= 0 and not all zero. False when the mapping is empty."""
+        if not choice:
+            self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
+            return False
+        for value, weight in choice.items():
+            if not math.isfinite(weight):
+                self.add(
+                    "bad-weights",
+                    f"weight {weight} of '{value}' is not a finite number",
+                    (*path, value),
+                    hint="weights are counts or shares, e.g. 3 or 0.25",
+                )
+            elif weight < 0:
+                self.add("bad-weights", f"weight {weight} of '{value}' is negative", (*path, value))
+        if all(w == 0 for w in choice.values()):
+            self.add(
+                "bad-weights",
+                "all choice weights are zero",
+                path,
+                hint="give some value a weight > 0",
+            )
+        return True
+
     def source_choice(self, ename: str, fname: str, f: FieldSpec, dtype: DataType | None) -> None:
         path = self.fpath(ename, fname, "choice")
         choice = f.choice
         if isinstance(choice, dict):
-            if not choice:
-                self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
+            if not self.check_choice_weights(choice, path):
                 return
-            for value, weight in choice.items():
-                if not math.isfinite(weight):
-                    self.add(
-                        "bad-weights",
-                        f"weight {weight} of '{value}' is not a finite number",
-                        (*path, value),
-                        hint="weights are counts or shares, e.g. 3 or 0.25",
-                    )
-                elif weight < 0:
-                    self.add(
-                        "bad-weights", f"weight {weight} of '{value}' is negative", (*path, value)
-                    )
-            if all(w == 0 for w in choice.values()):
-                self.add(
-                    "bad-weights",
-                    "all choice weights are zero",
-                    path,
-                    hint="give some value a weight > 0",
-                )
             values = list(choice)
         else:
             if not choice:
@@ -2499,6 +2557,9 @@ class Validator:
         of that row: it is unique only when no parent can have two children."""
         if count.const is not None:
             most: float = count.const
+        elif count.choice is not None:
+            values, weights = count_table(count.choice)
+            most = int(values[weights > 0].max()) if (weights > 0).any() else 0
         elif count.max is not None:
             most = count.max
         else:
@@ -3005,6 +3066,18 @@ def _count_family(name: Any, params: dict[str, Any]) -> Any:
     except (TypeError, ValueError):
         return None
     return None
+
+
+_COUNT_KEY = re.compile(r"0|[1-9][0-9]*")
+
+
+def count_table(choice: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(counts in increasing order, their weights) of a per-parent `choice` table; keys that
+    are not whole numbers >= 0 (reported by the validator) are left out."""
+    pairs = sorted((int(k), float(w)) for k, w in choice.items() if _COUNT_KEY.fullmatch(k))
+    values = np.array([v for v, _ in pairs], dtype=np.int64)
+    weights = np.array([w for _, w in pairs], dtype=np.float64)
+    return values, weights
 
 
 def _mixture_count_mean(components: Any, lo: int | None, hi: int | None) -> float | None:

@@ -560,6 +560,82 @@ def test_constant_layout_arithmetic_matches_counted_layout() -> None:
     np.testing.assert_array_equal(fast.start(parents), slow.start(parents))
 
 
+_CHOICE_COUNT = """
+pdl: 1
+name: table
+seed: 11
+entities:
+  orders:
+    count: PARENTS
+    fields:
+      id: { sequence: 1 }
+  events:
+    count: { per: orders, choice: { 4: 2738, 2: 260, 0: 500, 3: 87, 7: 0 } }
+    fields:
+      id:       { sequence: 1 }
+      order_id: { ref: orders.id }
+      v:        { type: int, min: 0, max: 1000 }
+"""
+
+
+def test_a_choice_count_draws_each_count_by_its_weight() -> None:
+    """`count: {per:, choice: {k: w}}` at 100,000 parents: each count's share of parents is
+    within 5 binomial standard deviations of w / sum(w); a zero weight (7) never comes, and
+    the expected rows are the weighted mean (validation's estimate)."""
+    from phony_pdl.validate import Validator
+
+    n = 100_000
+    schema = phony_pdl.load(_CHOICE_COUNT.replace("PARENTS", str(n)))
+    events = schema.generate()["events"]
+    per = np.bincount(np.bincount(events["order_id"].to_numpy(), minlength=n + 1)[1:])
+    weights = {0: 500, 2: 260, 3: 87, 4: 2738}
+    total = sum(weights.values())
+    assert len(per) == 5 and per[1] == 0 and per.sum() == n
+    for k, w in weights.items():
+        share = w / total
+        assert abs(per[k] / n - share) < 5 * np.sqrt(share * (1 - share) / n), (k, per[k])
+    mean = sum(k * w for k, w in weights.items()) / total
+    assert Validator(schema.document, None, []).rows("events") == (0.0, n * mean)
+    assert abs(len(events) / n - mean) < 0.02
+
+
+def test_a_choice_count_is_the_same_for_any_block_size_and_worker_count() -> None:
+    """Each parent's count comes from its own index: 7-row blocks, 65,536-row blocks and two
+    forked workers give the same children."""
+    schema = phony_pdl.load(_CHOICE_COUNT.replace("PARENTS", "3000"))
+    want = schema.generate(block_rows=65_536)["events"]
+    assert schema.generate(block_rows=7)["events"].equals(want)
+    forked = schema.generate(block_rows=97)
+    forked.plan.workers = 2
+    assert forked["events"].equals(want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    table=st.dictionaries(
+        st.integers(0, 10**6), st.integers(0, 1000), min_size=1, max_size=12
+    ).filter(lambda t: any(t.values())),
+    seed=st.integers(0, 2**32),
+    start=st.integers(0, 10**9),
+)
+def test_a_choice_count_draws_only_listed_counts_from_the_parent_index(
+    table: dict[int, int], seed: int, start: int
+) -> None:
+    """Every drawn count is a key with weight > 0, and a parent's count is the same whether
+    it is drawn alone, in a block or in reverse order."""
+    from phony_pdl.engine.plan import PerParentCounts
+    from phony_pdl.model import PerCount
+
+    count = PerCount(per="p", choice={str(k): float(w) for k, w in table.items()})
+    draw = PerParentCounts(seed, "c", count)
+    idx = np.arange(start, start + 500, dtype=np.int64)
+    got = draw(idx)
+    assert got.dtype == np.int64
+    assert set(got.tolist()) <= {k for k, w in table.items() if w > 0}
+    np.testing.assert_array_equal(draw(idx[::-1]), got[::-1])
+    np.testing.assert_array_equal(draw(idx[7:9]), got[7:9])
+
+
 # ---------------------------------------------------------------- NULL foreign keys
 
 

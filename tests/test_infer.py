@@ -10,6 +10,7 @@ parents) within 8 %. Families, formulas, orderings and keys must be recovered ex
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 
@@ -2215,6 +2216,26 @@ def test_shop_look_up_and_sum_round_trip_exactly(shop_round_trip) -> None:
         assert _ks(real[entity][column].to_numpy(), out[entity][column].to_numpy()) < bound
 
 
+def test_shop_order_events_per_order_round_trip_as_a_choice_table(shop_round_trip) -> None:
+    """examples/shop.yaml makes 2-4 events per order (its timeline): infer writes them as a
+    count's `choice` table in the YAML, and the schema read back draws those shares."""
+    real, learnt, out = shop_round_trip
+    count = learnt.document["entities"]["order_events"]["count"]
+    assert count["per"] == "orders" and set(count) == {"per", "choice"}
+    assert set(count["choice"]) <= {2, 3, 4} and len(count["choice"]) >= 2
+    block = learnt.text.split("\n  order_events:\n", 1)[1]
+    line = next(x for x in block.splitlines() if x.lstrip().startswith("count:"))
+    assert line.lstrip().startswith("count: { per: orders, choice: { 2: 260, 3: 87, 4: 2738 } }")
+    assert "a table of the observed counts" in line and "binomial" not in line
+    seen = np.bincount(real["order_events"]["order_id"].to_numpy())
+    made = np.bincount(out["order_events"]["order_id"].to_numpy())
+    for k, weight in count["choice"].items():
+        assert weight == (seen == k).sum()
+        share = weight / sum(count["choice"].values())
+        n = len(out["orders"])
+        assert abs((made == k).sum() / n - share) < 5 * math.sqrt(share * (1 - share) / n)
+
+
 def _parents_and_children(seed: int = 0):
     rng = np.random.default_rng(seed)
     n = 300
@@ -2429,17 +2450,9 @@ def test_a_few_distinct_children_per_parent_become_a_table_of_those_counts() -> 
 
     counts = np.repeat([2, 3, 4], [260, 87, 2738])
     spec, comment = count_spec("orders", counts)
-    assert spec == {
-        "per": "orders",
-        "distribution": "mixture",
-        "components": [
-            {"distribution": "binomial", "n": 2, "p": 1, "weight": 260},
-            {"distribution": "binomial", "n": 3, "p": 1, "weight": 87},
-            {"distribution": "binomial", "n": 4, "p": 1, "weight": 2738},
-        ],
-    }
-    assert comment.startswith("children per orders row: mixture by AIC 2564.6 (next: poisson")
-    assert "each observed count as a point" in comment
+    assert spec == {"per": "orders", "choice": {2: 260, 3: 87, 4: 2738}}
+    assert comment.startswith("children per orders row: choice by AIC 2564.6 (next: poisson")
+    assert "a table of the observed counts" in comment
     schema = {
         "pdl": 1,
         "name": "t",
@@ -2452,9 +2465,9 @@ def test_a_few_distinct_children_per_parent_become_a_table_of_those_counts() -> 
     per = np.bincount(np.bincount(drawn, minlength=3086)[1:], minlength=5)
     assert per[:2].sum() == 0 and per[5:].sum() == 0
     assert np.abs(per[2:5] / 3085 - np.array([260, 87, 2738]) / 3085).max() < 0.02
-    # zero children are a point too (n: 1, p: 0 draws 0)
+    # zero children are a row of the table too
     spec, _ = count_spec("a", np.repeat([0, 1, 5], [500, 30, 470]))
-    assert spec["components"][0] == {"distribution": "binomial", "n": 1, "p": 0, "weight": 500}
+    assert spec == {"per": "a", "choice": {0: 500, 1: 30, 5: 470}}
     rng = np.random.default_rng(3)
     poisson = rng.poisson(1.5, 3000)
     assert len(np.unique(poisson)) <= 10

@@ -61,3 +61,37 @@ def test_json_schema_catches_what_validate_would(pdl: int, count: int, fields: d
     assert list(validator.iter_errors(doc))
     with pytest.raises(phony_pdl.SchemaError):
         phony_pdl.load(doc)
+
+
+def test_json_schema_knows_a_per_parent_choice_table() -> None:
+    """`count: {per:, choice: {2: 260, …}}`: described, accepted as PDL accepts it, and the
+    mistakes validate reports (a fractional key, a negative weight, `max` beside it) fail."""
+    import phony_pdl
+
+    schema = json.loads(schema_path().read_text())
+    choice = schema["$defs"]["PerCount"]["properties"]["choice"]
+    assert "table of children per parent" in choice["description"]
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def doc(count: dict) -> dict:
+        return {
+            "pdl": 1,
+            "name": "x",
+            "entities": {
+                "p": {"count": 3, "fields": {"id": {"sequence": 1}}},
+                "c": {"count": {"per": "p", **count}, "fields": {"p_id": {"ref": "p.id"}}},
+            },
+        }
+
+    good = doc({"choice": {"0": 1, "2": 260, "3": 87.5}})
+    assert list(validator.iter_errors(good)) == []
+    phony_pdl.load(good)
+    for bad in (
+        {"choice": {"2.5": 1}},
+        {"choice": {"2": -1}},
+        {"choice": {"2": 1}, "max": 4},
+        {"choice": {}},
+    ):
+        assert list(validator.iter_errors(doc(bad))), bad
+        with pytest.raises(phony_pdl.SchemaError):
+            phony_pdl.load(doc(bad))

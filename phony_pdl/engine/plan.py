@@ -25,7 +25,7 @@ from ..model import PerCount
 from ..rng import Stream
 from ..schema import Schema
 from ..types import DataType, parse_type
-from ..validate import MAX_ROWS, Validator
+from ..validate import MAX_ROWS, Validator, count_table
 from . import sampling
 
 DEFAULT_BLOCK_ROWS = 65_536
@@ -181,12 +181,24 @@ class PerParentCounts:
         self.count = count
         self.const = count.const  # Layout's arithmetic shortcut
         self.stream = Stream(seed, entity, "#count")
+        self.table: tuple[np.ndarray, np.ndarray] | None = None
+        if count.choice is not None:
+            values, weights = count_table(count.choice)
+            keep = weights > 0  # a zero weight is never drawn, even at u's edges
+            values, weights = values[keep], weights[keep]
+            cum = np.cumsum(weights)
+            self.table = values, cum / cum[-1]
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         count, stream = self.count, self.stream
         n = len(idx)
         if count.const is not None:
             return np.full(n, count.const, dtype=np.int64)
+        if self.table is not None:
+            # the count whose share of the cumulative weights the parent's uniform falls in
+            values, cum = self.table
+            u = stream.open_uniform(idx)
+            return values[np.minimum(np.searchsorted(cum, u, side="right"), len(values) - 1)]
         if count.distribution is None or count.distribution == "uniform":
             lo = count.min or 0
             hi = count.max if count.max is not None else lo

@@ -882,6 +882,8 @@ def count_spec(parent: str, counts: np.ndarray) -> tuple[dict[str, Any], str]:
         }, f"exactly {fit.params['const']} per {parent} row"
     if fit.family == "uniform":
         spec = {"per": parent, "min": int(fit.lo), "max": int(fit.hi)}
+    elif fit.family == "choice":
+        spec = {"per": parent, "choice": dict(fit.params["choice"])}
     else:
         spec = {"per": parent, "distribution": fit.family, **fit.params}
         if fit.lo is not None and fit.lo > 0:

@@ -1394,47 +1394,32 @@ def fit_counts(values: np.ndarray) -> Fit | None:
 
     models.append(_count_points(d))
     fit = _choose(d, [m for m in models if m is not None], mixtures)
-    if fit is not None and fit.family != "uniform" and not _points_only(fit.params):
+    if fit is not None and fit.family not in ("uniform", "choice"):
         fit.lo = d.lo if d.lo > 0 else fit.lo
         fit.hi = d.hi  # a count is always bounded by what was seen
     return fit
 
 
 # Children per parent taking this many distinct values at most are also offered as a table
-# of those values (a mixture of one-point components): 2-4 events per order fitted as a
-# Poisson of mean 21 truncated to 2-4 reads as nonsense, though it scores well.
+# of those values (`count: {per: p, choice: {2: 260, 3: 87}}`): 2-4 events per order fitted
+# as a Poisson of mean 21 truncated to 2-4 reads as nonsense, though it scores well.
 MAX_COUNT_POINTS = 10
 
 
 def _count_points(d: Data) -> Model | None:
-    """Each observed count with its frequency, as `count: {per:}` writes a table: a mixture
-    whose components draw one value each (`binomial` with `p: 1` draws its `n`; with
-    `n: 1, p: 0`, zero), weighted by their parents. Scored like any family (one parameter
-    per value but the last), so a family within AIC reach still wins by parsimony."""
+    """Each observed count with its frequency, as a count's `choice` table writes it (weights
+    = parents with that many children). Scored like any family (one parameter per value but
+    the last), so a family within AIC reach still wins by parsimony."""
     if len(d.x) < 2 or len(d.x) > MAX_COUNT_POINTS or d.lo < 0:
         return None
     m = categorical_model(d)
-    components = [
-        {"distribution": "binomial", "n": int(x), "p": 1, "weight": int(c)}
-        if x > 0
-        else {"distribution": "binomial", "n": 1, "p": 0, "weight": int(c)}
-        for x, c in zip(d.x, d.c, strict=True)
-    ]
     return Model(
-        "mixture",
-        {"components": components},
+        "choice",
+        {"choice": {int(x): int(c) for x, c in zip(d.x, d.c, strict=True)}},
         len(d.x) - 1,
         cdf=m.cdf,
         logpmf=m.logpmf,
         support=(d.lo, d.hi),
         simplicity=6,
-        note="each observed count as a point (binomial n: k, p: 1 draws k), weights = parents",
-    )
-
-
-def _points_only(params: dict[str, Any]) -> bool:
-    """A mixture of one-point components (`_count_points`): bounds of its own."""
-    parts = params.get("components")
-    return isinstance(parts, list) and all(
-        part.get("distribution") == "binomial" and part.get("p") in (0, 1) for part in parts
+        note="a table of the observed counts, weights = parents with that many",
     )
