@@ -46,6 +46,8 @@ def _total_nullable(doc: dict) -> bool:
         ({"per": "orders", "min": 1, "max": 5}, "sum(items.qty)", False),
         ({"per": "orders", "const": 2}, "max(items.qty)", False),
         ({"per": "orders", "min": 1, "max": 5}, "count(items)", False),
+        ({"per": "orders", "choice": {"1": 3, "4": 1, "0": 0}}, "min(items.qty)", False),
+        ({"per": "orders", "choice": {"0": 1, "4": 9}}, "min(items.qty)", True),
         # a parent may get no child: poisson, a min of 0, a fixed count of children
         ({"per": "orders", "distribution": "poisson", "mean": 3}, "sum(items.qty)", True),
         ({"per": "orders", "min": 0, "max": 5}, "sum(items.qty)", True),

@@ -13,6 +13,7 @@ from .. import graph as graph_mod
 from ..engine.plan import Plan
 from ..model import FieldSpec
 from ..types import STRING, DataType
+from ..validate import count_table
 from .dialects import Dialect
 from .encode import quote_identifier, string_literal
 
@@ -189,7 +190,11 @@ class Nullability:
             return False  # a series may have no events (a start after its end)
         else:
             count = child.count
-            if not ((count.const or 0) >= 1 or (count.min or 0) >= 1):
+            if count.choice is not None:  # the fewest children a weighted row of the table gives
+                values, weights = count_table(count.choice)
+                if not (weights > 0).any() or values[weights > 0].min() < 1:
+                    return False
+            elif not ((count.const or 0) >= 1 or (count.min or 0) >= 1):
                 return False
         return not self(agg.child, agg.field)
 
