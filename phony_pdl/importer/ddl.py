@@ -176,8 +176,8 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
             node = node.this
         return node
 
-    def equalities(node: exp.Expression) -> exp.In | None:
-        """`x = 'a' OR x = 'b'` (how Phony writes a choice for SQLite) as `x IN ('a', 'b')`."""
+    def disjuncts(node: exp.Expression) -> list[exp.Expression] | None:
+        """The terms of an OR chain (parentheses dropped), in order; None if not an OR."""
         node = bare(node) if isinstance(node, exp.Paren) else node
         if not isinstance(node, exp.Or):
             return None
@@ -190,6 +190,13 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
                 stack += [n.expression, n.this]
             else:
                 terms.append(n)
+        return terms
+
+    def equalities(node: exp.Expression) -> exp.In | None:
+        """`x = 'a' OR x = 'b'` (how Phony writes a choice for SQLite) as `x IN ('a', 'b')`."""
+        terms = disjuncts(node)
+        if terms is None:
+            return None
         if not all(isinstance(t, exp.EQ) and isinstance(bare(t.this), exp.Column) for t in terms):
             return None
         names = {bare(t.this).name for t in terms}
@@ -200,18 +207,9 @@ def _apply_check(table: TableInfo, condition: exp.Expression, catalog: Catalog) 
     def unless_null(node: exp.Expression) -> exp.Expression | None:
         """`x IS NULL OR <condition on x>` (a rule for the rows where x is set) as the
         condition: Phony's values of x keep it whenever they are not NULL."""
-        node = bare(node) if isinstance(node, exp.Paren) else node
-        if not isinstance(node, exp.Or):
+        terms = disjuncts(node)
+        if terms is None:
             return None
-        terms, stack = [], [node]
-        while stack:
-            n = stack.pop()
-            while isinstance(n, exp.Paren):
-                n = n.this
-            if isinstance(n, exp.Or):
-                stack += [n.expression, n.this]
-            else:
-                terms.append(n)
         nulls = {
             bare(t.this).name
             for t in terms
