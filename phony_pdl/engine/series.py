@@ -24,7 +24,7 @@ from ..durations import parse_calendar_step, parse_duration
 from ..rng import Stream
 from ..series_params import SeriesValueParams
 from .arrow import parse_datetime, to_numpy_units
-from .months import add_months
+from .months import add_months, month_parts
 from .plan import Layout, Plan, layout_from_counts
 
 if TYPE_CHECKING:
@@ -86,10 +86,7 @@ class SeriesSpec:
                 # the last k with start + k·months (day clamped) at or before end: the
                 # months between them, less one when that month's day is past end's
                 first, last = np.where(missing, 0, start), np.where(missing, 0, end)
-                apart = (
-                    last.astype("datetime64[us]").astype("datetime64[M]")
-                    - first.astype("datetime64[us]").astype("datetime64[M]")
-                ).astype(np.int64)
+                apart = month_parts(last)[0] - month_parts(first)[0]
                 k = np.floor_divide(apart, self.months)
                 k = np.where(add_months(first, k * self.months) > last, k - 1, k)
                 n = np.where(end >= start, k + 1, 0)
