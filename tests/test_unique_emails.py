@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl.engine.columns import Columns
+from phony_pdl.generators import unique as unique_mod
 from phony_pdl.generators._common import ascii_word, language_of
 from phony_pdl.generators.internet import _local_keys
 from phony_pdl.generators.unique import occurrence_rank, rank_numbers
@@ -69,6 +70,19 @@ def test_occurrence_rank_counts_earlier_equal_keys() -> None:
             seen[k] += 1
         assert occurrence_rank(keys).tolist() == want
     assert occurrence_rank(np.array([7], dtype=np.int64)).tolist() == [0]
+
+
+def test_occurrence_rank_on_two_threads_equals_one_sort() -> None:
+    """From _SPLIT_RANK_FROM keys on, the keys are ranked in two halves on two threads."""
+    rng = np.random.default_rng(5)
+    n = unique_mod._SPLIT_RANK_FROM + 1_234
+    for top in (50, 300_000, 1 << 50):  # long runs, a few repeats, keys too wide to pack
+        keys = rng.integers(0, top, n).astype(np.int64)
+        expected = unique_mod._occurrence_rank(keys.copy())
+        assert np.array_equal(occurrence_rank(keys.copy(), overwrite=True), expected)
+    runs = n // 1_000
+    in_runs = np.repeat(np.arange(1_000, dtype=np.int64), runs)  # each key's rows together
+    assert np.array_equal(occurrence_rank(in_runs), np.tile(np.arange(runs), 1_000))
 
 
 def test_rank_numbers_are_distinct_within_a_group_and_short_for_small_ranks() -> None:

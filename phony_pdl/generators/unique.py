@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pyarrow as pa
 
@@ -78,10 +81,36 @@ def unique_suffix(ctx) -> pa.Array:
     return pa.array(code.astype(np.int64)).cast(pa.string())
 
 
+# From this many keys on, occurrence_rank splits them in two by a bit of each key's hash
+# and ranks the halves on two threads (numpy sorts without the GIL): equal keys fall in the
+# same half, in row order, so the ranks are the same as one sort gives
+_SPLIT_RANK_FROM = 1 << 18
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 def occurrence_rank(key: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """For each element, how many earlier elements hold the same key (0: its first
     occurrence), as int64. Keys are non-negative int64; `overwrite`: `key` may be used as
-    scratch space (a whole entity's keys need no second copy).
+    scratch space (a whole entity's keys need no second copy)."""
+    n = len(key)
+    if n < _SPLIT_RANK_FROM or (os.cpu_count() or 1) < 2:
+        return _occurrence_rank(key, overwrite)
+    with np.errstate(over="ignore"):
+        half = (key.view(np.uint64) * _GOLDEN) >> np.uint64(63)  # Fibonacci hashing's top bit
+    rank = np.empty(n, dtype=np.int64)
+
+    def rank_half(bit: int) -> None:
+        rows = np.flatnonzero(half == bit)
+        rank[rows] = _occurrence_rank(key[rows], overwrite=True)
+
+    with ThreadPoolExecutor(2, thread_name_prefix="phony-rank") as pool:
+        for done in [pool.submit(rank_half, bit) for bit in (0, 1)]:
+            done.result()
+    return rank
+
+
+def _occurrence_rank(key: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """occurrence_rank in one sort.
 
     Each key is sorted with its row index in its low bits: every value differs, so any sort
     gives the same order (numpy's SIMD sort of int64 is several times faster than a stable
