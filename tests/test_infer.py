@@ -2395,6 +2395,32 @@ def test_a_look_up_keeps_the_nulls_of_its_key_and_adds_none() -> None:
     assert [k is None for k in keys] == [c is None for c in copies]
 
 
+def test_a_look_up_through_a_text_key_finds_each_childs_parent() -> None:
+    """Products keyed by a code ("P-017"): a line's price is its product's (with NULL codes
+    on some lines), found by the code, and the product's line count is an aggregate."""
+    rng = np.random.default_rng(11)
+    codes = [f"P-{i:03d}" for i in range(60)]
+    price = np.round(rng.uniform(1, 90, 60), 2)
+    pick = rng.integers(0, 60, 700)
+    missing = rng.random(700) < 0.1
+    lines = pa.table(
+        {
+            "id": np.arange(1, 701),
+            "product_code": pa.array(
+                [None if m else codes[i] for i, m in zip(pick, missing, strict=True)]
+            ),
+            "price": pa.array(np.where(missing, np.nan, price[pick]), from_pandas=True),
+        }
+    )
+    used = np.bincount(pick[~missing], minlength=60)
+    products = pa.table({"code": codes, "price": price, "lines": used})
+    learnt = infer({"products": products, "lines": lines}, name="t")
+    entities = learnt.document["entities"]
+    assert entities["lines"]["fields"]["product_code"]["ref"] == "products.code"
+    assert entities["lines"]["fields"]["price"] == {"from": "product_code.price"}
+    assert entities["products"]["fields"]["lines"]["aggregate"] == "count(lines)"
+
+
 def test_a_parent_value_times_a_constant_or_plus_one_is_a_look_up_with_a_formula() -> None:
     """gross = round(net * 1.2, 2) and shipped = weight + 0.5 on every line: a hidden
     `from` of the product's field and an `expr` over it; the generated lines keep both

@@ -23,6 +23,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._version import __version__
 from ..blas_threads import single_blas_thread
@@ -1063,11 +1065,10 @@ class _Builder:
             pos = np.clip(np.searchsorted(keys[order], values), 0, len(keys) - 1)
             found = keys[order][pos] == values
             return np.where(found & ~np.isnan(child.scores), order[pos], -1)
-        lookup = {v: i for i, v in enumerate(parent.strings or [])}
-        column = self.src.tables[table].table.column(child.source).to_pylist()
-        return np.array(
-            [lookup.get(v, -1) if v is not None else -1 for v in column], dtype=np.int64
-        )
+        keys = pa.array(parent.strings or [], type=pa.string())
+        column = self.src.tables[table].table.column(child.source).cast(pa.string())
+        found = pc.index_in(column, value_set=keys)  # NULL where absent or NULL
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def _correlate(self, out: EntityOut) -> None:
         members = [
