@@ -398,6 +398,13 @@ class Reader:
         if len(found) == 3 and found[0] == "entities" and found[2] == "count":
             code = "bad-count"
             hint = "a row count is a whole number of 0 or more, or `{per: parent, …}`"
+        if tuple(found[-2:]) == ("count", "choice") and isinstance(node, SeqNode) and node.items:
+            # a field's `choice` takes a list; a count's weighs each number of children
+            shown = node.items[:4]
+            equal = ", ".join(
+                f"{item.text if isinstance(item, ScalarNode) else 'n'}: 1" for item in shown
+            )
+            hint = f"a count's `choice` maps children per parent to weights: {{{equal}}} for equal shares"
         self.add(code, f"expected {what}, got {describe(node)}", node.span, found, hint)
 
     def other_error(self, entry: tuple) -> None:
