@@ -227,6 +227,25 @@ def _load_or_exit(path: Path):
         _fail(exc, trailer="Nothing was written.")
 
 
+def _parse_counts(given: list[str]) -> dict[str, int]:
+    """`--count users=5000 --count products=50` (or `users=5000,products=50`) → rows by entity."""
+    counts: dict[str, int] = {}
+    for item in (part.strip() for text in given for part in text.split(",")):
+        name, eq, rows = item.partition("=")
+        name, rows = name.strip(), rows.strip().replace("_", "")
+        if not eq or not name or not rows.isdigit():
+            _fail(
+                UsageError(
+                    f"--count {item!r}: expected ENTITY=ROWS with a whole number, "
+                    "e.g. --count users=5000"
+                )
+            )
+        if name in counts:
+            _fail(UsageError(f"--count gives {name} twice ({counts[name]:,} and {int(rows):,})"))
+        counts[name] = int(rows)
+    return counts
+
+
 @app.command()
 def generate(
     file: Annotated[
@@ -248,6 +267,16 @@ def generate(
         int | None, typer.Option("--seed", help="Random seed (default: the schema's).")
     ] = None,
     scale: Annotated[float, typer.Option("--scale", help="Multiply every fixed count.")] = 1.0,
+    count: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--count",
+            "-n",
+            help="ENTITY=ROWS: rows of an entity with a fixed count, instead of count × scale "
+            "(repeat for more; children per parent follow).",
+            show_default=False,
+        ),
+    ] = None,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated entities to write.")
     ] = None,
@@ -388,6 +417,7 @@ def generate(
             check_compression(fmt, compression)
         except UsageError as exc:
             _fail(UsageError(f"--{exc}"))
+    counts = _parse_counts(count or [])
     schema_file = _one_schema(file, schema_file, "generate")
     schema = _load_or_exit(schema_file)
     directory = out_dir or Path("out") / schema.name
@@ -396,6 +426,7 @@ def generate(
         dataset = schema.generate(
             seed=seed,
             scale=scale,
+            counts=counts,
             only=[e.strip() for e in only.split(",") if e.strip()] if only else None,
             block_rows=block_rows,
         )

@@ -118,9 +118,11 @@ def _resolve(source: Any, test_file: Path | None) -> Any:
 
 @pytest.fixture
 def phony_dataset(request: pytest.FixtureRequest) -> Callable[..., dict[str, pa.Table]]:
-    """Factory: ``phony_dataset(source, seed=None, scale=1.0, only=None)`` → {entity: Table}.
+    """Factory: ``phony_dataset(source, seed=None, scale=1.0, only=None, counts=None)`` →
+    {entity: Table}.
 
-    `seed` None keeps the schema's own seed, so the data is the same as `phony generate`.
+    `seed` None keeps the schema's own seed, so the data is the same as `phony generate`;
+    `counts` sets the rows of entities with a fixed count (`{"customers": 20}`).
     """
     from . import load
 
@@ -132,6 +134,7 @@ def phony_dataset(request: pytest.FixtureRequest) -> Callable[..., dict[str, pa.
         seed: int | None = None,
         scale: float = 1.0,
         only: list[str] | None = None,
+        counts: Mapping[str, int] | None = None,
     ) -> dict[str, pa.Table]:
         resolved = _resolve(source, test_file)
         if isinstance(resolved, Path) and not resolved.exists():  # say where it looked
@@ -141,7 +144,7 @@ def phony_dataset(request: pytest.FixtureRequest) -> Callable[..., dict[str, pa.
                 f"beside the test (looked in {' and '.join(dict.fromkeys(places))})"
             )
         schema = load(resolved)
-        dataset = schema.generate(seed=seed, scale=scale, only=only)
+        dataset = schema.generate(seed=seed, scale=scale, only=only, counts=counts)
         return {name: dataset[name] for name in dataset}
 
     return make

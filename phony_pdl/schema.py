@@ -92,12 +92,17 @@ class Schema:
         scale: float = 1.0,
         only: list[str] | str | None = None,
         block_rows: int | None = None,
+        counts: Mapping[str, int] | None = None,
     ) -> Dataset:
         """Plan a run of every entity (or those in `only`); rows are made lazily when the
-        Dataset is read (`ds["users"]`, `ds.iter_batches`) or written (`ds.write(...)`)."""
+        Dataset is read (`ds["users"]`, `ds.iter_batches`) or written (`ds.write(...)`).
+        `counts` sets the rows of entities with a fixed count (`{"users": 5000}`), instead
+        of their count × `scale`; their children follow."""
         from .engine import generate
 
-        return generate(self, seed=seed, scale=scale, only=only, block_rows=block_rows)
+        return generate(
+            self, seed=seed, scale=scale, only=only, block_rows=block_rows, counts=counts
+        )
 
 
 def _anchor_models(document: Any, folder: Path) -> None:

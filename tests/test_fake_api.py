@@ -184,6 +184,12 @@ def test_phony_dataset_from_a_path(phony_dataset) -> None:
     assert not other["users"].equals(data["users"])
 
 
+def test_phony_dataset_with_counts(phony_dataset) -> None:
+    data = phony_dataset(ROOT / "examples" / "shop.yaml", counts={"customers": 12}, scale=0.05)
+    assert data["customers"].num_rows == 12 and data["products"].num_rows == 10
+    assert set(data["orders"]["customer_id"].to_pylist()) <= set(range(1, 13))
+
+
 def test_phony_dataset_relative_to_the_test_file(phony_dataset) -> None:
     data = phony_dataset("../examples/users.yaml", scale=0.01)
     assert data["users"].num_rows == 10

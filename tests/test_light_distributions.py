@@ -13,6 +13,8 @@ import scipy.stats as st
 from phony_pdl import distributions
 from phony_pdl.light_distributions import _Light
 
+from .conftest import ROOT
+
 rng = np.random.default_rng(20261126)
 QS = np.concatenate(
     [
@@ -133,7 +135,7 @@ def test_generating_does_not_import_scipy_stats(tmp_path) -> None:
     scipy.stats (its import alone takes about 0.6 s)."""
     code = f"""
 import sys, phony_pdl
-phony_pdl.load("examples/shop.yaml").generate(scale=0.1).write({str(tmp_path)!r})
+phony_pdl.load({str(ROOT / "examples" / "shop.yaml")!r}).generate(scale=0.1).write({str(tmp_path)!r})
 print("scipy.stats" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -174,6 +174,7 @@ def describe(job: PartJob) -> dict[str, Any]:
         "schema_sha256": plan.schema.sha256,
         "seed": plan.seed,
         "scale": plan.scale,
+        **({"counts": plan.count_overrides} if plan.count_overrides else {}),
         "block_rows": plan.block_rows,
         "format": job.format,
         "compression": job.compression or "none",

@@ -18,7 +18,9 @@ from .. import interrupts
 from .._version import __version__
 from ..errors import GenerationError, UsageError, did_you_mean, one_of
 from ..forking import fork_pool
+from ..model import PerCount
 from ..schema import Schema
+from ..validate import MAX_ROWS
 from .columns import Columns
 from .plan import DEFAULT_BLOCK_ROWS, Plan
 
@@ -412,6 +414,7 @@ class Dataset(Mapping[str, pa.Table]):
             "schema_sha256": self.plan.schema.sha256,
             "seed": self.plan.seed,
             "scale": self.plan.scale,
+            **({"counts": self.plan.count_overrides} if self.plan.count_overrides else {}),
             "format": format,
             "compression": compression or "none",
             "versions": {
@@ -439,6 +442,43 @@ def _parallel(
         _WORKER_PLAN, _WORKER_CODES = None, False
 
 
+def check_counts(schema: Schema, counts: Mapping[str, int] | None) -> dict[str, int]:
+    """`counts` (counts=, --count) checked against the schema: entities it has, each with a
+    fixed count (the others' rows follow from their parents, series or timelines)."""
+    checked: dict[str, int] = {}
+    for name, n in (counts or {}).items():
+        if name not in schema.entities:
+            hint = did_you_mean(name, schema.entities) or f"entities: {one_of(schema.entities)}"
+            raise UsageError(f"counts= (--count) names an unknown entity '{name}'; {hint}")
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n <= MAX_ROWS:
+            raise UsageError(
+                f"counts= (--count) {name}={n!r}: expected a whole number of rows from 0 to "
+                f"{MAX_ROWS:,}"
+            )
+        made = _parent_of(schema.entities[name])
+        if made is not None:
+            root = made[1]  # the first entity up the chain with a count of its own
+            while (up := _parent_of(schema.entities[root])) is not None:
+                root = up[1]
+            raise UsageError(
+                f"counts= (--count) {name}: its rows follow from its parent ({made[0]} per "
+                f"{made[1]} row); set the count of {root} instead (--count {root}=N)"
+            )
+        checked[name] = int(n)
+    return checked
+
+
+def _parent_of(spec: Any) -> tuple[str, str] | None:
+    """(what makes the rows, the parent) of an entity whose rows follow from a parent's."""
+    if spec.series is not None:
+        return "a series", spec.series.for_
+    if spec.timeline is not None:
+        return "a timeline", spec.timeline.for_
+    if isinstance(spec.count, PerCount):
+        return "children", spec.count.per
+    return None
+
+
 def generate(
     schema: Schema,
     *,
@@ -446,8 +486,10 @@ def generate(
     scale: float = 1.0,
     only: list[str] | None = None,
     block_rows: int | None = None,
+    counts: Mapping[str, int] | None = None,
 ) -> Dataset:
-    """Plan a run. Rows are made lazily when the Dataset is read or written."""
+    """Plan a run. Rows are made lazily when the Dataset is read or written. `counts`: rows
+    of entities with a fixed count, instead of count × scale."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
         raise UsageError(f"seed={seed!r}: expected an integer")
     if isinstance(scale, bool) or not isinstance(scale, int | float | np.number):
@@ -467,6 +509,7 @@ def generate(
         seed=None if seed is None else int(seed),
         scale=float(scale),
         block_rows=None if block_rows is None else int(block_rows),
+        counts=check_counts(schema, counts),
     )
     entities = plan.order
     if only:

@@ -884,7 +884,7 @@ class Columns:
                 position = full - np.repeat(starts, sizes)
                 if int(position[crowded].max()) >= n_parent:
                     raise GenerationError(
-                        f"{batch.entity}.{name}: a {layout.parent} row has more children than "
+                        f"{batch.entity}.{name}: one {layout.parent} row has more children than "
                         f"there are {n_parent:,} distinct values to give them; cap the count "
                         f"with `max: {n_parent}` or drop the unique constraint"
                     )

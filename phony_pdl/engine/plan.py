@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -222,6 +222,7 @@ class Plan:
         seed: int | None = None,
         scale: float = 1.0,
         block_rows: int | None = None,
+        counts: Mapping[str, int] | None = None,
     ) -> None:
         if scale <= 0 or not math.isfinite(scale):
             raise GenerationError(f"scale={scale} must be a positive number")
@@ -229,6 +230,8 @@ class Plan:
         self.doc = schema.document
         self.seed = int(self.doc.seed if seed is None else seed)
         self.scale = float(scale)
+        # Rows of entities with a fixed count, instead of count × scale (checked by the caller)
+        self.count_overrides = dict(sorted((counts or {}).items()))
         self.block_rows = int(block_rows or DEFAULT_BLOCK_ROWS)
         # Local processes the whole-table reductions may use (set by whoever writes).
         self.workers = 1
@@ -317,6 +320,8 @@ class Plan:
                     f"beyond the {MAX_ROWS:,} rows of one entity; give the count a `max` "
                     "(a heavy-tailed distribution such as zipf has no end of its own)"
                 )
+        elif entity in self.count_overrides:
+            n = self.count_overrides[entity]
         else:
             n = round(spec.count * self.scale)
             if n > MAX_ROWS:
