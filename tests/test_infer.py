@@ -1485,6 +1485,22 @@ def test_a_share_of_a_computed_column_is_a_formula_too() -> None:
     assert fields["fee"] == {"expr": "amount * 0.03", "round": 2}
 
 
+def test_a_column_kept_as_a_choice_sets_the_locale_only_when_mostly_that_locales() -> None:
+    """Four countries with France the commonest (26 %) say nothing about the locale; first
+    names that are nearly all German say de_DE, though both are kept as a choice."""
+    rng = np.random.default_rng(2)
+    countries = ["France", "United States", "Germany", "Brazil"]
+    mixed = pa.table(
+        {"country": [countries[i] for i in rng.choice(4, 500, p=[0.3, 0.25, 0.25, 0.2])]}
+    )
+    assert "locale" not in infer(mixed, name="t").document
+    german = ["Klaus", "Jürgen", "Uwe", "Dieter", "Wolfgang", "Sabine", "Ursula", "Monika"]
+    names = pa.table({"first_name": [german[i] for i in rng.integers(0, 8, 500)]})
+    learnt = infer(names, name="t")
+    assert learnt.document["locale"] == "de_DE"
+    assert "choice" in learnt.document["entities"]["t"]["fields"]["first_name"]
+
+
 def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
     """A phone column becomes `phone.number` in the locale and form whose numbers have the
     sample's shapes; a house style no locale writes keeps its shape as a pattern (it was

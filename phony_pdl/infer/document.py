@@ -16,7 +16,14 @@ import pyarrow.compute as pc
 
 from ..pattern import fixed_positions, parse_pattern
 from .fit import Fit, fit_counts, fit_numeric
-from .profile import MAX_DECIMALS, US_PER_DAY, ColumnProfile, induce_pattern, semantic
+from .profile import (
+    MAX_DECIMALS,
+    US_PER_DAY,
+    ColumnProfile,
+    induce_pattern,
+    locale_share,
+    semantic,
+)
 from .relations import Ordering, Relation
 
 __all__ = ["EntityOut", "FieldOut", "InferOptions"]
@@ -588,13 +595,18 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         params["locale"] = locale  # dropped again where it is the document's
     if generator is not None and not _has(generator):
         generator = None
+    # A column kept as a choice says the document's locale only when its values are mostly
+    # that locale's (a country column whose commonest country is 26 % France is no vote)
+    vote = locale
+    if locale is not None and generator is not None and locale_share(p, generator, locale) < 0.5:
+        vote = None
     few = p.distinct <= opts.max_categories and p.non_null >= 2 * p.distinct
     if few:
         weights = {str(v): c for v, c in p.top}
         comment = f"{p.distinct} categories, weights = counts in the sample"
         if generator:
             comment += f" (values look like {generator}: kept as a choice for their frequencies)"
-        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
+        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], vote
     if (
         not p.unique
         and p.distinct <= MAX_CHOICE_VALUES
@@ -610,7 +622,7 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         )
         if generator:
             comment += f" (kept over {generator}: the sample's own values)"
-        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], locale
+        return [FieldOut(p.name, {"choice": weights, **null_spec(p)}, comment)], vote
     if generator is not None:
         spec: dict[str, Any] = {"generator": generator, **params}
         if p.unique and generator in UNIQUE_GENERATORS:

@@ -221,6 +221,33 @@ def _share(values: list[str], words: set[str]) -> float:
     return sum(1 for v in values if v.strip().lower() in words) / len(values) if values else 0.0
 
 
+_VOCABULARY_KEYS = {
+    "person.first_name": "first",
+    "person.last_name": "last",
+    "address.city": "city",
+    "address.country": "country",
+}
+
+
+def locale_share(profile: ColumnProfile, generator: str, locale: str) -> float:
+    """The share of a column's values that are in `locale`'s words for `generator` (1.0 for
+    generators that do not read a vocabulary: phones and the like say their locale by form)."""
+    values = (profile.strings or [])[:2000]
+    key = _VOCABULARY_KEYS.get(generator)
+    words = _vocabulary().get(locale)
+    if generator == "person.full_name" and words is not None:
+        return sum(
+            1
+            for v in values
+            if len(parts := v.strip().lower().split()) in (2, 3)
+            and parts[0] in words["first"]
+            and parts[-1] in words["last"]
+        ) / max(len(values), 1)
+    if key is None or words is None:
+        return 1.0
+    return _share(values, words[key])
+
+
 def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
     """(generator, locale, reason) for a text column whose values have a known meaning."""
     values = (profile.strings or [])[:2000]
