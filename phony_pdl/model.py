@@ -159,7 +159,9 @@ class FieldSpec(PdlModel):
     )
     round: int | None = Field(None, description="Decimal places to round to.")
     format: str | None = Field(
-        None, description="strftime format for temporal values written as text."
+        None,
+        description="Writes the value as text: a strftime format for dates and times "
+        "('%d/%m/%Y'), a '{…}' format for numbers ('${:,.2f}', '{:.1f}%', 'INV-{:05d}').",
     )
     locale: str | None = Field(
         None, description="Locale of a semantic generator (overrides the document)."

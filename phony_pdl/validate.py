@@ -125,7 +125,8 @@ STRFTIME_DIRECTIVES = "aAbBCdDeFgGhHIjmMnpRStTuUVwWyY%"
 _STRFTIME_SET = frozenset(STRFTIME_DIRECTIVES)
 # the directives that write a part of the date (a time of day has none)
 _DATE_DIRECTIVES = frozenset("aAbBCdDeFgGhjmuUVwWyY")
-_FORMATTED_KINDS = ("date", "datetime", "time")  # the types `format` turns into text
+# the types `format` turns into text (strftime for the first three, `{:,.2f}` for numbers)
+_FORMATTED_KINDS = ("date", "datetime", "time", "int", "float", "decimal")
 # seconds since 1970 of 0001-01-01 and of the last microsecond of 9999-12-31
 _DATETIME_SECONDS = (-62_135_596_800, 253_402_300_799.999999)
 _FORMAT_NOTES = {
@@ -805,8 +806,12 @@ class Validator:
         elif f.round is not None and not (0 <= f.round <= 18):
             self.add("invalid-value", f"round={f.round} is outside 0..18", (*path, "round"))
         if f.format is not None and f.source != "ref":
-            self.check_format(f.format, (*path, "format"))
-            self.check_format_type(ename, fname, f.format, (*path, "format"))
+            dtype = self.type_of(ename, fname)
+            if dtype is not None and dtype.numeric:
+                self.check_number_format(fname, f.format, dtype, (*path, "format"))
+            else:
+                self.check_format(f.format, (*path, "format"))
+                self.check_format_type(ename, fname, f.format, (*path, "format"))
         if f.locale is not None:
             self.check_locale(f.locale, (*path, "locale"))
         if f.between is not None and (f.min is not None or f.max is not None):
@@ -926,19 +931,62 @@ class Validator:
             + " ".join("%" + d for d in STRFTIME_DIRECTIVES),
         )
 
+    def check_number_format(self, fname: str, fmt: str, dtype: DataType, path: Path) -> None:
+        """`format` on a number: one `{…}` in the mini-language number_format reads."""
+        from .number_format import NumberFormatError, parse_number_format
+
+        try:
+            parsed = parse_number_format(fmt)
+        except NumberFormatError as exc:
+            hint = exc.hint
+            if "%" in fmt and "{" not in fmt:
+                hint = f"{fname} is {a_type(dtype)}: a number's format puts the number in " + (
+                    "'{}' (strftime's %-directives are for dates and times); " + hint
+                )
+            self.add("invalid-value", exc.message, path, hint=hint)
+            return
+        if dtype.kind != "int" and parsed.kind == "d":
+            self.add(
+                "invalid-value",
+                f"format {fmt!r} writes whole numbers ('d'); {fname} is {a_type(dtype)}",
+                path,
+                hint="write '{:.0f}' to round it to a whole number, or '{:,.2f}' for two "
+                "digits after the point",
+            )
+        elif dtype.kind == "float" and parsed.digits is None:
+            self.add(
+                "invalid-value",
+                f"format {fmt!r} does not say how many digits after the point to write; "
+                f"{fname} is a float",
+                path,
+                hint=f"write the digits with f: '{{:{parsed.spec}.2f}}'"
+                if not parsed.kind
+                else "write '{:.2f}' or another number of digits",
+            )
+
     def check_format_type(self, ename: str, fname: str, fmt: str, path: Path) -> None:
         """`format` writes dates, datetimes and times; on anything else the engine ignored
         it, and on a time of day the date directives wrote parts of 1970-01-01."""
+        from .number_format import looks_like_number_format
+
         dtype = self.type_of(ename, fname)
         if dtype is None:
             return
         if dtype.kind not in ("date", "datetime", "time"):
             self.add(
                 "invalid-value",
-                f"`format` writes dates, datetimes and times as text; {fname} is "
+                f"`format` writes dates, datetimes, times and numbers as text; {fname} is "
                 f"{a_type(dtype)}, which it would leave unchanged",
                 path,
-                hint="remove `format`, or give the field a date, datetime or time type",
+                hint="remove `format`, or give the field a date, datetime, time or number type",
+            )
+        elif looks_like_number_format(fmt):
+            self.add(
+                "invalid-value",
+                f"format {fmt!r} is a number's; {fname} is {a_type(dtype)}, written with "
+                "strftime directives",
+                path,
+                hint="write the date with %-directives, e.g. '%d/%m/%Y'",
             )
         elif dtype.kind == "time":
             dated = sorted({d for d in re.findall(r"%([A-Za-z])", fmt) if d in _DATE_DIRECTIVES})
@@ -1887,10 +1935,12 @@ class Validator:
         entity, field_name = target
         fmt = self.doc.entities[entity].fields[field_name].format
         if fmt is not None:
+            dtype = self.type_of(entity, field_name)
+            typed = "numbers" if dtype is not None and dtype.numeric else "dates"
             self.add(
                 "type-mismatch",
                 f"`{what}` reads {entity}.{field_name}, which has `format: {fmt}`: its values "
-                "are text, not dates",
+                f"are text, not {typed}",
                 path,
                 hint=f"keep {entity}.{field_name} unformatted and format the copy instead "
                 f"(`{{{what}, format: '{fmt}'}}`)",
@@ -2040,8 +2090,8 @@ class Validator:
             formatted = [n for n in names if inputs[n] is STRING and fields[n].format is not None]
             hint = (
                 f"{formatted[0]} is text once `format: '{fields[formatted[0]].format}'` "
-                f"writes it: compute from an unformatted field (a hidden typed copy, with "
-                f"`{formatted[0]}: {{from: <copy>, format: …}}`)"
+                f"writes it: keep it unformatted and hidden (`_{formatted[0]}`), compute "
+                f"from that, and write `{formatted[0]}: {{expr: _{formatted[0]}, format: …}}`"
                 if formatted
                 else "the result leaves the 64-bit integer range "
                 "(-9223372036854775808 to 9223372036854775807): use smaller numbers, "
@@ -2324,6 +2374,8 @@ class Validator:
         dtype = self.type_of(ename, fname)
         field = self.doc.entities[ename].fields[fname]
         if field.format is not None and dtype is not None and dtype.kind in _FORMATTED_KINDS:
+            if dtype.numeric and not _is_number_format(field.format):
+                return dtype  # refused as a format already: not also text to its readers
             return STRING
         return dtype
 
@@ -3069,6 +3121,16 @@ def _count_family(name: Any, params: dict[str, Any]) -> Any:
 
 
 _COUNT_KEY = re.compile(r"0|[1-9][0-9]*")
+
+
+def _is_number_format(text: str) -> bool:
+    from .number_format import NumberFormatError, parse_number_format
+
+    try:
+        parse_number_format(text)
+    except NumberFormatError:
+        return False
+    return True
 
 
 def count_table(choice: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:

@@ -812,15 +812,15 @@ def test_every_supported_format_directive_writes_text() -> None:
     [
         (
             {"type": "int", "format": "%Y"},
-            "`format` writes dates, datetimes and times as text; x is an int",
+            "format '%Y' has no '{…}' for the number",
         ),
         ({"choice": ["a", "b"], "format": "%Y"}, "x is a string, which it would leave unchanged"),
         ({"type": "time", "format": "%Y-%H"}, "writes the date (%Y) of a time of day"),
     ],
 )
 def test_format_only_where_it_writes_something(field: dict, message: str) -> None:
-    """`format` on a number or text was ignored without a word, and date directives on a
-    time of day wrote 1970-01-01's parts."""
+    """`format` on text was ignored without a word (on a number it takes a `{…}` format),
+    and date directives on a time of day wrote 1970-01-01's parts."""
     with pytest.raises(SchemaError) as exc:
         phony_pdl.load(doc(x=field))
     [d] = exc.value.diagnostics

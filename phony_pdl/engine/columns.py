@@ -26,6 +26,7 @@ from ..generators.locale_data import alias_table
 from ..generators.unique import permute_below
 from ..model import FieldSpec, ZipfPick
 from ..nullness import null_source
+from ..number_format import format_numbers, parse_number_format
 from ..pattern import domain_size as pattern_domain
 from ..pattern import fixed_positions, generate_unique, parse_pattern
 from ..pattern import generate as pattern_generate
@@ -309,7 +310,8 @@ class Columns:
             f.min is not None or f.max is not None or f.between is not None
         ):
             values = self.clamp(values, f)
-        if values.type != target and f.format is None:
+        numeric_format = f.format is not None and dtype is not None and dtype.numeric
+        if values.type != target and (f.format is None or numeric_format):
             values = self.cast(values, target, dtype)
         _within_the_calendar(values, batch)
         if f.round is not None:  # whole steps of a second, before a format writes them
@@ -322,6 +324,8 @@ class Columns:
             if pa.types.is_date(values.type):
                 values = values.cast(pa.timestamp("s"))
             values = pc.strftime(values, format=f.format)
+        elif numeric_format:
+            values = format_numbers(values, parse_number_format(f.format), dtype)
         if f.null_rate:
             mask = self.null_mask(batch, name, f)
             if mask.any():
@@ -912,7 +916,7 @@ class Columns:
     def lookup(self, entity: str, field: str, rows: np.ndarray) -> pa.Array:
         """Values of a field at arbitrary rows (recomputed, never a whole table in memory)."""
         spec = self.doc.entities[entity].fields[field]
-        if spec.source == "sequence" and not spec.null_rate:
+        if spec.source == "sequence" and not spec.null_rate and spec.format is None:
             return pa.array(spec.sequence + rows * (spec.step or 1))
         return self.get(Batch(entity, rows), field)
 
