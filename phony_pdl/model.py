@@ -173,6 +173,11 @@ class FieldSpec(PdlModel):
     sql_type: str | None = Field(
         None, description="Column type in SQL output, overriding the mapping."
     )
+    sql_default: str | None = Field(
+        None,
+        description="SQL expression written verbatim after DEFAULT in CREATE TABLE, for rows "
+        "an application inserts later; generated values are unchanged.",
+    )
     description: str | None = Field(None, description="Free text for documentation.")
     params: dict[str, Any] = Field(default_factory=dict, exclude=True)
 

@@ -814,6 +814,8 @@ class Validator:
                 self.check_format_type(ename, fname, f.format, (*path, "format"))
         if f.locale is not None:
             self.check_locale(f.locale, (*path, "locale"))
+        if f.sql_default is not None:
+            self.check_sql_default(f, (*path, "sql_default"))
         if f.between is not None and (f.min is not None or f.max is not None):
             self.add(
                 "invalid-value",
@@ -864,6 +866,40 @@ class Validator:
                     (*path, lo_key),
                     hint="swap them",
                 )
+
+    def check_sql_default(self, f: FieldSpec, path: Path) -> None:
+        """`sql_default` goes verbatim into a column definition of CREATE TABLE: one
+        expression, which must not end the statement or comment out the rest of the line."""
+        if f.hidden:
+            self.add(
+                "invalid-value",
+                "`sql_default` on a hidden field: a hidden field has no column, so there is "
+                "no DEFAULT to declare",
+                path,
+                hint="remove `sql_default`, or drop `hidden: true` to write the column",
+                key=True,
+            )
+            return
+        text = f.sql_default or ""
+        if not text.strip():
+            self.add(
+                "invalid-value",
+                "`sql_default` is empty",
+                path,
+                hint="write a SQL expression, e.g. sql_default: \"'active'\" or "
+                "sql_default: CURRENT_TIMESTAMP, or remove the key",
+            )
+            return
+        problem = sql_expression_problem(text)
+        if problem is not None:
+            offset, length, message, hint = problem
+            self.add(
+                "invalid-value",
+                f"sql_default {text!r}: {message}",
+                path,
+                hint=hint,
+                span=self.offset_span(path, offset, length),
+            )
 
     @staticmethod
     def bound_kind(dtype: DataType | None, source: str) -> str:
@@ -2987,6 +3023,46 @@ _TYPE_NAMES = {
     k: DataType(k, 18, 2) if k == "decimal" else DataType(k)
     for k in ("int", "float", "decimal", "bool", "string", "date", "datetime", "time", "uuid")
 }
+
+
+def sql_expression_problem(text: str) -> tuple[int, int, str, str] | None:
+    """Why `text` cannot stand after DEFAULT in a column definition, as (offset, length,
+    message, hint), or None: a `;` (it would end the CREATE TABLE), a comment (`--` would
+    hide the rest of the column's line) or a quote left open, each outside quotes."""
+    quote = None
+    opened = 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote is not None:
+            if c == quote:  # a doubled quote ('it''s') closes and reopens: the same result
+                quote = None
+        elif c in "'\"`":
+            quote, opened = c, i
+        elif c == ";":
+            return (
+                i,
+                1,
+                "a `;` outside quotes would end the CREATE TABLE statement",
+                "write one expression without `;` (inside a quoted string it is fine: "
+                "sql_default: \"'a;b'\")",
+            )
+        elif text.startswith(("--", "/*"), i):
+            return (
+                i,
+                2,
+                "a comment outside quotes would hide the rest of the column's definition",
+                "remove the comment; a field's `description` documents it",
+            )
+        i += 1
+    if quote is not None:
+        return (
+            opened,
+            1,
+            f"the {quote} opened here is never closed",
+            f"close it, or double a {quote} that belongs to the text ('it''s')",
+        )
+    return None
 
 
 def _holds(declared: DataType, result: DataType) -> bool:

@@ -6,6 +6,7 @@ Built from a plan (not from data), so DDL can be written before any row exists.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,6 +40,7 @@ class Column:
     check: str | None = None  # a CHECK body in PDL terms: ("between", lo, hi) or ("in", values)
     check_args: tuple = ()
     identity: bool = False  # a `sequence` primary key: declared IDENTITY / AUTO_INCREMENT
+    default: str | None = None  # the field's own `sql_default`, verbatim after DEFAULT
 
 
 @dataclass
@@ -258,9 +260,12 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
                 dtype=STRING if f.format is not None else plan.dtype(entity, name),
                 nullable=nullable(entity, name, deferred=name in deferred_columns),
                 sql_type=sql_type,
+                default=f.sql_default,
             )
             if checks:
                 add_check(column, f, spec.timeline.states if spec.timeline else None)
+                if column.check is not None and not _default_passes(column):
+                    column.check, column.check_args = None, ()
             columns.append(column)
         pk = primary_key(plan, entity)
         if len(pk) == 1:
@@ -282,9 +287,12 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
 def _identity(f: FieldSpec, column: Column) -> bool:
     """A `sequence` key counting up from 1 or more: numbers an identity column (PostgreSQL)
     or AUTO_INCREMENT (MySQL) would give too, so the database can number the rows the
-    application adds later. MySQL gives a new number for an inserted 0: never from 0."""
+    application adds later. MySQL gives a new number for an inserted 0: never from 0. Not
+    with a `sql_default`: a column has one default, and the user's is the one asked for
+    (PostgreSQL and MySQL refuse both)."""
     return (
         f.source == "sequence"
+        and column.default is None
         and (f.sequence or 0) >= 1
         and (f.step or 1) >= 1
         and getattr(column.dtype, "kind", "") == "int"
@@ -293,7 +301,7 @@ def _identity(f: FieldSpec, column: Column) -> bool:
 
 
 # what a `from` copy may carry and still hold exactly the parent's value
-_PLAIN_COPY = {"from", "sql_type", "description", "nullable", "params"}
+_PLAIN_COPY = {"from", "sql_type", "sql_default", "description", "nullable", "params"}
 
 
 def _key_groups(plan: Plan, entity: str) -> list[list[str]]:
@@ -388,6 +396,37 @@ def add_check(column: Column, f: FieldSpec, states: dict | None = None) -> None:
     column.check, column.check_args = "between", (lo, hi)
 
 
+_NUMBER_LITERAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _default_passes(column: Column) -> bool:
+    """Whether the rows an application inserts with the column's `sql_default` keep the
+    CHECK Phony derived from the field's own values: a literal default outside the bounds
+    or the list (a guessed range an imported `DEFAULT -1` is not in) would refuse every
+    such row, so the CHECK is not declared. Other expressions cannot be judged here."""
+    text = (column.default or "").strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    if _NUMBER_LITERAL.fullmatch(text):
+        value: object = Decimal(text)
+    elif (found := _STRING_LITERAL.fullmatch(text)) is not None:
+        value = found.group(1).replace("''", "'")
+    else:
+        return True
+    if column.check == "in":
+        if isinstance(value, str):
+            return value in {str(v) for v in column.check_args}
+        numbers = [v for v in column.check_args if isinstance(v, int | float)]
+        return any(Decimal(str(v)) == value for v in numbers)
+    lo, hi = column.check_args
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(value)
+    except ArithmeticError:
+        return True  # a date or other text: the server converts it, Phony does not judge
+    return (lo is None or Decimal(str(lo)) <= number) and (hi is None or number <= Decimal(str(hi)))
+
+
 def column_type(column: Column, dialect: Dialect, key: bool) -> str:
     if column.sql_type:
         return column.sql_type
@@ -442,6 +481,10 @@ def create_table(
     lines = []
     for column in table.columns:
         parts = [q(column.name), column_type(column, dialect, column.name in keyed)]
+        if column.default is not None:
+            # right after the type (and T-SQL's COLLATE), where all five dialects take it,
+            # before NOT NULL, which T-SQL's grammar puts after DEFAULT
+            parts.append(f"DEFAULT {column.default}")
         if column.identity and dialect.identity:
             parts.append(dialect.identity)
         if not column.nullable:
