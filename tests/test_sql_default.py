@@ -4,6 +4,7 @@ Checked against the real servers and clients."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,13 @@ from sqlglot import exp
 
 import phony_pdl
 from phony_pdl import SchemaError
+from phony_pdl.importer import import_ddl, import_url
+from phony_pdl.importer.ddl import column_default
+from phony_pdl.importer.introspect import _mariadb_quotes_defaults, mysql_default
+from phony_pdl.loaders import load
 
 from .test_databases import query
+from .test_import import run_original_ddl
 from .test_sql_dialects import run_script
 
 # ---------------------------------------------------------------- validation
@@ -222,3 +228,141 @@ def test_tsql_script_declares_the_defaults(tmp_path: Path) -> None:
     text = _script(DEFAULTS, "tsql", tmp_path)
     assert "[status] VARCHAR(20) DEFAULT 'active' NOT NULL" in text
     assert "[created_at] DATETIME2(6) DEFAULT CURRENT_TIMESTAMP NOT NULL" in text
+
+
+# ---------------------------------------------------------------- import
+
+
+@pytest.mark.parametrize(
+    ("text", "dialect", "kept"),
+    [
+        ("'active'::text", "postgres", ("'active'", True)),
+        ("'-1'::integer", "postgres", ("-1", True)),
+        ("'1.5'::numeric", "postgres", ("1.5", True)),
+        ("'2020-01-01'::date", "postgres", ("'2020-01-01'", True)),
+        ("now()", "postgres", ("now()", False)),
+        ("gen_random_uuid()", "postgres", ("gen_random_uuid()", False)),
+        ("nextval('t_id_seq'::regclass)", "postgres", None),
+        ("NULL::character varying", "postgres", None),
+        ("true", "postgres", ("TRUE", True)),
+        ("CURRENT_TIMESTAMP", "postgres", ("CURRENT_TIMESTAMP", True)),
+        ("current_timestamp()", "mysql", ("CURRENT_TIMESTAMP", True)),
+        ("current_timestamp(6)", "mysql", ("current_timestamp(6)", False)),
+        ("NULL", "mysql", None),
+        ("'it''s'", "mysql", ("'it''s'", True)),
+        ("'a\\\\b'", "mysql", ("'a\\\\b'", False)),
+        ("-3", "mysql", ("-3", True)),
+        ("(datetime('now'))", "sqlite", ("(datetime('now'))", False)),
+        ("(0)", "sqlite", ("0", True)),
+    ],
+)
+def test_column_defaults_are_literals_or_kept_verbatim(text: str, dialect: str, kept) -> None:
+    assert column_default(text, dialect) == kept
+
+
+@pytest.mark.parametrize(
+    ("value", "extra", "data_type", "quoted", "sql"),
+    [
+        # MariaDB 10.2.7 and later: SQL already
+        ("'active'", "", "varchar", True, "'active'"),
+        ("NULL", "", "int", True, "NULL"),
+        ("current_timestamp()", "", "datetime", True, "current_timestamp()"),
+        # MySQL: a literal's value unquoted, an expression flagged DEFAULT_GENERATED
+        ("active", "", "varchar", False, "'active'"),
+        ("it's", "", "varchar", False, "'it''s'"),
+        ("0", "", "int", False, "0"),
+        ("-1.5", "", "decimal", False, "-1.5"),
+        ("0", "", "varchar", False, "'0'"),
+        ("CURRENT_TIMESTAMP", "DEFAULT_GENERATED", "datetime", False, "CURRENT_TIMESTAMP"),
+        ("CURRENT_TIMESTAMP", "", "timestamp", False, "CURRENT_TIMESTAMP"),
+        ("uuid()", "DEFAULT_GENERATED", "char", False, "(uuid())"),
+        (None, "", "int", False, None),
+    ],
+)
+def test_mysql_and_mariadb_column_defaults_become_sql(
+    value, extra: str, data_type: str, quoted: bool, sql
+) -> None:
+    assert mysql_default(value, extra, data_type, quoted=quoted) == sql
+
+
+def test_mariadb_quotes_its_defaults_from_10_2_7() -> None:
+    assert _mariadb_quotes_defaults("10.11.19-MariaDB-0+deb12u1")
+    assert _mariadb_quotes_defaults("10.2.7-MariaDB")
+    assert not _mariadb_quotes_defaults("10.2.6-MariaDB")
+    assert not _mariadb_quotes_defaults("8.0.36")
+
+
+def test_a_ddl_file_keeps_its_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "shop.sql"
+    path.write_text(
+        "CREATE TABLE t (id serial PRIMARY KEY, status text NOT NULL DEFAULT 'active'::text, "
+        "code int DEFAULT nextval('codes'::regclass), note text DEFAULT NULL, "
+        "token uuid DEFAULT gen_random_uuid(), score int DEFAULT 0);\n"
+    )
+    text, _problems = import_ddl(path, "postgres")
+    fields = phony_pdl.load(text).entities["t"].fields
+    assert fields["status"].sql_default == "'active'"
+    assert fields["score"].sql_default == "0"
+    assert fields["token"].sql_default == "GEN_RANDOM_UUID()"
+    assert fields["id"].sql_default is fields["code"].sql_default is fields["note"].sql_default
+    assert fields["note"].sql_default is None
+    token = next(line for line in text.splitlines() if line.strip().startswith("token:"))
+    assert token.endswith(
+        "# DEFAULT GEN_RANDOM_UUID() as PostgreSQL writes it: rewrite it for another dialect"
+    )
+
+
+LIVE = {
+    "postgres": (
+        "CREATE TABLE t (id serial PRIMARY KEY, status text NOT NULL DEFAULT 'active', "
+        "created_at timestamptz NOT NULL DEFAULT now(), score int DEFAULT 0, note text)",
+        {"status": "'active'", "created_at": "now()", "score": "0"},
+    ),
+    "mysql": (
+        "CREATE TABLE t (id bigint AUTO_INCREMENT PRIMARY KEY, "
+        "status varchar(20) NOT NULL DEFAULT 'active', "
+        "created_at datetime NOT NULL DEFAULT current_timestamp(), score int DEFAULT 0, "
+        "note text)",
+        {"status": "'active'", "created_at": "CURRENT_TIMESTAMP", "score": "0"},
+    ),
+    "sqlite": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, status TEXT NOT NULL DEFAULT 'active', "
+        "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, score INTEGER DEFAULT 0, "
+        "stamp TEXT DEFAULT (datetime('now')), note TEXT)",
+        {
+            "status": "'active'",
+            "created_at": "CURRENT_TIMESTAMP",
+            "score": "0",
+            "stamp": "(datetime('now'))",
+        },
+    ),
+}
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres", "mysql", "sqlite"], indirect=True)
+def test_imported_defaults_fill_an_applications_insert_into_new_tables(database) -> None:
+    """Import a live table with defaults, make the table anew from the PDL (the original
+    dropped: a fresh database), then INSERT as an application does, naming one column."""
+    kind, url, connect = database
+    ddl, expected = LIVE[kind]
+    run_original_ddl(kind, connect, ddl)
+    text, _problems = import_url(url)
+    fields = phony_pdl.load(text).entities["t"].fields
+    assert {n: f.sql_default for n, f in fields.items() if f.sql_default} == expected
+    if kind == "postgres":
+        line = next(x for x in text.splitlines() if x.strip().startswith("created_at:"))
+        assert line.endswith(
+            "# DEFAULT now() as PostgreSQL writes it: rewrite it for another dialect"
+        )
+    run_original_ddl(kind, connect, "DROP TABLE t")
+    load(phony_pdl.load(text).generate(seed=1), url)  # creates the table
+    _insert(kind, connect, "INSERT INTO t (note) VALUES ('app')")
+    ((id_, status, created_at, score),) = query(
+        connect, "SELECT id, status, created_at, score FROM t WHERE note = 'app'"
+    )
+    assert (status, score) == ("active", 0)
+    assert id_ == 101  # the identity column numbers the application's row after Phony's 100
+    assert isinstance(created_at, str if kind == "sqlite" else dt.datetime)
+    if kind == "sqlite":
+        assert query(connect, "SELECT stamp FROM t WHERE note = 'app'")[0][0] is not None

@@ -117,6 +117,59 @@ _UNSIGNED = {
 }  # fmt: skip
 
 
+# `CURRENT_TIMESTAMP`, and MariaDB's way of writing it back (`current_timestamp()`)
+_NOW = re.compile(r"current_timestamp\s*(\(\s*\))?", re.IGNORECASE)
+
+
+def column_default(text: str | None, dialect: str) -> tuple[str, bool] | None:
+    """A column's DEFAULT as (SQL expression, portable), or None when there is none to
+    keep: no default, `DEFAULT NULL` (any column's default anyway) or a sequence's
+    `nextval(…)` (the key becomes `sequence`, declared as an identity column again).
+
+    A literal is portable, written plainly: PostgreSQL's `'active'::text` as 'active',
+    `'-1'::integer` as -1. So is `CURRENT_TIMESTAMP` (MariaDB's `current_timestamp()`).
+    Anything else (`now()`, `(datetime('now'))`, a string with a backslash, which MySQL
+    reads as an escape) is kept verbatim, as the source dialect wrote it: it may be that
+    dialect's own SQL."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if _NOW.fullmatch(text):
+        return "CURRENT_TIMESTAMP", True
+    try:
+        with _quiet_sqlglot():
+            node = sqlglot.parse_one(text, read=dialect)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError):
+        return text, False
+    numeric_cast = False
+    while isinstance(node, exp.Paren | exp.Cast):
+        if isinstance(node, exp.Cast):
+            inner = node.this
+            while isinstance(inner, exp.Paren):
+                inner = inner.this
+            if not isinstance(inner, exp.Literal | exp.Neg | exp.Null | exp.Boolean):
+                break  # a cast of an expression is the expression's own SQL
+            numeric_cast = node.to is not None and node.to.is_type(*_NUMERIC_TYPES)
+        node = node.this
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "nextval":
+        return None
+    if isinstance(node, exp.Boolean):
+        return ("TRUE" if node.this else "FALSE"), True
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return f"-{node.this.this}", True
+    if isinstance(node, exp.Literal):
+        value = node.this
+        if not node.is_string:
+            return value, True
+        if numeric_cast and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value):
+            return value, True  # PostgreSQL's `'-1'::integer`
+        if "\\" not in value:
+            return "'" + value.replace("'", "''") + "'", True
+    return text, False
+
+
 def _type(kind: exp.DataType | None, dialect: str) -> tuple[str, tuple[int, ...], str]:
     """(base type, parameters, the type as the source dialect spells it)."""
     if kind is None:
@@ -549,7 +602,9 @@ def parse_ddl(text: str, dialect: str) -> Catalog:
                                 expression.sql(dialect=dialect) if expression is not None else "…"
                             )
                         elif isinstance(kind, exp.DefaultColumnConstraint):
-                            column.default = kind.this.sql() if kind.this is not None else None
+                            column.default = (
+                                kind.this.sql(dialect=dialect) if kind.this is not None else None
+                            )
                 else:
                     deferred.append(item)
             for item in deferred:

@@ -6,11 +6,12 @@ SHOW CREATE TABLE; PostgreSQL's is rebuilt from its catalog (pg_catalog function
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputNotFoundError, UsageError
 from ..loaders import parse_url, require_driver
-from .ddl import parse_ddl
+from .ddl import column_default, parse_ddl
 from .model import Catalog
 from .stats import mariadb_stats, postgres_stats
 
@@ -49,10 +50,19 @@ def _catalog(target, stats: bool = False) -> tuple[Catalog, str]:
         rows = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
         ).fetchall()
+        catalog = parse_ddl(";\n".join(r[0] for r in rows), "sqlite")
+        defaults = {}
+        for table in catalog.tables:
+            quoted = '"' + table.name.replace('"', '""') + '"'
+            for row in conn.execute(f"PRAGMA table_info({quoted})").fetchall():
+                # dflt_value: the text as written, without the parentheses SQLite wants
+                # around an expression (`DEFAULT (datetime('now'))`): put back
+                found = column_default(row[4], "sqlite")
+                portable = found is None or found[1]
+                defaults[(table.name, row[1])] = row[4] if portable else f"({row[4]})"
         conn.close()
-        return parse_ddl(";\n".join(r[0] for r in rows), "sqlite"), target.path.rsplit("/", 1)[
-            -1
-        ].split(".")[0]
+        _set_defaults(catalog, defaults)
+        return catalog, target.path.rsplit("/", 1)[-1].split(".")[0]
     if kind == "duckdb":
         duckdb = require_driver("duckdb")
         conn = duckdb.connect(target.path, read_only=True)
@@ -74,6 +84,20 @@ def _catalog(target, stats: bool = False) -> tuple[Catalog, str]:
             ddl.append(cur.fetchone()[1] + ";")
         # Dependency order matters for readers; SHOW FULL TABLES is alphabetical, which PDL does not mind.
         catalog = parse_ddl("\n".join(ddl), "mysql")
+        cur.execute("SELECT VERSION()")
+        quoted = _mariadb_quotes_defaults(cur.fetchone()[0])
+        cur.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, EXTRA, DATA_TYPE "
+            "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s",
+            (target.params["database"],),
+        )
+        _set_defaults(
+            catalog,
+            {
+                (table, column): mysql_default(value, extra, data_type, quoted=quoted)
+                for table, column, value, extra, data_type in cur.fetchall()
+            },
+        )
         if stats:
             try:
                 mariadb_stats(cur, target.params["database"], catalog)
@@ -86,9 +110,10 @@ def _catalog(target, stats: bool = False) -> tuple[Catalog, str]:
     p = {k: v for k, v in target.params.items() if v is not None}
     p["dbname"] = p.pop("database")
     with psycopg.connect(**p) as conn:
-        text, notes = _postgres_ddl(conn)
+        text, notes, defaults = _postgres_ddl(conn)
         catalog = parse_ddl(text, "postgres")
         catalog.problems.extend(notes)
+        _set_defaults(catalog, defaults)
         if stats:
             postgres_stats(conn, catalog)
         if not catalog.tables:
@@ -120,9 +145,62 @@ def _no_tables_on_the_search_path(conn, url: str) -> None:
     )
 
 
-def _postgres_ddl(conn) -> tuple[str, list[str]]:
-    """CREATE statements for the tables of the search path, and notes on what is left out."""
+def _set_defaults(catalog: Catalog, defaults: dict[tuple[str, str], str | None]) -> None:
+    """Each column's DEFAULT as the database itself writes it back, verbatim (sqlglot would
+    write `now()` as CURRENT_TIMESTAMP), in place of the one read from the DDL."""
+    for table in catalog.tables:
+        for column in table.columns:
+            if (table.name, column.name) in defaults:
+                column.default = defaults[(table.name, column.name)]
+
+
+def _mariadb_quotes_defaults(version: str) -> bool:
+    """Whether information_schema.COLUMNS.COLUMN_DEFAULT holds SQL (`'active'`, `NULL` for
+    DEFAULT NULL, `current_timestamp()`): MariaDB 10.2.7 and later. MySQL, and MariaDB
+    before, hold a literal's value unquoted (`active`) and SQL NULL for DEFAULT NULL."""
+    found = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
+    if "mariadb" not in version.lower() or found is None:
+        return False
+    return tuple(int(n) for n in found.groups()) >= (10, 2, 7)
+
+
+# MySQL types whose default literal is a number, written without quotes
+_MYSQL_NUMBERS = {
+    "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
+    "float", "double", "real", "year",
+}  # fmt: skip
+_NUMBER = re.compile(r"-?\d+(\.\d*)?([eE][-+]?\d+)?")
+_MYSQL_NOW = re.compile(r"current_timestamp(\(\d*\))?", re.IGNORECASE)
+
+
+def mysql_default(
+    value: str | None, extra: str | None, data_type: str | None, *, quoted: bool
+) -> str | None:
+    """information_schema.COLUMNS.COLUMN_DEFAULT as SQL text. MariaDB's (`quoted`, see
+    _mariadb_quotes_defaults) is SQL already. MySQL's is a literal's value unquoted
+    (`active`, `0`) or, with EXTRA `DEFAULT_GENERATED` (and CURRENT_TIMESTAMP before MySQL
+    8.0.13), an expression, which MySQL takes only in parentheses (`(uuid())`)."""
+    if value is None or quoted:
+        return value
+    kind = (data_type or "").lower()
+    if _MYSQL_NOW.fullmatch(value.strip()):
+        return value.strip()
+    if "default_generated" in (extra or "").lower():
+        return f"({value})"
+    if kind in _MYSQL_NUMBERS and _NUMBER.fullmatch(value):
+        return value
+    if kind == "bit" and value.startswith("b'"):
+        return value
+    # a backslash is an escape in MySQL's literals (Phony's sessions keep that mode)
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _postgres_ddl(conn) -> tuple[str, list[str], dict[tuple[str, str], str | None]]:
+    """CREATE statements for the tables of the search path, notes on what is left out, and
+    each column's default as pg_get_expr writes it (None for an identity, serial or
+    generated column's, which the CREATE statement already says)."""
     statements, notes = [], []
+    defaults: dict[tuple[str, str], str | None] = {}
     for schema, table in conn.execute(
         "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind = 'r' AND NOT n.nspname = ANY(current_schemas(false)) "
@@ -169,10 +247,13 @@ def _postgres_ddl(conn) -> tuple[str, list[str]]:
         lines = []
         for name, type_, not_null, default, identity, generated in columns:
             line = f'"{name}" {type_}'
+            defaults[(table, name)] = None
             if generated == "s":  # the default is the generation expression
                 line += f" GENERATED ALWAYS AS ({default}) STORED"
             elif identity or (default or "").startswith("nextval("):
                 line += " GENERATED BY DEFAULT AS IDENTITY"
+            else:
+                defaults[(table, name)] = default
             if not_null:
                 line += " NOT NULL"
             lines.append(line)
@@ -203,4 +284,4 @@ def _postgres_ddl(conn) -> tuple[str, list[str]]:
             (oid,),
         ).fetchall():
             notes.append(f"{table}: {definition} (on an expression or some rows) is not kept")
-    return "\n".join(statements), notes
+    return "\n".join(statements), notes, defaults

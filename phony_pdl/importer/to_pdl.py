@@ -239,6 +239,41 @@ def _declared_type(column: ColumnInfo, dialect: str) -> str | None:
     return declared
 
 
+_DIALECT_NAMES = {
+    "postgres": "PostgreSQL", "postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB",
+    "sqlite": "SQLite", "duckdb": "DuckDB", "tsql": "T-SQL",
+}  # fmt: skip
+
+
+def _keep_default(
+    table: TableInfo, column: ColumnInfo, spec: dict, note: str | None, catalog: Catalog
+) -> str | None:
+    """The column's DEFAULT as `sql_default`, so tables Phony creates give the rows an
+    application inserts later the same values; the field's note, with a word on a default
+    that may be its source dialect's own SQL (`now()`)."""
+    from ..validate import sql_expression_problem
+    from .ddl import column_default
+
+    found = column_default(column.default, catalog.dialect)
+    if found is None:
+        return note
+    expression, portable = found
+    if spec.get("type") == "bool" and expression in ("0", "1"):
+        expression = "TRUE" if expression == "1" else "FALSE"  # MySQL's tinyint(1) DEFAULT 1
+    if sql_expression_problem(expression) is not None:
+        catalog.problems.append(
+            f"{table.name}.{column.name}: DEFAULT {expression} is not kept (it is not one "
+            "expression Phony can write into CREATE TABLE)"
+        )
+        return note
+    spec["sql_default"] = expression
+    if portable:
+        return note
+    dialect = _DIALECT_NAMES.get(catalog.dialect, catalog.dialect)
+    said = f"DEFAULT {expression} as {dialect} writes it: rewrite it for another dialect"
+    return f"{note}; {said}" if note else said
+
+
 def guess(
     table: TableInfo, column: ColumnInfo, fk_parent: tuple[str, str] | None, catalog: Catalog
 ) -> FieldGuess:
@@ -1175,6 +1210,7 @@ def to_pdl(
                 if column.nullable:
                     spec["nullable"] = True
                 note = f"({', '.join(composite.columns)}) → {composite.parent}"
+                note = _keep_default(table, column, spec, note, catalog)
                 lines.append(f"      {(column.name + ':').ljust(width)} {_flow(spec)}  # {note}")
                 continue
             result = (
@@ -1223,6 +1259,7 @@ def to_pdl(
                     lines.append(
                         f"      {(helper['name'] + ':').ljust(width)} {_flow(helper['spec'])}"
                     )
+            result.note = _keep_default(table, column, result.spec, result.note, catalog)
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
                 line += f"  # {result.note}"
