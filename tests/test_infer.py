@@ -1789,6 +1789,39 @@ def test_money_and_shares_written_with_units_are_numbers(tmp_path) -> None:
     assert "price: read as numbers without the '$' they are written with" in learnt.text
     assert "eur: read as numbers without the 'EUR' they are written with" in learnt.text
     assert set(fields["mixed"]["choice"]) == {"5", "$5"}  # not every value has the unit
+    # and they are written back as they were written, but for price: eur's formula reads it
+    assert fields["eur"] == {"expr": "price * 1.0", "round": 2, "format": "{:.2f} EUR"}
+    assert fields["share"]["format"] == "{:.1f}%" and "format" not in fields["price"]
+    out = phony_pdl.load(learnt.text).generate(seed=2)["money"]
+    assert all(re.fullmatch(r"\d+\.\d%", v) for v in out["share"].to_pylist())
+    assert all(re.fullmatch(r"\d+\.\d\d EUR", v) for v in out["eur"].to_pylist())
+    again = infer({"money": out}, name="again", models=False).document
+    assert again["entities"]["money"]["fields"]["share"]["format"] == "{:.1f}%"
+
+
+def test_grouped_numbers_keep_their_commas_unless_another_field_reads_them(tmp_path) -> None:
+    """`1,234` units and `$` prices with `total = units * price` on every row: the total
+    is written back as it was (`${:,.2f}`), its operands stay numbers (the formula reads
+    them)."""
+    rng = np.random.default_rng(4)
+    units = rng.integers(1, 30_000, 400)
+    price = np.round(rng.uniform(1, 90, 400), 2)
+    total = np.round(units * price, 2)
+    rows = "".join(
+        f'{i},"{u:,}","${p:.2f}","${t:,.2f}","{v:,}"\n'
+        for i, (u, p, t, v) in enumerate(
+            zip(units, price, total, rng.integers(1000, 900_000, 400), strict=True)
+        )
+    )
+    (tmp_path / "sales.csv").write_text("id,units,price,total,visits\n" + rows)
+    learnt = infer(tmp_path / "sales.csv", models=False)
+    fields = learnt.document["entities"]["sales"]["fields"]
+    assert "units" in fields["total"].get("expr", "") and "price" in fields["total"]["expr"]
+    assert "format" not in fields["units"] and "format" not in fields["price"]
+    assert fields["total"]["format"] == "${:,.2f}"
+    assert fields["visits"]["format"] == "{:,.0f}"
+    out = phony_pdl.load(learnt.text).generate(seed=1)["sales"]
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})+", v) for v in out["visits"].to_pylist())
 
 
 def test_text_around_a_number_keeps_numbers_and_lengths() -> None:

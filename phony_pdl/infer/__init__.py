@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,7 @@ class _Builder:
         built = {t: self.entity(t, pks, fks) for t in _children_first(list(self.src.tables), fks)}
         entities = [built[t] for t in self.src.tables]
         entities = _ordered(entities, fks, self.ident)
+        self._written_numbers(entities)
         # sorted first: a tie goes to the same locale in every process (set order is salted)
         locale = max(sorted(set(self.locales)), key=self.locales.count) if self.locales else None
         for e in entities:  # a field's own locale only where it differs from the document's
@@ -827,6 +829,33 @@ class _Builder:
             if p is not None and p.source in formats and f.name not in read:
                 f.spec["format"] = formats[p.source]
                 f.comment += f"; written as {formats[p.source]}"
+
+    def _written_numbers(self, entities: list[EntityOut]) -> None:
+        """Numbers read from text like `$1,234.50` or `14.5%` are written back that way
+        (`format: '${:,.2f}'`), except where a field of any table names them (an `expr`,
+        a copy, an aggregate read the number, not its text)."""
+        formatted = {
+            (e.name, f.name): self.src.tables[e.source].number_formats[p.source]
+            for e in entities
+            for f in e.fields
+            if (p := self.profiles[e.source].get(f.name)) is not None
+            and p.source in self.src.tables[e.source].number_formats
+        }
+        if not formatted:
+            return
+        named: Counter[str] = Counter()  # identifiers written in the fields' specs
+        for e in entities:
+            for f in e.fields:
+                named.update(set(re.findall(r"[A-Za-z_]\w*", repr(f.spec))))
+        for e in entities:
+            for f in e.fields:
+                fmt = formatted.get((e.name, f.name))
+                if fmt is None or named[f.name] or "format" in f.spec:
+                    continue
+                if not any(k in f.spec for k in ("distribution", "type", "choice", "expr")):
+                    continue
+                f.spec["format"] = fmt
+                f.comment += f"; written as {fmt}"
 
     def _cycle_breakers(self, fks: list[ForeignKey]) -> set[tuple[str, str]]:
         """(table, column) of one foreign key per cycle of NOT NULL references, written

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,8 @@ class TableData:
     nullable: set[str] = field(default_factory=set)  # columns declared to accept NULL
     skipped: dict[str, str] = field(default_factory=dict)  # column → type PDL cannot generate
     formats: dict[str, str] = field(default_factory=dict)  # column → strftime its dates used
+    # column → the `{…}` format its numbers were written in (`${:,.2f}`)
+    number_formats: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # how the file was read, when unusual
     composite_references: list[str] = field(default_factory=list)  # in a multi-column FK
 
@@ -507,31 +510,46 @@ _UNIT = (
 )
 
 
-def _without_unit(column: pa.Array) -> tuple[pa.Array, str | None]:
+def _without_unit(column: pa.Array) -> tuple[pa.Array, str | None, tuple[str, str]]:
     """Money and shares written with their unit (`$1,234.50`, `14.4%`, `12.50 EUR`): the
-    numbers, and the unit, when every non-empty value carries the same one."""
+    numbers, and the unit, when every non-empty value carries the same one, with the text
+    before and after the number most values have (`("$", "")`, `("", " EUR")`)."""
     values = pc.drop_null(column)
     values = pc.filter(values, pc.invert(pc.is_in(values, pa.array(NULL_TOKENS))))
     if len(values) == 0:
-        return column, None
+        return column, None, ("", "")
     head = values.slice(0, 1000).to_pylist()
     units = set()
+    layouts: Counter[tuple[str, str]] = Counter()
     for text in head:
         m = re.match(_UNIT, text)
         if m is None:
-            return column, None
+            return column, None, ("", "")
         units.add(((m.group(2) or "") + (m.group(4) or "")).strip())
+        layouts[(m.group(2) or "", m.group(4) or "")] += 1
     if len(units) != 1 or "" in units:
-        return column, None
+        return column, None, ("", "")
     unit = units.pop()
     pattern = re.escape(unit)
     if not pc.all(pc.match_substring_regex(values, pattern)).as_py():
-        return column, None
-    return pc.utf8_trim_whitespace(pc.replace_substring_regex(column, pattern, "")), unit
+        return column, None, ("", "")
+    layout = max(sorted(layouts), key=layouts.__getitem__)
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(column, pattern, "")), unit, layout
+
+
+def number_format(text: pa.Array, typed: pa.Array, places: int | None, layout: tuple) -> str:
+    """The `{…}` format that writes `typed` (numbers read from `text`) as `text` had them:
+    the unit around them, thousands grouped where the text grouped them, the digits after
+    the point it wrote (`$1,234.50` → `${:,.2f}`)."""
+    before, after = (part.replace("{", "{{").replace("}", "}}") for part in layout)
+    grouped = _grouped(text)
+    digits = places if places is not None else (0 if pa.types.is_integer(typed.type) else 2)
+    return f"{before}{{:{',' if grouped else ''}.{digits}f}}{after}"
 
 
 def _typed(name: str, table: pa.Table) -> TableData:
     columns, names, decimals, skipped, formats = [], [], {}, {}, {}
+    number_formats: dict[str, str] = {}
     notes: list[str] = []
     for col_name, column in zip(table.column_names, table.columns, strict=True):
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -542,7 +560,7 @@ def _typed(name: str, table: pa.Table) -> TableData:
             continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             text = column
-            bare, unit = _without_unit(column)
+            bare, unit, layout = _without_unit(column)
             if unit is not None:
                 typed = type_text_column(bare)
                 if pa.types.is_string(typed[0].type):
@@ -566,6 +584,10 @@ def _typed(name: str, table: pa.Table) -> TableData:
                 decimals[col_name] = places
             if written is not None:
                 formats[col_name] = written
+            numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+            numbers = bare if unit is not None else text  # as written, without the unit
+            if numeric and (unit is not None or _grouped(numbers)):
+                number_formats[col_name] = number_format(numbers, column, places, layout)
         elif pa.types.is_dictionary(column.type):
             column = column.cast(pa.string())
         elif pa.types.is_timestamp(column.type) and column.type.tz is not None:
@@ -583,8 +605,15 @@ def _typed(name: str, table: pa.Table) -> TableData:
     data = TableData(name, pa.table(columns, names=names), decimals)
     data.skipped = skipped
     data.formats = formats
+    data.number_formats = number_formats
     data.notes = notes
     return data
+
+
+def _grouped(text: pa.Array) -> bool:
+    """Whether numbers in `text` group their thousands with commas (1,234.50)."""
+    grouped = pc.match_substring_regex(text, r"^\s*[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?\s*$")
+    return bool(pc.any(grouped).as_py())
 
 
 _LOCAL_DATE = (
