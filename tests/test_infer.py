@@ -908,7 +908,7 @@ def test_top_k_plus_remainder() -> None:
     result = infer(pa.table({"kind": values}), name="k", max_categories=20, top_k=3)
     f = result.document["entities"]["k"]["fields"]
     assert f["_kind_top"]["hidden"] is True and "__other__" in f["_kind_top"]["choice"]
-    assert f["_kind_rest"]["pattern"] == "R-\\d{4}"
+    assert f["_kind_rest"]["pattern"] == "R-[0-4]\\d{3}"  # codes 0000-4999
     assert "CASE WHEN" in f["kind"]["expr"]
     out = result.schema().generate()["k"].column("kind").to_pylist()
     share_rest = np.mean([v.startswith("R-") for v in out])
@@ -922,6 +922,20 @@ def test_top_k_plus_remainder() -> None:
         ([f"INV-{i:06d}" for i in range(50)], "INV-\\d{6}"),
         (["a3f9c2d1e5b6", "00ff11aa22bb", "0123456789ab"], "[a-z0-9]{12}"),
         (["hello world", "foo", "a b c d e"], None),
+        # 200+ values whose runs never start with 0 or 1 (North American area and exchange
+        # codes): the first digit keeps to 2-9; fewer values, or every digit seen: \d
+        (
+            [
+                f"({a}) {e}-{s:04d}"
+                for a, e, s in zip(
+                    range(200, 999, 3), range(999, 200, -3), range(0, 9999, 37), strict=False
+                )
+            ],
+            "\\([2-9]\\d{2}\\) [2-9]\\d{2}-\\d{4}",
+        ),
+        ([f"({a}) 555-0100" for a in range(200, 330)], "\\(\\d{3}\\) 555-0100"),
+        ([f"N{i:03d}" for i in range(300, 999)], "N[3-9]\\d{2}"),
+        ([f"N{i:03d}" for i in range(700, 999)], "N\\d{3}"),  # 7-9: too few digits kept
     ],
 )
 def test_pattern_induction(values: list[str], pattern: str | None) -> None:

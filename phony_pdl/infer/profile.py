@@ -378,9 +378,33 @@ def induce_pattern(values: list[str], *, coverage: float = 0.98) -> str | None:
             parts.append(_literal(next(iter(tokens))))
         else:
             lengths = [len(t) for t in tokens]
-            parts.append(_CLASS[cls] + _quantifier(min(lengths), max(lengths)))
+            lead = _leading_digits(cls, [toks[i] for toks in members], lengths)
+            if lead is not None:
+                parts.append(lead + _CLASS[cls] + _quantifier(lengths[0] - 1, lengths[0] - 1))
+            else:
+                parts.append(_CLASS[cls] + _quantifier(min(lengths), max(lengths)))
             variable = True
     return "".join(parts) if variable else None
+
+
+# A run's first digit is a class of its own when this many values never show some digits
+# there (area codes never start with 0 or 1): at 200 values a digit drawn one time in ten
+# is missing by chance with odds of 1 in 10^9. At most half the digits go, so the pattern
+# holds at least half as many values as `\d` would (a unique key can still grow).
+_LEAD_EVIDENCE = 200
+_LEAD_KEEP = 5
+
+
+def _leading_digits(cls: str, tokens: list[str], lengths: list[int]) -> str | None:
+    """`[2-9]` for a fixed-length run of digits whose values start with 2 to 9 only, else
+    None (too few values, other lengths, or starts spread over all ten digits)."""
+    if cls != "9" or len(tokens) < _LEAD_EVIDENCE or not min(lengths) == max(lengths) >= 2:
+        return None
+    seen = sorted({int(t[0]) for t in tokens})
+    low, high = seen[0], seen[-1]
+    if len(seen) == 10 or high - low + 1 < _LEAD_KEEP or len(seen) != high - low + 1:
+        return None
+    return f"[{low}-{high}]"
 
 
 def _coarse_pattern(values: list[str], coverage: float) -> str | None:
