@@ -529,6 +529,7 @@ def preview(
 ) -> None:
     """Print the first rows of every entity as tables; writes nothing."""
     import numpy as np
+    from rich.table import Column
 
     from .engine.columns import Columns
     from .errors import GenerationError
@@ -552,7 +553,9 @@ def preview(
                 max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(batch.schema.names)
             ]
             if sum(w + 3 for w in widths) + 1 <= out.width:
-                table = Table(*batch.schema.names, title=title, title_justify="left")
+                # Text: a `column` name is shown as written, never read as markup
+                headers = (Column(header=Text(c)) for c in batch.schema.names)
+                table = Table(*headers, title=title, title_justify="left")
                 for row in cells:
                     table.add_row(*(Text(v) for v in row))
             else:  # too wide for the terminal: one line per field, rows side by side

@@ -178,6 +178,11 @@ class FieldSpec(PdlModel):
         description="SQL expression written verbatim after DEFAULT in CREATE TABLE, for rows "
         "an application inserts later; generated values are unchanged.",
     )
+    column: str | None = Field(
+        None,
+        description="Name of the field's column in every output (CSV header, JSON keys, "
+        "Parquet, SQL), when it is not the field's identifier: `Customer ID`.",
+    )
     description: str | None = Field(None, description="Free text for documentation.")
     params: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
@@ -303,6 +308,11 @@ class Document(PdlModel):
     locale: str = Field("en_US", description="Default locale of semantic generators.")
     description: str | None = Field(None, description="Free text for documentation.")
     entities: dict[str, Entity] = Field(description="Tables, by name.")
+
+
+def column_names(entity: Entity) -> dict[str, str]:
+    """Field → the name of its column in output: its `column`, else the field's own name."""
+    return {n: f.column if f.column is not None else n for n, f in entity.fields.items()}
 
 
 # Models whose flat unknown keys are source parameters rather than errors.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -262,6 +263,84 @@ class Validator:
         check(list(self.doc.entities), ("entities",), "entity")
         for ename, entity in self.doc.entities.items():
             check(list(entity.fields), ("entities", ename, "fields"), "field")
+            self.check_columns(ename, entity)
+
+    def check_columns(self, ename: str, entity: Entity) -> None:
+        """`column` names: storable in every target, and one column per name in the
+        entity's output, as MySQL and SQLite compare column names (case-insensitively)."""
+        seen: dict[str, str] = {}  # folded output name → field
+        for fname, f in entity.fields.items():
+            if f.column is not None and not self.column_value(ename, fname, f):
+                continue
+            if f.hidden:
+                continue
+            out = f.column if f.column is not None else fname
+            other = seen.get(out.casefold())
+            if other is None:
+                seen[out.casefold()] = fname
+                continue
+            if f.column is None and entity.fields[other].column is None:
+                continue  # two identifiers: check_identifiers said so
+
+            def named(n: str) -> str:
+                g = entity.fields[n]
+                return f"field '{n}'" + (f" (column {g.column!r})" if g.column is not None else "")
+
+            where = (
+                self.fpath(ename, fname, "column")
+                if f.column is not None
+                else self.fpath(ename, fname)
+            )
+            self.add(
+                "identifier-collision",
+                f"{named(fname)} and {named(other)} would write columns of the same name "
+                "after case folding",
+                where,
+                hint="MySQL and SQLite compare column names without case, so an entity's "
+                "columns need distinct names: change one `column` (or rename the field)",
+                key=f.column is None,
+                notes=(f"'{other}' is at {self.loc.span(self.fpath(ename, other), key=True)}",),
+            )
+
+    def column_value(self, ename: str, fname: str, f: FieldSpec) -> bool:
+        """Whether a field's `column` can name a column (errors said why not)."""
+        path = self.fpath(ename, fname, "column")
+        name = f.column or ""
+        bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cs")), None)
+        if not name.strip():
+            self.add(
+                "invalid-value",
+                f"`column` of field '{fname}' is {'empty' if not name else 'only blanks'}",
+                path,
+                hint='give the column\'s name, e.g. `column: "Customer ID"`, or remove `column` '
+                "(the field's own name is then its column's)",
+            )
+        elif bad is not None:
+            self.add(
+                "invalid-value",
+                f"`column` of field '{fname}' holds the control character U+{ord(bad):04X}",
+                path,
+                hint="column names are printable text: no NUL, tab, line break or other "
+                "control character",
+            )
+        elif len(name.encode()) > MAX_IDENTIFIER_BYTES:
+            self.add(
+                "invalid-value",
+                f"`column` of field '{fname}' is {len(name.encode())} bytes long in UTF-8",
+                path,
+                hint=f"PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES} bytes of a column name "
+                "(and cuts the rest); shorten it",
+            )
+        elif f.hidden:
+            self.add(
+                "misplaced-key",
+                f"field '{fname}' is hidden, so it has no column for `column` to name",
+                path,
+                hint="remove `column`, or `hidden: true` to write the field",
+            )
+        else:
+            return True
+        return False
 
     # ------------------------------------------------------------ entities
 

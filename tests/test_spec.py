@@ -147,3 +147,21 @@ def test_key_tables_list_the_keys_the_json_schema_accepts(heading: str, definiti
     assert table, f"no key table under {heading}"
     listed = set(re.findall(r"^\| `([^`]+)`", table.group(1), re.MULTILINE))
     assert listed == set(target["properties"])
+
+
+def test_modifier_table_lists_the_field_keys_that_are_not_sources() -> None:
+    """The key table under "## Modifiers" names every key of a field in the JSON schema
+    that is neither a source nor a source's own option."""
+    import json
+
+    from phony_pdl.model import SOURCE_KEYS, SOURCE_OPTIONS
+
+    schema = json.loads((ROOT / "schemas" / "pdl-1.schema.json").read_text(encoding="utf-8"))
+    keys = set(schema["$defs"]["FieldSpec"]["properties"]) - set(SOURCE_KEYS) - set(SOURCE_OPTIONS)
+    text = (SPEC / "pdl.md").read_text(encoding="utf-8")
+    section = text.split("\n## Modifiers\n", 1)[1].split("\n## ", 1)[0]
+    table = re.search(r"^\| Key \|.*?\n((?:\|.*\n)+)", section, re.MULTILINE)
+    assert table, "no key table under ## Modifiers"
+    listed = {k for row in re.findall(r"^\| (.+?) \|", table.group(1), re.MULTILINE)
+              for k in re.findall(r"`([^`]+)`", row)}  # fmt: skip
+    assert listed == keys

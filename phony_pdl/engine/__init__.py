@@ -367,13 +367,14 @@ class Dataset(Mapping[str, pa.Table]):
             self._prepared = True
 
     def low_cardinality(self, name: str) -> list[str]:
-        """Columns with few distinct values (dictionary encoding pays off for them)."""
+        """Columns with few distinct values (dictionary encoding pays off for them), by
+        their names in output."""
         out = []
         for fname, f in self.plan.doc.entities[name].fields.items():
             if f.hidden:
                 continue
             if f.source in ("choice", "const") or f.timeline == "state" or self._few_values(f):
-                out.append(fname)
+                out.append(f.column if f.column is not None else fname)
         return out
 
     def _few_values(self, f: Any) -> bool:

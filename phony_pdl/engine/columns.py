@@ -237,8 +237,9 @@ class Columns:
         include_hidden: bool = False,
         codes: bool = False,
     ) -> pa.RecordBatch:
-        """The rows of an entity. `codes`: fields drawn from a small list (names, cities,
-        string choices) may come as dictionary arrays, for the Parquet writer."""
+        """The rows of an entity, its columns named as written (a field's `column`, else the
+        field's name). `codes`: fields drawn from a small list (names, cities, string
+        choices) may come as dictionary arrays, for the Parquet writer."""
         batch = Batch(entity, rows, codes=codes)
         batch.whole = True
         names, arrays = [], []
@@ -246,7 +247,7 @@ class Columns:
             values = self.output(batch, name) if codes and not f.hidden else self.get(batch, name)
             if f.hidden and not include_hidden:
                 continue
-            names.append(name)
+            names.append(f.column if f.column is not None else name)
             arrays.append(values)
         # Records point back at their context (a reference cycle): drop them now rather
         # than leave a block's worth of arrays to the cyclic garbage collector.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .. import graph as graph_mod
@@ -41,6 +41,7 @@ class Column:
     check_args: tuple = ()
     identity: bool = False  # a `sequence` primary key: declared IDENTITY / AUTO_INCREMENT
     default: str | None = None  # the field's own `sql_default`, verbatim after DEFAULT
+    pdl_field: str = ""  # the PDL field; `name` is its column as written (its `column`)
 
 
 @dataclass
@@ -280,8 +281,39 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
             if name in visible and [name] not in uniques:
                 uniques.append([name])
         uniques = [u for u in uniques if u != pk]
-        out.append(Table(entity, columns, pk, uniques, fks, composites))
+        out.append(as_written(plan, Table(entity, columns, pk, uniques, fks, composites)))
     return out
+
+
+def as_written(plan: Plan, table: Table) -> Table:
+    """The table with fields named by their columns as written (a field's `column`), as
+    the rows' batches name them: every statement then takes its names from the table."""
+
+    def name(entity: str, field_name: str) -> str:
+        f = plan.doc.entities[entity].fields[field_name]
+        return f.column if f.column is not None else field_name
+
+    def own(field_name: str) -> str:
+        return name(table.name, field_name)
+
+    return replace(
+        table,
+        columns=[replace(c, name=own(c.name), pdl_field=c.name) for c in table.columns],
+        primary_key=[own(n) for n in table.primary_key],
+        uniques=[[own(n) for n in group] for group in table.uniques],
+        foreign_keys=[
+            replace(fk, column=own(fk.column), parent_column=name(fk.parent, fk.parent_column))
+            for fk in table.foreign_keys
+        ],
+        composite_keys=[
+            replace(
+                key,
+                columns=[own(n) for n in key.columns],
+                parent_columns=[name(key.parent, n) for n in key.parent_columns],
+            )
+            for key in table.composite_keys
+        ],
+    )
 
 
 def _identity(f: FieldSpec, column: Column) -> bool:
@@ -301,7 +333,7 @@ def _identity(f: FieldSpec, column: Column) -> bool:
 
 
 # what a `from` copy may carry and still hold exactly the parent's value
-_PLAIN_COPY = {"from", "sql_type", "sql_default", "description", "nullable", "params"}
+_PLAIN_COPY = {"from", "sql_type", "sql_default", "column", "description", "nullable", "params"}
 
 
 def _key_groups(plan: Plan, entity: str) -> list[list[str]]:

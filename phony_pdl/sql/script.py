@@ -90,17 +90,32 @@ def require_storable_names(table_list: list[Table], dialect: Dialect) -> None:
     """Column names the target refuses, found before anything is written or created."""
     from ..errors import GenerationError
 
-    if dialect.name != "postgres":
-        return
     for table in table_list:
         for column in table.columns:
-            # names are quoted, so only the lower-case spelling clashes ("XMin" is fine)
-            if column.name in POSTGRES_SYSTEM_COLUMNS:
-                raise GenerationError(
-                    f"{table.name}.{column.name}: PostgreSQL keeps '{column.name}' "
-                    "for a system column of every table; rename the field (SQLite, MySQL "
-                    "and DuckDB accept it)"
-                )
+            why = _unstorable_name(column.name, dialect)
+            if why:
+                raise GenerationError(f"{table.name}.{column.name}: {why}")
+
+
+def _unstorable_name(name: str, dialect: Dialect) -> str | None:
+    """Why the dialect cannot name a column `name` (a field's `column` may be any text)."""
+    # names are quoted, so only the lower-case spelling clashes ("XMin" is fine)
+    if dialect.name == "postgres" and name in POSTGRES_SYSTEM_COLUMNS:
+        return (
+            f"PostgreSQL keeps '{name}' for a system column of every table; rename the "
+            "field or give it another `column` (SQLite, MySQL and DuckDB accept it)"
+        )
+    if dialect.name == "mysql" and name != name.rstrip(" "):
+        return "MySQL and MariaDB refuse a column name that ends in a space; drop the space"
+    if dialect.name == "mysql" and any(ord(ch) > 0xFFFF for ch in name):
+        return (
+            "MySQL and MariaDB names hold only characters of Unicode's Basic Multilingual "
+            "Plane (no emoji or other character above U+FFFF); give another `column`"
+        )
+    if "$(" in name and dialect.text_splices:
+        # sqlcmd replaces `$(x)` by a variable in names as in literals
+        return "sqlcmd would read `$(` in the name as a variable; give another `column`"
+    return None
 
 
 def text_limits(table: Table, dialect: Dialect) -> list[tuple[str, str, str, int]]:
