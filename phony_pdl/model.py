@@ -9,6 +9,7 @@ Keys that a source takes as parameters (`mean`, `sd` for a distribution,
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -310,9 +311,17 @@ class Document(PdlModel):
     entities: dict[str, Entity] = Field(description="Tables, by name.")
 
 
-def column_names(entity: Entity) -> dict[str, str]:
-    """Field → the name of its column in output: its `column`, else the field's own name."""
-    return {n: f.column if f.column is not None else n for n, f in entity.fields.items()}
+MAX_COLUMN_BYTES = 63  # PostgreSQL's limit for identifiers; it cuts longer names short
+
+
+def usable_column(name: str) -> bool:
+    """Whether a field's `column` may be this name (validate.py says why not): not blank,
+    no control characters, at most 63 bytes of UTF-8."""
+    return (
+        bool(name.strip())
+        and len(name.encode("utf-8", "surrogatepass")) <= MAX_COLUMN_BYTES
+        and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
+    )
 
 
 # Models whose flat unknown keys are source parameters rather than errors.

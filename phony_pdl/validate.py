@@ -23,6 +23,7 @@ from .durations import calendar_step_help, duration_help, parse_calendar_step, p
 from .errors import Diagnostic, Span, did_you_mean, one_of
 from .generators import registry
 from .model import (
+    MAX_COLUMN_BYTES,
     SOURCE_KEYS,
     SOURCE_OPTIONS,
     TIMELINE_END,
@@ -323,12 +324,12 @@ class Validator:
                 hint="column names are printable text: no NUL, tab, line break or other "
                 "control character",
             )
-        elif len(name.encode()) > MAX_IDENTIFIER_BYTES:
+        elif len(name.encode()) > MAX_COLUMN_BYTES:
             self.add(
                 "invalid-value",
                 f"`column` of field '{fname}' is {len(name.encode())} bytes long in UTF-8",
                 path,
-                hint=f"PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES} bytes of a column name "
+                hint=f"PostgreSQL keeps at most {MAX_COLUMN_BYTES} bytes of a column name "
                 "(and cuts the rest); shorten it",
             )
         elif f.hidden:
@@ -336,7 +337,7 @@ class Validator:
                 "misplaced-key",
                 f"field '{fname}' is hidden, so it has no column for `column` to name",
                 path,
-                hint="remove `column`, or `hidden: true` to write the field",
+                hint="remove `column`, or remove `hidden: true` to write the field",
             )
         else:
             return True

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -388,3 +389,80 @@ def test_a_column_may_repeat_the_fields_own_name_or_another_entitys() -> None:
     text += '      o: { const: 1, column: "Order No" }\n'
     text += '  u:\n    count: 1\n    fields:\n      o: { const: 1, column: "Order No" }\n'
     phony_pdl.load(text)
+
+
+# ---------------------------------------------------------------- infer and import
+
+HEADER = ["Customer ID", "e-mail", "Größe", 'we"ird', "od280/od315_of_diluted_wines", "id"]
+
+
+def test_infer_keeps_the_source_header(tmp_path: Path) -> None:
+    from phony_pdl.compare import compare
+    from phony_pdl.infer import infer
+
+    real = tmp_path / "real.csv"
+    with real.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        for i in range(120):
+            out.writerow([i + 1, f"u{i}@example.org", 150 + i % 50, "ab"[i % 3 == 0], i / 40, i])
+    result = infer(real)
+    fields = result.document["entities"]["real"]["fields"]
+    assert fields["Customer_ID"]["column"] == "Customer ID"
+    assert fields["we_ird"]["column"] == 'we"ird'
+    assert fields["od280_od315_of_diluted_wines"]["column"] == "od280/od315_of_diluted_wines"
+    assert "column" not in fields["id"]
+    assert "column: 'we\"ird'" in result.text  # and the YAML reads back the same
+    assert result.columns["real"]["Gr_e"] == "Größe"
+    path = tmp_path / "learnt.yaml"
+    result.write(path)
+    phony_pdl.load(path).generate(seed=1).write(tmp_path / "out", format="csv")
+    with (tmp_path / "out" / "real.csv").open(newline="", encoding="utf-8") as f:
+        assert next(csv.reader(f)) == HEADER
+    report = compare(real, tmp_path / "out" / "real.csv")
+    assert [c.column for c in report.tables[0].columns][: len(HEADER)] == HEADER
+    assert not report.tables[0].missing
+
+
+def test_infer_leaves_out_a_column_that_would_fold_onto_another() -> None:
+    from phony_pdl.infer import infer
+
+    real = pa.table({"a b": [1, 2, 3] * 10, "A B": [3, 1, 2] * 10, "x\ny": [1, 2, 1] * 10})
+    fields = infer(real, name="t").document["entities"]["t"]["fields"]
+    assert fields["a_b"]["column"] == "a b"
+    assert "column" not in fields["A_B_2"]  # `A B` and `a b` are one name to MySQL
+    assert "column" not in fields["x_y"]  # a line break cannot be in a column's name
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_import_keeps_a_column_whose_name_is_not_an_identifier(database) -> None:
+    from phony_pdl.importer import import_url
+
+    _kind, url, connect = database
+    conn = connect()
+    try:
+        conn.execute(
+            'CREATE TABLE products (id serial PRIMARY KEY, "Product Code" text UNIQUE NOT NULL, '
+            '"Unit Price" numeric(10,2) NOT NULL CHECK ("Unit Price" >= 0))'
+        )
+        conn.execute(
+            'CREATE TABLE lines (id serial PRIMARY KEY, "Product Code" text NOT NULL '
+            'REFERENCES products ("Product Code"), "Qty." int NOT NULL)'
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    text, problems = import_url(url, rows=20)
+    assert not [p for p in problems if "identifier" in p], problems
+    doc = phony_pdl.load(text)
+    fields = doc.document.entities["products"].fields
+    assert fields["Unit_Price"].column == "Unit Price"
+    lines = doc.document.entities["lines"].fields
+    assert lines["Product_Code"].ref == "products.Product_Code"
+    assert lines["Product_Code"].column == "Product Code"
+    assert lines["Qty"].column == "Qty."
+    # into the original tables, by their columns' names
+    report = load(doc.generate(), url, create=False)
+    assert report.rows["products"] == 20
+    assert query(connect, 'SELECT COUNT(*) FROM products WHERE "Unit Price" >= 0')[0][0] == 20

@@ -183,6 +183,8 @@ def _renamed(real: pa.Table, synth: pa.Table) -> pa.Table:
     """The synthetic table with its columns named as the real ones (PDL identifiers → source)."""
     from ..infer.readers import sanitize
 
+    if set(synth.column_names) <= set(real.column_names):
+        return synth  # named as the source already (a schema of `phony infer` with `column`)
     taken: set[str] = set()
     idents = {sanitize(c, taken): c for c in real.column_names}
     # `a b` and `a_b` in the real table are `a_b` and `a_b_2` in the PDL: map identifiers

@@ -837,6 +837,49 @@ def _through_parent(
     return None
 
 
+def _identifier_columns(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """Give each column whose name is not a PDL identifier one (`Unit Price` → `Unit_Price`),
+    everywhere the catalog names it (keys, foreign keys of its children, CHECKs, statistics),
+    so the field writes `column: "Unit Price"`. Returns (table, field) → the column's name.
+    A name no column may take (spec/pdl.md, column), or one that folds to another column's,
+    is left as it is (and skipped, with a note)."""
+    from ..infer.readers import sanitize
+    from ..model import usable_column
+
+    renames: dict[str, dict[str, str]] = {}
+    for table in catalog.tables:
+        if not _IDENT.fullmatch(table.name):
+            continue  # the table is skipped
+        taken = {c.name.lower() for c in table.columns if _IDENT.fullmatch(c.name)}
+        written = {c.name.casefold() for c in table.columns if _IDENT.fullmatch(c.name)}
+        for column in table.columns:
+            if _IDENT.fullmatch(column.name) or not usable_column(column.name):
+                continue
+            if column.name.casefold() in written:
+                catalog.problems.append(
+                    f"{table.name}.{column.name}: the name differs from another column's only "
+                    "in letter case, which MySQL and SQLite would not tell apart; skipped"
+                )
+                continue
+            written.add(column.name.casefold())
+            renames.setdefault(table.name, {})[column.name] = sanitize(column.name, taken)
+    for table in catalog.tables:
+        own = renames.get(table.name, {})
+        for column in table.columns:
+            column.after = own.get(column.after, column.after) if column.after else column.after
+        for column in table.columns:
+            column.name = own.get(column.name, column.name)
+        table.primary_key = [own.get(c, c) for c in table.primary_key]
+        table.uniques = [[own.get(c, c) for c in key] for key in table.uniques]
+        for fk in table.foreign_keys:
+            fk.columns = [own.get(c, c) for c in fk.columns]
+            theirs = renames.get(fk.parent, {})
+            fk.parent_columns = [theirs.get(c, c) for c in fk.parent_columns]
+        if own and table.stats is not None:
+            table.stats.columns = {own.get(c, c): v for c, v in table.stats.columns.items()}
+    return {(t, field): column for t, names in renames.items() for column, field in names.items()}
+
+
 def _skipped_columns(table: TableInfo, catalog: Catalog) -> set[str]:
     """Columns left out of the entity, each with a note: names that are not PDL identifiers,
     and generated columns (the database computes them; a value for one is refused)."""
@@ -1035,6 +1078,7 @@ def to_pdl(
         "seed: 1",
         "entities:",
     ]
+    original = _identifier_columns(catalog)  # (table, field) → its column's own name
     # only tables that become entities: a foreign key to a skipped one is a note, not a `ref`
     names = {t.name for t in catalog.tables if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.name)}
     cycle_breaks = _break_cycles(catalog, names)
@@ -1209,6 +1253,8 @@ def to_pdl(
                 }
                 if column.nullable:
                     spec["nullable"] = True
+                if (table.name, column.name) in original:
+                    spec["column"] = original[(table.name, column.name)]
                 note = f"({', '.join(composite.columns)}) → {composite.parent}"
                 note = _keep_default(table, column, spec, note, catalog)
                 lines.append(f"      {(column.name + ':').ljust(width)} {_flow(spec)}  # {note}")
@@ -1260,6 +1306,8 @@ def to_pdl(
                         f"      {(helper['name'] + ':').ljust(width)} {_flow(helper['spec'])}"
                     )
             result.note = _keep_default(table, column, result.spec, result.note, catalog)
+            if (table.name, column.name) in original:
+                result.spec["column"] = original[(table.name, column.name)]
             line = f"      {(column.name + ':').ljust(width)} {_flow(result.spec)}"
             if result.note:
                 line += f"  # {result.note}"

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from .._version import __version__
 from ..blas_threads import single_blas_thread
 from ..errors import GenerationError, SchemaError
+from ..model import usable_column
 from ..ngram.model import NgramModel
 from ..quiet import quiet_numerics
 from .document import (
@@ -261,6 +262,26 @@ class _Builder:
 
     # ------------------------------------------------------------ per table
 
+    def name_columns(self, e: EntityOut) -> None:
+        """`column:` the source's own name where it is not the field's identifier
+        (`Customer ID` → field `Customer_ID`), so the generated files have the source's
+        header. Left out where it cannot name a column (see validate.column_value) or
+        would fold to another column's name: the identifier is then the column's name."""
+        profs = self.profiles.get(e.source, {})
+        written = {f.name: f.name for f in e.fields}
+        for f in e.fields:
+            p = profs.get(f.name)
+            if p is None or p.source == f.name or f.spec.get("hidden") or "column" in f.spec:
+                continue
+            name = p.source
+            if not usable_column(name):
+                continue
+            others = {v.casefold() for k, v in written.items() if k != f.name}
+            if name.casefold() in others:
+                continue
+            written[f.name] = name
+            f.spec["column"] = name
+
     def run(self) -> InferResult:
         pks = {t: self.primary_key(t) for t in self.src.tables}
         fks = self.foreign_keys(pks)
@@ -278,6 +299,8 @@ class _Builder:
             for f in e.fields:
                 if f.spec.get("locale") is not None and f.spec["locale"] == (locale or "en_US"):
                     del f.spec["locale"]
+        for e in entities:
+            self.name_columns(e)
         name = sanitize(self.src.name, set())
         rows = sum(d.table.num_rows for d in self.src.tables.values())
         header = [
