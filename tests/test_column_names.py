@@ -161,10 +161,11 @@ def test_ddl_quotes_and_maps_every_name(dataset) -> None:
 def catalog_columns(kind: str, connect, table: str) -> list[str]:
     if kind == "sqlite":
         return [r[1] for r in query(connect, f"PRAGMA table_info('{table}')")]
-    if kind == "postgres":
+    if kind in ("postgres", "duckdb"):
+        schema = "public" if kind == "postgres" else "main"
         sql = (
             "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-            f"'public' AND table_name = '{table}' ORDER BY ordinal_position"
+            f"'{schema}' AND table_name = '{table}' ORDER BY ordinal_position"
         )
     else:
         sql = (
@@ -206,6 +207,8 @@ def check_names_and_constraints(dataset, kind: str, connect) -> None:
         "UPDATE {lines} SET {Order No} = 999",  # shipments' composite foreign key
     ]
     q["weird"], q["total"] = q['we"ird'], q["Total`s"]
+    if kind == "duckdb":  # declares no foreign key to a later table (formats.md, Dialects)
+        violations.remove("UPDATE {orders} SET {buyer} = 999")
     for sql in violations:
         statement = re.sub(r"\{([^}]+)\}", lambda m: q[m.group(1)], sql)
         assert refused(connect, statement), statement
@@ -215,7 +218,7 @@ def check_names_and_constraints(dataset, kind: str, connect) -> None:
 
 
 @pytest.mark.db
-@pytest.mark.parametrize("database", ["postgres", "mysql", "sqlite"], indirect=True)
+@pytest.mark.parametrize("database", ["postgres", "mysql", "sqlite", "duckdb"], indirect=True)
 def test_a_load_creates_the_named_columns_with_their_constraints(database, dataset) -> None:
     kind, url, connect = database
     report = load(dataset, url)
