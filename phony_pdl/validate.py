@@ -283,10 +283,6 @@ class Validator:
             if f.column is None and entity.fields[other].column is None:
                 continue  # two identifiers: check_identifiers said so
 
-            def named(n: str) -> str:
-                g = entity.fields[n]
-                return f"field '{n}'" + (f" (column {g.column!r})" if g.column is not None else "")
-
             where = (
                 self.fpath(ename, fname, "column")
                 if f.column is not None
@@ -294,8 +290,8 @@ class Validator:
             )
             self.add(
                 "identifier-collision",
-                f"{named(fname)} and {named(other)} would write columns of the same name "
-                "after case folding",
+                f"{_named(entity, fname)} and {_named(entity, other)} would write columns of the "
+                "same name after case folding",
                 where,
                 hint="MySQL and SQLite compare column names without case, so an entity's "
                 "columns need distinct names: change one `column` (or rename the field)",
@@ -3328,3 +3324,9 @@ def _mixture_count_mean(components: Any, lo: int | None, hi: int | None) -> floa
         total += weight
         weighted += weight * float((ks * pmf).sum() / pmf.sum())
     return weighted / total if total > 0 else None
+
+
+def _named(entity: Entity, name: str) -> str:
+    """`field 'email' (column 'E-Mail')`, for messages about a field's column."""
+    f = entity.fields[name]
+    return f"field '{name}'" + (f" (column {f.column!r})" if f.column is not None else "")
