@@ -217,6 +217,7 @@ def test_phone_numbers_are_valid_for_the_country(locale: str) -> None:
         {
             "national": "phone.number",
             "e164": ("phone.number", {"format": "e164"}),
+            "international": ("phone.number", {"format": "international"}),
             "mobile": ("phone.number", {"kind": "mobile"}),
             "landline": ("phone.number", {"kind": "landline"}),
         },
@@ -227,6 +228,14 @@ def test_phone_numbers_are_valid_for_the_country(locale: str) -> None:
         assert rate >= 0.99, (locale, kind, rate)
     rate = sum(_valid_number(x, None) for x in got["e164"]) / n
     assert rate >= 0.99, (locale, "e164", rate)
+    rate = sum(_valid_number(x, None) for x in got["international"]) / n
+    assert rate >= 0.99, (locale, "international", rate)
+    trunk = address["phone"]["trunk_prefix"]
+    for x in got["international"]:
+        assert x.startswith(f"+{calling} ") and x[len(f"+{calling} ")] not in " ", x
+        assert phonenumbers.parse(x, None).country_code == calling
+        digits = re.sub(r"\D", "", x)
+        assert not (trunk and trunk != "1" and digits.startswith(f"{calling}{trunk}")), x
     for x in got["e164"]:
         assert re.fullmatch(r"\+[1-9][0-9]{6,14}", x), x
         assert phonenumbers.parse(x, None).country_code == calling

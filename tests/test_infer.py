@@ -1527,6 +1527,7 @@ def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
             "first_name": de.person.first_name(n=n),
             "phone": de.phone.number(n=n),
             "mobile": de.phone.number(n=n, format="e164"),
+            "office": de.phone.number(n=n, format="international"),
             "fax": pa.array([f"+49 30 {v:07d}" for v in rng.integers(0, 10**7, n)]),
         }
     )
@@ -1535,6 +1536,7 @@ def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
     assert learnt.document["locale"] == "de_DE"
     assert fields["phone"] == {"generator": "phone.number"}  # the document's locale
     assert fields["mobile"] == {"generator": "phone.number", "format": "e164"}
+    assert fields["office"] == {"generator": "phone.number", "format": "international"}
     assert fields["fax"]["pattern"] == r"\+49 30 \d{7}"
     uk = pa.table(
         {

@@ -76,9 +76,25 @@ class Templates:
         return strings_from_matrix(matrix, self.length[index])
 
 
+def international_format(fmt: str, trunk: str, calling_code: str) -> str:
+    """The national format `fmt` as written abroad: `+`, the calling code, a space and the
+    national number without its trunk prefix (`030 ########` → `+49 30 ########`,
+    `(202) 2##-####` → `+1 (202) 2##-####`)."""
+    if trunk and _digits_only(fmt).startswith(trunk):
+        kept, dropped = [], 0
+        for ch in fmt:  # the trunk's digits are the format's first digits
+            if dropped < len(trunk) and ch.isdigit():
+                dropped += 1
+                continue
+            kept.append(ch)
+        fmt = "".join(kept).lstrip()
+    return f"+{calling_code} {fmt}"
+
+
 @dataclass(frozen=True)
 class PhonePlan:
     templates: Templates
+    international: Templates  # the same formats written abroad (+49 30 …)
     # per kind (0 mobile, 1 landline): CSR lists of format indices per place, with the
     # kind's whole list at the end for places without their own formats
     starts: tuple[np.ndarray, np.ndarray]
@@ -145,6 +161,9 @@ def phone_plan(pack: LocalePack) -> PhonePlan:
     cc = phone["country_calling_code"]
     plan = PhonePlan(
         templates=Templates.build(formats, trunk, cc),
+        international=Templates.build(
+            [international_format(f, trunk, cc) for f in formats], "", cc
+        ),
         starts=(starts[0], starts[1]),
         counts=(counts[0], counts[1]),
         flat=(flats[0], flats[1]),
@@ -156,7 +175,7 @@ def phone_plan(pack: LocalePack) -> PhonePlan:
 
 
 class PhoneParams(Params):
-    format: Literal["national", "e164"] = "national"
+    format: Literal["national", "international", "e164"] = "national"
     kind: Literal["any", "mobile", "landline"] = "any"
 
 
@@ -166,8 +185,10 @@ class PhoneParams(Params):
     returns=STRING,
     family="phone",
     summary="Phone number valid for the locale's numbering plan, `national` "
-    "(`030 12345678`, `(303) 555-0143`) or `e164` (`+493012345678`); landlines use an area "
-    "code of the row's address place where the data has one.",
+    "(`030 12345678`, `(303) 555-0143`), `international` (`+49 30 12345678`, "
+    "`+1 (303) 555-0143`: the calling code and the national form without its trunk "
+    "prefix) or `e164` (`+493012345678`); landlines use an area code of the row's address "
+    "place where the data has one.",
 )
 def number(ctx: GenContext, p: PhoneParams) -> pa.Array:
     plan = phone_plan(ctx.pack("address"))
@@ -187,7 +208,8 @@ def number(ctx: GenContext, p: PhoneParams) -> pa.Array:
         start, count = plan.starts[k][where], plan.counts[k][where]
         offset = np.minimum((u[rows] * count).astype(np.int64), count - 1)
         index[rows] = plan.flat[k][start + offset]
-    return plan.templates.fill(ctx, index, p.format == "e164")
+    templates = plan.international if p.format == "international" else plan.templates
+    return templates.fill(ctx, index, p.format == "e164")
 
 
 @generator(

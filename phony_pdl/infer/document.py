@@ -589,8 +589,8 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
         ], None
     generator, locale, reason = semantic(p)
     params: dict[str, Any] = {}
-    if generator == "phone.number:e164":
-        generator, params = "phone.number", {"format": "e164"}
+    if generator is not None and generator.startswith("phone.number:"):
+        generator, params = "phone.number", {"format": generator.partition(":")[2]}
     if generator == "phone.number" and locale is not None:
         params["locale"] = locale  # dropped again where it is the document's
     if generator is not None and not _has(generator):

@@ -2,9 +2,9 @@
 
 A number's shape keeps its punctuation and turns every digit into `9` (`(303) 555-0143` →
 `(999) 999-9999`). Each bundled locale's generator is asked for a few hundred numbers in
-both forms (national and E.164); the (locale, form) whose shapes cover the most sample
+each form (national, international and E.164); the (locale, form) whose shapes cover the most sample
 values wins, if it covers most of them. Numbers in a house style no locale writes
-(`+49 30 1234567`) match none, and the column is left to pattern induction, which keeps
+(`+49-30-1234567`) match none, and the column is left to pattern induction, which keeps
 the style.
 """
 
@@ -34,7 +34,8 @@ def _shapes(locale: str, form: str) -> frozenset[str]:
 
 
 def phone_style(values: list[str]) -> tuple[str, str, float] | None:
-    """(locale, "national" or "e164", share of values matched), or None below MIN_SHARE."""
+    """(locale, "national", "international" or "e164", share of values matched), or None
+    below MIN_SHARE."""
     from ..resources import known_locales
 
     shapes = Counter(shape(v) for v in values if v.strip())
@@ -43,7 +44,7 @@ def phone_style(values: list[str]) -> tuple[str, str, float] | None:
         return None
     best: tuple[float, str, str] | None = None
     for locale in sorted(known_locales()):
-        for form in ("national", "e164"):
+        for form in ("national", "international", "e164"):
             written = _shapes(locale, form)
             share = sum(c for s, c in shapes.items() if s in written) / total
             if best is None or share > best[0]:

@@ -297,7 +297,7 @@ def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
             return None, None, ""
         locale, form, matched = style
         return (
-            "phone.number" if form == "national" else "phone.number:e164",
+            "phone.number" if form == "national" else f"phone.number:{form}",
             locale,
             f"phone numbers: {matched:.0%} shaped as {locale}'s {form} form",
         )
