@@ -3,11 +3,12 @@
 A number format is text with one `{…}` for the number (`{{` and `}}` are braces), in the
 mini-language of Python's `format()` cut down to what test data needs:
 
-    {[:][+][0width][,|_][.digits f | d]}
+    {[:][+][0width][,|_][.digits f | .digits % | d]}
 
 `+` signs positive numbers too, `0width` pads the number with zeros to that width (sign
 included, as Python does), `,` or `_` groups thousands, `.2f` writes two digits after the
-point and `d` a whole number. The text around the braces is written as it is (`$`, `€`, a
+point, `.1%` the number times 100 with one digit and a percent sign (0.125 → 12.5%) and
+`d` a whole number. The text around the braces is written as it is (`$`, `€`, a
 unit). Values are rounded half to even on their exact value, as Python rounds, and what a
 format writes is what `format(value, spec)` writes in Python, except that a value that
 rounds to zero has no minus sign (`0.00`, where Python writes `-0.00` for -0.001).
@@ -34,7 +35,7 @@ __all__ = ["NumberFormat", "NumberFormatError", "format_numbers", "parse_number_
 MAX_DIGITS = 18  # after the point (Arrow decimals hold 38, an int64 unscaled value 18 more)
 MAX_WIDTH = 40
 _SPEC = re.compile(
-    r"(?P<sign>\+)?(?:0(?P<width>\d+))?(?P<group>[,_])?(?:\.(?P<digits>\d+))?(?P<kind>[fd])?"
+    r"(?P<sign>\+)?(?:0(?P<width>\d+))?(?P<group>[,_])?(?:\.(?P<digits>\d+))?(?P<kind>[fd%])?"
 )
 _POW10 = np.array([10**i for i in range(20)], dtype=np.uint64)
 
@@ -56,12 +57,14 @@ class NumberFormat:
     width: int  # `0width`: zero-padded to this many characters (0: none)
     grouping: str  # "", "," or "_"
     digits: int | None  # after the point, from `.Nf`; None: the type's own
-    kind: str  # "f", "d" or "" (neither given)
+    kind: str  # "f", "d", "%" (times 100, then f and a percent sign) or "" (none given)
 
     def places(self, dtype: DataType) -> int:
         """Digits after the point for values of `dtype`."""
         if self.digits is not None:
             return self.digits
+        if self.kind == "%":  # Python's default: six digits, a decimal's own less two
+            return max(dtype.scale - 2, 0) if dtype.kind == "decimal" else 6
         return dtype.scale if dtype.kind == "decimal" else 0
 
 
@@ -124,7 +127,7 @@ def parse_number_format(text: str) -> NumberFormat:
     width = int(match["width"] or 0)
     digits = None if match["digits"] is None else int(match["digits"])
     kind = match["kind"] or ""
-    if digits is not None and kind != "f":
+    if digits is not None and kind not in ("f", "%"):
         hint = f"write '{{:{spec[: match.start('digits') - 1]}.{digits}f}}'"
         raise NumberFormatError(
             f"format {text!r}: '.{digits}' without 'f' (Python would read it as significant "
@@ -157,7 +160,12 @@ def format_numbers(values: pa.Array, fmt: NumberFormat, dtype: DataType) -> pa.A
     if n == 0:
         return pa.array([], pa.string())
     places = fmt.places(dtype)
-    unscaled = _unscaled(values, places)
+    percent = fmt.kind == "%"
+    if percent and pa.types.is_floating(values.type):
+        # as Python does: the float times 100 (a float), then rounded
+        unscaled = _unscaled(pc.multiply(values.cast(pa.float64()), 100.0), places)
+    else:  # an integer or a decimal times 100 is exact: two more places
+        unscaled = _unscaled(values, places + 2) if percent else _unscaled(values, places)
     negative = unscaled < 0
     magnitude = np.abs(unscaled).astype(np.uint64)
     whole = magnitude // _POW10[places]
@@ -165,11 +173,11 @@ def format_numbers(values: pa.Array, fmt: NumberFormat, dtype: DataType) -> pa.A
     whole_digits = np.searchsorted(_POW10[1:], whole, side="right") + 1  # >= 1
     signed = negative | fmt.sign
     point = places + 1 if places else 0
-    if fmt.width:  # zeros fill the whole part up to the width (sign and fraction included)
-        whole_digits = np.maximum(whole_digits, fmt.width - signed - point)
+    if fmt.width:  # zeros fill the whole part up to the width (sign, fraction, % included)
+        whole_digits = np.maximum(whole_digits, fmt.width - signed - point - percent)
     body = whole_digits + (whole_digits - 1) // 3 if fmt.grouping else whole_digits
     prefix = np.frombuffer(fmt.prefix.encode(), dtype=np.uint8)
-    suffix = np.frombuffer(fmt.suffix.encode(), dtype=np.uint8)
+    suffix = np.frombuffer(("%" if percent else "").encode() + fmt.suffix.encode(), np.uint8)
     lengths = len(prefix) + signed + body + point + len(suffix)
     width = int(lengths.max())
     matrix = np.zeros((n, width), dtype=np.uint8)

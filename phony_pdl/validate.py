@@ -1065,7 +1065,7 @@ class Validator:
                 hint="write '{:.0f}' to round it to a whole number, or '{:,.2f}' for two "
                 "digits after the point",
             )
-        elif dtype.kind == "float" and parsed.digits is None:
+        elif dtype.kind == "float" and parsed.digits is None and parsed.kind != "%":
             self.add(
                 "invalid-value",
                 f"format {fmt!r} does not say how many digits after the point to write; "

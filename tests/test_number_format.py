@@ -38,9 +38,9 @@ def _python(text: str, value) -> str:
 def _specs(kind: str) -> st.SearchStrategy[str]:
     sign = st.sampled_from(["", "+"])
     group = st.sampled_from(["", ",", "_"])
-    digits = st.integers(0, 6).map(lambda d: f".{d}f")
+    digits = st.integers(0, 6).map(lambda d: f".{d}f") | st.integers(0, 4).map(lambda d: f".{d}%")
     width = st.integers(1, 14).map(lambda w: f"0{w}")
-    tail = digits if kind == "float" else st.sampled_from(["", "d", ".2f", ".0f"])
+    tail = digits if kind == "float" else st.sampled_from(["", "d", ".2f", ".0f", ".1%", "%"])
     grouped = st.tuples(sign, group, tail).map("".join)
     padded = st.tuples(sign, width, tail).map("".join)
     return st.one_of(grouped, padded)
@@ -64,6 +64,8 @@ def test_floats_are_written_as_python_formats_them(spec, values, around) -> None
     values=st.lists(st.integers(-(10**15), 10**15), min_size=1, max_size=40),
 )
 def test_integers_are_written_as_python_formats_them(spec, values) -> None:
+    if spec.endswith("%"):  # six digits after the point, times 100: 8 more digits
+        values = [v // 10**6 for v in values]
     text = f"#{{:{spec}}}"
     got = format_numbers(pa.array(values, pa.int64()), parse_number_format(text), INT)
     assert got.to_pylist() == [_python(text, v) for v in values]
@@ -71,7 +73,7 @@ def test_integers_are_written_as_python_formats_them(spec, values) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    spec=st.sampled_from(["", ",", ".0f", ".1f", ",.2f", ".3f", "+,.5f", "012.2f"]),
+    spec=st.sampled_from(["", ",", ".0f", ".1f", ",.2f", ".3f", "+,.5f", "012.2f", ".1%", ",%"]),
     cents=st.lists(st.integers(-(10**11), 10**11), min_size=1, max_size=40),
 )
 def test_decimals_are_written_as_python_formats_decimals(spec, cents) -> None:
@@ -120,6 +122,20 @@ def test_bad_number_formats_say_what_and_how_to_fix(text, message, hint) -> None
     with pytest.raises(NumberFormatError) as caught:
         parse_number_format(text)
     assert message in caught.value.message and hint in caught.value.hint
+
+
+def test_a_share_as_a_percentage() -> None:
+    """`%` writes the number times 100 (a float in float arithmetic, as Python does: 0.0145
+    is 1.4500000000000002 then, so 1.5%), with six digits unless told."""
+    shares = pa.array([0.0145, 0.125, 1.0, None])
+    fmt = parse_number_format("{:.1%}")
+    assert format_numbers(shares, fmt, FLOAT).to_pylist() == ["1.5%", "12.5%", "100.0%", None]
+    assert format_numbers(pa.array([3]), parse_number_format("{:%}"), INT).to_pylist() == [
+        "300.000000%"
+    ]
+    assert format_numbers(pa.array([0.5]), parse_number_format("{:08.1%}"), FLOAT).to_pylist() == [
+        "00050.0%"
+    ]
 
 
 def test_a_number_format_is_told_from_a_strftime_one() -> None:
