@@ -296,6 +296,11 @@ class Entity(PdlModel):
     timeline: Timeline | None = Field(
         None, description="State machine producing one row per event."
     )
+    table: str | None = Field(
+        None,
+        description="Name of the entity's table in SQL and of its output file(s), when it is "
+        "not the entity's identifier: `Order Details`.",
+    )
     description: str | None = Field(None, description="Free text for documentation.")
 
 
@@ -322,6 +327,23 @@ def usable_column(name: str) -> bool:
         and len(name.encode("utf-8", "surrogatepass")) <= MAX_COLUMN_BYTES
         and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
     )
+
+
+def usable_table(name: str) -> bool:
+    """Whether an entity's `table` may be this name (validate.py says why not): a `column`
+    name that is also a file's base name, without blanks at either end."""
+    return (
+        usable_column(name)
+        and name == name.strip()
+        and name not in (".", "..")
+        and not any(ch in name for ch in "/\\")
+    )
+
+
+def table_name(doc: Document, entity: str) -> str:
+    """The name an entity's table and files have in output: its `table`, else its identifier."""
+    table = doc.entities[entity].table
+    return table if table is not None else entity
 
 
 # Models whose flat unknown keys are source parameters rather than errors.

@@ -33,6 +33,7 @@ from .model import (
     FieldSpec,
     PerCount,
     ZipfPick,
+    table_name,
 )
 from .nullness import null_source
 from .pattern import PatternError, parse_pattern
@@ -262,9 +263,87 @@ class Validator:
                     seen[folded] = name
 
         check(list(self.doc.entities), ("entities",), "entity")
+        self.check_tables()
         for ename, entity in self.doc.entities.items():
             check(list(entity.fields), ("entities", ename, "fields"), "field")
             self.check_columns(ename, entity)
+
+    def check_tables(self) -> None:
+        """`table` names: storable in every target and as a file's name, and one table (and
+        file) per name, as SQLite, MySQL on Windows and macOS and their file systems compare
+        them without case."""
+        seen: dict[str, str] = {}  # folded table name → entity
+        for ename, entity in self.doc.entities.items():
+            if entity.table is not None and not self.table_value(ename, entity.table):
+                continue
+            out = table_name(self.doc, ename)
+            other = seen.get(out.casefold())
+            if other is None:
+                seen[out.casefold()] = ename
+                continue
+            if entity.table is None and self.doc.entities[other].table is None:
+                continue  # two identifiers: check_identifiers said so
+            self.add(
+                "identifier-collision",
+                f"{_entity_named(self.doc, ename)} and {_entity_named(self.doc, other)} would "
+                "write tables (and files) of the same name after case folding",
+                ("entities", ename, "table") if entity.table is not None else ("entities", ename),
+                hint="SQLite, MySQL on Windows and macOS, and those systems' file names "
+                "compare these names without case, so entities need distinct table names: "
+                "change one `table` (or rename the entity)",
+                key=entity.table is None,
+                notes=(f"'{other}' is at {self.loc.span(('entities', other), key=True)}",),
+            )
+
+    def table_value(self, ename: str, name: object) -> bool:
+        """Whether an entity's `table` can name a table and its files (errors said why not)."""
+        path = ("entities", ename, "table")
+        name = str(name)
+        bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cs")), None)
+        example = 'e.g. `table: "Order Details"`'
+        if not name.strip():
+            self.add(
+                "invalid-value",
+                f"`table` of entity '{ename}' is {'empty' if not name else 'only blanks'}",
+                path,
+                hint=f"give the table's name, {example}, or remove `table` (the entity's own "
+                "name is then its table's)",
+            )
+        elif bad is not None:
+            self.add(
+                "invalid-value",
+                f"`table` of entity '{ename}' holds the control character U+{ord(bad):04X}",
+                path,
+                hint="table names are printable text: no NUL, tab, line break or other "
+                "control character",
+            )
+        elif name != name.strip():
+            self.add(
+                "invalid-value",
+                f"`table` of entity '{ename}' starts or ends with a blank",
+                path,
+                hint="MySQL refuses a name that ends in a space and file names lose them; "
+                f"drop the blanks: `table: {name.strip()!r}`",
+            )
+        elif name in (".", "..") or "/" in name or "\\" in name:
+            self.add(
+                "invalid-value",
+                f"`table` of entity '{ename}' is {name!r}, which cannot name a file",
+                path,
+                hint="the table's name is also its output file's: no `/` or `\\`, and not "
+                "`.` or `..`",
+            )
+        elif len(name.encode()) > MAX_COLUMN_BYTES:
+            self.add(
+                "invalid-value",
+                f"`table` of entity '{ename}' is {len(name.encode())} bytes long in UTF-8",
+                path,
+                hint=f"PostgreSQL keeps at most {MAX_COLUMN_BYTES} bytes of a table name "
+                "(and cuts the rest); shorten it",
+            )
+        else:
+            return True
+        return False
 
     def check_columns(self, ename: str, entity: Entity) -> None:
         """`column` names: storable in every target, and one column per name in the
@@ -3324,6 +3403,12 @@ def _mixture_count_mean(components: Any, lo: int | None, hi: int | None) -> floa
         total += weight
         weighted += weight * float((ks * pmf).sum() / pmf.sum())
     return weighted / total if total > 0 else None
+
+
+def _entity_named(doc: Document, name: str) -> str:
+    """`entity 'Order_Details' (table 'Order Details')`, for messages about a table's name."""
+    table = doc.entities[name].table
+    return f"entity '{name}'" + (f" (table {table!r})" if table is not None else "")
 
 
 def _named(entity: Entity, name: str) -> str:

@@ -97,7 +97,7 @@ def same_rows(expected: pa.Table, got: list[tuple], kind: str, ordered: bool = T
 def check_loaded(dataset, kind: str, connect) -> None:
     dialect = get_dialect(kind)
     for table in schema_tables(dataset):
-        expected = dataset[table.name]
+        expected = dataset[table.entity]
         columns = ", ".join(dialect_quote(c, dialect) for c in expected.schema.names)
         order = ", ".join(
             dialect_quote(c, dialect) for c in (table.primary_key or expected.schema.names[:1])
@@ -107,7 +107,7 @@ def check_loaded(dataset, kind: str, connect) -> None:
         )
         if table.primary_key:
             expected = expected.sort_by([(n, "ascending") for n in table.primary_key])
-        assert len(rows) == dataset.count(table.name)
+        assert len(rows) == dataset.count(table.entity)
         same_rows(expected, rows, kind, ordered=bool(table.primary_key))
         for fk in table.foreign_keys:
             assert query(connect, orphan_query(table, fk, dialect))[0][0] == 0

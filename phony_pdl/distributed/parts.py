@@ -24,6 +24,7 @@ import pyarrow as pa
 from ..engine.columns import Columns
 from ..engine.plan import Plan
 from ..errors import GenerationError
+from ..model import table_name
 from ..writers.base import FORMATS, EntityWriter
 
 PART_PREFIX = "part-"
@@ -95,7 +96,9 @@ class PartJob:
         return np.arange(start, min(start + step, n), dtype=np.int64)
 
     def path(self, entity: str, block: int) -> Path:
-        return Path(self.root) / entity / part_name(block, self.extension)
+        return (
+            Path(self.root) / table_name(self.plan.doc, entity) / part_name(block, self.extension)
+        )
 
     def check_versions(self) -> None:
         """A worker with other library versions could write other bytes: refuse it."""

@@ -18,7 +18,7 @@ from .. import interrupts
 from .._version import __version__
 from ..errors import GenerationError, UsageError, did_you_mean, one_of
 from ..forking import fork_pool
-from ..model import PerCount
+from ..model import PerCount, table_name
 from ..schema import Schema
 from ..validate import MAX_ROWS
 from .columns import Columns
@@ -254,7 +254,7 @@ class Dataset(Mapping[str, pa.Table]):
         writer = open_writer(
             format,
             directory,
-            name,
+            table_name(self.plan.doc, name),  # the file's base name: the entity's `table`
             self.arrow_schema(name, codes=codes),
             self.low_cardinality(name),
             codec,

@@ -206,11 +206,11 @@ def _load(
         checks_held = {} if create else {t.name: backend.declared_checks(t.name) for t in tables}
         held: dict[str, Deferred] = {}
         for table in tables:
-            total = dataset.count(table.name)
+            total = dataset.count(table.entity)
             done = 0
             if progress:
-                progress(table.name, 0, total)
-            for batch in dataset.iter_batches(table.name, workers=workers):
+                progress(table.entity, 0, total)
+            for batch in dataset.iter_batches(table.entity, workers=workers):
                 if create:  # tables of our making; existing ones may be wider (the server judges)
                     require_fitting_text(batch, table, target.dialect, done)
                 batch = split_deferred(batch, table, held)
@@ -242,8 +242,8 @@ def _load(
                         raise LoadError(f"{rows} failed: {backend.message(exc)}{hint}") from exc
                 done += batch.num_rows
                 if progress:
-                    progress(table.name, done, total)
-            report.rows[table.name] = done
+                    progress(table.entity, done, total)
+            report.rows[table.entity] = done
         for d in held.values():
             for statement in update_statements(d, target.dialect):
                 try:
@@ -427,7 +427,7 @@ def verify(backend: Any, tables: list[Table], before: dict[str, int], report: Lo
     dialect = backend.dialect
     for table in tables:
         count = backend.scalar(f"SELECT COUNT(*) FROM {quote_identifier(table.name, dialect)}")
-        expected = before[table.name] + report.rows.get(table.name, 0)
+        expected = before[table.name] + report.rows.get(table.entity, 0)
         if count != expected:
             raise LoadError(
                 f"{table.name}: the database holds {count:,} rows, expected {expected:,}"

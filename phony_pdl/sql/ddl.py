@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from .. import graph as graph_mod
 from ..engine.plan import Plan
-from ..model import FieldSpec
+from ..model import FieldSpec, table_name
 from ..types import STRING, DataType
 from ..validate import count_table
 from .dialects import Dialect
@@ -77,6 +77,7 @@ class Table:
     uniques: list[list[str]]
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     composite_keys: list[CompositeKey] = field(default_factory=list)
+    entity: str = ""  # the PDL entity; `name` is its table as written (its `table`)
 
     @property
     def deferred(self) -> list[ForeignKey]:
@@ -287,7 +288,8 @@ def tables(plan: Plan, entities: list[str], checks: bool = True) -> list[Table]:
 
 def as_written(plan: Plan, table: Table) -> Table:
     """The table with fields named by their columns as written (a field's `column`), as
-    the rows' batches name them: every statement then takes its names from the table."""
+    the rows' batches name them, and tables by theirs (an entity's `table`): every
+    statement then takes its names from the table. The dataset is read by `entity`."""
 
     def name(entity: str, field_name: str) -> str:
         f = plan.doc.entities[entity].fields[field_name]
@@ -296,19 +298,30 @@ def as_written(plan: Plan, table: Table) -> Table:
     def own(field_name: str) -> str:
         return name(table.name, field_name)
 
+    def written(entity: str) -> str:
+        return table_name(plan.doc, entity)
+
     return replace(
         table,
+        name=written(table.name),
+        entity=table.name,
         columns=[replace(c, name=own(c.name), pdl_field=c.name) for c in table.columns],
         primary_key=[own(n) for n in table.primary_key],
         uniques=[[own(n) for n in group] for group in table.uniques],
         foreign_keys=[
-            replace(fk, column=own(fk.column), parent_column=name(fk.parent, fk.parent_column))
+            replace(
+                fk,
+                column=own(fk.column),
+                parent=written(fk.parent),
+                parent_column=name(fk.parent, fk.parent_column),
+            )
             for fk in table.foreign_keys
         ],
         composite_keys=[
             replace(
                 key,
                 columns=[own(n) for n in key.columns],
+                parent=written(key.parent),
                 parent_columns=[name(key.parent, n) for n in key.parent_columns],
             )
             for key in table.composite_keys

@@ -91,30 +91,34 @@ def require_storable_names(table_list: list[Table], dialect: Dialect) -> None:
     from ..errors import GenerationError
 
     for table in table_list:
+        why = _unstorable_name(table.name, dialect, "table")
+        if why:
+            raise GenerationError(f"{table.name}: {why}")
         for column in table.columns:
             why = _unstorable_name(column.name, dialect)
             if why:
                 raise GenerationError(f"{table.name}.{column.name}: {why}")
 
 
-def _unstorable_name(name: str, dialect: Dialect) -> str | None:
-    """Why the dialect cannot name a column `name` (a field's `column` may be any text)."""
+def _unstorable_name(name: str, dialect: Dialect, kind: str = "column") -> str | None:
+    """Why the dialect cannot name a column (or table) `name` (a field's `column` and an
+    entity's `table` may be any text)."""
     # names are quoted, so only the lower-case spelling clashes ("XMin" is fine)
-    if dialect.name == "postgres" and name in POSTGRES_SYSTEM_COLUMNS:
+    if kind == "column" and dialect.name == "postgres" and name in POSTGRES_SYSTEM_COLUMNS:
         return (
             f"PostgreSQL keeps '{name}' for a system column of every table; rename the "
             "field or give it another `column` (SQLite, MySQL and DuckDB accept it)"
         )
     if dialect.name == "mysql" and name != name.rstrip(" "):
-        return "MySQL and MariaDB refuse a column name that ends in a space; drop the space"
+        return f"MySQL and MariaDB refuse a {kind} name that ends in a space; drop the space"
     if dialect.name == "mysql" and any(ord(ch) > 0xFFFF for ch in name):
         return (
             "MySQL and MariaDB names hold only characters of Unicode's Basic Multilingual "
-            "Plane (no emoji or other character above U+FFFF); give another `column`"
+            f"Plane (no emoji or other character above U+FFFF); give another `{kind}`"
         )
     if "$(" in name and dialect.text_splices:
         # sqlcmd replaces `$(x)` by a variable in names as in literals
-        return "sqlcmd would read `$(` in the name as a variable; give another `column`"
+        return f"sqlcmd would read `$(` in the name as a variable; give another `{kind}`"
     return None
 
 
@@ -221,27 +225,27 @@ def sql_script(
         yield None, b"START TRANSACTION;\n"
     held: dict[str, Deferred] = {}
     for table in table_list:
-        total = dataset.count(table.name)
+        total = dataset.count(table.entity)
         done = 0
         if progress:
-            progress(table.name, 0, total)
+            progress(table.entity, 0, total)
         columns = ", ".join(quote_identifier(c.name, dialect) for c in table.columns)
         if copy and total:
             yield (
-                table.name,
+                table.entity,
                 f"COPY {quote_identifier(table.name, dialect)} ({columns}) FROM stdin;\n".encode(),
             )
         # INSERTs hold `per` rows each counted from the table's first row, whatever the
         # block size: a block's last rows wait for the next block (the same bytes for any
         # --block-rows)
         waiting: pa.RecordBatch | None = None
-        for batch in dataset.iter_batches(table.name, workers=workers):
+        for batch in dataset.iter_batches(table.entity, workers=workers):
             if create:  # tables of the script's making; existing ones may be wider
                 require_fitting_text(batch, table, dialect, done)
             batch = split_deferred(batch, table, held)
             done += batch.num_rows
             if copy:
-                yield table.name, copy_rows(batch, table.name)
+                yield table.entity, copy_rows(batch, table.name)
             else:
                 if waiting is not None:
                     joined = pa.Table.from_batches([waiting, batch]).combine_chunks()
@@ -256,22 +260,22 @@ def sql_script(
                 waiting = batch.slice(whole) if whole < batch.num_rows else None
                 if whole:
                     yield (
-                        table.name,
+                        table.entity,
                         insert_statements(table.name, batch.slice(0, whole), dialect, per),
                     )
             if progress:
-                progress(table.name, done, total)
+                progress(table.entity, done, total)
         if waiting is not None:
-            yield table.name, insert_statements(table.name, waiting, dialect, per)
+            yield table.entity, insert_statements(table.name, waiting, dialect, per)
         if copy and total:
-            yield table.name, b"\\.\n"
+            yield table.entity, b"\\.\n"
     for d in held.values():
         for statement in update_statements(d, dialect):
             yield d.table, statement.encode()
     if dialect.name == "postgres":  # existing tables' sequences, or the identity columns made
         for table in table_list:
             if not create or any(c.identity for c in table.columns):
-                yield table.name, advance_sequence_statements(table, dialect).encode()
+                yield table.entity, advance_sequence_statements(table, dialect).encode()
     yield None, b"COMMIT;\n"
 
 
