@@ -537,20 +537,28 @@ def test_a_not_null_foreign_key_cycle_is_broken_at_the_deferrable_key(
     run_original_ddl("postgres", connect, "ALTER TABLE dept ALTER head_id SET NOT NULL")
 
 
-def test_foreign_keys_to_skipped_tables_are_notes_and_columns_are_kept(tmp_path: Path) -> None:
+def test_tables_and_columns_whose_names_are_not_identifiers_are_kept(tmp_path: Path) -> None:
     ddl = tmp_path / "names.sql"
     ddl.write_text(
         'CREATE TABLE "order items" (id int PRIMARY KEY, name text);\n'
         'CREATE TABLE refs (id int PRIMARY KEY, item_id int REFERENCES "order items" (id));\n'
         'CREATE TABLE p (id int PRIMARY KEY, "my code" text NOT NULL UNIQUE);\n'
         'CREATE TABLE q (id int PRIMARY KEY, code text REFERENCES p ("my code"));\n'
+        'CREATE TABLE "a/b" (id int PRIMARY KEY);\n'
+        'CREATE TABLE r (id int PRIMARY KEY, ab_id int REFERENCES "a/b" (id));\n'
     )
     text, problems = import_ddl(ddl, "postgres", rows=10)
     schema = phony_pdl.load(text)  # no unknown-entity, no unknown-field
-    assert list(schema.entities) == ["refs", "p", "q"]
-    assert "refs.item_id: references order items, which is skipped" in problems
+    assert list(schema.entities) == ["order_items", "refs", "p", "q", "r"]
+    # a table whose name is not an identifier is an entity with `table`
+    assert schema.document.entities["order_items"].table == "order items"
+    assert schema.document.entities["refs"].fields["item_id"].ref == "order_items.id"
+    assert 'table: "order items"' in text
+    # one no file could be named after is skipped, with a note, and so are references to it
+    assert any(p.startswith("table 'a/b': the name is not a PDL identifier") for p in problems)
+    assert "r.ab_id: references a/b, which is skipped" in problems
     # a column whose name is not an identifier is kept as a field with `column`
-    assert not any("my code" in p for p in problems)
+    assert not any("my code" in p or "order items" in p for p in problems)
     assert schema.document.entities["p"].fields["my_code"].column == "my code"
     assert schema.document.entities["q"].fields["code"].ref == "p.my_code"
     assert schema.generate()["p"].schema.names == ["id", "my code"]

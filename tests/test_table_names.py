@@ -368,3 +368,89 @@ def test_a_table_named_as_another_entity_collides() -> None:
 
 def test_a_table_may_repeat_its_own_entitys_name() -> None:
     phony_pdl.load(HEAD + entity("orders", "Orders") + entity("b", "B b"))
+
+
+# ---------------------------------------------------------------- infer and import
+
+
+def test_infer_keeps_the_file_names(tmp_path: Path) -> None:
+    from phony_pdl.compare import compare
+    from phony_pdl.infer import infer
+
+    real = tmp_path / "real"
+    real.mkdir()
+    with (real / "Customer List.csv").open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "name"])
+        out.writerows([i + 1, f"name {i % 7}"] for i in range(60))
+    with (real / "Order Details.csv").open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "customer_id", "Unit Price"])
+        out.writerows([i + 1, 1 + (i * 7) % 60, 10 + i % 13] for i in range(200))
+    result = infer(real)
+    entities = result.document["entities"]
+    assert entities["Order_Details"]["table"] == "Order Details"
+    assert entities["Customer_List"]["table"] == "Customer List"
+    assert entities["Order_Details"]["fields"]["customer_id"]["ref"] == "Customer_List.id"
+    assert "table: 'Order Details'" in result.text
+    path = tmp_path / "learnt.yaml"
+    result.write(path)
+    phony_pdl.load(path).generate(seed=1).write(tmp_path / "out", format="csv")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Customer List.csv",
+        "Order Details.csv",
+        "manifest.json",
+    ]
+    report = compare(real, tmp_path / "out")
+    assert sorted(t.name for t in report.tables) == ["Customer List", "Order Details"]
+    assert not report.unmatched
+
+
+def test_infer_leaves_out_a_table_that_would_fold_onto_another() -> None:
+    import pyarrow as pa
+
+    from phony_pdl.infer import infer
+
+    data = {"a b": pa.table({"x": [1, 2, 3] * 10}), "A B": pa.table({"y": [3, 1, 2] * 10})}
+    entities = infer(data, name="t").document["entities"]
+    assert entities["a_b"]["table"] == "a b"
+    assert "table" not in entities["A_B_2"]  # `A B` and `a b` are one file name on macOS
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+def test_import_keeps_a_table_whose_name_is_not_an_identifier(database) -> None:
+    from phony_pdl.importer import import_url
+
+    _kind, url, connect = database
+    conn = connect()
+    try:
+        conn.execute(
+            'CREATE TABLE "Customer List" (id serial PRIMARY KEY, email text UNIQUE NOT NULL)'
+        )
+        conn.execute(
+            'CREATE TABLE "Order Details" (id serial PRIMARY KEY, customer_id int NOT NULL '
+            'REFERENCES "Customer List" (id), "Unit Price" numeric(10,2) NOT NULL '
+            'CHECK ("Unit Price" >= 0))'
+        )
+        conn.execute(
+            "CREATE TABLE shipments (id serial PRIMARY KEY, order_id int NOT NULL "
+            'REFERENCES "Order Details" (id))'
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    text, problems = import_url(url, rows=20)
+    assert not [p for p in problems if "identifier" in p or "skipped" in p], problems
+    schema = phony_pdl.load(text)
+    entities = schema.document.entities
+    assert entities["Customer_List"].table == "Customer List"
+    assert entities["Order_Details"].table == "Order Details"
+    assert entities["Order_Details"].fields["customer_id"].ref == "Customer_List.id"
+    assert entities["Order_Details"].fields["Unit_Price"].column == "Unit Price"
+    assert entities["shipments"].fields["order_id"].ref == "Order_Details.id"
+    # into the original tables, by their names
+    report = load(schema.generate(), url, create=False)
+    assert report.rows["Customer_List"] == 20
+    sql = 'SELECT COUNT(*) FROM "Order Details" o JOIN "Customer List" c ON c.id = o.customer_id'
+    assert query(connect, sql)[0][0] == report.rows["Order_Details"] > 0

@@ -837,6 +837,43 @@ def _through_parent(
     return None
 
 
+def _identifier_tables(catalog: Catalog) -> dict[str, str]:
+    """Give each table whose name is not a PDL identifier one (`Order Details` →
+    `Order_Details`), in the catalog and in its children's foreign keys, so the entity
+    writes `table: "Order Details"`. Returns entity → the table's name. A name no `table`
+    may take (spec/pdl.md, table), or one that folds to another table's, is left as it is
+    (and skipped, with a note)."""
+    from ..infer.readers import sanitize
+    from ..model import usable_table
+
+    renames: dict[str, str] = {}
+    taken = {t.name.lower() for t in catalog.tables if _IDENT.fullmatch(t.name)}
+    written = {t.name.casefold() for t in catalog.tables if _IDENT.fullmatch(t.name)}
+    for table in catalog.tables:
+        if _IDENT.fullmatch(table.name):
+            continue
+        if not usable_table(table.name):
+            catalog.problems.append(
+                f"table '{table.name}': the name is not a PDL identifier, nor one a `table` "
+                "may hold (a blank at either end, `/`, `\\`, a control character, or over 63 "
+                "bytes); skipped"
+            )
+            continue
+        if table.name.casefold() in written:
+            catalog.problems.append(
+                f"table '{table.name}': the name differs from another table's only in letter "
+                "case, which MySQL, SQLite and some file systems would not tell apart; skipped"
+            )
+            continue
+        written.add(table.name.casefold())
+        renames[table.name] = sanitize(table.name, taken)
+    for table in catalog.tables:
+        for fk in table.foreign_keys:
+            fk.parent = renames.get(fk.parent, fk.parent)
+        table.name = renames.get(table.name, table.name)
+    return {entity: table for table, entity in renames.items()}
+
+
 def _identifier_columns(catalog: Catalog) -> dict[tuple[str, str], str]:
     """Give each column whose name is not a PDL identifier one (`Unit Price` → `Unit_Price`),
     everywhere the catalog names it (keys, foreign keys of its children, CHECKs, statistics),
@@ -1078,6 +1115,7 @@ def to_pdl(
         "seed: 1",
         "entities:",
     ]
+    tables_written = _identifier_tables(catalog)  # entity → its table's own name
     original = _identifier_columns(catalog)  # (table, field) → its column's own name
     # only tables that become entities: a foreign key to a skipped one is a note, not a `ref`
     names = {t.name for t in catalog.tables if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.name)}
@@ -1086,10 +1124,7 @@ def to_pdl(
     prepared: dict[str, tuple[dict[str, tuple[str, str]], set[str]]] = {}
     for table in catalog.tables:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table.name):
-            catalog.problems.append(
-                f"table '{table.name}': the name is not a PDL identifier; skipped"
-            )
-            continue
+            continue  # _identifier_tables said why
         fk_of: dict[str, tuple[str, str]] = {}
         for fk in table.foreign_keys:
             if len(fk.columns) != 1:
@@ -1207,6 +1242,8 @@ def to_pdl(
             continue
         fk_of, skipped = prepared[table.name]
         lines.append(f"  {table.name}:")
+        if table.name in tables_written:
+            lines.append(f"    table: {_scalar(tables_written[table.name])}")
         counted = count(table.name)
         note = (
             f"  # lines per {counted['per']} row: a guess"

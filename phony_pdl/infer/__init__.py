@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from .._version import __version__
 from ..blas_threads import single_blas_thread
 from ..errors import GenerationError, SchemaError
-from ..model import usable_column
+from ..model import usable_column, usable_table
 from ..ngram.model import NgramModel
 from ..quiet import quiet_numerics
 from .document import (
@@ -282,6 +282,21 @@ class _Builder:
             written[f.name] = name
             f.spec["column"] = name
 
+    def name_tables(self, entities: list[EntityOut]) -> None:
+        """`table:` the source's own name where it is not the entity's identifier (a file
+        `Order Details.csv` → entity `Order_Details`), so the generated files keep the
+        source's names. Left out where it cannot name a table (see validate.table_value)
+        or would fold to another table's name."""
+        written = {e.name.casefold() for e in entities}
+        for e in entities:
+            if e.source == e.name or not usable_table(e.source):
+                continue
+            if e.source.casefold() in written - {e.name.casefold()}:
+                continue
+            written.discard(e.name.casefold())
+            written.add(e.source.casefold())
+            e.table = e.source
+
     def run(self) -> InferResult:
         pks = {t: self.primary_key(t) for t in self.src.tables}
         fks = self.foreign_keys(pks)
@@ -301,6 +316,7 @@ class _Builder:
                     del f.spec["locale"]
         for e in entities:
             self.name_columns(e)
+        self.name_tables(entities)
         name = sanitize(self.src.name, set())
         rows = sum(d.table.num_rows for d in self.src.tables.values())
         header = [

@@ -72,6 +72,7 @@ class EntityOut:
     comments: list[str] = field(default_factory=list)
     count_comment: str = ""
     correlate_comment: str = ""
+    table: str | None = None  # the source's name, where the entity's identifier is not it
 
 
 def _r(x: float, digits: int = 6) -> float | int:

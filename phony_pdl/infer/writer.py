@@ -84,6 +84,8 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
         for c in e.comments:
             lines.append(f"  # {c}")
         lines.append(f"  {scalar(e.name)}:")
+        if e.table is not None:
+            lines.append(f"    table: {scalar(e.table)}")
         count = flow(e.count)
         lines.append(f"    count: {count}{_comment(e.count_comment)}")
         key = _written_key(e)
@@ -131,7 +133,8 @@ def document(name: str, entities: list[EntityOut], locale: str | None) -> dict[s
         doc["locale"] = locale
     doc["entities"] = {}
     for e in entities:
-        body: dict[str, Any] = {"count": e.count}
+        body: dict[str, Any] = {} if e.table is None else {"table": e.table}
+        body["count"] = e.count
         key = _written_key(e)
         if key is not None:
             body["primary_key"] = key
