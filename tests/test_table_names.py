@@ -278,7 +278,11 @@ def test_postgres_identity_sequences_move_past_the_loaded_ids(database, dataset)
 
 @pytest.mark.parametrize(
     ("dialect", "name", "words"),
-    [("mysql", "dice 🎲", "above U+FFFF"), ("tsql", "cost $(x)", "variable")],
+    [
+        ("mysql", "dice 🎲", "above U+FFFF"),
+        ("tsql", "cost $(x)", "variable"),
+        ("sqlite", "SQLite_stats", "begin with 'sqlite_' for itself"),
+    ],
 )
 def test_names_a_dialect_cannot_hold_stop_the_script(dialect, name, words, tmp_path) -> None:
     schema = {

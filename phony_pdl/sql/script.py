@@ -116,6 +116,11 @@ def _unstorable_name(name: str, dialect: Dialect, kind: str = "column") -> str |
             "MySQL and MariaDB names hold only characters of Unicode's Basic Multilingual "
             f"Plane (no emoji or other character above U+FFFF); give another `{kind}`"
         )
+    if kind == "table" and dialect.name == "sqlite" and name.lower().startswith("sqlite_"):
+        return (
+            "SQLite keeps table names that begin with 'sqlite_' for itself; rename the "
+            "entity or give it another `table`"
+        )
     if "$(" in name and dialect.text_splices:
         # sqlcmd replaces `$(x)` by a variable in names as in literals
         return f"sqlcmd would read `$(` in the name as a variable; give another `{kind}`"
