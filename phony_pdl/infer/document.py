@@ -493,19 +493,11 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
     """`after: parent` with the gap distribution fitted on child − parent."""
     if p.kind == "date":
         # `after` moves a date by whole days (the gap floored): fit the days as [d, d + 1).
-        seconds_per_unit = 86400.0
-        values = order.gaps + 0.5
-        fit = fit_numeric(values, integer=False, decimals=0, discrete=False)
+        fitted = duration_fit(order.gaps + 0.5, scale=86400.0, decimals=0)
     else:
-        seconds_per_unit = 1e-6
-        values = order.gaps
-        whole = np.all(np.mod(values, 1_000_000) == 0)
-        fit = fit_numeric(values / 1e6, integer=False, decimals=0 if whole else 6, discrete=False)
-        seconds_per_unit = 1.0
+        fitted = duration_fit(order.gaps / 1e6, scale=1.0, decimals=_gap_decimals(order.gaps))
     spec: dict[str, Any] = {"after": order.parent}
-    scale = 86400.0 if p.kind == "date" else 1.0
-    del seconds_per_unit
-    if fit is None:
+    if fitted is None:
         constant = float(order.gaps[0]) * (86400 if p.kind == "date" else 1e-6)
         if constant:
             spec["gap"] = _duration(constant)
@@ -515,6 +507,29 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
             f"always {order.parent} + a fixed gap"
             + (f" ({_always(order)})" if order.earlier else ""),
         )
+    spec["gap"], fit = fitted
+    unit = "days" if p.kind == "date" else "seconds"
+    return FieldOut(
+        p.name,
+        {**spec, **seconds_places(p), **_after_nulls(p, order)},
+        f"{_always(order)}; gap in {unit}: {fit.comment()}",
+    )
+
+
+def _gap_decimals(us: np.ndarray) -> int:
+    """Places of seconds the gaps (in µs) are written to: 0 for whole seconds, else 6."""
+    return 0 if np.all(np.mod(us, 1_000_000) == 0) else 6
+
+
+def duration_fit(
+    values: np.ndarray, *, scale: float, decimals: int
+) -> tuple[dict[str, Any], Fit] | None:
+    """The best family for durations (`values` times `scale` seconds) as a `gap` or a
+    timeline `after`, its scale parameters written as durations; None when every value is
+    the same (no distribution to fit)."""
+    fit = fit_numeric(values, integer=False, decimals=decimals, discrete=False)
+    if fit is None:
+        return None
     gap: dict[str, Any] = {"distribution": fit.family}
     for key, value in fit.params.items():
         if key in _SCALE_PARAMS:
@@ -535,13 +550,7 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
         gap["max"] = _duration(fit.hi * scale)
     if fit.family in ("normal", "mixture") and "min" not in gap:
         gap["min"] = 0  # a duration is never negative
-    spec["gap"] = gap
-    unit = "days" if p.kind == "date" else "seconds"
-    return FieldOut(
-        p.name,
-        {**spec, **seconds_places(p), **_after_nulls(p, order)},
-        f"{_always(order)}; gap in {unit}: {fit.comment()}",
-    )
+    return gap, fit
 
 
 def _always(order: Ordering) -> str:
