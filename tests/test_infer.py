@@ -2254,15 +2254,14 @@ def shop_round_trip():
 def test_shop_look_up_and_sum_round_trip_exactly(shop_round_trip) -> None:
     """unit_price is the product's price and total the sum of the order's amounts on every
     row of examples/shop.yaml: infer writes `from` and `aggregate`, and the generated data
-    keeps both exactly. status is the last event's state in the sample, but the learnt
-    events are not a timeline, so `last(order_events.state)` would give it the events'
-    spread (TVD 0.75): it stays a choice."""
+    keeps both exactly. status is the last event's state, and the events are learnt as a
+    timeline (tests/test_infer_timelines.py), so `last(order_events.state)` holds too."""
     real, learnt, out = shop_round_trip
     e = learnt.document["entities"]
     assert e["order_items"]["fields"]["unit_price"] == {"from": "product_id.price"}
     assert e["order_items"]["fields"]["amount"]["expr"] == "quantity * unit_price"
     assert e["orders"]["fields"]["total"] == {"aggregate": "sum(order_items.amount)"}
-    assert "choice" in e["orders"]["fields"]["status"]
+    assert e["orders"]["fields"]["status"] == {"aggregate": "last(order_events.state)"}
     items, products, orders = out["order_items"], out["products"], out["orders"]
     price = dict(zip(products["id"].to_pylist(), products["price"].to_pylist(), strict=True))
     assert [price[p] for p in items["product_id"].to_pylist()] == items["unit_price"].to_pylist()
@@ -2282,9 +2281,13 @@ def test_shop_look_up_and_sum_round_trip_exactly(shop_round_trip) -> None:
 
 
 def test_shop_order_events_per_order_round_trip_as_a_choice_table(shop_round_trip) -> None:
-    """examples/shop.yaml makes 2-4 events per order (its timeline): infer writes them as a
-    count's `choice` table in the YAML, and the schema read back draws those shares."""
-    real, learnt, out = shop_round_trip
+    """examples/shop.yaml makes 2-4 events per order (its timeline). Without their times the
+    events are no timeline: infer writes their number per order as a count's `choice` table
+    in the YAML, and the schema read back draws those shares."""
+    real, _, _ = shop_round_trip
+    events = real["order_events"].drop_columns(["at"])
+    learnt = infer({"orders": real["orders"], "order_events": events}, name="shop")
+    out = learnt.schema().generate(seed=3)
     count = learnt.document["entities"]["order_events"]["count"]
     assert count["per"] == "orders" and set(count) == {"per", "choice"}
     assert set(count["choice"]) <= {2, 3, 4} and len(count["choice"]) >= 2

@@ -62,6 +62,7 @@ from .relations import (
 )
 from .templates import joined_columns
 from .text_models import text_model
+from .timelines import TimelineOut, find_timeline
 from .trends import growing_times, trend_fields
 from .writer import document as to_document
 from .writer import render
@@ -169,6 +170,7 @@ class _Builder:
         # table → field → spec of the entities built so far (children are built first, so
         # a parent's aggregates know which child fields read it)
         self.specs: dict[str, dict[str, dict[str, Any]]] = {}
+        self.timelines: dict[str, TimelineOut] = {}  # event table → its timeline
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -409,6 +411,7 @@ class _Builder:
         if pk is not None and pk not in done:
             done[pk] = [key_field(profs[pk])]
         if per is not None and opts.relations:
+            self._timeline(out, table, per, mine[per], pk, done)
             self._line_numbers(out, table, per, mine[per], done)
         self._multi_column_keys(out, table, mine)
 
@@ -551,6 +554,37 @@ class _Builder:
         if opts.relations:
             self._nulls_by_category(out, table, correlated)
         return out
+
+    def _timeline(
+        self,
+        out: EntityOut,
+        table: str,
+        per: str,
+        fk: ForeignKey,
+        pk: str | None,
+        done: dict[str, list[FieldOut]],
+    ) -> None:
+        """An event table (states walked in time order from one first state, per parent row)
+        written as a `timeline:` block, which then decides the number of rows per parent
+        instead of `count: {per:}` (see timelines.py for the evidence it asks)."""
+        profs = self.profiles[table]
+        key = profs.get(pk) if pk is not None else None
+        found = find_timeline(
+            fk,
+            self.ident[fk.parent],
+            self._parent_index(table, per, fk),
+            profs,
+            self.profiles[fk.parent],
+            lambda p: self._comparable(table, p),
+            set(done),
+            tie=key.scores if key is not None and key.scores is not None else None,
+        )
+        if found is None:
+            return
+        out.timeline = found
+        self.timelines[table] = found
+        for f in found.fields:
+            done[f.name] = [f]
 
     def _nulls_by_category(self, out: EntityOut, table: str, correlated: set[str]) -> None:
         """A column that is NULL exactly for some categories of another (a ship date for orders
@@ -774,7 +808,9 @@ class _Builder:
             tol = base * (1 + 1e-9) + 1e-9 * np.maximum(np.abs(expected[some]), 1.0) * numeric
             if not np.all(np.abs(target[some] - expected[some]) <= tol):
                 return None
-        if func in ("first", "last") and c is not None:
+        events = self.timelines.get(self._table_of[child])
+        in_order = events is not None and c is not None and c.name in events.field_names
+        if func in ("first", "last") and c is not None and not in_order:
             linked = self._comparable(self._table_of[child], c)
             if _distance(target[some], linked[~_missing(linked)]) > MAX_ORDER_DISTANCE:
                 return None  # the children's order carries it (a timeline's last state)
@@ -840,6 +876,10 @@ class _Builder:
             words = _spec_words(spec)
             direct[name] = {w[len(prefix) :] for w in words if w.startswith(prefix)}
             same_row[name] = {w for w in words if w in specs and w != name}
+        events = self.timelines.get(fk.table)
+        if events is not None and events.spec["for"] == self.ident[fk.parent]:
+            for deps in direct.values():  # every event follows the timeline's start
+                deps.add(events.reads)
         changed = True
         while changed:  # through formulas: amount reads unit_price reads product_id.price
             changed = False
@@ -1299,6 +1339,7 @@ def _spec_words(spec: Any) -> set[str]:
 # spread of values: only claimed when the parent column has that spread (KS or TVD below
 # this). An order's status, the last state of its events, is mostly `delivered` where the
 # events are mostly not: generated events that are not a timeline would give it theirs.
+# The fields of a learnt timeline (timelines.py) are generated in event order: not checked.
 MAX_ORDER_DISTANCE = 0.1
 
 

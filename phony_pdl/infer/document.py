@@ -73,6 +73,7 @@ class EntityOut:
     count_comment: str = ""
     correlate_comment: str = ""
     table: str | None = None  # the source's name, where the entity's identifier is not it
+    timeline: Any = None  # a timelines.TimelineOut: written instead of `count`
 
 
 def _r(x: float, digits: int = 6) -> float | int:

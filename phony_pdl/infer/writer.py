@@ -86,8 +86,10 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
         lines.append(f"  {scalar(e.name)}:")
         if e.table is not None:
             lines.append(f"    table: {scalar(e.table)}")
-        count = flow(e.count)
-        lines.append(f"    count: {count}{_comment(e.count_comment)}")
+        if e.timeline is not None:
+            lines.extend(_timeline(e.timeline))
+        else:
+            lines.append(f"    count: {flow(e.count)}{_comment(e.count_comment)}")
         key = _written_key(e)
         if key is not None:
             comment = "`id` is not a key in the sample" if key == [] else None
@@ -118,6 +120,25 @@ def render(name: str, entities: list[EntityOut], header: list[str], locale: str 
     return "\n".join(lines) + "\n"
 
 
+def _timeline(tl: Any) -> list[str]:
+    """A `timeline:` block: one line per key, one flow mapping per state, with comments."""
+    lines = [f"    timeline:{_comment(tl.comment)}"]
+    for key, value in tl.spec.items():
+        if key != "states":
+            lines.append(f"      {key}: {flow(value)}{_comment(tl.comments.get(key, ''))}")
+            continue
+        lines.append(f"      states:{_comment(tl.comments.get('states', ''))}")
+        width = max((len(scalar(s)) for s in value), default=0)
+        for state, body in value.items():
+            line = f"        {scalar(state) + ':':<{width + 1}} {flow(body)}"
+            note = tl.state_comments.get(state, "")
+            if len(line) <= WIDTH:
+                lines.append(line + _comment(note))
+            else:
+                lines.extend(_block(state, body, 8, note))
+    return lines
+
+
 def _written_key(e: EntityOut) -> str | list[str] | None:
     """The `primary_key` to write: none for `id` (PDL's default), `[]` when a field named
     `id` is not a key (duplicates or NULLs in the sample), else the key."""
@@ -134,7 +155,10 @@ def document(name: str, entities: list[EntityOut], locale: str | None) -> dict[s
     doc["entities"] = {}
     for e in entities:
         body: dict[str, Any] = {} if e.table is None else {"table": e.table}
-        body["count"] = e.count
+        if e.timeline is not None:
+            body["timeline"] = e.timeline.spec
+        else:
+            body["count"] = e.count
         key = _written_key(e)
         if key is not None:
             body["primary_key"] = key

@@ -1,0 +1,260 @@
+"""`phony infer` learns event tables as timelines (phony_pdl/infer/timelines.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import yaml
+
+import phony_pdl
+from phony_pdl.durations import parse_duration
+from phony_pdl.infer import infer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP = ROOT / "examples" / "shop.yaml"
+
+
+def _paths(events: pa.Table, orders: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order row, state, time in µs) of every event, by order and then row order."""
+    keys = orders["id"].to_numpy()
+    row = np.searchsorted(keys, events["order_id"].to_numpy())
+    assert np.array_equal(keys[row], events["order_id"].to_numpy())
+    order = np.argsort(row, kind="stable")
+    state = np.asarray(events["state"].to_pylist(), dtype=object)[order]
+    at = events["at"].cast(pa.int64()).to_numpy()[order]
+    return row[order], state, at
+
+
+def _shares(events: pa.Table, orders: pa.Table) -> tuple[dict[str, float], dict]:
+    """Share of paths starting in each state, and s → t shares per state (with `end`)."""
+    row, state, _ = _paths(events, orders)
+    first = np.r_[True, row[1:] != row[:-1]]
+    last = np.r_[first[1:], True]
+    starts = {s: float(np.mean(state[first] == s)) for s in set(state[first].tolist())}
+    moves: dict[str, dict[str, int]] = {}
+    for a, b in zip(state[:-1][~first[1:]].tolist(), state[1:][~first[1:]].tolist(), strict=True):
+        moves.setdefault(a, {}).setdefault(b, 0)
+        moves[a][b] += 1
+    for s in state[last].tolist():
+        moves.setdefault(s, {}).setdefault("end", 0)
+        moves[s]["end"] += 1
+    shares = {a: {b: c / sum(m.values()) for b, c in m.items()} for a, m in moves.items()}
+    return starts, shares
+
+
+@pytest.fixture(scope="module")
+def shop():
+    real = phony_pdl.load(SHOP).generate(scale=2)
+    learnt = infer({name: real[name] for name in real}, name="shop")
+    return real, learnt, learnt.schema().generate(seed=5, scale=2)
+
+
+def test_shop_events_are_learnt_as_the_example_timeline(shop) -> None:
+    """examples/shop.yaml's order_events (6,000 orders at scale 2) come back as a timeline:
+    the same start, initial state and states, each probability within 0.02 of the example
+    (terminal states keep no `next`: no `end` is learnt where every path stops), and the
+    `after` families and parameters within 10 % (the two rarest states, on 170 and 500
+    gaps, within 30 %)."""
+    _, learnt, _ = shop
+    example = yaml.safe_load(SHOP.read_text())["entities"]["order_events"]["timeline"]
+    entity = learnt.document["entities"]["order_events"]
+    assert "count" not in entity
+    tl = entity["timeline"]
+    assert (tl["for"], tl["start"], tl["initial"]) == ("orders", "orders.placed_at", "created")
+    assert "max_steps" not in tl
+    assert list(tl["states"]) == [
+        "created",
+        "paid",
+        "cancelled",
+        "shipped",
+        "refunded",
+        "delivered",
+    ]
+    for name, state in example["states"].items():
+        learnt_next = tl["states"][name].get("next")
+        if "next" not in state:
+            assert learnt_next is None, name
+            continue
+        assert set(learnt_next) == set(state["next"]), name
+        assert sum(learnt_next.values()) == pytest.approx(1, abs=1e-12)
+        for target, p in state["next"].items():
+            assert abs(learnt_next[target] - p) < 0.02, (name, target)
+    assert "after" not in tl["states"]["created"]  # the first event is at `start` itself
+
+    def after(name: str) -> dict:
+        return tl["states"][name]["after"]
+
+    for name, family, key, expected, tolerance in (
+        ("paid", "exponential", "mean", 2 * 3600, 0.1),
+        ("shipped", "lognormal", "median", 86400, 0.1),
+        ("delivered", "lognormal", "median", 3 * 86400, 0.1),
+        ("cancelled", "exponential", "mean", 3600, 0.3),
+        ("refunded", "exponential", "mean", 5 * 86400, 0.3),
+    ):
+        assert after(name)["distribution"] == family, name
+        assert abs(parse_duration(after(name)[key]) / expected - 1) < tolerance, name
+    assert abs(after("shipped")["sigma"] / 0.6 - 1) < 0.1
+    assert abs(after("delivered")["sigma"] / 0.4 - 1) < 0.1
+    fields = entity["fields"]
+    assert fields["state"] == {"timeline": "state"} and fields["at"] == {"timeline": "time"}
+    assert fields["order_id"] == {"ref": "orders.id"} and fields["id"] == {"sequence": 1}
+    orders = learnt.document["entities"]["orders"]["fields"]
+    assert orders["status"] == {"aggregate": "last(order_events.state)"}
+
+
+def test_shop_timeline_comments_give_the_evidence(shop) -> None:
+    """The YAML says which paths were seen, how many start at `initial` and how far the
+    first event is from `start`; the text loads to the same document."""
+    _, learnt, _ = shop
+    block = learnt.text.split("\n  order_events:\n", 1)[1]
+    lines = block.splitlines()
+    assert lines[0].startswith("    timeline:  # ")
+    assert "rows of orders, by at within each; 3 distinct paths, most common: " in lines[0]
+    assert "created → paid → shipped → delivered (8" in lines[0]
+    start = next(x for x in lines if x.lstrip().startswith("start:"))
+    assert "at or after placed_at on 100.0% of the" in start and "median gap 0" in start
+    initial = next(x for x in lines if x.lstrip().startswith("initial:"))
+    assert "100.0% of the" in initial and "paths start here" in initial
+    written = yaml.safe_load(learnt.text)["entities"]["order_events"]["timeline"]
+    assert written == learnt.document["entities"]["order_events"]["timeline"]
+
+
+def test_shop_events_generated_from_the_learnt_timeline_follow_each_other(shop) -> None:
+    """The data made from the inferred schema walks the same paths: every order's first
+    event is `created` at its placed_at, times never go back within an order, the share of
+    each move is within 0.02 of the original data's, and each order's status is its last
+    event's state."""
+    real, _, out = shop
+    real_starts, real_moves = _shares(real["order_events"], real["orders"])
+    starts, moves = _shares(out["order_events"], out["orders"])
+    assert real_starts == {"created": 1.0} and starts == {"created": 1.0}
+    assert set(moves) == set(real_moves)
+    for a, row in real_moves.items():
+        assert set(moves[a]) == set(row), a
+        for b, share in row.items():
+            assert abs(moves[a][b] - share) < 0.02, (a, b)
+
+    orders, events = out["orders"], out["order_events"]
+    row, state, at = _paths(events, orders)
+    first = np.r_[True, row[1:] != row[:-1]]
+    assert np.all(np.diff(at)[~first[1:]] >= 0)  # no event before the one before it
+    placed = orders["placed_at"].cast(pa.int64()).to_numpy()
+    assert np.array_equal(at[first], placed[row[first]])
+    last = np.r_[first[1:], True]
+    status = np.asarray(orders["status"].to_pylist(), dtype=object)
+    assert np.array_equal(state[last], status[row[last]])
+    assert len(np.unique(row)) == len(orders)  # every order has its events
+
+
+RETURNS = """
+pdl: 1
+name: returns
+seed: 7
+entities:
+  orders:
+    count: 3000
+    fields:
+      id:        { sequence: 1 }
+      placed_at: { type: datetime, between: [2024-01-01, 2024-12-31] }
+  order_events:
+    timeline:
+      for: orders
+      start: orders.placed_at
+      initial: placed
+      states:
+        placed:    { next: { delivered: 1 } }
+        delivered: { next: { returned: 0.1, end: 0.9 }, after: { distribution: exponential, mean: 2d } }
+        returned:  { after: { distribution: exponential, mean: 10d } }
+    fields:
+      order_id: { ref: orders.id }
+      step:     { timeline: step }
+      state:    { timeline: state }
+      at:       { timeline: time }
+"""
+
+
+def test_a_state_some_paths_stop_at_gets_end_and_a_step_column_is_the_step() -> None:
+    """`delivered` ends 90 % of the paths and goes on to `returned` for 10 %: infer writes
+    `next: {returned: ~0.1, end: ~0.9}`, and the column numbering each order's events
+    1, 2, … is `timeline: step`."""
+    real = phony_pdl.load(RETURNS).generate()
+    learnt = infer({name: real[name] for name in real}, name="returns")
+    entity = learnt.document["entities"]["order_events"]
+    tl = entity["timeline"]
+    assert tl["initial"] == "placed" and tl["start"] == "orders.placed_at"
+    assert tl["states"]["placed"] == {"next": {"delivered": 1}}
+    delivered = tl["states"]["delivered"]["next"]
+    assert list(delivered) == ["returned", "end"]  # as the spec writes it: `end` last
+    assert abs(delivered["returned"] - 0.1) < 0.02 and delivered["end"] + delivered[
+        "returned"
+    ] == pytest.approx(1, abs=1e-12)
+    assert "next" not in tl["states"]["returned"]
+    assert entity["fields"]["step"] == {"timeline": "step"}
+    out = learnt.schema().generate(seed=1)
+    assert out["order_events"].num_rows > out["orders"].num_rows
+
+
+def _events(rng: np.random.Generator, states: np.ndarray) -> dict[str, pa.Table]:
+    """300 orders with 2-5 events each, one second to a day apart, after placed_at."""
+    n = 300
+    placed = np.datetime64("2024-01-01T00:00:00") + rng.integers(0, 300, n).astype("timedelta64[D]")
+    per = rng.integers(2, 6, n)
+    order = np.repeat(np.arange(n), per)
+    start = np.r_[0, np.cumsum(per)[:-1]]
+    gap = rng.integers(1, 86400, len(order)).astype("timedelta64[s]")
+    steps = np.cumsum(gap.astype(np.int64)) - np.repeat(
+        np.cumsum(gap.astype(np.int64))[start] - gap.astype(np.int64)[start], per
+    )
+    at = placed[order] + steps.astype("timedelta64[s]")
+    orders = pa.table({"id": np.arange(1, n + 1), "placed_at": pa.array(placed, pa.timestamp("s"))})
+    events = pa.table(
+        {
+            "id": np.arange(1, len(order) + 1),
+            "order_id": order + 1,
+            "state": np.resize(states, len(order)),
+            "at": pa.array(at, pa.timestamp("s")),
+        }
+    )
+    return {"orders": orders, "order_events": events}
+
+
+def test_states_in_random_order_are_not_a_timeline() -> None:
+    """A state column whose values follow each other at random within each order (no common
+    first state) stays a `choice`, with the events counted per order."""
+    rng = np.random.default_rng(11)
+    states = rng.choice(["new", "open", "held", "done"], 2000)
+    tables = _events(rng, states)
+    learnt = infer(tables, name="random")
+    entity = learnt.document["entities"]["order_events"]
+    assert "timeline" not in entity and entity["count"]["per"] == "orders"
+    assert "choice" in entity["fields"]["state"]
+
+
+def test_events_before_every_parent_time_are_not_a_timeline() -> None:
+    """Ordered paths from one first state, but no parent time at or before the first
+    event: there is no `start`, so no timeline."""
+    rng = np.random.default_rng(12)
+    tables = _events(rng, np.array(["created"]))
+    events = tables["order_events"]
+    order = events["order_id"].to_numpy()
+    first = np.r_[True, order[1:] != order[:-1]]
+    state = pa.array(np.where(first, "created", "updated"))
+    at = events["at"].cast(pa.int64()).to_numpy() - 400 * 86400  # before every placed_at
+    events = events.set_column(2, "state", state)
+    tables["order_events"] = events.set_column(3, "at", pa.array(at, pa.timestamp("s")))
+    learnt = infer(tables, name="early")
+    assert "timeline" not in learnt.document["entities"]["order_events"]
+    # the same events after placed_at are one
+    tables["order_events"] = tables["order_events"].set_column(
+        3, "at", pa.array(at + 400 * 86400, pa.timestamp("s"))
+    )
+    learnt = infer(tables, name="ordered")
+    entity = learnt.document["entities"]["order_events"]
+    tl = entity["timeline"]
+    assert tl["initial"] == "created" and tl["start"] == "orders.placed_at"
+    assert tl["states"]["created"]["next"] == {"updated": 1}
+    assert tl["states"]["updated"]["next"]["end"] > 0.2  # 2-5 events per order
+    assert entity["fields"]["at"] == {"timeline": "time", "round": 0}  # whole seconds
