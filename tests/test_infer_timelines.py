@@ -258,3 +258,17 @@ def test_events_before_every_parent_time_are_not_a_timeline() -> None:
     assert tl["states"]["created"]["next"] == {"updated": 1}
     assert tl["states"]["updated"]["next"]["end"] > 0.2  # 2-5 events per order
     assert entity["fields"]["at"] == {"timeline": "time", "round": 0}  # whole seconds
+
+
+def test_events_in_any_row_order_are_the_same_timeline(shop) -> None:
+    """The sample's rows need not be in event order (a database returns them as it likes):
+    the paths are read by order, time and key, and `last(order_events.state)` in event
+    order, which is the order PDL generates a timeline's rows in."""
+    real, learnt, _ = shop
+    events = real["order_events"]
+    shuffled = events.take(np.random.default_rng(3).permutation(events.num_rows))
+    again = infer({"orders": real["orders"], "order_events": shuffled}, name="shop")
+    entity = again.document["entities"]["order_events"]
+    assert entity["timeline"] == learnt.document["entities"]["order_events"]["timeline"]
+    status = again.document["entities"]["orders"]["fields"]["status"]
+    assert status == {"aggregate": "last(order_events.state)"}

@@ -741,6 +741,9 @@ class _Builder:
             index = self._parent_index(fk.table, fk.column, fk)
             rows = np.flatnonzero(index >= 0)
             rows = rows[np.argsort(index[rows], kind="stable")]  # by parent, in child row order
+            events = self.timelines.get(fk.table)
+            if events is not None and events.column == fk.column:
+                rows = events.order  # generated in event order, whatever the sample's order
             counts = np.bincount(index[rows], minlength=n_parent)
             has = counts > 0
             if has.sum() < MIN_AGGREGATE_PARENTS:

@@ -59,6 +59,8 @@ class TimelineOut:
     state_comments: dict[str, str] = field(default_factory=dict)  # state → comment
     fields: list[FieldOut] = field(default_factory=list)  # state, time (and step) fields
     reads: str = ""  # the parent field `start` reads
+    column: str = ""  # the foreign key to the `for` entity
+    order: np.ndarray | None = None  # the rows in event order: by parent, time, key
 
     @property
     def field_names(self) -> set[str]:
@@ -246,7 +248,7 @@ def _timeline(
         ):
             fields.append(FieldOut(p.name, {"timeline": "step"}, "the event's position"))
             break
-    found = TimelineOut(spec, block, comments, state_comments, fields, reads=start.name)
+    found = TimelineOut(spec, block, comments, state_comments, fields, start.name, fk.column, order)
     return found, float(share)
 
 
