@@ -340,6 +340,11 @@ def usable_table(name: str) -> bool:
     )
 
 
+def column_name(field: FieldSpec, name: str) -> str:
+    """The name field `name`'s column has in output: its `column`, else the field's name."""
+    return field.column if field.column is not None else name
+
+
 def table_name(doc: Document, entity: str) -> str:
     """The name an entity's table and files have in output: its `table`, else its identifier."""
     table = doc.entities[entity].table

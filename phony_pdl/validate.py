@@ -33,6 +33,7 @@ from .model import (
     FieldSpec,
     PerCount,
     ZipfPick,
+    column_name,
     table_name,
 )
 from .nullness import null_source
@@ -354,7 +355,7 @@ class Validator:
                 continue
             if f.hidden:
                 continue
-            out = f.column if f.column is not None else fname
+            out = column_name(f, fname)
             other = seen.get(out.casefold())
             if other is None:
                 seen[out.casefold()] = fname

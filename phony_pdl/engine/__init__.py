@@ -18,7 +18,7 @@ from .. import interrupts
 from .._version import __version__
 from ..errors import GenerationError, UsageError, did_you_mean, one_of
 from ..forking import fork_pool
-from ..model import PerCount, table_name
+from ..model import PerCount, column_name, table_name
 from ..schema import Schema
 from ..validate import MAX_ROWS
 from .columns import Columns
@@ -374,7 +374,7 @@ class Dataset(Mapping[str, pa.Table]):
             if f.hidden:
                 continue
             if f.source in ("choice", "const") or f.timeline == "state" or self._few_values(f):
-                out.append(f.column if f.column is not None else fname)
+                out.append(column_name(f, fname))
         return out
 
     def _few_values(self, f: Any) -> bool:

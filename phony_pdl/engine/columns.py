@@ -24,7 +24,7 @@ from ..generators._common import as_codes
 from ..generators.context import GenContext
 from ..generators.locale_data import alias_table
 from ..generators.unique import permute_below
-from ..model import FieldSpec, ZipfPick
+from ..model import FieldSpec, ZipfPick, column_name
 from ..nullness import null_source
 from ..number_format import format_numbers, parse_number_format
 from ..pattern import domain_size as pattern_domain
@@ -247,7 +247,7 @@ class Columns:
             values = self.output(batch, name) if codes and not f.hidden else self.get(batch, name)
             if f.hidden and not include_hidden:
                 continue
-            names.append(f.column if f.column is not None else name)
+            names.append(column_name(f, name))
             arrays.append(values)
         # Records point back at their context (a reference cycle): drop them now rather
         # than leave a block's worth of arrays to the cyclic garbage collector.

@@ -221,6 +221,18 @@ def _share(values: list[str], words: set[str]) -> float:
     return sum(1 for v in values if v.strip().lower() in words) / len(values) if values else 0.0
 
 
+def _full_name_share(values: list[str], words: dict[str, set[str]]) -> float:
+    """The share of values written as a first name (and a middle one) and a last name."""
+    full = sum(
+        1
+        for v in values
+        if len(parts := v.strip().lower().split()) in (2, 3)
+        and parts[0] in words["first"]
+        and parts[-1] in words["last"]
+    )
+    return full / len(values) if values else 0.0
+
+
 _VOCABULARY_KEYS = {
     "person.first_name": "first",
     "person.last_name": "last",
@@ -236,13 +248,7 @@ def locale_share(profile: ColumnProfile, generator: str, locale: str) -> float:
     key = _VOCABULARY_KEYS.get(generator)
     words = _vocabulary().get(locale)
     if generator == "person.full_name" and words is not None:
-        return sum(
-            1
-            for v in values
-            if len(parts := v.strip().lower().split()) in (2, 3)
-            and parts[0] in words["first"]
-            and parts[-1] in words["last"]
-        ) / max(len(values), 1)
+        return _full_name_share(values, words)
     if key is None or words is None:
         return 1.0
     return _share(values, words[key])
@@ -275,13 +281,7 @@ def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
             s = _share(values, words[key])
             if s > 0 and (best is None or s > best[0]):
                 best = (s, generator, locale)
-        full = sum(
-            1
-            for v in values
-            if len(parts := v.strip().lower().split()) in (2, 3)
-            and parts[0] in words["first"]
-            and parts[-1] in words["last"]
-        ) / len(values)
+        full = _full_name_share(values, words)
         if full > 0 and (best is None or full > best[0]):
             best = (full, "person.full_name", locale)
     if best is not None and (best[0] >= 0.5 or (best[0] >= 0.2 and hint == best[1])):

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from .. import graph as graph_mod
 from ..engine.plan import Plan
-from ..model import FieldSpec, table_name
+from ..model import FieldSpec, column_name, table_name
 from ..types import STRING, DataType
 from ..validate import count_table
 from .dialects import Dialect
@@ -293,7 +293,7 @@ def as_written(plan: Plan, table: Table) -> Table:
 
     def name(entity: str, field_name: str) -> str:
         f = plan.doc.entities[entity].fields[field_name]
-        return f.column if f.column is not None else field_name
+        return column_name(f, field_name)
 
     def own(field_name: str) -> str:
         return name(table.name, field_name)
