@@ -934,6 +934,30 @@ def test_mixture_gaps_take_durations_in_their_components() -> None:
     assert (gaps >= 0).all() and ((gaps >= 1) & (gaps <= 2)).sum() > 50
 
 
+def test_a_datetime_declared_after_a_date_moves_from_midnight_to_the_microsecond() -> None:
+    """`type: datetime` over a date field took the date's whole-day move, so every value
+    fell at midnight; a `type: date` over a datetime keeps the moved time's day."""
+    fields = {
+        "d": {"type": "date", "between": ["2024-01-01", "2024-12-31"]},
+        "t": {"type": "datetime", "between": ["2024-01-01", "2024-12-31"]},
+        "dt": {"type": "datetime", "after": "d", "gap": {"min": "0h", "max": "48h"}},
+        "bt": {"type": "datetime", "before": "d", "gap": "90m"},
+        "td": {"type": "date", "after": "t", "gap": {"min": "0h", "max": "48h"}},
+        "dd": {"after": "d", "gap": "36h"},
+    }
+    t = phony_pdl.load(_one(fields, 500)).generate()["t"]
+    assert t["dt"].type == pa.timestamp("us") and t["td"].type == pa.date32()
+    midnight = t["d"].cast(pa.timestamp("us"))
+    hours = pc.subtract(t["dt"], midnight).cast(pa.int64()).to_numpy() / 3.6e9
+    assert ((hours >= 0) & (hours <= 48)).all()
+    assert np.count_nonzero(hours % 24) > 490  # not whole days
+    before = pc.subtract(midnight, t["bt"]).cast(pa.int64()).to_numpy()
+    assert (before == 90 * 60 * 10**6).all()
+    days = pc.days_between(t["t"].cast(pa.date32()), t["td"]).to_numpy()
+    assert ((days >= 0) & (days <= 2)).all() and t["dd"].type == pa.date32()
+    assert (pc.days_between(t["d"], t["dd"]).to_numpy() == 1).all()
+
+
 def test_a_decimal_expression_narrows_to_its_declared_type_by_rounding() -> None:
     fields = {
         "tot": {"type": "decimal(10,2)", "min": 5, "max": 900},

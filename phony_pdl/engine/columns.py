@@ -935,15 +935,21 @@ class Columns:
         return values
 
     def src_after(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
-        return self.relative(batch, name, f, f.after, +1)
+        return self.relative(batch, name, f, f.after, +1, dtype)
 
     def src_before(self, batch: Batch, name: str, f: FieldSpec, dtype: DataType) -> pa.Array:
-        return self.relative(batch, name, f, f.before, -1)
+        return self.relative(batch, name, f, f.before, -1, dtype)
 
-    def relative(self, batch: Batch, name: str, f: FieldSpec, path: str, sign: int) -> pa.Array:
+    def relative(
+        self, batch: Batch, name: str, f: FieldSpec, path: str, sign: int, dtype: DataType | None
+    ) -> pa.Array:
         head, _, rest = path.partition(".")
         base = self.through(batch, head, rest) if rest else self.get(batch, head)
         seconds = self.gap_seconds(batch, name, f.gap)
+        if pa.types.is_date(base.type) and dtype is not None and dtype.kind == "datetime":
+            # a datetime declared over a date starts at the date's midnight and moves by
+            # the gap to the microsecond (whole days would put every value at midnight)
+            base = base.cast(pa.timestamp("us"))
         if pa.types.is_date(base.type):
             days = np.floor(seconds / 86400).astype(np.int32) * sign
             units = to_numpy_units(base, parse_type("date")) + days
