@@ -1086,6 +1086,38 @@ entities:
     assert scores["opened_on"] < 0.05 and scores["closed_on"] < 0.05
 
 
+def test_a_datetime_after_a_parents_date_is_learnt_as_a_datetime_after(tmp_path) -> None:
+    """A loan's time after its member's join date (a date, through the foreign key) was
+    never paired (only times of one kind were compared), so loans lost the ordering."""
+    schema = """
+pdl: 1
+name: library
+seed: 3
+entities:
+  members:
+    count: 400
+    fields:
+      id:     { sequence: 1 }
+      joined: { type: date, between: [2020-01-01, 2023-12-31] }
+  loans:
+    count: { per: members, distribution: poisson, mean: 3 }
+    fields:
+      id:          { sequence: 1 }
+      member_id:   { ref: members.id }
+      borrowed_at: { type: datetime, after: member_id.joined, gap: { min: 0d, max: 60d } }
+"""
+    phony_pdl.load(schema).generate().write(tmp_path, format="parquet")
+    result = infer(tmp_path)
+    f = result.document["entities"]["loans"]["fields"]["borrowed_at"]
+    assert f["type"] == "datetime" and f["after"] == "member_id.joined"
+    synth = result.schema().generate()
+    loans, members = synth["loans"], synth["members"]
+    joined = members["joined"].cast(pa.timestamp("us")).take(pc.subtract(loans["member_id"], 1))
+    gap_days = pc.subtract(loans["borrowed_at"], joined).cast(pa.int64()).to_numpy() / 8.64e10
+    assert gap_days.min() >= 0 and gap_days.max() <= 60.01
+    assert np.count_nonzero(gap_days % 1) > 0.99 * len(gap_days)  # times of day, not midnights
+
+
 def _relations_brute_force(columns, decimals, min_rows=20):
     """Every (target, op, left, right) that holds on all rows where the three are set."""
     names = [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]

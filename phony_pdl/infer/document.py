@@ -498,6 +498,8 @@ def gap_field(p: ColumnProfile, order: Ordering) -> FieldOut:
     else:
         fitted = duration_fit(order.gaps / 1e6, scale=1.0, decimals=_gap_decimals(order.gaps))
     spec: dict[str, Any] = {"after": order.parent}
+    if p.kind == "datetime" and order.parent_kind == "date":
+        spec = {"type": "datetime", **spec}  # else the field would take the date's type
     if fitted is None:
         constant = float(order.gaps[0]) * (86400 if p.kind == "date" else 1e-6)
         if constant:

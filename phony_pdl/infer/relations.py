@@ -314,6 +314,7 @@ class Ordering:
     gaps: np.ndarray  # child − parent in the column's units (days or µs), rows where both set
     child_nulls: int  # rows where the parent is set and the child is not
     earlier: int = 0  # rows where the child is before the parent (left out of `gaps`)
+    parent_kind: str = ""  # "date" for a datetime after a date (from the date's midnight)
 
 
 # Real exports break an ordering on a few rows (a shipment booked before its order's clock
@@ -321,6 +322,7 @@ class Ordering:
 # those rows are left out of the gap (and said so), rather than losing the gap to a
 # correlation that cannot keep it.
 MAX_EARLIER_SHARE = 0.02
+_US_PER_DAY = 86_400_000_000.0
 
 
 def time_orderings(
@@ -331,6 +333,7 @@ def time_orderings(
 ) -> dict[str, Ordering]:
     """For each time column, its closest predecessor: x >= y on every row (x NULL where y is)
     but at most MAX_EARLIER_SHARE of them, where the gap x − y varies less than x itself.
+    A datetime may follow a date (from the date's midnight, as PDL's `after` takes it).
 
     `columns`: name → (values in units, NaN for NULL; kind). `through`: the same for
     parent fields reached by a foreign key, keyed `fk.field` (already joined row by row).
@@ -341,8 +344,12 @@ def time_orderings(
     for child, (x, kind) in columns.items():
         best: tuple[float, Ordering] | None = None
         for parent, (y, pkind) in candidates.items():
-            if parent == child or pkind != kind:
+            if parent == child:
                 continue
+            if pkind != kind:
+                if (kind, pkind) != ("datetime", "date"):
+                    continue
+                y = y * _US_PER_DAY  # days → µs of the date's midnight
             both = ~np.isnan(x) & ~np.isnan(y)
             if both.sum() < min_rows:
                 continue
@@ -364,7 +371,7 @@ def time_orderings(
             rank = median + (0.0 if "." not in parent else 1e-9 * (abs(median) + 1))
             if best is None or rank < best[0]:
                 child_nulls = int(np.sum(np.isnan(x) & ~np.isnan(y)))
-                best = (rank, Ordering(child, parent, gaps, child_nulls, earlier))
+                best = (rank, Ordering(child, parent, gaps, child_nulls, earlier, pkind))
         if best is not None:
             out[child] = best[1]
     # A same-row ordering whose parent is itself ordered after this child cannot happen
