@@ -762,13 +762,18 @@ def import_(
 ) -> None:
     """Turn existing DDL (file or live database) into a PDL schema, guessing generators."""
     from .importer import import_ddl, import_url
+    from .resources import schema_ref
     from .schema import load
 
+    # the editor modeline names the installed JSON Schema from where the PDL will live
+    ref = schema_ref(output.parent if output else Path.cwd())
     try:
         if "://" in source:
-            text, problems = import_url(source, rows=rows, stats=stats)
+            text, problems = import_url(source, rows=rows, stats=stats, schema_ref=ref)
         else:
-            text, problems = import_ddl(source, dialect, rows=100 if rows is None else rows)
+            text, problems = import_ddl(
+                source, dialect, rows=100 if rows is None else rows, schema_ref=ref
+            )
     except UsageError as exc:
         _fail(exc)
     try:
@@ -782,6 +787,7 @@ def import_(
     if output:
         from .writers.base import AtomicFile
 
+        output.parent.mkdir(parents=True, exist_ok=True)  # as `phony infer -o` does
         out_file = AtomicFile(output)
         out_file.write(text.encode("utf-8"))
         out_file.commit()

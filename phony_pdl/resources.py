@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,14 @@ def load_json(kind: str, relative: str) -> Any:
 
 def schema_path() -> Path:
     return data_root("schemas") / "pdl-1.schema.json"
+
+
+def schema_ref(folder: Path) -> str:
+    """The installed JSON Schema of PDL as a yaml-language-server modeline names it from a
+    file in `folder`: a relative path (a project's own virtualenv gives the same path on
+    every checkout), or a file URI where none exists (another drive on Windows)."""
+    target = schema_path().resolve()
+    try:
+        return Path(os.path.relpath(target, Path(folder).resolve())).as_posix()
+    except ValueError:
+        return target.as_uri()

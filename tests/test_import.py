@@ -116,6 +116,28 @@ def test_cli_import_writes_a_valid_schema(tmp_path: Path) -> None:
     ]
 
 
+def test_cli_import_names_the_installed_json_schema_and_makes_the_folder(tmp_path: Path) -> None:
+    """The editor modeline named https://phony.dev/…, which no editor could fetch, and `-o`
+    into a folder that did not exist ended in a FileNotFoundError traceback."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    out = tmp_path / "db" / "schemas" / "shop.yaml"
+    result = CliRunner().invoke(app, ["import", str(DDL / "shop_postgres.sql"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    modeline = next(line for line in out.read_text().splitlines() if "$schema=" in line)
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    ref = modeline.split("$schema=", 1)[1]
+    assert "://" not in ref  # a path relative to the PDL file, not a web address
+    schema = json.loads((out.parent / ref).read_text(encoding="utf-8"))
+    assert schema["$id"].endswith("pdl-1.schema.json") and "entities" in schema["properties"]
+    text, _ = import_ddl(DDL / "shop_postgres.sql", "postgres")
+    assert "yaml-language-server" not in text  # from Python, no place to point from
+
+
 @pytest.mark.db
 @pytest.mark.parametrize("command", ["import", "infer"])
 def test_unreachable_databases_are_named_without_a_traceback(

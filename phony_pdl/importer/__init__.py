@@ -41,8 +41,10 @@ def _normalise_case(catalog: Catalog, text: str, dialect: str) -> None:
             fk.parent_columns = [fold(n) for n in fk.parent_columns]
 
 
-def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str, list[str]]:
-    """(PDL text, problems) for a DDL file."""
+def import_ddl(
+    path: str | Path, dialect: str, *, rows: int = 100, schema_ref: str | None = None
+) -> tuple[str, list[str]]:
+    """(PDL text, problems) for a DDL file; `schema_ref`: see to_pdl."""
     from sqlglot.dialects.dialect import Dialect
 
     if rows < 1:
@@ -73,12 +75,15 @@ def import_ddl(path: str | Path, dialect: str, *, rows: int = 100) -> tuple[str,
     disambiguate(catalog)
     if not catalog.tables:
         raise UsageError(f"{path}: no CREATE TABLE statements found")
-    return to_pdl(catalog, name=p.stem, source=f"{p.name} ({dialect})", rows=rows), list(
-        catalog.problems
+    text = to_pdl(
+        catalog, name=p.stem, source=f"{p.name} ({dialect})", rows=rows, schema_ref=schema_ref
     )
+    return text, list(catalog.problems)
 
 
-def import_url(url: str, *, rows: int | None = None, stats: bool = True) -> tuple[str, list[str]]:
+def import_url(
+    url: str, *, rows: int | None = None, stats: bool = True, schema_ref: str | None = None
+) -> tuple[str, list[str]]:
     """(PDL text, problems) for the tables of a live database.
 
     With `stats` (the default), a table's statistics shape its fields where the database
@@ -97,5 +102,6 @@ def import_url(url: str, *, rows: int | None = None, stats: bool = True) -> tupl
         source=url.split("@")[-1],
         rows=100 if rows is None else rows,
         row_estimates=rows is None,
+        schema_ref=schema_ref,
     )
     return text, list(catalog.problems)

@@ -1104,12 +1104,20 @@ def _row_keys(composites: list[Composite], catalog: Catalog, prepared: dict) -> 
 
 
 def to_pdl(
-    catalog: Catalog, *, name: str, source: str, rows: int = 100, row_estimates: bool = False
+    catalog: Catalog,
+    *,
+    name: str,
+    source: str,
+    rows: int = 100,
+    row_estimates: bool = False,
+    schema_ref: str | None = None,
 ) -> str:
+    """`schema_ref`: where the PDL JSON Schema is from the file's folder, for an editor's
+    modeline (none without it: the schema's `$id` is a name, not an address to fetch)."""
     lines = [
         f"# Imported by Phony from {source}.",
         "# Guesses are marked; review them, then run: phony generate --schema THIS_FILE",
-        "# yaml-language-server: $schema=https://phony.dev/schemas/pdl-1.schema.json",
+        *([f"# yaml-language-server: $schema={schema_ref}"] if schema_ref else []),
         "pdl: 1",
         f"name: {_scalar(re.sub(r'[^A-Za-z0-9_]', '_', name) or 'imported')}",
         "seed: 1",
