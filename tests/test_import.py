@@ -1190,6 +1190,33 @@ def test_skus_urls_currencies_and_free_text_are_guessed_from_the_name(tmp_path: 
     assert all(n[0].isupper() and n.endswith(".") and " " in n for n in notes)
 
 
+def test_titles_and_subjects_are_headlines_except_a_persons_title(tmp_path: Path) -> None:
+    """`posts.title varchar(200)` held random letters (`bjikrtzclnogjrmid`)."""
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE posts (id int PRIMARY KEY, title varchar(200) NOT NULL, headline text);\n"
+        "CREATE TABLE tickets (id int PRIMARY KEY, subject text NOT NULL, heading varchar(20));\n"
+        "CREATE TABLE employees (id int PRIMARY KEY, title varchar(100));\n"
+    )
+    text, problems = import_ddl(path, "postgres")
+    assert problems == []
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["posts"]["fields"]["title"]["generator"] == "lorem.title"
+    assert entities["posts"]["fields"]["headline"]["generator"] == "lorem.title"
+    assert entities["tickets"]["fields"]["subject"]["generator"] == "lorem.title"
+    assert "generator" not in entities["tickets"]["fields"]["heading"]  # longer than 20
+    assert entities["employees"]["fields"]["title"]["generator"] == "person.job_title"
+    titles = phony_pdl.load(text).generate()["posts"].column("title").to_pylist()
+    for title in titles:
+        words = title.split(" ")
+        assert 2 <= len(words) <= 6 and all(
+            w[0].isupper() and w[1:] == w[1:].lower() for w in words
+        )
+        assert not title.endswith(".")
+
+
 FOLLOWS_PARENT = """
 CREATE TABLE customers (id int PRIMARY KEY, created_at timestamp NOT NULL);
 CREATE TABLE products (id int PRIMARY KEY, price numeric(10,2) NOT NULL CHECK (price > 0));

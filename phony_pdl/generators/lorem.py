@@ -103,6 +103,24 @@ def sentence(ctx: GenContext, p: WordsRange) -> pa.Array:
     return sentences(ctx, ctx.rows, p.min_words, p.max_words, "s")
 
 
+class TitleWords(WordsRange):
+    min_words: int = 2
+    max_words: int = 6
+
+
+@generator(
+    "lorem.title",
+    params=TitleWords,
+    returns=STRING,
+    family="lorem",
+    summary="A headline of min_words..max_words lorem words, each capitalised, no full stop "
+    "(a post's title, a ticket's subject).",
+)
+def title(ctx: GenContext, p: TitleWords) -> pa.Array:
+    lists = word_lists(ctx, ctx.rows, p.min_words, p.max_words, "t", MAX_WORDS)
+    return pc.utf8_title(pc.binary_join(lists, " "))
+
+
 @generator(
     "lorem.paragraph",
     params=ParagraphParams,

@@ -109,6 +109,8 @@ _BY_NAME: list[tuple[str, dict]] = [
 _PROSE = re.compile(
     r"^(notes?|comments?|description|remarks?|body|message|content|summary|bio|review_?text)$"
 )
+# A post's title, a ticket's subject: a few capitalised words rather than random letters
+_HEADLINE = re.compile(r"^(title|subject|headline|heading)$")
 # The longest value each name-guessed text generator gives (default locale, unique or not),
 # with a little room; a `varchar(n)` shorter than this gets the type-based string instead.
 # tests/test_import.py checks the table against generated values.
@@ -120,7 +122,7 @@ _MAX_LENGTH = {
     "address.timezone": 32, "person.job_title": 64, "internet.ipv4": 15,
     "commerce.product_name": 36, "commerce.category": 14, "company.name": 32,
     "commerce.sku": 9, "internet.url": 80, "internet.slug": 60, "commerce.currency": 3,
-    "lorem.sentence": 140,
+    "lorem.sentence": 140, "lorem.title": 90,
 }  # fmt: skip
 # a name guess too long for the column's length, and the code that fits (`country char(2)`)
 _SHORTER = {"address.country": "address.country_code", "address.region": "address.region_code"}
@@ -400,6 +402,8 @@ def _by_name(
         return {"generator": "lorem.sentence"}, "guessed from the name"
     if name in ("title", "position") and text_like and _PEOPLE.search(table.name.lower()):
         return {"generator": "person.job_title"}, "guessed from the name"
+    if _HEADLINE.match(name) and kind in _TEXT:
+        return {"generator": "lorem.title"}, "guessed from the name"
     if name == "name" and text_like:
         if _PRODUCTS.search(table.name.lower()):
             return {"generator": "commerce.product_name"}, "guessed from the table name"
