@@ -187,22 +187,42 @@ class UniqueLocal:
             pair += self.domain_codes[domain]
         return pair
 
-    def number_text(
+    def numbers(
         self, rows: np.ndarray, head: np.ndarray, tail: np.ndarray, domain: np.ndarray | None
-    ) -> pa.Array:
-        """The rows' numbers as text ("" for none). Bits 0–33 of a key's hash set its numbers
+    ) -> np.ndarray:
+        """The rows' numbers (-1 for none). Bits 0–33 of a key's hash set its numbers
         (rank_numbers), bits 48–63 whether its first row shows one."""
         hashed = mix(self.salt, self.key(head, tail, domain).astype(np.uint64))
         rank = self.rank[rows].astype(np.int64)
         numbered = np.flatnonzero((rank > 0) | ((hashed >> np.uint64(48)) < self.shows))
         number = np.full(len(rows), -1, dtype=np.int64)
         number[numbered] = rank_numbers(hashed[numbered], rank[numbered])
-        short = number < 100
-        text = take(_TAILS, np.where(short, number + 1, 0))  # -1 → ""
-        if not short.all():
-            long = pa.array(number[~short]).cast(pa.string())
-            text = pc.replace_with_mask(text, pa.array(~short), long)
-        return text
+        return number
+
+    def number_text(
+        self, rows: np.ndarray, head: np.ndarray, tail: np.ndarray, domain: np.ndarray | None
+    ) -> pa.Array:
+        """The rows' numbers as text ("" for none)."""
+        return _with_long_numbers(self.numbers(rows, head, tail, domain), _TAILS, 1, None)
+
+
+def _with_long_numbers(
+    number: np.ndarray, table: pa.Array, width: int, after: tuple[pa.Array, np.ndarray] | None
+) -> pa.Array:
+    """Each row's number (-1: none) as text from `table`, whose entry (number + 1) · width
+    + k holds numbers below 100 (k: the row's position in `after`'s values, which follow
+    the number); numbers from 100 on are spelt out (rare: the 100th repeat of a spelling)."""
+    short = number < 100
+    code = np.where(short, number + 1, 0) * width  # -1 → "" (+ its suffix)
+    if after is not None:
+        code += after[1]
+    text = take(table, code)
+    if not short.all():
+        long = pa.array(number[~short]).cast(pa.string())
+        if after is not None:
+            long = pc.binary_join_element_wise(long, take(after[0], after[1][~short]), "")
+        text = pc.replace_with_mask(text, pa.array(~short), long)
+    return text
 
 
 # The repeats among this many first rows set how often a first row shows a number (at most
@@ -400,9 +420,34 @@ def email(ctx: GenContext, p: EmailParams) -> pa.Array:
         at_domain = pc.binary_join_element_wise("@", company(ctx)["domain"], "")
     elif p.domain_from:
         at_domain = domain_of_field(ctx, p.domain_from)
+    elif ctx.unique and prepared is not None and prepared.domain is not None and not ctx.attempt:
+        # head, tail, then the number and `@domain` as one piece from a table of both
+        # (one join of three pieces costs a third less than of four)
+        data = person_data(load_pack(ctx.person_locale, "person"))
+        head, tail = prepared.head[ctx.rows], prepared.tail[ctx.rows]
+        domain = prepared.domain[ctx.rows].astype(np.int64)
+        number = prepared.numbers(ctx.rows, head, tail, domain)
+        values, _ = _free_domains(ctx)
+        suffix = _with_long_numbers(number, _number_domains(ctx), len(values), (values, domain))
+        return pc.binary_join_element_wise(
+            take(data.heads, head), take(data.tails, tail), suffix, ""
+        )
     else:
         at_domain = free_domain(ctx, prepared)
     return pc.binary_join_element_wise(*local_part(ctx, prepared), at_domain, "")
+
+
+def _number_domains(ctx: GenContext) -> pa.Array:
+    """Every number text of _TAILS followed by every free-mail domain of the locale,
+    at (number + 1) · domains + domain."""
+    pack = ctx.pack("internet")
+    if "internet:free#numbered" not in pack._cache:
+        values, _ = _free_domains(ctx)
+        k = len(values)
+        numbers = _TAILS.take(pa.array(np.repeat(np.arange(len(_TAILS)), k)))
+        domains = values.take(pa.array(np.tile(np.arange(k), len(_TAILS))))
+        pack._cache["internet:free#numbered"] = pc.binary_join_element_wise(numbers, domains, "")
+    return pack._cache["internet:free#numbered"]
 
 
 def domain_of_field(ctx: GenContext, path: str) -> pa.Array:
