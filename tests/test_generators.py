@@ -1036,3 +1036,51 @@ def test_domain_sources_are_exclusive_and_need_a_schema() -> None:
     fake = phony_pdl.Phony(seed=1)
     with pytest.raises(phony_pdl.UsageError, match="needs a PDL schema"):
         fake.internet.email(domain_from="org_id.domain")
+
+
+class _Draws:
+    """Just what random_digits reads of a GenContext: rows and raw streams."""
+
+    def __init__(self, raws: dict[str, np.ndarray]) -> None:
+        self.raws = raws
+        self.n = len(next(iter(raws.values())))
+        self.rows = np.arange(self.n)
+
+    def stream(self, label: str) -> Any:
+        raws = self.raws
+        return type("S", (), {"raw": lambda _self, rows: raws[label][rows].copy()})()
+
+
+def _digits_one_at_a_time(ctx: _Draws, count: int) -> np.ndarray:
+    """random_digits as first written: multiply each 32-bit fraction by ten, keep the carry."""
+    out = np.empty((ctx.n, count), dtype=np.uint8)
+    for block in range(0, count, 8):
+        raw = ctx.stream(f"digits{block}").raw(ctx.rows)
+        for half, x in enumerate((raw & np.uint64(0xFFFFFFFF), raw >> np.uint64(32))):
+            for k in range(4):
+                col = block + half * 4 + k
+                if col >= count:
+                    break
+                x = x * np.uint64(10)
+                out[:, col] = (x >> np.uint64(32)).astype(np.uint8)
+                x &= np.uint64(0xFFFFFFFF)
+    return out
+
+
+@pytest.mark.parametrize("count", [1, 3, 4, 5, 8, 9, 10, 13, 16, 22])
+def test_random_digits_are_the_decimal_expansion_of_each_32_bit_fraction(count: int) -> None:
+    """The four-digits-per-table-look-up path gives the digits the one-at-a-time
+    multiplication gave (the bytes of every phone number, IBAN and card number)."""
+    from phony_pdl.generators._common import random_digits
+
+    rng = np.random.default_rng(count)
+    edges = np.array(
+        [0, 1, 2**32 - 1, 2**32, 2**64 - 1, (2**32 - 1) << 32, 429496729, 429496730 << 32],
+        dtype=np.uint64,
+    )
+    raws = {
+        f"digits{b}": np.concatenate([edges, rng.integers(0, 2**64, 5000, dtype=np.uint64)])
+        for b in range(0, count, 8)
+    }
+    ctx = _Draws(raws)
+    assert np.array_equal(random_digits(ctx, count), _digits_one_at_a_time(ctx, count))

@@ -221,28 +221,36 @@ def language_of(locale: str) -> str:
 
 UPPER = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 _LOW32 = np.uint64(0xFFFFFFFF)
+_HIGH = np.uint64(32)
+_TEN_THOUSAND = np.uint64(10_000)
+# 0 … 9999 as four digit values 0–9 in one little-endian word each: 1234 → bytes 1, 2, 3, 4
+_FOUR_DIGITS = (
+    (np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1]) % 10).astype(np.uint8).view("<u4")
+).ravel()
 
 
 def random_digits(ctx: Any, count: int, label: str = "digits") -> np.ndarray:
     """n × count random decimal digits 0–9, as uint8 values.
 
     Each 32-bit half of a draw is read as a binary fraction and gives its first four
-    decimal digits (multiply by ten, keep the integer part), eight digits per draw.
+    decimal digits, eight digits per draw: floor(x · 10⁴ / 2³²) is the number those four
+    digits spell (what multiplying by ten and keeping the integer part four times gives),
+    and a table turns it into its four digit bytes, one 32-bit word per four digits.
     """
     count = max(count, 1)
-    out = np.empty((ctx.n, count), dtype=np.uint8)
-    ten = np.uint64(10)
+    words = -(-count // 4)
+    out = np.empty((ctx.n, words), dtype="<u4")
     for block in range(0, count, 8):
         raw = ctx.stream(f"{label}{block}").raw(ctx.rows)
-        for half, x in enumerate((raw & _LOW32, raw >> np.uint64(32))):
-            for k in range(4):
-                col = block + half * 4 + k
-                if col >= count:
-                    break
-                x = x * ten
-                out[:, col] = (x >> np.uint64(32)).astype(np.uint8)
-                x &= _LOW32
-    return out
+        for half in range(2):
+            word = block // 4 + half
+            if word >= words:
+                break
+            x = raw & _LOW32 if half == 0 else raw >> _HIGH
+            x *= _TEN_THOUSAND  # below 2**46: no wrap-around
+            x >>= _HIGH
+            out[:, word] = _FOUR_DIGITS[x]
+    return out.view(np.uint8)[:, :count]
 
 
 def random_letters(ctx: Any, count: int, label: str = "letters") -> np.ndarray:
