@@ -131,6 +131,42 @@ def test_arithmetic_of_not_null_fields_is_not_null(expr, nullable) -> None:
         assert data["t"]["x"].null_count == 0
 
 
+@pytest.mark.parametrize(
+    ("expr", "nullable"),
+    [
+        ("t + INTERVAL '21 days'", False),  # was nullable: a loan's due date
+        ("d + INTERVAL '1' DAY", False),
+        ("t - INTERVAL '90' MINUTE * a", False),
+        ("CAST('2023-01-01' AS DATE) + a", False),  # as `phony infer` writes dates
+        ("tn + INTERVAL '1 hour'", True),  # tn may be NULL
+        ("CAST(c AS DOUBLE) + 1", True),  # a column's cast is left nullable
+        ("CAST(NULL AS DATE) + a", True),
+    ],
+)
+def test_times_moved_by_intervals_are_not_null(expr, nullable, tmp_path) -> None:
+    fields = {
+        "a": {"type": "int", "min": 1, "max": 9},
+        "c": {"type": "int", "min": 1, "max": 9, "null_rate": 0.3},
+        "d": {"type": "date", "between": ["2024-01-01", "2024-12-31"]},
+        "t": {"type": "datetime", "between": ["2024-01-01", "2024-12-31"]},
+        "tn": {"type": "datetime", "between": ["2024-01-01", "2024-12-31"], "null_rate": 0.2},
+        "x": {"expr": expr},
+    }
+    data = phony_pdl.load(
+        {"pdl": 1, "name": "e", "entities": {"t": {"count": 300, "fields": fields}}}
+    ).generate()
+    (table,) = tables(data.plan, ["t"])
+    assert {c.name: c.nullable for c in table.columns}["x"] is nullable
+    if not nullable:
+        assert data["t"]["x"].null_count == 0
+        db = tmp_path / "e.db"
+        load(data, f"sqlite:///{db}")  # the NOT NULL column takes every row
+        with sqlite3.connect(db) as con:
+            assert con.execute('SELECT COUNT(*) FROM "t" WHERE "x" IS NOT NULL').fetchone() == (
+                300,
+            )
+
+
 def test_shop_line_amounts_and_order_totals_are_not_null(tmp_path) -> None:
     """amount = quantity * unit_price of NOT NULL fields, and total = sum(amount) over
     1 to 5 items per order: both NOT NULL, and a real database with the constraints

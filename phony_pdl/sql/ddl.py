@@ -139,8 +139,9 @@ class Nullability:
         return True  # other expressions: NULL whenever an input is, or by their own rules
 
     def _arithmetic_of_set_fields(self, entity: str, text: str) -> bool:
-        """Whether an expression is `+`, `-` and `*` of literals, `ROW_NUMBER()` and NOT NULL
-        fields of its own row (`quantity * unit_price`): then it is never NULL either. Anything else
+        """Whether an expression is `+`, `-` and `*` of literals, intervals, casts of literals,
+        `ROW_NUMBER()` and NOT NULL fields of its own row (`quantity * unit_price`,
+        `borrowed_at + INTERVAL '21 days'`): then it is never NULL either. Anything else
         (division, functions, CASE, a NULL literal) is left nullable."""
         from sqlglot import exp
 
@@ -163,9 +164,24 @@ class Nullability:
             if isinstance(node, exp.Column):
                 if node.table or node.name not in fields or self(entity, node.name):
                     return False
+            elif isinstance(node, exp.Cast):
+                # a literal's cast (`CAST('2023-01-01' AS DATE)`) is a constant; a column's
+                # could fail to convert, so it is left nullable
+                if not isinstance(node.this, exp.Literal):
+                    return False
             elif isinstance(node, exp.Null) or not isinstance(
                 node,
-                exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren | exp.Literal | exp.Identifier,
+                exp.Add
+                | exp.Sub
+                | exp.Mul
+                | exp.Neg
+                | exp.Paren
+                | exp.Literal
+                | exp.Identifier
+                # `INTERVAL '21 days'`: a constant duration (with its unit word and type)
+                | exp.Interval
+                | exp.Var
+                | exp.DataType,
             ):
                 return False
         return True
