@@ -331,13 +331,9 @@ def usable_column(name: str) -> bool:
 
 def usable_table(name: str) -> bool:
     """Whether an entity's `table` may be this name (validate.py says why not): a `column`
-    name that is also a file's base name, without blanks at either end."""
-    return (
-        usable_column(name)
-        and name == name.strip()
-        and name not in (".", "..")
-        and not any(ch in name for ch in "/\\")
-    )
+    name without blanks at either end. (Its files are named by writers/file_names.py,
+    which encodes what a file name cannot hold: `Sales:2024` → `Sales%3A2024.csv`.)"""
+    return usable_column(name) and name == name.strip()
 
 
 def column_name(field: FieldSpec, name: str) -> str:

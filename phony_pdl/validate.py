@@ -326,14 +326,6 @@ class Validator:
                 hint="MySQL refuses a name that ends in a space and file names lose them; "
                 f"drop the blanks: `table: {name.strip()!r}`",
             )
-        elif name in (".", "..") or "/" in name or "\\" in name:
-            self.add(
-                "invalid-value",
-                f"`table` of entity '{ename}' is {name!r}, which cannot name a file",
-                path,
-                hint="the table's name is also its output file's: no `/` or `\\`, and not "
-                "`.` or `..`",
-            )
         elif len(name.encode()) > MAX_COLUMN_BYTES:
             self.add(
                 "invalid-value",

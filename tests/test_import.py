@@ -568,17 +568,22 @@ def test_tables_and_columns_whose_names_are_not_identifiers_are_kept(tmp_path: P
         'CREATE TABLE q (id int PRIMARY KEY, code text REFERENCES p ("my code"));\n'
         'CREATE TABLE "a/b" (id int PRIMARY KEY);\n'
         'CREATE TABLE r (id int PRIMARY KEY, ab_id int REFERENCES "a/b" (id));\n'
+        'CREATE TABLE "old " (id int PRIMARY KEY);\n'
+        'CREATE TABLE s (id int PRIMARY KEY, old_id int REFERENCES "old " (id));\n'
     )
     text, problems = import_ddl(ddl, "postgres", rows=10)
     schema = phony_pdl.load(text)  # no unknown-entity, no unknown-field
-    assert list(schema.entities) == ["order_items", "refs", "p", "q", "r"]
+    assert list(schema.entities) == ["order_items", "refs", "p", "q", "a_b", "r", "s"]
     # a table whose name is not an identifier is an entity with `table`
     assert schema.document.entities["order_items"].table == "order items"
     assert schema.document.entities["refs"].fields["item_id"].ref == "order_items.id"
     assert 'table: "order items"' in text
-    # one no file could be named after is skipped, with a note, and so are references to it
-    assert any(p.startswith("table 'a/b': the name is not a PDL identifier") for p in problems)
-    assert "r.ab_id: references a/b, which is skipped" in problems
+    # `/` too: its file's name encodes it (a%2Fb.csv)
+    assert schema.document.entities["a_b"].table == "a/b"
+    assert schema.document.entities["r"].fields["ab_id"].ref == "a_b.id"
+    # one no `table` may hold is skipped, with a note, and so are references to it
+    assert any(p.startswith("table 'old ': the name is not a PDL identifier") for p in problems)
+    assert "s.old_id: references old , which is skipped" in problems
     # a column whose name is not an identifier is kept as a field with `column`
     assert not any("my code" in p or "order items" in p for p in problems)
     assert schema.document.entities["p"].fields["my_code"].column == "my code"

@@ -22,6 +22,8 @@ from .test_databases import check_loaded, query
 from .test_sql_dialects import run_script
 
 TABLES = {"customers": "Customer List", "order_details": "Order Details", "weird": 'we"ird'}
+# file base names: `"` is one of the characters a Windows file name cannot hold
+FILES = {**TABLES, "weird": "we%22ird", "plain": "plain"}
 
 SCHEMA = {
     "pdl": 1,
@@ -89,14 +91,13 @@ def test_files_are_named_by_table(dataset, fmt: str, compression, tmp_path: Path
     report = dataset.write(tmp_path, format=fmt, compression=compression)
     suffix = ".gz" if compression else ""
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    names = {**TABLES, "plain": "plain"}
-    assert list(manifest["entities"]) == list(names)  # keyed by entity
-    for entity, table in names.items():
-        file = f"{table}.{fmt}{suffix}"
+    assert list(manifest["entities"]) == list(FILES)  # keyed by entity
+    for entity, stem in FILES.items():
+        file = f"{stem}.{fmt}{suffix}"
         assert manifest["entities"][entity]["file"] == file == report.entities[entity].file
         assert (tmp_path / file).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["manifest.json", *(f"{t}.{fmt}{suffix}" for t in names.values())]
+        ["manifest.json", *(f"{t}.{fmt}{suffix}" for t in FILES.values())]
     )
     if fmt == "csv" and not compression:
         with (tmp_path / "Order Details.csv").open(newline="", encoding="utf-8") as f:
@@ -110,7 +111,7 @@ def test_the_dataset_layout_names_folders_by_table(dataset, tmp_path: Path) -> N
 
     report = write_dataset(dataset, tmp_path, format="parquet")
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["entities"]["weird"]["directory"] == 'we"ird'
+    assert manifest["entities"]["weird"]["directory"] == "we%22ird"
     assert report.entities["order_details"].file == "Order Details/"
     parts = sorted((tmp_path / "Order Details").glob("part-*.parquet"))
     assert parts and sum(pq.read_metadata(p).num_rows for p in parts) == dataset.count(
@@ -324,10 +325,6 @@ HEAD = "pdl: 1\nname: t\nentities:\n"
         ('"a\\0b"', "holds the control character U+0000"),
         ('" Orders"', "`table` of entity 'a' starts or ends with a blank"),
         ('"Orders "', "`table` of entity 'a' starts or ends with a blank"),
-        ('"a/b"', "`table` of entity 'a' is 'a/b', which cannot name a file"),
-        ('"a\\\\b"', "`table` of entity 'a' is 'a\\\\b', which cannot name a file"),
-        ('"."', "`table` of entity 'a' is '.', which cannot name a file"),
-        ('".."', "`table` of entity 'a' is '..', which cannot name a file"),
         (f'"{"é" * 32}"', "`table` of entity 'a' is 64 bytes long in UTF-8"),
         ("5", "expected a string, got integer 5"),
     ],

@@ -27,6 +27,7 @@ from ..forking import fork_pool
 from ..model import table_name
 from ..writers.base import TEMP_SUFFIX, remove_stale_temps
 from ..writers.compression import check_compression, file_suffix
+from ..writers.file_names import file_stem
 from .manifest import MANIFEST, ManifestWriter, previous_parts
 from .parts import (
     PART_PREFIX,
@@ -157,7 +158,8 @@ def write_dataset(
     entries: dict[str, dict[str, Any]] = {}
     remove_stale_temps(root)  # e.g. a manifest temp of a run killed while writing it
     for name in dataset.entities:
-        directory = root / table_name(plan.doc, name)  # named as the entity's `table`
+        folder = file_stem(table_name(plan.doc, name))  # named as the entity's `table`
+        directory = root / folder
         directory.mkdir(exist_ok=True)
         remove_stale_temps(directory)
         n_parts = part_count(plan.count(name), plan.block_rows)
@@ -168,10 +170,10 @@ def write_dataset(
         tasks.extend((name, b, known.get((name, b))) for b in range(n_parts))
         entries[name] = {
             "rows": plan.count(name),
-            "directory": table_name(plan.doc, name),
+            "directory": folder,
             "arrow_schema_sha256": schema_hashes[name],
         }
-        report.entities[name] = EntityParts(file=f"{table_name(plan.doc, name)}/")
+        report.entities[name] = EntityParts(file=f"{folder}/")
 
     manifest = ManifestWriter(root, identity, entries)
     for entity, block, expected in tasks:  # parts already verified by a previous manifest
@@ -228,7 +230,9 @@ def write_dataset(
         entry = report.entities[name]
         entry.parts.sort(key=lambda p: p.block)
         entry.rows = sum(p.rows for p in entry.parts)
-        remove_stale_temps(root / table_name(plan.doc, name))  # left by workers that died mid-part
+        remove_stale_temps(
+            root / file_stem(table_name(plan.doc, name))
+        )  # left by workers that died mid-part
     report.manifest = manifest.finish()
     return report
 

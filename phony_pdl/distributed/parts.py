@@ -26,6 +26,7 @@ from ..engine.plan import Plan
 from ..errors import GenerationError
 from ..model import table_name
 from ..writers.base import FORMATS, EntityWriter
+from ..writers.file_names import file_stem
 
 PART_PREFIX = "part-"
 # The engine fills lazy caches as it goes and is not audited for threads: a Dask worker
@@ -96,9 +97,8 @@ class PartJob:
         return np.arange(start, min(start + step, n), dtype=np.int64)
 
     def path(self, entity: str, block: int) -> Path:
-        return (
-            Path(self.root) / table_name(self.plan.doc, entity) / part_name(block, self.extension)
-        )
+        folder = file_stem(table_name(self.plan.doc, entity))
+        return Path(self.root) / folder / part_name(block, self.extension)
 
     def check_versions(self) -> None:
         """A worker with other library versions could write other bytes: refuse it."""

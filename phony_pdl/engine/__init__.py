@@ -248,13 +248,15 @@ class Dataset(Mapping[str, pa.Table]):
         """Writes one entity under a temp name; returns its file for the caller to publish."""
         from ..writers import open_writer
         from ..writers.background import BackgroundWriter
+        from ..writers.file_names import file_stem
 
         started = time.perf_counter()
         codes = format == "parquet"  # its writer stores dictionary arrays' codes directly
         writer = open_writer(
             format,
             directory,
-            table_name(self.plan.doc, name),  # the file's base name: the entity's `table`
+            # the file's base name: the entity's `table`, storable on every file system
+            file_stem(table_name(self.plan.doc, name)),
             self.arrow_schema(name, codes=codes),
             self.low_cardinality(name),
             codec,

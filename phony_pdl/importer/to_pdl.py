@@ -859,8 +859,8 @@ def _identifier_tables(catalog: Catalog) -> dict[str, str]:
         if not usable_table(table.name):
             catalog.problems.append(
                 f"table '{table.name}': the name is not a PDL identifier, nor one a `table` "
-                "may hold (a blank at either end, `/`, `\\`, a control character, or over 63 "
-                "bytes); skipped"
+                "may hold (a blank at either end, a control character, or over 63 bytes); "
+                "skipped"
             )
             continue
         if table.name.casefold() in written:

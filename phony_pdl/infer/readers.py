@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from ..csv_dialect import sniff_delimiter
 from ..errors import InputNotFoundError, UsageError
+from ..writers.file_names import table_of_stem
 from .profile import MAX_DECIMALS
 
 __all__ = ["Source", "TableData", "read_source", "type_text_column"]
@@ -111,7 +112,8 @@ def read_source(
     path = Path(text)
     if path.is_dir() and _part_files(path):  # one entity of `--layout dataset`
         data = _read_parts(path)
-        return Source(name or path.name, {path.name: data}, str(path), list(data.notes))
+        table = table_of_stem(path.name)
+        return Source(name or table, {table: data}, str(path), list(data.notes))
     if path.is_dir():
         files = sorted(
             p
@@ -126,10 +128,11 @@ def read_source(
         tables, notes = {}, []
         for p in files:
             if p.is_dir():  # an entity of `--layout dataset`: its parts are one table
-                if p.name in tables:
-                    raise UsageError(f"{path}: two entries give table '{p.name}'")
-                tables[p.name] = _read_parts(p)
-                notes += [f"{p.name}: {note}" for note in tables[p.name].notes]
+                folder = table_of_stem(p.name)
+                if folder in tables:
+                    raise UsageError(f"{path}: two entries give table '{folder}'")
+                tables[folder] = _read_parts(p)
+                notes += [f"{folder}: {note}" for note in tables[folder].notes]
                 continue
             stem = table_name(p)
             if stem in tables:
@@ -177,12 +180,13 @@ def _part_files(folder: Path) -> list[Path]:
 def _read_parts(folder: Path) -> TableData:
     """The parts of one entity, in order, as one table."""
     parts = _part_files(folder)
-    tables = [read_file(p, folder.name).table for p in parts]
+    name = table_of_stem(folder.name)
+    tables = [read_file(p, name).table for p in parts]
     try:
         whole = pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise UsageError(f"{folder}: its parts do not share one set of columns: {exc}") from None
-    return _typed(folder.name, whole)
+    return _typed(name, whole)
 
 
 def _unusable(data: TableData) -> str | None:
@@ -216,12 +220,13 @@ def data_suffix(path: Path) -> str:
 
 
 def table_name(path: Path) -> str:
-    """The file's name without its data suffix (and compression suffix)."""
+    """The file's name without its data suffix (and compression suffix), as the table
+    `phony generate` named it so (`Sales%3A2024.csv` → `Sales:2024`, see file_names)."""
     name = path.name
     if path.suffix.lower() in COMPRESSED:
         name = name[: -len(path.suffix)]
     inner = Path(name).suffix
-    return name[: -len(inner)] if inner else name
+    return table_of_stem(name[: -len(inner)] if inner else name)
 
 
 def read_file(path: Path, name: str) -> TableData:

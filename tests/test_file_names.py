@@ -1,0 +1,293 @@
+"""File and folder names of tables whose names a file name cannot hold on every system
+(writers/file_names.py): encoded for every writer and the dataset layout, decoded by
+`phony infer`; SQL keeps the real names; `phony import` keeps such tables."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import phony_pdl
+from phony_pdl.loaders import load
+from phony_pdl.model import table_name
+from phony_pdl.writers.file_names import DEVICES, file_stem, table_of_stem
+
+# one table per kind of name a file name cannot hold, and what its file is called
+TABLES = {
+    "lt": ("a<b", "a%3Cb"),
+    "gt": ("a>b", "a%3Eb"),
+    "colon": ("Sales:2024", "Sales%3A2024"),
+    "quote": ('we"ird', "we%22ird"),
+    "slash": ("sales/2024", "sales%2F2024"),
+    "backslash": ("dom\\user", "dom%5Cuser"),
+    "pipe": ("a|b", "a%7Cb"),
+    "question": ("why?", "why%3F"),
+    "star": ("a*", "a%2A"),
+    "percent": ("100%", "100%25"),
+    "escape_like": ("a%3Ab", "a%253Ab"),  # never read as `a:b`
+    "trailing_dot": ("Acme Inc.", "Acme Inc%2E"),
+    "dot": (".", "%2E"),
+    "dot_dot": ("..", ".%2E"),
+    "con": ("CON", "CO%4E"),
+    "nul_ext": ("nul.old", "nu%6C.old"),
+    "com1": ("Com1", "Com%31"),
+    "lpt_sup": ("LPT²", "LPT%C2%B2"),
+    "conin": ("CONIN$", "CONIN%24"),
+}
+# names a file can hold keep today's file names
+KEPT = {"plain": (None, "plain"), "spaced": ("Order Details", "Order Details")}
+ALL = {**TABLES, **KEPT}
+
+
+def schema() -> dict:
+    entities: dict = {}
+    for i, (entity, (table, _)) in enumerate(ALL.items()):
+        entities[entity] = {
+            "count": 25 + i,
+            "fields": {
+                "id": {"sequence": 1},
+                "qty": {"type": "int", "between": [1, 9]},
+                **({} if entity == "plain" else {"plain_id": {"ref": "plain.id"}}),
+            },
+        }
+        if table is not None:
+            entities[entity]["table"] = table
+    return {"pdl": 1, "name": "file_names", "entities": entities}
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return phony_pdl.load(schema()).generate(seed=3)
+
+
+# ---------------------------------------------------------------- the mapping
+
+
+@pytest.mark.parametrize(("entity", "table", "stem"), [(e, *v) for e, v in TABLES.items()])
+def test_each_kind_is_encoded(entity: str, table: str, stem: str) -> None:
+    assert file_stem(table) == stem
+    assert table_of_stem(stem) == table
+
+
+@pytest.mark.parametrize(
+    ("table", "stem"),
+    [
+        ("tab\there", "tab%09here"),  # control characters (refused in a `table`, but safe)
+        ("del\x7f", "del%7F"),
+        ("next\x85line", "next%C2%85line"),
+        ("ends ", "ends%20"),  # a trailing space (also refused in a `table`)
+        ("CON .txt", "CO%4E .txt"),  # Windows drops the blank before the dot
+        ("con.tar.gz", "co%6E.tar.gz"),
+        ("prn", "pr%6E"),
+        ("CON.", "CO%4E%2E"),
+        ("COM0", "COM%30"),
+        ("CONOUT$", "CONOUT%24"),
+    ],
+)
+def test_names_validation_refuses_are_encoded_too(table: str, stem: str) -> None:
+    assert file_stem(table) == stem
+    assert table_of_stem(stem) == table
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "orders",
+        "Order Details",
+        "Größe",
+        "x.CON",
+        "CONSOLE",
+        "COM10",
+        "COM",
+        "LPT",
+        "a.b.c",
+        " lead",
+        ".hidden",
+        "dice 🎲",
+        "cost $(x)",
+        "a #1 (old) [x] {y} & 'z' = ~!@^+,;",
+    ],
+)
+def test_other_names_are_their_own_file_names(name: str) -> None:
+    assert file_stem(name) == name
+    assert table_of_stem(name) == name
+
+
+@pytest.mark.parametrize(
+    "stem",
+    ["a%20b", "100%", "x%zz", "%C3", "a%3ab", "%41", "CON", "bad%FF%FE", "%2", "tail%"],
+)
+def test_a_name_phony_would_not_write_is_read_as_it_is(stem: str) -> None:
+    # `a%20b`: Phony writes `a b` as it is; `%3a`: Phony's escapes are upper case;
+    # `%41`: `A` is never encoded; `%FF%FE`: not UTF-8
+    assert table_of_stem(stem) == stem
+
+
+FORBIDDEN = set('<>:"/\\|?*')
+
+
+def _storable(name: str) -> bool:
+    """Whether Windows (and the tools that follow its rules) can hold this base name."""
+    device = name.split(".", 1)[0].rstrip(" ").upper()
+    return (
+        not any(ch in FORBIDDEN or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in name)
+        and not name.endswith((".", " "))
+        and device not in DEVICES
+    )
+
+
+NAMES = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@given(NAMES)
+@example("CON")
+@example("nul.txt")
+@example("a%3Ab")
+@example("com³ .x")
+def test_every_encoded_name_is_storable_and_decodes_back(name: str) -> None:
+    stem = file_stem(name)
+    assert _storable(stem), stem
+    assert table_of_stem(stem) == name
+    if _storable(name) and "%" not in name:
+        assert stem == name  # nothing is encoded that need not be
+
+
+@given(st.text(st.sampled_from("%AbC3a:2F.ON "), max_size=12))
+def test_a_decoded_name_encodes_to_the_file_name(stem: str) -> None:
+    table = table_of_stem(stem)
+    assert table == stem or file_stem(table) == stem
+
+
+@given(NAMES, NAMES)
+def test_two_tables_never_share_a_file(a: str, b: str) -> None:
+    assert (file_stem(a) == file_stem(b)) == (a == b)
+
+
+# ---------------------------------------------------------------- the writers
+
+
+def _rows_of_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_files_are_named_by_the_encoded_table(dataset, fmt: str, tmp_path: Path) -> None:
+    report = dataset.write(tmp_path, format=fmt)
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    files = {f"{stem}.{fmt}" for _, stem in ALL.values()}
+    assert {p.name for p in tmp_path.iterdir()} == files | {"manifest.json"}
+    assert all(_storable(Path(name).stem) for name in files)
+    for entity, (_, stem) in ALL.items():
+        file = f"{stem}.{fmt}"
+        assert manifest["entities"][entity]["file"] == file == report.entities[entity].file
+        expected = dataset[entity]
+        path = tmp_path / file
+        if fmt == "csv":
+            rows = _rows_of_csv(path)
+            assert [int(r["id"]) for r in rows] == expected["id"].to_pylist()
+            assert [int(r["qty"]) for r in rows] == expected["qty"].to_pylist()
+        elif fmt == "jsonl":
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            assert rows == expected.to_pylist()
+        else:
+            assert pq.read_table(path).equals(expected)
+
+
+def test_the_dataset_layout_names_folders_by_the_encoded_table(dataset, tmp_path: Path) -> None:
+    from phony_pdl.distributed import write_dataset
+
+    report = write_dataset(dataset, tmp_path, format="parquet")
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == {s for _, s in ALL.values()}
+    for entity, (_, stem) in ALL.items():
+        assert manifest["entities"][entity]["directory"] == stem
+        assert report.entities[entity].file == f"{stem}/"
+        parts = sorted((tmp_path / stem).glob("part-*.parquet"))
+        assert pa.concat_tables(pq.read_table(p) for p in parts).equals(dataset[entity])
+    again = write_dataset(dataset, tmp_path, format="parquet", resume=True)
+    assert again.written == 0 and again.reused == report.written
+
+
+def test_sql_and_loads_keep_the_real_table_names(dataset, tmp_path: Path) -> None:
+    dataset.write(tmp_path / "sql", format="sql")
+    script = (tmp_path / "sql" / "file_names.sql").read_text(encoding="utf-8")
+    for table, _ in TABLES.values():
+        assert f'CREATE TABLE "{table.replace(chr(34), 2 * chr(34))}"' in script
+    assert "Sales%3A2024" not in script and "CO%4E" not in script
+    db = tmp_path / "load.db"
+    load(dataset, f"sqlite:///{db}")
+    with sqlite3.connect(db) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        count = conn.execute('SELECT COUNT(*) FROM "Sales:2024"').fetchone()[0]
+    conn.close()
+    assert names == {t if t is not None else e for e, (t, _) in ALL.items()}
+    assert count == dataset.count("colon")
+
+
+# ---------------------------------------------------------------- infer
+
+
+@pytest.mark.parametrize("layout", ["files", "dataset"])
+def test_infer_of_a_folder_phony_wrote_gives_the_same_table_names(
+    dataset, layout: str, tmp_path: Path
+) -> None:
+    from phony_pdl.infer import infer
+
+    out = tmp_path / "out"
+    if layout == "files":
+        dataset.write(out, format="csv")
+    else:
+        from phony_pdl.distributed import write_dataset
+
+        write_dataset(dataset, out, format="parquet")
+    result = infer(out)
+    learnt = phony_pdl.load(result.text)
+    doc = learnt.document
+    names = sorted(table_name(doc, e) for e in doc.entities)
+    assert names == sorted(t if t is not None else e for e, (t, _) in ALL.items())
+    assert doc.entities["Sales_2024"].table == "Sales:2024"
+    assert "CON" in doc.entities and doc.entities["CON"].table is None  # an identifier
+    # and back again: the same files
+    again = tmp_path / "again"
+    learnt.generate(seed=1).write(again, format="csv")
+    assert {p.name for p in again.iterdir()} == {f"{s}.csv" for _, s in ALL.values()} | {
+        "manifest.json"
+    }
+
+
+def test_import_keeps_tables_a_file_name_cannot_hold(tmp_path: Path) -> None:
+    """`sales/2024` was skipped (a `table` could not hold `/`); `Sales:2024` was kept
+    but written as a file Windows cannot have."""
+    from phony_pdl.importer import import_url
+
+    db = tmp_path / "src.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute('CREATE TABLE "Sales:2024" (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL)')
+        conn.execute(
+            'CREATE TABLE "returns/2024" (id INTEGER PRIMARY KEY, '
+            'sale_id INTEGER NOT NULL REFERENCES "Sales:2024" (id))'
+        )
+    conn.close()
+    text, problems = import_url(f"sqlite:///{db}", rows=10)
+    assert not [p for p in problems if "skipped" in p], problems
+    imported = phony_pdl.load(text)
+    entities = imported.document.entities
+    assert entities["Sales_2024"].table == "Sales:2024"
+    assert entities["returns_2024"].table == "returns/2024"
+    assert entities["returns_2024"].fields["sale_id"].ref == "Sales_2024.id"
+    out = tmp_path / "out"
+    imported.generate().write(out, format="csv")
+    assert {p.name for p in out.iterdir()} == {
+        "Sales%3A2024.csv",
+        "returns%2F2024.csv",
+        "manifest.json",
+    }
