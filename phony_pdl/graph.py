@@ -8,13 +8,14 @@ order_items.order_id ← orders.id) as long as the field graph is acyclic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from . import expr as expr_mod
-from .model import Document, Entity, FieldSpec
+from .model import Document, Entity, FieldSpec, column_name, table_name
 from .template import TemplateError, template_fields
 
 if TYPE_CHECKING:
@@ -308,12 +309,30 @@ def _copied_keys(entity: Any) -> set[str]:
     return {name for fname in entity.fields for name, _ in key_copies(entity, fname)}
 
 
+def _mermaid_text(text: str) -> str:
+    """Text for a Mermaid quoted string, which ends at the first `"` whatever precedes it."""
+    return text.replace('"', "'")
+
+
+def _record_text(text: str) -> str:
+    """Text for a Graphviz record label: its field separators, port brackets and the
+    quote of the DOT string escaped with a backslash."""
+    return re.sub(r'([\\{}|<>"])', r"\\\1", text)
+
+
+def _column(entity: Entity, fname: str) -> str:
+    return column_name(entity.fields[fname], fname)
+
+
 def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
     """An erDiagram: each attribute as `type name keys "source"` (the type the field
-    generates, from `type_of`; without it, the declared type or the source kind)."""
+    generates, from `type_of`; without it, the declared type or the source kind). An
+    entity with a `table` shows it (`order_details["Order Details"]`); a field with a
+    `column` has it in its comment, as attribute names cannot hold blanks."""
     lines = ["erDiagram"]
     for ename, entity in doc.entities.items():
-        lines.append(f"    {ename} {{")
+        alias = "" if entity.table is None else f'["{_mermaid_text(entity.table)}"]'
+        lines.append(f"    {ename}{alias} {{")
         pks = _primary_keys(entity)
         copied = _copied_keys(entity)
         for fname, f in entity.fields.items():
@@ -328,9 +347,11 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
             kind = str(dtype) if dtype is not None else (f.type or f.source)
             kind = kind.replace("(", "_").replace(",", "_").replace(")", "")
             note = _source_note(f) if type_of is not None else None
+            if f.column is not None:
+                note = f"column {f.column}" + (f"; {note}" if note else "")
             line = f"        {kind} {fname}{(' ' + ','.join(marks)) if marks else ''}"
             if note:
-                line += ' "' + note.replace('"', "'") + '"'
+                line += ' "' + _mermaid_text(note) + '"'
             lines.append(line)
         lines.append("    }")
     for ename, entity in doc.entities.items():
@@ -340,7 +361,8 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
                 continue
             card = "o|" if is_nullable(f) else "||"
             # a composite key is labelled with its copied columns, not the hidden ref
-            label = ", ".join(name for name, _ in key_copies(entity, fname)) or fname
+            copies = [name for name, _ in key_copies(entity, fname)] or [fname]
+            label = _mermaid_text(", ".join(_column(entity, name) for name in copies))
             lines.append(f'    {target[0]} {card}--o{{ {ename} : "{label}"')
         if entity.timeline is not None and per_parent_fk(doc, ename) is None:
             lines.append(f'    {entity.timeline.for_} ||--o{{ {ename} : "timeline"')
@@ -357,6 +379,8 @@ def mermaid(doc: Document, type_of: TypeOf | None = None) -> str:
 
 
 def dot(doc: Document, type_of: TypeOf | None = None) -> str:
+    """A Graphviz digraph of record nodes, named and ported by PDL identifiers and
+    labelled with the output's names (an entity's `table`, a field's `column`)."""
     lines = ["digraph phony {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica"];']
     for ename, entity in doc.entities.items():
         pks = _primary_keys(entity)
@@ -366,8 +390,9 @@ def dot(doc: Document, type_of: TypeOf | None = None) -> str:
             tag = " (PK)" if fname in pks else " (FK)" if f.ref or fname in copied else ""
             dtype = type_of(ename, fname) if type_of is not None else None
             typed = f": {dtype}" if dtype is not None else ""
-            rows.append(f"<{fname}> {fname}{typed}{tag}")
-        lines.append(f'  "{ename}" [label="{{{ename}|{"|".join(rows)}}}"];')
+            rows.append(f"<{fname}> {_record_text(_column(entity, fname))}{typed}{tag}")
+        title = _record_text(table_name(doc, ename))
+        lines.append(f'  "{ename}" [label="{{{title}|{"|".join(rows)}}}"];')
     for ename, entity in doc.entities.items():
         for fname, f in entity.fields.items():
             target = ref_target(f)
@@ -375,7 +400,9 @@ def dot(doc: Document, type_of: TypeOf | None = None) -> str:
                 style = "dashed" if is_nullable(f) else "solid"
                 copies = key_copies(entity, fname)
                 if copies:  # a composite key: from its first copied column to the parent's
-                    (first, column), label = copies[0], ", ".join(n for n, _ in copies)
+                    label = ", ".join(_column(entity, n) for n, _ in copies)
+                    label = label.replace("\\", "\\\\").replace('"', '\\"')
+                    (first, column) = copies[0]
                     lines.append(
                         f'  "{ename}":"{first}" -> "{target[0]}":"{column}" '
                         f'[style={style}, label="{label}"];'

@@ -1,6 +1,6 @@
 """File and folder names of tables whose names a file name cannot hold on every system
 (writers/file_names.py): encoded for every writer and the dataset layout, decoded by
-`phony infer`; SQL keeps the real names; `phony import` keeps such tables."""
+`phony infer`; SQL keeps the real names; `phony import` keeps such tables; `phony graph` labels."""
 
 from __future__ import annotations
 
@@ -291,3 +291,77 @@ def test_import_keeps_tables_a_file_name_cannot_hold(tmp_path: Path) -> None:
         "returns%2F2024.csv",
         "manifest.json",
     }
+
+
+# ---------------------------------------------------------------- graph
+
+
+GRAPH = """pdl: 1
+name: g
+entities:
+  customers:
+    table: "Customer List"
+    count: 3
+    fields:
+      id: { sequence: 1, column: "Customer ID" }
+  order_details:
+    table: 'Order "Details" {x|y} <z> a\\b'
+    count: 5
+    fields:
+      id: { sequence: 1 }
+      customer: { ref: customers.id, column: 'Cust "No"' }
+"""
+
+
+def test_graph_labels_tables_and_columns(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    path = tmp_path / "g.yaml"
+    path.write_text(GRAPH, encoding="utf-8")
+    out = CliRunner().invoke(app, ["graph", str(path)]).output
+    assert out == (
+        "erDiagram\n"
+        '    customers["Customer List"] {\n'
+        '        int id PK "column Customer ID; sequence"\n'
+        "    }\n"
+        """    order_details["Order 'Details' {x|y} <z> a\\b"] {\n"""
+        '        int id PK "sequence"\n'
+        """        int customer FK "column Cust 'No'; ref customers.id"\n"""
+        "    }\n"
+        """    customers ||--o{ order_details : "Cust 'No'"\n"""
+    )
+    dot = CliRunner().invoke(app, ["graph", str(path), "--format", "dot"]).output
+    assert '"customers" [label="{Customer List|<id> Customer ID: int (PK)}"];' in dot
+    assert (
+        '"order_details" [label="{Order \\"Details\\" \\{x\\|y\\} \\<z\\> a\\\\b|'
+        '<id> id: int (PK)|<customer> Cust \\"No\\": int (FK)}"];' in dot
+    )
+    assert '"order_details":"customer" -> "customers":"id" [style=solid];' in dot
+
+
+def test_a_composite_key_is_labelled_with_its_columns_names() -> None:
+    from phony_pdl.graph import dot, mermaid
+
+    doc = phony_pdl.load(
+        """pdl: 1
+name: cfk
+entities:
+  lines:
+    count: 4
+    primary_key: [order_id, line_no]
+    fields:
+      _row:     { sequence: 1, hidden: true }
+      order_id: { type: int, between: [1, 2] }
+      line_no:  { type: int, between: [1, 2] }
+  shipments:
+    count: 3
+    fields:
+      _line:    { ref: lines._row, hidden: true }
+      line_no:  { from: _line.line_no, column: "Line No" }
+      order_id: { from: _line.order_id, column: 'Order "#"' }
+"""
+    ).document
+    assert """lines ||--o{ shipments : "Line No, Order '#'"\n""" in mermaid(doc)
+    assert '[style=solid, label="Line No, Order \\"#\\""];' in dot(doc)
