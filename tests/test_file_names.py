@@ -365,3 +365,57 @@ entities:
     ).document
     assert """lines ||--o{ shipments : "Line No, Order '#'"\n""" in mermaid(doc)
     assert '[style=solid, label="Line No, Order \\"#\\""];' in dot(doc)
+
+
+@pytest.mark.parametrize(
+    ("layout", "fmt", "entity", "table"),
+    [
+        ("files", "json", "manifest", None),
+        ("files", "json", "runs", "Manifest"),  # case-insensitive file systems fold it
+        ("dataset", "csv", "runs", "manifest.json"),
+        ("dataset", "csv", "runs", "MANIFEST.partial.json"),
+    ],
+)
+def test_an_entity_never_takes_the_manifests_file(layout, fmt, entity, table, tmp_path) -> None:
+    """An entity `manifest` written as JSON went to manifest.json, which the run's manifest
+    then overwrote: the CLI said 3 rows were written and the rows were gone."""
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    spec: dict = {"count": 3, "fields": {"id": {"sequence": 1}}}
+    if table:
+        spec["table"] = table
+    doc = {
+        "pdl": 1,
+        "name": "m",
+        "entities": {"other": {"count": 2, "fields": {"id": {"sequence": 1}}}, entity: spec},
+    }
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    args = ["generate", str(path), "-f", fmt, "--out", str(out), "--layout", layout]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"entity '{entity}' would be written to" in result.output
+    assert (
+        "the file that lists the run's output; give it another file name with `table:`"
+        in result.output
+    )
+    assert not out.exists() or not any(out.iterdir())  # nothing written, not even `other`
+    spec["table"] = f"{entity}_rows"
+    path.write_text(json.dumps(doc))
+    assert CliRunner().invoke(app, args).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["entities"][entity]["rows"] == 3
+
+
+def test_only_the_manifests_own_name_is_refused(tmp_path) -> None:
+    doc = {
+        "pdl": 1,
+        "name": "m",
+        "entities": {"manifest": {"count": 3, "fields": {"id": {"sequence": 1}}}},
+    }
+    report = phony_pdl.load(doc).generate().write(tmp_path / "csv", format="csv")
+    assert (tmp_path / "csv" / "manifest.csv").read_text().count("\n") == 4
+    assert report.entities["manifest"].rows == 3

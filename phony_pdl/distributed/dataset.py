@@ -27,7 +27,7 @@ from ..forking import fork_pool
 from ..model import table_name
 from ..writers.base import TEMP_SUFFIX, remove_stale_temps
 from ..writers.compression import check_compression, file_suffix
-from ..writers.file_names import file_stem
+from ..writers.file_names import check_not_run_file, file_stem
 from .manifest import MANIFEST, ManifestWriter, previous_parts
 from .parts import (
     PART_PREFIX,
@@ -157,6 +157,8 @@ def write_dataset(
     tasks: list[tuple[str, int, str | None]] = []
     entries: dict[str, dict[str, Any]] = {}
     remove_stale_temps(root)  # e.g. a manifest temp of a run killed while writing it
+    for name in dataset.entities:  # before any folder is made
+        check_not_run_file(name, file_stem(table_name(plan.doc, name)))
     for name in dataset.entities:
         folder = file_stem(table_name(plan.doc, name))  # named as the entity's `table`
         directory = root / folder

@@ -207,6 +207,12 @@ class Dataset(Mapping[str, pa.Table]):
                 raise
             self.write_manifest(directory, report, format, codec)
             return report
+        from ..writers.base import file_name
+        from ..writers.file_names import check_not_run_file, file_stem
+
+        for name in self.entities:  # before any file is written
+            stem = file_stem(table_name(self.plan.doc, name))
+            check_not_run_file(name, file_name(format, stem, codec))
         done_files: list[AtomicFile] = []  # written and synced, renamed into place at the end
         try:
             for name in self.entities:

@@ -207,9 +207,14 @@ def open_writer(
 ) -> EntityWriter:
     """`dictionary`: low-cardinality columns worth dictionary-encoding (Parquet);
     `compression`: a codec `check_compression` accepted for `fmt`."""
+    path = directory / file_name(fmt, entity, compression)  # fills the registry first
+    return FORMATS[fmt](path, schema, dictionary, compression)
+
+
+def file_name(fmt: str, stem: str, compression: str | None = None) -> str:
+    """The name of an entity's file: `stem` (its table's, made storable), the format's
+    extension and the whole-file codec's (`users.csv.gz`)."""
     from . import csv, json, parquet  # noqa: F401  (fill the registry)
     from .compression import file_suffix
 
-    cls = FORMATS[fmt]
-    name = f"{entity}.{cls.extension}{file_suffix(fmt, compression)}"
-    return cls(directory / name, schema, dictionary, compression)
+    return f"{stem}.{FORMATS[fmt].extension}{file_suffix(fmt, compression)}"

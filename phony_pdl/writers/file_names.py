@@ -68,3 +68,21 @@ def table_of_stem(stem: str) -> str:
     except UnicodeDecodeError:
         return stem
     return table if file_stem(table) == stem else stem
+
+
+# Files a run writes beside the entities' own: an entity whose file or folder had one of
+# these names would be overwritten by it (or overwrite it), with no error
+RUN_FILES = ("manifest.json", "manifest.partial.json")
+
+
+def check_not_run_file(entity: str, file_name: str) -> None:
+    """Refuses an entity whose output file (or dataset folder) would be the run's manifest,
+    in any letter case (macOS and Windows file systems fold it)."""
+    from ..errors import UsageError
+
+    if file_name.casefold() in RUN_FILES:
+        raise UsageError(
+            f"entity '{entity}' would be written to {file_name}, the file that lists the "
+            f"run's output; give it another file name with `table:` (e.g. `table: "
+            f"{entity}_rows`, which names its SQL table too), or write another format"
+        )
