@@ -420,7 +420,10 @@ def generate(
     counts = _parse_counts(count or [])
     schema_file = _one_schema(file, schema_file, "generate")
     schema = _load_or_exit(schema_file)
-    directory = out_dir or Path("out") / schema.name
+    from .writers.file_names import file_stem
+
+    # the document's name, storable on every file system (as an entity's file is)
+    directory = out_dir or Path("out") / file_stem(schema.name)
     started = time.perf_counter()
     try:
         dataset = schema.generate(

@@ -419,3 +419,29 @@ def test_only_the_manifests_own_name_is_refused(tmp_path) -> None:
     report = phony_pdl.load(doc).generate().write(tmp_path / "csv", format="csv")
     assert (tmp_path / "csv" / "manifest.csv").read_text().count("\n") == 4
     assert report.entities["manifest"].rows == 3
+
+
+def test_the_documents_name_is_encoded_where_it_names_a_folder_or_script(
+    tmp_path, monkeypatch
+) -> None:
+    """`name: "q3:report"` made `out/q3:report/` and `q3:report.sql`, which Windows
+    cannot hold (the same rule as an entity's file)."""
+    from typer.testing import CliRunner
+
+    from phony_pdl.cli import app
+
+    doc = {
+        "pdl": 1,
+        "name": "q3:report",
+        "entities": {"t": {"count": 2, "fields": {"id": {"sequence": 1}}}},
+    }
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["generate", str(path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "q3%3Areport" / "t.csv").exists()
+    result = CliRunner().invoke(app, ["generate", str(path), "-f", "sql", "--out", "sql"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "sql").glob("*.sql")] == ["q3%3Areport.sql"]
+    assert "schema 'q3:report'" in (tmp_path / "sql" / "q3%3Areport.sql").read_text()

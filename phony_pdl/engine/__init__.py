@@ -315,7 +315,9 @@ class Dataset(Mapping[str, pa.Table]):
         if copy and not target.supports_copy:
             raise UsageError(f"--copy needs PostgreSQL; {target.name} has no COPY FROM STDIN")
         started = time.perf_counter()
-        name = f"{self.plan.schema.name}.sql{file_suffix('sql', compression)}"
+        from ..writers.file_names import file_stem
+
+        name = f"{file_stem(self.plan.schema.name)}.sql{file_suffix('sql', compression)}"
         out = AtomicFile(directory / name)
         sink = CompressedSink(out, compression) if compression != "none" else None
         try:
