@@ -1547,6 +1547,57 @@ def test_a_column_kept_as_a_choice_sets_the_locale_only_when_mostly_that_locales
     assert "choice" in learnt.document["entities"]["t"]["fields"]["first_name"]
 
 
+def test_a_few_words_that_happen_to_be_surnames_set_no_locale() -> None:
+    """North, South, East and West are all British surnames: a `Region` column of them made
+    a US sales export `locale: en_GB`. Ten or more names, or a column named for names,
+    still vote."""
+    rng = np.random.default_rng(4)
+    regions = pa.table(
+        {"Region": [["North", "South", "East", "West"][i] for i in rng.integers(0, 4, 500)]}
+    )
+    learnt = infer(regions, name="t")
+    assert "locale" not in learnt.document
+    assert set(learnt.document["entities"]["t"]["fields"]["Region"]["choice"]) == {
+        "North",
+        "South",
+        "East",
+        "West",
+    }
+    german = ["Klaus", "Jürgen", "Uwe", "Dieter", "Wolfgang", "Sabine", "Ursula", "Monika"]
+    named = pa.table({"Vorname": [german[i] for i in rng.integers(0, 8, 500)]})
+    assert "locale" not in infer(named, name="t").document  # 8 words, a name no rule reads
+    more = [*german, "Helga", "Günter", "Hannelore", "Manfred"]
+    many = pa.table({"Vorname": [more[i] for i in rng.integers(0, 12, 500)]})
+    assert infer(many, name="t").document["locale"] == "de_DE"
+
+
+def test_negatives_in_parentheses_are_negative_numbers(tmp_path) -> None:
+    """Accounts write a negative amount as (1,234.00): such a column became free text (an
+    n-gram model of the digits) instead of numbers."""
+    rng = np.random.default_rng(5)
+    amounts = np.round(rng.lognormal(4, 1, 400) * np.where(rng.random(400) < 0.15, -1, 1), 2)
+    written = [f"({-a:,.2f})" if a < 0 else f"{a:,.2f}" for a in amounts]
+    written[7] = "n/a"
+    dollars = [f"(${-a:,.2f})" if a < 0 else f"${a:,.2f}" for a in amounts]
+    (tmp_path / "ledger.csv").write_text(
+        "id,amount,usd,code\n"
+        + "".join(
+            f'{i},"{w}","{d}",({i % 7})x\n'
+            for i, (w, d) in enumerate(zip(written, dollars, strict=True))
+        )
+    )
+    learnt = infer(tmp_path / "ledger.csv", models=False)
+    fields = learnt.document["entities"]["ledger"]["fields"]
+    assert "amount: negatives written in parentheses" in learnt.text
+    assert fields["amount"]["round"] == 2 and fields["amount"]["null_rate"] > 0
+    assert fields["usd"].get("format", "").startswith("$")
+    assert "code" in fields and "distribution" not in fields["code"]  # (3)x is no number
+    out = phony_pdl.load(learnt.text).generate(seed=1)["ledger"]
+    values = np.array([v for v in out["amount"].to_pylist() if v is not None], dtype=float)
+    share = float(np.mean(values < 0))
+    assert 0.08 < share < 0.25  # about the sample's 15 %
+
+
 def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:
     """A phone column becomes `phone.number` in the locale and form whose numbers have the
     sample's shapes; a house style no locale writes keeps its shape as a pattern (it was

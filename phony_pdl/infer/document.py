@@ -594,6 +594,19 @@ def _generator_explains(generator: str, locale: str | None, reason: str, p: Colu
     return size is None or size >= p.distinct
 
 
+# A choice column of person names votes for the document's locale from this many distinct
+# values on, or when its name says it holds names
+_NAME_VOTE_MIN = 10
+_NAMES = ("person.first_name", "person.last_name", "person.full_name")
+
+
+def _named_as(p: ColumnProfile, generator: str) -> bool:
+    """Whether the column's name says it holds what `generator` makes (`last_name`)."""
+    from .profile import name_hint
+
+    return name_hint(p) == generator
+
+
 def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], str | None]:
     """(fields, locale suggested by the values)."""
     if p.distinct == 1:
@@ -614,6 +627,10 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     if locale is not None and generator is not None and locale_share(p, generator, locale) < 0.5:
         vote = None
     few = p.distinct <= opts.max_categories and p.non_null >= 2 * p.distinct
+    if few and p.distinct < _NAME_VOTE_MIN and generator in _NAMES and not _named_as(p, generator):
+        # a handful of words that happen to be surnames somewhere (North, South, East,
+        # West are British ones) say nothing about the people in the data
+        vote = None
     if few:
         weights = {str(v): c for v, c in p.top}
         comment = f"{p.distinct} categories, weights = counts in the sample"

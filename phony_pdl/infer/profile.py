@@ -254,13 +254,18 @@ def locale_share(profile: ColumnProfile, generator: str, locale: str) -> float:
     return _share(values, words[key])
 
 
+def name_hint(profile: ColumnProfile) -> str | None:
+    """The generator the column's name suggests (`Last Name` → person.last_name), if any."""
+    name = profile.source.strip().lower().replace(" ", "_")
+    return next((g for pattern, g in _NAME_HINTS if re.search(pattern, name)), None)
+
+
 def semantic(profile: ColumnProfile) -> tuple[str | None, str | None, str]:
     """(generator, locale, reason) for a text column whose values have a known meaning."""
     values = (profile.strings or [])[:2000]
     if not values:
         return None, None, ""
-    name = profile.source.strip().lower().replace(" ", "_")
-    hint = next((g for pattern, g in _NAME_HINTS if re.search(pattern, name)), None)
+    hint = name_hint(profile)
 
     def share(rx: re.Pattern) -> float:
         return sum(1 for v in values if rx.match(v.strip())) / len(values)

@@ -565,6 +565,17 @@ def _typed(name: str, table: pa.Table) -> TableData:
             continue
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             text = column
+            signed = _accounting_negatives(column)
+            if signed is not None:
+                trial = _typed(name, pa.table({col_name: signed}))
+                if col_name in trial.table.column_names and _is_number(
+                    trial.table.column(col_name).type
+                ):
+                    column = signed  # read as numbers; NULL tokens stay as they were
+                    notes.append(
+                        f"{col_name}: negatives written in parentheses, as accounts write "
+                        "them ((1,234.00)), read as negative numbers; generated with a minus"
+                    )
             bare, unit, layout = _without_unit(column)
             if unit is not None:
                 typed = type_text_column(bare)
@@ -613,6 +624,27 @@ def _typed(name: str, table: pa.Table) -> TableData:
     data.number_formats = number_formats
     data.notes = notes
     return data
+
+
+_PARENTHESISED = (
+    rf"^\s*\(\s*((?:[$€£¥]|(?:{_CURRENCIES})\s)?\s*[0-9][0-9.,]*\s*(?:[$€£¥%]|\s(?:{_CURRENCIES}))?)"
+    rf"\s*\)\s*$"
+)
+
+
+def _accounting_negatives(column: pa.Array) -> pa.Array | None:
+    """`(1,234.00)` as `-1,234.00` where some values of a text column are a number in
+    parentheses (how accounts write a negative amount), or None where none is."""
+    values = column.cast(pa.string())
+    bracketed = pc.match_substring_regex(values, _PARENTHESISED)
+    if not pc.any(bracketed).as_py():
+        return None
+    signed = pc.replace_substring_regex(values, _PARENTHESISED, r"-\1")
+    return pc.if_else(bracketed, signed, values)
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
 
 
 def _grouped(text: pa.Array) -> bool:
