@@ -651,7 +651,8 @@ def test_ip_addresses_and_varying_length_codes() -> None:
     f = result.document["entities"]["t"]["fields"]
     assert f["ip"] == {"generator": "internet.ipv4"}
     assert f["m"]["distribution"] == "uniform" and f["m"]["max"] == 198
-    assert f["code"].get("unique") is True  # one length: distinct by construction
+    # consecutive numbers in one text: a counter, distinct by construction
+    assert f["code"] == {"sequence": 0, "format": "AB-{:04d}"}
     out = result.schema().generate(seed=1)["t"]
     assert out.num_rows == n and len(set(out["code"].to_pylist())) == n
 
@@ -1596,6 +1597,44 @@ def test_negatives_in_parentheses_are_negative_numbers(tmp_path) -> None:
     values = np.array([v for v in out["amount"].to_pylist() if v is not None], dtype=float)
     share = float(np.mean(values < 0))
     assert 0.08 < share < 0.25  # about the sample's 15 %
+
+
+def test_codes_around_a_counter_are_a_formatted_sequence() -> None:
+    """`INV-1000` … and `ORD-000001` …: a pattern drew random codes of the same shape (and a
+    scaled run could not keep them apart from a counter); a sequence with a number format
+    keeps the counter, and a child's reference holds the same text."""
+    rng = np.random.default_rng(6)
+    invoices = pa.table(
+        {
+            "invoice_no": [f"INV-{1000 + i}" for i in range(300)],
+            "order_ref": [f"ORD-{i + 1:06d}" for i in rng.permutation(300)],
+            "amount": rng.uniform(1, 100, 300).round(2),
+        }
+    )
+    lines = pa.table(
+        {
+            "line_id": list(range(1, 901)),
+            "invoice_no": [f"INV-{1000 + i}" for i in rng.integers(0, 300, 900)],
+        }
+    )
+    learnt = infer({"invoices": invoices, "lines": lines}, name="billing", models=False)
+    fields = learnt.document["entities"]["invoices"]["fields"]
+    assert fields["invoice_no"] == {"sequence": 1000, "format": "INV-{:d}"}
+    assert fields["order_ref"] == {"sequence": 1, "format": "ORD-{:06d}"}
+    assert (
+        learnt.document["entities"]["lines"]["fields"]["invoice_no"]["ref"] == "invoices.invoice_no"
+    )
+    out = phony_pdl.load(learnt.text).generate(scale=4)
+    numbers = out["invoices"]["invoice_no"].to_pylist()
+    assert numbers[:2] == ["INV-1000", "INV-1001"] and len(set(numbers)) == 1200
+    assert out["invoices"]["order_ref"].to_pylist()[-1] == "ORD-001200"
+    assert set(out["lines"]["invoice_no"].to_pylist()) <= set(numbers)
+    # not a counter (gaps), or zeros in front of some lengths only: no sequence
+    gappy = pa.table({"code": [f"A-{i * 3}" for i in range(100, 200)]})
+    assert (
+        "sequence"
+        not in infer(gappy, name="t", models=False).document["entities"]["t"]["fields"]["code"]
+    )
 
 
 def test_phone_numbers_keep_their_locale_form_or_house_style() -> None:

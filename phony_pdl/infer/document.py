@@ -667,6 +667,9 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
     numbered = numbered_text(p)
     if numbered is not None:
         return numbered, None
+    key = numbered_key(p)
+    if key is not None:
+        return [key], None
     if (
         p.unique
         and p.distinct <= opts.max_categories
@@ -698,6 +701,44 @@ def string_field(p: ColumnProfile, opts: InferOptions) -> tuple[list[FieldOut], 
 
 
 _NUMBERED = r"^(?P<head>\D*?)(?P<number>0|[1-9][0-9]{0,17})(?P<tail>\D*)$"
+_CODED = r"^(?P<head>\D*?)(?P<number>[0-9]{1,18})(?P<tail>\D*)$"
+
+
+def numbered_key(p: ColumnProfile) -> FieldOut | None:
+    """`INV-1000` … `INV-1499`, `ORD-000001` …: one text around consecutive whole numbers,
+    each once, in one length or without leading zeros. A sequence written with a number
+    format keeps the counter (a pattern would draw random codes in the same shape), and a
+    reference to the key holds the same text."""
+    values = p.strings or []
+    if len(values) < 20 or not p.unique or p.nulls or len(values) != p.non_null:
+        return None
+    text = pa.array(values, pa.string())
+    if not pc.all(pc.match_substring_regex(text.slice(0, 1000), _CODED)).as_py():
+        return None
+    parts = pc.extract_regex(text, _CODED)
+    if parts.null_count:
+        return None
+    heads = pc.unique(parts.field("head")).to_pylist()
+    tails = pc.unique(parts.field("tail")).to_pylist()
+    if len(heads) != 1 or len(tails) != 1 or heads == tails == [""]:
+        return None
+    digits = parts.field("number")
+    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    lo, hi = int(numbers.min()), int(numbers.max())
+    if hi - lo + 1 != len(numbers):
+        return None  # not a counter
+    widths = pc.unique(pc.utf8_length(digits)).to_pylist()
+    padded = pc.any(pc.starts_with(digits, "0")).as_py() and max(widths) > 1
+    if padded and len(widths) != 1:
+        return None  # zeros in front of some lengths only: no format writes that
+    spec = f"{{:0{widths[0]}d}}" if padded else "{:d}"
+    escape = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
+    written = f"{escape(heads[0])}{spec}{escape(tails[0])}"
+    return FieldOut(
+        p.name,
+        {"sequence": lo, "format": written},
+        f"key: consecutive numbers {lo}..{hi} written as {written}",
+    )
 
 
 def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
@@ -905,6 +946,9 @@ def key_field(p: ColumnProfile) -> FieldOut:
     generator, _, _ = semantic(p)
     if generator == "id.uuid4" and _has("id.uuid4"):
         return FieldOut(p.name, {"generator": "id.uuid4", "unique": True}, "key: UUIDs")
+    key = numbered_key(p)
+    if key is not None:
+        return key
     pattern = induce_pattern(p.strings or [])
     if pattern is not None:
         return FieldOut(
