@@ -194,6 +194,15 @@ class Empirical(_Light):
         return np.interp(q, self.cumulative, self.edges)
 
     def cdf(self, x: Any) -> Any:
+        if not self.has_atoms:
+            xs = np.asarray(x)
+            if xs.dtype == np.float64:
+                # `_Light.cdf` in three whole-array steps (phony infer scores four tables a
+                # column): the same values, NaN through np.interp, ±0 below the support
+                out = np.interp(xs, self.edges, self.cumulative)
+                out = np.where(xs >= self.b, 1.0, out)
+                out = np.where(xs <= self.a, 0.0, out)
+                return out[()] if out.ndim == 0 else out
         out = super().cdf(x)
         if self.has_atoms and self.edges[1] == self.a:  # an atom at the lowest value
             out = np.where(np.asarray(x) == self.a, self._cdf(np.asarray(self.a)), out)

@@ -189,8 +189,9 @@ class FieldSpec(PdlModel):
 
     @property
     def source(self) -> str:
+        present = self.present  # a new set per call: built once here, not once per key
         for key in SOURCE_KEYS:
-            if key in self.present:
+            if key in present:
                 return key
         return "type"
 

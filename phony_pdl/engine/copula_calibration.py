@@ -63,8 +63,10 @@ class Marginal:
 
     @property
     def pooled(self) -> tuple[np.ndarray, np.ndarray]:
-        w = np.repeat(self.weights / self.values.shape[1], self.values.shape[1])
-        return self.values.ravel(), w
+        if "pooled" not in self._memo:  # asked by `ties` and again by `_scores`
+            w = np.repeat(self.weights / self.values.shape[1], self.values.shape[1])
+            self._memo["pooled"] = (self.values.ravel(), w)
+        return self._memo["pooled"]
 
     def has_atoms(self) -> bool:
         """True when some value carries clearly more mass than one grid step (ties)."""

@@ -69,15 +69,18 @@ class Data:
             if total > MAX_FIT_ROWS:  # the same subsample as sorting all values would give
                 at = np.linspace(0, total - 1, MAX_FIT_ROWS).astype(int)
                 values = distinct[np.searchsorted(np.cumsum(counts), at, side="right")]
-            else:
-                values = np.repeat(distinct, counts)
+                x, c = np.unique(values, return_counts=True)
+            else:  # already what np.unique of the repeated values gives
+                seen = counts > 0
+                x = np.asarray(distinct[seen], dtype=np.float64)
+                c = np.asarray(counts[seen], dtype=np.int64)
         else:
             values = np.asarray(values, dtype=np.float64)
             values = values[np.isfinite(values)]
             if len(values) > MAX_FIT_ROWS:  # a fixed, evenly spread subsample: deterministic
                 at = np.linspace(0, len(values) - 1, MAX_FIT_ROWS).astype(int)
                 values = np.sort(values)[at]
-        x, c = np.unique(values, return_counts=True)
+            x, c = np.unique(values, return_counts=True)
         if len(x) == 0:
             return cls(x, c.astype(np.float64), 1.0, integer, 0, 0.0, 0.0, 0.0, 0.0)
         c = c.astype(np.float64)
@@ -203,10 +206,14 @@ def _cdf_points(d: Data, kind: str, lo: float, hi: float) -> np.ndarray:
             points = np.array([hi, lo - 1])
         elif kind == "fine":
             xa = d.x[d.c >= max(2, 0.005 * d.n)]
-            points = np.r_[hi, lo, np.minimum(xa + d.eps, hi), np.maximum(xa - d.eps, lo)]
+            points = np.concatenate(
+                ([hi, lo], np.minimum(xa + d.eps, hi), np.maximum(xa - d.eps, lo))
+            )
         else:
             half = d.delta / 2
-            points = np.r_[hi, lo, np.minimum(d.x + half, hi), np.maximum(d.x - half, lo)]
+            points = np.concatenate(
+                ([hi, lo], np.minimum(d.x + half, hi), np.maximum(d.x - half, lo))
+            )
         d._points[key] = points
     return d._points[key]
 
@@ -497,15 +504,9 @@ def _minimise(
     exponential whose mean grows without bound, is left downhill, not climbed); steps are
     clipped to the box."""
     p = len(start)
-    h = 1e-4
-    eye = np.eye(p)
-    offsets = [np.zeros(p)]
-    for i in range(p):
-        offsets += [eye[i], -eye[i]]
-    pairs = [(i, j) for i in range(p) for j in range(i + 1, p)]
-    for i, j in pairs:
-        offsets += [eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]]
-    stencil = np.array(offsets) * h * scale
+    h = _STEP
+    unit, pairs = _stencil(p)
+    stencil = unit * scale
     shorter = 0.5 ** np.arange(1, 10)[:, None]
     theta = start.astype(np.float64)
     v = f(theta + stencil)
@@ -541,12 +542,38 @@ def _minimise(
     return theta
 
 
+_STEP = 1e-4  # `_minimise`'s finite-difference step, in scaled units
+_STENCILS: dict[int, tuple[np.ndarray, list[tuple[int, int]]]] = {}
+
+
+def _stencil(p: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """(offsets × step, the parameter pairs) of `_minimise`'s stencil for p parameters:
+    the point, ± each axis, then the four diagonal corners of each pair. The same few
+    shapes every fit: built once."""
+    if p not in _STENCILS:
+        eye = np.eye(p)
+        offsets = [np.zeros(p)]
+        for i in range(p):
+            offsets += [eye[i], -eye[i]]
+        pairs = [(i, j) for i in range(p) for j in range(i + 1, p)]
+        for i, j in pairs:
+            offsets += [eye[i] + eye[j], eye[i] - eye[j], -eye[i] + eye[j], -eye[i] - eye[j]]
+        unit = np.array(offsets) * _STEP
+        unit.flags.writeable = False
+        _STENCILS[p] = (unit, pairs)
+    return _STENCILS[p]
+
+
 def _newton_step(
     v: np.ndarray, p: int, pairs: list[tuple[int, int]], h: float
 ) -> tuple[np.ndarray, float | None] | None:
     """(−H⁻¹g, the decrease ½gᵀH⁻¹g it predicts) from f on the stencil of `_minimise`
     (scaled units). Where H is not positive definite its eigenvalues are taken in absolute
     value and no decrease is predicted."""
+    if p <= 2:
+        fast = _newton_step_small(v, p, h)
+        if fast is not None:
+            return fast
     f0 = v[0]
     g = (v[1 : 2 * p + 1 : 2] - v[2 : 2 * p + 1 : 2]) / (2 * h)
     hess = np.diag((v[1 : 2 * p + 1 : 2] + v[2 : 2 * p + 1 : 2] - 2 * f0) / h**2)
@@ -572,6 +599,36 @@ def _newton_step(
         return None
     eig = np.maximum(np.abs(eig), 1e-8 * top)
     return -(vec @ ((vec.T @ g) / eig)), None
+
+
+def _newton_step_small(v: np.ndarray, p: int, h: float) -> tuple[np.ndarray, float | None] | None:
+    """`_newton_step` for one or two parameters with a positive definite H, in Python floats:
+    the same operations in the same order as the array code (so the same doubles), without
+    a dozen numpy calls on 2 × 2 arrays per step. None where that code would go on to the
+    eigen-decomposition (or give up on a non-finite H): the caller runs it."""
+    w = v[: 2 * p + 1 + 4 * (p - 1)].tolist()
+    f0 = w[0]
+    h2 = h**2
+    if p == 1:
+        g0 = (w[1] - w[2]) / (2 * h)
+        h00 = (w[1] + w[2] - 2 * f0) / h2
+        if not (math.isfinite(g0) and math.isfinite(h00)) or not h00 > 0:
+            return None
+        s0 = -g0 / h00
+        return np.array([s0]), -g0 * s0 / 2
+    g0 = (w[1] - w[2]) / (2 * h)
+    g1 = (w[3] - w[4]) / (2 * h)
+    h00 = (w[1] + w[2] - 2 * f0) / h2
+    h11 = (w[3] + w[4] - 2 * f0) / h2
+    h01 = (w[5] - w[6] - w[7] + w[8]) / (4 * h2)
+    if not all(math.isfinite(t) for t in (g0, g1, h00, h11, h01)):
+        return None
+    det = h00 * h11 - h01**2
+    if not (h00 > 0 and det > 1e-12 * (h00 + h11) ** 2):
+        return None
+    step = np.array([-(h11 * g0 - h01 * g1), -(h00 * g1 - h01 * g0)])
+    step /= det
+    return step, float(-np.array([g0, g1]) @ step) / 2
 
 
 def _refine(d: Data, m: Model, ll: float) -> tuple[Model, float, float]:
@@ -904,19 +961,32 @@ def _em_normals(d: Data, k: int) -> Model | None:
     return _mixture(w[order], mu[order], sd[order], d.lo, d.hi)
 
 
+_PROBABILITIES: dict[int, np.ndarray] = {}
+
+
+def _probabilities(bins: int) -> np.ndarray:
+    """np.linspace(0, 1, bins + 1), made once per table size (read-only)."""
+    if bins not in _PROBABILITIES:
+        probs = np.linspace(0, 1, bins + 1)
+        probs.flags.writeable = False
+        _PROBABILITIES[bins] = probs
+    return _PROBABILITIES[bins]
+
+
 def _quantiles(d: Data, bins: int) -> np.ndarray:
     """The `bins`+1 type-7 quantiles an empirical table is written with (rounded as written).
 
     Element by element, so the table of 8 bins is every 8th value of the table of 64:
     the probabilities k/8 and 8k/64 are the same doubles."""
     cum = np.cumsum(d.c)
-    probs = np.linspace(0, 1, bins + 1)
+    probs = _probabilities(bins)
     # Type-7 quantiles of the data written as distinct values with counts.
     pos = probs * (d.n - 1)
     i = np.floor(pos).astype(np.int64)
     frac = pos - i
     at = lambda r: d.x[np.searchsorted(cum, r, side="right")]  # noqa: E731
-    q = at(i) + frac * (at(np.minimum(i + 1, d.n - 1)) - at(i))
+    low = at(i)
+    q = low + frac * (at(np.minimum(i + 1, d.n - 1)) - low)
     if d.integer:
         q[0] -= 0.5  # so that rounding to integers gives the end values their full share
         q[-1] += 0.5
@@ -969,7 +1039,7 @@ def _gamma_start(d: Data) -> tuple[float, float] | None:
     k = (3 - s + math.sqrt((s - 3) ** 2 + 24 * s)) / (12 * s)
     for _ in range(6):  # Newton on log k − ψ(k) = s
         g = math.log(k) - special.digamma(k) - s
-        dg = 1 / k - special.polygamma(1, k)
+        dg = 1 / k - special.zeta(2, k)  # polygamma(1, k), without its Python wrapper
         k_new = k - g / dg
         k = k_new if k_new > 0 else k / 2
     return k, d.mean / k
