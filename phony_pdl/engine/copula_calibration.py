@@ -83,14 +83,21 @@ class Marginal:
             if not ordered:
                 order = np.argsort(x, kind="stable")
                 x, w = x[order], w[order]
-            new = np.r_[True, x[1:] != x[:-1]]
+            new = np.concatenate(([True], x[1:] != x[:-1]))
             starts = np.flatnonzero(new)
             distinct = x[starts]
             if ordered:  # one component, non-decreasing in u as always: no search needed
                 index = (np.cumsum(new) - 1).reshape(self.values.shape)
             else:
                 index = np.searchsorted(distinct, self.values)
-            self._memo["ties"] = (distinct, np.add.reduceat(w, starts), index)
+            if ordered and len(w) and math.frexp(float(w[0]))[0] == 0.5:
+                # every grid point weighs the same power of two: a run's sum is its length
+                # times that weight, exactly (what add.reduceat adds up one by one)
+                lengths = np.diff(np.append(starts, len(x)))
+                mass = lengths * w[0]
+            else:
+                mass = np.add.reduceat(w, starts)
+            self._memo["ties"] = (distinct, mass, index)
         return self._memo["ties"]
 
 

@@ -111,7 +111,21 @@ class Data:
 
     @property
     def logx(self) -> np.ndarray:
-        return np.log(self.x)
+        return self._memo("logx", lambda: np.log(self.x))
+
+    @property
+    def atoms(self) -> np.ndarray:
+        """Which values repeat in at least 2 rows and 0.5 % of them (an atom's bucket)."""
+        return self._memo("atoms", lambda: self.c >= max(2, 0.005 * self.n))
+
+    def _memo(self, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """Arrays every candidate's scoring asks for, made once (read-only), kept beside
+        the cdf points."""
+        got = self._points.get(key)
+        if got is None:
+            got = self._points[key] = make()
+            got.flags.writeable = False
+        return got
 
 
 @dataclass
@@ -205,7 +219,7 @@ def _cdf_points(d: Data, kind: str, lo: float, hi: float) -> np.ndarray:
         if kind == "discrete":
             points = np.array([hi, lo - 1])
         elif kind == "fine":
-            xa = d.x[d.c >= max(2, 0.005 * d.n)]
+            xa = d.x[d.atoms]
             points = np.concatenate(
                 ([hi, lo], np.minimum(xa + d.eps, hi), np.maximum(xa - d.eps, lo))
             )
@@ -227,7 +241,7 @@ def _loglik(d: Data, m: Model) -> tuple[float, float]:
             f = m.cdf(_cdf_points(d, "discrete", lo, hi)) if truncated else None
         elif d.fine and m.logpdf is not None:
             dens = m.logpdf(d.x) + math.log(d.delta or 1.0)
-            atoms = d.c >= max(2, 0.005 * d.n)
+            atoms = d.atoms
             f = m.cdf(_cdf_points(d, "fine", lo, hi))
             if atoms.any():  # repeated values: the mass the model puts right at them
                 count = int(atoms.sum())
@@ -263,7 +277,7 @@ def _ks_distance(d: Data, m: Model) -> float:
             lower = m.cdf(d.x - 1)
         else:
             # Exact values: an atom's mass sits within eps of it; else half a bucket.
-            half = np.where(d.c >= max(2, 0.005 * d.n), d.eps, 0.0) if d.fine else d.delta / 2
+            half = np.where(d.atoms, d.eps, 0.0) if d.fine else d.delta / 2
             base = float(m.cdf(np.array([lo]))[0]) if truncated else 0.0
             top = float(m.cdf(np.array([hi]))[0]) if truncated else 1.0
             upper = m.cdf(np.minimum(d.x + half, hi))
@@ -446,7 +460,7 @@ def _batch_objective(d: Data, m: Model) -> Callable[[np.ndarray], np.ndarray]:
     else:
         kind = "discrete" if m.logpmf is not None else "fine" if d.fine else "buckets"
         points = _cdf_points(d, kind, lo, hi)
-        atoms = d.c >= max(2, 0.005 * d.n)
+        atoms = d.atoms
         if kind == "fine" and atoms.any():
             atoms_fix = (np.flatnonzero(atoms), int(atoms.sum()))
     log_delta = math.log(d.delta or 1.0)

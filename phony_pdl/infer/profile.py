@@ -105,7 +105,7 @@ def profile_column(
         p.distinct = len(distinct)
         p.histogram = (distinct, counts)
         order = np.argsort(-counts, kind="stable")[:top_k]
-        p.top = [(distinct[i].item(), int(counts[i])) for i in order]
+        p.top = list(zip(distinct[order].tolist(), counts[order].tolist(), strict=True))
         if kind == "decimal":
             p.precision = (t.precision, t.scale)
             p.decimals = t.scale

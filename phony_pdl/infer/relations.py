@@ -144,7 +144,15 @@ def algebraic_relations(
 
 def _varied(columns: dict[str, np.ndarray]) -> list[str]:
     """Columns with at least three distinct values (among their first 5,000 set ones)."""
-    return [n for n, v in columns.items() if len(np.unique(v[~np.isnan(v)][:5000])) >= 3]
+    return [n for n, v in columns.items() if _three_values(v[~np.isnan(v)][:5000])]
+
+
+def _three_values(v: np.ndarray) -> bool:
+    """len(np.unique(v)) >= 3 without sorting: a value strictly between the two ends."""
+    if len(v) < 3:
+        return False
+    lo, hi = v.min(), v.max()
+    return bool(lo < hi and ((v > lo) & (v < hi)).any())
 
 
 def proportional_relations(
