@@ -183,10 +183,10 @@ class Empirical(_Light):
         with np.errstate(divide="ignore", invalid="ignore"):
             density = weights / widths  # rv_histogram's arithmetic, in its order
             mass = np.where(flat, weights, density * widths)
-            density = density / float(np.sum(mass))
-            mass = np.where(flat, weights / float(np.sum(mass)), density * widths)
+            density = density / float(mass.sum())
+            mass = np.where(flat, weights / float(mass.sum()), density * widths)
         self.edges = edges
-        self.cumulative = np.hstack([0.0, np.cumsum(mass)])
+        self.cumulative = np.concatenate(([0.0], mass.cumsum()))
         self.has_atoms = bool(flat.any())
         self.a, self.b = float(edges[0]), float(edges[-1])
 

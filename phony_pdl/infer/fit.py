@@ -1037,7 +1037,7 @@ def _empirical(d: Data, bins: int, q: np.ndarray | None = None) -> Model | None:
         inside = (x >= q[0]) & (x <= q[-1])
         return np.where(inside, np.log(dens[j]), -np.inf)
 
-    quantiles = [float(v) for v in q]
+    quantiles = q.tolist()
     return Model(
         "empirical", {"quantiles": quantiles}, bins + 1, cdf=cdf, logpdf=logpdf,
         # widened by eps: an atom at the lowest value keeps its bucket (as for `choice`)

@@ -39,8 +39,8 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     values = x[ok]
     order = np.argsort(values, kind="stable")
     ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ends = np.r_[starts[1:], len(values)]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(values))
     ranks = np.empty(len(values))
     ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
     out[ok] = ranks
