@@ -1067,15 +1067,26 @@ class _Builder:
         ][:MAX_KEY_CANDIDATES]
         codes = {}
         for p in candidates:
-            values = p.numbers if p.kind == "int" else np.asarray(p.strings, dtype=object)
-            codes[p.name] = np.unique(values, return_inverse=True)[1].astype(np.int64)
+            if p.kind == "int" and p.histogram is not None:
+                # the index of each value among the sorted distinct ones, as np.unique's
+                # inverse gives it, without sorting the column again
+                codes[p.name] = np.searchsorted(p.histogram[0], p.numbers).astype(np.int64)
+            else:
+                values = p.numbers if p.kind == "int" else np.asarray(p.strings, dtype=object)
+                codes[p.name] = np.unique(values, return_inverse=True)[1].astype(np.int64)
         best: tuple[float, str, str] | None = None
         for i, a in enumerate(candidates):
             for b in candidates[i + 1 :]:
                 ca, cb = codes[a.name], codes[b.name]
                 if a.distinct * b.distinct < n / KEY_DENSITY:
                     continue  # too crowded to generate distinct pairs by drawing them
-                if len(np.unique(ca * (int(cb.max()) + 1) + cb)) != n:
+                width = int(cb.max()) + 1
+                pair = ca * width + cb
+                if (int(ca.max()) + 1) * width <= 8 * n + 4096:  # few combinations: counted
+                    repeats = bool(np.bincount(pair).max() > 1)
+                else:
+                    repeats = len(np.unique(pair)) != n
+                if repeats:
                     continue
                 same_a = float(np.sum(_pairs_within(np.bincount(ca))))
                 same_b = float(np.sum(_pairs_within(np.bincount(cb))))
