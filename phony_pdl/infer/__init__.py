@@ -1202,7 +1202,13 @@ class _Builder:
         ]
         if len(members) < 2:
             return
-        m = spearman_matrix([f.scores for f in members])
+        profiles = self.profiles.get(out.source, {})
+        histograms = []
+        for f in members:  # the profile's counts, where the scores are its numbers
+            p = profiles.get(f.name)
+            same = p is not None and p.scores is f.scores and p.histogram is not None
+            histograms.append(p.histogram if same else None)
+        m = spearman_matrix([f.scores for f in members], histograms)
         # Fields that correlate with nothing stay out: smaller blocks, same data.
         # A field joins only if some |rho| beats what chance gives the largest of the
         # k(k-1)/2 pairs of independent columns (about sqrt(2 ln pairs / n)): a wide table

@@ -30,13 +30,22 @@ __all__ = [
 ]
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
+def _ranks(x: np.ndarray, histogram: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Mid-ranks (1-based, ties averaged: scipy's `rankdata(method="average")`, exactly) of
     the non-NaN entries; NaN stays NaN. In numpy: scipy's wrapper took 2.5 times as long
-    on a few hundred values, once per column."""
+    on a few hundred values, once per column. `histogram`: the entries' sorted distinct
+    values and counts (a column's profile), which spare sorting them again."""
     out = np.full(len(x), np.nan)
     ok = ~np.isnan(x)
     values = x[ok]
+    if histogram is not None:
+        distinct, counts = histogram
+        if int(counts[~np.isnan(distinct)].sum()) == len(values):
+            ends = np.cumsum(counts)
+            starts = ends - counts
+            # the same integers as below (each run's first and last place), so the same ranks
+            out[ok] = ((starts + ends + 1) / 2)[np.searchsorted(distinct, values)]
+            return out
     order = np.argsort(values, kind="stable")
     ordered = values[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
@@ -47,8 +56,12 @@ def _ranks(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def spearman_matrix(columns: list[np.ndarray]) -> np.ndarray:
-    """Spearman correlations; each pair over the rows where both are set."""
+def spearman_matrix(
+    columns: list[np.ndarray],
+    histograms: list[tuple[np.ndarray, np.ndarray] | None] | None = None,
+) -> np.ndarray:
+    """Spearman correlations; each pair over the rows where both are set. `histograms`:
+    each column's sorted distinct values and counts where known (see `_ranks`)."""
     k = len(columns)
     if not columns:
         return np.eye(0)
@@ -56,7 +69,7 @@ def spearman_matrix(columns: list[np.ndarray]) -> np.ndarray:
     if all(m.all() for m in masks):
         ranks = np.empty((k, len(columns[0])))  # one row per column: no transpose
         for i, c in enumerate(columns):
-            ranks[i] = _ranks(c)
+            ranks[i] = _ranks(c, None if histograms is None else histograms[i])
         with np.errstate(invalid="ignore", divide="ignore"):
             m = np.corrcoef(ranks)
         m = np.nan_to_num(np.atleast_2d(m), nan=0.0)
