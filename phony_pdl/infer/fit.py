@@ -68,8 +68,11 @@ class Data:
             total = int(counts.sum())
             if total > MAX_FIT_ROWS:  # the same subsample as sorting all values would give
                 at = np.linspace(0, total - 1, MAX_FIT_ROWS).astype(int)
-                values = distinct[np.searchsorted(np.cumsum(counts), at, side="right")]
-                x, c = np.unique(values, return_counts=True)
+                picked = np.searchsorted(np.cumsum(counts), at, side="right")
+                # non-decreasing indices into distinct values: np.unique's result by runs
+                starts = np.flatnonzero(np.concatenate(([True], picked[1:] != picked[:-1])))
+                x = distinct[picked[starts]]
+                c = np.diff(np.append(starts, len(picked)))
             else:  # already what np.unique of the repeated values gives
                 seen = counts > 0
                 x = np.asarray(distinct[seen], dtype=np.float64)
