@@ -121,6 +121,12 @@ class Data:
         """Which values repeat in at least 2 rows and 0.5 % of them (an atom's bucket)."""
         return self._memo("atoms", lambda: self.c >= max(2, 0.005 * self.n))
 
+    @property
+    def atom_count(self) -> int:
+        if "atom_count" not in self._points:
+            self._points["atom_count"] = int(self.atoms.sum())
+        return self._points["atom_count"]
+
     def _memo(self, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
         """Arrays every candidate's scoring asks for, made once (read-only), kept beside
         the cdf points."""
@@ -240,22 +246,21 @@ def _loglik(d: Data, m: Model) -> tuple[float, float]:
     lo, hi, truncated = _window(d, m)
     with np.errstate(all="ignore"):
         if m.logpmf is not None:
-            ll = np.sum(d.c * m.logpmf(d.x))
+            ll = (d.c * m.logpmf(d.x)).sum()  # np.sum's reduction, without its wrapper
             f = m.cdf(_cdf_points(d, "discrete", lo, hi)) if truncated else None
         elif d.fine and m.logpdf is not None:
             dens = m.logpdf(d.x) + math.log(d.delta or 1.0)
-            atoms = d.atoms
             f = m.cdf(_cdf_points(d, "fine", lo, hi))
-            if atoms.any():  # repeated values: the mass the model puts right at them
-                count = int(atoms.sum())
+            count = d.atom_count
+            if count:  # repeated values: the mass the model puts right at them
                 mass = f[2 : 2 + count] - f[2 + count :]
-                dens[atoms] = np.log(np.maximum(mass, _TINY))
-            ll = np.sum(d.c * dens)
+                dens[d.atoms] = np.log(np.maximum(mass, _TINY))
+            ll = (d.c * dens).sum()
         else:
             f = m.cdf(_cdf_points(d, "buckets", lo, hi))
             width = len(d.x)
             p = f[2 : 2 + width] - f[2 + width :]
-            ll = np.sum(d.c * np.log(np.maximum(p, _TINY)))
+            ll = (d.c * np.log(np.maximum(p, _TINY))).sum()
         z = float(f[0] - f[1]) if truncated else 1.0
     if not np.isfinite(ll) or not z > 1e-6:  # a sliver of a huge distribution: degenerate
         return -math.inf, 1.0
