@@ -160,6 +160,7 @@ def numeric_field(p: ColumnProfile, opts: InferOptions) -> list[FieldOut]:
 # Values exports write for "unknown" in a column of non-negative numbers (ages, counts),
 # and the 9s written past a column's largest value.
 MISSING_CODES = (-1, -9, -99, -999, -9999, 99, 999, 9999, 99999)
+_MISSING_CODES = np.array(MISSING_CODES, dtype=np.float64)
 MIN_CODE_SHARE = 0.005  # and at least MIN_CODE_ROWS rows
 MIN_CODE_ROWS = 3
 MIN_REST_ROWS = 10
@@ -199,8 +200,8 @@ def _missing_code(
         histogram = np.unique(x, return_counts=True)
     distinct, counts = histogram
     n = int(counts.sum())
-    for code in MISSING_CODES:
-        at = int(np.searchsorted(distinct, code))
+    places = np.searchsorted(distinct, _MISSING_CODES).tolist()  # one search for all codes
+    for code, at in zip(MISSING_CODES, places, strict=True):
         if at == len(distinct) or distinct[at] != code:
             continue
         count = int(counts[at])
