@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from pathlib import Path
 
 import numpy as np
@@ -254,7 +255,13 @@ def test_events_before_every_parent_time_are_not_a_timeline() -> None:
     learnt = infer(tables, name="ordered")
     entity = learnt.document["entities"]["order_events"]
     tl = entity["timeline"]
-    assert tl["initial"] == "created" and tl["start"] == "orders.placed_at"
+    # the first events come 1 s to a day after placed_at: the timeline starts at a hidden
+    # time that far after it
+    assert tl["initial"] == "created" and tl["start"] == "orders.order_events_start"
+    start = learnt.document["entities"]["orders"]["fields"]["order_events_start"]
+    assert start["after"] == "placed_at" and start["hidden"] is True
+    assert 0 <= parse_duration(start["gap"]["min"]) < 600
+    assert abs(parse_duration(start["gap"]["max"]) / 86400 - 1) < 0.01
     assert tl["states"]["created"]["next"] == {"updated": 1}
     assert tl["states"]["updated"]["next"]["end"] > 0.2  # 2-5 events per order
     assert entity["fields"]["at"] == {"timeline": "time", "round": 0}  # whole seconds
@@ -272,3 +279,167 @@ def test_events_in_any_row_order_are_the_same_timeline(shop) -> None:
     assert entity["timeline"] == learnt.document["entities"]["order_events"]["timeline"]
     status = again.document["entities"]["orders"]["fields"]["status"]
     assert status == {"aggregate": "last(order_events.state)"}
+
+
+LAGGED = """
+pdl: 1
+name: lagged
+seed: 3
+entities:
+  tickets:
+    count: 3000
+    fields:
+      id:         { sequence: 1 }
+      created_at: { type: datetime, between: [2024-01-01, 2024-12-31], round: 0 }
+      first_at:   { after: created_at, gap: { distribution: lognormal, median: 10m, sigma: 0.8 }, hidden: true }
+  ticket_events:
+    timeline:
+      for: tickets
+      start: tickets.first_at
+      initial: opened
+      states:
+        opened:   { next: { answered: 0.8, closed: 0.2 } }
+        answered: { next: { closed: 1 }, after: { distribution: exponential, mean: 4h } }
+        closed:   { after: { distribution: lognormal, median: 1d, sigma: 0.5 } }
+    fields:
+      id:        { sequence: 1 }
+      ticket_id: { ref: tickets.id }
+      state:     { timeline: state }
+      at:        { timeline: time, round: 0 }
+  customers:
+    count: 1500
+    fields:
+      id:        { sequence: 1 }
+      signed_up: { type: datetime, between: [2023-01-01, 2024-12-31], round: 0 }
+  subscription_events:
+    timeline:
+      for: customers
+      start: customers.signed_up
+      initial: trial
+      max_steps: 40
+      states:
+        trial:   { next: { paid: 0.8, end: 0.2 } }
+        paid:    { next: { renewed: 0.9, end: 0.1 }, after: 14d }
+        renewed: { next: { renewed: 0.92, end: 0.08 }, after: 1 month, delay: { min: 0h, max: 3d } }
+    fields:
+      id:          { sequence: 1 }
+      customer_id: { ref: customers.id }
+      state:       { timeline: state }
+      at:          { timeline: time, round: 0 }
+"""
+
+
+@pytest.fixture(scope="module")
+def lagged():
+    real = phony_pdl.load(LAGGED).generate()
+    learnt = infer({name: real[name] for name in real}, name="lagged")
+    return real, learnt, learnt.schema().generate(seed=5)
+
+
+def _first_lags(data: dict[str, pa.Table]) -> np.ndarray:
+    """Seconds from each ticket's created_at to its first event."""
+    tickets, events = data["tickets"], data["ticket_events"]
+    created = tickets["created_at"].cast(pa.int64()).to_numpy()
+    ids = events["ticket_id"].to_numpy()
+    first = np.r_[True, ids[1:] != ids[:-1]]  # a timeline's rows are laid out by parent
+    at = events["at"].cast(pa.int64()).to_numpy()[first]
+    return (at - created[np.searchsorted(tickets["id"].to_numpy(), ids[first])]) / 1e6
+
+
+def test_a_first_event_after_the_parent_time_starts_at_a_hidden_field(lagged) -> None:
+    """Tickets whose first event comes a lognormal 10 minutes (sigma 0.8) after created_at:
+    the timeline starts at a hidden `ticket_events_start`, created_at + a lognormal gap
+    with median and sigma within 10 %, written after created_at; the generated first
+    events lag created_at by a median within 10 % of the sample's, and the tickets' files
+    have the sample's columns only."""
+    real, learnt, out = lagged
+    tl = learnt.document["entities"]["ticket_events"]["timeline"]
+    assert tl["start"] == "tickets.ticket_events_start"
+    fields = learnt.document["entities"]["tickets"]["fields"]
+    assert list(fields)[:3] == ["id", "created_at", "ticket_events_start"]
+    start = fields["ticket_events_start"]
+    assert start["after"] == "created_at" and start["hidden"] is True
+    gap = start["gap"]
+    assert gap["distribution"] == "lognormal"
+    assert abs(parse_duration(gap["median"]) / 600 - 1) < 0.1
+    assert abs(gap["sigma"] / 0.8 - 1) < 0.1
+    assert "created_at + that gap, a hidden field" in learnt.text
+    real_lags, lags = _first_lags(real), _first_lags(out)
+    assert np.all(real_lags > 0) and np.all(lags >= 0)
+    assert abs(np.median(lags) / np.median(real_lags) - 1) < 0.1
+    assert out["tickets"].column_names == ["id", "created_at"]
+    # the subscriptions' first events are at signed_up: that start is unchanged
+    subs = learnt.document["entities"]["subscription_events"]["timeline"]
+    assert subs["start"] == "customers.signed_up"
+    assert list(learnt.document["entities"]["customers"]["fields"]) == ["id", "signed_up"]
+
+
+def _month_schedule(data: dict[str, pa.Table]) -> tuple[np.ndarray, np.ndarray]:
+    """For every `renewed` event: the scheduled time by the spec's rule (months counted
+    from the `paid` event, on its day of the month or the month's last day) and the
+    event's time, in µs, worked out with the standard library."""
+    events = data["subscription_events"]
+    ids = events["customer_id"].to_pylist()
+    states = events["state"].to_pylist()
+    times = events["at"].to_pylist()
+    scheduled, actual = [], []
+    anchor, months = None, 0
+    for i, (who, state, at) in enumerate(zip(ids, states, times, strict=True)):
+        if i == 0 or who != ids[i - 1] or state != "renewed":
+            anchor, months = at, 0
+            continue
+        months += 1
+        index = anchor.month - 1 + months
+        year, month = anchor.year + index // 12, index % 12 + 1
+        day = min(anchor.day, calendar.monthrange(year, month)[1])
+        scheduled.append(anchor.replace(year=year, month=month, day=day))
+        actual.append(at)
+    to_us = np.array(scheduled, dtype="datetime64[us]").astype(np.int64)
+    return to_us, np.array(actual, dtype="datetime64[us]").astype(np.int64)
+
+
+def test_renewals_on_calendar_months_are_learnt_as_a_month_step_with_a_delay(lagged) -> None:
+    """Renewals a calendar month apart from the paid date (Jan 31 → Feb 29 → Mar 31), each
+    up to 3 days late: `renewed` gets `after: 1 month` and a uniform `delay` from about 0
+    to 3 days (within 1 %); the generated renewals all fall on the calendar-month schedule,
+    at most the learnt delay after the day."""
+    real, learnt, out = lagged
+    states = learnt.document["entities"]["subscription_events"]["timeline"]["states"]
+    renewed = states["renewed"]
+    assert renewed["after"] == "1 month"
+    delay = renewed["delay"]
+    assert "distribution" not in delay  # {min, max}: uniform
+    assert 0 <= parse_duration(delay["min"]) < 600
+    assert abs(parse_duration(delay["max"]) / (3 * 86400) - 1) < 0.01
+    assert abs(renewed["next"]["renewed"] - 0.92) < 0.02
+    assert states["paid"]["after"] == "2w"
+    scheduled, at = _month_schedule(real)
+    assert np.all((at >= scheduled) & (at <= scheduled + 3 * 86400 * 10**6))
+    scheduled, at = _month_schedule(out)
+    assert len(at) > 5000
+    late = at - scheduled
+    assert np.all((late >= 0) & (late <= parse_duration(delay["max"]) * 1e6))
+    # the anchor day comes back after a shorter month: not a month from the renewal before
+    days = np.array(scheduled, dtype="datetime64[us]").astype("datetime64[D]")
+    day_of_month = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
+    assert (day_of_month == 31).sum() > 50
+
+
+def test_a_fixed_30_day_step_is_not_a_calendar_month() -> None:
+    """Renewals exactly 30 days apart drift off any day of the month: `after` stays `30d`."""
+    text = LAGGED.replace("after: 1 month, delay: { min: 0h, max: 3d }", "after: 30d")
+    real = phony_pdl.load(text).generate()
+    learnt = infer({name: real[name] for name in real}, name="fixed")
+    states = learnt.document["entities"]["subscription_events"]["timeline"]["states"]
+    assert abs(parse_duration(states["renewed"]["after"]) / (30 * 86400) - 1) < 1e-4
+    assert "delay" not in states["renewed"]
+
+
+def test_yearly_renewals_of_the_saas_example_come_back_as_one_year() -> None:
+    """examples/saas.yaml renews on the anniversary (`after: 1 year`, entered from states
+    with duration steps): infer finds `1 year`, every renewal exactly on it, no delay."""
+    real = phony_pdl.load(ROOT / "examples" / "saas.yaml").generate()
+    learnt = infer({name: real[name] for name in real}, name="saas")
+    renewed = learnt.document["entities"]["subscription_events"]["timeline"]["states"]["renewed"]
+    assert renewed["after"] == "1 year" and "delay" not in renewed
+    assert "100.0% exactly on it" in learnt.text

@@ -307,6 +307,7 @@ class _Builder:
                 pks[fk.parent] = fk.key
         self.cycle_breakers = self._cycle_breakers(fks)
         built = {t: self.entity(t, pks, fks) for t in _children_first(list(self.src.tables), fks)}
+        self._timeline_starts(built)
         entities = [built[t] for t in self.src.tables]
         entities = _ordered(entities, fks, self.ident)
         self._written_numbers(entities)
@@ -585,6 +586,21 @@ class _Builder:
         self.timelines[table] = found
         for f in found.fields:
             done[f.name] = [f]
+
+    def _timeline_starts(self, built: dict[str, EntityOut]) -> None:
+        """A timeline whose first events come after the parent time starts at a hidden field
+        of the parent (timelines.py), named now that the parent's fields are known and
+        written after the parent time it follows."""
+        for table, tl in self.timelines.items():
+            parent = built[self._table_of[tl.spec["for"]]]
+            hidden = tl.name_start(parent.fields, self.ident[table])
+            if hidden is None:
+                continue
+            at = next(
+                (i + 1 for i, f in enumerate(parent.fields) if f.name == tl.reads),
+                len(parent.fields),
+            )
+            parent.fields.insert(at, hidden)
 
     def _nulls_by_category(self, out: EntityOut, table: str, correlated: set[str]) -> None:
         """A column that is NULL exactly for some categories of another (a ship date for orders

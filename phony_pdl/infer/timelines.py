@@ -21,6 +21,20 @@ Evidence asked for (otherwise the columns stay as they are):
 Transitions are counted over all paths and normalised per state (a state some paths stop
 at gets `end`); a state's `after` is fitted on the gaps from the event before to each
 event that enters it, as the spec defines it (the first event is at `start` itself).
+
+Two shapes a continuous `after` would blur are written as PDL has them:
+
+- the first event some time after the parent time (a ticket's first event minutes after
+  it is created) on at least MIN_LAG_SHARE of the parents, so the median lag is not 0:
+  the timeline starts at a hidden field of the parent, `after` the parent time with a
+  `gap` fitted on the lags (datetime starts only: `after` moves a date by whole days);
+- a state entered on a calendar-month schedule (renewals on the same day of each month,
+  or of each year): on at least MIN_MONTH_SHARE of the events entering it, the time is
+  at or up to a quarter of the shortest step (MAX_DELAY_SHARE) after the day the
+  engine's month arithmetic (engine/months.py) schedules, counted from the anchor as the
+  engine counts it. It gets `after: N months` (or years), N the most common whole number
+  of months in its gaps, and `delay` fitted on the times past the scheduled day unless at
+  least MIN_MONTH_SHARE are on it exactly.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.months import add_months
 from .document import FieldOut, _duration, _gap_decimals, duration_fit, seconds_places
 from .profile import US_PER_DAY, ColumnProfile
 from .relations import ForeignKey
@@ -47,6 +62,11 @@ DEFAULT_MAX_STEPS = 100  # PDL's default `max_steps`
 PLACES = 4  # probabilities are written to this many decimals, summing to exactly 1
 SHOWN_PATHS = 3  # the most common paths named in the comment
 PATH_WIDTH = 50  # paths longer than this are told apart by their first 50 states only
+MIN_LAG_SHARE = 0.5  # first events after the parent time on this share: a hidden start
+MIN_MONTH_SHARE = 0.95  # events entering a state on the calendar-month schedule
+MIN_MONTH_EVENTS = 10  # fewer events entering a state cannot show a schedule
+MAX_DELAY_SHARE = 0.25  # of the shortest step (28 days a month): the most a delay may be
+MONTH_US = 30.436875 * US_PER_DAY  # a Gregorian month on average
 
 
 @dataclass
@@ -61,10 +81,28 @@ class TimelineOut:
     reads: str = ""  # the parent field `start` reads
     column: str = ""  # the foreign key to the `for` entity
     order: np.ndarray | None = None  # the rows in event order: by parent, time, key
+    # the hidden parent field the timeline starts at (named when the parent is built:
+    # `name_start`), `after` the parent time; None when the first events are at it
+    lag: FieldOut | None = None
 
     @property
     def field_names(self) -> set[str]:
         return {f.name for f in self.fields}
+
+    def name_start(self, parent_fields: list[FieldOut], events: str) -> FieldOut | None:
+        """Name the hidden start field (`<events>_start`, numbered if the parent has a field
+        of that name in any case) and point `start` at it; the field to add to the parent,
+        or None when the timeline starts at the parent time itself."""
+        if self.lag is None:
+            return None
+        taken = {f.name.casefold() for f in parent_fields}
+        name, n = f"{events}_start", 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{events}_start_{n}"
+        self.lag.name = name
+        self.spec["start"] = f"{self.spec['for']}.{name}"
+        return self.lag
 
 
 def find_timeline(
@@ -165,6 +203,7 @@ def _timeline(
             start, start_gaps, start_median = p, gap, median
     if start is None:
         return None
+    lag = _lag_field(start, start_gaps, time.name) if start.kind == "datetime" else None
 
     # transitions (consecutive events of one parent) and where paths stop
     step = ~first[1:]
@@ -175,6 +214,8 @@ def _timeline(
     lengths = np.diff(np.r_[heads, n])
     entered = np.flatnonzero(np.r_[False, step])  # events that follow one of their path
     gaps = at[entered] - at[entered - 1]
+    clocked = np.bincount(codes[entered], weights=gaps != 0, minlength=k) > 0
+    calendar = _calendar_steps(codes, at, first, clocked, k)
 
     # states in the order paths go through them (mean step, then the most events first)
     position = np.arange(n) - np.repeat(heads, lengths) + 1
@@ -199,7 +240,14 @@ def _timeline(
         else:
             notes.append("no event follows it (terminal)")
         into = gaps[codes[entered] == code]
-        if len(into):
+        if code in calendar:
+            months, late = calendar[code]
+            body["after"] = _calendar_step(months)
+            delay, note = _delay(late)
+            if delay is not None:
+                body["delay"] = delay
+            notes.append(note)
+        elif len(into):
             after, note = _after(into)
             if after is not None:
                 body["after"] = after
@@ -221,7 +269,13 @@ def _timeline(
     comments["start"] = (
         f"the first event is at or after {start.name} on {on_or_after:.1%} of the {paths:,} "
         f"parents with events, median gap {_duration(median / 1e6) if median else '0'}"
-        + ("" if median == 0 else "; generated first events are at the start itself")
+        + (
+            ""
+            if median == 0
+            else f"; {start.name} + that gap, a hidden field"
+            if lag is not None
+            else "; generated first events are at the start itself"
+        )
     )
     comments["initial"] = f"{share:.1%} of the {paths:,} paths start here"
     if "max_steps" in spec:
@@ -248,7 +302,9 @@ def _timeline(
         ):
             fields.append(FieldOut(p.name, {"timeline": "step"}, "the event's position"))
             break
-    found = TimelineOut(spec, block, comments, state_comments, fields, start.name, fk.column, order)
+    found = TimelineOut(
+        spec, block, comments, state_comments, fields, start.name, fk.column, order, lag=lag
+    )
     return found, float(share)
 
 
@@ -279,11 +335,94 @@ def _after(us: np.ndarray) -> tuple[Any, str]:
     """A state's `after` fitted on the gaps (µs) into it, and its comment."""
     if not np.any(us):
         return None, f"entered {len(us):,} times, each at the time of the event before"
+    after, note = _fitted(us)
+    return after, f"after {note}"
+
+
+def _fitted(us: np.ndarray) -> tuple[Any, str]:
+    """A duration or a distribution of durations fitted on `us` (µs, not all equal to
+    zero), as a timeline's `after`, `delay` or a `gap`, and what the comment says of it."""
     fitted = duration_fit(us / 1e6, scale=1.0, decimals=_gap_decimals(us))
     if fitted is None:
-        return _duration(float(us[0]) / 1e6), f"always {_duration(float(us[0]) / 1e6)} after"
-    after, fit = fitted
-    return after, f"after (seconds): {fit.comment()}"
+        fixed = _duration(float(us[0]) / 1e6)
+        return fixed, f"always {fixed}"
+    value, fit = fitted
+    return value, f"(seconds): {fit.comment()}"
+
+
+def _lag_field(start: ColumnProfile, gaps: np.ndarray, time: str) -> FieldOut | None:
+    """The hidden parent field the timeline starts at when its first events come after
+    `start` (`gaps`: µs from it to each path's first event, NaN without one) on at least
+    MIN_LAG_SHARE of the parents; None when they are mostly at it."""
+    lags = gaps[gaps >= 0]
+    if (lags > 0).sum() <= MIN_LAG_SHARE * len(gaps):
+        return None
+    gap, note = _fitted(lags)
+    spec = {"after": start.name, "gap": gap, "hidden": True}
+    return FieldOut(
+        "",
+        spec,
+        f"the time of the first event ({time}), the timeline start: {start.name} + a gap {note}",
+    )
+
+
+def _calendar_steps(
+    codes: np.ndarray, at: np.ndarray, first: np.ndarray, clocked: np.ndarray, k: int
+) -> dict[int, tuple[int, np.ndarray]]:
+    """States entered on a calendar-month schedule: state → (months a step, µs from the
+    scheduled time to each event entering it). The schedule is the engine's: n months
+    after the anchor, counted since it, where the anchor is the path's first event or the
+    latest event entered by a duration (`clocked`: a state with some gap into it that is
+    a duration); a state found not to step months is such a duration, so the candidates
+    are tried again without the one furthest from its schedule until all keep to it."""
+    entering = ~first
+    rows = np.arange(len(codes))
+    months = np.zeros(k, dtype=np.int64)
+    for code in range(k):
+        into = np.flatnonzero(entering & (codes == code))
+        if len(into) < MIN_MONTH_EVENTS:
+            continue
+        steps = np.rint((at[into] - at[into - 1]) / MONTH_US).astype(np.int64)
+        months[code] = int(np.argmax(np.bincount(np.maximum(steps, 0))))
+    candidates = months > 0
+    exact = at.astype(np.int64)
+    while candidates.any():
+        step = np.where(entering & candidates[codes], months[codes], 0)
+        reset = first | (entering & clocked[codes] & ~candidates[codes])
+        anchor = np.maximum.accumulate(np.where(reset, rows, 0))
+        total = np.cumsum(step)
+        moved = step > 0
+        scheduled = add_months(exact[anchor[moved]], (total - total[anchor])[moved])
+        late = exact[moved] - scheduled
+        state = codes[moved]
+        bound = MAX_DELAY_SHARE * 28 * US_PER_DAY * months[state]
+        on = np.bincount(state, weights=(late >= 0) & (late < bound), minlength=k)
+        share = np.where(candidates, on / np.maximum(np.bincount(state, minlength=k), 1), 2.0)
+        worst = int(np.argmin(share))
+        if share[worst] >= MIN_MONTH_SHARE:
+            return {int(c): (int(months[c]), late[state == c]) for c in np.flatnonzero(candidates)}
+        candidates[worst] = False
+    return {}
+
+
+def _calendar_step(months: int) -> str:
+    """`1 month`, `3 months`, `1 year`, `2 years`: a calendar step as PDL writes it."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year" + ("s" if years > 1 else "")
+    return f"{months} month" + ("s" if months > 1 else "")
+
+
+def _delay(late: np.ndarray) -> tuple[Any, str]:
+    """A month step's `delay` fitted on the times (µs) past the scheduled day, or None
+    when at least MIN_MONTH_SHARE are on it exactly; and the comment."""
+    on_day = float((late == 0).mean())
+    kept = float((late >= 0).mean())
+    note = f"entered {len(late):,} times, {kept:.1%} on or after the calendar-month schedule"
+    if on_day >= MIN_MONTH_SHARE:
+        return None, f"{note}, {on_day:.1%} exactly on it"
+    delay, fitted = _fitted(late[late >= 0])
+    return delay, f"{note}; delay {fitted}"
 
 
 def _common_paths(
