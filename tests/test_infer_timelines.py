@@ -443,3 +443,38 @@ def test_yearly_renewals_of_the_saas_example_come_back_as_one_year() -> None:
     renewed = learnt.document["entities"]["subscription_events"]["timeline"]["states"]["renewed"]
     assert renewed["after"] == "1 year" and "delay" not in renewed
     assert "100.0% exactly on it" in learnt.text
+
+
+def test_first_events_at_the_parent_time_on_most_parents_keep_it_as_the_start(lagged) -> None:
+    """The first event after created_at on 30 % of the tickets only (at it on the others):
+    the timeline starts at created_at, as before, the comment giving the median gap, 0."""
+    real, _, _ = lagged
+    tickets, events = real["tickets"], real["ticket_events"]
+    ids = events["ticket_id"].to_numpy()
+    first = np.r_[True, ids[1:] != ids[:-1]]
+    at = events["at"].cast(pa.int64()).to_numpy()[first]  # by ticket id: laid out in order
+    created = tickets["created_at"].cast(pa.int64()).to_numpy()
+    lagging = np.arange(len(created)) % 10 < 3
+    created = np.where(lagging, created, at)
+    tickets = tickets.set_column(1, "created_at", pa.array(created, tickets["created_at"].type))
+    learnt = infer({"tickets": tickets, "ticket_events": events}, name="mostly_on_time")
+    assert learnt.document["entities"]["ticket_events"]["timeline"]["start"] == (
+        "tickets.created_at"
+    )
+    assert list(learnt.document["entities"]["tickets"]["fields"]) == ["id", "created_at"]
+    assert "at or after created_at on 100.0% of the 3,000 parents with events, median gap 0" in (
+        learnt.text
+    )
+    assert "hidden" not in learnt.text
+
+
+def test_the_hidden_start_takes_a_name_no_parent_column_has(lagged) -> None:
+    """A tickets column already named `Ticket_Events_Start` (in any case): the hidden start
+    is `ticket_events_start_2`."""
+    real, _, _ = lagged
+    tickets = real["tickets"].append_column("Ticket_Events_Start", pa.array(np.arange(3000) % 7))
+    learnt = infer({"tickets": tickets, "ticket_events": real["ticket_events"]}, name="taken")
+    tl = learnt.document["entities"]["ticket_events"]["timeline"]
+    assert tl["start"] == "tickets.ticket_events_start_2"
+    fields = learnt.document["entities"]["tickets"]["fields"]
+    assert fields["ticket_events_start_2"]["hidden"] is True and "Ticket_Events_Start" in fields

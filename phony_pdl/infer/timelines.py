@@ -336,7 +336,7 @@ def _after(us: np.ndarray) -> tuple[Any, str]:
     if not np.any(us):
         return None, f"entered {len(us):,} times, each at the time of the event before"
     after, note = _fitted(us)
-    return after, f"after {note}"
+    return after, f"{note} after" if note.startswith("always") else f"after {note}"
 
 
 def _fitted(us: np.ndarray) -> tuple[Any, str]:
