@@ -38,6 +38,7 @@ from .document import (
     FieldOut,
     InferOptions,
     bool_field,
+    comparison_field,
     copy_field,
     count_spec,
     gap_field,
@@ -54,6 +55,7 @@ from .relations import (
     Relation,
     _common_factor,
     algebraic_relations,
+    boolean_comparisons,
     foreign_keys,
     proportional_relations,
     spearman_matrix,
@@ -496,6 +498,10 @@ class _Builder:
             for name, fields in self._aggregates(table, fks, done, mine, pk).items():
                 done[name] = fields
 
+            # Flags that are a comparison on every row (late = returned_at > due_at,
+            # adult = age >= 18): `expr`, not a probability that loses which rows are true.
+            self._comparisons(table, done, mine)
+
             texts = {
                 p.name: p.strings
                 for p in profs.values()
@@ -601,6 +607,42 @@ class _Builder:
                 len(parent.fields),
             )
             parent.fields.insert(at, hidden)
+
+    def _comparisons(
+        self, table: str, done: dict[str, list[FieldOut]], mine: dict[str, ForeignKey]
+    ) -> None:
+        profs = self.profiles[table]
+        flags = {}
+        for p in profs.values():
+            if p.kind == "bool" and p.name not in done:
+                column = self.src.tables[table].table.column(p.source)
+                flags[p.name] = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        if not flags:
+            return
+        inputs = {
+            p.name: (p.scores, p.kind)
+            for p in profs.values()
+            if p.scores is not None
+            and p.kind in ("int", "float", "decimal", "date", "datetime")
+            and p.name not in mine  # a reference's ids compare as nothing meaningful
+        }
+        # A flag may not read a column computed from it (through any chain of fields).
+        reads = {f.name: _spec_words(f.spec) for fields in done.values() for f in fields}
+
+        def reaches(start: str, goal: str) -> bool:
+            seen, todo = set(), [start]
+            while todo:
+                name = todo.pop()
+                if name == goal:
+                    return True
+                if name not in seen:
+                    seen.add(name)
+                    todo.extend(sorted(reads.get(name, ())))
+            return False
+
+        skip = {flag: {n for n in inputs if reaches(n, flag)} for flag in flags}
+        for c in boolean_comparisons(flags, inputs, skip=skip):
+            done[c.target] = [comparison_field(profs[c.target], c, _quote)]
 
     def _nulls_by_category(self, out: EntityOut, table: str, correlated: set[str]) -> None:
         """A column that is NULL exactly for some categories of another (a ship date for orders

@@ -24,7 +24,7 @@ from .profile import (
     locale_share,
     semantic,
 )
-from .relations import Ordering, Relation
+from .relations import Comparison, Ordering, Relation
 
 __all__ = ["EntityOut", "FieldOut", "InferOptions"]
 
@@ -984,6 +984,17 @@ def copy_field(p: ColumnProfile, path: str, rows: int) -> FieldOut:
     """`from: path`: NULL exactly where the key or the parent's value is (checked), so no
     `null_rate` on top."""
     return FieldOut(p.name, {"from": path}, f"equal to {path} on all {rows:,} rows")
+
+
+def comparison_field(p: ColumnProfile, c: Comparison, quote) -> FieldOut:
+    """`expr: x > t` / `x >= y`: NULL where an input is (checked against the sample), so no
+    `null_rate` on top."""
+    where = " (NULL where an input is)" if c.rows < p.n else ""
+    note = f"{c.target} = {c.sql(str)} on all {c.rows:,} rows{where}, {c.trues:,} true"
+    if c.gap is not None:
+        below, above = ("false", "true") if c.op in (">", ">=") else ("true", "false")
+        note += f"; {below} up to {c.gap[0]}, {above} from {c.gap[1]}"
+    return FieldOut(c.target, {"expr": c.sql(quote)}, note)
 
 
 def relation_field(p: ColumnProfile, rel: Relation, quote) -> FieldOut:

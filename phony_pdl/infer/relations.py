@@ -6,6 +6,8 @@
   of a (→ `expr`).
 - `time_orderings`: x >= y on every row where both are set (→ `after: y` with a gap
   distribution), choosing the closest predecessor, also through a foreign key.
+- `boolean_comparisons`: a bool column equal to x > t for a constant t, or to x > y / x >= y
+  of two columns, on every row (→ `expr`).
 - `foreign_keys`: inclusion dependencies between a column and another table's key.
 """
 
@@ -18,10 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "Comparison",
     "ForeignKey",
     "Ordering",
     "Relation",
     "algebraic_relations",
+    "boolean_comparisons",
     "foreign_keys",
     "proportional_relations",
     "spearman_matrix",
@@ -415,6 +419,241 @@ def _cycle(orderings: dict[str, Ordering]) -> list[str]:
         if node in path:
             return path[path.index(node) :]
     return []
+
+
+# ---------------------------------------------------------------- boolean comparisons
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """target = left op right on every row: `right` a column, or (with `gap`) a constant
+    already written as SQL (`100`, `DATE '2024-01-01'`)."""
+
+    target: str
+    left: str
+    op: str  # ">", ">=", "<", "<="
+    right: str
+    rows: int
+    trues: int
+    # a threshold's evidence: the values on either side of it in the sample, as text
+    # (the last of the smaller side, the first of the larger side)
+    gap: tuple[str, str] | None = None
+
+    def sql(self, quote) -> str:
+        right = self.right if self.gap is not None else quote(self.right)
+        return f"{quote(self.left)} {self.op} {right}"
+
+
+MIN_CLASS_ROWS = 5  # true rows and false rows each needed before a comparison is evidence
+_US_PER_SECOND = 1_000_000
+
+
+def boolean_comparisons(
+    flags: dict[str, np.ndarray],
+    columns: dict[str, tuple[np.ndarray, str]],
+    *,
+    skip: dict[str, set[str]] | None = None,
+    min_rows: int = 20,
+) -> list[Comparison]:
+    """For each flag, a comparison that gives it on every row: first `x > t` (or >=, <, <=)
+    for a constant t, else `x > y` (or >=) of two columns, in column order: one input beats
+    two, as a second column adds nothing to a flag a threshold already gives.
+
+    `flags`: name → 1.0 / 0.0 per row, NaN for NULL. `columns`: name → (values in units,
+    NaN for NULL; kind: int, float, decimal, date (days) or datetime (µs)). `skip`: flag →
+    columns it may not read (they read the flag). SQL comparisons are NULL where an input
+    is: the flag must be NULL on exactly those rows. A comparison needs `min_rows` set rows
+    with MIN_CLASS_ROWS of them true and as many false.
+    """
+    out: list[Comparison] = []
+    for target, flag in flags.items():
+        known = ~np.isnan(flag)
+        rows = int(known.sum())
+        trues = int(np.sum(flag[known] == 1))
+        if rows < min_rows or min(trues, rows - trues) < MIN_CLASS_ROWS:
+            continue
+        usable = {
+            n: c
+            for n, c in columns.items()
+            if n != target and n not in (skip or {}).get(target, ())
+        }
+        found = _threshold(target, flag, known, usable, rows, trues) or _between(
+            target, flag, known, usable, rows, trues
+        )
+        if found is not None:
+            out.append(found)
+    return out
+
+
+SCREEN_ROWS = 512  # a candidate must hold on these first rows before all rows are checked
+
+
+def _threshold(
+    target: str,
+    flag: np.ndarray,
+    known: np.ndarray,
+    columns: dict[str, tuple[np.ndarray, str]],
+    rows: int,
+    trues: int,
+) -> Comparison | None:
+    head = slice(0, SCREEN_ROWS)
+    for name, (x, kind) in columns.items():
+        # what fails on the first rows fails on all: a wide table checks each column cheaply
+        if _split(flag[head], known[head], x[head]) is None:
+            continue
+        split = _split(flag, known, x)
+        if split is None:
+            continue
+        lo, hi, rising = split
+        values, true = x[known], flag[known] == 1
+        t, literal = _roundest(lo, hi, kind)
+        if t == lo:  # the last false (rising) or true value itself
+            op = ">" if rising else "<="
+        elif t == hi:
+            op = ">=" if rising else "<"
+        else:  # strictly between: either holds; a date starts a period (>= it)
+            op = (">=" if kind in ("date", "datetime") else ">") if rising else "<"
+        compare = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+        if not np.array_equal(compare[op](values, t), true):
+            continue  # a literal that rounds differently from the sample's values
+        gap = (_show(lo, kind), _show(hi, kind))
+        return Comparison(target, name, op, literal, rows, trues, gap)
+    return None
+
+
+def _split(flag: np.ndarray, known: np.ndarray, x: np.ndarray) -> tuple[float, float, bool] | None:
+    """(lo, hi, rising) when x separates the flag's true and false rows (all true values
+    above the false ones when rising, below when not; one side may be empty), with the flag
+    NULL exactly where x is: lo the last value below, hi the first above."""
+    if not np.array_equal(known, ~np.isnan(x)):
+        return None
+    values, true = x[known], flag[known] == 1
+    if true.all() or not true.any():
+        return -math.inf, math.inf, True  # nothing to separate on these rows (a screen)
+    top_false, bottom_true = values[~true].max(), values[true].min()
+    if top_false < bottom_true:
+        return float(top_false), float(bottom_true), True
+    top_true, bottom_false = values[true].max(), values[~true].min()
+    if top_true < bottom_false:
+        return float(top_true), float(bottom_false), False
+    return None
+
+
+def _between(
+    target: str,
+    flag: np.ndarray,
+    known: np.ndarray,
+    columns: dict[str, tuple[np.ndarray, str]],
+    rows: int,
+    trues: int,
+) -> Comparison | None:
+    names = list(columns)
+    head = slice(0, SCREEN_ROWS)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            (x, xk), (y, yk) = columns[a], columns[b]
+            if _family(xk) != _family(yk):
+                continue
+            # a datetime against a date: from the date's midnight (as the engine compares)
+            if xk == "datetime" and yk == "date":
+                y = y * _US_PER_DAY
+            elif xk == "date" and yk == "datetime":
+                x = x * _US_PER_DAY
+            if not _orders(flag[head], known[head], x[head], y[head]):
+                continue
+            for x_left, op in _orders(flag, known, x, y)[:1]:
+                left, right = (a, b) if x_left else (b, a)
+                return Comparison(target, left, op, right, rows, trues)
+    return None
+
+
+def _orders(
+    flag: np.ndarray, known: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> list[tuple[bool, str]]:
+    """The comparisons of x and y equal to the flag on these rows, as (x on the left, op):
+    `>` first, `>=` only where some row has x = y (else it is the same as `>`). The
+    flag must be NULL exactly where x or y is."""
+    if not np.array_equal(known, ~np.isnan(x) & ~np.isnan(y)):
+        return []
+    diff, true = x[known] - y[known], flag[known] == 1
+    ties = bool(np.any(diff == 0))
+    found = []
+    for left, d in ((True, diff), (False, -diff)):
+        if np.array_equal(d > 0, true):
+            found.append((left, ">"))
+        elif ties and np.array_equal(d >= 0, true):
+            found.append((left, ">="))
+    return found
+
+
+def _family(kind: str) -> str:
+    return "time" if kind in ("date", "datetime") else "number"
+
+
+def _roundest(lo: float, hi: float, kind: str) -> tuple[float, str]:
+    """The roundest value in [lo, hi] and its SQL literal: for numbers the multiple of the
+    largest power of ten (100 between 99.87 and 100.03, 18 or 17 for ages 17 and 18); for
+    dates the first of a year, then of a month, then a day; for datetimes also whole hours,
+    minutes, seconds. Among the candidates of one step: one strictly inside (the middlemost),
+    else `hi`, else `lo`."""
+    if kind == "date":
+        levels = ["Y", "M", "D"]
+        return _roundest_time(lo, hi, levels, "D", kind)
+    if kind == "datetime":
+        return _roundest_time(lo, hi, ["Y", "M", "D", "h", "m", "s", "us"], "us", kind)
+    top = math.ceil(math.log10(max(abs(lo), abs(hi), 1.0))) + 1
+    bottom = 0 if kind == "int" else -12
+    for k in range(top, bottom - 1, -1):
+        # m · 10^k written as text first, so 0.1 steps do not pick up binary noise
+        step = 10.0**k
+        first, last = math.ceil(lo / step), math.floor(hi / step)
+        values = [float(f"{m}e{k}") for m in range(first, min(last, first + 20) + 1)]
+        values = [v for v in values if lo <= v <= hi]
+        if values:
+            v = _pick(values, lo, hi)
+            return v, _number(v, kind)
+    return hi, _number(hi, kind)
+
+
+def _roundest_time(lo: float, hi: float, levels: list[str], unit: str, kind: str):
+    lo_t, hi_t = np.datetime64(int(lo), unit), np.datetime64(int(hi), unit)
+    for level in levels:
+        start = lo_t.astype(f"datetime64[{level}]")
+        candidates = np.arange(start, hi_t.astype(f"datetime64[{level}]") + 1)[:40]
+        values = [float(c.astype(f"datetime64[{unit}]").astype(np.int64)) for c in candidates]
+        values = [v for v in values if lo <= v <= hi]
+        if values:
+            v = _pick(values, lo, hi)
+            return v, _time_literal(v, kind)
+    return hi, _time_literal(hi, kind)
+
+
+def _pick(values: list[float], lo: float, hi: float) -> float:
+    inside = [v for v in values if lo < v < hi]
+    if inside:
+        middle = (lo + hi) / 2
+        return min(inside, key=lambda v: (abs(v - middle), v))
+    return hi if hi in values else lo
+
+
+def _number(v: float, kind: str) -> str:
+    if kind == "int" or v.is_integer():
+        return str(int(v))
+    return repr(v)
+
+
+def _time_literal(v: float, kind: str) -> str:
+    return f"DATE '{_show(v, kind)}'" if kind == "date" else f"TIMESTAMP '{_show(v, kind)}'"
+
+
+def _show(v: float, kind: str) -> str:
+    """A value in its column's terms: a number, a date, a datetime (no zero fraction)."""
+    if kind == "date":
+        return str(np.datetime64(int(v), "D"))
+    if kind == "datetime":
+        text = str(np.datetime64(int(v), "us")).replace("T", " ")
+        return text[:-7] if text.endswith(".000000") else text
+    return _number(v, kind)
 
 
 # ---------------------------------------------------------------- foreign keys
