@@ -170,3 +170,24 @@ def test_a_datetime_threshold_is_the_roundest_time_in_the_gap() -> None:
     assert literal == "TIMESTAMP '2024-03-05 10:00:00'" and value == us("2024-03-05T10:00")
     _, literal = _roundest(us("2023-12-31T23:59:59.5"), us("2024-01-01T00:00:00.5"), "datetime")
     assert literal == "TIMESTAMP '2024-01-01 00:00:00'"
+
+
+def test_dates_a_flag_compares_are_written_as_dates(tmp_path) -> None:
+    """A date read from `31/01/2024` text is written back that way, but not one an `expr`
+    reads: the comparison would be of the text (`01/02/2024` < `31/01/2024`)."""
+    t = _table()
+    days = [np.datetime64(d, "D").astype(object) for d in (*t["due"], *t["back"])]
+    due, back = days[:200], days[200:]
+    path = tmp_path / "loans.csv"
+    rows = ["due,back,late,other"]
+    for d, b, o in zip(due, back, t["due"][::-1], strict=True):
+        other = np.datetime64(o, "D").astype(object)
+        rows.append(f"{d:%d/%m/%Y},{b:%d/%m/%Y},{str(b > d).lower()},{other:%d/%m/%Y}")
+    path.write_text("\n".join(rows) + "\n")
+    result = infer(path)
+    fields = result.document["entities"]["loans"]["fields"]
+    assert fields["late"] == {"expr": "back > due"}
+    assert "format" not in fields["due"] and "format" not in fields["back"]
+    assert fields["other"]["format"] == "%d/%m/%Y"
+    out = _columns(result.schema().generate(seed=4)["loans"])
+    assert _same(out["late"], pa.compute.greater(out["back"], out["due"]))

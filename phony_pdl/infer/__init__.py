@@ -953,7 +953,8 @@ class _Builder:
 
     def _written_dates(self, out: EntityOut, table: str) -> None:
         """Dates read from text like `03/31/2024` are written back in that format, except
-        where another field reads them (`after`, `before` and `from` need the date itself)."""
+        where another field reads them (`after`, `before` and `from` need the date itself,
+        and an `expr` would compare the text: `late: {expr: "back > due"}`)."""
         formats = self.src.tables[table].formats
         if not formats:
             return
@@ -964,6 +965,7 @@ class _Builder:
             for key in ("after", "before", "from")
             if key in f.spec
         }
+        read |= {w for f in out.fields if "expr" in f.spec for w in _spec_words(f.spec["expr"])}
         for f in out.fields:
             p = profs.get(f.name)
             if p is not None and p.source in formats and f.name not in read:
