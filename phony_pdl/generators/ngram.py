@@ -61,9 +61,10 @@ def _chain(locale: str | None) -> list[str]:
 _IN_MEMORY: dict[str, tuple[NgramModel, Compiled]] = {}
 
 
-def register_model(name: str, model: NgramModel) -> None:
-    """Make `model` the model of the `.phony` path `name` in this process (no file needed)."""
-    _IN_MEMORY[name] = (model, compile_model(model))
+def register_model(name: str, model: NgramModel, compiled: Compiled | None = None) -> None:
+    """Make `model` the model of the `.phony` path `name` in this process (no file needed);
+    `compiled`: its compiled form with the default blocklist, where the caller has it."""
+    _IN_MEMORY[name] = (model, compiled if compiled is not None else compile_model(model))
 
 
 def resolve_model(name: str, locale: str | None = None) -> Path:

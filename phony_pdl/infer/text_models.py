@@ -20,7 +20,7 @@ from ..errors import GenerationError
 from ..generators.ngram import register_model
 from ..ngram import fileformat
 from ..ngram.model import ModelError, NgramModel, Source, train_lines
-from ..ngram.sample import compile_model, sample
+from ..ngram.sample import Compiled, compile_model, sample
 from ..rng import derive_key
 from .document import FieldOut
 
@@ -50,14 +50,15 @@ def text_model(
     shared = len(tokens) / max(len(set(tokens)), 1)  # uses per distinct word
     tries = [(2, "word"), (4, "char")] if words >= 1.5 and shared >= 2 else [(4, "char")]
     for order, mode in tries:
-        model = _usable(values, order, mode, origin, lo, hi, derive_key(0, entity, f.name))
-        if model is not None:
+        usable = _usable(values, order, mode, origin, lo, hi, derive_key(0, entity, f.name))
+        if usable is not None:
             break
     else:
         return None
+    model, compiled = usable
     digest = fileformat.checksum(fileformat.to_document(model)).split(":", 1)[1][:10]
     path = f"{MODEL_FOLDER}/{entity}.{f.name}.{digest}.phony"
-    register_model(path, model)
+    register_model(path, model, compiled)  # compiled once: a model of long text takes seconds
     models[path] = model
     distinct = len(set(values))
     spec = {"generator": "ngram", "model": path, "novel": True, "min_length": lo, "max_length": hi}
@@ -72,8 +73,9 @@ def text_model(
 
 def _usable(
     values: list[str], order: int, mode: str, origin: Source, lo: int, hi: int, key: int
-) -> NgramModel | None:
-    """The trained model, if it invents enough new values of the observed lengths."""
+) -> tuple[NgramModel, Compiled] | None:
+    """The trained model and its compiled form, if it invents enough new values of the
+    observed lengths."""
     try:
         model = train_lines(values, order=order, mode=mode, source=origin)
         compiled = compile_model(model)
@@ -97,4 +99,4 @@ def _usable(
         )
     except (ModelError, GenerationError):
         return None
-    return model
+    return model, compiled

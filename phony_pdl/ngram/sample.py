@@ -299,6 +299,8 @@ class Compiled:
         vocab = self.model.vocabulary
         sep = "" if self.mode == "char" else " "
         tails = {w[i:] for w in words for i in range(1, len(w))}
+        if self.mode == "char":
+            return self._suspicious_chars(e_tok, flag, words, tails)
         # Either way the blocked word ends inside the new token, so the token holds the
         # word's last character: tokens without any such character need no search.
         last = {w[-1] for w in words}
@@ -323,6 +325,62 @@ class Compiled:
                         flag[e] = True
                 entry += d
         return flag
+
+    def _suspicious_chars(
+        self, e_tok: np.ndarray, flag: np.ndarray, words: list[str], tails: set[str]
+    ) -> np.ndarray:
+        """_suspicious for a model of characters, the same flags without searching every
+        word for every transition (minutes for a model of long comments).
+
+        A token of one character c after the context's text h gives the text h + c, and
+        the general rule then reads: some blocked word is a suffix of h + c, or (the
+        context not anchored) h + c is a word's proper tail. So c is flagged when w[:-1]
+        is a suffix of h for a word w ending in c, or h is t[:-1] for a tail t ending in
+        c: per context, a few look-ups of h's suffixes find every such c at once, and
+        contexts that find none (nearly all) have no transition to check. Tokens whose
+        lower case is not one character take the general rule."""
+        vocab = self.model.vocabulary
+        ends: dict[str, set[str]] = {}  # a word's first characters → its last ones
+        for w in words:
+            ends.setdefault(w[:-1], set()).add(w[-1])
+        tail_ends: dict[str, set[str]] = {}
+        for t in tails:
+            tail_ends.setdefault(t[:-1], set()).add(t[-1])
+        longest = max(len(w) for w in words)
+        lower = [v.lower() for v in vocab]
+        odd = {i for i, v in enumerate(lower) if len(v) != 1}  # 'İ' → 'i̇'
+        entry = 1
+        for lv in self.levels:
+            for ctx, d in zip(lv.contexts.tolist(), lv.context_degrees().tolist(), strict=True):
+                anchored = bool(ctx) and ctx[0] == BOUNDARY
+                head = "".join(lower[i] for i in ctx if i != BOUNDARY)
+                found: set[str] = set()
+                for k in range(min(len(head), longest - 1) + 1):
+                    found |= ends.get(head[len(head) - k :], set())
+                if not anchored:
+                    found |= tail_ends.get(head, set())
+                if found or odd:
+                    for e in range(entry, entry + d):
+                        t = int(e_tok[e])
+                        if t == BOUNDARY:
+                            continue
+                        if t in odd:
+                            flag[e] = self._blocked_after(head, lower[t], anchored, words, tails)
+                        elif lower[t] in found:
+                            flag[e] = True
+                entry += d
+        return flag
+
+    @staticmethod
+    def _blocked_after(
+        head: str, token: str, anchored: bool, words: list[str], tails: set[str]
+    ) -> bool:
+        """The general rule of _suspicious for one token after the text `head`."""
+        text = head + token
+        known = len(head)
+        return any(text.find(w, max(0, known - len(w) + 1)) >= 0 for w in words) or (
+            not anchored and any(len(x) > known and text.startswith(x) for x in tails)
+        )
 
     # ---------------------------------------------------------------- states
 
