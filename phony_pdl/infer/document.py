@@ -705,18 +705,13 @@ _NUMBERED = r"^(?P<head>\D*?)(?P<number>0|[1-9][0-9]{0,17})(?P<tail>\D*)$"
 _CODED = r"^(?P<head>\D*?)(?P<number>[0-9]{1,18})(?P<tail>\D*)$"
 
 
-def numbered_key(p: ColumnProfile) -> FieldOut | None:
-    """`INV-1000` … `INV-1499`, `ORD-000001` …: one text around consecutive whole numbers,
-    each once, in one length or without leading zeros. A sequence written with a number
-    format keeps the counter (a pattern would draw random codes in the same shape), and a
-    reference to the key holds the same text."""
-    values = p.strings or []
-    if len(values) < 20 or not p.unique or p.nulls or len(values) != p.non_null:
-        return None
+def _around_a_number(values: list[str], regex: str) -> tuple[str, str, pa.Array, np.ndarray] | None:
+    """(head, tail, digits, numbers) when every value is the same text around a whole number
+    (`regex` names the parts head, number and tail), or None."""
     text = pa.array(values, pa.string())
-    if not pc.all(pc.match_substring_regex(text.slice(0, 1000), _CODED)).as_py():
-        return None
-    parts = pc.extract_regex(text, _CODED)
+    if not pc.all(pc.match_substring_regex(text.slice(0, 1000), regex)).as_py():
+        return None  # the first values rule most columns out before the whole one is read
+    parts = pc.extract_regex(text, regex)
     if parts.null_count:
         return None
     heads = pc.unique(parts.field("head")).to_pylist()
@@ -725,6 +720,21 @@ def numbered_key(p: ColumnProfile) -> FieldOut | None:
         return None
     digits = parts.field("number")
     numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    return heads[0], tails[0], digits, numbers
+
+
+def numbered_key(p: ColumnProfile) -> FieldOut | None:
+    """`INV-1000` … `INV-1499`, `ORD-000001` …: one text around consecutive whole numbers,
+    each once, in one length or without leading zeros. A sequence written with a number
+    format keeps the counter (a pattern would draw random codes in the same shape), and a
+    reference to the key holds the same text."""
+    values = p.strings or []
+    if len(values) < 20 or not p.unique or p.nulls or len(values) != p.non_null:
+        return None
+    around = _around_a_number(values, _CODED)
+    if around is None:
+        return None
+    head, tail, digits, numbers = around
     lo, hi = int(numbers.min()), int(numbers.max())
     if hi - lo + 1 != len(numbers):
         return None  # not a counter
@@ -734,7 +744,7 @@ def numbered_key(p: ColumnProfile) -> FieldOut | None:
         return None  # zeros in front of some lengths only: no format writes that
     spec = f"{{:0{widths[0]}d}}" if padded else "{:d}"
     escape = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
-    written = f"{escape(heads[0])}{spec}{escape(tails[0])}"
+    written = f"{escape(head)}{spec}{escape(tail)}"
     return FieldOut(
         p.name,
         {"sequence": lo, "format": written},
@@ -749,21 +759,12 @@ def numbered_text(p: ColumnProfile) -> list[FieldOut] | None:
     values = p.strings or []
     if len(values) < 20:
         return None
-    text = pa.array(values, pa.string())
-    if not pc.all(pc.match_substring_regex(text.slice(0, 1000), _NUMBERED)).as_py():
-        return None  # the first values rule most columns out before the whole one is read
-    parts = pc.extract_regex(text, _NUMBERED)
-    if parts.null_count:
+    around = _around_a_number(values, _NUMBERED)
+    if around is None:
         return None
-    heads = pc.unique(parts.field("head")).to_pylist()
-    tails = pc.unique(parts.field("tail")).to_pylist()
-    if len(heads) != 1 or len(tails) != 1 or heads == tails == [""]:
-        return None
-    digits = parts.field("number")
-    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    head, tail, digits, numbers = around
     if len(pc.unique(pc.utf8_length(digits))) < 2:
         return None  # one length: a pattern writes it exactly
-    head, tail = heads[0], tails[0]
     helper = f"_{p.name}_number"
     lo, hi = int(numbers.min()), int(numbers.max())
     hidden: dict[str, Any] = {"type": "int", "min": lo, "max": hi, "hidden": True}

@@ -314,14 +314,8 @@ class Compiled:
                     t = int(e_tok[e])
                     if t == BOUNDARY or not may_end[t]:
                         continue
-                    token = vocab[t].lower()
-                    text = (head + sep if head else "") + token
-                    known = len(text) - len(token)  # characters before the new token
-                    # a word that ends inside the new token: wholly in the text, or (when
-                    # the context may be cut) with its start before the text
-                    if any(text.find(w, max(0, known - len(w) + 1)) >= 0 for w in words) or (
-                        not anchored and any(len(x) > known and text.startswith(x) for x in tails)
-                    ):
+                    before = head + sep if head else ""
+                    if self._blocked_after(before, vocab[t].lower(), anchored, words, tails):
                         flag[e] = True
                 entry += d
         return flag
@@ -375,9 +369,11 @@ class Compiled:
     def _blocked_after(
         head: str, token: str, anchored: bool, words: list[str], tails: set[str]
     ) -> bool:
-        """The general rule of _suspicious for one token after the text `head`."""
+        """The general rule of _suspicious for one token after the text `head`: a word that
+        ends inside the new token, wholly in the text, or (when the context may be cut)
+        with its start before the text."""
         text = head + token
-        known = len(head)
+        known = len(head)  # characters before the new token
         return any(text.find(w, max(0, known - len(w) + 1)) >= 0 for w in words) or (
             not anchored and any(len(x) > known and text.startswith(x) for x in tails)
         )
