@@ -128,18 +128,28 @@ def _is_model(tp: Any) -> bool:
 
 
 # What other tools call a field key, and PDL's name for it.
-_SYNONYMS = {
+_SYNONYMS = {  # other tools' words for a field key
     "enum": "choice", "values": "choice", "oneof": "choice", "one_of": "choice",
     "options": "choice", "weights": "choice", "default": "const", "value": "const",
     "regex": "pattern", "format_regex": "pattern", "fk": "ref", "foreign_key": "ref",
     "references": "ref", "faker": "generator", "provider": "generator", "nullable_rate": "null_rate",
     "null_probability": "null_rate", "formula": "expr", "sql": "expr", "autoincrement": "sequence",
-    "serial": "sequence", "dist": "distribution",
+    "serial": "sequence", "dist": "distribution", "lookup": "from", "look_up": "from",
+    "copy": "from", "copy_from": "from", "decimals": "round", "precision": "round",
+    "range": "between", "auto_increment": "sequence", "identity": "sequence",
+    "expression": "expr", "computed": "expr",
 }  # fmt: skip
+
+
+def synonym_hint(key: str) -> str | None:
+    """'did you mean …' for another tool's word for a field key (`lookup` → `from`)."""
+    synonym = _SYNONYMS.get(key.lower())
+    return f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
+
 
 # Other tools' words for a key of one kind of mapping, where spelling alone would point at the
 # wrong key (`pearson` is one letter-swap from `spearman` but means `rho`).
-_MODEL_SYNONYMS = {
+_MODEL_SYNONYMS = {  # other tools' words for a field key
     "Correlate": {"pearson": "rho", "correlation": "rho", "corr": "rho", "r": "rho"},
 }
 
@@ -255,9 +265,8 @@ class Reader:
         spans = {key.value: key.span for key, _ in node.items()}
         bad = set()
         for k in params:
-            synonym = _SYNONYMS.get(k.lower())
-            hint = f"did you mean '{synonym}'? (PDL's word for it)" if synonym else None
-            if synonym == "choice" and "choice" in data:
+            hint = synonym_hint(k)
+            if _SYNONYMS.get(k.lower()) == "choice" and "choice" in data:
                 # `choice: [a, b], weights: [3, 1]`: the field has its choice; say where weights go
                 hint = "weights go in the choice itself, as a mapping: `choice: {a: 3, b: 1}`"
             hint = hint or split_at_comma(k, node)

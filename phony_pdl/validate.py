@@ -39,7 +39,7 @@ from .model import (
 from .nullness import null_source
 from .pattern import PatternError, parse_pattern
 from .pattern import domain_size as pattern_domain
-from .reader import Locator, Path, comma_split_hint, path_str
+from .reader import Locator, Path, comma_split_hint, path_str, synonym_hint
 from .resources import known_locales, locale_hint
 from .template import TemplateError, parse_template
 from .types import BOOL_WORDS, STRING, DataType, known_type_names, parse_type
@@ -49,6 +49,8 @@ MAX_ROWS = 10**11  # beyond this a count is a typo, not a plan
 MAX_IDENTIFIER_BYTES = 63  # PostgreSQL's limit, the tightest of the targets
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD_KEYS = sorted({f.alias or n for n, f in FieldSpec.model_fields.items() if n != "params"})
+# Other tools' words for a fixed number of children per parent (`count: {per: p, exactly: 2}`)
+_CONST_COUNT_WORDS = ("exactly", "fixed", "n", "value", "each")
 # Type-alone kinds drawn by index from a range of units (days, microseconds, 10^-s).
 DRAWN_KINDS = ("int", "decimal", "date", "datetime", "time")
 DISCRETE_COUNT_DISTS = (
@@ -676,7 +678,8 @@ class Validator:
             self.check_count_choice(count, path)
             return
         if count.distribution is None:
-            if count.const is None and count.max is None:
+            meant_const = [k for k in count.params if k.lower() in _CONST_COUNT_WORDS]
+            if count.const is None and count.max is None and not meant_const:
                 self.add(
                     "missing-key",
                     "a per-parent count needs `const`, `max` (with optional `min`), a "
@@ -689,9 +692,10 @@ class Validator:
                     "unknown-key",
                     f"unknown key '{key}' in `count`",
                     (*path, key),
-                    hint=did_you_mean(
-                        key, ["per", "const", "min", "max", "distribution", "choice"]
-                    ),
+                    hint=(
+                        "did you mean 'const'? (PDL's word for it)" if key in meant_const else None
+                    )
+                    or did_you_mean(key, ["per", "const", "min", "max", "distribution", "choice"]),
                     key=True,
                 )
             return
@@ -1334,6 +1338,7 @@ class Validator:
                         f"unknown key '{key}' for generator '{f.generator}'",
                         (*path, key),
                         hint=did_you_mean(key, valid + _FIELD_KEYS)
+                        or synonym_hint(key)
                         or comma_split_hint(
                             key, [*f.model_dump(by_alias=True).items(), *f.params.items()]
                         )
@@ -1591,6 +1596,7 @@ class Validator:
                     other = distributions.other_name(name, str(key))
                     hint = f"did you mean '{other}'?" if other in valid else None
                     hint = hint or did_you_mean(str(key), valid + _FIELD_KEYS)
+                    hint = hint or synonym_hint(str(key))
                     if hint is None and len(unknown) == 1 and len(missing) == 1:
                         other = missing[0]
                         hint = f"did you mean '{other}'?"
