@@ -141,6 +141,26 @@ _SYNONYMS = {  # other tools' words for a field key
 }  # fmt: skip
 
 
+def _plain_keys_type(choice: MapNode) -> str | None:
+    """The type a weighted choice's keys have when every one is written as an unquoted
+    number or boolean (`{15: 50, 30: 40, 60: 10}`): the type the same values have in a
+    list. Quoted keys, and JSON's (always quoted), stay text."""
+    if not choice.keys or not all(k.plain for k in choice.keys):
+        return None
+    from .parse import resolve_plain
+
+    values = [resolve_plain(k.text) for k in choice.keys]
+    if all(isinstance(v, bool) for v in values):
+        return "bool"
+    decimal = re.compile(r"^[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$")
+    if not all(
+        isinstance(v, int | float) and decimal.match(k.text)
+        for v, k in zip(values, choice.keys, strict=True)
+    ):
+        return None  # 0x1F, 1_000, .inf: numbers to YAML, but no value PDL's types read back
+    return "int" if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else "float"
+
+
 def synonym_hint(key: str) -> str | None:
     """'did you mean …' for another tool's word for a field key (`lookup` → `from`)."""
     synonym = _SYNONYMS.get(key.lower())
@@ -221,6 +241,11 @@ class Reader:
         if holds_params:
             failed |= self.stray_params(cls, params, data, node, path)
             data["params"] = params
+        choice = node.get("choice") if cls.__name__ == "FieldSpec" and "type" not in data else None
+        if isinstance(choice, MapNode) and "choice" in data:
+            implied = _plain_keys_type(choice)
+            if implied is not None:
+                data["type"] = implied
         try:
             result = cls.model_validate(data)
         except ValidationError as exc:

@@ -1746,3 +1746,55 @@ def test_times_past_the_calendar_stop_generation(fields, message) -> None:
     doc = {"pdl": 1, "name": "y", "entities": {"t": {"count": 5, "fields": fields}}}
     with pytest.raises(GenerationError, match=message):
         phony_pdl.load(doc).generate()["t"]
+
+
+def test_a_weighted_choice_with_unquoted_number_keys_is_a_number_column() -> None:
+    """`duration_min: {choice: {15: 50, 30: 40, 60: 10}}` made a text column with a
+    CHECK IN ('15', '30', '60'): the keys keep the type they have in a list."""
+    from phony_pdl.sql.ddl import create_table, tables
+    from phony_pdl.sql.dialects import get_dialect
+
+    text = """\
+pdl: 1
+name: keys
+entities:
+  visits:
+    count: 2000
+    fields:
+      minutes: { choice: { 15: 50, 30: 40, 60: 10 } }
+      share:   { choice: { 0.5: 1, 1: 3 } }
+      paid:    { choice: { true: 95, false: 5 } }
+      quoted:  { choice: { "15": 1, 30: 1 } }
+      mixed:   { choice: { 1: 1, other: 1 } }
+      hex:     { choice: { 0x1F: 1, 3: 1 } }
+      typed:   { choice: { 1: 1, 2: 1 }, type: string }
+"""
+    dataset = phony_pdl.load(text).generate()
+    table = dataset["visits"]
+    types = {f.name: str(f.type) for f in table.schema}
+    assert types == {
+        "minutes": "int64",
+        "share": "double",
+        "paid": "bool",
+        "quoted": "string",
+        "mixed": "string",
+        "hex": "string",
+        "typed": "string",
+    }
+    minutes = np.array(col(table, "minutes"))
+    assert set(minutes.tolist()) == {15, 30, 60}
+    assert abs((minutes == 15).mean() - 0.5) < 0.04
+    assert set(col(table, "share")) == {0.5, 1.0}
+    assert abs(np.mean(col(table, "paid")) - 0.95) < 0.02
+    assert set(col(table, "hex")) == {"0x1F", "3"}
+    ddl = create_table(
+        tables(dataset.plan, ["visits"])[0], get_dialect("postgres"), inline_deferred=True
+    )
+    assert '"minutes" BIGINT NOT NULL' in ddl
+    assert '"minutes" IN (15, 30, 60)' in ddl
+
+    as_json = json.dumps(
+        {"pdl": 1, "name": "keys", "entities": {"v": {"count": 5, "fields": {
+            "minutes": {"choice": {"15": 1, "30": 1}}}}}}
+    )  # fmt: skip
+    assert phony_pdl.load(as_json).generate()["v"].schema.field("minutes").type == pa.string()
