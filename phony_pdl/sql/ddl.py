@@ -446,8 +446,10 @@ def add_check(column: Column, f: FieldSpec, states: dict | None = None) -> None:
     lo, hi = (f.between[0], f.between[1]) if f.between is not None else (f.min, f.max)
     if lo is None and hi is None:
         return
-    if f.round is not None:
-        return  # rounding may step past a bound written with more decimals
+    if f.round is not None and not all(
+        bound is None or _whole_at(bound, f.round) for bound in (lo, hi)
+    ):
+        return  # rounding may step past a bound written with more decimals than it keeps
     scale = dtype.scale if dtype.kind == "decimal" else (0 if dtype.kind == "int" else None)
     for bound in (lo, hi):
         if bound is not None and scale is not None:
@@ -455,6 +457,14 @@ def add_check(column: Column, f: FieldSpec, states: dict | None = None) -> None:
             if isinstance(exponent, int) and -exponent > scale:
                 return  # the bound is finer than the column can hold
     column.check, column.check_args = "between", (lo, hi)
+
+
+def _whole_at(bound: object, places: int) -> bool:
+    """Whether `bound` has at most `places` decimals (a multiple of 10**-places): rounded
+    values are then kept inside it (engine.columns `_within_rounded_bounds`)."""
+    if isinstance(bound, bool) or not isinstance(bound, int | float):
+        return False
+    return Decimal(str(bound)).scaleb(places) % 1 == 0
 
 
 _NUMBER_LITERAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
