@@ -2691,3 +2691,69 @@ def test_a_few_distinct_children_per_parent_become_a_table_of_those_counts() -> 
     assert spec["distribution"] == "poisson" and rel(spec["mean"], 1.5) < 0.05
     spec, _ = count_spec("a", rng.integers(1, 6, 3000))
     assert spec == {"per": "a", "min": 1, "max": 5}
+
+
+SIBLING_SCHEMA = """\
+pdl: 1
+name: clinic
+seed: 4
+entities:
+  patients:
+    count: 300
+    fields:
+      id:     { sequence: 1 }
+      joined: { type: date, between: [2020-01-01, 2024-12-31] }
+      _fees:  { aggregate: "sum(appointments.fee)", hidden: true }
+      _fees0: { expr: "COALESCE(_fees, 0)", hidden: true }
+      _seen:  { aggregate: "count(appointments)", hidden: true }
+  appointments:
+    count: { per: patients, distribution: poisson, mean: 2 }
+    fields:
+      id:         { sequence: 1 }
+      patient_id: { ref: patients.id }
+      fee:        { distribution: lognormal, median: 80, sigma: 0.4, round: 2, min: 20 }
+  invoices:
+    count: { per: patients, const: 1 }
+    fields:
+      id:         { sequence: 1000 }
+      patient_id: { ref: patients.id }
+      total:      { from: patient_id._fees0 }
+      visits:     { from: patient_id._seen }
+      nearly:     { from: patient_id._seen }
+"""
+
+
+def test_a_summary_of_a_sibling_table_under_the_same_parent_is_a_copied_aggregate() -> None:
+    """invoices.total = the sum of its patient's appointment fees (0 without any) and
+    invoices.visits = their number were fitted as a weibull and a poisson, which lost the
+    arithmetic: they become hidden aggregates on patients, copied with `from`. A column
+    off on one row stays a fitted distribution. The data generated from the inferred
+    schema keeps the totals exactly."""
+    sample = phony_pdl.load(SIBLING_SCHEMA).generate()
+    tables = {n: sample[n] for n in ("patients", "appointments", "invoices")}
+    nearly = tables["invoices"]["nearly"].to_numpy().copy()
+    nearly[7] += 1
+    tables["invoices"] = tables["invoices"].set_column(4, "nearly", pa.array(nearly))
+    assert pc.sum(pc.equal(tables["invoices"]["visits"], 0)).as_py() > 0  # some have none
+    doc = infer(tables, name="clinic").document["entities"]
+    invoices, patients = doc["invoices"]["fields"], doc["patients"]["fields"]
+    total_from = invoices["total"]["from"]
+    visits_from = invoices["visits"]["from"]
+    assert total_from.startswith("patient_id.") and visits_from.startswith("patient_id.")
+    hidden_total = patients[total_from.split(".")[1]]
+    assert hidden_total["hidden"] is True and "COALESCE(" in hidden_total["expr"]
+    inner = re.search(r"COALESCE\((\w+), 0\)", hidden_total["expr"]).group(1)
+    assert patients[inner] == {"aggregate": "sum(appointments.fee)", "hidden": True}
+    assert patients[visits_from.split(".")[1]] == {
+        "aggregate": "count(appointments)",
+        "hidden": True,
+    }
+    assert "from" not in invoices["nearly"]
+
+    out = infer(tables, name="clinic").schema().generate(seed=9)
+    fees = out["appointments"].group_by("patient_id").aggregate([("fee", "sum"), ("fee", "count")])
+    by_patient = dict(zip(fees["patient_id"].to_pylist(), fees["fee_sum"].to_pylist(), strict=True))
+    counts = dict(zip(fees["patient_id"].to_pylist(), fees["fee_count"].to_pylist(), strict=True))
+    for row in out["invoices"].select(["patient_id", "total", "visits"]).to_pylist():
+        assert abs(row["total"] - by_patient.get(row["patient_id"], 0.0)) < 1e-6
+        assert row["visits"] == counts.get(row["patient_id"], 0)

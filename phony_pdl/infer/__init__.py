@@ -173,6 +173,9 @@ class _Builder:
         # a parent's aggregates know which child fields read it)
         self.specs: dict[str, dict[str, dict[str, Any]]] = {}
         self.timelines: dict[str, TimelineOut] = {}  # event table → its timeline
+        # parent table → hidden fields a child copies from it (a sibling's aggregate), added
+        # when the parent is built
+        self.parent_fields: dict[str, list[FieldOut]] = {}
         self.locales: list[str] = []
         for table, data in src.tables.items():
             used: set[str] = set()
@@ -497,6 +500,8 @@ class _Builder:
 
             for name, fields in self._aggregates(table, fks, done, mine, pk).items():
                 done[name] = fields
+            for name, fields in self._sibling_aggregates(table, fks, done, mine, pk).items():
+                done[name] = fields
 
             # Flags that are a comparison on every row (late = returned_at > due_at,
             # adult = age >= 18): `expr`, not a probability that loses which rows are true.
@@ -542,6 +547,7 @@ class _Builder:
                 i, j = order.index(first), order.index(per)
                 order[i], order[j] = order[j], order[i]
         out.fields = [f for col in order for f in done[col]]
+        out.fields += self.parent_fields.pop(table, [])
         self.specs[table] = {f.name: f.spec for f in out.fields}
         self._written_dates(out, table)
         if opts.models:
@@ -841,6 +847,135 @@ class _Builder:
                         if fields is not None:
                             found[p.name] = fields
         return found
+
+    def _sibling_aggregates(
+        self,
+        table: str,
+        fks: list[ForeignKey],
+        done: dict[str, list[FieldOut]],
+        mine: dict[str, ForeignKey],
+        pk: str | None,
+    ) -> dict[str, list[FieldOut]]:
+        """Columns that equal, on every row, a summary of another table's rows under the
+        same parent row (an invoice's total, the sum of its patient's appointment fees):
+        a hidden aggregate on the parent, copied here with `from`, as PDL writes it (an
+        aggregate reads children only). The other table must be built, refer to nothing
+        that leads back here, and its summed column must read nothing of the parent."""
+        profs = self.profiles[table]
+        targets = [
+            p
+            for p in profs.values()
+            if p.name not in done
+            and p.name not in mine
+            and p.name != pk
+            and p.distinct > 1
+            and p.scores is not None
+        ]
+        found: dict[str, list[FieldOut]] = {}
+        if not targets:
+            return found
+        refs = nx.DiGraph()
+        refs.add_edges_from((fk.table, fk.parent) for fk in fks if fk.table != fk.parent)
+        for f_col, f in mine.items():
+            parent = f.parent
+            if parent == table or parent in self.specs:  # built already: too late to add to
+                continue
+            own_index = self._parent_index(table, f_col, f)
+            linked = own_index >= 0
+            n_parent = self.src.tables[parent].table.num_rows
+            for g in fks:
+                other = g.table
+                if g.parent != parent or other in (table, parent) or other not in self.specs:
+                    continue
+                if (
+                    refs.has_node(other)
+                    and refs.has_node(table)
+                    and nx.has_path(refs, other, table)
+                ):
+                    continue  # its rows would wait for this table's: a cycle
+                reads = self._reads_parent(g)
+                if reads is None:
+                    continue
+                index = self._parent_index(other, g.column, g)
+                rows = np.flatnonzero(index >= 0)
+                rows = rows[np.argsort(index[rows], kind="stable")]
+                counts = np.bincount(index[rows], minlength=n_parent)
+                if (counts > 0).sum() < MIN_AGGREGATE_PARENTS:
+                    continue
+                child = self.ident[other]
+                same = sum(1 for h in fks if h.table == other and h.parent == parent)
+                via = {} if same == 1 else {"via": g.column}
+                columns = [None] + [
+                    c
+                    for c in self.profiles[other].values()
+                    if c.name != g.column and c.scores is not None and not reads.get(c.name)
+                ]
+                probe = np.flatnonzero(linked & (counts[np.maximum(own_index, 0)] > 0))
+                probe = probe[:PROBE_PARENTS]
+                for c in columns:
+                    if all(p.name in found for p in targets):
+                        break
+                    if c is None:
+                        summaries = [("count", counts.astype(np.float64))]
+                    else:
+                        values_c = self._comparable(other, c)
+                        summaries = _summaries(values_c, index, rows, c, n_parent)
+                    for func, per_parent in summaries:
+                        expected = np.where(linked, per_parent[np.maximum(own_index, 0)], np.nan)
+                        for p in targets:
+                            if p.name in found or not _comparable_kinds(p, c, func):
+                                continue
+                            target = p.scores
+                            if np.isnan(target[~linked]).sum() != (~linked).sum():
+                                continue  # a row without a parent holds a value: no copy
+                            if not _could_hold(target[probe], expected[probe], p, func):
+                                continue
+                            fields = self._aggregate_fields(
+                                p, target, expected, func, child, c, via, parent
+                            )
+                            if fields is not None:
+                                found[p.name] = self._copied_aggregate(
+                                    table, parent, f_col, p, fields
+                                )
+        return found
+
+    def _copied_aggregate(
+        self, table: str, parent: str, fk_column: str, p: ColumnProfile, fields: list[FieldOut]
+    ) -> list[FieldOut]:
+        """`fields` (an aggregate, or a hidden one under COALESCE) moved to the parent as
+        hidden fields; this table's column copies the last one."""
+        used = set(self.profiles[parent]) | {f.name for f in self.parent_fields.get(parent, [])}
+
+        def fresh(name: str) -> str:
+            name = name[:63]
+            while name in used:
+                name = ("_" + name)[:63]
+            used.add(name)
+            return name
+
+        base = fresh(f"_{self.ident[table]}_{p.name}")
+        moved = []
+        if len(fields) == 2:  # COALESCE(hidden aggregate, 0): both move
+            inner = fresh(f"{base}_{fields[0].spec['aggregate'].split('(')[0]}")
+            moved.append(FieldOut(inner, fields[0].spec, fields[0].comment))
+            expr = fields[1].spec["expr"].replace(_quote(fields[0].name), _quote(inner))
+            moved.append(
+                FieldOut(base, {**fields[1].spec, "expr": expr, "hidden": True}, "copied by "
+                         f"{self.ident[table]}.{p.name}")
+            )  # fmt: skip
+        else:
+            moved.append(
+                FieldOut(base, {**fields[0].spec, "hidden": True}, f"copied by {self.ident[table]}.{p.name}")
+            )  # fmt: skip
+        self.parent_fields.setdefault(parent, []).extend(moved)
+        summary = moved[-1].spec.get("expr") or moved[-1].spec["aggregate"]
+        summary = summary.replace(_quote(moved[0].name), moved[0].spec.get("aggregate", ""))
+        rows = self.src.tables[table].table.num_rows
+        note = (
+            f"{summary} of the {self.ident[parent]} row {fk_column} names (hidden there), "
+            f"on every one of the {rows:,} rows"
+        )
+        return [FieldOut(p.name, {"from": f"{fk_column}.{base}"}, note)]
 
     def _aggregate_fields(
         self,
