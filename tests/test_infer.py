@@ -9,6 +9,7 @@ parents) within 8 %. Families, formulas, orderings and keys must be recovered ex
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -2757,3 +2758,51 @@ def test_a_summary_of_a_sibling_table_under_the_same_parent_is_a_copied_aggregat
     for row in out["invoices"].select(["patient_id", "total", "visits"]).to_pylist():
         assert abs(row["total"] - by_patient.get(row["patient_id"], 0.0)) < 1e-6
         assert row["visits"] == counts.get(row["patient_id"], 0)
+
+
+def test_whole_years_from_a_date_to_one_day_become_an_age_expression() -> None:
+    """age beside birth_date (person.* say it on 2025-01-01) and years of service beside
+    a hire date (on 2024-06-30, NULL with it) were fitted apart and held together only by a
+    rank correlation of -1: they become the age on that day as an `expr`, and every row
+    generated from the inferred schema agrees. A column off by a year on one row is left
+    a fitted distribution."""
+    text = """\
+pdl: 1
+name: staff
+seed: 3
+entities:
+  people:
+    count: 400
+    fields:
+      id:      { sequence: 1 }
+      born:    { generator: person.birth_date }
+      age:     { generator: person.age }
+      hired:   { type: date, between: [1990-01-01, 2024-06-30], null_rate: 0.1 }
+      service: { expr: "2024 - EXTRACT(YEAR FROM hired) - CASE WHEN EXTRACT(MONTH FROM hired) * 100 + EXTRACT(DAY FROM hired) > 630 THEN 1 ELSE 0 END" }
+      other:   { generator: person.age }
+"""
+    table = phony_pdl.load(text).generate()["people"]
+    off = table["other"].to_numpy().copy()
+    off[11] += 1
+    table = table.set_column(table.schema.get_field_index("other"), "other", pa.array(off))
+    learnt = infer({"people": table}, name="staff")
+    f = learnt.document["entities"]["people"]["fields"]
+    assert f["age"]["type"] == "int" and f["age"]["expr"].startswith(
+        "2025 - EXTRACT(YEAR FROM born) - CASE WHEN"
+    )
+    assert "> 101 THEN 1" in f["age"]["expr"]
+    assert f["service"]["expr"].startswith("2024 - EXTRACT(YEAR FROM hired)")
+    assert "> 630 THEN 1" in f["service"]["expr"]
+    assert "expr" not in f["other"]
+
+    out = learnt.schema().generate(seed=5)["people"]
+
+    def years(dates: list, on: dt.date) -> list:
+        return [
+            None if d is None else on.year - d.year - ((d.month, d.day) > (on.month, on.day))
+            for d in dates
+        ]
+
+    assert out["age"].to_pylist() == years(out["born"].to_pylist(), dt.date(2025, 1, 1))
+    assert out["service"].to_pylist() == years(out["hired"].to_pylist(), dt.date(2024, 6, 30))
+    assert out["service"].null_count > 0

@@ -33,6 +33,7 @@ from ..errors import GenerationError, SchemaError
 from ..model import usable_column, usable_table
 from ..ngram.model import NgramModel
 from ..quiet import quiet_numerics
+from .ages import ages_on_a_day
 from .document import (
     EntityOut,
     FieldOut,
@@ -464,6 +465,22 @@ class _Builder:
                         through[f"{col}.{q.name}"] = (values, q.kind)
             for child, order in time_orderings(times, through).items():
                 done[child] = [gap_field(profs[child], order)]
+
+            # Whole years from a date to one day (age beside birth_date): an `expr`, so the
+            # two agree on every generated row instead of only in rank.
+            ages = ages_on_a_day(
+                {p.name: p.scores for p in profs.values() if p.kind == "date"},
+                {
+                    p.name: p.scores
+                    for p in profs.values()
+                    if p.kind == "int" and p.name not in done and p.name not in mine
+                    and p.name != pk
+                },
+            )  # fmt: skip
+            for age in ages:
+                done[age.target] = [
+                    FieldOut(age.target, {"expr": age.expr(_quote), "type": "int"}, age.comment())
+                ]
 
             numbers = {
                 p.name: p.scores
