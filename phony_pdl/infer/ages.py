@@ -17,6 +17,7 @@ import numpy as np
 
 MIN_AGE_ROWS = 20  # rows with both values set before a fixed day is evidence
 MIN_AGE_VALUES = 3  # distinct ages: a column of one or two values says little
+PROBE_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ def _anniversary(days: np.ndarray, years: np.ndarray) -> np.ndarray:
     return start.astype("datetime64[M]").astype("datetime64[D]") + (dom - 1)
 
 
+def _days_between(
+    born: np.ndarray, years: np.ndarray
+) -> tuple[np.datetime64, np.datetime64] | None:
+    """The first and last day on which every date is `years` old, or None if none is."""
+    first = _anniversary(born, years).max()
+    last = (_anniversary(born, years + 1) - np.timedelta64(1, "D")).min()
+    return None if first > last else (first, last)
+
+
 def _roundest_day(first: np.datetime64, last: np.datetime64) -> np.datetime64:
     """The latest 1 January between first and last, else the latest first of a month,
     else `last`."""
@@ -99,10 +109,13 @@ def ages_on_a_day(
                 continue
             born = days[known].astype(np.int64).astype("datetime64[D]")
             years = age[known].astype(np.int64)
-            first = _anniversary(born, years).max()
-            last = (_anniversary(born, years + 1) - np.timedelta64(1, "D")).min()
-            if first > last:
+            # a few rows first: most pairs of columns fail there (wide tables have many)
+            if _days_between(born[:PROBE_ROWS], years[:PROBE_ROWS]) is None:
                 continue
+            span = _days_between(born, years)
+            if span is None:
+                continue
+            first, last = span
             day = _roundest_day(first, last)
             found.append(AgeOn(target, name, day, first, last, int(known.sum())))
             claimed.add(name)
