@@ -3266,6 +3266,9 @@ def _generator_hint(name: str) -> str | None:
     """Faker's name for a generator (`person.name`) → Phony's, with the parameter it needs."""
     from .generators.faker_names import faker_equivalent
 
+    family = name.split(".", 1)[0]
+    if family != name and registry.get(family) is not None:  # `ngram.sample`: a whole name
+        return f"did you mean '{family}'? ('{family}' is a generator, not a family)"
     found = faker_equivalent(name, set(registry.names()))
     if found is None:
         return None
