@@ -1467,12 +1467,14 @@ class Validator:
             if not math.isfinite(weight):
                 self.add(
                     "bad-weights",
-                    f"weight {weight} of '{value}' is not a finite number",
+                    f"weight {weight:g} of '{value}' is not a finite number",
                     (*path, value),
                     hint="weights are counts or shares, e.g. 3 or 0.25",
                 )
             elif weight < 0:
-                self.add("bad-weights", f"weight {weight} of '{value}' is negative", (*path, value))
+                self.add(
+                    "bad-weights", f"weight {weight:g} of '{value}' is negative", (*path, value)
+                )
         if all(w == 0 for w in choice.values()):
             self.add(
                 "bad-weights",
