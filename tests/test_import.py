@@ -1222,6 +1222,29 @@ def test_titles_and_subjects_are_headlines_except_a_persons_title(tmp_path: Path
         assert not title.endswith(".")
 
 
+def test_a_name_column_follows_its_table_people_companies_or_products(tmp_path: Path) -> None:
+    """`doctors.name` and `suppliers.name` held random letters within their length: the
+    table says whose name it is."""
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE doctors (id int PRIMARY KEY, name text NOT NULL);\n"
+        "CREATE TABLE suppliers (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CREATE TABLE products (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CREATE TABLE regions (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+    )
+    text, problems = import_ddl(path, "postgres")
+    assert problems == []
+    entities = yaml.safe_load(text)["entities"]
+    assert entities["doctors"]["fields"]["name"]["generator"] == "person.full_name"
+    assert entities["suppliers"]["fields"]["name"]["generator"] == "company.name"
+    assert entities["products"]["fields"]["name"]["generator"] == "commerce.product_name"
+    assert "generator" not in entities["regions"]["fields"]["name"]
+    data = phony_pdl.load(text).generate()
+    assert all(" " in n for n in data["doctors"].column("name").to_pylist())
+
+
 FOLLOWS_PARENT = """
 CREATE TABLE customers (id int PRIMARY KEY, created_at timestamp NOT NULL);
 CREATE TABLE products (id int PRIMARY KEY, price numeric(10,2) NOT NULL CHECK (price > 0));

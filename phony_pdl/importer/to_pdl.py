@@ -131,9 +131,16 @@ _PLACE_PREFIX = re.compile(r"^(billing|shipping|mailing|delivery|home|work|offic
 _MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
 _QUANTITY = re.compile(r"^(quantity|qty|count|units)$")
 _PEOPLE = re.compile(
-    r"(customer|user|person|people|employee|member|contact|author|client|staff|player|student|patient)"
+    r"(customer|user|person|people|employee|member|contact|author|client|staff|player|student"
+    r"|patient|doctor|physician|nurse|teacher|instructor|driver|guest|tenant|applicant"
+    r"|candidate|volunteer|passenger|attendee|participant|subscriber|buyer|borrower|reader"
+    r"|speaker|artist|coach|athlete|owner|manager|worker|visitor|resident)"
 )
 _PRODUCTS = re.compile(r"(product|item|article|sku|goods)")
+_COMPANIES = re.compile(
+    r"(compan|vendor|supplier|manufacturer|publisher|carrier|employer|organi[sz]ation|agenc"
+    r"|brand|firm|merchant|partner)"
+)
 
 
 @dataclass
@@ -409,6 +416,8 @@ def _by_name(
             return {"generator": "commerce.product_name"}, "guessed from the table name"
         if _PEOPLE.search(table.name.lower()):
             return {"generator": "person.full_name"}, "guessed from the table name"
+        if _COMPANIES.search(table.name.lower()):
+            return {"generator": "company.name"}, "guessed from the table name"
     if (kind in _DECIMAL or kind in _FLOAT or kind in _INT) and _MONEY.search(name):
         low, high = _bounds(column, 0.5, 1_000_000)
         top = _type_max(column, kind)
