@@ -1245,6 +1245,31 @@ def test_a_name_column_follows_its_table_people_companies_or_products(tmp_path: 
     assert all(" " in n for n in data["doctors"].column("name").to_pylist())
 
 
+def test_a_char_36_key_and_uuid_columns_hold_uuids(tmp_path: Path) -> None:
+    """MySQL keeps UUIDs in `CHAR(36)`: the key held 12 random letters, space-padded."""
+    import uuid
+
+    import yaml
+
+    path = tmp_path / "in.sql"
+    path.write_text(
+        "CREATE TABLE patients (id CHAR(36) PRIMARY KEY, name varchar(50));\n"
+        "CREATE TABLE visits (id int PRIMARY KEY, patient_id CHAR(36) NOT NULL"
+        " REFERENCES patients(id), request_uuid varchar(36), code char(36));\n"
+    )
+    text, problems = import_ddl(path, "mysql")
+    assert problems == []
+    fields = yaml.safe_load(text)["entities"]
+    assert fields["patients"]["fields"]["id"]["generator"] == "id.uuid4"
+    assert fields["visits"]["fields"]["request_uuid"]["generator"] == "id.uuid4"
+    assert "generator" not in fields["visits"]["fields"]["code"]  # no name says UUID
+    data = phony_pdl.load(text).generate()
+    for value in data["patients"].column("id").to_pylist():
+        assert str(uuid.UUID(value)) == value
+    db = tmp_path / "v.db"
+    load(data, f"sqlite:///{db}")  # foreign keys on: every visit's patient exists
+
+
 FOLLOWS_PARENT = """
 CREATE TABLE customers (id int PRIMARY KEY, created_at timestamp NOT NULL);
 CREATE TABLE products (id int PRIMARY KEY, price numeric(10,2) NOT NULL CHECK (price > 0));

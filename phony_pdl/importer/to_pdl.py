@@ -143,6 +143,11 @@ _COMPANIES = re.compile(
 )
 
 
+def _uuid_text(column: ColumnInfo, kind: str) -> bool:
+    """A text column exactly as wide as a UUID (`CHAR(36)`, MySQL's usual UUID key)."""
+    return kind in _TEXT and bool(column.params) and column.params[0] == 36
+
+
 @dataclass
 class FieldGuess:
     spec: dict
@@ -318,8 +323,9 @@ def guess(
     if in_pk and len(table.primary_key) == 1:
         if kind in _INT or column.auto:
             return FieldGuess({"sequence": 1})
-        if kind in _UUID:
-            return FieldGuess({"generator": "id.uuid4"})
+        if kind in _UUID or _uuid_text(column, kind):
+            note = None if kind in _UUID else f"{column.raw_type or kind}: UUIDs as text"
+            return FieldGuess({"generator": "id.uuid4"}, note)
         length = column.params[0] if column.params else 12
         # never wider than the column: `code char(2)` refuses a 4-character value
         width = min(length, 12) if column.params else 12
@@ -503,6 +509,8 @@ def _by_type(
         return {"type": "time"}, None
     if kind in _UUID:
         return {"generator": "id.uuid4"}, None
+    if _uuid_text(column, kind) and re.search(r"(uuid|guid|^id$|_id$)", column.name.lower()):
+        return {"generator": "id.uuid4"}, f"{column.raw_type or kind}: UUIDs as text"
     if kind in _JSON:
         return {"const": "{}"}, "JSON column: an empty object"
     if kind in _NETWORK:
