@@ -35,7 +35,8 @@ TABLES = {
     "escape_like": ("a%3Ab", "a%253Ab"),  # never read as `a:b`
     "trailing_dot": ("Acme Inc.", "Acme Inc%2E"),
     "dot": (".", "%2E"),
-    "dot_dot": ("..", ".%2E"),
+    "dot_dot": ("..", "%2E%2E"),
+    "hidden": (".hidden", "%2Ehidden"),  # Unix hides a file whose name starts with a dot
     "con": ("CON", "CO%4E"),
     "nul_ext": ("nul.old", "nu%6C.old"),
     "com1": ("Com1", "Com%31"),
@@ -90,6 +91,7 @@ def test_each_kind_is_encoded(entity: str, table: str, stem: str) -> None:
         ("CON.", "CO%4E%2E"),
         ("COM0", "COM%30"),
         ("CONOUT$", "CONOUT%24"),
+        (".env", "%2Eenv"),  # hidden on Unix
     ],
 )
 def test_names_validation_refuses_are_encoded_too(table: str, stem: str) -> None:
@@ -110,7 +112,6 @@ def test_names_validation_refuses_are_encoded_too(table: str, stem: str) -> None
         "LPT",
         "a.b.c",
         " lead",
-        ".hidden",
         "dice 🎲",
         "cost $(x)",
         "a #1 (old) [x] {y} & 'z' = ~!@^+,;",
@@ -140,6 +141,7 @@ def _storable(name: str) -> bool:
     return (
         not any(ch in FORBIDDEN or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in name)
         and not name.endswith((".", " "))
+        and not name.startswith(".")
         and device not in DEVICES
     )
 
@@ -152,6 +154,7 @@ NAMES = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=
 @example("nul.txt")
 @example("a%3Ab")
 @example("com³ .x")
+@example(".hidden")
 def test_every_encoded_name_is_storable_and_decodes_back(name: str) -> None:
     stem = file_stem(name)
     assert _storable(stem), stem

@@ -9,6 +9,8 @@ of UTF-8):
 - `< > : " / \\ | ? *`, control characters, and `%` itself (so the mapping can be
   reversed and two table names never share a file: `a:b` → `a%3Ab`, `a%3Ab` → `a%253Ab`);
 - a dot or space that ends the name (Windows drops them: `Inc.` → `Inc%2E`);
+- a dot that starts it (Unix hides such files, and `ls`, `*.csv` and file pickers skip
+  them: `.env` → `%2Eenv`);
 - the last character of a Windows device name (`CON`, `PRN`, `AUX`, `NUL`, `CONIN$`,
   `CONOUT$`, `COM0`–`COM9`, `LPT0`–`LPT9`, and `COM`/`LPT` with `¹ ² ³`), in any letter
   case, when it is all of the name before the first dot, blanks that end it aside:
@@ -48,6 +50,8 @@ def file_stem(table: str) -> str:
     chars = [_escape(ch) if _forbidden(ch) else ch for ch in table]
     if chars and chars[-1] in (".", " "):
         chars[-1] = _escape(chars[-1])
+    if chars and chars[0] == ".":
+        chars[0] = _escape(".")
     device = table.split(".", 1)[0].rstrip(" ")
     if device.upper() in DEVICES:  # Windows opens the device for `CON` and `con.csv`
         chars[len(device) - 1] = _escape(device[-1])
