@@ -2806,3 +2806,41 @@ entities:
     assert out["age"].to_pylist() == years(out["born"].to_pylist(), dt.date(2025, 1, 1))
     assert out["service"].to_pylist() == years(out["hired"].to_pylist(), dt.date(2024, 6, 30))
     assert out["service"].null_count > 0
+
+
+def test_a_category_that_numbers_depend_on_joins_the_copula_in_their_order() -> None:
+    """Salaries by department: the department was an independent choice beside a salary
+    mixture, so every department got the same salaries. Listed by salary (support, sales,
+    engineering, legal) it enters the correlate block as an ordered category, and each
+    department's generated mean salary is within 10 % of the sample's. A label that no
+    number depends on stays out, and keeps its frequency order."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    dept = rng.choice(["engineering", "sales", "support", "legal"], n, p=[0.4, 0.3, 0.2, 0.1])
+    base = {"engineering": 120_000, "sales": 80_000, "support": 50_000, "legal": 150_000}
+    salary = np.round(np.array([base[d] for d in dept]) * rng.lognormal(0, 0.15, n), -2)
+    team = rng.choice(["red", "blue", "green"], n, p=[0.5, 0.3, 0.2])
+    office = np.where(rng.random(n) < 0.1, None, rng.choice(["north", "south"], n)).astype(object)
+    real = pa.table({
+        "dept": dept,
+        "salary": salary,
+        "age": rng.integers(22, 65, n),
+        "team": team,
+        "office": pa.array(office.tolist(), pa.string()),
+    })  # fmt: skip
+    learnt = infer(real, name="staff")
+    fields = learnt.document["entities"]["staff"]["fields"]
+    assert list(fields["dept"]["choice"]) == ["support", "sales", "engineering", "legal"]
+    assert list(fields["team"]["choice"]) == ["red", "blue", "green"]
+    (block,) = learnt.document["entities"]["staff"]["correlate"]
+    assert set(block["fields"]) == {"salary", "dept"}
+    assert block["spearman"] > 0.85
+    synthetic = learnt.schema().generate(seed=3)["staff"]
+
+    def means(table: pa.Table) -> dict[str, float]:
+        rows = table.group_by("dept").aggregate([("salary", "mean")]).to_pylist()
+        return {r["dept"]: r["salary_mean"] for r in rows}
+
+    made, seen = means(synthetic), means(real)
+    for name, mean in seen.items():
+        assert abs(made[name] - mean) <= 0.1 * mean, (name, made[name], mean)

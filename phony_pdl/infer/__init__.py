@@ -57,6 +57,7 @@ from .relations import (
     _common_factor,
     algebraic_relations,
     boolean_comparisons,
+    category_order,
     foreign_keys,
     proportional_relations,
     spearman_matrix,
@@ -1404,6 +1405,51 @@ class _Builder:
         found = pc.index_in(column, value_set=keys)  # NULL where absent or NULL
         return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
+    def _ordered_categories(
+        self, out: EntityOut, numbers: list[FieldOut]
+    ) -> dict[str, tuple[list[str], str]]:
+        """Text `choice` fields whose categories differ in a number column of the block
+        (salary by department), each with its categories ordered along that number and a
+        note; their `scores` are then each row's place in that order (NaN for NULL), so
+        the rank correlations and the copula see them as ordered categories."""
+        found: dict[str, tuple[list[str], str]] = {}
+        profiles = self.profiles.get(out.source, {})
+        table = self.src.tables[out.source].table
+        for f in out.fields:
+            p = profiles.get(f.name)
+            choice = f.spec.get("choice")
+            if (
+                f.scores is not None
+                or p is None
+                or p.kind != "string"
+                or not isinstance(choice, dict)
+                or f.spec.get("type", "string") != "string"
+                or any(k in f.spec for k in ("expr", "hidden", "format"))
+                or not 2 <= len(choice) <= self.opts.max_categories
+            ):
+                continue
+            coded = pc.dictionary_encode(table.column(p.source).combine_chunks())
+            labels = coded.dictionary.to_pylist()
+            if set(labels) != set(choice):  # a remainder bucket or a rewritten value
+                continue
+            position = np.array([list(choice).index(v) for v in labels], dtype=np.int64)
+            indices = coded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+            valid = ~coded.is_null().to_numpy(zero_copy_only=False)
+            codes = np.where(valid, position[indices], -1)
+            best = category_order(codes, len(choice), [g.scores for g in numbers])
+            if best is None:
+                continue
+            order, j, eta2 = best
+            keys = list(choice)
+            place = np.empty(len(order), dtype=np.float64)
+            place[order] = np.arange(len(order), dtype=np.float64)
+            f.scores = np.where(codes >= 0, place[np.maximum(codes, 0)], np.nan)
+            found[f.name] = (
+                [keys[i] for i in order],
+                f"listed by {numbers[j].name} (rank eta² {eta2:.2f}), so the copula keeps it",
+            )
+        return found
+
     def _correlate(self, out: EntityOut) -> None:
         members = [
             f
@@ -1412,9 +1458,11 @@ class _Builder:
             and ("distribution" in f.spec or "choice" in f.spec or "type" in f.spec)
             and not any(k in f.spec for k in ("expr", "const", "sequence", "ref", "generator"))
         ]
+        profiles = self.profiles.get(out.source, {})
+        ordered = self._ordered_categories(out, members) if members else {}
+        members += [f for f in out.fields if f.name in ordered]
         if len(members) < 2:
             return
-        profiles = self.profiles.get(out.source, {})
         histograms = []
         for f in members:  # the profile's counts, where the scores are its numbers
             p = profiles.get(f.name)
@@ -1434,6 +1482,11 @@ class _Builder:
         m = m[np.ix_(strong, strong)]
         if len(members) < 2:
             return
+        for f in members:  # listed in the order the copula walks them
+            if f.name in ordered:
+                order, note = ordered[f.name]
+                f.spec["choice"] = {label: f.spec["choice"][label] for label in order}
+                f.comment += f"; {note}"
         off = np.abs(m[~np.eye(len(m), dtype=bool)])
         names = [f.name for f in members]
         rounded = np.round(m, 3)
