@@ -55,6 +55,12 @@ class Report:
                 diffs.extend(np.abs(a[iu] - b[iu]).tolist())
         return float(np.mean(diffs)) if diffs else None
 
+    def category_error(self) -> float | None:
+        """Mean |Δ η²| of every category–number pair (all tables): how far the synthetic
+        data is from the real one in how much categories explain numbers."""
+        diffs = [abs(a - b) for t in self.tables for _, _, a, b in t.category_dependence]
+        return float(np.mean(diffs)) if diffs else None
+
     def summary(self) -> dict[str, Any]:
         copies = [t.exact_copies for t in self.tables]
         return {
@@ -64,6 +70,7 @@ class Report:
             "mean_tvd_clock": self.mean_of("TVD(hour)", "TVD(weekday)"),
             "pearson_error": self.correlation_error("pearson"),
             "spearman_error": self.correlation_error("spearman"),
+            "category_error": self.category_error(),
             "exact_copies": float(np.mean(copies)) if copies else None,
             "tables": len(self.tables),
             "columns": sum(len(t.columns) for t in self.tables),
@@ -101,6 +108,8 @@ class Report:
                 parts.append(
                     f"correlation error {t.pearson_error:.3f} (Pearson), {t.spearman_error:.3f} (Spearman)"
                 )
+            if t.category_error is not None:
+                parts.append(f"category–number error {t.category_error:.3f} (rank η²)")
             parts.append(f"exact copies {t.exact_copies:.1%}")
             if t.dcr:
                 parts.append(
@@ -118,6 +127,7 @@ class Report:
             ("mean_ks_length", "mean KS of text lengths"),
             ("mean_tvd_clock", "mean TVD of hours and weekdays"),
             ("pearson_error", "mean |Δ corr|"),
+            ("category_error", "mean |Δ η²|"),
         ):
             if s[key] is not None:
                 overall.append(f"{label} {s[key]:.3f}")

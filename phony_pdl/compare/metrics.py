@@ -57,6 +57,16 @@ class TableScore:
     exact_copies: float = 0.0  # share of synthetic rows equal to some real row
     dcr: dict[str, float] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # real columns absent from the synthetic data
+    # (category column, number column, real rank η², synthetic rank η²) per pair: how much
+    # of a number's spread its categories explain (salaries by department)
+    category_dependence: list[tuple[str, str, float, float]] = field(default_factory=list)
+
+    @property
+    def category_error(self) -> float | None:
+        """Mean |η² real − η² synthetic| over the category–number pairs."""
+        if not self.category_dependence:
+            return None
+        return float(np.mean([abs(a - b) for _, _, a, b in self.category_dependence]))
 
     @property
     def pearson_error(self) -> float | None:
@@ -69,6 +79,31 @@ class TableScore:
     def mean(self, metric: str) -> float | None:
         values = [c.value for c in self.columns if c.metric == metric]
         return float(np.mean(values)) if values else None
+
+
+def _rank_eta2(category: Any, numbers: np.ndarray) -> float | None:
+    """The share of a number column's rank variance that its categories explain (the
+    correlation ratio η² of the ranks, Kruskal-Wallis's effect size): 0 when every category
+    has the same numbers, 1 when the categories alone order them. None with fewer than two
+    categories or 20 rows that have both."""
+    from ..infer.relations import _ranks
+
+    coded = pc.dictionary_encode(pc.cast(category, pa.string()).combine_chunks())
+    codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    both = (codes >= 0) & ~np.isnan(numbers)
+    if both.sum() < 20:
+        return None
+    r, c = _ranks(numbers[both]), codes[both]
+    counts = np.bincount(c)
+    used = counts > 0
+    if used.sum() < 2:
+        return None
+    centre = (len(r) + 1) / 2
+    total = float(np.sum((r - centre) ** 2))
+    if total <= 0:
+        return None
+    means = np.bincount(c, weights=r)[used] / counts[used]
+    return float(np.sum(counts[used] * (means - centre) ** 2) / total)
 
 
 def _mean_abs_upper(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
@@ -347,6 +382,13 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         )
         score.spearman_real = _corr(cols_r, "spearman")
         score.spearman_synthetic = _corr(cols_s, "spearman")
+    categories = [c.column for c in score.columns if c.kind == "categorical"]
+    for cat in categories:
+        for num in names:
+            a = _rank_eta2(real.column(cat), _aligned(real.column(num).combine_chunks()))
+            b = _rank_eta2(synth.column(cat), _aligned(synth.column(num).combine_chunks()))
+            if a is not None and b is not None:
+                score.category_dependence.append((cat, num, a, b))
     # Privacy: exact copies and distance to the closest real record, over the row's content:
     # keys (ids) are left out, since a copied row with a new id is still a copy.
     content = [c.column for c in score.columns if c.kind != "key"]

@@ -152,6 +152,7 @@ def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
         ("mean KS of text lengths", _fmt(s["mean_ks_length"])),
         ("mean |Δ| Pearson correlation", _fmt(s["pearson_error"])),
         ("mean |Δ| Spearman correlation", _fmt(s["spearman_error"])),
+        ("mean |Δ| η² of numbers by category", _fmt(s["category_error"])),
         ("synthetic rows copying a real row", _fmt(s["exact_copies"], pct=True)),
     ]
     out += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows]
@@ -190,6 +191,17 @@ def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
             out.append(
                 f'<img alt="correlation heatmaps of {e(t.name)}" src="data:image/png;base64,{heat}">'
             )
+        if t.category_dependence:
+            out.append(
+                "<h3>Numbers by category</h3><p>Share of each number column's rank variance "
+                "its categories explain (rank η²).</p><table><thead><tr><th>category</th>"
+                "<th>number</th><th>η² real</th><th>η² synthetic</th></tr></thead><tbody>"
+            )
+            for cat, num, a, b in t.category_dependence:
+                out.append(
+                    f"<tr><td>{e(cat)}</td><td>{e(num)}</td><td>{a:.4f}</td><td>{b:.4f}</td></tr>"
+                )
+            out.append("</tbody></table>")
         out.append('<h3>Distributions</h3><div class="charts">')
         for c in t.columns:
             if charts >= MAX_COLUMN_CHARTS:
