@@ -81,19 +81,42 @@ class TableScore:
         return float(np.mean(values)) if values else None
 
 
-def _rank_eta2(category: Any, numbers: np.ndarray) -> float | None:
-    """The share of a number column's rank variance that its categories explain (the
-    correlation ratio η² of the ranks, Kruskal-Wallis's effect size): 0 when every category
-    has the same numbers, 1 when the categories alone order them. None with fewer than two
-    categories or 20 rows that have both."""
+def _codes(category: Any) -> np.ndarray:
+    """A category per row as 0, 1, … (-1 for NULL)."""
+    coded = pc.dictionary_encode(pc.cast(category, pa.string()).combine_chunks())
+    return coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+class _Ranked:
+    """Number columns (NaN for NULL) and, computed once each, their mid-ranks over their
+    set rows."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
+        self._ranks: dict[int, np.ndarray] = {}
+
+    def ranks(self, j: int) -> np.ndarray:
+        if j not in self._ranks:
+            from ..infer.relations import _ranks
+
+            self._ranks[j] = _ranks(self.columns[j])
+        return self._ranks[j]
+
+
+def _rank_eta2(codes: np.ndarray, numbers: _Ranked, j: int) -> float | None:
+    """The share of number column j's rank variance that the categories (`codes`) explain
+    (the correlation ratio η² of the ranks, Kruskal-Wallis's effect size): 0 when every
+    category has the same numbers, 1 when the categories alone order them. None with fewer
+    than two categories or 20 rows that have both."""
     from ..infer.relations import _ranks
 
-    coded = pc.dictionary_encode(pc.cast(category, pa.string()).combine_chunks())
-    codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    both = (codes >= 0) & ~np.isnan(numbers)
+    x = numbers.columns[j]
+    both = (codes >= 0) & ~np.isnan(x)
     if both.sum() < 20:
         return None
-    r, c = _ranks(numbers[both]), codes[both]
+    # ranks among the rows that have both: the column's own unless the category has NULLs
+    r = numbers.ranks(j)[both] if (codes >= 0).all() else _ranks(x[both])
+    c = codes[both]
     counts = np.bincount(c)
     used = counts > 0
     if used.sum() < 2:
@@ -383,12 +406,20 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         score.spearman_real = _corr(cols_r, "spearman")
         score.spearman_synthetic = _corr(cols_s, "spearman")
     categories = [c.column for c in score.columns if c.kind == "categorical"]
-    for cat in categories:
-        for num in names:
-            a = _rank_eta2(real.column(cat), _aligned(real.column(num).combine_chunks()))
-            b = _rank_eta2(synth.column(cat), _aligned(synth.column(num).combine_chunks()))
-            if a is not None and b is not None:
-                score.category_dependence.append((cat, num, a, b))
+    if categories and names:
+        # each column coded or ranked once: a wide table has many pairs
+        sides = [
+            (_Ranked([_aligned(t.column(n).combine_chunks()) for n in names]), t)
+            for t in (real, synth)
+        ]
+        for cat in categories:
+            codes = [_codes(t.column(cat)) for _, t in sides]
+            for j, num in enumerate(names):
+                a, b = (
+                    _rank_eta2(c, ranked, j) for c, (ranked, _) in zip(codes, sides, strict=True)
+                )
+                if a is not None and b is not None:
+                    score.category_dependence.append((cat, num, a, b))
     # Privacy: exact copies and distance to the closest real record, over the row's content:
     # keys (ids) are left out, since a copied row with a new id is still a copy.
     content = [c.column for c in score.columns if c.kind != "key"]
