@@ -1325,7 +1325,9 @@ def test_csv_quirks_of_real_exports(tmp_path) -> None:
         w = csv.writer(fh)
         w.writerow(["id", "comment", "n"])
         for i in range(100_000):  # several read blocks: a row split at a block edge once
-            w.writerow([i + 1, 'line one\nline two, "q"' if i % 2 else "plain", i % 10])
+            w.writerow(
+                [i + 1, 'line one\nline two, "q"' if i % 2 else "plain", i % 7]
+            )  # not a function of the comment
     learnt = infer(tmp_path / "quoted.csv", models=False)
     fields = learnt.document["entities"]["quoted"]["fields"]
     assert fields["id"] == {"sequence": 1}
@@ -2844,3 +2846,42 @@ def test_a_category_that_numbers_depend_on_joins_the_copula_in_their_order() -> 
     made, seen = means(synthetic), means(real)
     for name, mean in seen.items():
         assert abs(made[name] - mean) <= 0.1 * mean, (name, made[name], mean)
+
+
+def test_a_column_that_follows_from_another_becomes_a_case_over_it() -> None:
+    """A plan's list price and segment were drawn apart from the plan (free plans at 99,
+    enterprise ones in the consumer segment): each becomes a CASE over the plan. The plan
+    and its code determine each other: the first one stays drawn. A column off on one row
+    stays drawn, and the generated rows keep every pair."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    plan = rng.choice(["free", "basic", "pro", "enterprise"], n, p=[0.5, 0.25, 0.2, 0.05])
+    price = {"free": 0, "basic": 9, "pro": 29, "enterprise": 99}
+    segment = {"free": "consumer", "basic": "consumer", "pro": "business", "enterprise": "business"}
+    code = {"free": 1, "basic": 2, "pro": 3, "enterprise": 4}
+    almost = np.array([segment[p] for p in plan], dtype=object)
+    almost[5] = "business" if almost[5] == "consumer" else "consumer"
+    real = pa.table({
+        "plan": plan,
+        "plan_code": [code[p] for p in plan],
+        "monthly_price": [price[p] for p in plan],
+        "segment": [segment[p] for p in plan],
+        "almost": almost.tolist(),
+        "seats": rng.integers(1, 50, n),
+    })  # fmt: skip
+    learnt = infer(real, name="plans")
+    fields = learnt.document["entities"]["plans"]["fields"]
+    assert "choice" in fields["plan"]
+    assert fields["plan_code"] == {
+        "expr": "CASE plan WHEN 'basic' THEN 2 WHEN 'enterprise' THEN 4 WHEN 'free' THEN 1 "
+        "WHEN 'pro' THEN 3 END",
+        "type": "int",
+    }
+    assert fields["monthly_price"]["expr"].startswith("CASE plan WHEN 'basic' THEN 9 ")
+    assert fields["segment"]["expr"].startswith("CASE plan WHEN 'basic' THEN 'consumer' ")
+    assert "expr" not in fields["almost"]
+    assert "expr: \"CASE plan WHEN 'basic'" in learnt.text  # SQL quotes kept readable
+    out = learnt.schema().generate(seed=4)["plans"].to_pylist()
+    assert {(r["plan"], r["monthly_price"], r["segment"]) for r in out} == {
+        (p, price[p], segment[p]) for p in price
+    }

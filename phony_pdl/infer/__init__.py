@@ -68,6 +68,7 @@ from .templates import joined_columns
 from .text_models import text_model
 from .timelines import TimelineOut, find_timeline
 from .trends import growing_times, trend_fields
+from .value_maps import Coded, ValueMap, value_maps
 from .writer import document as to_document
 from .writer import render
 
@@ -539,6 +540,12 @@ class _Builder:
                     )
                 ]
 
+            # Last of the relations, over the columns none claimed: a column whose value
+            # follows from another's on every row (a plan's price) is a CASE over that
+            # column, so the pairs stay as they are.
+            for vm in value_maps(self._coded(table, done, mine, pk), n_rows):
+                done[vm.target] = [self._value_map_field(table, vm)]
+
         for p in profs.values():
             if p.name in done:
                 continue
@@ -631,6 +638,62 @@ class _Builder:
                 len(parent.fields),
             )
             parent.fields.insert(at, hidden)
+
+    def _coded(
+        self,
+        table: str,
+        done: dict[str, list[FieldOut]],
+        mine: dict[str, ForeignKey],
+        pk: str | None,
+    ) -> dict[str, Coded]:
+        """The table's columns of a few values (up to --max-categories: text, whole numbers,
+        numbers, flags) that no relation claims yet, as codes, in column order."""
+        out: dict[str, Coded] = {}
+        data = self.src.tables[table].table
+        for p in self.profiles[table].values():
+            if (
+                p.name in done
+                or p.name in mine
+                or p.name == pk
+                or p.kind not in ("string", "int", "float", "decimal", "bool")
+                or not 2 <= p.distinct <= self.opts.max_categories
+            ):
+                continue
+            coded = pc.dictionary_encode(data.column(p.source).combine_chunks())
+            labels = coded.dictionary.to_pylist()
+            codes = coded.indices.fill_null(len(labels)).to_numpy(zero_copy_only=False)
+            if coded.null_count:
+                labels.append(None)
+            out[p.name] = Coded(codes.astype(np.int64), labels)
+        return out
+
+    def _value_map_field(self, table: str, vm: ValueMap) -> FieldOut:
+        p = self.profiles[table][vm.target]
+        source = self.profiles[table][vm.source]
+
+        def literal(value: Any, kind: str) -> str:
+            if value is None:
+                return "NULL"
+            if kind == "bool":
+                return "TRUE" if value else "FALSE"
+            if kind in ("int", "float", "decimal"):
+                return format(value, "") if not isinstance(value, float) else repr(value)
+            return "'" + str(value).replace("'", "''") + "'"
+
+        whens = " ".join(
+            f"WHEN {literal(a, source.kind)} THEN {literal(b, p.kind)}" for a, b in vm.pairs
+        )
+        spec: dict[str, Any] = {"expr": f"CASE {_quote(vm.source)} {whens} END"}
+        if p.kind in ("int", "float", "bool"):
+            spec["type"] = p.kind
+        elif p.kind == "decimal" and p.precision is not None:
+            spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"
+        return FieldOut(
+            vm.target,
+            spec,
+            f"one value per {vm.source} on all {vm.rows:,} rows "
+            f"({len(vm.pairs)} {vm.source} values)",
+        )
 
     def _comparisons(
         self, table: str, done: dict[str, list[FieldOut]], mine: dict[str, ForeignKey]

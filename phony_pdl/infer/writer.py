@@ -37,8 +37,10 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _SAFE.match(text) and text.lower() not in _SPECIAL:
         return text
-    if text and all(ch.isprintable() for ch in text):
-        return "'" + text.replace("'", "''") + "'"
+    if text and "'" not in text and all(ch.isprintable() for ch in text):
+        return "'" + text + "'"
+    # SQL's quotes inside: double quotes read better than YAML's doubled single ones
+    # (`"CASE plan WHEN 'pro' THEN 29 END"`); JSON's escapes are YAML's too
     return json.dumps(text, ensure_ascii=False)
 
 
