@@ -191,3 +191,33 @@ def test_dates_a_flag_compares_are_written_as_dates(tmp_path) -> None:
     assert fields["other"]["format"] == "%d/%m/%Y"
     out = _columns(result.schema().generate(seed=4)["loans"])
     assert _same(out["late"], pa.compute.greater(out["back"], out["due"]))
+
+
+def test_a_two_valued_text_column_that_a_comparison_gives_becomes_a_case() -> None:
+    """bank.yaml's `kind: credit / debit` by the amount's sign was a choice drawn apart
+    from the amount: it becomes `CASE WHEN amount < 0 THEN 'debit' ELSE 'credit' END`, and
+    with NULL amounts the CASE is NULL exactly there. A two-valued label nothing gives
+    stays a choice."""
+    rng = np.random.default_rng(1)
+    n = 1000
+    amount = np.round(rng.normal(0, 100, n), 2)
+    amount[amount == 0] = 0.01
+    kind = np.where(amount < 0, "debit", "credit")
+    gone = rng.random(n) < 0.1
+    real = pa.table({
+        "amount": pa.array(np.where(gone, np.nan, amount), from_pandas=True),
+        "kind": pa.array(np.where(gone, None, kind).tolist(), pa.string()),
+        "side": rng.choice(["left", "right"], n),
+    })  # fmt: skip
+    learnt = infer(real, name="tx")
+    fields = learnt.document["entities"]["tx"]["fields"]
+    assert fields["kind"] == {
+        "expr": "CASE WHEN amount < 0 THEN 'debit' WHEN NOT (amount < 0) THEN 'credit' END"
+    }
+    assert "choice" in fields["side"]
+    out = learnt.schema().generate(seed=2)["tx"].to_pylist()
+    for row in out:
+        if row["amount"] is None:
+            assert row["kind"] is None
+        else:
+            assert row["kind"] == ("debit" if row["amount"] < 0 else "credit")

@@ -44,6 +44,7 @@ from .document import (
     count_spec,
     gap_field,
     key_field,
+    labelled_comparison_field,
     numeric_field,
     relation_field,
     string_field,
@@ -700,10 +701,21 @@ class _Builder:
     ) -> None:
         profs = self.profiles[table]
         flags = {}
+        labels: dict[str, tuple[str, str]] = {}  # two-valued text: (false label, true label)
         for p in profs.values():
-            if p.kind == "bool" and p.name not in done:
-                column = self.src.tables[table].table.column(p.source)
+            if p.name in done:
+                continue
+            column = self.src.tables[table].table.column(p.source)
+            if p.kind == "bool":
                 flags[p.name] = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            elif p.kind == "string" and p.distinct == 2:
+                # `kind: credit / debit` by the amount's sign: a flag with two names
+                low, high = sorted(str(v) for v, _ in p.top)
+                text = column.to_numpy(zero_copy_only=False)
+                flag = np.where(text == high, 1.0, 0.0)
+                flag[column.is_null().to_numpy(zero_copy_only=False)] = np.nan
+                flags[p.name] = flag
+                labels[p.name] = (low, high)
         if not flags:
             return
         inputs = {
@@ -729,7 +741,11 @@ class _Builder:
 
         skip = {flag: {n for n in inputs if reaches(n, flag)} for flag in flags}
         for c in boolean_comparisons(flags, inputs, skip=skip):
-            done[c.target] = [comparison_field(profs[c.target], c, _quote)]
+            p = profs[c.target]
+            if c.target in labels:
+                done[c.target] = [labelled_comparison_field(p, c, labels[c.target], _quote)]
+            else:
+                done[c.target] = [comparison_field(p, c, _quote)]
 
     def _nulls_by_category(self, out: EntityOut, table: str, correlated: set[str]) -> None:
         """A column that is NULL exactly for some categories of another (a ship date for orders

@@ -998,6 +998,28 @@ def comparison_field(p: ColumnProfile, c: Comparison, quote) -> FieldOut:
     return FieldOut(c.target, {"expr": c.sql(quote)}, note)
 
 
+def labelled_comparison_field(
+    p: ColumnProfile, c: Comparison, labels: tuple[str, str], quote
+) -> FieldOut:
+    """A two-valued text column that a comparison gives (`kind: credit` where `amount >=
+    0`, else `debit`): a CASE, NULL where an input is (both WHENs are then unknown)."""
+    low, high = ("'" + v.replace("'", "''") + "'" for v in labels)
+    cond = c.sql(quote)
+    if c.rows < p.n:
+        expr = f"CASE WHEN {cond} THEN {high} WHEN NOT ({cond}) THEN {low} END"
+    else:
+        expr = f"CASE WHEN {cond} THEN {high} ELSE {low} END"
+    where = " (NULL where an input is)" if c.rows < p.n else ""
+    note = (
+        f"{labels[1]} where {c.sql(str)}, else {labels[0]}, on all {c.rows:,} rows{where}"
+        f" ({c.trues:,} {labels[1]})"
+    )
+    if c.gap is not None:
+        below, above = labels if c.op in (">", ">=") else labels[::-1]
+        note += f"; {below} up to {c.gap[0]}, {above} from {c.gap[1]}"
+    return FieldOut(c.target, {"expr": expr}, note)
+
+
 def relation_field(p: ColumnProfile, rel: Relation, quote) -> FieldOut:
     spec: dict[str, Any] = {"expr": rel.sql(quote)}
     if p.kind == "float" and p.decimals is not None and p.decimals <= MAX_DECIMALS:
