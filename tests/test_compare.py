@@ -374,3 +374,26 @@ def test_how_much_categories_explain_numbers_is_compared(tmp_path) -> None:
     assert any("category–number error" in line for line in lost.lines())
     lost.write_html(tmp_path / "r.html")
     assert "Numbers by category" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_how_strongly_categories_go_together_is_compared() -> None:
+    """A language that follows the country on 85 % of rows, against the same columns drawn
+    apart: each column's shares match (TVD near 0) but Cramér's V of the pair falls from
+    about 0.8 to about 0, which the category–category error shows."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    country = rng.choice(["DE", "FR", "US"], n)
+    main = {"DE": "de", "FR": "fr", "US": "en"}
+    lang = np.where(
+        rng.random(n) < 0.85, [main[c] for c in country], rng.choice(["de", "fr", "en"], n)
+    )
+    real = pa.table({"country": country, "lang": lang})
+    apart = real.set_column(1, "lang", pa.array(rng.permutation(lang)))
+    same, lost = compare(real, real), compare(real, apart)
+    assert same.association_error() == 0.0
+    ((first, second, v_real, v_apart),) = lost.tables[0].category_association
+    assert (first, second) == ("country", "lang")
+    assert v_real > 0.7 and v_apart < 0.05
+    assert lost.mean("TVD") < 0.01
+    assert lost.summary()["association_error"] == pytest.approx(v_real - v_apart)
+    assert any("category–category error" in line for line in lost.lines())

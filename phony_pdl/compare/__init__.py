@@ -61,6 +61,11 @@ class Report:
         diffs = [abs(a - b) for t in self.tables for _, _, a, b in t.category_dependence]
         return float(np.mean(diffs)) if diffs else None
 
+    def association_error(self) -> float | None:
+        """Mean |Δ Cramér's V| of every pair of category columns (all tables)."""
+        diffs = [abs(a - b) for t in self.tables for _, _, a, b in t.category_association]
+        return float(np.mean(diffs)) if diffs else None
+
     def summary(self) -> dict[str, Any]:
         copies = [t.exact_copies for t in self.tables]
         return {
@@ -71,6 +76,7 @@ class Report:
             "pearson_error": self.correlation_error("pearson"),
             "spearman_error": self.correlation_error("spearman"),
             "category_error": self.category_error(),
+            "association_error": self.association_error(),
             "exact_copies": float(np.mean(copies)) if copies else None,
             "tables": len(self.tables),
             "columns": sum(len(t.columns) for t in self.tables),
@@ -110,6 +116,8 @@ class Report:
                 )
             if t.category_error is not None:
                 parts.append(f"category–number error {t.category_error:.3f} (rank η²)")
+            if t.association_error is not None:
+                parts.append(f"category–category error {t.association_error:.3f} (Cramér's V)")
             parts.append(f"exact copies {t.exact_copies:.1%}")
             if t.dcr:
                 parts.append(
@@ -128,6 +136,7 @@ class Report:
             ("mean_tvd_clock", "mean TVD of hours and weekdays"),
             ("pearson_error", "mean |Δ corr|"),
             ("category_error", "mean |Δ η²|"),
+            ("association_error", "mean |Δ V|"),
         ):
             if s[key] is not None:
                 overall.append(f"{label} {s[key]:.3f}")

@@ -60,6 +60,16 @@ class TableScore:
     # (category column, number column, real rank η², synthetic rank η²) per pair: how much
     # of a number's spread its categories explain (salaries by department)
     category_dependence: list[tuple[str, str, float, float]] = field(default_factory=list)
+    # (category column, category column, real Cramér's V, synthetic Cramér's V) per pair:
+    # how strongly two categories go together (a country and a language)
+    category_association: list[tuple[str, str, float, float]] = field(default_factory=list)
+
+    @property
+    def association_error(self) -> float | None:
+        """Mean |V real − V synthetic| over the pairs of category columns."""
+        if not self.category_association:
+            return None
+        return float(np.mean([abs(a - b) for _, _, a, b in self.category_association]))
 
     @property
     def category_error(self) -> float | None:
@@ -127,6 +137,25 @@ def _rank_eta2(codes: np.ndarray, numbers: _Ranked, j: int) -> float | None:
         return None
     means = np.bincount(c, weights=r)[used] / counts[used]
     return float(np.sum(counts[used] * (means - centre) ** 2) / total)
+
+
+def _cramers_v(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Cramér's V of two category columns (codes, -1 for NULL) over the rows where both
+    are set: 0 when they are independent, 1 when either gives the other. None with fewer
+    than 20 such rows or a column of one category."""
+    both = (x >= 0) & (y >= 0)
+    if both.sum() < 20:
+        return None
+    _, a = np.unique(x[both], return_inverse=True)
+    _, b = np.unique(y[both], return_inverse=True)
+    r, c = int(a.max()) + 1, int(b.max()) + 1
+    if min(r, c) < 2:
+        return None
+    table = np.bincount(a * c + b, minlength=r * c).reshape(r, c).astype(np.float64)
+    n = table.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = float(np.sum((table - expected) ** 2 / expected))
+    return float(math.sqrt(min(chi2 / (n * (min(r, c) - 1)), 1.0)))
 
 
 def _mean_abs_upper(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
@@ -420,6 +449,17 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
                 )
                 if a is not None and b is not None:
                     score.category_dependence.append((cat, num, a, b))
+    if len(categories) >= 2:
+        coded = {
+            side: {cat: _codes(t.column(cat)) for cat in categories}
+            for side, t in (("real", real), ("synth", synth))
+        }
+        for i, first in enumerate(categories):
+            for second in categories[i + 1 :]:
+                a = _cramers_v(coded["real"][first], coded["real"][second])
+                b = _cramers_v(coded["synth"][first], coded["synth"][second])
+                if a is not None and b is not None:
+                    score.category_association.append((first, second, a, b))
     # Privacy: exact copies and distance to the closest real record, over the row's content:
     # keys (ids) are left out, since a copied row with a new id is still a copy.
     content = [c.column for c in score.columns if c.kind != "key"]

@@ -153,6 +153,7 @@ def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
         ("mean |Δ| Pearson correlation", _fmt(s["pearson_error"])),
         ("mean |Δ| Spearman correlation", _fmt(s["spearman_error"])),
         ("mean |Δ| η² of numbers by category", _fmt(s["category_error"])),
+        ("mean |Δ| Cramér's V of category pairs", _fmt(s["association_error"])),
         ("synthetic rows copying a real row", _fmt(s["exact_copies"], pct=True)),
     ]
     out += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows]
@@ -200,6 +201,18 @@ def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
             for cat, num, a, b in t.category_dependence:
                 out.append(
                     f"<tr><td>{e(cat)}</td><td>{e(num)}</td><td>{a:.4f}</td><td>{b:.4f}</td></tr>"
+                )
+            out.append("</tbody></table>")
+        if t.category_association:
+            out.append(
+                "<h3>Categories together</h3><p>How strongly each pair of category columns "
+                "goes together (Cramér's V).</p><table><thead><tr><th>category</th>"
+                "<th>category</th><th>V real</th><th>V synthetic</th></tr></thead><tbody>"
+            )
+            for first, second, a, b in t.category_association:
+                out.append(
+                    f"<tr><td>{e(first)}</td><td>{e(second)}</td><td>{a:.4f}</td>"
+                    f"<td>{b:.4f}</td></tr>"
                 )
             out.append("</tbody></table>")
         out.append('<h3>Distributions</h3><div class="charts">')
