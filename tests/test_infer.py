@@ -2852,7 +2852,7 @@ def test_a_column_that_follows_from_another_becomes_a_case_over_it() -> None:
     """A plan's list price and segment were drawn apart from the plan (free plans at 99,
     enterprise ones in the consumer segment): each becomes a CASE over the plan. The plan
     and its code determine each other: the first one stays drawn. A column off on one row
-    stays drawn, and the generated rows keep every pair."""
+    is no map (it is drawn within each plan), and the generated rows keep every pair."""
     rng = np.random.default_rng(0)
     n = 2000
     plan = rng.choice(["free", "basic", "pro", "enterprise"], n, p=[0.5, 0.25, 0.2, 0.05])
@@ -2879,9 +2879,46 @@ def test_a_column_that_follows_from_another_becomes_a_case_over_it() -> None:
     }
     assert fields["monthly_price"]["expr"].startswith("CASE plan WHEN 'basic' THEN 9 ")
     assert "expr" in fields["segment"]  # a CASE over the plan, or a threshold on its code
-    assert "expr" not in fields["almost"]
+    assert "_almost_draw" in fields["almost"]["expr"]  # not a map: drawn within each plan
     assert "expr: \"CASE plan WHEN 'basic'" in learnt.text  # SQL quotes kept readable
     out = learnt.schema().generate(seed=4)["plans"].to_pylist()
     assert {(r["plan"], r["monthly_price"], r["segment"]) for r in out} == {
         (p, price[p], segment[p]) for p in price
     }
+
+
+def test_a_category_whose_shares_depend_on_another_is_drawn_within_it() -> None:
+    """A language that is the country's own on 85 % of rows was drawn apart from the
+    country (Cramér's V 0.85 real, about 0 generated): it becomes a CASE over the country
+    that draws from the language's shares among that country's rows, through a hidden
+    uniform. A device independent of both stays a choice; number columns stay the
+    copula's."""
+    rng = np.random.default_rng(7)
+    n = 4000
+    country = rng.choice(["DE", "FR", "US", "ES"], n, p=[0.3, 0.2, 0.4, 0.1])
+    main = {"DE": "de", "FR": "fr", "US": "en", "ES": "es"}
+    lang = np.where(
+        rng.random(n) < 0.85, [main[c] for c in country], rng.choice(["en", "de", "fr", "es"], n)
+    )
+    real = pa.table({
+        "country": country,
+        "lang": lang,
+        "device": rng.choice(["ios", "android", "web"], n),
+        "level": rng.integers(1, 6, n),
+        "score": rng.integers(1, 6, n),
+    })  # fmt: skip
+    learnt = infer(real, name="visits")
+    fields = learnt.document["entities"]["visits"]["fields"]
+    assert fields["_lang_draw"] == {"distribution": "uniform", "min": 0, "max": 1, "hidden": True}
+    assert fields["lang"]["expr"].startswith("CASE country WHEN 'DE' THEN CASE WHEN _lang_draw < ")
+    assert "choice" in fields["device"] and "choice" in fields["country"]
+    out = learnt.schema().generate(seed=1)["visits"]
+    assert "_lang_draw" not in out.column_names
+    from phony_pdl.compare import compare
+
+    report = compare(real, out)
+    (pair,) = [p for p in report.tables[0].category_association if p[:2] == ("country", "lang")]
+    assert abs(pair[2] - pair[3]) < 0.05  # the association is kept
+    shares = out.group_by(["country", "lang"]).aggregate([("lang", "count")]).to_pylist()
+    de = {r["lang"]: r["lang_count"] for r in shares if r["country"] == "DE"}
+    assert de["de"] / sum(de.values()) == pytest.approx(0.85 + 0.15 / 4, abs=0.04)

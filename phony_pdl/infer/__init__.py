@@ -69,7 +69,7 @@ from .templates import joined_columns
 from .text_models import text_model
 from .timelines import TimelineOut, find_timeline
 from .trends import growing_times, trend_fields
-from .value_maps import Coded, ValueMap, value_maps
+from .value_maps import Coded, ConditionalChoice, ValueMap, conditional_choices, value_maps
 from .writer import document as to_document
 from .writer import render
 
@@ -544,8 +544,15 @@ class _Builder:
             # Last of the relations, over the columns none claimed: a column whose value
             # follows from another's on every row (a plan's price) is a CASE over that
             # column, so the pairs stay as they are.
-            for vm in value_maps(self._coded(table, done, mine, pk), n_rows):
+            coded = self._coded(table, done, mine, pk)
+            for vm in value_maps(coded, n_rows):
                 done[vm.target] = [self._value_map_field(table, vm)]
+            # ... and one whose shares depend on another's (a language, mostly the
+            # country's): drawn from its shares within each of that column's values
+            # (text and flags only: numbers that go together are the copula's)
+            nominal = {n: c for n, c in coded.items() if profs[n].kind in ("string", "bool")}
+            for cc in conditional_choices(nominal, n_rows, set(done)):
+                done[cc.target] = self._conditional_fields(table, cc)
 
         for p in profs.values():
             if p.name in done:
@@ -671,30 +678,55 @@ class _Builder:
     def _value_map_field(self, table: str, vm: ValueMap) -> FieldOut:
         p = self.profiles[table][vm.target]
         source = self.profiles[table][vm.source]
-
-        def literal(value: Any, kind: str) -> str:
-            if value is None:
-                return "NULL"
-            if kind == "bool":
-                return "TRUE" if value else "FALSE"
-            if kind in ("int", "float", "decimal"):
-                return format(value, "") if not isinstance(value, float) else repr(value)
-            return "'" + str(value).replace("'", "''") + "'"
-
         whens = " ".join(
-            f"WHEN {literal(a, source.kind)} THEN {literal(b, p.kind)}" for a, b in vm.pairs
+            f"WHEN {_literal(a, source.kind)} THEN {_literal(b, p.kind)}" for a, b in vm.pairs
         )
-        spec: dict[str, Any] = {"expr": f"CASE {_quote(vm.source)} {whens} END"}
-        if p.kind in ("int", "float", "bool"):
-            spec["type"] = p.kind
-        elif p.kind == "decimal" and p.precision is not None:
-            spec["type"] = f"decimal({p.precision[0]},{p.precision[1]})"
+        spec: dict[str, Any] = {"expr": f"CASE {_quote(vm.source)} {whens} END", **_typed(p)}
         return FieldOut(
             vm.target,
             spec,
             f"one value per {vm.source} on all {vm.rows:,} rows "
             f"({len(vm.pairs)} {vm.source} values)",
         )
+
+    def _conditional_fields(self, table: str, cc: ConditionalChoice) -> list[FieldOut]:
+        """A hidden uniform draw and a CASE over the source column that turns it into the
+        target's value by the target's shares among that source value's rows."""
+        p = self.profiles[table][cc.target]
+        source = self.profiles[table][cc.source]
+        used = set(self.profiles[table])
+        draw = f"_{cc.target}_draw"[:63]
+        while draw in used:
+            draw = ("_" + draw)[:63]
+        branches = []
+        for value, shares in cc.shares:
+            if len(shares) == 1:
+                then = _literal(shares[0][0], p.kind)
+            else:
+                steps, total = [], 0.0
+                for label, share in shares[:-1]:
+                    total += share
+                    steps.append(
+                        f"WHEN {_quote(draw)} < {total:.4g} THEN {_literal(label, p.kind)}"
+                    )
+                last = _literal(shares[-1][0], p.kind)
+                then = f"CASE {' '.join(steps)} ELSE {last} END"
+            branches.append(f"WHEN {_literal(value, source.kind)} THEN {then}")
+        spec: dict[str, Any] = {"expr": f"CASE {_quote(cc.source)} {' '.join(branches)} END"}
+        spec.update(_typed(p))
+        return [
+            FieldOut(
+                draw,
+                {"distribution": "uniform", "min": 0, "max": 1, "hidden": True},
+                f"draws {cc.target} within each {cc.source}",
+            ),
+            FieldOut(
+                cc.target,
+                spec,
+                f"shares within each {cc.source} (Cramér's V {cc.association:.2f}, "
+                f"{len(cc.shares)} {cc.source} values, {cc.rows:,} rows)",
+            ),
+        ]
 
     def _comparisons(
         self, table: str, done: dict[str, list[FieldOut]], mine: dict[str, ForeignKey]
@@ -1595,6 +1627,26 @@ MIN_AGGREGATE_PARENTS = 20  # parent rows needed before equality with a sum is e
 # a G-test rejects one share for all at this level.
 MOSTLY_SPREAD = 0.5
 MOSTLY_ALPHA = 1e-3
+
+
+def _literal(value: Any, kind: str) -> str:
+    """A column's value as an SQL literal of its kind."""
+    if value is None:
+        return "NULL"
+    if kind == "bool":
+        return "TRUE" if value else "FALSE"
+    if kind in ("int", "float", "decimal"):
+        return repr(value) if isinstance(value, float) else format(value, "")
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _typed(p: ColumnProfile) -> dict[str, Any]:
+    """The `type` an expression's result takes to be written as the column was."""
+    if p.kind in ("int", "float", "bool"):
+        return {"type": p.kind}
+    if p.kind == "decimal" and p.precision is not None:
+        return {"type": f"decimal({p.precision[0]},{p.precision[1]})"}
+    return {}
 
 
 def _missing(x: np.ndarray) -> np.ndarray:
