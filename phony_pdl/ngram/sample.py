@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import GenerationError
+from .alias import alias_tables
 from .model import (
     BOUNDARY,
     NgramModel,
@@ -85,24 +86,6 @@ _REASONS = {
 }
 
 
-def _alias(weights: list[int]) -> tuple[list[int], list[int]]:
-    """Vose's alias table in exact integers: keep thresholds (units of 2**-32), local aliases."""
-    d = len(weights)
-    total = sum(weights)
-    scaled = [w * d for w in weights]
-    small = [i for i in range(d) if scaled[i] < total]
-    large = [i for i in range(d) if scaled[i] >= total]
-    prob = [total] * d
-    alias = list(range(d))
-    while small and large:
-        s, g = small.pop(), large.pop()
-        prob[s] = scaled[s]
-        alias[s] = g
-        scaled[g] -= total - scaled[s]
-        (small if scaled[g] < total else large).append(g)
-    return [(p << 32) // total for p in prob], alias
-
-
 @dataclass
 class _Tables:
     """Alias tables, one per state, each padded to a power-of-two width.
@@ -145,11 +128,11 @@ class _Tables:
         entry = np.where(pad, 0, np.repeat(first, width) + within)
         thr = np.full(n_slots, 1 << 32, dtype=np.uint64)
         alias = np.arange(n_slots, dtype=np.int64)
-        for s in np.flatnonzero(width > 1).tolist():
-            d, w, b, f = int(deg[s]), int(width[s]), int(base[s]), int(first[s])
-            keep, al = _alias([*(int(x) for x in weights[f : f + d]), *([0] * (w - d))])
-            thr[b : b + w] = keep
-            alias[b : b + w] = np.asarray(al, dtype=np.int64) + b
+        in_wide = np.repeat(wide, width)  # a table of one slot always keeps it
+        slot_weight = weights[entry[in_wide]]
+        slot_weight[pad[in_wide]] = 0
+        thr[in_wide], local = alias_tables(slot_weight, width[wide])
+        alias[in_wide] = local + np.repeat(base[wide], width[wide])
         return cls(
             base,
             (64 - bits).astype(np.uint64),
