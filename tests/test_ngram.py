@@ -15,6 +15,8 @@ import jsonschema
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import phony_pdl
 from phony_pdl.errors import GenerationError, SchemaError
@@ -681,3 +683,23 @@ def test_character_models_flag_the_same_transitions_as_searching_every_word(orde
     fast = compiled._suspicious(e_tok.astype(np.int64), deg)
     slow = _suspicious_by_search(compiled, e_tok)
     assert fast.any() and np.array_equal(fast, slow)
+
+
+_LETTERS = "abkisIKİß \u0307"  # 'İ' lowercases to two characters; U+0307 is its second
+
+
+@settings(max_examples=40)
+@given(
+    lines=st.lists(st.text(_LETTERS, min_size=1, max_size=12), min_size=5, max_size=60),
+    blocked=st.lists(st.text(_LETTERS, min_size=1, max_size=5), min_size=1, max_size=6),
+    order=st.integers(1, 5),
+)
+def test_blocklist_flags_match_the_search_for_any_corpus_and_words(lines, blocked, order):
+    """Contexts matched a level at once (one character per token) and one by one (a token
+    whose lower case is longer, a blank word): the flags of searching every word."""
+    model = train_lines(lines, order=order)
+    compiled = compile_model(model, blocklist=tuple(blocked))
+    e_tok = np.concatenate([[0], np.concatenate([lv.next for lv in compiled.levels])])
+    deg = np.concatenate([lv.context_degrees() for lv in compiled.levels])
+    fast = compiled._suspicious(e_tok.astype(np.int64), deg)
+    assert np.array_equal(fast, _suspicious_by_search(compiled, e_tok))

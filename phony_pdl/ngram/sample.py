@@ -315,7 +315,12 @@ class Compiled:
         is a suffix of h for a word w ending in c, or h is t[:-1] for a tail t ending in
         c: per context, a few look-ups of h's suffixes find every such c at once, and
         contexts that find none (nearly all) have no transition to check. Tokens whose
-        lower case is not one character take the general rule."""
+        lower case is not one character take the general rule.
+
+        In a context of one-character tokens (the boundary only as leading padding), h
+        ends with a string of k characters exactly when its last k tokens are those
+        characters: the look-ups compare integer columns, every context of a level at
+        once. Other contexts build h and look up its suffixes one by one."""
         vocab = self.model.vocabulary
         ends: dict[str, set[str]] = {}  # a word's first characters → its last ones
         for w in words:
@@ -325,27 +330,57 @@ class Compiled:
             tail_ends.setdefault(t[:-1], set()).add(t[-1])
         longest = max(len(w) for w in words)
         lower = [v.lower() for v in vocab]
-        odd = {i for i, v in enumerate(lower) if len(v) != 1}  # 'İ' → 'i̇'
-        entry = 1
-        for lv in self.levels:
-            for ctx, d in zip(lv.contexts.tolist(), lv.context_degrees().tolist(), strict=True):
-                anchored = bool(ctx) and ctx[0] == BOUNDARY
-                head = "".join(lower[i] for i in ctx if i != BOUNDARY)
-                found: set[str] = set()
-                for k in range(min(len(head), longest - 1) + 1):
-                    found |= ends.get(head[len(head) - k :], set())
-                if not anchored:
-                    found |= tail_ends.get(head, set())
-                if found or odd:
-                    for e in range(entry, entry + d):
-                        t = int(e_tok[e])
-                        if t == BOUNDARY:
-                            continue
-                        if t in odd:
-                            flag[e] = self._blocked_after(head, lower[t], anchored, words, tails)
-                        elif lower[t] in found:
-                            flag[e] = True
-                entry += d
+        odd = np.array([i != BOUNDARY and len(v) != 1 for i, v in enumerate(lower)])  # 'İ' → 'i̇'
+        code = np.array([ord(v) if len(v) == 1 else -1 for v in lower], dtype=np.int64)
+        code[BOUNDARY] = -1
+        levels = [lv.contexts for lv in self.levels]
+        deg = np.concatenate([lv.context_degrees() for lv in self.levels]).astype(np.int64)
+        entry0 = 1 + np.concatenate([[0], np.cumsum(deg)[:-1]]).astype(np.int64)
+        level0 = np.concatenate([[0], np.cumsum([len(c) for c in levels])]).astype(np.int64)
+
+        def text(g: int) -> tuple[str, bool]:  # context g's text h, and whether anchored
+            k = int(np.searchsorted(level0, g, side="right")) - 1
+            row = levels[k][g - level0[k]].tolist()
+            return "".join(lower[i] for i in row if i != BOUNDARY), bool(row) and row[0] == BOUNDARY
+
+        found: dict[int, set[str]] = {}  # context → last characters of words it may complete
+        for ctx, g0 in zip(levels, level0[:-1].tolist(), strict=True):
+            k = ctx.shape[1]
+            cols = code[ctx]
+            edge = ctx == BOUNDARY
+            plain = ~odd[ctx].any(axis=1) & (edge[:, 1:] <= edge[:, :-1]).all(axis=1)
+            hits: list[tuple[np.ndarray, set[str]]] = []
+            for key, chars in ends.items():
+                if len(key) <= k:
+                    tail = cols[:, k - len(key) :] == [ord(c) for c in key]
+                    hits.append((plain & tail.all(axis=1), chars))
+            for key, chars in tail_ends.items():  # h is the whole tail: not anchored
+                if len(key) == k:
+                    whole = cols == [ord(c) for c in key]
+                    hits.append((plain & whole.all(axis=1), chars))
+            for hit, chars in hits:
+                for g in (g0 + np.flatnonzero(hit)).tolist():
+                    found.setdefault(g, set()).update(chars)
+            for g in (g0 + np.flatnonzero(~plain)).tolist():
+                head, at_start = text(g)
+                chars = set()
+                for j in range(min(len(head), longest - 1) + 1):
+                    chars |= ends.get(head[len(head) - j :], set())
+                if not at_start:
+                    chars |= tail_ends.get(head, set())
+                if chars:
+                    found.setdefault(g, set()).update(chars)
+        for g, chars in found.items():
+            e0 = int(entry0[g])
+            for e, t in enumerate(e_tok[e0 : e0 + deg[g]].tolist(), start=e0):
+                if t != BOUNDARY and not odd[t] and lower[t] in chars:
+                    flag[e] = True
+        # tokens whose lower case is not one character: the general rule, one by one
+        odd_entries = np.flatnonzero(odd[e_tok])
+        owner = np.searchsorted(entry0, odd_entries, side="right") - 1
+        for e, g in zip(odd_entries.tolist(), owner.tolist(), strict=True):
+            head, at_start = text(g)
+            flag[e] = self._blocked_after(head, lower[int(e_tok[e])], at_start, words, tails)
         return flag
 
     @staticmethod
