@@ -123,25 +123,34 @@ class _Tables:
         width = np.int64(1) << bits
         base = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
         n_slots = int(width.sum())
-        within = np.arange(n_slots) - np.repeat(base, width)
-        pad = within >= np.repeat(deg, width)
-        entry = np.where(pad, 0, np.repeat(first, width) + within)
+        # arrays of one value per slot are built in place: fresh memory is slow to fault in
+        entry = np.arange(n_slots, dtype=np.int64)
+        entry += np.repeat(first - base, width)
+        pad = entry >= np.repeat(first + deg, width)
+        entry[pad] = 0
         thr = np.full(n_slots, 1 << 32, dtype=np.uint64)
         alias = np.arange(n_slots, dtype=np.int64)
         in_wide = np.repeat(wide, width)  # a table of one slot always keeps it
         slot_weight = weights[entry[in_wide]]
         slot_weight[pad[in_wide]] = 0
         thr[in_wide], local = alias_tables(slot_weight, width[wide])
-        alias[in_wide] = local + np.repeat(base[wide], width[wide])
+        local += np.repeat(base[wide], width[wide])
+        alias[in_wide] = local
+
+        def per_slot(values: np.ndarray, padding: int | bool) -> np.ndarray:
+            out = values[entry]
+            out[pad] = padding
+            return out
+
         return cls(
             base,
             (64 - bits).astype(np.uint64),
             thr,
             alias,
-            [np.where(pad, BOUNDARY, t[entry]) for t in tokens],
-            np.where(pad, _DEAD, after[entry]),
-            np.where(pad, _DEAD, mid[entry]),
-            np.where(pad, False, flag[entry]),
+            [per_slot(t, BOUNDARY) for t in tokens],
+            per_slot(after, _DEAD),
+            per_slot(mid, _DEAD),
+            per_slot(flag, False),
         )
 
     @property
@@ -218,10 +227,11 @@ class Compiled:
         if len(fast.thr) >= 1 << 31:
             raise ValueError("model too large to sample: more than 2**31 alias slots")
         # per slot, packed: keep threshold and alias slot; the table of the state it leads to
-        self.keep_alias = (fast.thr << _SLOT_BITS) | fast.alias.astype(np.uint64)
-        self.next_table = (fast.shift[fast.after] << _SLOT_BITS) | fast.base[fast.after].astype(
-            np.uint64
-        )
+        self.keep_alias = fast.thr << _SLOT_BITS
+        self.keep_alias |= fast.alias.view(np.uint64)  # slots are non-negative
+        self.next_table = fast.shift[fast.after]
+        self.next_table <<= _SLOT_BITS
+        self.next_table |= fast.base[fast.after].view(np.uint64)
         # per slot: may the walk end after it (after its first token)? a "no token" draw may not
         self.end_after = self.end_ok[fast.after] & (fast.tokens[-1] != BOUNDARY)
         self.end_mid = self.end_ok[fast.mid] & (fast.tokens[0] != BOUNDARY)
@@ -244,11 +254,10 @@ class Compiled:
             and bool((self.pool_len[1:] == 1).all())
             and bool((self.pool[: len(vocab) - 1] != 0).all())
         )
-        tokens = fast.tokens
+        matrix_value = np.arange(len(vocab), dtype=np.int64)  # what the matrix holds per token
         if self.ascii:
-            byte_of = np.zeros(len(vocab), dtype=np.int64)
+            byte_of = matrix_value
             byte_of[1:] = self.pool[self.pool_start[1 : len(vocab)]]
-            tokens = [byte_of[t] for t in tokens]
             by_byte = np.zeros(256, dtype=np.uint64)
             by_byte[byte_of] = self.tok_hash
             self.tok_hash = by_byte  # hashes indexed by what the matrix holds
@@ -258,11 +267,13 @@ class Compiled:
                 np.uint8 if len(vocab) <= 256 else np.uint16 if len(vocab) <= 65536 else np.int32
             )
         self.pack_dtype = None
-        self.emit = tokens[0].astype(self.tok_dtype)
         if fast.per_draw == 2:  # both tokens of a draw in one little-endian word
+            lead, follow = (matrix_value[t] for t in fast.tokens)
             size = np.dtype(self.tok_dtype).itemsize
             self.pack_dtype = np.dtype(f"<u{2 * size}")
-            self.emit = (tokens[0] | (tokens[1] << (8 * size))).astype(self.pack_dtype)
+            self.emit = (lead | (follow << (8 * size))).astype(self.pack_dtype)
+        else:
+            self.emit = matrix_value.astype(self.tok_dtype)[fast.tokens[0]]
         self.start = self.state_for([])
         self._length_tables: dict[bytes, np.ndarray] = {}  # per cumulative length weights
         self.length_counts = np.asarray(model.metadata["length_counts"], dtype=np.int64)
