@@ -21,8 +21,11 @@ their running sums C_i and F_j (C_0 = 0),
 
 Every table's deficits and excesses balance (sum of scaled = d·T), so running sums
 taken over all tables in pop order meet at each table boundary, and one
-searchsorted over them finds every table's pairing at once. tests/test_ngram_alias.py
-checks the result against the loop, entry for entry.
+searchsorted over them finds every table's pairing at once, in int64. A table whose
+total·width could overflow int64 (two-token tables weigh entries by products of
+counts and least common multiples: hundreds of bits) takes the loop itself, in
+Python integers. tests/test_ngram_alias.py checks both against the loop, entry for
+entry.
 """
 
 from __future__ import annotations
@@ -33,8 +36,7 @@ __all__ = ["alias_tables"]
 
 # A table's scaled weights and running sums reach total·width: tables with total·width
 # below this (estimated in float64, hence the margin) use int64 arithmetic; the others
-# could overflow it and use exact Python integers (object arrays: slower, but still no
-# loop per table).
+# could overflow it and fall back to the exact loop in Python integers, table by table.
 _INT64_SPAN = 1 << 54
 _BATCH_SPAN = float(1 << 61)  # most deficit summed over the tables paired at once in int64
 # entries paired at once: the work arrays stay small and their memory is reused (fresh
@@ -56,35 +58,59 @@ def alias_tables(weights: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np
     if not n:
         return thr, alias
     start = _starts(width)
-    if weights.dtype == object:  # Python integers, maybe beyond any float: compare exactly
-        exact_span = np.add.reduceat(weights, start) * width
-        exact = (exact_span >= _INT64_SPAN).astype(bool)
-        span = np.where(exact, 0, exact_span).astype(np.float64)
+    if weights.dtype == object:
+        try:
+            weights = weights.astype(np.int64)
+        except OverflowError:  # weights of hundreds of bits: every table takes the loop
+            weights = weights.tolist()
+    if isinstance(weights, list):
+        span = np.zeros(len(width))
+        exact = np.ones(len(width), dtype=bool)
     else:
         span = np.add.reduceat(weights, start, dtype=np.float64) * width
         exact = span >= _INT64_SPAN
-    for kind, dtype in ((~exact, np.int64), (exact, object)):
-        tables = np.flatnonzero(kind)
-        if not len(tables):
-            continue
+    tables = np.flatnonzero(~exact)
+    if len(tables):
         t_width = width[tables]
         t_start = _starts(t_width)  # among the entries of these tables
-        entries = None if len(tables) == len(width) else np.flatnonzero(np.repeat(kind, width))
+        entries = None if len(tables) == len(width) else np.flatnonzero(np.repeat(~exact, width))
         # runs of tables paired at once: those starting in one _CHUNK of entries, with
         # summed deficits (at most total·width per table) that fit int64
         chunk = t_start // _CHUNK
-        new_run = chunk[1:] != chunk[:-1]
-        if dtype is np.int64:
-            batch = (np.cumsum(span[tables]) - span[tables]) // _BATCH_SPAN
-            new_run |= batch[1:] != batch[:-1]
+        batch = (np.cumsum(span[tables]) - span[tables]) // _BATCH_SPAN
+        new_run = (chunk[1:] != chunk[:-1]) | (batch[1:] != batch[:-1])
         cut = np.flatnonzero(np.concatenate([[True], new_run, [True]]))
         for lo, hi in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
             e0, e1 = int(t_start[lo]), int(t_start[hi - 1] + t_width[hi - 1])
             at = slice(e0, e1) if entries is None else entries[e0:e1]
-            run_thr, run_alias = _pair_up(weights[at].astype(dtype, copy=False), t_width[lo:hi])
+            run_thr, run_alias = _pair_up(weights[at].astype(np.int64), t_width[lo:hi])
             thr[at] = run_thr
             alias[at] = run_alias - np.repeat(t_start[lo:hi] - e0, t_width[lo:hi])
+    exact_weights = weights if isinstance(weights, list) else weights.tolist()
+    for t in np.flatnonzero(exact).tolist():
+        at = slice(int(start[t]), int(start[t] + width[t]))
+        thr[at], alias[at] = _vose_loop(exact_weights[at])
     return thr, alias
+
+
+def _vose_loop(weights: list[int]) -> tuple[list[int], list[int]]:
+    """One table by Vose's loop in exact Python integers (see the module docstring)."""
+    d = len(weights)
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("alias table with no positive weight")
+    scaled = [w * d for w in weights]
+    small = [i for i in range(d) if scaled[i] < total]
+    large = [i for i in range(d) if scaled[i] >= total]
+    prob = [total] * d
+    alias = list(range(d))
+    while small and large:
+        s, g = small.pop(), large.pop()
+        prob[s] = scaled[s]
+        alias[s] = g
+        scaled[g] -= total - scaled[s]
+        (small if scaled[g] < total else large).append(g)
+    return [(p << 32) // total for p in prob], alias
 
 
 def _starts(width: np.ndarray) -> np.ndarray:
@@ -134,7 +160,7 @@ def _pair_up(w: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fraction32(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """floor(num · 2**32 / den) for 0 <= num <= den, exactly, as uint64."""
-    if num.dtype == object or int(den.max()) < 1 << 31:  # num << 32 fits
+    if int(den.max()) < 1 << 31:  # num << 32 fits int64
         return ((num << 32) // den).astype(np.uint64)
     q, r = np.divmod(num, den)
     for _ in range(4):  # long division, a byte at a time: r < den < 2**55 keeps r << 8 in int64
