@@ -321,6 +321,22 @@ def test_info_and_stats(names_model) -> None:
 # ------------------------------------------------------------------ sampling
 
 
+@pytest.mark.parametrize("mode", ["char", "word"])
+def test_context_look_ups_by_table_and_by_search_agree(mode, monkeypatch) -> None:
+    """Small context key spaces are looked up in a dense table, large ones searched."""
+    import phony_pdl.ngram.sample as sample_module
+
+    lines = NAMES if mode == "char" else [" ".join(NAMES[i : i + 3]) for i in range(300)]
+    model = train_lines(lines, order=4, mode=mode)
+    by_table = compile_model(model, blocklist=())
+    monkeypatch.setattr(sample_module, "_DENSE_KEYS", 0)
+    by_search = compile_model(model, blocklist=())
+    assert not by_search._key_indexes and by_table._key_indexes
+    for name in ("keep_alias", "next_table", "end_after", "forced_any", "emit"):
+        assert np.array_equal(getattr(by_table, name), getattr(by_search, name))
+    assert by_table.start == by_search.start
+
+
 def test_rows_are_independent_of_the_call(names_model) -> None:
     compiled = compile_model(fileformat.read(names_model))
     rows = np.arange(5000)

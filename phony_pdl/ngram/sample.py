@@ -75,6 +75,7 @@ _SLOT_BITS = np.uint64(31)
 _SLOT_MASK = np.uint64((1 << 31) - 1)
 _TWO_M53 = 2.0**-53
 _DEAD = 0  # state 0: no context (padding slots point here; never walked)
+_DENSE_KEYS = 1 << 21  # context key spaces up to this size are looked up in a table, not searched
 
 _OK, _NO_END, _SHORT, _LONG, _KNOWN, _BLOCKED = 0, 1, 2, 3, 4, 5
 _REASONS = {
@@ -187,6 +188,7 @@ class Compiled:
             interpolated(model) if model.smoothing == "interpolated" else model.levels
         )
         self.level_keys = [lv.context_keys(base) for lv in levels]
+        self._key_indexes: dict[int, np.ndarray] = {}  # dense look-ups of level_keys
         # states: 0 unused, 1 … S the contexts of every length, level by level
         n_ctx = [lv.n_contexts for lv in levels]
         self.state0 = np.concatenate([[1], 1 + np.cumsum(n_ctx)]).astype(np.int64)
@@ -418,10 +420,24 @@ class Compiled:
                 break
             k = keys[todo] % self.base**ln if ln else np.zeros(int(todo.sum()), np.int64)
             table = self.level_keys[ln]
-            i = np.minimum(np.searchsorted(table, k), max(len(table) - 1, 0))
-            found = table[i] == k if len(table) else np.zeros(len(k), bool)
+            if self.base**ln <= _DENSE_KEYS:
+                i = self._key_index(ln)[k]
+                found = i >= 0
+            else:
+                i = np.minimum(np.searchsorted(table, k), max(len(table) - 1, 0))
+                found = table[i] == k if len(table) else np.zeros(len(k), bool)
             out[np.flatnonzero(todo)[found]] = self.state0[ln] + i[found]
         return out
+
+    def _key_index(self, length: int) -> np.ndarray:
+        """Per context key of `length` tokens: its index among the seen contexts, or -1."""
+        index = self._key_indexes.get(length)
+        if index is None:
+            table = self.level_keys[length]
+            index = np.full(self.base**length, -1, dtype=np.int32)
+            index[table] = np.arange(len(table), dtype=np.int32)
+            self._key_indexes[length] = index
+        return index
 
     def state_for(self, ids: list[int]) -> int:
         """State after the start padding and the given token ids (unknown ids cut context)."""
