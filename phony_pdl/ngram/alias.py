@@ -86,10 +86,10 @@ def alias_tables(weights: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np
             run_thr, run_alias = _pair_up(weights[at].astype(np.int64), t_width[lo:hi])
             thr[at] = run_thr
             alias[at] = run_alias - np.repeat(t_start[lo:hi] - e0, t_width[lo:hi])
-    exact_weights = weights if isinstance(weights, list) else weights.tolist()
     for t in np.flatnonzero(exact).tolist():
         at = slice(int(start[t]), int(start[t] + width[t]))
-        thr[at], alias[at] = _vose_loop(exact_weights[at])
+        table = weights[at] if isinstance(weights, list) else weights[at].tolist()
+        thr[at], alias[at] = _vose_loop(table)
     return thr, alias
 
 
