@@ -56,6 +56,7 @@ from .relations import (
     ForeignKey,
     Relation,
     _common_factor,
+    _ranks,
     algebraic_relations,
     boolean_comparisons,
     category_order,
@@ -1526,6 +1527,7 @@ class _Builder:
         found: dict[str, tuple[list[str], str]] = {}
         profiles = self.profiles.get(out.source, {})
         table = self.src.tables[out.source].table
+        ranks: list[np.ndarray] | None = None  # each number column ranked once
         for f in out.fields:
             p = profiles.get(f.name)
             choice = f.spec.get("choice")
@@ -1547,7 +1549,9 @@ class _Builder:
             indices = coded.indices.fill_null(0).to_numpy(zero_copy_only=False)
             valid = ~coded.is_null().to_numpy(zero_copy_only=False)
             codes = np.where(valid, position[indices], -1)
-            best = category_order(codes, len(choice), [g.scores for g in numbers])
+            if ranks is None:
+                ranks = [_ranks(g.scores) for g in numbers]
+            best = category_order(codes, len(choice), [g.scores for g in numbers], ranks)
             if best is None:
                 continue
             order, j, eta2 = best

@@ -100,7 +100,7 @@ CATEGORY_ALPHA = 1e-3  # a category's numbers must differ at this level (Kruskal
 
 
 def category_order(
-    codes: np.ndarray, k: int, numbers: list[np.ndarray]
+    codes: np.ndarray, k: int, numbers: list[np.ndarray], ranks: list[np.ndarray] | None = None
 ) -> tuple[np.ndarray, int, float] | None:
     """An order of a categorical column's k categories (`codes` 0 … k-1 per row, -1 for
     NULL) along which a number column rises: (the categories from the lowest mean rank to
@@ -108,7 +108,8 @@ def category_order(
     differ most between the categories (largest η²), or None when none differs
     significantly (Kruskal-Wallis H = (n - 1)·η² against χ² with k - 1 degrees of freedom
     at CATEGORY_ALPHA). Listed in that order, the categories enter a Gaussian copula as
-    ordered ones: a salary that depends on the department keeps most of it."""
+    ordered ones: a salary that depends on the department keeps most of it. `ranks`: the
+    number columns' mid-ranks (NaN for NULL), reused when no category is NULL."""
     from scipy.stats import chi2
 
     best: tuple[np.ndarray, int, float] | None = None
@@ -117,7 +118,8 @@ def category_order(
         n = int(both.sum())
         if n < 20:
             continue
-        r = _ranks(x[both])
+        whole = ranks is not None and bool((codes >= 0).all())
+        r = ranks[j][both] if whole else _ranks(x[both])
         c = codes[both]
         counts = np.bincount(c, minlength=k)
         used = counts > 0
