@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -14,8 +15,10 @@ from typer.testing import CliRunner
 
 import phony_pdl
 from phony_pdl.cli import app
-from phony_pdl.infer import infer
+from phony_pdl.infer import infer, text_models
 from phony_pdl.ngram import fileformat
+from phony_pdl.ngram.model import train_lines
+from phony_pdl.ngram.smoothing import interpolated, interpolated_size
 
 runner = CliRunner()
 
@@ -201,3 +204,47 @@ entities:
     table = learnt.schema().generate(seed=1, scale=5)["events"]
     assert table.num_rows == len(payload) * 5
     assert not set(table["payload"].to_pylist()) & set(payload)
+
+
+def _random_codes(n: int, seed: int) -> list[str]:
+    """Random letters and digits: every order-3 context sees nearly the whole alphabet once
+    smoothed, the worst case for a model's size (TPC-H's addresses)."""
+    rng = np.random.default_rng(seed)
+    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+    return ["".join(rng.choice(alphabet, rng.integers(12, 30))) for _ in range(n)]
+
+
+def test_interpolated_size_bounds_the_smoothed_model() -> None:
+    for lines, order, mode, slack in [
+        (_random_codes(300, 1), 4, "char", 1.1),  # nearly exact where it matters most
+        (_random_codes(50, 2), 3, "char", 1.1),
+        (_names(300, 4), 4, "char", 2.0),
+        (_names(300, 4), 2, "word", 1.0),  # two-token contexts: nothing interpolated
+    ]:
+        model = train_lines(lines, order=order, mode=mode)
+        actual = sum(level.n_transitions for level in interpolated(model))
+        bound = interpolated_size(model)
+        assert actual <= bound <= slack * actual, (mode, order, actual, bound)
+
+
+def test_a_column_too_large_to_sample_trains_on_every_nth_value(monkeypatch) -> None:
+    codes = _random_codes(600, 3)
+    whole = infer(pa.table({"code": codes}), name="t")
+    model = next(iter(whole.models.values()))
+    assert model.metadata["lines"] == 600  # under the bound: every value
+    assert "of the 600 distinct values (new values only" in whole.text
+
+    size = interpolated_size(model)
+    monkeypatch.setattr(text_models, "MAX_TRANSITIONS", size // 3)
+    capped = infer(pa.table({"code": codes}), name="t")
+    spec = capped.document["entities"]["t"]["fields"]["code"]
+    model = capped.models[spec["model"]]
+    assert model.metadata["lines"] == 150  # halved twice: every 4th value
+    assert interpolated_size(model) <= size // 3
+    assert "every 4th value (150 of the 600 distinct values" in capped.text
+    assert (
+        model.metadata["source"]["sha256"]
+        == hashlib.sha256("\n".join(codes[::4]).encode()).hexdigest()
+    )
+    made = capped.schema().generate(seed=1)["t"]["code"].to_pylist()
+    assert len(made) == 600 and not set(made) & set(codes[::4])

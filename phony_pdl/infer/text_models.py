@@ -21,6 +21,7 @@ from ..generators.ngram import register_model
 from ..ngram import fileformat
 from ..ngram.model import ModelError, NgramModel, Source, train_lines
 from ..ngram.sample import Compiled, compile_model, sample
+from ..ngram.smoothing import interpolated_size
 from ..rng import derive_key
 from .document import FieldOut
 
@@ -32,6 +33,12 @@ PROBE_ROWS = 2_000  # rows sampled at inference to check the model can invent no
 # new one, so at 0.3 a row fails once in ~10^10; at 12 % (a word model of "reboot on <id>")
 # the probe passed and one row in ~4,000 then stopped generation.
 MIN_NOVEL_SHARE = 0.3
+# Most transitions a model may have once smoothed: sampling builds tables of about 80 bytes
+# per transition (more while compiling), and over random codes (TPC-H's addresses) every
+# order-3 context sees the whole alphabet, so 150,000 addresses would need 230 million
+# transitions (tens of GB, in `phony generate` too). A larger column trains on every 2nd,
+# 4th, … value: 2**21 transitions keep a model under about 200 MB.
+MAX_TRANSITIONS = 1 << 21
 
 
 def text_model(
@@ -41,16 +48,16 @@ def text_model(
     values = f.text or []
     lengths = [len(v) for v in values]
     lo, hi = max(min(lengths), 1), max(max(lengths), 1)
-    data = "\n".join(values).encode("utf-8")
-    origin = Source(
-        name=source, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), column=f.name
-    )
     tokens = [w for v in values for w in v.split()]
     words = len(tokens) / max(len(values), 1)
     shared = len(tokens) / max(len(set(tokens)), 1)  # uses per distinct word
     tries = [(2, "word"), (4, "char")] if words >= 1.5 and shared >= 2 else [(4, "char")]
     for order, mode in tries:
-        usable = _usable(values, order, mode, origin, lo, hi, derive_key(0, entity, f.name))
+        try:
+            model, stride = _bounded_model(values, order, mode, source, f.name)
+        except ModelError:
+            continue
+        usable = _usable(model, values, lo, hi, derive_key(0, entity, f.name))
         if usable is not None:
             break
     else:
@@ -64,20 +71,49 @@ def text_model(
     spec = {"generator": "ngram", "model": path, "novel": True, "min_length": lo, "max_length": hi}
     spec.update({k: v for k, v in f.spec.items() if k in ("null_rate", "hidden")})
     kind = "word" if model.mode == "word" else "character"
-    comment = (
-        f"free text: an order-{model.order} {kind} model of the {distinct:,} distinct values "
-        "(new values only, none copied)"
-    )
+    if stride == 1:
+        comment = (
+            f"free text: an order-{model.order} {kind} model of the {distinct:,} distinct values "
+            "(new values only, none copied)"
+        )
+    else:
+        trained = model.metadata["distinct_lines"]
+        comment = (
+            f"free text: an order-{model.order} {kind} model of every {_ordinal(stride)} value "
+            f"({trained:,} of the {distinct:,} distinct values: a model of all would be too "
+            "large to sample; new values only, none copied of those)"
+        )
     return FieldOut(f.name, spec, comment)
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _bounded_model(
+    values: list[str], order: int, mode: str, source: str, column: str
+) -> tuple[NgramModel, int]:
+    """The model of every value, or of every 2nd, 4th, … value when it would have more than
+    MAX_TRANSITIONS once smoothed, and that stride."""
+    stride = 1
+    while True:
+        chosen = values[::stride]
+        data = "\n".join(chosen).encode("utf-8")
+        origin = Source(
+            name=source, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), column=column
+        )
+        model = train_lines(chosen, order=order, mode=mode, source=origin)
+        if interpolated_size(model) <= MAX_TRANSITIONS or len(chosen) < 2:
+            return model, stride
+        stride *= 2
+
+
 def _usable(
-    values: list[str], order: int, mode: str, origin: Source, lo: int, hi: int, key: int
+    model: NgramModel, values: list[str], lo: int, hi: int, key: int
 ) -> tuple[NgramModel, Compiled] | None:
-    """The trained model and its compiled form, if it invents enough new values of the
-    observed lengths."""
+    """The model and its compiled form, if it invents enough values new to the whole column
+    (`values`) of the observed lengths."""
     try:
-        model = train_lines(values, order=order, mode=mode, source=origin)
         compiled = compile_model(model)
         plain = sample(
             compiled,

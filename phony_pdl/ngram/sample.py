@@ -158,6 +158,22 @@ class _Tables:
     def per_draw(self) -> int:
         return len(self.tokens)
 
+    def walked(self) -> _Walked:
+        """What a walk reads of these tables once Compiled has packed the rest."""
+        return _Walked(self.base, self.shift, self.flag, self.per_draw)
+
+
+@dataclass
+class _Walked:
+    """The parts of the tables a walk still reads beside Compiled's packed slot arrays (the
+    rest, about 40 bytes a slot, is dropped once packed: a large model's tables take
+    hundreds of MB)."""
+
+    base: np.ndarray
+    shift: np.ndarray
+    flag: np.ndarray
+    per_draw: int
+
 
 @dataclass
 class _Config:
@@ -222,10 +238,10 @@ class Compiled:
         w_deg = np.concatenate([[1], w_deg])
         self.blocklist = tuple(blocklist)
         e_flag = self._suspicious(e_tok, deg)
-        self.single = _Tables.build(w_first, w_deg, e_cnt, [e_tok], e_nxt, e_nxt, e_flag)
-        self.pair = _pair_tables(w_first, w_deg, e_tok, e_nxt, e_cnt, e_flag)
-        self.fast = self.pair or self.single
-        fast = self.fast
+        fast = _pair_tables(w_first, w_deg, e_tok, e_nxt, e_cnt, e_flag) or _Tables.build(
+            w_first, w_deg, e_cnt, [e_tok], e_nxt, e_nxt, e_flag
+        )
+        del e_tok, e_nxt, e_cnt, e_flag, nxt, tok, counts
         if len(fast.thr) >= 1 << 31:
             raise ValueError("model too large to sample: more than 2**31 alias slots")
         # per slot, packed: keep threshold and alias slot; the table of the state it leads to
@@ -276,6 +292,7 @@ class Compiled:
             self.emit = (lead | (follow << (8 * size))).astype(self.pack_dtype)
         else:
             self.emit = matrix_value.astype(self.tok_dtype)[fast.tokens[0]]
+        self.fast = fast.walked()
         self.start = self.state_for([])
         self._length_tables: dict[bytes, np.ndarray] = {}  # per cumulative length weights
         self.length_counts = np.asarray(model.metadata["length_counts"], dtype=np.int64)

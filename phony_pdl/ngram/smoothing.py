@@ -28,7 +28,7 @@ import numpy as np
 
 from .model import BOUNDARY, Level, NgramModel
 
-__all__ = ["FLOOR", "SCALE", "interpolated"]
+__all__ = ["FLOOR", "SCALE", "interpolated", "interpolated_size"]
 
 SCALE = 1 << 24  # each smoothed context's weights sum to about this
 FLOOR = 1  # shortest context length that is interpolated with nothing shorter
@@ -98,3 +98,27 @@ def interpolated(model: NgramModel, floor: int = FLOOR) -> tuple[Level, ...]:
             counts=scaled[show],
         )
     return tuple(levels)
+
+
+def interpolated_size(model: NgramModel, floor: int = FLOOR) -> int:
+    """At most how many transitions `interpolated(model)` gives, without building them.
+
+    A context gains its suffix's continuations, so its count is at most its own plus its
+    suffix's (and never more than the vocabulary and the end marker): over random codes
+    nearly every context of order-1 tokens sees every token, and the tables the sampler
+    builds grow with contexts times vocabulary, not with the training text.
+    """
+    base = model.base
+    total = 0
+    parent: np.ndarray | None = None  # per context of the previous level: its bound
+    for k, level in enumerate(model.levels):
+        deg = level.context_degrees().astype(np.int64)
+        if k < floor or level.n_contexts == 0 or parent is None or k == floor:
+            bound = deg
+        else:
+            suffix = level.context_keys(base) % base ** (k - 1)
+            j = np.searchsorted(model.levels[k - 1].context_keys(base), suffix)
+            bound = np.minimum(deg + parent[j], base)
+        total += int(bound.sum())
+        parent = bound if k >= floor else None
+    return total
