@@ -2922,3 +2922,13 @@ def test_a_category_whose_shares_depend_on_another_is_drawn_within_it() -> None:
     shares = out.group_by(["country", "lang"]).aggregate([("lang", "count")]).to_pylist()
     de = {r["lang"]: r["lang_count"] for r in shares if r["country"] == "DE"}
     assert de["de"] / sum(de.values()) == pytest.approx(0.85 + 0.15 / 4, abs=0.04)
+
+
+def test_shared_text_holds_one_string_per_distinct_value() -> None:
+    from phony_pdl.infer.profile import shared_text
+
+    column = pa.chunked_array([["red", None, "blue"], ["red", "red", None, "blue"]])
+    shared = shared_text(column)
+    assert shared.tolist() == column.to_pylist()
+    assert shared[0] is shared[3] is shared[4] and shared[2] is shared[6]
+    assert shared[1] is None and shared[5] is None

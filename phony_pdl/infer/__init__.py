@@ -50,7 +50,7 @@ from .document import (
     string_field,
     temporal_field,
 )
-from .profile import ColumnProfile, profile_column
+from .profile import ColumnProfile, profile_column, shared_text
 from .readers import Source, read_source, sanitize
 from .relations import (
     ForeignKey,
@@ -1185,7 +1185,10 @@ class _Builder:
         key = (table, p.name)
         if key not in self._texts:
             column = self.src.tables[table].table.column(p.source)
-            self._texts[key] = column.to_numpy(zero_copy_only=False).astype(object)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                self._texts[key] = shared_text(column)  # a string object per value, not row
+            else:
+                self._texts[key] = column.to_numpy(zero_copy_only=False).astype(object)
         return self._texts[key]
 
     def _reads_parent(self, fk: ForeignKey) -> dict[str, set[str]] | None:

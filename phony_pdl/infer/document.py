@@ -793,10 +793,11 @@ def word_slots(p: ColumnProfile) -> list[FieldOut] | None:
     values = p.strings or []
     if p.distinct < 20 or not values or p.unique:
         return None
-    split = [v.split(" ") for v in values]
-    k = len(split[0])
-    if not 2 <= k <= 4 or any(len(words) != k for words in split):
+    k = values[0].count(" ") + 1
+    # counted before split: a column of comments fails here without a list per row
+    if not 2 <= k <= 4 or any(v.count(" ") != k - 1 for v in values):
         return None
+    split = [v.split(" ") for v in values]
     columns = [Counter(words[i] for words in split) for i in range(k)]
     if any(
         not 2 <= len(c) <= MAX_SLOT_WORDS or "" in c or not all(w.isalpha() for w in c)

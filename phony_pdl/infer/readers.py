@@ -671,7 +671,7 @@ _FOUR_DIGIT_YEAR = r"(^|[^0-9])[0-9]{4}($|[^0-9])"
 def dated_text(stripped: pa.Array) -> tuple[pa.Array, str] | None:
     """(dates or datetimes, the strftime format they were written in) for text such as
     `03/31/2024`, `31.03.2024 14:05` or `Jan 31 2024`, if one format reads every value."""
-    sample = stripped.to_pylist()[:1]
+    sample = stripped.slice(0, 1).to_pylist()  # not the whole column as Python text
     clock = re.search(r" [0-9]{1,2}:[0-9]{2}", sample[0]) if sample else None
     times = (" %H:%M:%S", " %H:%M") if clock else ("",)
     # %Y also reads `98` as the year 98: it is tried only where every year has four digits

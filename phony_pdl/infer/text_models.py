@@ -33,12 +33,12 @@ PROBE_ROWS = 2_000  # rows sampled at inference to check the model can invent no
 # new one, so at 0.3 a row fails once in ~10^10; at 12 % (a word model of "reboot on <id>")
 # the probe passed and one row in ~4,000 then stopped generation.
 MIN_NOVEL_SHARE = 0.3
-# Most transitions a model may have once smoothed: sampling builds tables of about 80 bytes
-# per transition (more while compiling), and over random codes (TPC-H's addresses) every
+# Most transitions a model may have once smoothed: sampling keeps about 60 bytes per
+# transition (about 250 while compiling), and over random codes (TPC-H's addresses) every
 # order-3 context sees the whole alphabet, so 150,000 addresses would need 230 million
 # transitions (tens of GB, in `phony generate` too). A larger column trains on every 2nd,
-# 4th, … value: 2**21 transitions keep a model under about 200 MB.
-MAX_TRANSITIONS = 1 << 21
+# 4th, … value: 2**20 transitions take about 250 MB while compiling, 60 MB after.
+MAX_TRANSITIONS = 1 << 20
 
 
 def text_model(
