@@ -235,9 +235,7 @@ def read_file(path: Path, name: str) -> TableData:
     kind = SUFFIXES.get(path.suffix.lower())
     try:
         if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return _typed(name, pq.read_table(path))
+            return _typed(name, _read_parquet(path))
         if kind == "jsonl":
             table, mixed = _read_json(path)
             data = _typed(name, table)
@@ -250,6 +248,19 @@ def read_file(path: Path, name: str) -> TableData:
         return _read_csv(path, name)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    """The file's table with each column in one chunk, combined one column at a time while
+    the chunks of the others are released, so the file is held once, not twice over."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    schema, columns = table.schema, []
+    while table.num_columns:
+        columns.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)  # the only reference: its chunks go now
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _read_compressed(path: Path, name: str) -> TableData:
@@ -557,7 +568,8 @@ def _typed(name: str, table: pa.Table) -> TableData:
     number_formats: dict[str, str] = {}
     notes: list[str] = []
     for col_name, column in zip(table.column_names, table.columns, strict=True):
-        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if isinstance(column, pa.ChunkedArray):  # one chunk as it is: combining copies it
+            column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
         if getattr(column.type, "extension_name", None) == "arrow.uuid":
             column = _uuids_as_text(column)
         if _unsupported(column.type):
