@@ -2932,3 +2932,15 @@ def test_shared_text_holds_one_string_per_distinct_value() -> None:
     assert shared.tolist() == column.to_pylist()
     assert shared[0] is shared[3] is shared[4] and shared[2] is shared[6]
     assert shared[1] is None and shared[5] is None
+
+
+def test_counts_whose_variance_exceeds_the_mean_by_rounding_only_are_fitted() -> None:
+    """0..4 five times each (TPC-H's nation.n_regionkey): the variance is the mean plus
+    rounding error, the negative binomial's r ~ 1e16 and p = r / (r + mean) rounds to 1,
+    where math.log1p(-p) raised `math domain error` and stopped inference."""
+    regions = np.repeat(np.arange(5), 5)
+    result = infer(pa.table({"nation": np.arange(25), "region": regions}), name="t")
+    spec = result.document["entities"]["t"]["fields"]["region"]
+    assert spec["min"] == 0 and spec["max"] == 4
+    generated = result.schema().generate(seed=1)["t"]["region"].to_numpy()
+    assert len(generated) == 25 and generated.min() >= 0 and generated.max() <= 4

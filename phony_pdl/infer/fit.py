@@ -1277,6 +1277,11 @@ def discrete_models(d: Data) -> list[Model]:
         def nll(log_r: float) -> float:
             r = math.exp(log_r)
             p = r / (r + mean)
+            if p >= 1.0:
+                # r so large that p rounds to 1 (a variance above the mean by rounding
+                # error only, as 0..4 five times each: r0 ~ 1e16): the Poisson limit, which
+                # the Poisson fit already covers with one parameter less
+                return math.inf
             return -float(
                 np.sum(c * (special.gammaln(lx + r) - special.gammaln(r)))
                 + n * r * math.log(p) + n * mean * math.log1p(-p)
@@ -1284,7 +1289,8 @@ def discrete_models(d: Data) -> list[Model]:
 
         r0 = mean**2 / (var - mean)
         r = math.exp(_golden(nll, math.log(r0) - 3, math.log(r0) + 3))
-        models.append(_nbinom(r, r / (r + mean)))
+        if r / (r + mean) < 1.0:
+            models.append(_nbinom(r, r / (r + mean)))
     if d.lo >= 1 and d.mean > 1:
         models.append(_geometric(1 / d.mean))
     if 0 < var < d.mean and 1 <= d.hi <= 10_000:
