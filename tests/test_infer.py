@@ -2944,3 +2944,16 @@ def test_counts_whose_variance_exceeds_the_mean_by_rounding_only_are_fitted() ->
     assert spec["min"] == 0 and spec["max"] == 4
     generated = result.schema().generate(seed=1)["t"]["region"].to_numpy()
     assert len(generated) == 25 and generated.min() >= 0 and generated.max() <= 4
+
+
+def test_written_text_keeps_line_separators_and_c1_controls() -> None:
+    """U+2028 inside double quotes was written raw: YAML folds it to a space (the label
+    changed) or, in a choice key, the flow mapping broke. Escaped, the text loads back."""
+    from phony_pdl.infer.writer import scalar
+
+    for text in ["x\u2028y", "a\u2029", "b\x85c", "d\x7fe", "\x9f", "f\ufeffg", "h'\u2028"]:
+        doc = phony_pdl.load(
+            f"pdl: 1\nname: t\nentities:\n  t:\n    count: 1\n    fields:\n"
+            f"      v: {{ const: {scalar(text)} }}\n"
+        )
+        assert doc.entities["t"].fields["v"].const == text

@@ -40,8 +40,20 @@ def scalar(value: Any) -> str:
     if text and "'" not in text and all(ch.isprintable() for ch in text):
         return "'" + text + "'"
     # SQL's quotes inside: double quotes read better than YAML's doubled single ones
-    # (`"CASE plan WHEN 'pro' THEN 29 END"`); JSON's escapes are YAML's too
-    return json.dumps(text, ensure_ascii=False)
+    # (`"CASE plan WHEN 'pro' THEN 29 END"`); JSON's escapes are YAML's too, and JSON leaves
+    # what YAML reads as a line break (U+2028, NEL) or refuses (C1 controls) unescaped
+    return _UNPRINTABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def flow(value: Any) -> str:
