@@ -2946,6 +2946,17 @@ def test_counts_whose_variance_exceeds_the_mean_by_rounding_only_are_fitted() ->
     assert len(generated) == 25 and generated.min() >= 0 and generated.max() <= 4
 
 
+def test_infinite_values_are_no_case_labels() -> None:
+    """A price of inf for one plan: `inf` in a CASE is a column name, and the schema did not
+    validate. The column stays drawn, and the schema loads."""
+    plan = np.repeat(["free", "pro", "team", "ent"], 100)
+    price = np.repeat([math.inf, 1.5, 2.5, -math.inf], 100)
+    for columns in ({"plan": plan, "price": price}, {"price": price, "plan": plan}):
+        result = infer(pa.table(columns), name="t")
+        assert "expr" not in result.document["entities"]["t"]["fields"]["price"]
+        phony_pdl.load(result.text)
+
+
 def test_written_text_keeps_line_separators_and_c1_controls() -> None:
     """U+2028 inside double quotes was written raw: YAML folds it to a space (the label
     changed) or, in a choice key, the flow mapping broke. Escaped, the text loads back."""

@@ -670,6 +670,8 @@ class _Builder:
                 continue
             coded = pc.dictionary_encode(data.column(p.source).combine_chunks())
             labels = coded.dictionary.to_pylist()
+            if any(isinstance(v, float) and not math.isfinite(v) for v in labels):
+                continue  # no SQL literal for ±inf: `inf` would name a column
             codes = coded.indices.fill_null(len(labels)).to_numpy(zero_copy_only=False)
             if coded.null_count:
                 labels.append(None)
