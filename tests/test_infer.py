@@ -2968,3 +2968,27 @@ def test_written_text_keeps_line_separators_and_c1_controls() -> None:
             f"      v: {{ const: {scalar(text)} }}\n"
         )
         assert doc.entities["t"].fields["v"].const == text
+
+
+def test_inferring_categories_does_not_import_scipy_stats() -> None:
+    """Categories along numbers and categories within categories are tested with
+    scipy.special's chi-squared tail: `import scipy.stats` alone took about 1 s of every
+    `phony infer` on a table with categories."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np, pyarrow as pa
+from phony_pdl.infer import infer
+rng = np.random.default_rng(0)
+country = rng.choice(["DE", "FR", "US"], 2000)
+lang = np.where(rng.random(2000) < 0.8, country, rng.choice(["DE", "FR", "US"], 2000))
+salary = rng.normal(50, 5, 2000) + (country == "US") * 20
+doc = infer(pa.table({"country": country, "lang": lang, "salary": salary}), name="t").document
+fields = doc["entities"]["t"]["fields"]
+assert "_lang_draw" in fields, fields
+print("scipy.stats" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -110,7 +110,7 @@ def category_order(
     at CATEGORY_ALPHA). Listed in that order, the categories enter a Gaussian copula as
     ordered ones: a salary that depends on the department keeps most of it. `ranks`: the
     number columns' mid-ranks (NaN for NULL), reused when no category is NULL."""
-    from scipy.stats import chi2
+    from scipy import special  # chi2.sf's own function, without importing scipy.stats
 
     best: tuple[np.ndarray, int, float] | None = None
     for j, x in enumerate(numbers):
@@ -131,7 +131,7 @@ def category_order(
         if total <= 0:
             continue
         eta2 = float(np.sum(counts[used] * (means - centre) ** 2) / total)
-        if chi2.sf((n - 1) * eta2, int(used.sum()) - 1) >= CATEGORY_ALPHA:
+        if special.chdtrc(int(used.sum()) - 1, (n - 1) * eta2) >= CATEGORY_ALPHA:
             continue
         if best is None or eta2 > best[2]:
             mean_rank = np.full(k, np.inf)  # categories without numbers go last, as listed

@@ -120,7 +120,7 @@ def conditional_choices(
     G-test rejecting independence at ASSOCIATION_ALPHA). `taken`: columns a value map
     already gives. A source has no NULLs and MIN_ROWS_PER_GROUP rows per value; a source
     is never itself a target, so there are no chains."""
-    from scipy.stats import chi2
+    from scipy import special  # chi2.sf's own function, without importing scipy.stats
 
     names = [n for n in columns if n not in taken]
     sources = [
@@ -149,7 +149,7 @@ def conditional_choices(
                     np.sum((table - expected) ** 2 / expected) / (rows * (min(table.shape) - 1))
                 )
             )
-            if v >= MIN_ASSOCIATION and chi2.sf(g, dof) < ASSOCIATION_ALPHA:
+            if v >= MIN_ASSOCIATION and special.chdtrc(dof, g) < ASSOCIATION_ALPHA:
                 strength[a_name, b_name] = strength[b_name, a_name] = v
     found: list[ConditionalChoice] = []
     targets: set[str] = set()
