@@ -2992,3 +2992,27 @@ print("scipy.stats" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_hidden_draws_of_two_columns_do_not_share_a_name() -> None:
+    """`x` NULL mostly by region draws from `_x_null_draw`; `x_null`, a language within
+    each region, drew from `_x_null_draw` too: the YAML had the key twice (it did not
+    load) and the document kept one draw for both."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    region = rng.integers(0, 4, n)
+    x = rng.normal(50, 10, n)
+    x[rng.random(n) < np.array([0.9, 0.05, 0.05, 0.1])[region]] = np.nan
+    own = np.array(["en", "fr", "de", "es"])
+    lang = np.where(rng.random(n) < 0.8, own[region], own[rng.integers(0, 4, n)])
+    real = pa.table({
+        "region": np.array(["north", "south", "east", "west"])[region],
+        "x": pa.array(x, from_pandas=True),
+        "x_null": lang,
+    })  # fmt: skip
+    result = infer(real, name="t")
+    fields = result.document["entities"]["t"]["fields"]
+    draws = re.findall(r"\b_\w*draw\b", fields["x"]["expr"] + " " + fields["x_null"]["expr"])
+    assert len(set(draws)) == 2, draws  # one draw each
+    schema = phony_pdl.load(result.text)  # the text loads: no key twice
+    assert sum("draw" in f for f in schema.entities["t"].fields) == 2

@@ -553,7 +553,7 @@ class _Builder:
             # (text and flags only: numbers that go together are the copula's)
             nominal = {n: c for n, c in coded.items() if profs[n].kind in ("string", "bool")}
             for cc in conditional_choices(nominal, n_rows, set(done)):
-                done[cc.target] = self._conditional_fields(table, cc)
+                done[cc.target] = self._conditional_fields(table, cc, done)
 
         for p in profs.values():
             if p.name in done:
@@ -692,12 +692,16 @@ class _Builder:
             f"({len(vm.pairs)} {vm.source} values)",
         )
 
-    def _conditional_fields(self, table: str, cc: ConditionalChoice) -> list[FieldOut]:
+    def _conditional_fields(
+        self, table: str, cc: ConditionalChoice, done: dict[str, list[FieldOut]]
+    ) -> list[FieldOut]:
         """A hidden uniform draw and a CASE over the source column that turns it into the
         target's value by the target's shares among that source value's rows."""
         p = self.profiles[table][cc.target]
         source = self.profiles[table][cc.source]
-        used = set(self.profiles[table])
+        # clear of the columns, the hidden fields made so far and those a child copies here
+        used = set(self.profiles[table]) | {f.name for fields in done.values() for f in fields}
+        used |= {f.name for f in self.parent_fields.get(table, [])}
         draw = f"_{cc.target}_draw"[:63]
         while draw in used:
             draw = ("_" + draw)[:63]
@@ -814,6 +818,15 @@ class _Builder:
                     categories[f.name] = (labels, inverse, p.kind)
         if not categories:
             return
+        used = set(profs) | {f.name for f in out.fields}  # other hidden fields too (a draw)
+
+        def fresh(name: str) -> str:
+            name = name[:63]
+            while name in used:
+                name = ("_" + name)[:63]
+            used.add(name)
+            return name
+
         rewritten = []
         for i, f in enumerate(out.fields):
             p = profs.get(f.name)
@@ -844,7 +857,7 @@ class _Builder:
                     mostly = (g, cname, labels, share, kind)
             if exact is None and mostly is None:
                 continue
-            helper = f"_{f.name}_value"[:63]
+            helper = fresh(f"_{f.name}_value")
             spec = {k: v for k, v in f.spec.items() if k != "null_rate"}
             spec["hidden"] = True
             keep = {k: f.spec[k] for k in ("type", "round") if k in f.spec}
@@ -868,7 +881,7 @@ class _Builder:
                 ]
             else:
                 _, cname, labels, share, kind = mostly
-                draw = f"_{f.name}_null_draw"[:63]
+                draw = fresh(f"_{f.name}_null_draw")
                 rates: dict[float, list[str]] = {}
                 for label, rate in zip(labels.tolist(), share.tolist(), strict=True):
                     if rate > 0:
