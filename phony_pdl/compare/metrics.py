@@ -142,15 +142,18 @@ def _rank_eta2(codes: np.ndarray, numbers: _Ranked, j: int) -> float | None:
 def _cramers_v(x: np.ndarray, y: np.ndarray) -> float | None:
     """Cramér's V of two category columns (codes, -1 for NULL) over the rows where both
     are set: 0 when they are independent, 1 when either gives the other. None with fewer
-    than 20 such rows or a column of one category."""
+    than 20 such rows, a column of one category, or more cells than rows (independent
+    columns then score far from 0, and the table alone would take cells × 8 bytes)."""
     both = (x >= 0) & (y >= 0)
     if both.sum() < 20:
         return None
-    _, a = np.unique(x[both], return_inverse=True)
-    _, b = np.unique(y[both], return_inverse=True)
-    r, c = int(a.max()) + 1, int(b.max()) + 1
-    if min(r, c) < 2:
+    # each column's codes that occur, renumbered 0, 1, … in order (np.unique's, unsorted)
+    x_seen, y_seen = np.bincount(x[both]) > 0, np.bincount(y[both]) > 0
+    r, c = int(x_seen.sum()), int(y_seen.sum())
+    if min(r, c) < 2 or r * c > both.sum():
         return None
+    a = (np.cumsum(x_seen) - 1)[x[both]]
+    b = (np.cumsum(y_seen) - 1)[y[both]]
     table = np.bincount(a * c + b, minlength=r * c).reshape(r, c).astype(np.float64)
     n = table.sum()
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
