@@ -3016,3 +3016,33 @@ def test_hidden_draws_of_two_columns_do_not_share_a_name() -> None:
     assert len(set(draws)) == 2, draws  # one draw each
     schema = phony_pdl.load(result.text)  # the text loads: no key twice
     assert sum("draw" in f for f in schema.entities["t"].fields) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([-2.0, -0.0, 0.0, 0.5, 1.0, 3.0, math.nan]), min_size=1, max_size=40),
+    st.integers(0, 2**32 - 1),
+)
+def test_ranks_within_a_subset_are_the_subsets_own_ranks(values, seed) -> None:
+    """Rows of a category with NULLs are ranked from the column's tie groups, sorted once:
+    the same mid-ranks as sorting those rows again (ties, -0.0 and 0.0 alike)."""
+    from phony_pdl.infer.relations import _ranks, ranks_within, tie_groups
+
+    x = np.array(values)
+    rows = ~np.isnan(x) & (np.random.default_rng(seed).random(len(x)) < 0.6)
+    assert np.array_equal(ranks_within(tie_groups(x), rows), _ranks(x[rows]))
+
+
+def test_category_order_with_nulls_is_the_same_from_tie_groups() -> None:
+    from phony_pdl.infer.relations import _ranks, category_order, tie_groups
+
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 4, 3000)
+    numbers = [np.round(rng.normal(codes * 0.3, 1, 3000), 1) for _ in range(3)]
+    numbers[1][::9] = np.nan
+    codes[::7] = -1
+    ranks = [_ranks(x) for x in numbers]
+    slow = category_order(codes, 4, numbers, ranks)
+    fast = category_order(codes, 4, numbers, ranks, [tie_groups(x) for x in numbers])
+    assert slow is not None and fast is not None
+    assert np.array_equal(slow[0], fast[0]) and slow[1:] == fast[1:]

@@ -63,6 +63,7 @@ from .relations import (
     foreign_keys,
     proportional_relations,
     spearman_matrix,
+    tie_groups,
     time_orderings,
     zipf_exponent,
 )
@@ -1546,6 +1547,7 @@ class _Builder:
         profiles = self.profiles.get(out.source, {})
         table = self.src.tables[out.source].table
         ranks: list[np.ndarray] | None = None  # each number column ranked once
+        groups: list[np.ndarray] | None = None  # and sorted once for categories with NULLs
         for f in out.fields:
             p = profiles.get(f.name)
             choice = f.spec.get("choice")
@@ -1569,7 +1571,9 @@ class _Builder:
             codes = np.where(valid, position[indices], -1)
             if ranks is None:
                 ranks = [_ranks(g.scores) for g in numbers]
-            best = category_order(codes, len(choice), [g.scores for g in numbers], ranks)
+            if groups is None and not valid.all():  # a category with NULLs: ranked within
+                groups = [tie_groups(g.scores) for g in numbers]
+            best = category_order(codes, len(choice), [g.scores for g in numbers], ranks, groups)
             if best is None:
                 continue
             order, j, eta2 = best

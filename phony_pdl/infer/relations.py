@@ -96,11 +96,34 @@ def spearman_matrix(
 # ---------------------------------------------------------------- exact formulas
 
 
+def tie_groups(x: np.ndarray) -> np.ndarray:
+    """Each entry's place among the distinct non-NaN values of `x` (0 for the smallest), -1
+    for NaN: sorted once, it gives `ranks_within` any subset of the rows."""
+    out = np.full(len(x), -1, dtype=np.int64)
+    ok = ~np.isnan(x)
+    out[ok] = np.unique(x[ok], return_inverse=True)[1]
+    return out
+
+
+def ranks_within(groups: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`_ranks(x[rows])` from `tie_groups(x)`, for rows where x is set, without sorting: the
+    same integer run bounds, so the same mid-ranks."""
+    g = groups[rows]
+    counts = np.bincount(g)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    return ((starts + ends + 1) / 2)[g]
+
+
 CATEGORY_ALPHA = 1e-3  # a category's numbers must differ at this level (Kruskal-Wallis)
 
 
 def category_order(
-    codes: np.ndarray, k: int, numbers: list[np.ndarray], ranks: list[np.ndarray] | None = None
+    codes: np.ndarray,
+    k: int,
+    numbers: list[np.ndarray],
+    ranks: list[np.ndarray] | None = None,
+    groups: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int, float] | None:
     """An order of a categorical column's k categories (`codes` 0 … k-1 per row, -1 for
     NULL) along which a number column rises: (the categories from the lowest mean rank to
@@ -109,7 +132,8 @@ def category_order(
     significantly (Kruskal-Wallis H = (n - 1)·η² against χ² with k - 1 degrees of freedom
     at CATEGORY_ALPHA). Listed in that order, the categories enter a Gaussian copula as
     ordered ones: a salary that depends on the department keeps most of it. `ranks`: the
-    number columns' mid-ranks (NaN for NULL), reused when no category is NULL."""
+    number columns' mid-ranks (NaN for NULL), reused when no category is NULL; `groups`:
+    their `tie_groups`, which rank the rows of a category with NULLs without sorting."""
     from scipy import special  # chi2.sf's own function, without importing scipy.stats
 
     best: tuple[np.ndarray, int, float] | None = None
@@ -119,7 +143,10 @@ def category_order(
         if n < 20:
             continue
         whole = ranks is not None and bool((codes >= 0).all())
-        r = ranks[j][both] if whole else _ranks(x[both])
+        if whole:
+            r = ranks[j][both]
+        else:
+            r = ranks_within(groups[j], both) if groups is not None else _ranks(x[both])
         c = codes[both]
         counts = np.bincount(c, minlength=k)
         used = counts > 0
