@@ -416,3 +416,22 @@ def test_categories_of_more_cells_than_rows_are_not_associated() -> None:
 
     pairs = compare(table(), table()).tables[0].category_association
     assert [p[:2] for p in pairs] == [("a", "c"), ("b", "c")]
+
+
+def test_rank_eta2_of_a_category_with_nulls_ranks_its_rows_alone() -> None:
+    """With NULL categories, η² is of the ranks among the rows that have both (taken from
+    the column's tie groups, not a sort per pair): scipy's ranks of those rows give it."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    dept = rng.choice(["a", "b", "c"], n).astype(object)
+    salary = np.round(rng.normal(50, 10, n) + (dept == "c") * 8, 0)
+    dept[::6] = None
+    real = pa.table({"dept": pa.array(dept.tolist()), "salary": salary})
+    ((_, _, eta2, _),) = compare(real, real).tables[0].category_dependence
+    rows = dept != None  # noqa: E711
+    r, c = rankdata(salary[rows]), dept[rows]
+    centre = (len(r) + 1) / 2
+    between = sum((c == g).sum() * (r[c == g].mean() - centre) ** 2 for g in "abc")
+    assert eta2 == pytest.approx(between / np.sum((r - centre) ** 2), rel=1e-12)

@@ -104,6 +104,7 @@ class _Ranked:
     def __init__(self, columns: list[np.ndarray]) -> None:
         self.columns = columns
         self._ranks: dict[int, np.ndarray] = {}
+        self._groups: dict[int, np.ndarray] = {}
 
     def ranks(self, j: int) -> np.ndarray:
         if j not in self._ranks:
@@ -112,20 +113,28 @@ class _Ranked:
             self._ranks[j] = _ranks(self.columns[j])
         return self._ranks[j]
 
+    def groups(self, j: int) -> np.ndarray:
+        """Column j's tie groups: any subset of its rows ranked without sorting again."""
+        if j not in self._groups:
+            from ..infer.relations import tie_groups
+
+            self._groups[j] = tie_groups(self.columns[j])
+        return self._groups[j]
+
 
 def _rank_eta2(codes: np.ndarray, numbers: _Ranked, j: int) -> float | None:
     """The share of number column j's rank variance that the categories (`codes`) explain
     (the correlation ratio η² of the ranks, Kruskal-Wallis's effect size): 0 when every
     category has the same numbers, 1 when the categories alone order them. None with fewer
     than two categories or 20 rows that have both."""
-    from ..infer.relations import _ranks
+    from ..infer.relations import ranks_within
 
     x = numbers.columns[j]
     both = (codes >= 0) & ~np.isnan(x)
     if both.sum() < 20:
         return None
     # ranks among the rows that have both: the column's own unless the category has NULLs
-    r = numbers.ranks(j)[both] if (codes >= 0).all() else _ranks(x[both])
+    r = numbers.ranks(j)[both] if (codes >= 0).all() else ranks_within(numbers.groups(j), both)
     c = codes[both]
     counts = np.bincount(c)
     used = counts > 0
