@@ -1496,6 +1496,18 @@ class Validator:
                 self.add("bad-weights", "`choice` is empty", path, hint="list at least one value")
                 return
             values = choice
+        for i, v in enumerate(values):  # a list's whole numbers are ints, typed or not
+            whole = isinstance(v, int) and not isinstance(v, bool)
+            if dtype is not None and dtype.kind == "int":
+                whole = whole or (isinstance(v, str) and self.fits(v, dtype))
+            typed_int = dtype is None or dtype.kind == "int"
+            if whole and typed_int and not -(2**63) <= int(v) < 2**63:
+                self.add(
+                    "invalid-value",
+                    f"choice value {v!r} is beyond a 64-bit integer",
+                    (*path, v) if isinstance(choice, dict) else (*path, i),
+                    hint="quote it to keep it as text",
+                )
         if dtype is not None:
             for i, v in enumerate(values):
                 p = (*path, v) if isinstance(choice, dict) else (*path, i)

@@ -1987,3 +1987,17 @@ def test_a_mixture_count_is_estimated_by_its_components_weighted_mean() -> None:
     del schema["entities"]["d"]
     rows = phony_pdl.load(schema).generate(seed=2).count("b")
     assert abs(rows - 4651) / 4651 < 0.03
+
+
+@pytest.mark.parametrize(
+    "choice",
+    ["{ 99999999999999999999: 1, 2: 1 }", "[99999999999999999999, 2]", "[-9223372036854775809]"],
+)
+def test_int_choice_values_beyond_64_bits_are_refused(choice: str) -> None:
+    """Unquoted whole-number keys make an int column: one past int64 validated and then
+    stopped generation with pyarrow's OverflowError (the list form did before too)."""
+    text = f"pdl: 1\nname: t\nentities:\n  t:\n    count: 50\n    fields:\n      a: {{ choice: {choice} }}\n"
+    with pytest.raises(SchemaError) as info:
+        phony_pdl.load(text)
+    assert [d.code for d in info.value.diagnostics] == ["invalid-value"]
+    assert "64-bit" in info.value.diagnostics[0].message
