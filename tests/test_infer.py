@@ -3046,3 +3046,22 @@ def test_category_order_with_nulls_is_the_same_from_tie_groups() -> None:
     fast = category_order(codes, 4, numbers, ranks, [tie_groups(x) for x in numbers])
     assert slow is not None and fast is not None
     assert np.array_equal(slow[0], fast[0]) and slow[1:] == fast[1:]
+
+
+def test_spearman_matrix_with_nulls_ranks_each_pairs_rows() -> None:
+    """Pairwise-complete Spearman correlations, each column sorted once: scipy's on each
+    pair's rows where both are set (the ordered categories with NULLs join the matrix)."""
+    from scipy.stats import spearmanr
+
+    from phony_pdl.infer.relations import spearman_matrix
+
+    rng = np.random.default_rng(8)
+    a = np.round(rng.normal(size=500), 1)
+    b = np.round(a + rng.normal(size=500), 0)
+    c = rng.integers(0, 4, 500).astype(float)
+    a[::5], b[::7], c[::3] = np.nan, np.nan, np.nan
+    m = spearman_matrix([a, b, c])
+    for i, j in [(0, 1), (0, 2), (1, 2)]:
+        x, y = [a, b, c][i], [a, b, c][j]
+        both = ~np.isnan(x) & ~np.isnan(y)
+        assert m[i, j] == pytest.approx(spearmanr(x[both], y[both])[0], abs=1e-12)

@@ -81,12 +81,13 @@ def spearman_matrix(
         np.fill_diagonal(m, 1.0)
         return m
     m = np.eye(k)
+    groups = [tie_groups(c) for c in columns]  # each column sorted once, not once per pair
     for i in range(k):
         for j in range(i + 1, k):
             both = masks[i] & masks[j]
             if both.sum() < 3:
                 continue
-            a, b = _ranks(columns[i][both]), _ranks(columns[j][both])
+            a, b = ranks_within(groups[i], both), ranks_within(groups[j], both)
             sa, sb = a.std(), b.std()
             if sa > 0 and sb > 0:
                 m[i, j] = m[j, i] = float(np.mean((a - a.mean()) * (b - b.mean())) / (sa * sb))
