@@ -104,14 +104,21 @@ def ages_on_a_day(
             continue
         if age[known].min() < 0 or not np.all(age[known] == np.round(age[known])):
             continue
+        years = age[known].astype(np.int64)
+        probe = np.flatnonzero(known)[:PROBE_ROWS]
         for name, days in dates.items():
-            if name in claimed or not np.array_equal(known, ~np.isnan(days)):
+            if name in claimed:
+                continue
+            # a few rows first, before any work on every row: most pairs of columns fail
+            # there (wide tables have many)
+            if np.isnan(days[probe]).any():
+                continue
+            head = days[probe].astype(np.int64).astype("datetime64[D]")
+            if _days_between(head, years[:PROBE_ROWS]) is None:
+                continue
+            if not np.array_equal(known, ~np.isnan(days)):
                 continue
             born = days[known].astype(np.int64).astype("datetime64[D]")
-            years = age[known].astype(np.int64)
-            # a few rows first: most pairs of columns fail there (wide tables have many)
-            if _days_between(born[:PROBE_ROWS], years[:PROBE_ROWS]) is None:
-                continue
             span = _days_between(born, years)
             if span is None:
                 continue
