@@ -1233,6 +1233,9 @@ def test_a_name_column_follows_its_table_people_companies_or_products(tmp_path: 
         "CREATE TABLE suppliers (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
         "CREATE TABLE products (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
         "CREATE TABLE regions (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CREATE TABLE confirmations (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CREATE TABLE memberships (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
+        "CREATE TABLE superusers (id int PRIMARY KEY, name varchar(100) NOT NULL);\n"
     )
     text, problems = import_ddl(path, "postgres")
     assert problems == []
@@ -1241,6 +1244,10 @@ def test_a_name_column_follows_its_table_people_companies_or_products(tmp_path: 
     assert entities["suppliers"]["fields"]["name"]["generator"] == "company.name"
     assert entities["products"]["fields"]["name"]["generator"] == "commerce.product_name"
     assert "generator" not in entities["regions"]["fields"]["name"]
+    # words inside other words are no evidence: a confirmation's name is no firm's
+    assert "generator" not in entities["confirmations"]["fields"]["name"]
+    assert "generator" not in entities["memberships"]["fields"]["name"]
+    assert entities["superusers"]["fields"]["name"]["generator"] == "person.full_name"
     data = phony_pdl.load(text).generate()
     assert all(" " in n for n in data["doctors"].column("name").to_pylist())
 

@@ -130,16 +130,25 @@ _SHORTER = {"address.country": "address.country_code", "address.region": "addres
 _PLACE_PREFIX = re.compile(r"^(billing|shipping|mailing|delivery|home|work|office)_")
 _MONEY = re.compile(r"(price|amount|cost|total|balance|salary|fee|revenue|subtotal)")
 _QUANTITY = re.compile(r"^(quantity|qty|count|units)$")
+# Words that end a word of a table's name (`end_users`, `superusers`; a word ends the name
+# or meets `_`), singular or plural: `memberships` is not about members. A company word
+# must also start one: `confirmations` holds "firm" but is no firm.
+_WORD_END = r"{}(?:s|es)?(?![a-z])"
+_WORD = r"(?<![a-z])" + _WORD_END
 _PEOPLE = re.compile(
-    r"(customer|user|person|people|employee|member|contact|author|client|staff|player|student"
-    r"|patient|doctor|physician|nurse|teacher|instructor|driver|guest|tenant|applicant"
-    r"|candidate|volunteer|passenger|attendee|participant|subscriber|buyer|borrower|reader"
-    r"|speaker|artist|coach|athlete|owner|manager|worker|visitor|resident)"
+    _WORD_END.format(
+        r"(customer|user|person|people|employee|member|contact|author|client|staff|player"
+        r"|student|patient|doctor|physician|nurse|teacher|instructor|driver|guest|tenant"
+        r"|applicant|candidate|volunteer|passenger|attendee|participant|subscriber|buyer"
+        r"|borrower|reader|speaker|artist|coach|athlete|owner|manager|worker|visitor|resident)"
+    )
 )
 _PRODUCTS = re.compile(r"(product|item|article|sku|goods)")
 _COMPANIES = re.compile(
-    r"(compan|vendor|supplier|manufacturer|publisher|carrier|employer|organi[sz]ation|agenc"
-    r"|brand|firm|merchant|partner)"
+    _WORD.format(
+        r"(company|companie|vendor|supplier|manufacturer|publisher|carrier|employer"
+        r"|organi[sz]ation|agenc(?:y|ie)|brand|firm|merchant|partner)"
+    )
 )
 
 
