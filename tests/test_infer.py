@@ -3065,3 +3065,36 @@ def test_spearman_matrix_with_nulls_ranks_each_pairs_rows() -> None:
         x, y = [a, b, c][i], [a, b, c][j]
         both = ~np.isnan(x) & ~np.isnan(y)
         assert m[i, j] == pytest.approx(spearmanr(x[both], y[both])[0], abs=1e-12)
+
+
+def test_a_parents_own_aggregate_helper_never_takes_a_sibling_copys_name() -> None:
+    """A sibling table `invoices` whose `sum` is its patient's summed appointment tax
+    queues a hidden `_invoices_sum` on patients; the patients' own column `invoices`, its
+    summed fees (0 without any), then wants a helper of the same name. The two must not
+    share it (a repeated YAML key, or one field silently standing for both)."""
+    sample = phony_pdl.load(SIBLING_SCHEMA).generate()
+    patients, appointments = sample["patients"], sample["appointments"]
+    rng = np.random.default_rng(3)
+    tax = np.round(rng.uniform(1, 9, appointments.num_rows), 2)
+    appointments = appointments.append_column("tax", pa.array(tax))
+    ids = patients["id"].to_numpy()
+    owner = np.searchsorted(ids, appointments["patient_id"].to_numpy())
+    fee_sum = np.round(np.bincount(owner, appointments["fee"].to_numpy(), len(ids)), 2)
+    tax_sum = np.round(np.bincount(owner, tax, len(ids)), 2)
+    patients = patients.append_column("invoices", pa.array(fee_sum))
+    invoices = pa.table({"id": ids + 1000, "patient_id": ids, "sum": tax_sum})
+    learnt = infer(
+        {"patients": patients, "appointments": appointments, "invoices": invoices}, name="c"
+    )
+    fields = learnt.document["entities"]
+    hidden = [n for n in learnt.text.split() if n.startswith("_invoices_sum")]
+    assert fields["invoices"]["fields"]["sum"]["from"].startswith("patient_id._invoices_sum")
+    assert "COALESCE(" in fields["patients"]["fields"]["invoices"]["expr"]
+    names = [
+        line.split(":")[0].strip()
+        for line in learnt.text.splitlines()
+        if line.startswith("      _")
+    ]
+    assert len(names) == len(set(names)), names
+    out = learnt.schema().generate(seed=2)
+    assert out["invoices"].num_rows == len(ids) and hidden

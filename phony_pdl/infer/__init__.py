@@ -1179,7 +1179,7 @@ class _Builder:
         if not zero:
             spec.update(typed)
             return [FieldOut(p.name, spec, f"{note}, on every one of the {n_parent:,} rows")]
-        used = set(self.profiles[table])
+        used = set(self.profiles[table]) | {f.name for f in self.parent_fields.get(table, [])}
         hidden = f"_{p.name}_{func}"
         while hidden in used:
             hidden = "_" + hidden
@@ -1504,7 +1504,7 @@ class _Builder:
     ) -> list[FieldOut]:
         """A hidden copy of the parent's field and `p` as the formula over it."""
         parent_field, op, k, rows, error = scaled
-        used = set(self.profiles[table])
+        used = set(self.profiles[table]) | {f.name for f in self.parent_fields.get(table, [])}
         hidden = f"_{p.name}_{parent_field}"
         while hidden in used:
             hidden = "_" + hidden
