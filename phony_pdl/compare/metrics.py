@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # infer's package imports far more than compare needs at start-up
+    from ..infer.relations import RankedColumns
 
 __all__ = ["ColumnScore", "TableScore", "compare_tables", "ks_distance", "tvd"]
 
@@ -97,55 +100,20 @@ def _codes(category: Any) -> np.ndarray:
     return coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-class _Ranked:
-    """Number columns (NaN for NULL) and, computed once each, their mid-ranks over their
-    set rows."""
-
-    def __init__(self, columns: list[np.ndarray]) -> None:
-        self.columns = columns
-        self._ranks: dict[int, np.ndarray] = {}
-        self._groups: dict[int, np.ndarray] = {}
-
-    def ranks(self, j: int) -> np.ndarray:
-        if j not in self._ranks:
-            from ..infer.relations import _ranks
-
-            self._ranks[j] = _ranks(self.columns[j])
-        return self._ranks[j]
-
-    def groups(self, j: int) -> np.ndarray:
-        """Column j's tie groups: any subset of its rows ranked without sorting again."""
-        if j not in self._groups:
-            from ..infer.relations import tie_groups
-
-            self._groups[j] = tie_groups(self.columns[j])
-        return self._groups[j]
-
-
-def _rank_eta2(codes: np.ndarray, numbers: _Ranked, j: int) -> float | None:
+def _rank_eta2(codes: np.ndarray, numbers: RankedColumns, j: int) -> float | None:
     """The share of number column j's rank variance that the categories (`codes`) explain
     (the correlation ratio η² of the ranks, Kruskal-Wallis's effect size): 0 when every
     category has the same numbers, 1 when the categories alone order them. None with fewer
     than two categories or 20 rows that have both."""
-    from ..infer.relations import ranks_within
+    from ..infer.relations import rank_eta2
 
-    x = numbers.columns[j]
-    both = (codes >= 0) & ~np.isnan(x)
+    both = (codes >= 0) & ~np.isnan(numbers.columns[j])
     if both.sum() < 20:
         return None
     # ranks among the rows that have both: the column's own unless the category has NULLs
-    r = numbers.ranks(j)[both] if (codes >= 0).all() else ranks_within(numbers.groups(j), both)
-    c = codes[both]
-    counts = np.bincount(c)
-    used = counts > 0
-    if used.sum() < 2:
-        return None
-    centre = (len(r) + 1) / 2
-    total = float(np.sum((r - centre) ** 2))
-    if total <= 0:
-        return None
-    means = np.bincount(c, weights=r)[used] / counts[used]
-    return float(np.sum(counts[used] * (means - centre) ** 2) / total)
+    r = numbers.among(j, both, bool((codes >= 0).all()))
+    found = rank_eta2(codes[both], r, int(codes.max()) + 1)
+    return None if found is None else found[0]
 
 
 def _cramers_v(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -448,9 +416,11 @@ def compare_tables(name: str, real: pa.Table, synth: pa.Table, *, keep: bool = T
         score.spearman_synthetic = _corr(cols_s, "spearman")
     categories = [c.column for c in score.columns if c.kind == "categorical"]
     if categories and names:
+        from ..infer.relations import RankedColumns
+
         # each column coded or ranked once: a wide table has many pairs
         sides = [
-            (_Ranked([_aligned(t.column(n).combine_chunks()) for n in names]), t)
+            (RankedColumns([_aligned(t.column(n).combine_chunks()) for n in names]), t)
             for t in (real, synth)
         ]
         for cat in categories:

@@ -54,16 +54,15 @@ from .profile import ColumnProfile, profile_column, shared_text
 from .readers import Source, read_source, sanitize
 from .relations import (
     ForeignKey,
+    RankedColumns,
     Relation,
     _common_factor,
-    _ranks,
     algebraic_relations,
     boolean_comparisons,
     category_order,
     foreign_keys,
     proportional_relations,
     spearman_matrix,
-    tie_groups,
     time_orderings,
     zipf_exponent,
 )
@@ -1546,8 +1545,7 @@ class _Builder:
         found: dict[str, tuple[list[str], str]] = {}
         profiles = self.profiles.get(out.source, {})
         table = self.src.tables[out.source].table
-        ranks: list[np.ndarray] | None = None  # each number column ranked once
-        groups: list[np.ndarray] | None = None  # and sorted once for categories with NULLs
+        ranked = RankedColumns([g.scores for g in numbers])  # each one sorted once
         for f in out.fields:
             p = profiles.get(f.name)
             choice = f.spec.get("choice")
@@ -1569,11 +1567,7 @@ class _Builder:
             indices = coded.indices.fill_null(0).to_numpy(zero_copy_only=False)
             valid = ~coded.is_null().to_numpy(zero_copy_only=False)
             codes = np.where(valid, position[indices], -1)
-            if ranks is None:
-                ranks = [_ranks(g.scores) for g in numbers]
-            if groups is None and not valid.all():  # a category with NULLs: ranked within
-                groups = [tie_groups(g.scores) for g in numbers]
-            best = category_order(codes, len(choice), [g.scores for g in numbers], ranks, groups)
+            best = category_order(codes, len(choice), ranked)
             if best is None:
                 continue
             order, j, eta2 = best

@@ -116,15 +116,50 @@ def ranks_within(groups: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return ((starts + ends + 1) / 2)[g]
 
 
+class RankedColumns:
+    """Number columns (NaN for NULL) whose mid-ranks and tie groups are computed once each,
+    on first use: the rows of any category column are then ranked without sorting again."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
+        self._ranks: dict[int, np.ndarray] = {}
+        self._groups: dict[int, np.ndarray] = {}
+
+    def among(self, j: int, rows: np.ndarray, every_set_row: bool) -> np.ndarray:
+        """Mid-ranks of column j among `rows` (where it is set), as `_ranks(x[rows])`:
+        its own ranks when `rows` are all its set rows, else from its tie groups."""
+        if every_set_row:
+            if j not in self._ranks:
+                self._ranks[j] = _ranks(self.columns[j])
+            return self._ranks[j][rows]
+        if j not in self._groups:
+            self._groups[j] = tie_groups(self.columns[j])
+        return ranks_within(self._groups[j], rows)
+
+
+def rank_eta2(codes: np.ndarray, ranks: np.ndarray, k: int) -> tuple[float, np.ndarray] | None:
+    """The share of the ranks' variance that the categories explain (the correlation ratio
+    η² of `ranks`, mid-ranks 1 … n of the rows, by `codes` 0 … k-1 of the same rows:
+    Kruskal-Wallis's effect size), and each category's mean rank (NaN without rows). None
+    with fewer than two categories or ranks that do not vary."""
+    counts = np.bincount(codes, minlength=k)
+    used = counts > 0
+    if used.sum() < 2:
+        return None
+    centre = (len(ranks) + 1) / 2
+    total = float(np.sum((ranks - centre) ** 2))
+    if total <= 0:
+        return None
+    means = np.full(k, np.nan)
+    means[used] = np.bincount(codes, weights=ranks, minlength=k)[used] / counts[used]
+    return float(np.sum(counts[used] * (means[used] - centre) ** 2) / total), means
+
+
 CATEGORY_ALPHA = 1e-3  # a category's numbers must differ at this level (Kruskal-Wallis)
 
 
 def category_order(
-    codes: np.ndarray,
-    k: int,
-    numbers: list[np.ndarray],
-    ranks: list[np.ndarray] | None = None,
-    groups: list[np.ndarray] | None = None,
+    codes: np.ndarray, k: int, numbers: RankedColumns
 ) -> tuple[np.ndarray, int, float] | None:
     """An order of a categorical column's k categories (`codes` 0 … k-1 per row, -1 for
     NULL) along which a number column rises: (the categories from the lowest mean rank to
@@ -132,38 +167,25 @@ def category_order(
     differ most between the categories (largest η²), or None when none differs
     significantly (Kruskal-Wallis H = (n - 1)·η² against χ² with k - 1 degrees of freedom
     at CATEGORY_ALPHA). Listed in that order, the categories enter a Gaussian copula as
-    ordered ones: a salary that depends on the department keeps most of it. `ranks`: the
-    number columns' mid-ranks (NaN for NULL), reused when no category is NULL; `groups`:
-    their `tie_groups`, which rank the rows of a category with NULLs without sorting."""
+    ordered ones: a salary that depends on the department keeps most of it."""
     from scipy import special  # chi2.sf's own function, without importing scipy.stats
 
     best: tuple[np.ndarray, int, float] | None = None
-    for j, x in enumerate(numbers):
+    every = bool((codes >= 0).all())
+    for j, x in enumerate(numbers.columns):
         both = (codes >= 0) & ~np.isnan(x)
         n = int(both.sum())
         if n < 20:
             continue
-        whole = ranks is not None and bool((codes >= 0).all())
-        if whole:
-            r = ranks[j][both]
-        else:
-            r = ranks_within(groups[j], both) if groups is not None else _ranks(x[both])
-        c = codes[both]
-        counts = np.bincount(c, minlength=k)
-        used = counts > 0
-        if used.sum() < 2:
+        found = rank_eta2(codes[both], numbers.among(j, both, every), k)
+        if found is None:
             continue
-        means = np.bincount(c, weights=r, minlength=k)[used] / counts[used]
-        centre = (n + 1) / 2
-        total = float(np.sum((r - centre) ** 2))
-        if total <= 0:
-            continue
-        eta2 = float(np.sum(counts[used] * (means - centre) ** 2) / total)
+        eta2, means = found
+        used = ~np.isnan(means)
         if special.chdtrc(int(used.sum()) - 1, (n - 1) * eta2) >= CATEGORY_ALPHA:
             continue
         if best is None or eta2 > best[2]:
-            mean_rank = np.full(k, np.inf)  # categories without numbers go last, as listed
-            mean_rank[used] = means
+            mean_rank = np.where(used, means, np.inf)  # categories without numbers go last
             best = (np.argsort(mean_rank, kind="stable"), j, eta2)
     return best
 
