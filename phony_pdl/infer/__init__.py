@@ -947,9 +947,7 @@ class _Builder:
         children = [fk for fk in fks if fk.parent == table and fk.table != table]
         values = {p.name: self._comparable(table, p) for p in targets}
         for fk in children:
-            index = self._parent_index(fk.table, fk.column, fk)
-            rows = np.flatnonzero(index >= 0)
-            rows = rows[np.argsort(index[rows], kind="stable")]  # by parent, in child row order
+            index, rows = self._by_parent(fk)
             events = self.timelines.get(fk.table)
             if events is not None and events.column == fk.column:
                 rows = events.order  # generated in event order, whatever the sample's order
@@ -972,11 +970,7 @@ class _Builder:
             for c in columns:
                 if all(p.name in found for p in targets):
                     break
-                if c is None:
-                    summaries = [("count", counts.astype(np.float64))]
-                else:
-                    values_c = self._comparable(fk.table, c)
-                    summaries = _summaries(values_c, index, rows, c, n_parent)
+                summaries = self._child_summaries(fk.table, c, index, rows, counts, n_parent)
                 for func, expected in summaries:
                     for p in targets:
                         if p.name in found or not _comparable_kinds(p, c, func):
@@ -992,6 +986,28 @@ class _Builder:
                         if fields is not None:
                             found[p.name] = fields
         return found
+
+    def _by_parent(self, fk: ForeignKey) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's parent row through `fk` (-1 for none), and the rows with a parent
+        grouped by it, in row order within each parent (what `first` and `last` read)."""
+        index = self._parent_index(fk.table, fk.column, fk)
+        rows = np.flatnonzero(index >= 0)
+        return index, rows[np.argsort(index[rows], kind="stable")]
+
+    def _child_summaries(
+        self,
+        table: str,
+        c: ColumnProfile | None,
+        index: np.ndarray,
+        rows: np.ndarray,
+        counts: np.ndarray,
+        n_parent: int,
+    ) -> list[tuple[str, np.ndarray]]:
+        """Per parent row, the summaries PDL can write of child column `c` (None: the
+        number of children)."""
+        if c is None:
+            return [("count", counts.astype(np.float64))]
+        return _summaries(self._comparable(table, c), index, rows, c, n_parent)
 
     def _sibling_aggregates(
         self,
@@ -1027,6 +1043,8 @@ class _Builder:
                 continue
             own_index = self._parent_index(table, f_col, f)
             linked = own_index >= 0
+            # a copy is NULL where the key is: a row without a parent must hold NULL
+            copyable = [p for p in targets if np.isnan(p.scores[~linked]).all()]
             n_parent = self.src.tables[parent].table.num_rows
             for g in fks:
                 other = g.table
@@ -1041,9 +1059,7 @@ class _Builder:
                 reads = self._reads_parent(g)
                 if reads is None:
                     continue
-                index = self._parent_index(other, g.column, g)
-                rows = np.flatnonzero(index >= 0)
-                rows = rows[np.argsort(index[rows], kind="stable")]
+                index, rows = self._by_parent(g)
                 counts = np.bincount(index[rows], minlength=n_parent)
                 if (counts > 0).sum() < MIN_AGGREGATE_PARENTS:
                     continue
@@ -1058,21 +1074,15 @@ class _Builder:
                 probe = np.flatnonzero(linked & (counts[np.maximum(own_index, 0)] > 0))
                 probe = probe[:PROBE_PARENTS]
                 for c in columns:
-                    if all(p.name in found for p in targets):
+                    if all(p.name in found for p in copyable):
                         break
-                    if c is None:
-                        summaries = [("count", counts.astype(np.float64))]
-                    else:
-                        values_c = self._comparable(other, c)
-                        summaries = _summaries(values_c, index, rows, c, n_parent)
+                    summaries = self._child_summaries(other, c, index, rows, counts, n_parent)
                     for func, per_parent in summaries:
                         expected = np.where(linked, per_parent[np.maximum(own_index, 0)], np.nan)
-                        for p in targets:
+                        for p in copyable:
                             if p.name in found or not _comparable_kinds(p, c, func):
                                 continue
                             target = p.scores
-                            if np.isnan(target[~linked]).sum() != (~linked).sum():
-                                continue  # a row without a parent holds a value: no copy
                             if not _could_hold(target[probe], expected[probe], p, func):
                                 continue
                             fields = self._aggregate_fields(
