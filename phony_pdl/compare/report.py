@@ -136,6 +136,24 @@ def _fmt(v: float | None, pct: bool = False) -> str:
     return f"{v:.1%}" if pct else f"{v:.4f}"
 
 
+def _pairs_table(
+    title: str, blurb: str, header: tuple[str, ...], pairs: list[tuple[str, str, float, float]]
+) -> list[str]:
+    """A table of column pairs with their real and synthetic scores (none without pairs);
+    `title`, `blurb` and `header` are the report's own HTML, the column names are escaped."""
+    if not pairs:
+        return []
+    e = html.escape
+    cells = "".join(f"<th>{h}</th>" for h in header)
+    out = [f"<h3>{title}</h3><p>{blurb}</p><table><thead><tr>{cells}</tr></thead><tbody>"]
+    for first, second, a, b in pairs:
+        out.append(
+            f"<tr><td>{e(first)}</td><td>{e(second)}</td><td>{a:.4f}</td><td>{b:.4f}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
 def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
     e = html.escape
     s = report.summary()
@@ -192,29 +210,18 @@ def render_html(report: Report, *, title: str = "Phony fidelity report") -> str:
             out.append(
                 f'<img alt="correlation heatmaps of {e(t.name)}" src="data:image/png;base64,{heat}">'
             )
-        if t.category_dependence:
-            out.append(
-                "<h3>Numbers by category</h3><p>Share of each number column's rank variance "
-                "its categories explain (rank η²).</p><table><thead><tr><th>category</th>"
-                "<th>number</th><th>η² real</th><th>η² synthetic</th></tr></thead><tbody>"
-            )
-            for cat, num, a, b in t.category_dependence:
-                out.append(
-                    f"<tr><td>{e(cat)}</td><td>{e(num)}</td><td>{a:.4f}</td><td>{b:.4f}</td></tr>"
-                )
-            out.append("</tbody></table>")
-        if t.category_association:
-            out.append(
-                "<h3>Categories together</h3><p>How strongly each pair of category columns "
-                "goes together (Cramér's V).</p><table><thead><tr><th>category</th>"
-                "<th>category</th><th>V real</th><th>V synthetic</th></tr></thead><tbody>"
-            )
-            for first, second, a, b in t.category_association:
-                out.append(
-                    f"<tr><td>{e(first)}</td><td>{e(second)}</td><td>{a:.4f}</td>"
-                    f"<td>{b:.4f}</td></tr>"
-                )
-            out.append("</tbody></table>")
+        out += _pairs_table(
+            "Numbers by category",
+            "Share of each number column's rank variance its categories explain (rank η²).",
+            ("category", "number", "η² real", "η² synthetic"),
+            t.category_dependence,
+        )
+        out += _pairs_table(
+            "Categories together",
+            "How strongly each pair of category columns goes together (Cramér's V).",
+            ("category", "category", "V real", "V synthetic"),
+            t.category_association,
+        )
         out.append('<h3>Distributions</h3><div class="charts">')
         for c in t.columns:
             if charts >= MAX_COLUMN_CHARTS:
